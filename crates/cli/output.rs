@@ -1,0 +1,41 @@
+//! Output helpers shared by the subcommands: the `--format` flag, JSON on
+//! stdout, and broken-pipe detection.
+
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// A human-readable table.
+    #[default]
+    Table,
+    /// One JSON document on stdout.
+    Json,
+    /// CSV on stdout (where a command has a tabular result).
+    Csv,
+}
+
+/// Writes `value` as one pretty JSON document, followed by a newline, to stdout.
+pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Whether an error chain bottoms out in a broken pipe (the reader of our
+/// stdout went away): that is not a failure of the command.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(|e| e.io_error_kind())
+                .is_some_and(|k| k == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,566 @@
+//! Scored response matrices: persons x items, keyed by item id.
+//!
+//! A cell is a score (`0`, `1`, or a partial-credit score), an omission
+//! (presented but not answered: scored 0, but kept distinct), or "not
+//! presented" (the item was not on the person's form: excluded from every
+//! statistic). Data from many forms over one bank is sparse; it is stored as
+//! [`Block`]s, one per pattern of presented items (in practice one per form),
+//! each a dense row-major byte matrix. A complete single-form data set is a
+//! single block, so the hot kernels of item analysis and calibration run over
+//! contiguous bytes.
+//!
+//! Persons and items keep their input order; block rows refer back to it.
+//!
+//! The scored CSV of the CLI contract (DESIGN.md) is read by
+//! [`ResponseMatrix::from_csv`]: a header row, the person id in the first
+//! column (unless [`CsvOptions::id_column`] is false, when persons are
+//! numbered by row from 1), one column per item, cells an integer score,
+//! empty (or `NA`) for not presented.
+
+use crate::ids::{ItemId, PersonId};
+use std::collections::HashMap;
+use std::io::Read;
+
+/// One cell of a response matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cell {
+    /// The score the person earned on the item.
+    Score(u8),
+    /// Presented but not answered (omitted or not reached): scores 0.
+    Omitted,
+    /// Not on the person's form: excluded.
+    NotPresented,
+}
+
+/// The highest score a cell may hold.
+pub const MAX_CELL_SCORE: u8 = 250;
+
+/// Errors building or reading a response matrix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResponsesError {
+    /// The file could not be read or is not valid CSV.
+    #[error("{source_name}: {message}")]
+    Csv {
+        /// The file (or other source) read.
+        source_name: String,
+        /// What the CSV reader reported.
+        message: String,
+    },
+    /// The header row is missing or has no item columns.
+    #[error("{source_name}: the header row names no item columns")]
+    NoItems {
+        /// The file read.
+        source_name: String,
+    },
+    /// Two columns carry the same item id.
+    #[error("{source_name}: item `{item}` appears in more than one column")]
+    DuplicateItem {
+        /// The file read.
+        source_name: String,
+        /// The repeated item id.
+        item: ItemId,
+    },
+    /// Two rows carry the same person id.
+    #[error("{source_name}, line {line}: person `{person}` appears more than once")]
+    DuplicatePerson {
+        /// The file read.
+        source_name: String,
+        /// 1-based line number.
+        line: u64,
+        /// The repeated id.
+        person: PersonId,
+    },
+    /// A row has a different number of fields than the header.
+    #[error("{source_name}, line {line}: {found} fields, the header has {expected}")]
+    RowLength {
+        /// The file read.
+        source_name: String,
+        /// 1-based line number.
+        line: u64,
+        /// Fields in the header.
+        expected: usize,
+        /// Fields in this row.
+        found: usize,
+    },
+    /// A cell is not a score.
+    #[error(
+        "{source_name}, line {line}, item `{item}`: `{value}` is not a score (an integer 0..={max}, or empty for not presented)",
+        max = MAX_CELL_SCORE
+    )]
+    BadCell {
+        /// The file read.
+        source_name: String,
+        /// 1-based line number.
+        line: u64,
+        /// The item whose column holds the cell.
+        item: ItemId,
+        /// The offending text.
+        value: String,
+    },
+    /// A person row passed to the builder has the wrong number of cells.
+    #[error("person `{person}`: {found} cells for {expected} items")]
+    CellCount {
+        /// The person.
+        person: PersonId,
+        /// Items in the matrix.
+        expected: usize,
+        /// Cells given.
+        found: usize,
+    },
+    /// A score above [`MAX_CELL_SCORE`] was given to the builder.
+    #[error("person `{person}`, item `{item}`: score {score} exceeds {max}", max = MAX_CELL_SCORE)]
+    ScoreTooLarge {
+        /// The person.
+        person: PersonId,
+        /// The item.
+        item: ItemId,
+        /// The score.
+        score: u8,
+    },
+}
+
+/// Options for reading a scored CSV.
+#[derive(Debug, Clone, Copy)]
+pub struct CsvOptions {
+    /// Whether the first column is the person id (`true`, the default), or
+    /// every column is an item and persons are numbered by row (`--no-id`).
+    pub id_column: bool,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        Self { id_column: true }
+    }
+}
+
+/// A dense block of a response matrix: the persons who saw exactly the items
+/// in [`Block::items`], with their scores row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    items: Vec<usize>,
+    persons: Vec<usize>,
+    scores: Vec<u8>,
+    omitted: Vec<bool>,
+}
+
+impl Block {
+    /// Indices (into [`ResponseMatrix::items`]) of the items presented in
+    /// this block, ascending.
+    pub fn items(&self) -> &[usize] {
+        &self.items
+    }
+
+    /// Indices (into [`ResponseMatrix::persons`]) of the persons in this
+    /// block, ascending.
+    pub fn persons(&self) -> &[usize] {
+        &self.persons
+    }
+
+    /// Number of persons (rows).
+    pub fn n_persons(&self) -> usize {
+        self.persons.len()
+    }
+
+    /// Number of items (columns).
+    pub fn n_items(&self) -> usize {
+        self.items.len()
+    }
+
+    /// All scores, row-major (`n_persons x n_items`); an omission scores 0.
+    pub fn scores(&self) -> &[u8] {
+        &self.scores
+    }
+
+    /// The scores of row `row` (a block-local row index).
+    pub fn row(&self, row: usize) -> &[u8] {
+        let k = self.items.len();
+        &self.scores[row * k..(row + 1) * k]
+    }
+
+    /// Whether the cell at block-local `row`, `col` was omitted (presented
+    /// but unanswered) rather than answered.
+    pub fn is_omitted(&self, row: usize, col: usize) -> bool {
+        !self.omitted.is_empty() && self.omitted[row * self.items.len() + col]
+    }
+
+    /// Whether any cell of the block was omitted.
+    pub fn has_omissions(&self) -> bool {
+        !self.omitted.is_empty()
+    }
+}
+
+/// A scored response matrix, persons x items, stored as dense blocks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseMatrix {
+    items: Vec<ItemId>,
+    persons: Vec<PersonId>,
+    max_scores: Vec<u8>,
+    blocks: Vec<Block>,
+}
+
+impl ResponseMatrix {
+    /// Item ids, in input order.
+    pub fn items(&self) -> &[ItemId] {
+        &self.items
+    }
+
+    /// Person ids, in input order.
+    pub fn persons(&self) -> &[PersonId] {
+        &self.persons
+    }
+
+    /// The highest score observed on each item (1 for dichotomous items,
+    /// 0 for an item nobody scored on or nobody saw).
+    pub fn max_scores(&self) -> &[u8] {
+        &self.max_scores
+    }
+
+    /// The dense blocks, in order of each block's first person.
+    pub fn blocks(&self) -> &[Block] {
+        &self.blocks
+    }
+
+    /// Number of persons.
+    pub fn n_persons(&self) -> usize {
+        self.persons.len()
+    }
+
+    /// Number of items.
+    pub fn n_items(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The index of an item id.
+    pub fn item_index(&self, id: &ItemId) -> Option<usize> {
+        self.items.iter().position(|i| i == id)
+    }
+
+    /// Persons who were presented no item at all (they sit in no block).
+    pub fn persons_without_items(&self) -> Vec<usize> {
+        let mut seen = vec![false; self.persons.len()];
+        for b in &self.blocks {
+            for &p in &b.persons {
+                seen[p] = true;
+            }
+        }
+        (0..self.persons.len()).filter(|&p| !seen[p]).collect()
+    }
+
+    /// Whether every item is dichotomous (max score at most 1).
+    pub fn is_dichotomous(&self) -> bool {
+        self.max_scores.iter().all(|&m| m <= 1)
+    }
+
+    /// The cell of `person`, `item` (global indices). Linear in the number of
+    /// blocks and block width; meant for tests and reports, not kernels.
+    pub fn cell(&self, person: usize, item: usize) -> Cell {
+        for b in &self.blocks {
+            if let Ok(row) = b.persons.binary_search(&person) {
+                return match b.items.binary_search(&item) {
+                    Ok(col) if b.is_omitted(row, col) => Cell::Omitted,
+                    Ok(col) => Cell::Score(b.row(row)[col]),
+                    Err(_) => Cell::NotPresented,
+                };
+            }
+        }
+        Cell::NotPresented
+    }
+
+    /// Reads the scored CSV of the CLI contract. `source_name` (usually the
+    /// path) is used in error messages.
+    pub fn from_csv<R: Read>(
+        reader: R,
+        source_name: &str,
+        options: CsvOptions,
+    ) -> Result<Self, ResponsesError> {
+        let csv_error = |e: csv::Error| ResponsesError::Csv {
+            source_name: source_name.to_owned(),
+            message: e.to_string(),
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(reader);
+        let header = rdr.byte_headers().map_err(csv_error)?.clone();
+        let skip = usize::from(options.id_column);
+        let items: Vec<ItemId> = header
+            .iter()
+            .skip(skip)
+            .map(|h| ItemId::new(String::from_utf8_lossy(h).into_owned()))
+            .collect();
+        if items.is_empty() {
+            return Err(ResponsesError::NoItems {
+                source_name: source_name.to_owned(),
+            });
+        }
+        let mut builder = ResponseMatrixBuilder::new(items.clone()).map_err(|item| {
+            ResponsesError::DuplicateItem {
+                source_name: source_name.to_owned(),
+                item,
+            }
+        })?;
+        let mut record = csv::ByteRecord::new();
+        let mut cells = Vec::with_capacity(items.len());
+        let mut row_number = 0usize;
+        while rdr.read_byte_record(&mut record).map_err(csv_error)? {
+            row_number += 1;
+            let line = record.position().map_or(row_number as u64 + 1, |p| p.line());
+            if record.len() != header.len() {
+                if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
+                    continue; // a blank line
+                }
+                return Err(ResponsesError::RowLength {
+                    source_name: source_name.to_owned(),
+                    line,
+                    expected: header.len(),
+                    found: record.len(),
+                });
+            }
+            let person = if options.id_column {
+                PersonId::new(String::from_utf8_lossy(&record[0]).into_owned())
+            } else {
+                PersonId::new(row_number.to_string())
+            };
+            cells.clear();
+            for (col, field) in record.iter().skip(skip).enumerate() {
+                let cell = parse_cell(field).ok_or_else(|| ResponsesError::BadCell {
+                    source_name: source_name.to_owned(),
+                    line,
+                    item: items[col].clone(),
+                    value: String::from_utf8_lossy(field).into_owned(),
+                })?;
+                cells.push(cell);
+            }
+            builder.push(person, &cells).map_err(|e| match e {
+                ResponsesError::DuplicatePerson { person, .. } => {
+                    ResponsesError::DuplicatePerson {
+                        source_name: source_name.to_owned(),
+                        line,
+                        person,
+                    }
+                }
+                other => other,
+            })?;
+        }
+        Ok(builder.build())
+    }
+}
+
+/// Parses one scored-CSV cell: an integer score, or empty / `NA` for not
+/// presented. Surrounding spaces are ignored; `1.0` is read as 1.
+fn parse_cell(field: &[u8]) -> Option<Cell> {
+    let field = field.trim_ascii();
+    match field {
+        b"" | b"NA" | b"na" | b"." => return Some(Cell::NotPresented),
+        [d @ b'0'..=b'9'] => return Some(Cell::Score(d - b'0')),
+        _ => {}
+    }
+    let text = std::str::from_utf8(field).ok()?;
+    let value: f64 = text.parse().ok()?;
+    if value.fract() == 0.0 && (0.0..=f64::from(MAX_CELL_SCORE)).contains(&value) {
+        Some(Cell::Score(value as u8))
+    } else {
+        None
+    }
+}
+
+/// Builds a [`ResponseMatrix`] person by person, grouping persons who saw the
+/// same items into one block.
+#[derive(Debug)]
+pub struct ResponseMatrixBuilder {
+    items: Vec<ItemId>,
+    persons: Vec<PersonId>,
+    person_index: HashMap<PersonId, usize>,
+    max_scores: Vec<u8>,
+    blocks: Vec<Block>,
+    block_of_pattern: HashMap<Vec<usize>, usize>,
+    last_block: Option<usize>,
+    presented: Vec<usize>,
+}
+
+impl ResponseMatrixBuilder {
+    /// A builder for the given items. Fails with the first repeated id.
+    pub fn new(items: Vec<ItemId>) -> Result<Self, ItemId> {
+        let mut seen = HashMap::with_capacity(items.len());
+        for item in &items {
+            if seen.insert(item.clone(), ()).is_some() {
+                return Err(item.clone());
+            }
+        }
+        Ok(Self {
+            max_scores: vec![0; items.len()],
+            items,
+            persons: Vec::new(),
+            person_index: HashMap::new(),
+            blocks: Vec::new(),
+            block_of_pattern: HashMap::new(),
+            last_block: None,
+            presented: Vec::new(),
+        })
+    }
+
+    /// Adds a person with one cell per item, in the builder's item order.
+    pub fn push(&mut self, person: PersonId, cells: &[Cell]) -> Result<(), ResponsesError> {
+        if cells.len() != self.items.len() {
+            return Err(ResponsesError::CellCount {
+                person,
+                expected: self.items.len(),
+                found: cells.len(),
+            });
+        }
+        for (i, cell) in cells.iter().enumerate() {
+            if let Cell::Score(s) = *cell {
+                if s > MAX_CELL_SCORE {
+                    return Err(ResponsesError::ScoreTooLarge {
+                        person,
+                        item: self.items[i].clone(),
+                        score: s,
+                    });
+                }
+            }
+        }
+        let person_idx = self.persons.len();
+        if self.person_index.contains_key(&person) {
+            return Err(ResponsesError::DuplicatePerson {
+                source_name: String::new(),
+                line: 0,
+                person,
+            });
+        }
+        self.person_index.insert(person.clone(), person_idx);
+        self.persons.push(person);
+
+        self.presented.clear();
+        self.presented.extend(
+            cells
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c != Cell::NotPresented)
+                .map(|(i, _)| i),
+        );
+        if self.presented.is_empty() {
+            return Ok(());
+        }
+        let block_idx = match self.last_block {
+            Some(b) if self.blocks[b].items == self.presented => b,
+            _ => match self.block_of_pattern.get(&self.presented) {
+                Some(&b) => b,
+                None => {
+                    self.blocks.push(Block {
+                        items: self.presented.clone(),
+                        persons: Vec::new(),
+                        scores: Vec::new(),
+                        omitted: Vec::new(),
+                    });
+                    let b = self.blocks.len() - 1;
+                    self.block_of_pattern.insert(self.presented.clone(), b);
+                    b
+                }
+            },
+        };
+        self.last_block = Some(block_idx);
+        let block = &mut self.blocks[block_idx];
+        let row = block.persons.len();
+        block.persons.push(person_idx);
+        let width = block.items.len();
+        for (col, &item) in block.items.iter().enumerate() {
+            let (score, omitted) = match cells[item] {
+                Cell::Score(s) => (s, false),
+                Cell::Omitted => (0, true),
+                Cell::NotPresented => unreachable!("presented items only"),
+            };
+            block.scores.push(score);
+            self.max_scores[item] = self.max_scores[item].max(score);
+            if omitted && block.omitted.is_empty() {
+                block.omitted = vec![false; (row + 1) * width];
+            }
+            if !block.omitted.is_empty() {
+                block.omitted.resize(row * width + col, false);
+                block.omitted.push(omitted);
+            }
+        }
+        if !block.omitted.is_empty() {
+            block.omitted.resize((row + 1) * width, false);
+        }
+        Ok(())
+    }
+
+    /// The finished matrix.
+    pub fn build(self) -> ResponseMatrix {
+        ResponseMatrix {
+            items: self.items,
+            persons: self.persons,
+            max_scores: self.max_scores,
+            blocks: self.blocks,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str, id_column: bool) -> Result<ResponseMatrix, ResponsesError> {
+        ResponseMatrix::from_csv(text.as_bytes(), "test.csv", CsvOptions { id_column })
+    }
+
+    #[test]
+    fn complete_data_is_one_block_in_input_order() {
+        let m = read("id,A,B,C\np1,1,0,1\np2,0,0,1\np3,1,1,0\n", true).unwrap();
+        assert_eq!(m.blocks().len(), 1);
+        assert_eq!(m.blocks()[0].scores(), &[1, 0, 1, 0, 0, 1, 1, 1, 0]);
+        assert_eq!(m.persons()[2].as_str(), "p3");
+        assert!(m.is_dichotomous());
+    }
+
+    #[test]
+    fn not_presented_cells_split_blocks_by_pattern() {
+        let m = read("id,A,B,C\np1,1,,1\np2,0,1,\np3,1,,0\np4,,,\n", true).unwrap();
+        assert_eq!(m.blocks().len(), 2);
+        assert_eq!(m.blocks()[0].items(), &[0, 2]);
+        assert_eq!(m.blocks()[0].persons(), &[0, 2]);
+        assert_eq!(m.cell(1, 2), Cell::NotPresented);
+        assert_eq!(m.cell(1, 1), Cell::Score(1));
+        assert_eq!(m.persons_without_items(), vec![3]);
+    }
+
+    #[test]
+    fn no_id_numbers_persons_by_row() {
+        let m = read("A,B\n1,0\n2,1\n", false).unwrap();
+        assert_eq!(m.persons()[1].as_str(), "2");
+        assert_eq!(m.max_scores(), &[2, 1]);
+    }
+
+    #[test]
+    fn bad_cells_name_line_and_item() {
+        let err = read("id,A,B\np1,1,0\np2,1,x\n", true).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "test.csv, line 3, item `B`: `x` is not a score (an integer 0..=250, or empty for not presented)"
+        );
+        let err = read("id,A,B\np1,1\n", true).unwrap_err();
+        assert!(matches!(err, ResponsesError::RowLength { line: 2, .. }));
+        let err = read("id,A,A\n", true).unwrap_err();
+        assert!(matches!(err, ResponsesError::DuplicateItem { .. }));
+        let err = read("id,A\np1,1\np1,0\n", true).unwrap_err();
+        assert!(matches!(err, ResponsesError::DuplicatePerson { line: 3, .. }));
+        assert!(read("id\n", true).is_err());
+        assert!(read("id,A\np1,-1\n", true).is_err());
+        assert!(read("id,A\np1,0.5\n", true).is_err());
+    }
+
+    #[test]
+    fn omissions_score_zero_and_stay_distinct() {
+        let mut b = ResponseMatrixBuilder::new(vec!["A".into(), "B".into()]).unwrap();
+        b.push("p1".into(), &[Cell::Score(1), Cell::Score(1)]).unwrap();
+        b.push("p2".into(), &[Cell::Omitted, Cell::Score(1)]).unwrap();
+        b.push("p3".into(), &[Cell::Score(0), Cell::Omitted]).unwrap();
+        let m = b.build();
+        let block = &m.blocks()[0];
+        assert_eq!(block.scores(), &[1, 1, 0, 1, 0, 0]);
+        assert!(block.is_omitted(1, 0) && block.is_omitted(2, 1));
+        assert!(!block.is_omitted(0, 0) && !block.is_omitted(2, 0));
+        assert_eq!(m.cell(1, 0), Cell::Omitted);
+    }
+}
