@@ -19,6 +19,7 @@
 
 pub mod ids;
 pub mod irt;
+pub mod quadrature;
 pub mod responses;
 
 pub use ids::{ItemId, PersonId};

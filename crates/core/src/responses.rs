@@ -305,7 +305,9 @@ impl ResponseMatrix {
         let mut row_number = 0usize;
         while rdr.read_byte_record(&mut record).map_err(csv_error)? {
             row_number += 1;
-            let line = record.position().map_or(row_number as u64 + 1, |p| p.line());
+            let line = record
+                .position()
+                .map_or(row_number as u64 + 1, |p| p.line());
             if record.len() != header.len() {
                 if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
                     continue; // a blank line
@@ -333,13 +335,11 @@ impl ResponseMatrix {
                 cells.push(cell);
             }
             builder.push(person, &cells).map_err(|e| match e {
-                ResponsesError::DuplicatePerson { person, .. } => {
-                    ResponsesError::DuplicatePerson {
-                        source_name: source_name.to_owned(),
-                        line,
-                        person,
-                    }
-                }
+                ResponsesError::DuplicatePerson { person, .. } => ResponsesError::DuplicatePerson {
+                    source_name: source_name.to_owned(),
+                    line,
+                    person,
+                },
                 other => other,
             })?;
         }
@@ -544,7 +544,10 @@ mod tests {
         let err = read("id,A,A\n", true).unwrap_err();
         assert!(matches!(err, ResponsesError::DuplicateItem { .. }));
         let err = read("id,A\np1,1\np1,0\n", true).unwrap_err();
-        assert!(matches!(err, ResponsesError::DuplicatePerson { line: 3, .. }));
+        assert!(matches!(
+            err,
+            ResponsesError::DuplicatePerson { line: 3, .. }
+        ));
         assert!(read("id\n", true).is_err());
         assert!(read("id,A\np1,-1\n", true).is_err());
         assert!(read("id,A\np1,0.5\n", true).is_err());
@@ -553,9 +556,12 @@ mod tests {
     #[test]
     fn omissions_score_zero_and_stay_distinct() {
         let mut b = ResponseMatrixBuilder::new(vec!["A".into(), "B".into()]).unwrap();
-        b.push("p1".into(), &[Cell::Score(1), Cell::Score(1)]).unwrap();
-        b.push("p2".into(), &[Cell::Omitted, Cell::Score(1)]).unwrap();
-        b.push("p3".into(), &[Cell::Score(0), Cell::Omitted]).unwrap();
+        b.push("p1".into(), &[Cell::Score(1), Cell::Score(1)])
+            .unwrap();
+        b.push("p2".into(), &[Cell::Omitted, Cell::Score(1)])
+            .unwrap();
+        b.push("p3".into(), &[Cell::Score(0), Cell::Omitted])
+            .unwrap();
         let m = b.build();
         let block = &m.blocks()[0];
         assert_eq!(block.scores(), &[1, 1, 0, 1, 0, 0]);
