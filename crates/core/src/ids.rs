@@ -10,7 +10,7 @@ use std::fmt;
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
         #[serde(transparent)]
         pub struct $name(String);
 
@@ -65,6 +65,31 @@ string_id!(
 string_id!(
     /// The id of a person (candidate, examinee) in response data.
     PersonId
+);
+string_id!(
+    /// The id of an option of an item (`A`, `B`, ... or any stable token);
+    /// keys refer to options by id, never by position.
+    OptionId
+);
+string_id!(
+    /// The id of a JTA domain (e.g. `infrastructure`).
+    DomainId
+);
+string_id!(
+    /// The id of a JTA task statement (e.g. `T-IMP-03`).
+    TaskId
+);
+string_id!(
+    /// The id of an item set (testlet): items sharing one stimulus.
+    SetId
+);
+string_id!(
+    /// The id of a blueprint.
+    BlueprintId
+);
+string_id!(
+    /// The id of a form, derived from the inputs and seed that built it.
+    FormId
 );
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ use std::fmt;
 pub const D_NORMAL: f64 = 1.702;
 
 /// The IRT models the engine knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum IrtModel {
     /// One-parameter logistic with unit slope: `a = 1`, `c = 0`.

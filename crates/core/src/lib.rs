@@ -17,8 +17,12 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod bank;
+pub mod blueprint;
 pub mod ids;
 pub mod irt;
+pub mod item;
+pub mod jta;
 pub mod quadrature;
 pub mod responses;
 
