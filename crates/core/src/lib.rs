@@ -23,7 +23,11 @@ pub mod ids;
 pub mod irt;
 pub mod item;
 pub mod jta;
+pub mod lint;
 pub mod quadrature;
 pub mod responses;
+pub mod schema;
+#[cfg(any(test, feature = "proptest"))]
+pub mod strategies;
 
 pub use ids::{ItemId, PersonId};
