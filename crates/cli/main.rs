@@ -6,7 +6,11 @@
 //! names the file, line or item), never a panic. A closed stdout (`exam ... |
 //! head`) counts as success.
 
+mod blueprint;
 mod output;
+mod schema;
+mod table;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,10 +25,21 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Check the item bank, its JTA and blueprints; report every problem.
+    Validate(validate::ValidateArgs),
+    /// Show the blueprint's derivation from the JTA and check the stored blueprint.
+    Blueprint(blueprint::BlueprintArgs),
+    /// Print the JSON Schema of a bank file format.
+    Schema(schema::SchemaArgs),
+}
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::Validate(args) => validate::run(args),
+        Command::Blueprint(args) => blueprint::run(args),
+        Command::Schema(args) => schema::run(args),
+    }
 }
 
 fn main() -> ExitCode {

@@ -45,6 +45,7 @@ impl SchemaKind {
 /// An item file as the loader accepts it: an object with sets and items, or
 /// a bare array of items.
 #[derive(JsonSchema)]
+#[schemars(title = "Item file")]
 #[serde(untagged)]
 #[allow(dead_code)] // only its schema is used
 enum ItemFileFormat {
@@ -55,12 +56,24 @@ enum ItemFileFormat {
 }
 
 /// The schema of a file format, as pretty-printed JSON with a final newline.
+///
+/// One addition to what schemars derives: [`Item`] flattens its interaction,
+/// so serde cannot deny unknown fields and schemars leaves the item open;
+/// the item schema is closed with `"unevaluatedProperties": false` (JSON
+/// Schema 2020-12), so editors flag a misspelt field as the loader does.
 pub fn schema_json(kind: SchemaKind) -> String {
-    let schema = match kind {
+    let mut schema = match kind {
         SchemaKind::Item => schemars::schema_for!(ItemFileFormat),
         SchemaKind::Jta => schemars::schema_for!(Jta),
         SchemaKind::Blueprint => schemars::schema_for!(Blueprint),
     };
+    if let Some(item) = schema
+        .get_mut("$defs")
+        .and_then(|defs| defs.get_mut("Item"))
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        item.insert("unevaluatedProperties".to_owned(), false.into());
+    }
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
