@@ -218,6 +218,7 @@ impl ItemBank {
         let sets: Vec<(&ItemSet, &Location)> = out.sets.iter().map(|s| (&s.value, &s.at)).collect();
         problems.extend(check::check_relations(&items, &sets));
         let Some(jta) = jta else {
+            sort_by_location(&mut problems);
             return Err(BankErrors { problems });
         };
         let blueprints: Vec<Located<Blueprint>> = out.blueprints;
@@ -240,6 +241,7 @@ impl ItemBank {
         for bp in &blueprints {
             problems.extend(bank.check_blueprint(&bp.value, &bp.at));
         }
+        sort_by_location(&mut problems);
         if problems.iter().any(Problem::is_error) {
             return Err(BankErrors { problems });
         }
@@ -250,10 +252,14 @@ impl ItemBank {
 
     /// Checks a blueprint against this bank: against the JTA
     /// ([`check_blueprint`]) and against the items it can supply
-    /// ([`supply`]): every cell must be fillable at least once.
+    /// ([`supply`]): every cell must be fillable at least once. The supply
+    /// is checked only when the blueprint is consistent with the JTA.
     pub fn check_blueprint(&self, blueprint: &Blueprint, at: &Location) -> Vec<Problem> {
         let mut problems = check_blueprint(&self.jta, blueprint, at);
-        problems.extend(supply(self, blueprint).problems(at));
+        // The supply of an inconsistent blueprint would only add noise.
+        if !problems.iter().any(Problem::is_error) {
+            problems.extend(supply(self, blueprint).problems(at));
+        }
         problems
     }
 
@@ -307,6 +313,18 @@ impl ItemBank {
     pub fn warnings(&self) -> &[Problem] {
         &self.warnings
     }
+}
+
+/// Puts problems in file order: files by name, then positions within a
+/// file. The sort is stable, so a record's own problems keep their order.
+fn sort_by_location(problems: &mut [Problem]) {
+    problems.sort_by(|a, b| {
+        (&a.location.file, a.location.line, a.location.column).cmp(&(
+            &b.location.file,
+            b.location.line,
+            b.location.column,
+        ))
+    });
 }
 
 /// Reads and checks a JTA file on its own.

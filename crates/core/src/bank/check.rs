@@ -312,7 +312,7 @@ pub(crate) fn check_relations(
         }
         match set_domains.get(&set.id) {
             None => problems.push(Problem::new(
-                (*at).clone().field("id"),
+                (*at).clone(),
                 ProblemKind::EmptySet {
                     set: set.id.clone(),
                 },

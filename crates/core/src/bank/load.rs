@@ -68,13 +68,16 @@ fn text_problem(err: &serde_json::Error, file: Option<&Path>, field: Option<Stri
     if err.line() > 0 {
         at = at.at(err.line(), err.column());
     }
-    if let Some(field) = field {
-        at = at.field(field);
-    }
     let kind = match err.classify() {
-        serde_json::error::Category::Data => ProblemKind::InvalidField {
-            reason: reason(err),
-        },
+        serde_json::error::Category::Data => {
+            if let Some(field) = field {
+                at = at.field(field);
+            }
+            ProblemKind::InvalidField {
+                reason: reason(err),
+            }
+        }
+        // A syntax error has a position, not a field.
         _ => ProblemKind::MalformedJson {
             reason: reason(err),
         },
@@ -200,7 +203,15 @@ impl<'a> Source<'a> {
             ));
             return;
         }
-        match self.record::<Item>(raw, &at, false) {
+        match self.record::<Item>(raw, &at, false).map_err(|mut problem| {
+            // serde reports an unknown or missing tag without a path.
+            let tag_problem = matches!(&problem.kind, ProblemKind::InvalidField { reason }
+                if reason.starts_with("unknown variant") && !is_known_kind(kind));
+            if problem.location.field.is_none() && tag_problem {
+                problem.location.field = Some("kind".to_owned());
+            }
+            problem
+        }) {
             Ok(item) => {
                 let known = item_field_names(item.kind());
                 for name in object.keys() {
@@ -226,6 +237,14 @@ impl<'a> Source<'a> {
                 .push(prefixed(*problem, &format!("sets[{index}]"))),
         }
     }
+}
+
+/// Whether `kind` names one of the four interactions.
+fn is_known_kind(kind: Option<&str>) -> bool {
+    matches!(
+        kind,
+        Some("single_choice" | "multiple_response" | "ordering" | "matching")
+    )
 }
 
 /// The shape of an item file: `{"sets": [...], "items": [...]}`.
