@@ -1,0 +1,8 @@
+//! The integration tests of exam-engine: one binary (see STYLE.md) whose
+//! modules run the real `exam` binary on fixtures and the shipped bank.
+
+mod blueprint;
+mod schema;
+mod util;
+mod validate;
+mod validate_lint;
