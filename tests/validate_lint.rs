@@ -96,7 +96,6 @@ fn the_mini_bank_passes_every_rule_but_supply() {
 /// task is measured by an operational item, and every blueprint cell holds
 /// four times its per-form demand.
 #[test]
-#[ignore = "the shipped item bank (issue 3) lands on another branch; remove this once it is merged"]
 fn the_shipped_bank_passes_validation_and_lint() {
     let run = exam(&["validate", "--lint", "--format", "json"]);
     let json = run.json();

@@ -6,7 +6,7 @@
 //! per competency level in it, and optional IRT targets. Weights become
 //! integer item counts by largest-remainder apportionment ([`apportion`]).
 //!
-//! # The derivation rule ([`derive`])
+//! # The derivation rule ([`derive()`])
 //!
 //! 1. A domain's raw weight is the factor of the level the JTA requires in it
 //!    (foundational 1, intermediate 2, advanced 3), times the mean criticality
@@ -328,7 +328,7 @@ impl From<&Blueprint> for BlueprintSettings {
 /// derivation (the stored value went through decimal text).
 pub const DERIVED_WEIGHT_TOLERANCE: f64 = 1e-12;
 
-/// A way a stored blueprint differs from what [`derive`] makes of its JTA
+/// A way a stored blueprint differs from what [`derive()`] makes of its JTA
 /// and settings.
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]

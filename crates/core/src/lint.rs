@@ -11,10 +11,13 @@
 //! - **banned phrases** in the stem or an option ("all of the above", ...).
 //! - **unemphasised negatives** in the lead-in (the stem's last sentence):
 //!   `except` and `the least` anywhere in it, and `not` (or an `n't`
-//!   contraction) in a lead-in that starts with "Which". They pass when
-//!   written in capitals (`NOT`) or bold (`**not**`). A scenario's own
-//!   negatives ("the pod does not start") are not item negatives and are
-//!   left alone; so is "Why does ... not ...?".
+//!   contraction) in a lead-in that starts with "Which", unless a
+//!   subordinate clause ("why", "that", "when", ...) opens before it. They
+//!   pass when written in capitals (`NOT`) or bold (`**not**`). A
+//!   scenario's own negatives ("the pod does not start", "Which command
+//!   shows why it has not been scheduled?", "Why does ... not ...?") are
+//!   not item negatives and are left alone. This is a heuristic: a lead-in
+//!   such as "Which setting keeps pods from not ..." needs a reviewer.
 //! - **option count**: a single-choice item has exactly
 //!   [`LintConfig::single_choice_options`] options.
 //! - **option length spread**: the longest option of a single-choice or
@@ -483,8 +486,12 @@ fn unemphasised_negatives(stem: &str) -> Vec<String> {
         let negative = match lower.as_str() {
             "except" => true,
             "least" => i > 0 && tokens[i - 1].trim_matches('*').eq_ignore_ascii_case("the"),
-            "not" => starts_with_which,
-            w => starts_with_which && (w.ends_with("n't") || w.ends_with("n’t")),
+            "not" => starts_with_which && !subordinate(&tokens[..i]),
+            w => {
+                starts_with_which
+                    && !subordinate(&tokens[..i])
+                    && (w.ends_with("n't") || w.ends_with("n’t"))
+            }
         };
         let capitals = word.chars().any(char::is_alphabetic)
             && word
@@ -496,6 +503,22 @@ fn unemphasised_negatives(stem: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// Whether a subordinate clause opens among `tokens` ("Which command shows
+/// *why* the pod has not started?"): a negative after it belongs to the
+/// scenario, not to the choice the candidate makes.
+fn subordinate(tokens: &[&str]) -> bool {
+    const OPENERS: [&str; 16] = [
+        "why", "because", "if", "when", "whenever", "where", "that", "although", "though",
+        "unless", "until", "while", "after", "before", "since", "so",
+    ];
+    tokens.iter().any(|t| {
+        let word = t
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        OPENERS.contains(&word.as_str())
+    })
 }
 
 /// Word shingles of a stem: the set of its `k`-word windows (the whole word
@@ -657,6 +680,14 @@ mod tests {
             vec!["least"]
         );
         assert!(unemphasised_negatives("Which policy grants least privilege?").is_empty());
+        assert!(
+            unemphasised_negatives("Which TWO commands show why it has not been scheduled?")
+                .is_empty()
+        );
+        assert!(
+            unemphasised_negatives("Which setting ensures that pods do not run as root?")
+                .is_empty()
+        );
         assert_eq!(
             unemphasised_negatives("Which flag shouldn't be set?"),
             vec!["shouldn't"]
