@@ -13,7 +13,7 @@ use exam_core::blueprint::Blueprint;
 use exam_core::ids::{DomainId, SetId};
 use exam_core::item::{ItemKind, ItemStatus};
 use exam_core::jta::CompetencyLevel;
-use exam_core::lint::{LintConfig, LintFinding, lint};
+use exam_core::lint::{KeyStats, LintConfig, LintFinding, key_stats, lint};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -79,6 +79,7 @@ struct Summary {
     by_cell: Vec<CellCounts>,
     kinds: BTreeMap<&'static str, usize>,
     sets: Vec<SetSummary>,
+    keys: KeyStats,
     supply: Vec<BlueprintSupply>,
 }
 
@@ -236,6 +237,7 @@ fn summarize(bank: &ItemBank, blueprints: &[&Blueprint]) -> Summary {
         by_cell,
         kinds,
         sets,
+        keys: key_stats(bank, LintConfig::default().single_choice_options),
         supply: blueprints
             .iter()
             .map(|bp| BlueprintSupply {
@@ -336,6 +338,21 @@ fn write_summary(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> 
     }
     writeln!(out, "\nKinds")?;
     write!(out, "{}", kinds.render())?;
+
+    let keys = &summary.keys;
+    let positions: Vec<String> = keys
+        .positions
+        .iter()
+        .zip('A'..='Z')
+        .map(|(n, letter)| format!("{letter} {}", percent(*n, keys.items)))
+        .collect();
+    writeln!(
+        out,
+        "\nSingle-choice keys (operational and pretest, {} items): {}; key is the longest option in {}",
+        keys.items,
+        positions.join(", "),
+        percent(keys.key_longest, keys.items)
+    )?;
 
     writeln!(out, "\nItem sets: {}", summary.sets.len())?;
     if !summary.sets.is_empty() {

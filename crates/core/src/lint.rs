@@ -582,12 +582,28 @@ fn near_duplicate_stems(
     result
 }
 
-/// Key-position balance and key-is-longest rate over the operational and
-/// pretest single-choice items.
-fn key_findings(bank: &ItemBank, config: &LintConfig) -> Vec<LintFinding> {
-    let mut positions = vec![0usize; config.single_choice_options];
-    let mut total = 0usize;
-    let mut longest = 0usize;
+/// Where the keys of the operational and pretest single-choice items sit,
+/// and how often the key is the longest option.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyStats {
+    /// Single-choice items counted.
+    pub items: usize,
+    /// Items with the key at each position (0 = first option).
+    pub positions: Vec<usize>,
+    /// Items whose key is strictly longer than every distractor
+    /// (characters, trimmed).
+    pub key_longest: usize,
+}
+
+/// Counts key positions and longest keys over the operational and pretest
+/// single-choice items of a bank (`positions` has at least `positions`
+/// entries).
+pub fn key_stats(bank: &ItemBank, positions: usize) -> KeyStats {
+    let mut stats = KeyStats {
+        items: 0,
+        positions: vec![0; positions],
+        key_longest: 0,
+    };
     for item in bank.items() {
         if !matches!(item.status, ItemStatus::Operational | ItemStatus::Pretest) {
             continue;
@@ -598,25 +614,33 @@ fn key_findings(bank: &ItemBank, config: &LintConfig) -> Vec<LintFinding> {
         let Some(position) = options.iter().position(|o| &o.id == key) else {
             continue;
         };
-        total += 1;
-        if position >= positions.len() {
-            positions.resize(position + 1, 0);
+        stats.items += 1;
+        if position >= stats.positions.len() {
+            stats.positions.resize(position + 1, 0);
         }
-        positions[position] += 1;
+        stats.positions[position] += 1;
         let key_length = length(&options[position].text);
         if options
             .iter()
             .enumerate()
             .all(|(i, o)| i == position || length(&o.text) < key_length)
         {
-            longest += 1;
+            stats.key_longest += 1;
         }
     }
+    stats
+}
+
+/// Key-position balance and key-is-longest rate over the operational and
+/// pretest single-choice items.
+fn key_findings(bank: &ItemBank, config: &LintConfig) -> Vec<LintFinding> {
+    let stats = key_stats(bank, config.single_choice_options);
+    let total = stats.items;
     let mut findings = Vec::new();
     if total == 0 {
         return findings;
     }
-    for (position, &count) in positions.iter().enumerate() {
+    for (position, &count) in stats.positions.iter().enumerate() {
         let share = count as f64 / total as f64;
         if share < config.key_position_min_share || share > config.key_position_max_share {
             findings.push(LintFinding::new(
@@ -632,12 +656,12 @@ fn key_findings(bank: &ItemBank, config: &LintConfig) -> Vec<LintFinding> {
             ));
         }
     }
-    let rate = longest as f64 / total as f64;
+    let rate = stats.key_longest as f64 / total as f64;
     if rate > config.max_key_longest_rate {
         findings.push(LintFinding::new(
             Location::default(),
             LintKind::KeyLongestRate {
-                count: longest,
+                count: stats.key_longest,
                 total,
                 rate,
                 max: config.max_key_longest_rate,
