@@ -359,3 +359,147 @@ pub fn read_blueprint(path: impl AsRef<Path>) -> Result<Blueprint, BankErrors> {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::OptionId;
+    use crate::item::{Choice, Interaction, ItemStatistics, ItemStatus};
+    use crate::jta::{CompetencyLevel, LifecyclePhase};
+
+    const SHIPPED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../item-bank");
+    const MINI: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/mini-bank"
+    );
+
+    fn item(id: &str, key: &str) -> Item {
+        let choice = |id: &str| Choice {
+            id: OptionId::new(id),
+            text: format!("option {id}"),
+            rationale: None,
+        };
+        Item {
+            id: ItemId::new(id),
+            version: 1,
+            domain: "infrastructure".into(),
+            level: CompetencyLevel::Advanced,
+            phase: LifecyclePhase::Validation,
+            task: "T-INF-01".into(),
+            status: ItemStatus::Operational,
+            stem: "Which?".to_owned(),
+            interaction: Interaction::SingleChoice {
+                options: vec![choice("A"), choice("B")],
+                key: OptionId::new(key),
+            },
+            shuffle_options: true,
+            enemies: Vec::new(),
+            set: None,
+            expected_seconds: None,
+            stats: ItemStatistics::default(),
+        }
+    }
+
+    fn mini_jta() -> Jta {
+        read_jta(format!("{MINI}/jta/jta.json")).unwrap()
+    }
+
+    #[test]
+    fn new_reports_every_problem_without_a_file() {
+        let err = ItemBank::new(
+            mini_jta(),
+            Vec::new(),
+            vec![item("X", "A"), item("X", "B"), item("Y", "Z")],
+        )
+        .unwrap_err();
+        let lines: Vec<String> = err.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "error: item `Y`: `key`: key names option `Z`, which the item does not have",
+                "error: item `X`: `id`: duplicate item id",
+            ]
+        );
+        assert_eq!(
+            err.to_string(),
+            "2 error(s) and 0 warning(s) in the item bank"
+        );
+    }
+
+    #[test]
+    fn a_valid_bank_keeps_its_warnings_and_finds_its_items() {
+        let mut other = item("W", "A");
+        other.task = "T-COM-01".into();
+        let bank = ItemBank::new(mini_jta(), Vec::new(), vec![item("V", "A"), other]).unwrap();
+        assert_eq!(bank.position(&ItemId::new("W")), Some(1));
+        assert_eq!(bank.item(&ItemId::new("V")).map(|i| i.version), Some(1));
+        assert!(bank.item(&ItemId::new("nope")).is_none());
+        assert_eq!(bank.warnings().len(), 1);
+        assert!(matches!(
+            bank.warnings()[0].kind,
+            ProblemKind::TaskInOtherDomain { .. }
+        ));
+        assert_eq!(bank.source(&ItemId::new("V")), Some(&Location::default()));
+    }
+
+    #[test]
+    fn the_mini_bank_loads_from_its_directory_and_its_document() {
+        let dir = ItemBank::load(MINI).unwrap();
+        assert_eq!(dir.items().len(), 13);
+        assert_eq!(dir.sets().len(), 1);
+        assert_eq!(dir.blueprints().len(), 1);
+        assert!(dir.warnings().is_empty());
+        let source = dir.source(&ItemId::new("COM-001")).unwrap();
+        assert!(
+            source
+                .file
+                .as_ref()
+                .is_some_and(|f| f.ends_with("items/communication.json"))
+        );
+        assert_eq!((source.line, source.column), (Some(2), Some(3)));
+        // The document lists infrastructure first; the directory reads
+        // communication.json before infrastructure.json.
+        let file = ItemBank::open(format!("{MINI}.json")).unwrap();
+        let (mut from_file, mut from_dir) = (file.to_document(), dir.to_document());
+        for doc in [&mut from_file, &mut from_dir] {
+            doc.items.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        assert!(
+            from_file == from_dir,
+            "the two forms of the mini bank differ"
+        );
+    }
+
+    #[test]
+    fn the_shipped_bank_loads_and_supplies_its_blueprint() {
+        let bank = ItemBank::load(SHIPPED).unwrap_or_else(|e| panic!("{:#?}", e.problems));
+        let blueprint = bank.blueprint(&BlueprintId::new("die-2026")).unwrap();
+        assert!(
+            bank.check_blueprint(blueprint, &Location::default())
+                .is_empty()
+        );
+        let report = supply(&bank, blueprint);
+        assert_eq!(report.cells.len(), 8 * 3);
+        assert_eq!(
+            report.cells.iter().map(|c| c.demand).sum::<u32>(),
+            blueprint.scored_items
+        );
+        assert!(report.disjoint_forms.is_some_and(|f| f >= 4));
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_reported() {
+        let dir = std::env::temp_dir().join(format!("exam-core-utf8-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("jta.json");
+        std::fs::write(&path, [b'{', 0xff, b'}']).unwrap();
+        let err = read_jta(&path).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(err.problems.len(), 1);
+        assert!(
+            matches!(&err.problems[0].kind, ProblemKind::MalformedJson { reason } if reason.starts_with("not UTF-8")),
+            "{:?}",
+            err.problems
+        );
+    }
+}

@@ -428,6 +428,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
         #[test]
         fn items_round_trip(item in item()) {
             round_trip(&item)?;
