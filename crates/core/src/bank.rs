@@ -20,6 +20,35 @@
 //! least once. Warnings (legal but suspicious) are kept on the bank
 //! ([`ItemBank::warnings`]).
 //!
+//! # Checks
+//!
+//! Errors (the bank does not load):
+//! - files: unreadable, not UTF-8, malformed JSON (with line and column), a
+//!   field of the wrong type or value, a missing field, an unknown field;
+//!   no JTA or several JTAs in a directory;
+//! - the JTA: no domains, duplicate domain or task ids, a task in an
+//!   unknown domain;
+//! - each item: an empty id or stem, an unknown domain or task, no options,
+//!   an option or prompt with an empty id or text, duplicate option ids or
+//!   texts (ignoring case), a key naming a missing option, a single-choice
+//!   key that is not one option, a multiple-response key that is empty,
+//!   repeats an option or disagrees with `select`, an ordering key that is
+//!   not a permutation of the options, a matching key without exactly one
+//!   pair per prompt, the item as its own enemy;
+//! - across items: duplicate item or set ids, an enemy or set that does not
+//!   exist;
+//! - each blueprint ([`check_blueprint`], [`supply`]): another JTA, unknown
+//!   or repeated domains, weights negative or not summing to one (within
+//!   [`WEIGHT_SUM_TOLERANCE`]), level counts that do not add up to the
+//!   domain's largest-remainder share or to the scored length, and a
+//!   domain × level cell or the pretest slots that the bank cannot fill
+//!   once.
+//!
+//! Warnings (the bank loads): an item whose task belongs to another domain,
+//! a set without items, a set whose items span several domains (legal:
+//! assembly counts each item in its own domain, but a testlet is easier to
+//! place when it sits in one), a JTA domain the blueprint leaves out.
+//!
 //! ```
 //! use exam_core::bank::ItemBank;
 //!

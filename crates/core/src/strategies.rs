@@ -10,7 +10,7 @@
 use crate::bank::BankDocument;
 use crate::blueprint::{Blueprint, DomainSpec, IrtTargets, LevelCounts, PassingStandard};
 use crate::ids::{BlueprintId, DomainId, ItemId, OptionId, SetId, TaskId};
-use crate::irt::IrtModel;
+use crate::irt::{GpcmParams, IrtModel, ItemParams, ItemParamsEntry, ItemParamsFile};
 use crate::item::{
     Choice, CttStats, Interaction, IrtStats, Item, ItemSet, ItemStatistics, ItemStatus, MatchPair,
     ParamErrors, Provenance,
@@ -167,6 +167,43 @@ pub fn statistics() -> impl Strategy<Value = ItemStatistics> {
             administrations,
         },
     )
+}
+
+/// Checked 3PL parameters (`a` in 0.2..3, `b` in -4..4, `c` in 0..0.4).
+pub fn item_params() -> impl Strategy<Value = ItemParams> {
+    (0.2f64..3.0, -4.0f64..4.0, 0.0f64..0.4).prop_filter_map("valid parameters", |(a, b, c)| {
+        ItemParams::new(a, b, c).ok()
+    })
+}
+
+/// An item-parameter file with 0–5 items.
+pub fn item_params_file() -> impl Strategy<Value = ItemParamsFile> {
+    (
+        prop::option::of(select(vec![
+            IrtModel::Rasch,
+            IrtModel::TwoPl,
+            IrtModel::ThreePl,
+        ])),
+        prop::collection::vec((token(), item_params()), 0..5),
+    )
+        .prop_map(|(model, items)| ItemParamsFile {
+            model,
+            items: items
+                .into_iter()
+                .map(|(id, params)| ItemParamsEntry {
+                    id: ItemId::new(id),
+                    params,
+                })
+                .collect(),
+        })
+}
+
+/// Checked generalized partial credit parameters with 1–4 steps.
+pub fn gpcm_params() -> impl Strategy<Value = GpcmParams> {
+    (0.2f64..3.0, prop::collection::vec(-3.0f64..3.0, 1..5))
+        .prop_filter_map("valid parameters", |(a, steps)| {
+            GpcmParams::new(a, steps).ok()
+        })
 }
 
 /// An arbitrary item: metadata ids drawn freely, the interaction correctly keyed.
@@ -438,6 +475,12 @@ mod tests {
         #[test]
         fn item_files_round_trip(sets in prop::collection::vec(item_set(), 0..3), items in prop::collection::vec(item(), 0..3)) {
             round_trip(&ItemFile { sets, items })?;
+        }
+
+        #[test]
+        fn item_parameter_files_round_trip(file in item_params_file(), gpcm in gpcm_params()) {
+            round_trip(&file)?;
+            round_trip(&gpcm)?;
         }
 
         #[test]
