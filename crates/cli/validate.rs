@@ -27,8 +27,8 @@ pub struct ValidateArgs {
     /// document file ({"jta", "sets", "items", "blueprints"}).
     #[arg(long, default_value = "item-bank")]
     pub bank: PathBuf,
-    /// Check this blueprint against the bank instead of the bank's own
-    /// blueprints.
+    /// Also check this blueprint against the bank; the supply table and the
+    /// lint then use it instead of the bank's own blueprints.
     #[arg(long)]
     pub blueprint: Option<PathBuf>,
     /// Also run the item-writing lint (exit 1 on any finding).
