@@ -1,0 +1,473 @@
+//! Mergeable sufficient statistics of a scored response matrix.
+//!
+//! Every classical statistic of this crate is a function of a [`Summary`]:
+//! per form (a block of persons who saw the same items), the number of
+//! persons at each total score, and for each score level the sum of each
+//! item's scores. From that table follow the item sums, the item-total cross
+//! products, the total-score moments and the upper/lower groups; the odd/even
+//! half-test moments and (for partial-credit items) the item sums of squares
+//! are kept beside it. All counts are integers, so merging two summaries is
+//! exact and commutative: summarising data in chunks and merging gives the
+//! same summary, bit for bit, as summarising it whole.
+//!
+//! The kernel reads each row of a dense block once: it sums the row (and its
+//! odd-numbered items) and adds the row into the item-sum row of its total
+//! score. Both loops run over contiguous bytes and vectorise.
+
+use exam_core::ids::ItemId;
+use exam_core::responses::{Block, ResponseMatrix};
+use serde::{Deserialize, Serialize};
+
+/// Rows accumulated in 32-bit counters before they are flushed into the
+/// 64-bit summary: 2^24 rows of scores up to 250 stay below 2^32.
+const CHUNK_ROWS: u32 = 1 << 24;
+
+/// Errors merging summaries.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MergeError {
+    /// The summaries describe different item lists.
+    #[error(
+        "summaries of different item lists cannot be merged (item {index}: `{left}` vs `{right}`)"
+    )]
+    DifferentItems {
+        /// The first position where the lists differ.
+        index: usize,
+        /// The item id in the summary merged into.
+        left: String,
+        /// The item id in the summary merged from.
+        right: String,
+    },
+    /// The item lists have different lengths.
+    #[error("summaries of {left} and {right} items cannot be merged")]
+    ItemCount {
+        /// Items in the summary merged into.
+        left: usize,
+        /// Items in the summary merged from.
+        right: usize,
+    },
+}
+
+/// Sufficient statistics of one form: the persons who were presented exactly
+/// the same items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormSummary {
+    items: Vec<usize>,
+    n_persons: u64,
+    score_counts: Vec<u64>,
+    level_item_sums: Vec<u64>,
+    item_squares: Vec<u64>,
+    omitted: Vec<u64>,
+    odd_sum: u64,
+    odd_squares: u128,
+    odd_even: u128,
+}
+
+impl FormSummary {
+    fn empty(items: Vec<usize>) -> Self {
+        let k = items.len();
+        Self {
+            items,
+            n_persons: 0,
+            score_counts: Vec::new(),
+            level_item_sums: Vec::new(),
+            item_squares: vec![0; k],
+            omitted: vec![0; k],
+            odd_sum: 0,
+            odd_squares: 0,
+            odd_even: 0,
+        }
+    }
+
+    /// Indices (into [`Summary::items`]) of the form's items, ascending.
+    pub fn items(&self) -> &[usize] {
+        &self.items
+    }
+
+    /// Number of items on the form.
+    pub fn n_items(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Number of persons who took the form.
+    pub fn n_persons(&self) -> u64 {
+        self.n_persons
+    }
+
+    /// Persons at each total score `0..=max observed total`.
+    pub fn score_counts(&self) -> &[u64] {
+        &self.score_counts
+    }
+
+    /// Sum of the scores on the form's column `col` of the persons whose
+    /// total score is `score`.
+    pub fn level_item_sum(&self, score: usize, col: usize) -> u64 {
+        self.level_item_sums[score * self.items.len() + col]
+    }
+
+    /// Sum of the scores on column `col`.
+    pub fn item_sum(&self, col: usize) -> u64 {
+        (0..self.score_counts.len())
+            .map(|t| self.level_item_sum(t, col))
+            .sum()
+    }
+
+    /// Sum over persons of (score on column `col`) x (total score).
+    pub fn item_total_products(&self, col: usize) -> u128 {
+        (0..self.score_counts.len())
+            .map(|t| t as u128 * u128::from(self.level_item_sum(t, col)))
+            .sum()
+    }
+
+    /// Sum of squared scores on column `col`.
+    pub fn item_squares(&self, col: usize) -> u64 {
+        self.item_squares[col]
+    }
+
+    /// Omitted (presented, unanswered, scored 0) cells on column `col`.
+    pub fn omitted(&self, col: usize) -> u64 {
+        self.omitted[col]
+    }
+
+    /// Sum of total scores.
+    pub fn total_sum(&self) -> u128 {
+        self.score_counts
+            .iter()
+            .enumerate()
+            .map(|(t, &c)| t as u128 * u128::from(c))
+            .sum()
+    }
+
+    /// Sum of squared total scores.
+    pub fn total_squares(&self) -> u128 {
+        self.score_counts
+            .iter()
+            .enumerate()
+            .map(|(t, &c)| (t as u128) * (t as u128) * u128::from(c))
+            .sum()
+    }
+
+    /// Moments of the half-test totals: the first half is the form's 1st,
+    /// 3rd, 5th... item (in item order), the second half the others.
+    /// Returns (sum of first-half totals, sum of their squares, sum of
+    /// first-half x second-half products).
+    pub fn odd_half_moments(&self) -> (u64, u128, u128) {
+        (self.odd_sum, self.odd_squares, self.odd_even)
+    }
+
+    fn merge(&mut self, other: &Self) {
+        debug_assert_eq!(self.items, other.items);
+        let k = self.items.len();
+        self.n_persons += other.n_persons;
+        if other.score_counts.len() > self.score_counts.len() {
+            self.score_counts.resize(other.score_counts.len(), 0);
+            self.level_item_sums.resize(other.score_counts.len() * k, 0);
+        }
+        for (a, b) in self.score_counts.iter_mut().zip(&other.score_counts) {
+            *a += b;
+        }
+        for (a, b) in self.level_item_sums.iter_mut().zip(&other.level_item_sums) {
+            *a += b;
+        }
+        for (a, b) in self.item_squares.iter_mut().zip(&other.item_squares) {
+            *a += b;
+        }
+        for (a, b) in self.omitted.iter_mut().zip(&other.omitted) {
+            *a += b;
+        }
+        self.odd_sum += other.odd_sum;
+        self.odd_squares += other.odd_squares;
+        self.odd_even += other.odd_even;
+    }
+}
+
+/// Mergeable sufficient statistics of a whole response matrix: one
+/// [`FormSummary`] per pattern of presented items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    items: Vec<ItemId>,
+    max_scores: Vec<u8>,
+    n_persons: u64,
+    forms: Vec<FormSummary>,
+}
+
+impl Summary {
+    /// Summarises a response matrix (single-threaded, one pass over the cells).
+    pub fn of(matrix: &ResponseMatrix) -> Self {
+        let forms = matrix
+            .blocks()
+            .iter()
+            .filter_map(|block| {
+                let mut acc = FormAccumulator::new(block, matrix.max_scores());
+                for row in 0..block.n_persons() {
+                    acc.add_row(block.row(row));
+                }
+                acc.add_omissions(block, 0..block.n_persons());
+                acc.finish()
+            })
+            .collect();
+        Self::from_parts(matrix, matrix.n_persons() as u64, forms)
+    }
+
+    /// Summarises the persons of each group separately, in one pass:
+    /// `groups[person]` is the group of each person (by index into
+    /// [`ResponseMatrix::persons`]), `None` to leave the person out. Returns
+    /// `n_groups` summaries.
+    pub fn by_group(
+        matrix: &ResponseMatrix,
+        groups: &[Option<usize>],
+        n_groups: usize,
+    ) -> Vec<Self> {
+        let mut forms: Vec<Vec<FormSummary>> = vec![Vec::new(); n_groups];
+        let mut counts = vec![0u64; n_groups];
+        for &g in groups.iter().take(matrix.n_persons()).flatten() {
+            if g < n_groups {
+                counts[g] += 1;
+            }
+        }
+        for block in matrix.blocks() {
+            let mut accs: Vec<FormAccumulator> = (0..n_groups)
+                .map(|_| FormAccumulator::new(block, matrix.max_scores()))
+                .collect();
+            let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
+            for (row, &person) in block.persons().iter().enumerate() {
+                if let Some(Some(g)) = groups.get(person) {
+                    if *g < n_groups {
+                        accs[*g].add_row(block.row(row));
+                        rows_of[*g].push(row);
+                    }
+                }
+            }
+            for (g, acc) in accs.into_iter().enumerate() {
+                let mut acc = acc;
+                acc.add_omissions(block, rows_of[g].iter().copied());
+                if let Some(f) = acc.finish() {
+                    forms[g].push(f);
+                }
+            }
+        }
+        forms
+            .into_iter()
+            .zip(counts)
+            .map(|(f, n)| Self::from_parts(matrix, n, f))
+            .collect()
+    }
+
+    fn from_parts(matrix: &ResponseMatrix, n_persons: u64, mut forms: Vec<FormSummary>) -> Self {
+        forms.sort_by(|a, b| a.items.cmp(&b.items));
+        Self {
+            items: matrix.items().to_vec(),
+            max_scores: matrix.max_scores().to_vec(),
+            n_persons,
+            forms,
+        }
+    }
+
+    /// Item ids, in input order.
+    pub fn items(&self) -> &[ItemId] {
+        &self.items
+    }
+
+    /// The highest observed score of each item.
+    pub fn max_scores(&self) -> &[u8] {
+        &self.max_scores
+    }
+
+    /// All persons summarised, including those presented no item.
+    pub fn n_persons(&self) -> u64 {
+        self.n_persons
+    }
+
+    /// The forms (patterns of presented items), ordered by their item lists.
+    pub fn forms(&self) -> &[FormSummary] {
+        &self.forms
+    }
+
+    /// Whether every item is dichotomous (highest score at most 1).
+    pub fn is_dichotomous(&self) -> bool {
+        self.max_scores.iter().all(|&m| m <= 1)
+    }
+
+    /// Adds the persons summarised in `other` (disjoint from ours) to this
+    /// summary. Both must describe the same item list in the same order.
+    pub fn merge(&mut self, other: &Self) -> Result<(), MergeError> {
+        if self.items.len() != other.items.len() {
+            return Err(MergeError::ItemCount {
+                left: self.items.len(),
+                right: other.items.len(),
+            });
+        }
+        if let Some(index) = self
+            .items
+            .iter()
+            .zip(&other.items)
+            .position(|(a, b)| a != b)
+        {
+            return Err(MergeError::DifferentItems {
+                index,
+                left: self.items[index].to_string(),
+                right: other.items[index].to_string(),
+            });
+        }
+        for (a, &b) in self.max_scores.iter_mut().zip(&other.max_scores) {
+            *a = (*a).max(b);
+        }
+        self.n_persons += other.n_persons;
+        for form in &other.forms {
+            match self.forms.binary_search_by(|f| f.items.cmp(&form.items)) {
+                Ok(i) => self.forms[i].merge(form),
+                Err(i) => self.forms.insert(i, form.clone()),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Accumulates the rows of one block into a [`FormSummary`].
+struct FormAccumulator {
+    summary: FormSummary,
+    chunk: Vec<u32>,
+    rows_in_chunk: u32,
+    polytomous: bool,
+}
+
+impl FormAccumulator {
+    fn new(block: &Block, max_scores: &[u8]) -> Self {
+        let k = block.n_items();
+        let max_total: usize = block
+            .items()
+            .iter()
+            .map(|&i| usize::from(max_scores[i]))
+            .sum();
+        let polytomous = block.items().iter().any(|&i| max_scores[i] > 1);
+        let mut summary = FormSummary::empty(block.items().to_vec());
+        summary.score_counts = vec![0; max_total + 1];
+        summary.level_item_sums = vec![0; (max_total + 1) * k];
+        Self {
+            summary,
+            chunk: vec![0; (max_total + 1) * k],
+            rows_in_chunk: 0,
+            polytomous,
+        }
+    }
+
+    /// Adds one person's row of scores.
+    #[inline]
+    fn add_row(&mut self, row: &[u8]) {
+        let k = row.len();
+        let (total, odd) = row_totals(row);
+        let t = total as usize;
+        let dst = &mut self.chunk[t * k..(t + 1) * k];
+        for (d, &x) in dst.iter_mut().zip(row) {
+            *d += u32::from(x);
+        }
+        if self.polytomous {
+            for (d, &x) in self.summary.item_squares.iter_mut().zip(row) {
+                *d += u64::from(x) * u64::from(x);
+            }
+        }
+        let s = &mut self.summary;
+        s.score_counts[t] += 1;
+        s.odd_sum += u64::from(odd);
+        s.odd_squares += u128::from(u64::from(odd) * u64::from(odd));
+        s.odd_even += u128::from(u64::from(odd) * u64::from(total - odd));
+        self.rows_in_chunk += 1;
+        if self.rows_in_chunk == CHUNK_ROWS {
+            self.flush();
+        }
+    }
+
+    fn add_omissions(&mut self, block: &Block, rows: impl Iterator<Item = usize>) {
+        if !block.has_omissions() {
+            return;
+        }
+        for row in rows {
+            for col in 0..block.n_items() {
+                if block.is_omitted(row, col) {
+                    self.summary.omitted[col] += 1;
+                }
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        for (d, s) in self.summary.level_item_sums.iter_mut().zip(&mut self.chunk) {
+            *d += u64::from(*s);
+            *s = 0;
+        }
+        self.rows_in_chunk = 0;
+    }
+
+    /// The summary, with score levels above the highest observed total
+    /// trimmed; `None` if no row was added.
+    fn finish(mut self) -> Option<FormSummary> {
+        self.flush();
+        let mut s = self.summary;
+        if !self.polytomous {
+            for col in 0..s.items.len() {
+                s.item_squares[col] = s.item_sum(col);
+            }
+        }
+        let levels = s.score_counts.iter().rposition(|&c| c > 0)? + 1;
+        s.score_counts.truncate(levels);
+        s.level_item_sums.truncate(levels * s.items.len());
+        s.n_persons = s.score_counts.iter().sum();
+        Some(s)
+    }
+}
+
+/// The total of a row and the total of its 1st, 3rd, 5th... cells.
+#[inline]
+fn row_totals(row: &[u8]) -> (u32, u32) {
+    let mut first = 0u32;
+    let mut second = 0u32;
+    let mut pairs = row.chunks_exact(2);
+    for pair in &mut pairs {
+        first += u32::from(pair[0]);
+        second += u32::from(pair[1]);
+    }
+    if let [last] = pairs.remainder() {
+        first += u32::from(*last);
+    }
+    (first + second, first)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use exam_core::responses::CsvOptions;
+
+    fn matrix(text: &str) -> ResponseMatrix {
+        ResponseMatrix::from_csv(text.as_bytes(), "t.csv", CsvOptions { id_column: false }).unwrap()
+    }
+
+    #[test]
+    fn level_table_holds_item_sums_by_total() {
+        let m = matrix("A,B,C\n1,0,1\n0,0,1\n1,1,1\n1,0,0\n");
+        let s = Summary::of(&m);
+        let f = &s.forms()[0];
+        assert_eq!(f.score_counts(), &[0, 2, 1, 1]);
+        // totals: 2, 1, 3, 1
+        assert_eq!(f.item_sum(0), 3);
+        assert_eq!(f.level_item_sum(1, 0), 1);
+        assert_eq!(f.level_item_sum(1, 2), 1);
+        assert_eq!(f.item_total_products(0), 2 + 3 + 1);
+        assert_eq!(f.total_sum(), 7);
+        assert_eq!(f.total_squares(), 4 + 1 + 9 + 1);
+        // first half = items A and C: 2, 1, 2, 1; second half = B: 0, 0, 1, 0
+        assert_eq!(f.odd_half_moments(), (6, 10, 2));
+    }
+
+    #[test]
+    fn merge_rejects_other_items() {
+        let a = Summary::of(&matrix("A,B\n1,0\n"));
+        let mut b = Summary::of(&matrix("A,C\n1,0\n"));
+        assert!(matches!(
+            b.merge(&a),
+            Err(MergeError::DifferentItems { index: 1, .. })
+        ));
+        let c = Summary::of(&matrix("A\n1\n"));
+        assert!(matches!(b.merge(&c), Err(MergeError::ItemCount { .. })));
+    }
+}
