@@ -6,6 +6,7 @@
 //! names the file, line or item), never a panic. A closed stdout (`exam ... |
 //! head`) counts as success.
 
+mod analyze;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -21,10 +22,15 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Classical item analysis of a scored response file.
+    Analyze(analyze::AnalyzeArgs),
+}
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::Analyze(args) => analyze::run(args),
+    }
 }
 
 fn main() -> ExitCode {

@@ -1,6 +1,7 @@
 //! Item flags and their configurable thresholds.
 
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// Thresholds at which an item is flagged for review. The defaults are
 /// common review rules of thumb in certification testing; every program
@@ -33,7 +34,7 @@ impl Default for FlagThresholds {
 
 /// A reason to review an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "flag")]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Flag {
     /// The p-value is below [`FlagThresholds::p_value_min`].
@@ -58,6 +59,21 @@ pub enum Flag {
         /// The distractor.
         option: String,
     },
+}
+
+impl fmt::Display for Flag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooHard => f.write_str("too_hard"),
+            Self::TooEasy => f.write_str("too_easy"),
+            Self::LowDiscrimination => f.write_str("low_discrimination"),
+            Self::NegativeDiscrimination => f.write_str("negative_discrimination"),
+            Self::PossibleMiskey { option } => write!(f, "possible_miskey({option})"),
+            Self::NonFunctioningDistractor { option } => {
+                write!(f, "non_functioning_distractor({option})")
+            }
+        }
+    }
 }
 
 /// The flags that a p-value and a corrected point-biserial raise.

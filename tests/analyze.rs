@@ -1,0 +1,125 @@
+//! `exam analyze` end to end: the real binary on the reference data sets.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn exam(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_exam"))
+        .args(args)
+        .output()
+        .expect("the exam binary runs")
+}
+
+fn json_of(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("one JSON document on stdout")
+}
+
+fn reference(name: &str) -> Value {
+    let text = std::fs::read_to_string(format!("tests/data/reference/{name}.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn json_output_matches_the_reference_values() {
+    let out = exam(&[
+        "analyze",
+        "--responses",
+        "tests/data/reference/sat12.csv",
+        "--no-id",
+        "--format",
+        "json",
+    ]);
+    let got = json_of(&out);
+    let want = &reference("sat12")["ctt"];
+    let form = &got["forms"][0];
+    let close = |a: &Value, b: &Value| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 1e-9;
+    assert!(close(&form["alpha"], &want["alpha"]));
+    assert!(close(&form["kr21"], &want["kr21"]));
+    assert!(close(&form["sem"], &want["sem_classical"]));
+    assert_eq!(got["items"].as_array().unwrap().len(), 32);
+    for (i, item) in got["items"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(item["id"], format!("Item.{}", i + 1));
+        assert!(close(&item["p_value"], &want["p_values"][i]));
+        assert!(close(
+            &item["point_biserial"],
+            &want["point_biserial_corrected"][i]
+        ));
+        assert!(close(
+            &item["alpha_if_deleted"],
+            &want["alpha_if_deleted"][i]
+        ));
+    }
+    assert!(
+        got["missing_data"]
+            .as_str()
+            .unwrap()
+            .contains("not-presented")
+    );
+}
+
+#[test]
+fn table_and_csv_list_items_in_input_order() {
+    let out = exam(&[
+        "analyze",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first_col: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .take(5)
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(first_col, ["Item1", "Item2", "Item3", "Item4", "Item5"]);
+    assert!(text.contains("alpha 0.295"), "{text}");
+
+    let out = exam(&[
+        "analyze",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("item,n_presented,n_omitted,max_score,p_value")
+    );
+    assert!(lines.next().unwrap().starts_with("Item1,1000,0,1,0.924,"));
+}
+
+#[test]
+fn bad_input_exits_1_naming_file_line_and_item() {
+    let out = exam(&["analyze", "--responses", "tests/data/no-such-file.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file.csv"));
+
+    let dir = std::env::temp_dir().join(format!("exam-analyze-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "id,A,B\np1,1,0\np2,1,x\n").unwrap();
+    let out = exam(&["analyze", "--responses", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3") && err.contains("`B`") && err.contains("bad.csv"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
