@@ -18,10 +18,6 @@ use exam_core::ids::ItemId;
 use exam_core::responses::{Block, ResponseMatrix};
 use serde::{Deserialize, Serialize};
 
-/// Rows accumulated in 32-bit counters before they are flushed into the
-/// 64-bit summary: 2^24 rows of scores up to 250 stay below 2^32.
-const CHUNK_ROWS: u32 = 1 << 24;
-
 /// Errors merging summaries.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -324,10 +320,15 @@ impl Summary {
 }
 
 /// Accumulates the rows of one block into a [`FormSummary`].
+///
+/// The item sums of each score level are first added into 16-bit counters
+/// (twice as many lanes per vector instruction as 32-bit ones); a level's
+/// counters are flushed into the 64-bit summary before they can overflow.
 struct FormAccumulator {
     summary: FormSummary,
-    chunk: Vec<u32>,
-    rows_in_chunk: u32,
+    chunk: Vec<u16>,
+    level_rows: Vec<u32>,
+    level_limit: u32,
     polytomous: bool,
 }
 
@@ -339,14 +340,22 @@ impl FormAccumulator {
             .iter()
             .map(|&i| usize::from(max_scores[i]))
             .sum();
-        let polytomous = block.items().iter().any(|&i| max_scores[i] > 1);
+        let max_cell = block
+            .items()
+            .iter()
+            .map(|&i| u32::from(max_scores[i]))
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let polytomous = max_cell > 1;
         let mut summary = FormSummary::empty(block.items().to_vec());
         summary.score_counts = vec![0; max_total + 1];
         summary.level_item_sums = vec![0; (max_total + 1) * k];
         Self {
             summary,
             chunk: vec![0; (max_total + 1) * k],
-            rows_in_chunk: 0,
+            level_rows: vec![0; max_total + 1],
+            level_limit: u32::from(u16::MAX) / max_cell,
             polytomous,
         }
     }
@@ -359,7 +368,7 @@ impl FormAccumulator {
         let t = total as usize;
         let dst = &mut self.chunk[t * k..(t + 1) * k];
         for (d, &x) in dst.iter_mut().zip(row) {
-            *d += u32::from(x);
+            *d += u16::from(x);
         }
         if self.polytomous {
             for (d, &x) in self.summary.item_squares.iter_mut().zip(row) {
@@ -371,9 +380,9 @@ impl FormAccumulator {
         s.odd_sum += u64::from(odd);
         s.odd_squares += u128::from(u64::from(odd) * u64::from(odd));
         s.odd_even += u128::from(u64::from(odd) * u64::from(total - odd));
-        self.rows_in_chunk += 1;
-        if self.rows_in_chunk == CHUNK_ROWS {
-            self.flush();
+        self.level_rows[t] += 1;
+        if self.level_rows[t] == self.level_limit {
+            self.flush_level(t);
         }
     }
 
@@ -390,18 +399,27 @@ impl FormAccumulator {
         }
     }
 
-    fn flush(&mut self) {
-        for (d, s) in self.summary.level_item_sums.iter_mut().zip(&mut self.chunk) {
+    fn flush_level(&mut self, level: usize) {
+        let k = self.summary.items.len();
+        let range = level * k..(level + 1) * k;
+        for (d, s) in self.summary.level_item_sums[range.clone()]
+            .iter_mut()
+            .zip(&mut self.chunk[range])
+        {
             *d += u64::from(*s);
             *s = 0;
         }
-        self.rows_in_chunk = 0;
+        self.level_rows[level] = 0;
     }
 
     /// The summary, with score levels above the highest observed total
     /// trimmed; `None` if no row was added.
     fn finish(mut self) -> Option<FormSummary> {
-        self.flush();
+        for level in 0..self.level_rows.len() {
+            if self.level_rows[level] > 0 {
+                self.flush_level(level);
+            }
+        }
         let mut s = self.summary;
         if !self.polytomous {
             for col in 0..s.items.len() {
@@ -417,17 +435,45 @@ impl FormAccumulator {
 }
 
 /// The total of a row and the total of its 1st, 3rd, 5th... cells.
+///
+/// Eight cells at a time as one `u64` (SWAR): masking keeps the cells at
+/// even (or odd) offsets in four 16-bit lanes, which are summed lane-wise
+/// and added up at the end. A lane gains at most 255 per word, so lanes are
+/// emptied every 256 words.
 #[inline]
 fn row_totals(row: &[u8]) -> (u32, u32) {
+    const EVEN: u64 = 0x00FF_00FF_00FF_00FF;
+    let lanes = |x: u64| -> u32 {
+        ((x & 0xFFFF) + ((x >> 16) & 0xFFFF) + ((x >> 32) & 0xFFFF) + (x >> 48)) as u32
+    };
     let mut first = 0u32;
     let mut second = 0u32;
-    let mut pairs = row.chunks_exact(2);
-    for pair in &mut pairs {
-        first += u32::from(pair[0]);
-        second += u32::from(pair[1]);
+    let words = row.chunks_exact(8);
+    let tail = words.remainder();
+    let mut acc_first = 0u64;
+    let mut acc_second = 0u64;
+    for (i, word) in words.enumerate() {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let w = u64::from_le_bytes(bytes);
+        acc_first += w & EVEN;
+        acc_second += (w >> 8) & EVEN;
+        if i % 256 == 255 {
+            first += lanes(acc_first);
+            second += lanes(acc_second);
+            acc_first = 0;
+            acc_second = 0;
+        }
     }
-    if let [last] = pairs.remainder() {
-        first += u32::from(*last);
+    first += lanes(acc_first);
+    second += lanes(acc_second);
+    // The tail starts at an offset that is a multiple of 8, so even.
+    for (j, &x) in tail.iter().enumerate() {
+        if j % 2 == 0 {
+            first += u32::from(x);
+        } else {
+            second += u32::from(x);
+        }
     }
     (first + second, first)
 }
@@ -457,6 +503,29 @@ mod tests {
         assert_eq!(f.total_squares(), 4 + 1 + 9 + 1);
         // first half = items A and C: 2, 1, 2, 1; second half = B: 0, 0, 1, 0
         assert_eq!(f.odd_half_moments(), (6, 10, 2));
+    }
+
+    #[test]
+    fn row_totals_split_odd_and_even_cells() {
+        for k in [0usize, 1, 7, 8, 9, 17, 100, 2100] {
+            let row: Vec<u8> = (0..k).map(|j| (j * 37 % 251) as u8).collect();
+            let total: u32 = row.iter().map(|&x| u32::from(x)).sum();
+            let first: u32 = row.iter().step_by(2).map(|&x| u32::from(x)).sum();
+            assert_eq!(row_totals(&row), (total, first), "k = {k}");
+        }
+    }
+
+    #[test]
+    fn counters_flush_before_they_overflow() {
+        // 300 persons with the same 0..=250 scores: the 16-bit level counters
+        // must be flushed (limit 65535 / 250 = 262 rows).
+        let mut text = String::from("A,B\n");
+        for _ in 0..300 {
+            text.push_str("250,250\n");
+        }
+        let s = Summary::of(&matrix(&text));
+        assert_eq!(s.forms()[0].item_sum(0), 300 * 250);
+        assert_eq!(s.forms()[0].item_squares(1), 300 * 250 * 250);
     }
 
     #[test]
