@@ -123,3 +123,34 @@ fn bad_input_exits_1_naming_file_line_and_item() {
     assert!(!err.contains("panicked"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn cut_adds_decision_statistics() {
+    let out = exam(&[
+        "analyze",
+        "--responses",
+        "tests/data/reference/sat12.csv",
+        "--no-id",
+        "--cut",
+        "20",
+        "--format",
+        "json",
+    ]);
+    let got = json_of(&out);
+    let cut = &got["forms"][0]["cut"];
+    // Lord's CSEM at 20 of 32: sqrt(20 * 12 / 31).
+    let lord = cut["csem_lord"].as_f64().unwrap();
+    assert!((lord - (240.0f64 / 31.0).sqrt()).abs() < 1e-12);
+    assert!(cut["livingston_lewis"]["accuracy"].as_f64().unwrap() > 0.5);
+    assert!(cut["subkoviak"]["consistency"].as_f64().unwrap() > 0.5);
+    let table = exam(&[
+        "analyze",
+        "--responses",
+        "tests/data/reference/sat12.csv",
+        "--no-id",
+        "--cut",
+        "20",
+    ]);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(text.contains("Livingston-Lewis (n = 45)"), "{text}");
+}

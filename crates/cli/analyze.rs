@@ -27,6 +27,11 @@ pub struct AnalyzeArgs {
     /// are numbered by row.
     #[arg(long)]
     no_id: bool,
+    /// Raw cut score (pass when the total is at least RAW): adds decision
+    /// consistency and accuracy (Livingston-Lewis, Subkoviak) and the CSEM
+    /// at the cut.
+    #[arg(long, value_name = "RAW")]
+    cut: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -44,7 +49,11 @@ struct Report<'a> {
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let matrix = read_matrix(&args)?;
     let summary = Summary::of(&matrix);
-    let analysis = analyze(&summary, &AnalysisOptions::default())?;
+    let options = AnalysisOptions {
+        cut: args.cut,
+        ..AnalysisOptions::default()
+    };
+    let analysis = analyze(&summary, &options)?;
     match args.format {
         Format::Json => print_json(&Report {
             responses: args.responses.display().to_string(),
@@ -161,6 +170,36 @@ fn print_form(
         fmt(form.spearman_brown),
         fmt(form.sem),
     )?;
+    if let Some(cut) = &form.cut {
+        writeln!(
+            out,
+            "cut {}: passing {}  CSEM (Lord) {}  (Keats) {}",
+            cut.cut,
+            fmt(cut.proportion_passing),
+            fmt(cut.csem_lord),
+            fmt(cut.csem_keats),
+        )?;
+        if let Some(s) = &cut.subkoviak {
+            writeln!(
+                out,
+                "  Subkoviak: consistency {:.3}  kappa {}",
+                s.consistency,
+                fmt(s.kappa)
+            )?;
+        }
+        if let Some(ll) = &cut.livingston_lewis {
+            writeln!(
+                out,
+                "  Livingston-Lewis (n = {}): accuracy {:.3} (false +{:.3} -{:.3})  consistency {:.3}  kappa {}",
+                ll.effective_test_length,
+                ll.accuracy,
+                ll.false_positive,
+                ll.false_negative,
+                ll.consistency.consistency,
+                fmt(ll.consistency.kappa),
+            )?;
+        }
+    }
     writeln!(out)
 }
 

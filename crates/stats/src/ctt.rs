@@ -16,6 +16,7 @@
 //! ordinary correlation when there is one form). Alpha if deleted is a
 //! property of a form and is given per form. See [`MISSING_DATA_CONVENTION`].
 
+use crate::decision::{CutScoreStatistics, FormScores, cut_score_statistics};
 use crate::flags::{Flag, FlagThresholds, difficulty_flags};
 use crate::moments::{FormMoments, correlation};
 use crate::summary::Summary;
@@ -39,6 +40,9 @@ pub struct AnalysisOptions {
     /// Fraction of persons in each of the upper and lower groups of the
     /// discrimination index (default 0.27, Kelley 1939).
     pub group_fraction: f64,
+    /// A raw cut score (pass when the total is at least this): adds decision
+    /// consistency and accuracy and the CSEM at the cut to every form.
+    pub cut: Option<f64>,
 }
 
 impl Default for AnalysisOptions {
@@ -47,6 +51,7 @@ impl Default for AnalysisOptions {
             flags: FlagThresholds::default(),
             confidence_level: 0.95,
             group_fraction: 0.27,
+            cut: None,
         }
     }
 }
@@ -141,6 +146,8 @@ pub struct FormStatistics {
     pub n_persons: u64,
     /// Maximum possible total (sum of the items' maximum scores).
     pub max_possible: u64,
+    /// Whether every item of the form is dichotomous (0/1).
+    pub dichotomous: bool,
     /// Mean total score.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mean: Option<f64>,
@@ -181,6 +188,9 @@ pub struct FormStatistics {
     /// Standard error of measurement: `SD sqrt(1 - alpha)`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sem: Option<f64>,
+    /// Decision statistics at the cut score, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cut: Option<CutScoreStatistics>,
     /// Per-item statistics within this form.
     pub item_statistics: Vec<FormItemStatistics>,
     /// Statistics that are undefined here, with the reason.
@@ -485,6 +495,17 @@ fn form_statistics(
     } else {
         Err(Reason::NotDichotomous)
     };
+    let cut = options.cut.map(|cut| {
+        let scores = FormScores {
+            score_distribution: form.score_counts(),
+            n_items: k,
+            max_possible,
+            dichotomous,
+            alpha,
+            kr21,
+        };
+        cut_score_statistics(&scores, cut)
+    });
     let kr21 = undefined.take(Statistic::Kr21, kr21);
     let split = split_half(m);
     let split_half = undefined.take(Statistic::SplitHalf, split);
@@ -536,6 +557,7 @@ fn form_statistics(
             .collect(),
         n_persons: form.n_persons(),
         max_possible,
+        dichotomous,
         mean: undefined.take(Statistic::Mean, mean),
         sd,
         min,
@@ -548,6 +570,7 @@ fn form_statistics(
         split_half,
         spearman_brown,
         sem,
+        cut,
         item_statistics,
         undefined,
     }

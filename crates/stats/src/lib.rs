@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 
 pub mod ctt;
+pub mod decision;
 pub mod flags;
 mod moments;
 pub mod summary;

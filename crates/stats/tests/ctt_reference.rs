@@ -146,3 +146,13 @@ fn ability_complete_cases() {
 fn verbal_aggression() {
     check("verbal_aggression");
 }
+
+/// Feldt's interval for sat12's alpha; the F quantiles (599 and 599 * 31
+/// df) from `scipy.stats.f.ppf`: `1 - (1 - alpha) F(0.975)`, `1 - (1 - alpha) F(0.025)`.
+#[test]
+fn sat12_feldt_interval() {
+    let (a, _) = load("sat12");
+    let ci = a.forms[0].alpha_ci.unwrap();
+    assert!((ci.lower - 0.7739373525993445).abs() < 1e-9, "{ci:?}");
+    assert!((ci.upper - 0.8204422560150952).abs() < 1e-9, "{ci:?}");
+}
