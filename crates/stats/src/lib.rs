@@ -27,6 +27,7 @@
 
 pub mod ctt;
 pub mod decision;
+pub mod dif;
 pub mod flags;
 mod moments;
 pub mod summary;
