@@ -154,3 +154,62 @@ fn cut_adds_decision_statistics() {
     let text = String::from_utf8(table.stdout).unwrap();
     assert!(text.contains("Livingston-Lewis (n = 45)"), "{text}");
 }
+
+#[test]
+fn groups_add_mantel_haenszel_dif_matching_the_reference() {
+    let out = exam(&[
+        "analyze",
+        "--responses",
+        "tests/data/reference/verbal_aggression.csv",
+        "--no-id",
+        "--groups",
+        "tests/data/reference/verbal_aggression_groups.csv",
+        "--group-column",
+        "gender",
+        "--focal",
+        "female",
+        "--reference",
+        "male",
+        "--format",
+        "json",
+    ]);
+    let got = json_of(&out);
+    let want =
+        &reference("verbal_aggression")["mantel_haenszel"]["comparisons"]["gender:male_vs_female"];
+    assert_eq!(got["dif"]["n_focal"], want["n_focal"]);
+    for (g, w) in got["dif"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(want["items"].as_array().unwrap())
+    {
+        let (a, b) = (
+            g["alpha_mh"].as_f64().unwrap(),
+            w["alpha_mh"].as_f64().unwrap(),
+        );
+        assert!((a - b).abs() / b < 1e-9);
+        assert_eq!(g["ets_class"], w["ets_class"]);
+    }
+}
+
+#[test]
+fn groups_errors_name_the_file() {
+    let out = exam(&[
+        "analyze",
+        "--responses",
+        "tests/data/reference/asvab.csv",
+        "--no-id",
+        "--groups",
+        "tests/data/reference/asvab_groups.csv",
+        "--group-column",
+        "colour",
+        "--focal",
+        "Female",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("asvab_groups.csv") && err.contains("colour"),
+        "{err}"
+    );
+}
