@@ -28,6 +28,7 @@
 pub mod ctt;
 pub mod decision;
 pub mod dif;
+pub mod distractors;
 pub mod flags;
 mod moments;
 pub mod summary;

@@ -71,6 +71,7 @@ pub enum Statistic {
     MhChi2,
     StdPDif,
     LogisticDif,
+    OptionProportion,
     OptionPointBiserial,
     OptionMeanScore,
 }
