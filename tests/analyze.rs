@@ -213,3 +213,22 @@ fn groups_errors_name_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn missing_cells_in_one_form_add_pairwise_statistics() {
+    let out = exam(&[
+        "analyze",
+        "--responses",
+        "tests/data/reference/ability.csv",
+        "--no-id",
+        "--format",
+        "json",
+    ]);
+    let got = json_of(&out);
+    // pandas pairwise covariances, psych::alpha's formula (see
+    // crates/stats/tests/ctt_reference.rs).
+    let alpha = got["pairwise"]["alpha"].as_f64().unwrap();
+    assert!((alpha - 0.8292414009694425).abs() < 1e-9);
+    assert_eq!(got["items"][0]["n_presented"], 1442); // non-missing cells of reason.4
+    assert!(got["forms"].as_array().unwrap().len() > 1);
+}

@@ -5,6 +5,7 @@ use anyhow::Context;
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_stats::ctt::{FormStatistics, ItemStatistics};
 use exam_stats::dif::{DifAnalysis, DifOptions, GroupMembership, ItemDif, dif};
+use exam_stats::pairwise::every_pair_presented;
 use exam_stats::{AnalysisOptions, ItemAnalysis, Summary, analyze};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -71,7 +72,13 @@ struct Report<'a> {
 /// Runs `exam analyze`.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let matrix = read_matrix(&args)?;
-    let summary = Summary::of(&matrix);
+    // One form with missing cells (every pair of items seen together):
+    // add psych's pairwise whole-test statistics.
+    let summary = if matrix.blocks().len() > 1 && every_pair_presented(&matrix) {
+        Summary::with_cross_products(&matrix)
+    } else {
+        Summary::of(&matrix)
+    };
     let options = AnalysisOptions {
         cut: args.cut,
         ..AnalysisOptions::default()
@@ -222,6 +229,14 @@ fn print_table(analysis: &ItemAnalysis, dif: Option<&DifAnalysis>) -> anyhow::Re
     writeln!(out)?;
     for (i, form) in analysis.forms.iter().enumerate() {
         print_form(&mut out, i, analysis.forms.len(), form)?;
+    }
+    if let Some(p) = &analysis.pairwise {
+        writeln!(
+            out,
+            "pairwise (psych use=\"pairwise\") over all {} persons: alpha {}",
+            analysis.n_persons,
+            fmt(p.alpha)
+        )?;
     }
     writeln!(out, "missing data: {}", analysis.missing_data)?;
     if let Some(dif) = dif {

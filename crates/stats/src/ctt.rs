@@ -15,10 +15,15 @@
 //! person's scores are deviations from their own form's means, which is the
 //! ordinary correlation when there is one form). Alpha if deleted is a
 //! property of a form and is given per form. See [`MISSING_DATA_CONVENTION`].
+//!
+//! When the patterns are one form with missing cells rather than different
+//! forms, summarise with [`Summary::with_cross_products`]: the analysis then
+//! adds psych's pairwise whole-test statistics ([`crate::pairwise`]).
 
 use crate::decision::{CutScoreStatistics, FormScores, cut_score_statistics};
 use crate::flags::{Flag, FlagThresholds, difficulty_flags};
 use crate::moments::{FormMoments, correlation};
+use crate::pairwise::{PairwiseStatistics, pairwise};
 use crate::summary::Summary;
 use crate::undefined::{Reason, Statistic, Undefined};
 use exam_core::ids::ItemId;
@@ -83,6 +88,11 @@ pub struct ItemAnalysis {
     pub items: Vec<ItemStatistics>,
     /// Per-form (test-level) statistics, one per pattern of presented items.
     pub forms: Vec<FormStatistics>,
+    /// Whole-test statistics from pairwise covariances (R psych's
+    /// convention), when the summary keeps cross products and the data has
+    /// more than one pattern of presented items.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pairwise: Option<PairwiseStatistics>,
 }
 
 /// Classical statistics of one item.
@@ -253,6 +263,11 @@ pub fn analyze(
         n_persons: summary.n_persons(),
         items,
         forms,
+        pairwise: if summary.forms().len() > 1 {
+            pairwise(summary)
+        } else {
+            None
+        },
     })
 }
 

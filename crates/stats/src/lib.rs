@@ -31,6 +31,7 @@ pub mod dif;
 pub mod distractors;
 pub mod flags;
 mod moments;
+pub mod pairwise;
 pub mod summary;
 pub mod undefined;
 

@@ -34,6 +34,9 @@ pub enum MergeError {
         /// The item id in the summary merged from.
         right: String,
     },
+    /// One summary keeps item cross products and the other does not.
+    #[error("a summary with item cross products cannot be merged with one without")]
+    CrossProducts,
     /// The item lists have different lengths.
     #[error("summaries of {left} and {right} items cannot be merged")]
     ItemCount {
@@ -57,6 +60,10 @@ pub struct FormSummary {
     odd_sum: u64,
     odd_squares: u128,
     odd_even: u128,
+    /// Item cross products `sum x_a x_b`, `a <= b`, packed by rows of the
+    /// upper triangle; empty unless the summary was built with pairwise
+    /// statistics.
+    cross_products: Vec<u64>,
 }
 
 impl FormSummary {
@@ -72,6 +79,7 @@ impl FormSummary {
             odd_sum: 0,
             odd_squares: 0,
             odd_even: 0,
+            cross_products: Vec::new(),
         }
     }
 
@@ -113,6 +121,19 @@ impl FormSummary {
         (0..self.score_counts.len())
             .map(|t| t as u128 * u128::from(self.level_item_sum(t, col)))
             .sum()
+    }
+
+    /// Sum over persons of (score on column `a`) x (score on column `b`),
+    /// when the summary keeps cross products ([`Summary::with_cross_products`]).
+    pub fn cross_product(&self, a: usize, b: usize) -> Option<u64> {
+        if self.cross_products.is_empty() {
+            return None;
+        }
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        let k = self.items.len();
+        // Rows 0..a of the upper triangle hold k + (k-1) + ... + (k-a+1) entries.
+        let row_start = a * k - a * (a.saturating_sub(1)) / 2;
+        Some(self.cross_products[row_start + (b - a)])
     }
 
     /// Sum of squared scores on column `col`.
@@ -174,6 +195,9 @@ impl FormSummary {
         self.odd_sum += other.odd_sum;
         self.odd_squares += other.odd_squares;
         self.odd_even += other.odd_even;
+        for (a, b) in self.cross_products.iter_mut().zip(&other.cross_products) {
+            *a += b;
+        }
     }
 }
 
@@ -185,16 +209,29 @@ pub struct Summary {
     max_scores: Vec<u8>,
     n_persons: u64,
     forms: Vec<FormSummary>,
+    cross_products: bool,
 }
 
 impl Summary {
     /// Summarises a response matrix (single-threaded, one pass over the cells).
     pub fn of(matrix: &ResponseMatrix) -> Self {
+        Self::build(matrix, false)
+    }
+
+    /// Summarises a response matrix keeping, in addition, the item cross
+    /// products of every form (`k (k + 1) / 2` per form, a multiply-add per
+    /// pair of cells): what pairwise covariances across forms need (see
+    /// [`crate::pairwise`]).
+    pub fn with_cross_products(matrix: &ResponseMatrix) -> Self {
+        Self::build(matrix, true)
+    }
+
+    fn build(matrix: &ResponseMatrix, cross_products: bool) -> Self {
         let forms = matrix
             .blocks()
             .iter()
             .filter_map(|block| {
-                let mut acc = FormAccumulator::new(block, matrix.max_scores());
+                let mut acc = FormAccumulator::new(block, matrix.max_scores(), cross_products);
                 for row in 0..block.n_persons() {
                     acc.add_row(block.row(row));
                 }
@@ -202,7 +239,12 @@ impl Summary {
                 acc.finish()
             })
             .collect();
-        Self::from_parts(matrix, matrix.n_persons() as u64, forms)
+        Self::from_parts(matrix, matrix.n_persons() as u64, forms, cross_products)
+    }
+
+    /// Whether the forms keep item cross products.
+    pub fn has_cross_products(&self) -> bool {
+        self.cross_products
     }
 
     /// Summarises the persons of each group separately, in one pass:
@@ -223,7 +265,7 @@ impl Summary {
         }
         for block in matrix.blocks() {
             let mut accs: Vec<FormAccumulator> = (0..n_groups)
-                .map(|_| FormAccumulator::new(block, matrix.max_scores()))
+                .map(|_| FormAccumulator::new(block, matrix.max_scores(), false))
                 .collect();
             let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
             for (row, &person) in block.persons().iter().enumerate() {
@@ -245,17 +287,23 @@ impl Summary {
         forms
             .into_iter()
             .zip(counts)
-            .map(|(f, n)| Self::from_parts(matrix, n, f))
+            .map(|(f, n)| Self::from_parts(matrix, n, f, false))
             .collect()
     }
 
-    fn from_parts(matrix: &ResponseMatrix, n_persons: u64, mut forms: Vec<FormSummary>) -> Self {
+    fn from_parts(
+        matrix: &ResponseMatrix,
+        n_persons: u64,
+        mut forms: Vec<FormSummary>,
+        cross_products: bool,
+    ) -> Self {
         forms.sort_by(|a, b| a.items.cmp(&b.items));
         Self {
             items: matrix.items().to_vec(),
             max_scores: matrix.max_scores().to_vec(),
             n_persons,
             forms,
+            cross_products,
         }
     }
 
@@ -305,6 +353,9 @@ impl Summary {
                 right: other.items[index].to_string(),
             });
         }
+        if self.cross_products != other.cross_products {
+            return Err(MergeError::CrossProducts);
+        }
         for (a, &b) in self.max_scores.iter_mut().zip(&other.max_scores) {
             *a = (*a).max(b);
         }
@@ -330,10 +381,11 @@ struct FormAccumulator {
     level_rows: Vec<u32>,
     level_limit: u32,
     polytomous: bool,
+    cross_products: bool,
 }
 
 impl FormAccumulator {
-    fn new(block: &Block, max_scores: &[u8]) -> Self {
+    fn new(block: &Block, max_scores: &[u8], cross_products: bool) -> Self {
         let k = block.n_items();
         let max_total: usize = block
             .items()
@@ -351,12 +403,16 @@ impl FormAccumulator {
         let mut summary = FormSummary::empty(block.items().to_vec());
         summary.score_counts = vec![0; max_total + 1];
         summary.level_item_sums = vec![0; (max_total + 1) * k];
+        if cross_products {
+            summary.cross_products = vec![0; k * (k + 1) / 2];
+        }
         Self {
             summary,
             chunk: vec![0; (max_total + 1) * k],
             level_rows: vec![0; max_total + 1],
             level_limit: u32::from(u16::MAX) / max_cell,
             polytomous,
+            cross_products,
         }
     }
 
@@ -383,6 +439,9 @@ impl FormAccumulator {
         self.level_rows[t] += 1;
         if self.level_rows[t] == self.level_limit {
             self.flush_level(t);
+        }
+        if self.cross_products {
+            add_cross_products(&mut self.summary.cross_products, row);
         }
     }
 
@@ -431,6 +490,22 @@ impl FormAccumulator {
         s.level_item_sums.truncate(levels * s.items.len());
         s.n_persons = s.score_counts.iter().sum();
         Some(s)
+    }
+}
+
+/// Adds the products of every pair of cells of a row (upper triangle,
+/// diagonal included) into `cross`.
+fn add_cross_products(cross: &mut [u64], row: &[u8]) {
+    let mut start = 0;
+    for (a, &xa) in row.iter().enumerate() {
+        let len = row.len() - a;
+        if xa != 0 {
+            let xa = u64::from(xa);
+            for (d, &xb) in cross[start..start + len].iter_mut().zip(&row[a..]) {
+                *d += xa * u64::from(xb);
+            }
+        }
+        start += len;
     }
 }
 
@@ -526,6 +601,22 @@ mod tests {
         let s = Summary::of(&matrix(&text));
         assert_eq!(s.forms()[0].item_sum(0), 300 * 250);
         assert_eq!(s.forms()[0].item_squares(1), 300 * 250 * 250);
+    }
+
+    #[test]
+    fn cross_products_are_packed_by_rows() {
+        let m = matrix("A,B,C\n1,2,1\n1,0,1\n");
+        let s = Summary::with_cross_products(&m);
+        let f = &s.forms()[0];
+        assert_eq!(f.cross_product(0, 0), Some(2));
+        assert_eq!(f.cross_product(0, 1), Some(2));
+        assert_eq!(f.cross_product(2, 0), Some(2));
+        assert_eq!(f.cross_product(1, 1), Some(4));
+        assert_eq!(f.cross_product(1, 2), Some(2));
+        assert_eq!(f.cross_product(2, 2), Some(2));
+        assert_eq!(Summary::of(&m).forms()[0].cross_product(0, 1), None);
+        let mut plain = Summary::of(&m);
+        assert_eq!(plain.merge(&s), Err(MergeError::CrossProducts));
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub enum Reason {
     /// A model fit did not converge or its estimate is infinite (complete
     /// separation, a zero cell).
     NotEstimable,
+    /// Some pair of items was never presented together to two persons.
+    PairsNotPresented,
     /// The cut score lies outside the possible score range.
     CutOutOfRange,
 }

@@ -156,3 +156,60 @@ fn sat12_feldt_interval() {
     assert!((ci.lower - 0.7739373525993445).abs() < 1e-9, "{ci:?}");
     assert!((ci.upper - 0.8204422560150952).abs() < 1e-9, "{ci:?}");
 }
+
+/// ability.csv (1525 x 16, 1143 missing cells) under psych's pairwise
+/// convention. Expected values computed for this test with pandas from
+/// psych::alpha's definitions: `C = DataFrame.cov()` (pairwise complete,
+/// n - 1), `alpha = k/(k-1) (1 - tr C / sum C)`, alpha.drop on `C` without
+/// the item, `r.drop = (sum C[:, i] - C[i, i]) / sqrt(C[i, i] sum C_-i)`,
+/// `raw.r = corr(x_i, rowMeans(x, skipna))`.
+#[test]
+fn ability_with_missing_cells_pairwise() {
+    let path = format!("{}ability.csv", reference_dir());
+    let file = std::fs::File::open(&path).unwrap();
+    let matrix = ResponseMatrix::from_csv(file, &path, CsvOptions { id_column: false }).unwrap();
+    assert!(exam_stats::pairwise::every_pair_presented(&matrix));
+    let a = analyze(
+        &Summary::with_cross_products(&matrix),
+        &AnalysisOptions::default(),
+    )
+    .unwrap();
+    let p = a.pairwise.expect("pairwise statistics");
+    close("alpha", p.alpha, &Value::from(0.8292414009694425));
+    for (i, alpha_drop, r_drop, raw_r) in [
+        (
+            0,
+            0.8163813155798292,
+            0.4952458854496856,
+            0.5804094546221209,
+        ),
+        (
+            5,
+            0.8197900284849972,
+            0.43944057505036677,
+            0.5366044693044206,
+        ),
+        (
+            15,
+            0.8218265209109024,
+            0.4053852735423053,
+            0.4873706853023843,
+        ),
+    ] {
+        let item = &p.items[i];
+        close(
+            "alpha.drop",
+            item.alpha_if_deleted,
+            &Value::from(alpha_drop),
+        );
+        close("r.drop", item.point_biserial, &Value::from(r_drop));
+        close(
+            "raw.r",
+            item.point_biserial_uncorrected,
+            &Value::from(raw_r),
+        );
+    }
+    // Without cross products, or on one form, there is no pairwise section.
+    let plain = analyze(&Summary::of(&matrix), &AnalysisOptions::default()).unwrap();
+    assert!(plain.pairwise.is_none());
+}

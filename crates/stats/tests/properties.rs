@@ -101,18 +101,19 @@ proptest! {
 
     /// Summarising in chunks and merging equals summarising whole, exactly.
     #[test]
-    fn merge_equals_whole((k, rows) in rows_strategy(), cuts in prop::collection::vec(0usize..40, 0..4)) {
+    fn merge_equals_whole((k, rows) in rows_strategy(), cuts in prop::collection::vec(0usize..40, 0..4), cross in any::<bool>()) {
+        let summarise = |m: &ResponseMatrix| if cross { Summary::with_cross_products(m) } else { Summary::of(m) };
         let n = rows.len();
         let names = identity(n);
         let items = identity(k);
-        let whole = Summary::of(&build(k, &rows, &names, &items));
+        let whole = summarise(&build(k, &rows, &names, &items));
         let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(n)).collect();
         cuts.push(0);
         cuts.push(n);
         cuts.sort_unstable();
         let mut merged: Option<Summary> = None;
         for w in cuts.windows(2) {
-            let part = Summary::of(&build(k, &rows[w[0]..w[1]], &names[w[0]..w[1]], &items));
+            let part = summarise(&build(k, &rows[w[0]..w[1]], &names[w[0]..w[1]], &items));
             match merged.as_mut() {
                 None => merged = Some(part),
                 Some(m) => m.merge(&part).unwrap(),
