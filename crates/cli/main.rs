@@ -7,6 +7,7 @@
 //! head`) counts as success.
 
 mod blueprint;
+mod analyze;
 mod output;
 mod schema;
 mod table;
@@ -32,6 +33,8 @@ enum Command {
     Blueprint(blueprint::BlueprintArgs),
     /// Print the JSON Schema of a bank file format.
     Schema(schema::SchemaArgs),
+    /// Classical item analysis of a scored response file.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -39,6 +42,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate::run(args),
         Command::Blueprint(args) => blueprint::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Analyze(args) => analyze::run(args),
     }
 }
 

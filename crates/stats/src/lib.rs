@@ -1,0 +1,39 @@
+//! exam-stats: the statistics psychometricians run on response data.
+//!
+//! Classical item analysis ([`ctt`]): p-values, point-biserial and biserial
+//! correlations, the upper-lower discrimination index, alpha if item
+//! deleted; per form: mean, SD, score distribution, alpha / KR-20 with
+//! Feldt's interval, KR-21, odd-even split-half with Spearman-Brown, SEM.
+//!
+//! Key design decision: every statistic is a function of a [`Summary`], a
+//! table of integer sufficient statistics that merges exactly. Data analysed
+//! in chunks and merged (incrementally after each sitting, or in parallel)
+//! gives the same numbers as the data analysed whole, and the kernel that
+//! builds the summary reads each byte of the response matrix once.
+//!
+//! ```
+//! use exam_core::responses::{CsvOptions, ResponseMatrix};
+//! use exam_stats::{AnalysisOptions, Summary, analyze};
+//!
+//! let csv = "id,A,B,C\np1,1,1,1\np2,1,0,1\np3,0,0,1\np4,0,0,0\n";
+//! let matrix = ResponseMatrix::from_csv(csv.as_bytes(), "example.csv", CsvOptions::default())?;
+//! let analysis = analyze(&Summary::of(&matrix), &AnalysisOptions::default())?;
+//! assert_eq!(analysis.items[0].p_value, Some(0.5));
+//! let alpha = analysis.forms[0].alpha.unwrap();
+//! assert!((alpha - 0.75).abs() < 1e-12);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod ctt;
+pub mod decision;
+pub mod dif;
+pub mod distractors;
+pub mod flags;
+mod moments;
+pub mod pairwise;
+pub mod summary;
+pub mod undefined;
+
+pub use ctt::{AnalysisOptions, ItemAnalysis, analyze};
+pub use summary::Summary;
