@@ -155,3 +155,42 @@ fn common_slope_all_data_sets() {
         check_common_slope(name);
     }
 }
+
+/// Rasch CML difficulties (sum to zero) and SEs: 1e-3 abs; conditional
+/// log-likelihood 1e-3 abs (eRm 1.0-2 `RM(x, sum0 = TRUE)`).
+const CML_TOL: f64 = 1e-3;
+
+#[test]
+fn rasch_cml_all_data_sets() {
+    use exam_stats::calibration::rasch_cml;
+    for name in [
+        "lsat6",
+        "sat12",
+        "asvab",
+        "raschdat1",
+        "ability",
+        "verbal_aggression",
+    ] {
+        let (data, expected) = load(name);
+        let reference = &expected["rasch_cml"];
+        let fit = rasch_cml(&data).unwrap();
+        assert!(fit.converged);
+        let (b, se) = (floats(&reference["difficulty"]), floats(&reference["se"]));
+        let mut max_b = 0.0f64;
+        let mut max_se = 0.0f64;
+        for (j, item) in fit.items.iter().enumerate() {
+            max_b = max_b.max((item.difficulty.unwrap() - b[j]).abs());
+            max_se = max_se.max((item.se.unwrap() - se[j]).abs());
+        }
+        let loglik = reference["conditional_loglik"].as_f64().unwrap();
+        let dl = fit.conditional_log_likelihood - loglik;
+        eprintln!(
+            "{name}: CML max |Δb| {max_b:.2e}, max |Δse| {max_se:.2e}, Δ cond. loglik {dl:.2e}, {} iterations",
+            fit.iterations
+        );
+        assert!(
+            max_b < CML_TOL && max_se < CML_TOL && dl.abs() < CML_TOL,
+            "{name}"
+        );
+    }
+}

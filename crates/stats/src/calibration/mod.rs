@@ -51,6 +51,7 @@ pub use mml::{
     BetaPrior, CalibrationOptions, LogNormalPrior, Model, calibrate, calibrate_with_progress,
 };
 
+pub use rasch_cml::{CmlFit, CmlItem, rasch_cml};
 pub use result::{
     Calibration, Convergence, ItemCalibration, ItemEstimate, ItemFlag, LatentDistribution,
     StopReason,
