@@ -6,6 +6,8 @@
 //!
 //! `CALIBRATION_BENCH=quick` skips the 200,000-person and concurrent cases.
 
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};

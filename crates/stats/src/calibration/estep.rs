@@ -11,8 +11,8 @@
 //! per person plus `O(Q)` per node, not `O(k·Q)`. The 3PL uses the
 //! tabulated `δ`.
 //!
-//! Posterior terms below `e^−40` of the largest are skipped (they are below
-//! the rounding error of the sum), so a long test touches only the few
+//! Posterior terms below `e^−30` (1e-13) of the largest are skipped (they
+//! cannot move an estimate by more than that relative amount), so a long test touches only the few
 //! nodes near the person's ability.
 
 use exam_core::responses::Block;
@@ -21,8 +21,9 @@ use rayon::prelude::*;
 /// Rows per parallel task (fixed, so results do not depend on the number of
 /// threads).
 const CHUNK_ROWS: usize = 2048;
-/// Posterior terms below `exp(−WINDOW)` times the largest are skipped.
-const WINDOW: f64 = 40.0;
+/// Posterior terms below `exp(−WINDOW)` (1e-13) times the largest are
+/// skipped.
+const WINDOW: f64 = 30.0;
 
 /// The quadrature grid: abilities and log weights.
 #[derive(Debug, Clone)]
@@ -78,17 +79,24 @@ pub(crate) struct Linear {
     pub intercept: Vec<f64>,
 }
 
-/// A block prepared for the E-step: the calibrated items it presents.
+/// A block prepared for the E-step: each person's non-zero responses as a
+/// list of block-local category indices, so the kernel touches only those.
 #[derive(Debug)]
 pub(crate) struct PreparedBlock<'a> {
     pub block: &'a Block,
     /// Global item index per calibrated column.
     pub items: Vec<usize>,
-    /// Column in the block row per calibrated item.
-    pub cols: Vec<usize>,
     /// Offset of each item's categories in the block-local count array.
     local_off: Vec<usize>,
     local_total: usize,
+    /// Per local category: its item (position in `items`), its score, and
+    /// its global category index.
+    cat_item: Vec<usize>,
+    cat_score: Vec<f64>,
+    cat_global: Vec<usize>,
+    /// Person `p`'s local categories are `cats[starts[p]..starts[p + 1]]`.
+    starts: Vec<usize>,
+    cats: Vec<u32>,
 }
 
 impl<'a> PreparedBlock<'a> {
@@ -98,20 +106,48 @@ impl<'a> PreparedBlock<'a> {
         let mut cols = Vec::new();
         let mut local_off = Vec::new();
         let mut local_total = 0;
+        let (mut cat_item, mut cat_score, mut cat_global) = (Vec::new(), Vec::new(), Vec::new());
         for (col, &item) in block.items().iter().enumerate() {
             if layout.m[item] > 0 {
+                for k in 1..=layout.m[item] {
+                    cat_item.push(items.len());
+                    cat_score.push(k as f64);
+                    cat_global.push(layout.off[item] + k - 1);
+                }
                 items.push(item);
                 cols.push(col);
                 local_off.push(local_total);
                 local_total += layout.m[item];
             }
         }
-        (!items.is_empty()).then_some(Self {
+        if items.is_empty() {
+            return None;
+        }
+        let mut starts = Vec::with_capacity(block.n_persons() + 1);
+        let mut cats = Vec::new();
+        starts.push(0);
+        let width = block.n_items();
+        for row in block.scores().chunks_exact(width) {
+            for (i, &col) in cols.iter().enumerate() {
+                let k = usize::from(row[col]);
+                if k > 0 {
+                    // Local category counts are far below u32::MAX (blocks
+                    // are forms of at most a few thousand items).
+                    cats.push((local_off[i] + k - 1) as u32);
+                }
+            }
+            starts.push(cats.len());
+        }
+        Some(Self {
             block,
             items,
-            cols,
             local_off,
             local_total,
+            cat_item,
+            cat_score,
+            cat_global,
+            starts,
+            cats,
         })
     }
 }
@@ -169,7 +205,7 @@ pub(crate) fn e_step(
         })
         .collect();
     let run = |&(b, start, end): &(usize, usize, usize)| {
-        rows(&blocks[b], b, layout, tables, grid, &bases[b], start, end)
+        rows(&blocks[b], b, tables, grid, &bases[b], start, end)
     };
     let partials: Vec<Partial> = if parallel && tasks.len() > 1 {
         tasks.par_iter().map(run).collect()
@@ -207,7 +243,6 @@ pub(crate) fn e_step(
 fn rows(
     pb: &PreparedBlock<'_>,
     block_index: usize,
-    layout: &Layout,
     tables: &Tables,
     grid: &Grid,
     base: &[f64],
@@ -220,41 +255,36 @@ fn rows(
     let mut lp = vec![0.0; nq];
     let mut post = vec![0.0; nq];
     let mut loglik = 0.0;
-    let scores = pb.block.scores();
-    let width = pb.block.n_items();
-    // Per calibrated column: slope and the offset of its intercepts / δ rows.
-    let global_off: Vec<usize> = pb.items.iter().map(|&j| layout.off[j]).collect();
-    let slopes: Vec<f64> = match &tables.linear {
-        Some(lin) => pb.items.iter().map(|&j| lin.slope[j]).collect(),
-        None => Vec::new(),
+    // Per local category: slope times score and intercept (linear kernel).
+    let (cat_slope, cat_icpt): (Vec<f64>, Vec<f64>) = match &tables.linear {
+        Some(lin) => (0..pb.cat_item.len())
+            .map(|c| {
+                (
+                    lin.slope[pb.items[pb.cat_item[c]]] * pb.cat_score[c],
+                    lin.intercept[pb.cat_global[c]],
+                )
+            })
+            .unzip(),
+        None => (Vec::new(), Vec::new()),
     };
-    for row in start..end {
-        let x = &scores[row * width..(row + 1) * width];
+    for p in start..end {
+        let cats = &pb.cats[pb.starts[p]..pb.starts[p + 1]];
         let mut constant = 0.0;
-        match &tables.linear {
-            Some(lin) => {
-                let mut t = 0.0;
-                for (i, &col) in pb.cols.iter().enumerate() {
-                    let k = x[col];
-                    if k > 0 {
-                        t += slopes[i] * f64::from(k);
-                        constant += lin.intercept[global_off[i] + usize::from(k) - 1];
-                    }
-                }
-                for q in 0..nq {
-                    lp[q] = base[q] + grid.theta[q] * t;
-                }
+        if tables.linear.is_some() {
+            let mut t = 0.0;
+            for &c in cats {
+                t += cat_slope[c as usize];
+                constant += cat_icpt[c as usize];
             }
-            None => {
-                lp.copy_from_slice(base);
-                for (i, &col) in pb.cols.iter().enumerate() {
-                    let k = x[col];
-                    if k > 0 {
-                        let at = (global_off[i] + usize::from(k) - 1) * nq;
-                        for (l, d) in lp.iter_mut().zip(&tables.delta[at..at + nq]) {
-                            *l += d;
-                        }
-                    }
+            for ((l, b), th) in lp.iter_mut().zip(base).zip(&grid.theta) {
+                *l = b + th * t;
+            }
+        } else {
+            lp.copy_from_slice(base);
+            for &c in cats {
+                let at = pb.cat_global[c as usize] * nq;
+                for (l, d) in lp.iter_mut().zip(&tables.delta[at..at + nq]) {
+                    *l += d;
                 }
             }
         }
@@ -275,13 +305,10 @@ fn rows(
             nodes[q] += post[q];
         }
         let window = &post[lo..hi];
-        for (i, &col) in pb.cols.iter().enumerate() {
-            let k = x[col];
-            if k > 0 {
-                let at = (pb.local_off[i] + usize::from(k) - 1) * nq;
-                for (acc, p) in r[at + lo..at + hi].iter_mut().zip(window) {
-                    *acc += p;
-                }
+        for &c in cats {
+            let at = c as usize * nq;
+            for (acc, p) in r[at + lo..at + hi].iter_mut().zip(window) {
+                *acc += p;
             }
         }
     }
