@@ -134,7 +134,6 @@ fn options(model: Model, parallel: bool) -> CalibrationOptions {
     let mut o = CalibrationOptions::new(model);
     o.parallel = parallel;
     o.standard_errors = false;
-    o.tolerance = 1e-4;
     o
 }
 

@@ -6,6 +6,7 @@
 //! names the file, line or item), never a panic. A closed stdout (`exam ... |
 //! head`) counts as success.
 
+mod calibrate;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -21,10 +22,15 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Calibrate IRT item parameters from a scored response file.
+    Calibrate(calibrate::CalibrateArgs),
+}
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::Calibrate(args) => calibrate::run(args),
+    }
 }
 
 fn main() -> ExitCode {

@@ -63,7 +63,10 @@ pub struct CmlItem {
     pub difficulty: Option<f64>,
     /// Its standard error.
     pub se: Option<f64>,
-    /// Correct answers among the persons used.
+    /// Persons presented the item.
+    pub presented: usize,
+    /// Correct answers among the persons used (those with a score strictly
+    /// between zero and perfect on their block).
     pub total: usize,
 }
 
@@ -241,6 +244,7 @@ pub fn rasch_cml(data: &ResponseMatrix) -> Result<CmlFit, CalibrationError> {
                 } else {
                     None
                 },
+                presented: presented[j],
                 total: if estimable { totals[i] as usize } else { 0 },
             }
         })
