@@ -352,3 +352,67 @@ fn bad_requests_are_typed_errors() {
         Err(CalibrationError::Polytomous { .. })
     ));
 }
+
+#[test]
+fn s_x2_accepts_the_true_model_and_rejects_a_wrong_one() {
+    use exam_stats::calibration::fit::s_x2;
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    let items: Vec<True> = (0..12)
+        .map(|j| {
+            // Slopes from 0.4 to 2.6: far from common.
+            let a = 0.4 + 0.2 * j as f64;
+            let b = (normal(&mut rng)).clamp(-1.5, 1.5);
+            True {
+                a,
+                d: vec![-a * b],
+                c: 0.0,
+            }
+        })
+        .collect();
+    let data = simulate(&items, 3000, (0.0, 1.0), 22, |_| None);
+    let two_pl = calibrate(&data, &quick(Model::TwoPl)).unwrap();
+    let fits: Vec<_> = s_x2(&data, &two_pl)
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    let mean_ratio = fits.iter().map(|f| f.statistic / f.df as f64).sum::<f64>() / 12.0;
+    assert!((0.6..1.6).contains(&mean_ratio), "{mean_ratio}");
+    assert!(fits.iter().filter(|f| f.p_value < 0.01).count() <= 1);
+    // Under the common-slope model the flattest and steepest items misfit.
+    let rasch = calibrate(&data, &quick(Model::Rasch)).unwrap();
+    let fits = s_x2(&data, &rasch);
+    assert!(fits[0].unwrap().p_value < 1e-3, "{:?}", fits[0]);
+    assert!(fits[11].unwrap().p_value < 1e-3, "{:?}", fits[11]);
+}
+
+#[test]
+fn infit_and_outfit_flag_over_and_under_discriminating_items() {
+    use exam_stats::calibration::{fit::rasch_item_fit, rasch_cml};
+    let mut rng = ChaCha8Rng::seed_from_u64(23);
+    let items: Vec<True> = (0..16)
+        .map(|j| {
+            let a = match j {
+                0 => 3.0,
+                1 => 0.25,
+                _ => 1.0,
+            };
+            let b = (normal(&mut rng)).clamp(-1.0, 1.0);
+            True {
+                a,
+                d: vec![-a * b],
+                c: 0.0,
+            }
+        })
+        .collect();
+    let data = simulate(&items, 2000, (0.0, 1.0), 24, |_| None);
+    let cml = rasch_cml(&data).unwrap();
+    let fit: Vec<_> = rasch_item_fit(&data, &cml)
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    assert!(fit[0].infit < 0.85 && fit[0].outfit < 0.85, "{:?}", fit[0]);
+    assert!(fit[1].infit > 1.15 && fit[1].outfit > 1.15, "{:?}", fit[1]);
+    for f in &fit[2..] {
+        assert!((0.85..1.15).contains(&f.infit), "{f:?}");
+    }
+}
