@@ -8,6 +8,7 @@
 
 mod blueprint;
 mod analyze;
+mod calibrate;
 mod output;
 mod schema;
 mod table;
@@ -35,6 +36,8 @@ enum Command {
     Schema(schema::SchemaArgs),
     /// Classical item analysis of a scored response file.
     Analyze(analyze::AnalyzeArgs),
+    /// Calibrate IRT item parameters from a scored response file.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -43,6 +46,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Blueprint(args) => blueprint::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
     }
 }
 

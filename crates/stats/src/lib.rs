@@ -3,17 +3,29 @@
 //! Classical item analysis ([`ctt`]): p-values, point-biserial and biserial
 //! correlations, the upper-lower discrimination index, alpha if item
 //! deleted; per form: mean, SD, score distribution, alpha / KR-20 with
-//! Feldt's interval, KR-21, odd-even split-half with Spearman-Brown, SEM.
+//! Feldt's interval, KR-21, odd-even split-half with Spearman-Brown, SEM;
+//! distractor analysis ([`distractors`]), decision consistency
+//! ([`decision`]) and differential item functioning ([`dif`]).
 //!
-//! Key design decision: every statistic is a function of a [`Summary`], a
-//! table of integer sufficient statistics that merges exactly. Data analysed
-//! in chunks and merged (incrementally after each sitting, or in parallel)
-//! gives the same numbers as the data analysed whole, and the kernel that
-//! builds the summary reads each byte of the response matrix once.
+//! IRT calibration ([`calibration`]): Rasch by conditional maximum
+//! likelihood, Rasch/1PL, 2PL, 3PL and the generalized partial credit model
+//! by marginal maximum likelihood (Bock & Aitkin 1981 EM over Gauss–Hermite
+//! quadrature), fixed-item (anchor) calibration, linking to a bank scale,
+//! and item fit.
+//!
+//! Key design decisions: every classical statistic is a function of a
+//! [`Summary`], a table of integer sufficient statistics that merges exactly,
+//! so data analysed in chunks and merged (incrementally after each sitting,
+//! or in parallel) gives the same numbers as the data analysed whole; and
+//! every estimator reads the block-sparse
+//! [`exam_core::responses::ResponseMatrix`], so a "not presented" cell never
+//! enters a statistic or a likelihood, and the hot loops run over contiguous
+//! bytes.
 //!
 //! ```
 //! use exam_core::responses::{CsvOptions, ResponseMatrix};
 //! use exam_stats::{AnalysisOptions, Summary, analyze};
+//! use exam_stats::calibration::{calibrate, CalibrationOptions, Model};
 //!
 //! let csv = "id,A,B,C\np1,1,1,1\np2,1,0,1\np3,0,0,1\np4,0,0,0\n";
 //! let matrix = ResponseMatrix::from_csv(csv.as_bytes(), "example.csv", CsvOptions::default())?;
@@ -21,10 +33,18 @@
 //! assert_eq!(analysis.items[0].p_value, Some(0.5));
 //! let alpha = analysis.forms[0].alpha.unwrap();
 //! assert!((alpha - 0.75).abs() < 1e-12);
+//!
+//! let csv = "A,B,C\n1,0,0\n1,1,0\n0,1,1\n1,1,1\n0,0,0\n1,0,1\n1,1,0\n0,0,1\n";
+//! let data = ResponseMatrix::from_csv(csv.as_bytes(), "example", CsvOptions { id_column: false })?;
+//! let fit = calibrate(&data, &CalibrationOptions::new(Model::TwoPl))?;
+//! assert_eq!(fit.items.len(), 3);
+//! assert!(fit.log_likelihood < 0.0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod calibration;
 pub mod ctt;
 pub mod decision;
 pub mod dif;
