@@ -5,6 +5,9 @@
 //!   2PL and 3PL models, with standard errors; [`eap`] scores many persons
 //!   on one form fast and to `1e-6` whatever the test length; [`theta`]
 //!   scores every person of a response matrix.
+//! - [`summed`]: Lord–Wingersky summed-score likelihoods and the raw-to-θ
+//!   table of a fixed form; [`scale`]: raw- or θ-to-scale conversions whose
+//!   cut lands exactly on a fixed scaled value, and conversion tables.
 //!
 //! Key design decision: every estimator is a plain function of validated
 //! inputs (`exam_core::irt::ItemParams`, [`NormalPrior`], [`Response`]s) that
@@ -35,10 +38,14 @@ pub mod eap;
 mod likelihood;
 pub mod prior;
 pub mod response;
+pub mod scale;
+pub mod summed;
 pub mod theta;
 
 pub use ability::{AbilityError, Estimate, MleOptions, eap, map, mle};
 pub use eap::EapScorer;
 pub use prior::{NormalPrior, PriorError};
 pub use response::Response;
+pub use scale::{ConversionTable, Knot, ScaleConversion, ScaleError};
+pub use summed::{SummedScoreError, SummedScoreTable, summed_score_likelihoods};
 pub use theta::{Method, ThetaError, align_params, estimate_abilities};

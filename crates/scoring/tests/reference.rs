@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used)]
 
 use exam_core::irt::ItemParams;
-use exam_scoring::{EapScorer, NormalPrior, Response, eap, map};
+use exam_scoring::{EapScorer, NormalPrior, Response, SummedScoreTable, eap, map};
 use serde_json::Value;
 
 const TOL: f64 = 1e-4;
@@ -128,4 +128,28 @@ fn eap_and_map_by_pattern_match_mirt() {
         "scores_by_pattern: max |Δ| eap {:.2e}, psd {:.2e}, map {:.2e}, map_se {:.2e}",
         worst[0], worst[1], worst[2], worst[3]
     );
+}
+
+#[test]
+fn summed_score_eap_table_matches_the_reference() {
+    let (mut worst_theta, mut worst_psd) = (0.0f64, 0.0f64);
+    for name in DATA_SETS {
+        let json = reference(name);
+        let items = two_pl_items(&json);
+        let table = SummedScoreTable::new(&items, NormalPrior::standard()).unwrap();
+        let expected_eap = floats(&json["eapsum_table"]["eap"]);
+        let expected_psd = floats(&json["eapsum_table"]["psd"]);
+        assert_eq!(table.rows().len(), expected_eap.len());
+        for (row, (e, s)) in table
+            .rows()
+            .iter()
+            .zip(expected_eap.iter().zip(&expected_psd))
+        {
+            let (dt, ds) = ((row.theta - e).abs(), (row.psd - s).abs());
+            assert!(dt < TOL && ds < TOL, "{name}: {row:?}");
+            worst_theta = worst_theta.max(dt);
+            worst_psd = worst_psd.max(ds);
+        }
+    }
+    eprintln!("eapsum_table: max |Δθ| = {worst_theta:.2e}, max |ΔPSD| = {worst_psd:.2e}");
 }
