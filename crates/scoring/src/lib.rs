@@ -8,6 +8,9 @@
 //! - [`summed`]: Lord–Wingersky summed-score likelihoods and the raw-to-θ
 //!   table of a fixed form; [`scale`]: raw- or θ-to-scale conversions whose
 //!   cut lands exactly on a fixed scaled value, and conversion tables.
+//! - [`angoff`] and [`hofstee`]: standard setting; [`equating`]: the cut
+//!   carried across forms through the test characteristic curve, and IRT
+//!   true-score equating.
 //!
 //! Key design decision: every estimator is a plain function of validated
 //! inputs (`exam_core::irt::ItemParams`, [`NormalPrior`], [`Response`]s) that
@@ -34,7 +37,10 @@
 #![deny(missing_docs)]
 
 pub mod ability;
+pub mod angoff;
 pub mod eap;
+pub mod equating;
+pub mod hofstee;
 mod likelihood;
 pub mod prior;
 pub mod response;
@@ -43,7 +49,12 @@ pub mod summed;
 pub mod theta;
 
 pub use ability::{AbilityError, Estimate, MleOptions, eap, map, mle};
+pub use angoff::{AngoffError, AngoffRound, AngoffStudy, RaterCut, RaterId};
 pub use eap::EapScorer;
+pub use equating::{
+    CarriedCut, EquatedScore, EquatingError, carry_cut, inverse_tcc, true_score_equating,
+};
+pub use hofstee::{Hofstee, HofsteeError, HofsteeJudgement, HofsteeOutcome, hofstee};
 pub use prior::{NormalPrior, PriorError};
 pub use response::Response;
 pub use scale::{ConversionTable, Knot, ScaleConversion, ScaleError};
