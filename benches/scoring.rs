@@ -2,6 +2,9 @@
 //! 60-item form, and EAP for 200,000 persons x 100 items through the
 //! library call behind `exam theta`. Seeded synthetic 2PL/3PL data.
 
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::irt::ItemParams;
