@@ -18,7 +18,6 @@
 //! estimate is the fence itself, `at_bound` is set, and the SE is
 //! `1/√I(±θmax)`.
 
-use crate::eap::EapScorer;
 use crate::likelihood::{information, log_likelihood_derivatives};
 use crate::prior::{NormalPrior, PriorError};
 use crate::response::Response;
@@ -169,17 +168,22 @@ pub fn map(
 
 /// Expected a posteriori ability and posterior SD under a normal prior.
 ///
-/// This builds an [`EapScorer`] for `items` (tables of ln P and ln Q on the
-/// scorer's grid) and scores one pattern; to score many persons on one form,
-/// build the scorer once. See [`crate::eap`] for the quadrature and its
-/// accuracy.
+/// One pattern on the grid of [`crate::eap`] (same spacing and accuracy),
+/// evaluating the likelihood only at the nodes that carry weight; no
+/// tables are kept. To score many persons on one form, build an
+/// [`crate::EapScorer`] once instead.
 pub fn eap(
     items: &[ItemParams],
     responses: &[Response],
     prior: &NormalPrior,
 ) -> Result<Estimate, AbilityError> {
     check_lengths(items, responses)?;
-    EapScorer::new(items, *prior).score(responses)
+    let (mean, var) = crate::one_shot::eap_moments(items, responses, prior);
+    Ok(Estimate {
+        theta: mean,
+        se: var.max(0.0).sqrt(),
+        at_bound: false,
+    })
 }
 
 /// Maximises a smooth function given as `θ ↦ (value, first, second

@@ -42,6 +42,7 @@ pub mod eap;
 pub mod equating;
 pub mod hofstee;
 mod likelihood;
+mod one_shot;
 pub mod prior;
 pub mod response;
 pub mod scale;
