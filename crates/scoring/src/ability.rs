@@ -170,7 +170,7 @@ pub fn map(
 
 /// Expected a posteriori ability and posterior SD under a normal prior.
 ///
-/// One pattern on the grid of [`crate::eap`] (same spacing and accuracy),
+/// One pattern on the grid of [`mod@crate::eap`] (same spacing and accuracy),
 /// evaluating the likelihood only at the nodes that carry weight; no
 /// tables are kept. To score many persons on one form, build an
 /// [`crate::EapScorer`] once instead.

@@ -2,13 +2,13 @@
 //! scores and cut scores.
 //!
 //! - [`ability`]: maximum likelihood, MAP and EAP ability under the Rasch,
-//!   2PL and 3PL models, with standard errors; [`eap`] scores many persons
+//!   2PL and 3PL models, with standard errors; [`mod@eap`] scores many persons
 //!   on one form fast and to `1e-6` whatever the test length; [`theta`]
 //!   scores every person of a response matrix.
 //! - [`summed`]: Lord–Wingersky summed-score likelihoods and the raw-to-θ
 //!   table of a fixed form; [`scale`]: raw- or θ-to-scale conversions whose
 //!   cut lands exactly on a fixed scaled value, and conversion tables.
-//! - [`angoff`] and [`hofstee`]: standard setting; [`equating`]: the cut
+//! - [`angoff`] and [`mod@hofstee`]: standard setting; [`equating`]: the cut
 //!   carried across forms through the test characteristic curve, and IRT
 //!   true-score equating.
 //!

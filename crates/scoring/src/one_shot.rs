@@ -1,5 +1,5 @@
 //! EAP for a single pattern without per-form tables: the same trapezoidal
-//! grid as [`crate::eap`] (same spacing, same `1e-13` weight cut-off), with
+//! grid as [`mod@crate::eap`] (same spacing, same `1e-13` weight cut-off), with
 //! the likelihood evaluated only at the nodes that carry weight.
 //!
 //! Along the grid `θ_k = μ + kh`, each item's `u_j = exp(a_j(θ − b_j))`

@@ -9,7 +9,7 @@
 //! `E[θ | X = x] = ∫ θ L_x(θ) g(θ) dθ / ∫ L_x(θ) g(θ) dθ`, with the posterior
 //! SD, and the marginal probability `P(X = x) = ∫ L_x(θ) g(θ) dθ`.
 //!
-//! The integrals use the trapezoidal grid of [`crate::eap`] (the same
+//! The integrals use the trapezoidal grid of [`mod@crate::eap`] (the same
 //! spacing rule: each `ln L_x` bends no more than a pattern's log-likelihood
 //! does), widened until every score's posterior is negligible at both ends.
 
