@@ -11,6 +11,7 @@
 //! - [`angoff`] and [`mod@hofstee`]: standard setting; [`equating`]: the cut
 //!   carried across forms through the test characteristic curve, and IRT
 //!   true-score equating.
+//! - [`simulate`]: seeded scored responses from generating parameters.
 //!
 //! Key design decision: every estimator is a plain function of validated
 //! inputs (`exam_core::irt::ItemParams`, [`NormalPrior`], [`Response`]s) that
@@ -46,6 +47,7 @@ mod one_shot;
 pub mod prior;
 pub mod response;
 pub mod scale;
+pub mod simulate;
 pub mod summed;
 pub mod theta;
 
@@ -59,5 +61,6 @@ pub use hofstee::{Hofstee, HofsteeError, HofsteeJudgement, HofsteeOutcome, hofst
 pub use prior::{NormalPrior, PriorError};
 pub use response::Response;
 pub use scale::{ConversionTable, Knot, ScaleConversion, ScaleError};
+pub use simulate::{SimulateError, Simulated, simulate_abilities, simulate_responses};
 pub use summed::{SummedScoreError, SummedScoreTable, summed_score_likelihoods};
 pub use theta::{Method, ThetaError, align_params, estimate_abilities};
