@@ -1,9 +1,13 @@
 //! Invariants of the ability estimators and score tables, over random
 //! forms and response patterns.
 
-use exam_core::irt::{ItemParams, expected_score};
+// Fixture helpers: a malformed fixture should fail the test loudly.
+#![allow(clippy::unwrap_used)]
+
+use exam_core::irt::{ItemParams, ItemParamsEntry, expected_score};
 use exam_scoring::{
-    MleOptions, NormalPrior, Response, SummedScoreTable, eap, map, mle, summed_score_likelihoods,
+    Method, MleOptions, NormalPrior, Response, SummedScoreTable, eap, estimate_abilities, map, mle,
+    simulate_abilities, simulate_responses, summed_score_likelihoods,
 };
 use proptest::prelude::*;
 
@@ -110,5 +114,69 @@ proptest! {
         prop_assert!((l.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         let mean: f64 = l.iter().enumerate().map(|(x, p)| x as f64 * p).sum();
         prop_assert!((mean - expected_score(&items, theta)).abs() < 1e-10);
+    }
+}
+
+/// EAP and PSD by the plain trapezoidal rule with step 0.005 over [−8, 8]
+/// under N(0, 1), evaluating the likelihood directly at every node.
+fn fine_grid_eap(items: &[ItemParams], pattern: &[u8]) -> (f64, f64) {
+    let (mut w, mut m1, mut m2) = (0.0, 0.0, 0.0);
+    let mut logs = Vec::with_capacity(3201);
+    for k in 0..=3200 {
+        let t = -8.0 + 0.005 * f64::from(k);
+        let ll: f64 = items
+            .iter()
+            .zip(pattern)
+            .map(|(i, &x)| {
+                let p = i.prob(t);
+                if x == 1 { p.ln() } else { (1.0 - p).ln() }
+            })
+            .sum::<f64>()
+            - 0.5 * t * t;
+        logs.push((t, ll));
+    }
+    let max = logs.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    for (t, ll) in logs {
+        let p = (ll - max).exp();
+        w += p;
+        m1 += p * t;
+        m2 += p * t * t;
+    }
+    let mean = m1 / w;
+    (mean, (m2 / w - mean * mean).sqrt())
+}
+
+#[test]
+fn batch_eap_on_a_long_form_agrees_with_a_fine_grid() {
+    // 100 items, 2PL with unequal slopes (weighted-score path) and Rasch
+    // (per-raw-score cache): 40 simulated persons each.
+    let thetas = simulate_abilities(40, NormalPrior::new(0.0, 1.5).unwrap(), 11);
+    let two_pl: Vec<ItemParams> = (0..100)
+        .map(|j| ItemParams::two_pl(0.5 + 0.02 * f64::from(j), -2.5 + 0.05 * f64::from(j)).unwrap())
+        .collect();
+    let rasch: Vec<ItemParams> = (0..100)
+        .map(|j| ItemParams::rasch(-2.5 + 0.05 * f64::from(j)).unwrap())
+        .collect();
+    for items in [two_pl, rasch] {
+        let entries: Vec<ItemParamsEntry> = items
+            .iter()
+            .enumerate()
+            .map(|(j, &params)| ItemParamsEntry {
+                id: format!("I{j}").into(),
+                params,
+            })
+            .collect();
+        let data = simulate_responses(&entries, &thetas, 12).unwrap().responses;
+        let method = Method::Eap {
+            prior: NormalPrior::standard(),
+        };
+        let got = estimate_abilities(&data, &items, &method).unwrap();
+        let block = &data.blocks()[0];
+        for (row, &person) in block.persons().iter().enumerate() {
+            let (theta, psd) = fine_grid_eap(&items, block.row(row));
+            let est = got[person].unwrap();
+            assert!((est.theta - theta).abs() < 1e-7, "{est:?} vs {theta}");
+            assert!((est.se - psd).abs() < 1e-7, "{est:?} vs {psd}");
+        }
     }
 }
