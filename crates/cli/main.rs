@@ -13,6 +13,7 @@ mod output;
 mod schema;
 mod table;
 mod validate;
+mod theta;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Calibrate IRT item parameters from a scored response file.
     Calibrate(calibrate::CalibrateArgs),
+    /// Ability (EAP, MAP or MLE) for every person of a scored-response CSV.
+    Theta(theta::ThetaArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -47,6 +50,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema(args) => schema::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Calibrate(args) => calibrate::run(args),
+        Command::Theta(args) => theta::run(args),
     }
 }
 
