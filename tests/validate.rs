@@ -260,7 +260,10 @@ fn the_mini_bank_is_valid_and_summarised() {
     // Keys of the 8 operational/pretest single-choice items: two at each
     // position; only COM-001's key is strictly the longest option.
     assert_eq!(summary["keys"]["items"], 8);
-    assert_eq!(summary["keys"]["positions"], serde_json::json!([2, 2, 2, 2]));
+    assert_eq!(
+        summary["keys"]["positions"],
+        serde_json::json!([2, 2, 2, 2])
+    );
     assert_eq!(summary["keys"]["key_longest"], 1);
     assert_eq!(summary["sets"][0]["id"], "S-PENDING");
     assert_eq!(summary["sets"][0]["items"], 2);

@@ -536,7 +536,9 @@ fn shingles(stem: &str, k: usize) -> HashSet<String> {
 
 /// Pairs of items whose stems are near duplicates, for each item the others
 /// it nearly repeats. Candidates come from an inverted index of shingles,
-/// so only pairs that share a shingle are compared.
+/// so only pairs that share a shingle are compared: the cost is the sum of
+/// the squared posting-list lengths, near-linear for stems that share few
+/// phrases.
 fn near_duplicate_stems(
     items: &[&Item],
     config: &LintConfig,
@@ -551,22 +553,32 @@ fn near_duplicate_stems(
             index.entry(shingle.as_str()).or_default().push(i);
         }
     }
-    let mut shared: HashMap<(usize, usize), usize> = HashMap::new();
-    for postings in index.values() {
-        for (n, &i) in postings.iter().enumerate() {
-            for &j in &postings[n + 1..] {
-                *shared.entry((i, j)).or_default() += 1;
+    // For each item, count the shingles it shares with every later item
+    // (dense counters, reset through the list of items touched).
+    let mut shared = vec![0usize; items.len()];
+    let mut touched: Vec<usize> = Vec::new();
+    let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
+    for (i, set) in sets.iter().enumerate() {
+        for shingle in set {
+            for &j in index.get(shingle.as_str()).into_iter().flatten() {
+                if j > i {
+                    if shared[j] == 0 {
+                        touched.push(j);
+                    }
+                    shared[j] += 1;
+                }
             }
         }
+        for &j in &touched {
+            let common = shared[j];
+            let similarity = common as f64 / (set.len() + sets[j].len() - common) as f64;
+            if similarity >= config.max_stem_similarity {
+                pairs.push((i, j, similarity));
+            }
+            shared[j] = 0;
+        }
+        touched.clear();
     }
-    let mut pairs: Vec<(usize, usize, f64)> = shared
-        .into_iter()
-        .filter_map(|((i, j), common)| {
-            let union = sets[i].len() + sets[j].len() - common;
-            let similarity = common as f64 / union as f64;
-            (similarity >= config.max_stem_similarity).then_some((i, j, similarity))
-        })
-        .collect();
     pairs.sort_by_key(|&(i, j, _)| (i, j));
     let mut result: HashMap<ItemId, Vec<(ItemId, f64)>> = HashMap::new();
     for (i, j, similarity) in pairs {
