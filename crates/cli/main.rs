@@ -6,14 +6,14 @@
 //! names the file, line or item), never a panic. A closed stdout (`exam ... |
 //! head`) counts as success.
 
-mod blueprint;
 mod analyze;
+mod blueprint;
 mod calibrate;
 mod output;
 mod schema;
 mod table;
-mod validate;
 mod theta;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
