@@ -232,3 +232,25 @@ fn missing_cells_in_one_form_add_pairwise_statistics() {
     assert_eq!(got["items"][0]["n_presented"], 1442); // non-missing cells of reason.4
     assert!(got["forms"].as_array().unwrap().len() > 1);
 }
+
+#[test]
+fn flag_thresholds_are_configurable() {
+    let args = [
+        "analyze",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+        "--format",
+        "csv",
+    ];
+    let text = String::from_utf8(exam(&args).stdout).unwrap();
+    // Item1: p = .924, corrected r = .113: flagged low_discrimination by default.
+    assert!(text.lines().nth(1).unwrap().ends_with("low_discrimination"));
+    let mut strict = args.to_vec();
+    strict.extend(["--flag-p-max", "0.9", "--flag-rpb-min", "0.1"]);
+    let text = String::from_utf8(exam(&strict).stdout).unwrap();
+    assert!(
+        text.lines().nth(1).unwrap().ends_with(",too_easy"),
+        "{text}"
+    );
+}

@@ -5,6 +5,7 @@ use anyhow::Context;
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_stats::ctt::{FormStatistics, ItemStatistics};
 use exam_stats::dif::{DifAnalysis, DifOptions, GroupMembership, ItemDif, dif};
+use exam_stats::flags::FlagThresholds;
 use exam_stats::pairwise::every_pair_presented;
 use exam_stats::{AnalysisOptions, ItemAnalysis, Summary, analyze};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -54,6 +55,15 @@ pub struct AnalyzeArgs {
     /// or C from the other items' matching score).
     #[arg(long, requires = "groups")]
     purify: bool,
+    /// Flag items with a p-value below this.
+    #[arg(long, value_name = "P", default_value_t = FlagThresholds::default().p_value_min)]
+    flag_p_min: f64,
+    /// Flag items with a p-value above this.
+    #[arg(long, value_name = "P", default_value_t = FlagThresholds::default().p_value_max)]
+    flag_p_max: f64,
+    /// Flag items whose corrected point-biserial is below this.
+    #[arg(long, value_name = "R", default_value_t = FlagThresholds::default().point_biserial_min)]
+    flag_rpb_min: f64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -77,10 +87,16 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let summary = if matrix.blocks().len() > 1 && every_pair_presented(&matrix) {
         Summary::with_cross_products(&matrix)
     } else {
-        Summary::of(&matrix)
+        Summary::of_parallel(&matrix)
     };
     let options = AnalysisOptions {
         cut: args.cut,
+        flags: FlagThresholds {
+            p_value_min: args.flag_p_min,
+            p_value_max: args.flag_p_max,
+            point_biserial_min: args.flag_rpb_min,
+            ..FlagThresholds::default()
+        },
         ..AnalysisOptions::default()
     };
     let analysis = analyze(&summary, &options)?;
