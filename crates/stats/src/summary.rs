@@ -282,50 +282,6 @@ impl Summary {
         self.cross_products
     }
 
-    /// Summarises the persons of each group separately, in one pass:
-    /// `groups[person]` is the group of each person (by index into
-    /// [`ResponseMatrix::persons`]), `None` to leave the person out. Returns
-    /// `n_groups` summaries.
-    pub fn by_group(
-        matrix: &ResponseMatrix,
-        groups: &[Option<usize>],
-        n_groups: usize,
-    ) -> Vec<Self> {
-        let mut forms: Vec<Vec<FormSummary>> = vec![Vec::new(); n_groups];
-        let mut counts = vec![0u64; n_groups];
-        for &g in groups.iter().take(matrix.n_persons()).flatten() {
-            if g < n_groups {
-                counts[g] += 1;
-            }
-        }
-        for block in matrix.blocks() {
-            let mut accs: Vec<FormAccumulator> = (0..n_groups)
-                .map(|_| FormAccumulator::new(block, matrix.max_scores(), false))
-                .collect();
-            let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
-            for (row, &person) in block.persons().iter().enumerate() {
-                if let Some(Some(g)) = groups.get(person) {
-                    if *g < n_groups {
-                        accs[*g].add_row(block.row(row));
-                        rows_of[*g].push(row);
-                    }
-                }
-            }
-            for (g, acc) in accs.into_iter().enumerate() {
-                let mut acc = acc;
-                acc.add_omissions(block, rows_of[g].iter().copied());
-                if let Some(f) = acc.finish() {
-                    forms[g].push(f);
-                }
-            }
-        }
-        forms
-            .into_iter()
-            .zip(counts)
-            .map(|(f, n)| Self::from_parts(matrix, n, f, false))
-            .collect()
-    }
-
     fn from_parts(
         matrix: &ResponseMatrix,
         n_persons: u64,
