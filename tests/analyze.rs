@@ -254,3 +254,29 @@ fn flag_thresholds_are_configurable() {
         "{text}"
     );
 }
+
+#[test]
+fn empty_rows_and_unseen_items_are_reported() {
+    let dir = std::env::temp_dir().join(format!("exam-analyze-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("empty.csv");
+    std::fs::write(&file, "id,A,B\np1,1,\np2,0,\np3,,\n").unwrap();
+    let out = exam(&[
+        "analyze",
+        "--responses",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let got = json_of(&out);
+    assert_eq!(got["n_persons_without_items"], 1);
+    assert_eq!(got["items"][1]["n_presented"], 0);
+    assert_eq!(got["items"][1]["undefined"]["p_value"], "no_persons");
+    let table = exam(&["analyze", "--responses", file.to_str().unwrap()]);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.contains("1 of 3 persons were presented no item"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -243,6 +243,16 @@ fn print_table(analysis: &ItemAnalysis, dif: Option<&DifAnalysis>) -> anyhow::Re
         )?;
     }
     writeln!(out)?;
+    if analysis.n_persons_without_items > 0 {
+        writeln!(
+            out,
+            "{} of {} persons were presented no item (empty rows)",
+            analysis.n_persons_without_items, analysis.n_persons
+        )?;
+    }
+    if analysis.forms.is_empty() {
+        writeln!(out, "no test statistics: nobody was presented any item")?;
+    }
     for (i, form) in analysis.forms.iter().enumerate() {
         print_form(&mut out, i, analysis.forms.len(), form)?;
     }

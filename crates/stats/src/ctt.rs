@@ -84,6 +84,8 @@ pub struct ItemAnalysis {
     pub missing_data: String,
     /// Persons in the data, including any presented no item.
     pub n_persons: u64,
+    /// Persons presented no item at all (empty rows): in no form.
+    pub n_persons_without_items: u64,
     /// Per-item statistics, in input order.
     pub items: Vec<ItemStatistics>,
     /// Per-form (test-level) statistics, one per pattern of presented items.
@@ -261,6 +263,8 @@ pub fn analyze(
     Ok(ItemAnalysis {
         missing_data: MISSING_DATA_CONVENTION.to_owned(),
         n_persons: summary.n_persons(),
+        n_persons_without_items: summary.n_persons()
+            - summary.forms().iter().map(|f| f.n_persons()).sum::<u64>(),
         items,
         forms,
         pairwise: if summary.forms().len() > 1 {
@@ -744,6 +748,7 @@ mod tests {
     fn items_nobody_saw_and_persons_without_items() {
         let a = run("A,B\n1,\n0,\n,\n");
         assert_eq!(a.n_persons, 3);
+        assert_eq!(a.n_persons_without_items, 1);
         assert_eq!(a.items[1].n_presented, 0);
         assert_eq!(
             a.items[1].undefined.reason(Statistic::PValue),
