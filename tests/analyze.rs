@@ -280,3 +280,40 @@ fn empty_rows_and_unseen_items_are_reported() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Compares `actual` with the golden file `tests/data/golden/<name>`;
+/// `UPDATE_GOLDEN=1` rewrites it. Golden files pin the report layout; the
+/// numbers in them are checked against reference values by the other tests.
+fn check_golden(name: &str, actual: &str) {
+    let path = format!("tests/data/golden/{name}");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{path} is missing: run with UPDATE_GOLDEN=1"));
+    assert_eq!(
+        actual, expected,
+        "{path} differs (UPDATE_GOLDEN=1 rewrites it)"
+    );
+}
+
+#[test]
+fn table_report_layout() {
+    let out = exam(&[
+        "analyze",
+        "--responses",
+        "tests/data/reference/asvab.csv",
+        "--no-id",
+        "--cut",
+        "2",
+        "--groups",
+        "tests/data/reference/asvab_groups.csv",
+        "--group-column",
+        "sex",
+        "--focal",
+        "Female",
+    ]);
+    assert!(out.status.success());
+    check_golden("analyze_asvab.txt", &String::from_utf8(out.stdout).unwrap());
+}

@@ -350,8 +350,14 @@ fn class(item: &ItemDif) -> String {
 fn print_dif_table(out: &mut impl Write, dif: &DifAnalysis, width: usize) -> io::Result<()> {
     writeln!(
         out,
-        "DIF: focal `{}` (n {}) vs reference `{}` (n {}); matching: {}; rounds {}",
-        dif.focal, dif.n_focal, dif.reference, dif.n_reference, dif.matching, dif.rounds
+        "DIF: focal `{}` (n {}) vs reference `{}` (n {}), {} persons in neither; matching: {}; rounds {}",
+        dif.focal,
+        dif.n_focal,
+        dif.reference,
+        dif.n_reference,
+        dif.n_excluded,
+        dif.matching,
+        dif.rounds
     )?;
     writeln!(
         out,

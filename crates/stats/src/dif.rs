@@ -144,6 +144,8 @@ pub struct DifAnalysis {
     pub n_reference: u64,
     /// Persons in the focal group.
     pub n_focal: u64,
+    /// Persons in neither group (no label, or another label): left out.
+    pub n_excluded: u64,
     /// How persons were matched.
     pub matching: String,
     /// Rounds of the analysis (1 without purification).
@@ -378,6 +380,7 @@ pub fn dif(
         focal: groups.focal.clone(),
         n_reference: count(DifGroup::Reference),
         n_focal: count(DifGroup::Focal),
+        n_excluded: groups.groups.iter().filter(|x| x.is_none()).count() as u64,
         matching: if options.purify {
             "observed total score of the form over the items not removed by purification, the studied item included; one stratum per form and score".to_owned()
         } else {
