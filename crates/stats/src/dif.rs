@@ -193,6 +193,11 @@ pub struct ItemDif {
     /// ETS class (A, B, C) with the significance rule.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ets_class: Option<DifClass>,
+    /// The group the item favours when its ETS class is B or C: the
+    /// reference group when MH D-DIF is negative (harder for the focal
+    /// group), the focal group when positive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub favours: Option<DifGroup>,
     /// ETS class from `|D|` alone (1 and 1.5).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ets_class_magnitude_only: Option<DifClass>,
@@ -452,6 +457,11 @@ fn item_dif(
         mh_chi2: undefined.take(Statistic::MhChi2, chi2),
         mh_p_value: p.ok(),
         ets_class: ets.ok(),
+        favours: match (ets, d) {
+            (Ok(DifClass::B | DifClass::C), Ok(d)) if d < 0.0 => Some(DifGroup::Reference),
+            (Ok(DifClass::B | DifClass::C), Ok(d)) if d > 0.0 => Some(DifGroup::Focal),
+            _ => None,
+        },
         ets_class_magnitude_only: d.ok().map(|d| magnitude_class(d.abs())),
         std_p_dif,
         logistic,
