@@ -622,6 +622,20 @@ mod tests {
     }
 
     #[test]
+    fn summaries_round_trip_through_json_for_incremental_updates() {
+        let first = Summary::with_cross_products(&matrix("A,B\n1,0\n2,1\n"));
+        let stored = serde_json::to_string(&first).unwrap();
+        let mut restored: Summary = serde_json::from_str(&stored).unwrap();
+        assert_eq!(restored, first);
+        let later = Summary::with_cross_products(&matrix("A,B\n0,1\n"));
+        restored.merge(&later).unwrap();
+        assert_eq!(
+            restored,
+            Summary::with_cross_products(&matrix("A,B\n1,0\n2,1\n0,1\n"))
+        );
+    }
+
+    #[test]
     fn merge_rejects_other_items() {
         let a = Summary::of(&matrix("A,B\n1,0\n"));
         let mut b = Summary::of(&matrix("A,C\n1,0\n"));
