@@ -426,14 +426,9 @@ pub(crate) fn biserial_from_point_biserial(r: f64, p: f64) -> Result<f64, Reason
     if p <= 0.0 || p >= 1.0 {
         return Err(Reason::ConstantItem);
     }
-    let normal = standard_normal();
-    let z = normal.inverse_cdf(p);
+    let z = Normal::standard().inverse_cdf(p);
     let density = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
     Ok(r * (p * (1.0 - p)).sqrt() / density)
-}
-
-pub(crate) fn standard_normal() -> Normal {
-    Normal::standard()
 }
 
 /// The sums of column `col` over the upper and lower groups of a form (each
