@@ -14,6 +14,8 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
+use exam_stats::distractors::{Choices, distractors};
+use exam_stats::flags::FlagThresholds;
 use exam_stats::{AnalysisOptions, Summary, analyze};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -42,6 +44,26 @@ fn synthetic(n_persons: usize, n_items: usize, forms: &[Vec<usize>], seed: u64) 
     builder.build()
 }
 
+/// Option choices consistent with the matrix: the key `A` when the score is
+/// 1, otherwise one of `B`, `C`, `D` (seeded).
+fn synthetic_choices(matrix: &ResponseMatrix, seed: u64) -> Choices {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut choices = Choices::new(matrix.items().to_vec());
+    let mut row: Vec<Option<&str>> = vec![None; matrix.n_items()];
+    let block = &matrix.blocks()[0];
+    for r in 0..block.n_persons() {
+        for (cell, &x) in row.iter_mut().zip(block.row(r)) {
+            *cell = Some(if x == 1 {
+                "A"
+            } else {
+                ["B", "C", "D"][rng.random_range(0..3)]
+            });
+        }
+        choices.push(&row).unwrap();
+    }
+    choices
+}
+
 fn bench_dense(c: &mut Criterion, n_persons: usize) {
     let all: Vec<usize> = (0..100).collect();
     let matrix = synthetic(n_persons, 100, &[all], 20261127);
@@ -57,6 +79,21 @@ fn bench_dense(c: &mut Criterion, n_persons: usize) {
     group.bench_function("full", |b| {
         b.iter(|| analyze(&Summary::of(black_box(&matrix)), &options).unwrap())
     });
+    if n_persons <= 200_000 {
+        let choices = synthetic_choices(&matrix, 3);
+        let keys = vec!["A".to_owned(); 100];
+        let thresholds = FlagThresholds::default();
+        group.bench_function("distractors", |b| {
+            b.iter(|| distractors(black_box(&matrix), &choices, &keys, &thresholds).unwrap())
+        });
+        group.bench_function("full_with_distractors", |b| {
+            b.iter(|| {
+                let a = analyze(&Summary::of(black_box(&matrix)), &options).unwrap();
+                let d = distractors(&matrix, &choices, &keys, &thresholds).unwrap();
+                (a, d)
+            })
+        });
+    }
     group.finish();
 }
 

@@ -232,3 +232,88 @@ fn missing_cells_in_one_form_add_pairwise_statistics() {
     assert_eq!(got["items"][0]["n_presented"], 1442); // non-missing cells of reason.4
     assert!(got["forms"].as_array().unwrap().len() > 1);
 }
+
+#[test]
+fn flag_thresholds_are_configurable() {
+    let args = [
+        "analyze",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+        "--format",
+        "csv",
+    ];
+    let text = String::from_utf8(exam(&args).stdout).unwrap();
+    // Item1: p = .924, corrected r = .113: flagged low_discrimination by default.
+    assert!(text.lines().nth(1).unwrap().ends_with("low_discrimination"));
+    let mut strict = args.to_vec();
+    strict.extend(["--flag-p-max", "0.9", "--flag-rpb-min", "0.1"]);
+    let text = String::from_utf8(exam(&strict).stdout).unwrap();
+    assert!(
+        text.lines().nth(1).unwrap().ends_with(",too_easy"),
+        "{text}"
+    );
+}
+
+#[test]
+fn empty_rows_and_unseen_items_are_reported() {
+    let dir = std::env::temp_dir().join(format!("exam-analyze-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("empty.csv");
+    std::fs::write(&file, "id,A,B\np1,1,\np2,0,\np3,,\n").unwrap();
+    let out = exam(&[
+        "analyze",
+        "--responses",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let got = json_of(&out);
+    assert_eq!(got["n_persons_without_items"], 1);
+    assert_eq!(got["items"][1]["n_presented"], 0);
+    assert_eq!(got["items"][1]["undefined"]["p_value"], "no_persons");
+    let table = exam(&["analyze", "--responses", file.to_str().unwrap()]);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.contains("1 of 3 persons were presented no item"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Compares `actual` with the golden file `tests/data/golden/<name>`;
+/// `UPDATE_GOLDEN=1` rewrites it. Golden files pin the report layout; the
+/// numbers in them are checked against reference values by the other tests.
+fn check_golden(name: &str, actual: &str) {
+    let path = format!("tests/data/golden/{name}");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{path} is missing: run with UPDATE_GOLDEN=1"));
+    assert_eq!(
+        actual, expected,
+        "{path} differs (UPDATE_GOLDEN=1 rewrites it)"
+    );
+}
+
+#[test]
+fn table_report_layout() {
+    let out = exam(&[
+        "analyze",
+        "--responses",
+        "tests/data/reference/asvab.csv",
+        "--no-id",
+        "--cut",
+        "2",
+        "--groups",
+        "tests/data/reference/asvab_groups.csv",
+        "--group-column",
+        "sex",
+        "--focal",
+        "Female",
+    ]);
+    assert!(out.status.success());
+    check_golden("analyze_asvab.txt", &String::from_utf8(out.stdout).unwrap());
+}

@@ -84,6 +84,8 @@ pub struct ItemAnalysis {
     pub missing_data: String,
     /// Persons in the data, including any presented no item.
     pub n_persons: u64,
+    /// Persons presented no item at all (empty rows): in no form.
+    pub n_persons_without_items: u64,
     /// Per-item statistics, in input order.
     pub items: Vec<ItemStatistics>,
     /// Per-form (test-level) statistics, one per pattern of presented items.
@@ -261,6 +263,8 @@ pub fn analyze(
     Ok(ItemAnalysis {
         missing_data: MISSING_DATA_CONVENTION.to_owned(),
         n_persons: summary.n_persons(),
+        n_persons_without_items: summary.n_persons()
+            - summary.forms().iter().map(|f| f.n_persons()).sum::<u64>(),
         items,
         forms,
         pairwise: if summary.forms().len() > 1 {
@@ -422,14 +426,9 @@ pub(crate) fn biserial_from_point_biserial(r: f64, p: f64) -> Result<f64, Reason
     if p <= 0.0 || p >= 1.0 {
         return Err(Reason::ConstantItem);
     }
-    let normal = standard_normal();
-    let z = normal.inverse_cdf(p);
+    let z = Normal::standard().inverse_cdf(p);
     let density = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
     Ok(r * (p * (1.0 - p)).sqrt() / density)
-}
-
-pub(crate) fn standard_normal() -> Normal {
-    Normal::standard()
 }
 
 /// The sums of column `col` over the upper and lower groups of a form (each
@@ -744,6 +743,7 @@ mod tests {
     fn items_nobody_saw_and_persons_without_items() {
         let a = run("A,B\n1,\n0,\n,\n");
         assert_eq!(a.n_persons, 3);
+        assert_eq!(a.n_persons_without_items, 1);
         assert_eq!(a.items[1].n_presented, 0);
         assert_eq!(
             a.items[1].undefined.reason(Statistic::PValue),

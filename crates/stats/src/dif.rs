@@ -144,6 +144,8 @@ pub struct DifAnalysis {
     pub n_reference: u64,
     /// Persons in the focal group.
     pub n_focal: u64,
+    /// Persons in neither group (no label, or another label): left out.
+    pub n_excluded: u64,
     /// How persons were matched.
     pub matching: String,
     /// Rounds of the analysis (1 without purification).
@@ -191,6 +193,11 @@ pub struct ItemDif {
     /// ETS class (A, B, C) with the significance rule.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ets_class: Option<DifClass>,
+    /// The group the item favours when its ETS class is B or C: the
+    /// reference group when MH D-DIF is negative (harder for the focal
+    /// group), the focal group when positive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub favours: Option<DifGroup>,
     /// ETS class from `|D|` alone (1 and 1.5).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ets_class_magnitude_only: Option<DifClass>,
@@ -378,6 +385,7 @@ pub fn dif(
         focal: groups.focal.clone(),
         n_reference: count(DifGroup::Reference),
         n_focal: count(DifGroup::Focal),
+        n_excluded: groups.groups.iter().filter(|x| x.is_none()).count() as u64,
         matching: if options.purify {
             "observed total score of the form over the items not removed by purification, the studied item included; one stratum per form and score".to_owned()
         } else {
@@ -449,6 +457,11 @@ fn item_dif(
         mh_chi2: undefined.take(Statistic::MhChi2, chi2),
         mh_p_value: p.ok(),
         ets_class: ets.ok(),
+        favours: match (ets, d) {
+            (Ok(DifClass::B | DifClass::C), Ok(d)) if d < 0.0 => Some(DifGroup::Reference),
+            (Ok(DifClass::B | DifClass::C), Ok(d)) if d > 0.0 => Some(DifGroup::Focal),
+            _ => None,
+        },
         ets_class_magnitude_only: d.ok().map(|d| magnitude_class(d.abs())),
         std_p_dif,
         logistic,

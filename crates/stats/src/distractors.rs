@@ -218,16 +218,26 @@ pub struct ItemDistractors {
     pub flags: Vec<Flag>,
 }
 
-/// Per (form, item) accumulators: by option and total score level.
+/// Per (form, item) accumulators: by option and total score level. Option
+/// index `labels.len()` is "no answer".
 struct OptionTable {
-    /// counts[option][level]; the last option index is "no answer".
-    counts: Vec<Vec<u64>>,
-    /// Item score sums of the choosers, per option and level.
-    score_sums: Vec<Vec<u64>>,
-    /// Item score squares of the choosers, per option.
+    /// Persons by option and level: `counts[option * levels + level]`.
+    counts: Vec<u64>,
+    levels: usize,
+    /// Per option: sum of the choosers' item scores.
+    score_sum: Vec<u64>,
+    /// Per option: sum of their squares.
     score_squares: Vec<u64>,
-    /// Persons at each level (all presented).
+    /// Per option: sum of item score x total score.
+    score_total: Vec<u64>,
+    /// Persons at each level (all presented the item).
     level_counts: Vec<u64>,
+}
+
+impl OptionTable {
+    fn option_counts(&self, option: usize) -> &[u64] {
+        &self.counts[option * self.levels..(option + 1) * self.levels]
+    }
 }
 
 /// Runs the distractor analysis. `keys[item]` is the key's label.
@@ -257,44 +267,11 @@ pub fn distractors(
     // tables[item]: one per form containing the item.
     let mut tables: Vec<Vec<OptionTable>> = (0..n_items).map(|_| Vec::new()).collect();
     for block in matrix.blocks() {
-        let levels = 1 + block
-            .items()
-            .iter()
-            .map(|&i| usize::from(matrix.max_scores()[i]))
-            .sum::<usize>();
-        let mut local: Vec<OptionTable> = block
-            .items()
-            .iter()
-            .map(|&i| {
-                let options = labels[i].len() + 1;
-                OptionTable {
-                    counts: vec![vec![0; levels]; options],
-                    score_sums: vec![vec![0; levels]; options],
-                    score_squares: vec![0; options],
-                    level_counts: vec![0; levels],
-                }
-            })
-            .collect();
-        for (row, &person) in block.persons().iter().enumerate() {
-            let scores = block.row(row);
-            let total: usize = scores.iter().map(|&x| usize::from(x)).sum();
-            for (col, &item) in block.items().iter().enumerate() {
-                let code = choices.cells[person * n_items + item];
-                let option = if code == NO_CHOICE {
-                    labels[item].len()
-                } else {
-                    usize::from(code)
-                };
-                let x = u64::from(scores[col]);
-                let t = &mut local[col];
-                t.counts[option][total] += 1;
-                t.score_sums[option][total] += x;
-                t.score_squares[option] += x * x;
-                t.level_counts[total] += 1;
-            }
-        }
-        for (col, t) in local.into_iter().enumerate() {
-            tables[block.items()[col]].push(t);
+        for (col, table) in block_tables(matrix, block, choices, &labels)
+            .into_iter()
+            .enumerate()
+        {
+            tables[block.items()[col]].push(table);
         }
     }
     let mut out = Vec::with_capacity(n_items);
@@ -332,6 +309,91 @@ pub fn distractors(
         });
     }
     Ok(out)
+}
+
+/// One pass over a block: the option tables of its items.
+fn block_tables(
+    matrix: &ResponseMatrix,
+    block: &exam_core::responses::Block,
+    choices: &Choices,
+    labels: &[Vec<String>],
+) -> Vec<OptionTable> {
+    let n_items = matrix.n_items();
+    let levels = 1 + block
+        .items()
+        .iter()
+        .map(|&i| usize::from(matrix.max_scores()[i]))
+        .sum::<usize>();
+    let options: Vec<usize> = block.items().iter().map(|&i| labels[i].len() + 1).collect();
+    // Item `col`'s options start at option_offsets[col] in a row of
+    // `per_level` counters; one such row per score level, so a person's
+    // increments all land in one small, contiguous row.
+    let mut option_offsets = Vec::with_capacity(options.len());
+    let mut per_level = 0;
+    for &o in &options {
+        option_offsets.push(per_level);
+        per_level += o;
+    }
+    // Per level: `per_level` person counters, then `per_level` item-score sums.
+    let stride = 2 * per_level;
+    let mut counts = vec![0u64; stride * levels];
+    let mut level_counts = vec![0u64; levels];
+    let polytomous = block.items().iter().any(|&i| matrix.max_scores()[i] > 1);
+    let mut score_squares = vec![0u64; per_level];
+    for (row, &person) in block.persons().iter().enumerate() {
+        let scores = block.row(row);
+        let total: usize = scores.iter().map(|&x| usize::from(x)).sum();
+        level_counts[total] += 1;
+        let person_choices = &choices.cells[person * n_items..(person + 1) * n_items];
+        let (level_counts_row, level_scores_row) =
+            counts[total * stride..(total + 1) * stride].split_at_mut(per_level);
+        for (col, (&item, &x)) in block.items().iter().zip(scores).enumerate() {
+            let code = person_choices[item];
+            let option = if code == NO_CHOICE {
+                options[col] - 1
+            } else {
+                usize::from(code)
+            };
+            let o = option_offsets[col] + option;
+            level_counts_row[o] += 1;
+            // Branch-free: a zero score adds zero.
+            level_scores_row[o] += u64::from(x);
+            if polytomous {
+                score_squares[o] += u64::from(x) * u64::from(x);
+            }
+        }
+    }
+    (0..options.len())
+        .map(|col| {
+            let base = option_offsets[col];
+            let n_options = options[col];
+            let mut item_counts = vec![0u64; n_options * levels];
+            let mut score_sum = vec![0u64; n_options];
+            let mut score_total = vec![0u64; n_options];
+            for option in 0..n_options {
+                for level in 0..levels {
+                    let at = level * stride + base + option;
+                    item_counts[option * levels + level] = counts[at];
+                    let x = counts[at + per_level];
+                    score_sum[option] += x;
+                    score_total[option] += x * level as u64;
+                }
+            }
+            let score_squares = if polytomous {
+                score_squares[base..base + n_options].to_vec()
+            } else {
+                score_sum.clone()
+            };
+            OptionTable {
+                counts: item_counts,
+                levels,
+                score_sum,
+                score_squares,
+                score_total,
+                level_counts: level_counts.clone(),
+            }
+        })
+        .collect()
 }
 
 fn check_shapes(
@@ -392,11 +454,11 @@ fn option_statistics(
         if nf == 0.0 {
             continue;
         }
-        let counts = &t.counts[option];
+        let counts = t.option_counts(option);
         let no: f64 = counts.iter().sum::<u64>() as f64;
         // Rest-score moments over all persons of the form and over the choosers.
         let (mut rest_sum, mut rest_squares) = (0.0, 0.0);
-        for o in 0..t.counts.len() {
+        for o in 0..t.score_sum.len() {
             let (s, q) = rest_moments(t, o);
             rest_sum += s;
             rest_squares += q;
@@ -451,19 +513,16 @@ fn option_statistics(
 /// Sum and sum of squares of the rest score (total minus item score) of
 /// the persons who chose `option`, from the level table.
 fn rest_moments(t: &OptionTable, option: usize) -> (f64, f64) {
-    let mut sum = 0.0;
-    let mut squares = 0.0;
-    for (level, (&c, &x)) in t.counts[option]
-        .iter()
-        .zip(&t.score_sums[option])
-        .enumerate()
-    {
+    let (mut count_total, mut count_total_sq) = (0.0, 0.0);
+    for (level, &c) in t.option_counts(option).iter().enumerate() {
         let l = level as f64;
-        sum += l * c as f64 - x as f64;
-        // sum (l - x)^2 = l^2 c - 2 l sum(x) + sum(x^2); the last term added below
-        squares += l * l * c as f64 - 2.0 * l * x as f64;
+        count_total += l * c as f64;
+        count_total_sq += l * l * c as f64;
     }
-    squares += t.score_squares[option] as f64;
+    // sum (T - x) and sum (T - x)^2 = sum T^2 - 2 sum T x + sum x^2
+    let sum = count_total - t.score_sum[option] as f64;
+    let squares =
+        count_total_sq - 2.0 * t.score_total[option] as f64 + t.score_squares[option] as f64;
     (sum, squares)
 }
 

@@ -1,17 +1,23 @@
 //! exam-stats: the statistics psychometricians run on response data.
 //!
-//! Classical item analysis ([`ctt`]): p-values, point-biserial and biserial
-//! correlations, the upper-lower discrimination index, alpha if item
-//! deleted; per form: mean, SD, score distribution, alpha / KR-20 with
-//! Feldt's interval, KR-21, odd-even split-half with Spearman-Brown, SEM;
-//! distractor analysis ([`distractors`]), decision consistency
-//! ([`decision`]) and differential item functioning ([`dif`]).
+//! - [`ctt`]: classical item analysis. Per item: p-value, point-biserial
+//!   (corrected and not), biserial, upper-lower discrimination index, alpha
+//!   if deleted, review flags. Per form: mean, SD, score distribution,
+//!   alpha / KR-20 with Feldt's interval, KR-21, odd-even split-half with
+//!   Spearman-Brown, SEM, and (with a cut score) [`decision`] consistency and
+//!   accuracy (Livingston-Lewis, Subkoviak) with the CSEM at the cut.
+//! - [`pairwise`]: R psych's pairwise whole-test statistics for one form
+//!   with missing cells.
+//! - [`dif`]: Mantel-Haenszel, STD P-DIF and logistic-regression DIF, with
+//!   optional purification.
+//! - [`distractors`]: option analysis from the options persons chose.
+//! - [`calibration`]: IRT calibration: Rasch by conditional maximum
+//!   likelihood, Rasch/1PL, 2PL, 3PL and the generalized partial credit model
+//!   by marginal maximum likelihood (Bock & Aitkin 1981 EM over Gauss–Hermite
+//!   quadrature), fixed-item (anchor) calibration, linking to a bank scale,
+//!   and item fit.
 //!
-//! IRT calibration ([`calibration`]): Rasch by conditional maximum
-//! likelihood, Rasch/1PL, 2PL, 3PL and the generalized partial credit model
-//! by marginal maximum likelihood (Bock & Aitkin 1981 EM over Gauss–Hermite
-//! quadrature), fixed-item (anchor) calibration, linking to a bank scale,
-//! and item fit.
+//! The missing-data convention is stated in [`ctt`] and in every result.
 //!
 //! Key design decisions: every classical statistic is a function of a
 //! [`Summary`], a table of integer sufficient statistics that merges exactly,

@@ -16,7 +16,11 @@
 
 use exam_core::ids::ItemId;
 use exam_core::responses::{Block, ResponseMatrix};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// Rows per task of [`Summary::of_parallel`].
+const PARALLEL_CHUNK_ROWS: usize = 1 << 16;
 
 /// Errors merging summaries.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -242,53 +246,40 @@ impl Summary {
         Self::from_parts(matrix, matrix.n_persons() as u64, forms, cross_products)
     }
 
+    /// Like [`Summary::of`], on all cores: each block's rows are split into
+    /// chunks summarised in parallel (rayon) and merged. The result is
+    /// identical to [`Summary::of`], because merging is exact.
+    pub fn of_parallel(matrix: &ResponseMatrix) -> Self {
+        let forms = matrix
+            .blocks()
+            .iter()
+            .filter_map(|block| {
+                let chunks: Vec<std::ops::Range<usize>> = (0..block.n_persons())
+                    .step_by(PARALLEL_CHUNK_ROWS)
+                    .map(|start| start..(start + PARALLEL_CHUNK_ROWS).min(block.n_persons()))
+                    .collect();
+                chunks
+                    .into_par_iter()
+                    .filter_map(|rows| {
+                        let mut acc = FormAccumulator::new(block, matrix.max_scores(), false);
+                        for row in rows.clone() {
+                            acc.add_row(block.row(row));
+                        }
+                        acc.add_omissions(block, rows);
+                        acc.finish()
+                    })
+                    .reduce_with(|mut a, b| {
+                        a.merge(&b);
+                        a
+                    })
+            })
+            .collect();
+        Self::from_parts(matrix, matrix.n_persons() as u64, forms, false)
+    }
+
     /// Whether the forms keep item cross products.
     pub fn has_cross_products(&self) -> bool {
         self.cross_products
-    }
-
-    /// Summarises the persons of each group separately, in one pass:
-    /// `groups[person]` is the group of each person (by index into
-    /// [`ResponseMatrix::persons`]), `None` to leave the person out. Returns
-    /// `n_groups` summaries.
-    pub fn by_group(
-        matrix: &ResponseMatrix,
-        groups: &[Option<usize>],
-        n_groups: usize,
-    ) -> Vec<Self> {
-        let mut forms: Vec<Vec<FormSummary>> = vec![Vec::new(); n_groups];
-        let mut counts = vec![0u64; n_groups];
-        for &g in groups.iter().take(matrix.n_persons()).flatten() {
-            if g < n_groups {
-                counts[g] += 1;
-            }
-        }
-        for block in matrix.blocks() {
-            let mut accs: Vec<FormAccumulator> = (0..n_groups)
-                .map(|_| FormAccumulator::new(block, matrix.max_scores(), false))
-                .collect();
-            let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
-            for (row, &person) in block.persons().iter().enumerate() {
-                if let Some(Some(g)) = groups.get(person) {
-                    if *g < n_groups {
-                        accs[*g].add_row(block.row(row));
-                        rows_of[*g].push(row);
-                    }
-                }
-            }
-            for (g, acc) in accs.into_iter().enumerate() {
-                let mut acc = acc;
-                acc.add_omissions(block, rows_of[g].iter().copied());
-                if let Some(f) = acc.finish() {
-                    forms[g].push(f);
-                }
-            }
-        }
-        forms
-            .into_iter()
-            .zip(counts)
-            .map(|(f, n)| Self::from_parts(matrix, n, f, false))
-            .collect()
     }
 
     fn from_parts(
@@ -604,6 +595,17 @@ mod tests {
     }
 
     #[test]
+    fn parallel_summary_equals_serial() {
+        let mut text = String::from("A,B,C\n");
+        for i in 0..70_000u32 {
+            text.push_str(&format!("{},{},{}\n", i % 2, (i / 3) % 2, (i % 7) % 3));
+        }
+        text.push_str(",1,1\n");
+        let m = matrix(&text);
+        assert_eq!(Summary::of_parallel(&m), Summary::of(&m));
+    }
+
+    #[test]
     fn cross_products_are_packed_by_rows() {
         let m = matrix("A,B,C\n1,2,1\n1,0,1\n");
         let s = Summary::with_cross_products(&m);
@@ -617,6 +619,20 @@ mod tests {
         assert_eq!(Summary::of(&m).forms()[0].cross_product(0, 1), None);
         let mut plain = Summary::of(&m);
         assert_eq!(plain.merge(&s), Err(MergeError::CrossProducts));
+    }
+
+    #[test]
+    fn summaries_round_trip_through_json_for_incremental_updates() {
+        let first = Summary::with_cross_products(&matrix("A,B\n1,0\n2,1\n"));
+        let stored = serde_json::to_string(&first).unwrap();
+        let mut restored: Summary = serde_json::from_str(&stored).unwrap();
+        assert_eq!(restored, first);
+        let later = Summary::with_cross_products(&matrix("A,B\n0,1\n"));
+        restored.merge(&later).unwrap();
+        assert_eq!(
+            restored,
+            Summary::with_cross_products(&matrix("A,B\n1,0\n2,1\n0,1\n"))
+        );
     }
 
     #[test]

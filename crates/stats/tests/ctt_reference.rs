@@ -213,3 +213,22 @@ fn ability_with_missing_cells_pairwise() {
     let plain = analyze(&Summary::of(&matrix), &AnalysisOptions::default()).unwrap();
     assert!(plain.pairwise.is_none());
 }
+
+/// Biserial correlations of sat12 items 1, 12 and 32 from the reference
+/// p-values and corrected point-biserials, with scipy's normal density and
+/// quantile: `r_pb sqrt(p q) / norm.pdf(norm.ppf(p))`.
+#[test]
+fn sat12_biserial() {
+    let (a, _) = load("sat12");
+    for (i, want) in [
+        (0, 0.39906176277461414),
+        (11, 0.09609400287121399),
+        (31, 0.055703740587746596),
+    ] {
+        close(
+            &format!("biserial {i}"),
+            a.items[i].biserial,
+            &Value::from(want),
+        );
+    }
+}

@@ -58,6 +58,7 @@ fn check(name: &str, groups: &str, comparison: &str, variable: &str) {
     let got = run(&format!("{name}.csv"), groups, variable, reference, focal);
     assert_eq!(got.n_reference, want["n_reference"].as_u64().unwrap());
     assert_eq!(got.n_focal, want["n_focal"].as_u64().unwrap());
+    assert_eq!(got.n_excluded, 0);
     for (item, w) in got.items.iter().zip(want["items"].as_array().unwrap()) {
         let id = format!("{name} {comparison} {}", item.id);
         rel(&format!("{id} alpha_mh"), item.alpha_mh, &w["alpha_mh"]);
@@ -204,6 +205,7 @@ fn bad_group_setups_are_errors() {
     assert!(GroupMembership::from_labels(&labels, "c", None).is_err());
     assert!(GroupMembership::from_labels(&labels, "a", Some("z")).is_err());
     let ok = GroupMembership::from_labels(&labels, "a", None).unwrap();
+    assert_eq!(ok.groups()[2], None);
     let m = ResponseMatrix::from_csv("A\n1\n0\n".as_bytes(), "t", CsvOptions { id_column: false })
         .unwrap();
     assert!(matches!(

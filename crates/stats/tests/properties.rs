@@ -188,3 +188,53 @@ fn shuffle(v: &mut [usize], mut seed: u64) {
         v.swap(i, j);
     }
 }
+
+/// 0/1 matrices (one form) with choices consistent with the scores.
+fn dichotomous_strategy() -> impl Strategy<Value = (usize, Vec<Vec<u8>>)> {
+    (2usize..6, 2usize..40).prop_flat_map(|(k, n)| {
+        (
+            Just(k),
+            prop::collection::vec(prop::collection::vec(0u8..4, k), n),
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// When the key is chosen exactly by those who score 1, the key's
+    /// proportion is the p-value and its option point-biserial the corrected
+    /// point-biserial; the options' proportions add up to one.
+    #[test]
+    fn key_option_statistics_are_the_item_statistics((k, codes) in dichotomous_strategy()) {
+        use exam_stats::distractors::{Choices, distractors};
+        use exam_stats::flags::FlagThresholds;
+        let items: Vec<ItemId> = (0..k).map(|i| ItemId::new(format!("i{i}"))).collect();
+        let mut b = ResponseMatrixBuilder::new(items.clone()).unwrap();
+        let mut choices = Choices::new(items);
+        let labels = ["A", "B", "C", "D"];
+        for (p, row) in codes.iter().enumerate() {
+            // Option code 0 is the key "A": score 1; others score 0.
+            let cells: Vec<Cell> = row.iter().map(|&c| Cell::Score(u8::from(c == 0))).collect();
+            b.push(PersonId::new(format!("p{p}")), &cells).unwrap();
+            let picked: Vec<Option<&str>> = row.iter().map(|&c| Some(labels[usize::from(c)])).collect();
+            choices.push(&picked).unwrap();
+        }
+        let m = b.build();
+        let a = run(&m);
+        let keys = vec!["A".to_owned(); k];
+        let d = distractors(&m, &choices, &keys, &FlagThresholds::default()).unwrap();
+        for (item, stats) in d.iter().zip(&a.items) {
+            let key = item.options.iter().find(|o| o.is_key).unwrap();
+            prop_assert!(close(key.proportion, stats.p_value));
+            prop_assert!(close(key.point_biserial, stats.point_biserial), "{:?} vs {:?}", key.point_biserial, stats.point_biserial);
+            let total: f64 = item.options.iter().filter_map(|o| o.proportion).sum();
+            prop_assert!((total - 1.0).abs() < 1e-12);
+            for o in &item.options {
+                for q in &o.quintile_proportions {
+                    prop_assert!((-1e-12..=1.0 + 1e-12).contains(q));
+                }
+            }
+        }
+    }
+}
