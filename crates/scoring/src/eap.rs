@@ -36,9 +36,12 @@
 //! [`EapScorer`] holds, per node, `ln g + Σ_j ln Q_j` and per item and node
 //! `ln Q_j` (and `ln P_j − ln Q_j` for items with `c > 0`). Under Rasch and
 //! 2PL the log-likelihood is `θ·Σ_j a_j x_j + const + Σ_j ln Q_j(θ)`, so a
-//! pattern enters only through its weighted score `S = Σ a_j x_j`: scoring
-//! costs one pass over the items plus a few dozen exponentials around the
-//! mode, which a binary search finds (the log posterior is concave).
+//! complete pattern enters only through its weighted score
+//! `S = Σ a_j x_j`: scoring costs one pass over the items, a binary search
+//! for the mode (the log posterior is concave), and a walk outward whose
+//! weights follow from stored node-to-node ratios and `exp(±hS)`, two
+//! exponentials in all. Other patterns (3PL items, items not presented) add
+//! table rows and take one exponential per node that carries weight.
 
 use crate::ability::{AbilityError, Estimate, check_lengths};
 use crate::likelihood::{log_likelihood, log_p_q};
