@@ -19,7 +19,7 @@ use exam_core::ids::{ItemId, PersonId};
 use exam_core::irt::{ItemParams, ItemParamsFile};
 use exam_core::responses::{Block, ResponseMatrix};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The estimator to use.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -107,7 +107,8 @@ pub fn align_params(
                 .ok_or_else(|| ThetaError::MissingParams { item: id.clone() })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(extra) = file.items.iter().find(|e| !items.contains(&e.id)) {
+    let known: HashSet<&ItemId> = items.iter().collect();
+    if let Some(extra) = file.items.iter().find(|e| !known.contains(&e.id)) {
         return Err(ThetaError::UnknownItem {
             item: extra.id.clone(),
         });
