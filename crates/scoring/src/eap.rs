@@ -493,6 +493,12 @@ mod tests {
     }
 
     #[test]
+    fn scorers_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<EapScorer>();
+    }
+
+    #[test]
     fn a_long_test_gets_a_finer_grid() {
         let short = vec![ItemParams::two_pl(1.0, 0.0).unwrap(); 10];
         let long = vec![ItemParams::two_pl(1.0, 0.0).unwrap(); 400];
