@@ -59,10 +59,31 @@ pub struct Estimate {
     pub at_bound: bool,
 }
 
-/// Options of [`mle`].
+/// Options of [`mle`]: the fence `θmax`. Always valid (finite, positive).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawMleOptions", into = "RawMleOptions")]
 pub struct MleOptions {
     theta_max: f64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RawMleOptions {
+    theta_max: f64,
+}
+
+impl TryFrom<RawMleOptions> for MleOptions {
+    type Error = AbilityError;
+    fn try_from(raw: RawMleOptions) -> Result<Self, AbilityError> {
+        MleOptions::new(raw.theta_max)
+    }
+}
+
+impl From<MleOptions> for RawMleOptions {
+    fn from(o: MleOptions) -> Self {
+        RawMleOptions {
+            theta_max: o.theta_max,
+        }
+    }
 }
 
 impl Default for MleOptions {
@@ -328,6 +349,7 @@ mod tests {
             MleOptions::new(f64::INFINITY),
             Err(AbilityError::Bound(f64::INFINITY))
         );
+        assert!(serde_json::from_str::<MleOptions>(r#"{"theta_max": -1}"#).is_err());
         let est = map(
             &items,
             &[Response::NotPresented; 2],

@@ -107,11 +107,38 @@ pub enum AngoffError {
 }
 
 /// Validated Angoff ratings: rounds x raters x items, each a probability.
+/// Its JSON form is `{"items": [...], "raters": [...], "rounds": [[[...]]]}`,
+/// checked on reading as by [`AngoffStudy::new`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawAngoffStudy", into = "RawAngoffStudy")]
 pub struct AngoffStudy {
     items: Vec<ItemId>,
     raters: Vec<RaterId>,
     rounds: Vec<Vec<Vec<f64>>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RawAngoffStudy {
+    items: Vec<ItemId>,
+    raters: Vec<RaterId>,
+    rounds: Vec<Vec<Vec<f64>>>,
+}
+
+impl TryFrom<RawAngoffStudy> for AngoffStudy {
+    type Error = AngoffError;
+    fn try_from(raw: RawAngoffStudy) -> Result<Self, AngoffError> {
+        AngoffStudy::new(raw.items, raw.raters, raw.rounds)
+    }
+}
+
+impl From<AngoffStudy> for RawAngoffStudy {
+    fn from(s: AngoffStudy) -> Self {
+        RawAngoffStudy {
+            items: s.items,
+            raters: s.raters,
+            rounds: s.rounds,
+        }
+    }
 }
 
 /// One rater's result in a round.
@@ -373,7 +400,15 @@ mod tests {
             vec![vec![vec![0.2], vec![0.3]]],
         );
         assert!(matches!(err, Err(AngoffError::DuplicateRater { .. })));
+        let json = r#"{"items":["Q1"],"raters":["a"],"rounds":[[[1.5]]]}"#;
+        let err = serde_json::from_str::<AngoffStudy>(json).unwrap_err();
+        assert!(
+            err.to_string().contains("rating 1.5 is not a probability"),
+            "{err}"
+        );
         let ok = AngoffStudy::new(ids(&["Q1"]), ids(&["a"]), vec![vec![vec![0.2]]]).unwrap();
+        let back: AngoffStudy = serde_json::from_str(&serde_json::to_string(&ok).unwrap()).unwrap();
+        assert_eq!(back, ok);
         assert_eq!(
             ok.rounds(f64::NAN).unwrap_err().to_string(),
             "flag threshold NaN must be finite and positive"
