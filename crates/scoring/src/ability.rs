@@ -19,7 +19,7 @@
 //! `1/√I(±θmax)`.
 
 use crate::likelihood::{information, log_likelihood_derivatives};
-use crate::prior::{NormalPrior, PriorError};
+use crate::prior::NormalPrior;
 use crate::response::Response;
 use exam_core::irt::ItemParams;
 use serde::{Deserialize, Serialize};
@@ -42,9 +42,6 @@ pub enum AbilityError {
     /// The MLE fence is not a finite positive number.
     #[error("the MLE bound θmax = {0} must be finite and positive")]
     Bound(f64),
-    /// The prior is invalid.
-    #[error(transparent)]
-    Prior(#[from] PriorError),
 }
 
 /// An ability estimate with its standard error.
@@ -151,8 +148,9 @@ pub fn mle(
 
 /// Maximum a posteriori ability under a normal prior.
 ///
-/// Method: as [`mle`], on the log posterior, scanning `μ ± 10σ` and then
-/// letting Newton–Raphson leave that range if the mode lies beyond it.
+/// Method: as [`mle`], on the log posterior, started at μ for Rasch and 2PL
+/// and for the 3PL at the best point of a scan over `μ ± 10σ`; Newton–Raphson
+/// may leave that range if the mode lies beyond it.
 pub fn map(
     items: &[ItemParams],
     responses: &[Response],
