@@ -120,7 +120,9 @@ pub(crate) fn check_lengths(
 }
 
 /// Maximum-likelihood ability on `[−θmax, θmax]` (see the module docs for
-/// the rule on patterns without a finite maximum).
+/// the rule on patterns without a finite maximum). The SE is infinite if the
+/// test information at θ̂ underflows to 0, which takes items whose slopes and
+/// difficulties put θ̂ hundreds of logits from them.
 ///
 /// Method: Newton–Raphson with step halving to `|Δθ| < 1e-10`, started at
 /// 0 for Rasch and 2PL (concave log-likelihood) and, for the 3PL, whose
