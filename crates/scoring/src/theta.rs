@@ -7,11 +7,13 @@
 //! items a person was not presented do not enter that person's likelihood.
 //!
 //! EAP runs block by block ([`exam_core::responses::Block`]: persons who saw
-//! the same items) with one [`EapScorer`] per block; under Rasch and 2PL a
-//! person costs one pass over the row for `S = Σ a_j x_j` plus a few dozen
-//! exponentials, and with equal slopes the estimate is cached per raw score.
+//! the same items) with one [`EapScorer`] per block of 16 persons or more
+//! (smaller blocks, as in sparse data, are scored one by one with
+//! [`eap`](crate::eap())); under Rasch and 2PL a person costs one pass over the row
+//! for `S = Σ a_j x_j` and two exponentials, and with equal slopes the
+//! estimate is cached per raw score.
 
-use crate::ability::{Estimate, MleOptions, map, mle};
+use crate::ability::{Estimate, MleOptions, eap, map, mle};
 use crate::eap::EapScorer;
 use crate::prior::NormalPrior;
 use crate::response::Response;
@@ -183,12 +185,21 @@ where
     }
 }
 
+/// Blocks with fewer persons are scored without per-block tables (building
+/// them costs about as much as scoring a dozen persons one by one).
+const SMALL_BLOCK: usize = 16;
+
 fn eap_block(
     block: &Block,
     items: &[ItemParams],
     prior: NormalPrior,
     out: &mut [Option<Estimate>],
 ) {
+    if block.n_persons() < SMALL_BLOCK {
+        // Tables would cost more than they save: score node by node.
+        each_row(block, out, |r| eap(items, r, &prior).ok());
+        return;
+    }
     let scorer = EapScorer::new(items, prior);
     if !scorer.is_linear() {
         for (row, &person) in block.persons().iter().enumerate() {
