@@ -84,6 +84,33 @@ fn eap_for_every_person_matches_mirt() {
 }
 
 #[test]
+fn sparse_data_scores_each_person_on_the_items_they_saw() {
+    // ability.csv has 1143 empty (not presented) cells; its complete rows,
+    // in order, are ability_complete.csv, whose first ten persons (rows 1,
+    // 2, 3, 6, 7, 8, 9, 12, 13, 14 here) have reference EAPs.
+    let reference = json_file("tests/data/reference/ability.json");
+    let got = theta_json(
+        "tests/data/reference/ability.csv",
+        "tests/data/theta/ability_2pl_params.json",
+        "eap",
+    );
+    let persons = got["persons"].as_array().unwrap();
+    assert_eq!(persons.len(), 1525);
+    let theta = floats(&reference["eap_first10"]["theta"]);
+    let psd = floats(&reference["eap_first10"]["psd"]);
+    for (k, row) in [1, 2, 3, 6, 7, 8, 9, 12, 13, 14].into_iter().enumerate() {
+        let p = &persons[row - 1];
+        assert!((p["theta"].as_f64().unwrap() - theta[k]).abs() < TOL, "{p}");
+        assert!((p["se"].as_f64().unwrap() - psd[k]).abs() < TOL, "{p}");
+    }
+    // Row 4 has empty cells: it is scored on the items it has.
+    let csv = std::fs::read_to_string("tests/data/reference/ability.csv").unwrap();
+    let row4 = csv.lines().nth(4).unwrap();
+    assert!(row4.split(',').any(str::is_empty));
+    assert!(persons[3]["se"].as_f64().unwrap().is_finite());
+}
+
+#[test]
 fn map_for_every_person_matches_mirt_by_pattern() {
     let reference = json_file("tests/data/reference/lsat6.json");
     let table = &reference["scores_by_pattern"];
