@@ -18,7 +18,10 @@
 //! empty (or `NA`) for not presented.
 
 use crate::ids::{ItemId, PersonId};
+use hashbrown::DefaultHashBuilder;
+use hashbrown::hash_table::{Entry, HashTable};
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::io::Read;
 
 /// One cell of a response matrix.
@@ -34,6 +37,12 @@ pub enum Cell {
 
 /// The highest score a cell may hold.
 pub const MAX_CELL_SCORE: u8 = 250;
+
+/// The byte code of an omitted cell in the builder's row encoding.
+const OMITTED_CODE: u8 = 254;
+
+/// The byte code of a not-presented cell in the builder's row encoding.
+const ABSENT_CODE: u8 = 255;
 
 /// Errors building or reading a response matrix.
 #[derive(Debug, thiserror::Error)]
@@ -279,6 +288,7 @@ impl ResponseMatrix {
             message: e.to_string(),
         };
         let mut rdr = csv::ReaderBuilder::new()
+            .buffer_capacity(1 << 20)
             .has_headers(true)
             .flexible(true)
             .from_reader(reader);
@@ -301,7 +311,7 @@ impl ResponseMatrix {
             }
         })?;
         let mut record = csv::ByteRecord::new();
-        let mut cells = Vec::with_capacity(items.len());
+        let mut codes = Vec::with_capacity(items.len());
         let mut row_number = 0usize;
         while rdr.read_byte_record(&mut record).map_err(csv_error)? {
             row_number += 1;
@@ -324,17 +334,17 @@ impl ResponseMatrix {
             } else {
                 PersonId::new(row_number.to_string())
             };
-            cells.clear();
+            codes.clear();
             for (col, field) in record.iter().skip(skip).enumerate() {
-                let cell = parse_cell(field).ok_or_else(|| ResponsesError::BadCell {
+                let code = parse_cell(field).ok_or_else(|| ResponsesError::BadCell {
                     source_name: source_name.to_owned(),
                     line,
                     item: items[col].clone(),
                     value: String::from_utf8_lossy(field).into_owned(),
                 })?;
-                cells.push(cell);
+                codes.push(code);
             }
-            builder.push(person, &cells).map_err(|e| match e {
+            builder.push_codes(person, &codes).map_err(|e| match e {
                 ResponsesError::DuplicatePerson { person, .. } => ResponsesError::DuplicatePerson {
                     source_name: source_name.to_owned(),
                     line,
@@ -349,17 +359,22 @@ impl ResponseMatrix {
 
 /// Parses one scored-CSV cell: an integer score, or empty / `NA` for not
 /// presented. Surrounding spaces are ignored; `1.0` is read as 1.
-fn parse_cell(field: &[u8]) -> Option<Cell> {
+fn parse_cell(field: &[u8]) -> Option<u8> {
+    match field {
+        [d @ b'0'..=b'9'] => return Some(d - b'0'),
+        b"" => return Some(ABSENT_CODE),
+        _ => {}
+    }
     let field = field.trim_ascii();
     match field {
-        b"" | b"NA" | b"na" | b"." => return Some(Cell::NotPresented),
-        [d @ b'0'..=b'9'] => return Some(Cell::Score(d - b'0')),
+        b"" | b"NA" | b"na" | b"." => return Some(ABSENT_CODE),
+        [d @ b'0'..=b'9'] => return Some(d - b'0'),
         _ => {}
     }
     let text = std::str::from_utf8(field).ok()?;
     let value: f64 = text.parse().ok()?;
     if value.fract() == 0.0 && (0.0..=f64::from(MAX_CELL_SCORE)).contains(&value) {
-        Some(Cell::Score(value as u8))
+        Some(value as u8)
     } else {
         None
     }
@@ -371,12 +386,14 @@ fn parse_cell(field: &[u8]) -> Option<Cell> {
 pub struct ResponseMatrixBuilder {
     items: Vec<ItemId>,
     persons: Vec<PersonId>,
-    person_index: HashMap<PersonId, usize>,
+    person_index: HashTable<usize>,
+    hasher: DefaultHashBuilder,
     max_scores: Vec<u8>,
     blocks: Vec<Block>,
     block_of_pattern: HashMap<Vec<usize>, usize>,
     last_block: Option<usize>,
     presented: Vec<usize>,
+    codes: Vec<u8>,
 }
 
 impl ResponseMatrixBuilder {
@@ -392,11 +409,13 @@ impl ResponseMatrixBuilder {
             max_scores: vec![0; items.len()],
             items,
             persons: Vec::new(),
-            person_index: HashMap::new(),
+            person_index: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
             blocks: Vec::new(),
             block_of_pattern: HashMap::new(),
             last_block: None,
             presented: Vec::new(),
+            codes: Vec::new(),
         })
     }
 
@@ -409,71 +428,102 @@ impl ResponseMatrixBuilder {
                 found: cells.len(),
             });
         }
+        let mut codes = std::mem::take(&mut self.codes);
+        codes.clear();
         for (i, cell) in cells.iter().enumerate() {
-            if let Cell::Score(s) = *cell {
-                if s > MAX_CELL_SCORE {
+            codes.push(match *cell {
+                Cell::Score(s) if s > MAX_CELL_SCORE => {
                     return Err(ResponsesError::ScoreTooLarge {
                         person,
                         item: self.items[i].clone(),
                         score: s,
                     });
                 }
-            }
-        }
-        let person_idx = self.persons.len();
-        if self.person_index.contains_key(&person) {
-            return Err(ResponsesError::DuplicatePerson {
-                source_name: String::new(),
-                line: 0,
-                person,
+                Cell::Score(s) => s,
+                Cell::Omitted => OMITTED_CODE,
+                Cell::NotPresented => ABSENT_CODE,
             });
         }
-        self.person_index.insert(person.clone(), person_idx);
+        let result = self.push_codes(person, &codes);
+        self.codes = codes;
+        result
+    }
+
+    /// Adds a person whose cells are coded as bytes: a score `0..=250`,
+    /// [`OMITTED_CODE`] or [`ABSENT_CODE`]; `codes.len()` is the item count.
+    fn push_codes(&mut self, person: PersonId, codes: &[u8]) -> Result<(), ResponsesError> {
+        debug_assert_eq!(codes.len(), self.items.len());
+        let person_idx = self.persons.len();
+        let hash = self.hasher.hash_one(person.as_str());
+        let persons = &self.persons;
+        match self.person_index.entry(
+            hash,
+            |&i| persons[i] == person,
+            |&i| self.hasher.hash_one(persons[i].as_str()),
+        ) {
+            Entry::Occupied(_) => {
+                return Err(ResponsesError::DuplicatePerson {
+                    source_name: String::new(),
+                    line: 0,
+                    person,
+                });
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(person_idx);
+            }
+        }
         self.persons.push(person);
 
-        self.presented.clear();
-        self.presented.extend(
-            cells
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| **c != Cell::NotPresented)
-                .map(|(i, _)| i),
-        );
-        if self.presented.is_empty() {
-            return Ok(());
-        }
-        let block_idx = match self.last_block {
-            Some(b) if self.blocks[b].items == self.presented => b,
-            _ => match self.block_of_pattern.get(&self.presented) {
-                Some(&b) => b,
-                None => {
-                    self.blocks.push(Block {
-                        items: self.presented.clone(),
-                        persons: Vec::new(),
-                        scores: Vec::new(),
-                        omitted: Vec::new(),
-                    });
-                    let b = self.blocks.len() - 1;
-                    self.block_of_pattern.insert(self.presented.clone(), b);
-                    b
+        let complete = codes.iter().all(|&c| c <= MAX_CELL_SCORE);
+        let block_idx = if complete {
+            match self.last_block {
+                Some(b) if self.blocks[b].items.len() == codes.len() => b,
+                _ => {
+                    self.presented.clear();
+                    self.presented.extend(0..codes.len());
+                    self.block_for_presented()
                 }
-            },
+            }
+        } else {
+            self.presented.clear();
+            self.presented.extend(
+                codes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c != ABSENT_CODE)
+                    .map(|(i, _)| i),
+            );
+            if self.presented.is_empty() {
+                return Ok(());
+            }
+            match self.last_block {
+                Some(b) if self.blocks[b].items == self.presented => b,
+                _ => self.block_for_presented(),
+            }
         };
         self.last_block = Some(block_idx);
         let block = &mut self.blocks[block_idx];
+        let width = block.items.len();
         let row = block.persons.len();
         block.persons.push(person_idx);
-        let width = block.items.len();
+        if complete {
+            block.scores.extend_from_slice(codes);
+            for (max, &code) in self.max_scores.iter_mut().zip(codes) {
+                *max = (*max).max(code);
+            }
+            if !block.omitted.is_empty() {
+                block.omitted.resize((row + 1) * width, false);
+            }
+            return Ok(());
+        }
         for (col, &item) in block.items.iter().enumerate() {
-            let (score, omitted) = match cells[item] {
-                Cell::Score(s) => (s, false),
-                Cell::Omitted => (0, true),
-                Cell::NotPresented => unreachable!("presented items only"),
-            };
+            let code = codes[item];
+            let omitted = code == OMITTED_CODE;
+            let score = if omitted { 0 } else { code };
             block.scores.push(score);
             self.max_scores[item] = self.max_scores[item].max(score);
             if omitted && block.omitted.is_empty() {
-                block.omitted = vec![false; (row + 1) * width];
+                block.omitted = vec![false; row * width + col];
             }
             if !block.omitted.is_empty() {
                 block.omitted.resize(row * width + col, false);
@@ -484,6 +534,22 @@ impl ResponseMatrixBuilder {
             block.omitted.resize((row + 1) * width, false);
         }
         Ok(())
+    }
+
+    /// The block for the pattern in `self.presented`, created if new.
+    fn block_for_presented(&mut self) -> usize {
+        if let Some(&b) = self.block_of_pattern.get(&self.presented) {
+            return b;
+        }
+        self.blocks.push(Block {
+            items: self.presented.clone(),
+            persons: Vec::new(),
+            scores: Vec::new(),
+            omitted: Vec::new(),
+        });
+        let b = self.blocks.len() - 1;
+        self.block_of_pattern.insert(self.presented.clone(), b);
+        b
     }
 
     /// The finished matrix.
