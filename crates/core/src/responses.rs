@@ -516,22 +516,19 @@ impl ResponseMatrixBuilder {
             }
             return Ok(());
         }
-        for (col, &item) in block.items.iter().enumerate() {
-            let code = codes[item];
-            let omitted = code == OMITTED_CODE;
-            let score = if omitted { 0 } else { code };
+        let track_omissions =
+            !block.omitted.is_empty() || block.items.iter().any(|&i| codes[i] == OMITTED_CODE);
+        if track_omissions {
+            block.omitted.resize(row * width, false);
+        }
+        for &item in &block.items {
+            let omitted = codes[item] == OMITTED_CODE;
+            let score = if omitted { 0 } else { codes[item] };
             block.scores.push(score);
             self.max_scores[item] = self.max_scores[item].max(score);
-            if omitted && block.omitted.is_empty() {
-                block.omitted = vec![false; row * width + col];
-            }
-            if !block.omitted.is_empty() {
-                block.omitted.resize(row * width + col, false);
+            if track_omissions {
                 block.omitted.push(omitted);
             }
-        }
-        if !block.omitted.is_empty() {
-            block.omitted.resize((row + 1) * width, false);
         }
         Ok(())
     }
@@ -634,5 +631,18 @@ mod tests {
         assert!(block.is_omitted(1, 0) && block.is_omitted(2, 1));
         assert!(!block.is_omitted(0, 0) && !block.is_omitted(2, 0));
         assert_eq!(m.cell(1, 0), Cell::Omitted);
+    }
+
+    #[test]
+    fn an_omission_in_the_very_first_cell_is_kept() {
+        let mut b = ResponseMatrixBuilder::new(vec!["A".into(), "B".into()]).unwrap();
+        b.push("p1".into(), &[Cell::Omitted, Cell::Score(1)])
+            .unwrap();
+        b.push("p2".into(), &[Cell::Score(1), Cell::Score(0)])
+            .unwrap();
+        let m = b.build();
+        assert_eq!(m.cell(0, 0), Cell::Omitted);
+        assert_eq!(m.cell(1, 0), Cell::Score(1));
+        assert!(m.blocks()[0].has_omissions());
     }
 }
