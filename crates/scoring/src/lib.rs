@@ -1,0 +1,62 @@
+//! exam-scoring: from scored responses to abilities, score tables, scaled
+//! scores and cut scores.
+//!
+//! - [`ability`]: maximum likelihood, MAP and EAP ability under the Rasch,
+//!   2PL and 3PL models, with standard errors; [`eap`] scores many persons
+//!   on one form fast and to `1e-6` whatever the test length; [`theta`]
+//!   scores every person of a response matrix.
+//! - [`summed`]: Lord–Wingersky summed-score likelihoods and the raw-to-θ
+//!   table of a fixed form; [`scale`]: raw- or θ-to-scale conversions whose
+//!   cut lands exactly on a fixed scaled value, and conversion tables.
+//! - [`angoff`] and [`hofstee`]: standard setting; [`equating`]: the cut
+//!   carried across forms through the test characteristic curve, and IRT
+//!   true-score equating.
+//!
+//! Key design decision: every estimator is a plain function of validated
+//! inputs (`exam_core::irt::ItemParams`, [`NormalPrior`], [`Response`]s) that
+//! returns a typed error instead of panicking; the speed comes from tables
+//! computed once per form ([`EapScorer`]), not from shortcuts in accuracy.
+//!
+//! ```
+//! use exam_core::irt::ItemParams;
+//! use exam_scoring::{NormalPrior, Response, eap, map};
+//!
+//! let items = [
+//!     ItemParams::two_pl(1.2, -0.5)?,
+//!     ItemParams::two_pl(0.8, 0.3)?,
+//!     ItemParams::new(1.5, 1.0, 0.2)?,
+//! ];
+//! let answers = [Response::Correct, Response::Correct, Response::Incorrect];
+//! let prior = NormalPrior::standard();
+//! let by_eap = eap(&items, &answers, &prior)?;
+//! let by_map = map(&items, &answers, &prior)?;
+//! assert!(by_eap.theta > 0.0 && by_eap.se < 1.0);
+//! assert!((by_eap.theta - by_map.theta).abs() < 0.2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod ability;
+pub mod angoff;
+pub mod eap;
+pub mod equating;
+pub mod hofstee;
+mod likelihood;
+pub mod prior;
+pub mod response;
+pub mod scale;
+pub mod summed;
+pub mod theta;
+
+pub use ability::{AbilityError, Estimate, MleOptions, eap, map, mle};
+pub use angoff::{AngoffError, AngoffRound, AngoffStudy, RaterCut, RaterId};
+pub use eap::EapScorer;
+pub use equating::{
+    CarriedCut, EquatedScore, EquatingError, carry_cut, inverse_tcc, true_score_equating,
+};
+pub use hofstee::{Hofstee, HofsteeError, HofsteeJudgement, HofsteeOutcome, hofstee};
+pub use prior::{NormalPrior, PriorError};
+pub use response::Response;
+pub use scale::{ConversionTable, Knot, ScaleConversion, ScaleError};
+pub use summed::{SummedScoreError, SummedScoreTable, summed_score_likelihoods};
+pub use theta::{Method, ThetaError, align_params, estimate_abilities};
