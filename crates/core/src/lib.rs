@@ -25,5 +25,6 @@ pub mod item;
 pub mod jta;
 pub mod quadrature;
 pub mod responses;
+pub mod submission;
 
-pub use ids::{ItemId, PersonId};
+pub use ids::{CandidateId, ItemId, PersonId};
