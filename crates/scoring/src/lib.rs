@@ -44,6 +44,7 @@ pub mod hofstee;
 mod likelihood;
 pub mod prior;
 pub mod response;
+pub mod rules;
 pub mod scale;
 pub mod summed;
 pub mod theta;
