@@ -17,8 +17,11 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod assembly;
 pub mod bank;
 pub mod blueprint;
+pub mod coverage;
+pub mod form;
 pub mod ids;
 pub mod irt;
 pub mod item;

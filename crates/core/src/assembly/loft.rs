@@ -1,0 +1,172 @@
+//! Linear on-the-fly testing (LOFT): one fresh form per candidate request,
+//! with exposure tracked across requests in a state the caller keeps.
+
+use super::delivery::{self, InputsDigest};
+use super::hash::StableHasher;
+use super::pool::{Limits, Pool};
+use super::{AssemblyError, Objective, feasibility};
+use crate::bank::ItemBank;
+use crate::blueprint::Blueprint;
+use crate::form::{DeliveryOrder, Form};
+use crate::ids::ItemId;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Scans of the bank in fresh random orders before LOFT gives up.
+const ATTEMPTS: usize = 8;
+
+/// How often items have been delivered by LOFT so far: the state an LMS
+/// stores between requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExposureState {
+    /// Forms delivered so far.
+    pub forms_delivered: u64,
+    /// Per item, the forms it was on (items never delivered are absent).
+    pub uses: BTreeMap<ItemId, u64>,
+}
+
+impl ExposureState {
+    /// The exposure rate of an item: the share of delivered forms it was on
+    /// (0 before any form).
+    pub fn rate(&self, item: &ItemId) -> f64 {
+        if self.forms_delivered == 0 {
+            return 0.0;
+        }
+        self.uses.get(item).copied().unwrap_or(0) as f64 / self.forms_delivered as f64
+    }
+}
+
+/// Options of [`assemble_on_the_fly`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LoftOptions {
+    /// The largest exposure rate an item may reach with this form: an item
+    /// used `u` times in `n` forms is eligible when
+    /// `u + 1 ≤ max(1, ⌊r · (n + 1)⌋)` (so every item is eligible for the
+    /// first forms, and no item's rate exceeds `r` once `r · n ≥ 1`).
+    pub max_exposure_rate: f64,
+    /// How items are ordered.
+    pub order: DeliveryOrder,
+}
+
+impl Default for LoftOptions {
+    fn default() -> Self {
+        Self {
+            max_exposure_rate: 1.0,
+            order: DeliveryOrder::Randomised,
+        }
+    }
+}
+
+/// Builds one form for one candidate, at random within the content
+/// constraints (exact cell counts, pretest slots, enemies, sets all-or-none,
+/// time limit) among items within the exposure limit, and returns it with
+/// the updated exposure state.
+///
+/// Deterministic given the bank, blueprint, options, state and seed.
+pub fn assemble_on_the_fly(
+    bank: &ItemBank,
+    blueprint: &Blueprint,
+    options: &LoftOptions,
+    state: &ExposureState,
+    seed: u64,
+) -> Result<(Form, ExposureState), AssemblyError> {
+    let rate = options.max_exposure_rate;
+    if !(rate.is_finite() && rate > 0.0) {
+        return Err(AssemblyError::BadExposureRate(rate));
+    }
+    let n = state.forms_delivered;
+    let allowed = ((rate * (n + 1) as f64 + 1e-9).floor() as u64).max(1);
+    let caps: Vec<u32> = bank
+        .items()
+        .iter()
+        .map(|it| u32::from(state.uses.get(&it.id).copied().unwrap_or(0) < allowed))
+        .collect();
+    let pool = Pool::build(
+        bank,
+        blueprint,
+        &Objective::Random,
+        &Limits {
+            capacity: 1,
+            exposure: None,
+            item_caps: Some(&caps),
+        },
+    )?;
+    feasibility::check(&pool, 1, 0, 1)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let units = random_form(&pool, &mut rng)?;
+
+    let mut h = StableHasher::new();
+    h.str("exam-engine loft form v1");
+    delivery::bank_digest(&mut h, bank);
+    h.str(&serde_json::to_string(blueprint).unwrap_or_default());
+    h.str(&serde_json::to_string(options).unwrap_or_default());
+    h.u64(seed).u64(n);
+    let id = InputsDigest::from_hasher(h).form_id(blueprint, 0);
+    let form = delivery::build_form(bank, blueprint, &pool, &units, options.order, seed, id, 0);
+    let mut next = state.clone();
+    next.forms_delivered += 1;
+    for slot in &form.slots {
+        *next.uses.entry(slot.item.clone()).or_insert(0) += 1;
+    }
+    Ok((form, next))
+}
+
+/// One scan over the units in random order, taking each unit that fits the
+/// remaining needs, has no enemy on the form and keeps the time limit
+/// reachable; repeated with a fresh order if the scan leaves a need open.
+fn random_form(pool: &Pool, rng: &mut ChaCha8Rng) -> Result<Vec<u32>, AssemblyError> {
+    let mut order: Vec<u32> = (0..pool.units.len() as u32).collect();
+    let mut missing = (0, 0);
+    for _ in 0..ATTEMPTS {
+        order.shuffle(rng);
+        let mut need = pool.need.clone();
+        let mut blocked = vec![false; pool.units.len()];
+        let mut seconds = 0u64;
+        let mut chosen = Vec::new();
+        let mut left: u32 = need.iter().sum();
+        for &u in &order {
+            if left == 0 {
+                break;
+            }
+            let unit = &pool.units[u as usize];
+            let shape = &pool.shapes[unit.shape];
+            if blocked[u as usize] || shape.iter().zip(&need).any(|(s, n)| s > n) {
+                continue;
+            }
+            if let Some(limit) = pool.time_limit {
+                let rest: u64 = need
+                    .iter()
+                    .zip(shape)
+                    .zip(&pool.min_seconds)
+                    .map(|((n, s), m)| u64::from(n - s) * m)
+                    .sum();
+                if seconds + unit.seconds + rest > limit {
+                    continue;
+                }
+            }
+            for (n, s) in need.iter_mut().zip(shape) {
+                *n -= s;
+            }
+            left -= unit.n_items;
+            seconds += unit.seconds;
+            for &e in &unit.enemies {
+                blocked[e as usize] = true;
+            }
+            chosen.push(u);
+        }
+        if left == 0 {
+            return Ok(chosen);
+        }
+        if let Some((k, n)) = need.iter().enumerate().find(|(_, n)| **n > 0) {
+            missing = (k, *n);
+        }
+    }
+    Err(AssemblyError::Stuck {
+        form: 1,
+        scope: pool.scope(missing.0),
+        missing: missing.1,
+    })
+}

@@ -1,0 +1,536 @@
+//! The bank compiled for one assembly: units (stand-alone items and item
+//! sets), their shapes, enemies, capacities and objective features.
+
+use super::{AssemblyError, ExposureLimit, Objective, ResolvedObjective, Scope};
+use crate::bank::ItemBank;
+use crate::blueprint::Blueprint;
+use crate::ids::{DomainId, SetId};
+use crate::irt::ItemParams;
+use crate::item::ItemStatus;
+use crate::jta::CompetencyLevel;
+use std::collections::{BTreeMap, HashMap};
+
+/// Per-item limits on how many forms an item may join.
+pub(crate) struct Limits<'a> {
+    /// The most forms per item.
+    pub capacity: u32,
+    /// Exposure given historical administrations.
+    pub exposure: Option<ExposureLimit>,
+    /// Extra per-item caps by bank position (LOFT eligibility).
+    pub item_caps: Option<&'a [u32]>,
+}
+
+/// A stand-alone item or the deliverable items of one set.
+#[derive(Debug, Clone)]
+pub(crate) struct Unit {
+    /// Bank positions, in bank order.
+    pub items: Vec<usize>,
+    /// Index into [`Pool::shapes`].
+    pub shape: usize,
+    /// Number of items.
+    pub n_items: u32,
+    /// Total expected response time in seconds (unknown counts 0).
+    pub seconds: u64,
+    /// Enemy units (sorted, without itself).
+    pub enemies: Vec<u32>,
+    /// The most forms the unit may join.
+    pub capacity: u32,
+    /// The set, if the unit is one.
+    pub set: Option<SetId>,
+}
+
+/// The compiled pool.
+#[derive(Debug, Clone)]
+pub(crate) struct Pool {
+    /// Blueprint cells; slot kind `c < cells.len()` is a cell, `cells.len()`
+    /// is the pretest slot kind.
+    pub cells: Vec<(DomainId, CompetencyLevel)>,
+    /// Per slot kind, items required per form.
+    pub need: Vec<u32>,
+    /// Usable units.
+    pub units: Vec<Unit>,
+    /// Count vectors over slot kinds.
+    pub shapes: Vec<Vec<u32>>,
+    /// Units of each shape.
+    pub by_shape: Vec<Vec<u32>>,
+    /// Number of objective features.
+    pub k: usize,
+    /// `units × k` features (sums over a unit's scored items).
+    pub features: Vec<f64>,
+    /// Target of the feature sums of a form.
+    pub target: Vec<f64>,
+    /// The objective.
+    pub objective: ResolvedObjective,
+    /// The time limit in seconds, when items carry expected times.
+    pub time_limit: Option<u64>,
+    /// Per slot kind, the least expected time of an item of that kind.
+    pub min_seconds: Vec<u64>,
+    /// Per slot kind, items of the right status in the bank.
+    pub available: Vec<u32>,
+    /// Per slot kind, items in usable units.
+    pub usable: Vec<u32>,
+}
+
+impl Pool {
+    /// The number of slot kinds (cells + pretest).
+    pub fn kinds(&self) -> usize {
+        self.need.len()
+    }
+
+    /// The scope of a slot kind, for messages.
+    pub fn scope(&self, kind: usize) -> Scope {
+        match self.cells.get(kind) {
+            Some((domain, level)) => Scope::Cell {
+                domain: domain.clone(),
+                level: *level,
+            },
+            None => Scope::Pretest,
+        }
+    }
+
+    /// The features of a unit.
+    pub fn feat(&self, unit: usize) -> &[f64] {
+        &self.features[unit * self.k..(unit + 1) * self.k]
+    }
+
+    pub fn build(
+        bank: &ItemBank,
+        blueprint: &Blueprint,
+        objective: &Objective,
+        limits: &Limits<'_>,
+    ) -> Result<Self, AssemblyError> {
+        let levels = CompetencyLevel::ALL;
+        let cells: Vec<(DomainId, CompetencyLevel)> = blueprint
+            .domains
+            .iter()
+            .flat_map(|d| levels.iter().map(move |l| (d.domain.clone(), *l)))
+            .collect();
+        let pretest = cells.len();
+        let mut need: Vec<u32> = blueprint
+            .domains
+            .iter()
+            .flat_map(|d| levels.iter().map(move |l| d.levels.get(*l)))
+            .collect();
+        need.push(blueprint.pretest_items);
+        let domain_index: HashMap<&DomainId, usize> = blueprint
+            .domains
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (&d.domain, i))
+            .collect();
+        let items = bank.items();
+        // The slot kind of each deliverable item; None for items never delivered.
+        let kind_of: Vec<Option<usize>> = items
+            .iter()
+            .map(|it| match it.status {
+                ItemStatus::Operational => domain_index
+                    .get(&it.domain)
+                    .map(|d| d * 3 + level_index(it.level)),
+                ItemStatus::Pretest => Some(pretest),
+                ItemStatus::Draft | ItemStatus::Retired => None,
+            })
+            .collect();
+        let mut available = vec![0u32; need.len()];
+        for it in items {
+            match it.status {
+                ItemStatus::Operational => {
+                    if let Some(d) = domain_index.get(&it.domain) {
+                        available[d * 3 + level_index(it.level)] += 1;
+                    }
+                }
+                ItemStatus::Pretest => available[pretest] += 1,
+                _ => {}
+            }
+        }
+
+        let objective = resolve(bank, blueprint, objective, &kind_of, pretest)?;
+
+        // Group deliverable items into units: sets together, in bank order.
+        let mut groups: Vec<(Option<SetId>, Vec<usize>)> = Vec::new();
+        let mut set_group: BTreeMap<&SetId, usize> = BTreeMap::new();
+        for (i, it) in items.iter().enumerate() {
+            if !matches!(it.status, ItemStatus::Operational | ItemStatus::Pretest) {
+                continue;
+            }
+            match &it.set {
+                Some(set) => match set_group.get(set) {
+                    Some(&g) => groups[g].1.push(i),
+                    None => {
+                        set_group.insert(set, groups.len());
+                        groups.push((Some(set.clone()), vec![i]));
+                    }
+                },
+                None => groups.push((None, vec![i])),
+            }
+        }
+
+        let item_cap = |i: usize| -> u32 {
+            let mut cap = limits.capacity;
+            if let Some(e) = limits.exposure {
+                let left = e
+                    .max_administrations
+                    .saturating_sub(items[i].stats.administrations);
+                let forms = left.checked_div(e.candidates_per_form).unwrap_or(u64::MAX);
+                cap = cap.min(u32::try_from(forms).unwrap_or(u32::MAX));
+            }
+            if let Some(caps) = limits.item_caps {
+                cap = cap.min(caps.get(i).copied().unwrap_or(0));
+            }
+            cap
+        };
+
+        let mut unit_of_item: Vec<Option<u32>> = vec![None; items.len()];
+        let mut units: Vec<Unit> = Vec::new();
+        let mut shape_index: BTreeMap<Vec<u32>, usize> = BTreeMap::new();
+        let mut shapes: Vec<Vec<u32>> = Vec::new();
+        let mut usable = vec![0u32; need.len()];
+        let mut any_time = false;
+        for (set, members) in groups {
+            let mut shape = vec![0u32; need.len()];
+            // An operational item outside the blueprint's domains cannot be
+            // placed, and a set goes all or none.
+            let mut placeable = true;
+            for &i in &members {
+                match kind_of[i] {
+                    Some(k) => shape[k] += 1,
+                    None => placeable = false,
+                }
+                any_time |= items[i].expected_seconds.is_some();
+            }
+            let fits = placeable && shape.iter().zip(&need).all(|(s, n)| s <= n);
+            let capacity = members.iter().map(|&i| item_cap(i)).min().unwrap_or(0);
+            let self_enemy = members.iter().any(|&i| {
+                items[i]
+                    .enemies
+                    .iter()
+                    .any(|e| members.iter().any(|&j| &items[j].id == e))
+            });
+            if !fits || capacity == 0 || self_enemy {
+                continue;
+            }
+            for (k, s) in shape.iter().enumerate() {
+                usable[k] += s;
+            }
+            let s = *shape_index.entry(shape.clone()).or_insert_with(|| {
+                shapes.push(shape);
+                shapes.len() - 1
+            });
+            let u = units.len() as u32;
+            for &i in &members {
+                unit_of_item[i] = Some(u);
+            }
+            units.push(Unit {
+                n_items: members.len() as u32,
+                seconds: members
+                    .iter()
+                    .map(|&i| u64::from(items[i].expected_seconds.unwrap_or(0)))
+                    .sum(),
+                items: members,
+                shape: s,
+                enemies: Vec::new(),
+                capacity,
+                set,
+            });
+        }
+        // Enemies, made symmetric, between usable units.
+        let mut enemies: Vec<Vec<u32>> = vec![Vec::new(); units.len()];
+        for (i, it) in items.iter().enumerate() {
+            let Some(u) = unit_of_item[i] else { continue };
+            for e in &it.enemies {
+                if let Some(v) = bank.position(e).and_then(|j| unit_of_item[j])
+                    && v != u
+                {
+                    enemies[u as usize].push(v);
+                    enemies[v as usize].push(u);
+                }
+            }
+        }
+        for (unit, mut list) in units.iter_mut().zip(enemies) {
+            list.sort_unstable();
+            list.dedup();
+            unit.enemies = list;
+        }
+        let mut by_shape = vec![Vec::new(); shapes.len()];
+        for (u, unit) in units.iter().enumerate() {
+            by_shape[unit.shape].push(u as u32);
+        }
+
+        let mut min_seconds = vec![u64::MAX; need.len()];
+        for unit in &units {
+            for &i in &unit.items {
+                if let Some(k) = kind_of[i] {
+                    let t = u64::from(items[i].expected_seconds.unwrap_or(0));
+                    min_seconds[k] = min_seconds[k].min(t);
+                }
+            }
+        }
+        for m in &mut min_seconds {
+            if *m == u64::MAX {
+                *m = 0;
+            }
+        }
+
+        let mut pool = Pool {
+            cells,
+            need,
+            units,
+            shapes,
+            by_shape,
+            k: 0,
+            features: Vec::new(),
+            target: Vec::new(),
+            objective,
+            time_limit: any_time.then(|| u64::from(blueprint.time_limit_minutes) * 60),
+            min_seconds,
+            available,
+            usable,
+        };
+        pool.compute_features(bank, &kind_of)?;
+        Ok(pool)
+    }
+
+    /// Features per unit and the target, for the resolved objective.
+    fn compute_features(
+        &mut self,
+        bank: &ItemBank,
+        kind_of: &[Option<usize>],
+    ) -> Result<(), AssemblyError> {
+        let items = bank.items();
+        let pretest = self.cells.len();
+        let scored = |i: usize| kind_of[i].filter(|&k| k != pretest);
+        // Per-item features of scored items.
+        let item_features: Box<dyn Fn(usize) -> Result<Vec<f64>, AssemblyError>> =
+            match &self.objective {
+                ResolvedObjective::Random => Box::new(|_| Ok(Vec::new())),
+                ResolvedObjective::InformationTarget { thetas, .. } => {
+                    let thetas = thetas.clone();
+                    Box::new(move |i| {
+                        let p = params(bank, i)?;
+                        Ok(thetas.iter().map(|&t| p.information(t)).collect())
+                    })
+                }
+                ResolvedObjective::Parallel { thetas, .. } => {
+                    let thetas = thetas.clone();
+                    Box::new(move |i| {
+                        let p = params(bank, i)?;
+                        let info = thetas.iter().map(|&t| p.information(t));
+                        let prob = thetas.iter().map(|&t| p.prob(t));
+                        Ok(info.chain(prob).collect())
+                    })
+                }
+                ResolvedObjective::MaxInformationAtCut { theta, .. } => {
+                    let theta = *theta;
+                    Box::new(move |i| Ok(vec![params(bank, i)?.information(theta)]))
+                }
+                ResolvedObjective::MeanPValue { .. } => {
+                    // Items without a p-value count at their cell's mean.
+                    let mut sum = vec![0.0; pretest];
+                    let mut n = vec![0.0; pretest];
+                    for (i, it) in items.iter().enumerate() {
+                        if let (Some(k), Some(c)) = (scored(i), &it.stats.ctt) {
+                            sum[k] += c.p_value;
+                            n[k] += 1.0;
+                        }
+                    }
+                    let scored_total = f64::from(self.need[..pretest].iter().sum::<u32>());
+                    let scale = if scored_total > 0.0 {
+                        1.0 / scored_total
+                    } else {
+                        0.0
+                    };
+                    Box::new(move |i| {
+                        let k = scored(i).unwrap_or(0);
+                        let mean = if n[k] > 0.0 { sum[k] / n[k] } else { 0.5 };
+                        let p = items[i].stats.ctt.as_ref().map_or(mean, |c| c.p_value);
+                        Ok(vec![p * scale])
+                    })
+                }
+            };
+        let per_item: Vec<Option<Vec<f64>>> = (0..items.len())
+            .map(|i| scored(i).map(|_| item_features(i)).transpose())
+            .collect::<Result<_, _>>()?;
+        let k = per_item.iter().flatten().map(Vec::len).next().unwrap_or(0);
+        let k = match &self.objective {
+            ResolvedObjective::Random => 0,
+            ResolvedObjective::InformationTarget { thetas, .. } => thetas.len(),
+            ResolvedObjective::Parallel { thetas, .. } => 2 * thetas.len(),
+            _ => k.max(1),
+        };
+        self.k = k;
+        self.features = vec![0.0; self.units.len() * k];
+        for (u, unit) in self.units.iter().enumerate() {
+            for &i in &unit.items {
+                if let Some(f) = &per_item[i] {
+                    for (acc, v) in self.features[u * k..(u + 1) * k].iter_mut().zip(f) {
+                        *acc += v;
+                    }
+                }
+            }
+        }
+        // Per-cell item features of usable items, for the data-derived targets.
+        let mut cell_items: Vec<Vec<&Vec<f64>>> = vec![Vec::new(); pretest];
+        for unit in &self.units {
+            for &i in &unit.items {
+                if let (Some(c), Some(f)) = (scored(i), &per_item[i]) {
+                    cell_items[c].push(f);
+                }
+            }
+        }
+        let mean_target = |cell_items: &[Vec<&Vec<f64>>]| -> Vec<f64> {
+            let mut t = vec![0.0; k];
+            for (c, list) in cell_items.iter().enumerate() {
+                if list.is_empty() {
+                    continue;
+                }
+                let w = f64::from(self.need[c]) / list.len() as f64;
+                for f in list {
+                    for (acc, v) in t.iter_mut().zip(f.iter()) {
+                        *acc += w * v;
+                    }
+                }
+            }
+            t
+        };
+        match &mut self.objective {
+            ResolvedObjective::Random => {}
+            ResolvedObjective::InformationTarget { information, .. } => {
+                self.target = information.clone();
+            }
+            ResolvedObjective::Parallel {
+                thetas,
+                information,
+                expected_score,
+            } => {
+                let t = mean_target(&cell_items);
+                *information = t[..thetas.len()].to_vec();
+                *expected_score = t[thetas.len()..].to_vec();
+                self.target = t;
+            }
+            ResolvedObjective::MaxInformationAtCut { bound, .. } => {
+                let mut total = 0.0;
+                for (c, list) in cell_items.iter_mut().enumerate() {
+                    list.sort_by(|a, b| b[0].total_cmp(&a[0]));
+                    total += list
+                        .iter()
+                        .take(self.need[c] as usize)
+                        .map(|f| f[0])
+                        .sum::<f64>();
+                }
+                *bound = total;
+                self.target = vec![total];
+            }
+            ResolvedObjective::MeanPValue { target } => {
+                if target.is_nan() {
+                    *target = mean_target(&cell_items).first().copied().unwrap_or(0.0);
+                }
+                self.target = vec![*target];
+            }
+        }
+        Ok(())
+    }
+}
+
+fn level_index(level: CompetencyLevel) -> usize {
+    match level {
+        CompetencyLevel::Foundational => 0,
+        CompetencyLevel::Intermediate => 1,
+        CompetencyLevel::Advanced => 2,
+    }
+}
+
+fn params(bank: &ItemBank, i: usize) -> Result<ItemParams, AssemblyError> {
+    let item = &bank.items()[i];
+    match &item.stats.irt {
+        Some(irt) => irt.params().map_err(|source| AssemblyError::BadIrt {
+            item: item.id.clone(),
+            source,
+        }),
+        None => Err(AssemblyError::MissingIrt {
+            first: item.id.clone(),
+            count: 1,
+        }),
+    }
+}
+
+/// Resolves [`Objective::Auto`] and checks what the objective needs.
+fn resolve(
+    bank: &ItemBank,
+    blueprint: &Blueprint,
+    objective: &Objective,
+    kind_of: &[Option<usize>],
+    pretest: usize,
+) -> Result<ResolvedObjective, AssemblyError> {
+    let items = bank.items();
+    let scored: Vec<usize> = (0..items.len())
+        .filter(|&i| kind_of[i].is_some_and(|k| k != pretest))
+        .collect();
+    let lacking_irt: Vec<usize> = scored
+        .iter()
+        .copied()
+        .filter(|&i| items[i].stats.irt.is_none())
+        .collect();
+    let all_irt = lacking_irt.is_empty();
+    let all_p = scored.iter().all(|&i| items[i].stats.ctt.is_some());
+    let need_irt = |r: ResolvedObjective| -> Result<ResolvedObjective, AssemblyError> {
+        match lacking_irt.first() {
+            Some(&i) => Err(AssemblyError::MissingIrt {
+                first: items[i].id.clone(),
+                count: lacking_irt.len(),
+            }),
+            None => Ok(r),
+        }
+    };
+    let information_target = || -> Result<ResolvedObjective, AssemblyError> {
+        let t = blueprint
+            .irt_targets
+            .as_ref()
+            .ok_or_else(|| AssemblyError::NoTargets {
+                blueprint: blueprint.id.to_string(),
+            })?;
+        let finite = t.thetas.iter().chain(&t.information).all(|v| v.is_finite());
+        if t.thetas.len() != t.information.len() || !finite {
+            return Err(AssemblyError::BadTargets {
+                thetas: t.thetas.len(),
+                information: t.information.len(),
+            });
+        }
+        Ok(ResolvedObjective::InformationTarget {
+            thetas: t.thetas.clone(),
+            information: t.information.clone(),
+        })
+    };
+    let parallel = |thetas: Vec<f64>| ResolvedObjective::Parallel {
+        thetas,
+        information: Vec::new(),
+        expected_score: Vec::new(),
+    };
+    let cut = |theta: Option<f64>| -> Result<ResolvedObjective, AssemblyError> {
+        let theta = theta
+            .or(blueprint.passing.theta_cut)
+            .filter(|t| t.is_finite())
+            .ok_or(AssemblyError::NoCut)?;
+        Ok(ResolvedObjective::MaxInformationAtCut { theta, bound: 0.0 })
+    };
+    match objective {
+        Objective::Auto => {
+            if all_irt && blueprint.irt_targets.is_some() {
+                information_target()
+            } else if all_irt && blueprint.passing.theta_cut.is_some() {
+                cut(None)
+            } else if all_irt && !scored.is_empty() {
+                Ok(parallel(vec![-1.0, 0.0, 1.0]))
+            } else if all_p && !scored.is_empty() {
+                Ok(ResolvedObjective::MeanPValue { target: f64::NAN })
+            } else {
+                Ok(ResolvedObjective::Random)
+            }
+        }
+        Objective::InformationTarget => need_irt(information_target()?),
+        Objective::Parallel { thetas } => need_irt(parallel(thetas.clone())),
+        Objective::MaxInformationAtCut { theta } => need_irt(cut(*theta)?),
+        Objective::MeanPValue { target } => Ok(ResolvedObjective::MeanPValue {
+            target: target.unwrap_or(f64::NAN),
+        }),
+        Objective::Random => Ok(ResolvedObjective::Random),
+    }
+}

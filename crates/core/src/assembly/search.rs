@@ -1,0 +1,431 @@
+//! Greedy round-robin construction and swap local search (see the module
+//! docs of [`crate::assembly`] for the method).
+
+use super::AssemblyError;
+use super::hash::mix;
+use super::pool::Pool;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Attempts of the construction with fresh tie-break priorities before the
+/// heuristic gives up.
+const ATTEMPTS: u64 = 8;
+
+/// A shape is scarce for a form when it has fewer than this many feasible
+/// units per unit still needed: it is then filled before better-scoring
+/// shapes.
+const SCARCE: f64 = 2.0;
+
+/// Deviations closer than this are equal (information units).
+const EPS: f64 = 1e-12;
+
+/// The units chosen for each form and each form's largest deviation.
+pub(crate) struct Selection {
+    pub forms: Vec<Vec<u32>>,
+    pub deviations: Vec<Option<f64>>,
+}
+
+/// The state of a set of forms under construction.
+struct State<'p> {
+    pool: &'p Pool,
+    n_forms: usize,
+    n_units: usize,
+    max_shared: u32,
+    /// `f · U + u`: unit `u` is on form `f`.
+    member: Vec<bool>,
+    /// `f · U + u`: the number of units on form `f` that are enemies of `u`.
+    blocked: Vec<u16>,
+    /// Forms each unit is on.
+    forms_of: Vec<Vec<u16>>,
+    /// `f · N + g`: items forms `f` and `g` share.
+    overlap: Vec<u32>,
+    /// Per form, remaining need per slot kind.
+    need: Vec<Vec<u32>>,
+    /// Per form, `k` feature sums.
+    feat: Vec<f64>,
+    /// Per form, expected seconds.
+    seconds: Vec<u64>,
+    /// Per form, its units.
+    units: Vec<Vec<u32>>,
+    /// Tie-break salt.
+    salt: u64,
+}
+
+impl<'p> State<'p> {
+    fn new(pool: &'p Pool, n_forms: usize, max_shared: u32, salt: u64) -> Self {
+        let n_units = pool.units.len();
+        Self {
+            pool,
+            n_forms,
+            n_units,
+            max_shared,
+            member: vec![false; n_forms * n_units],
+            blocked: vec![0; n_forms * n_units],
+            forms_of: vec![Vec::new(); n_units],
+            overlap: vec![0; n_forms * n_forms],
+            need: vec![pool.need.clone(); n_forms],
+            feat: vec![0.0; n_forms * pool.k],
+            seconds: vec![0; n_forms],
+            units: vec![Vec::new(); n_forms],
+            salt,
+        }
+    }
+
+    fn priority(&self, f: usize, u: usize) -> u64 {
+        mix(self.salt ^ ((u as u64) << 16 | f as u64))
+    }
+
+    fn add(&mut self, f: usize, u: usize) {
+        let pool = self.pool;
+        let unit = &pool.units[u];
+        self.member[f * self.n_units + u] = true;
+        for &e in &unit.enemies {
+            self.blocked[f * self.n_units + e as usize] += 1;
+        }
+        for &g in &self.forms_of[u] {
+            let g = g as usize;
+            self.overlap[f * self.n_forms + g] += unit.n_items;
+            self.overlap[g * self.n_forms + f] += unit.n_items;
+        }
+        self.forms_of[u].push(f as u16);
+        for (n, s) in self.need[f].iter_mut().zip(&pool.shapes[unit.shape]) {
+            *n -= s;
+        }
+        let k = pool.k;
+        for (acc, v) in self.feat[f * k..(f + 1) * k].iter_mut().zip(pool.feat(u)) {
+            *acc += v;
+        }
+        self.seconds[f] += unit.seconds;
+        self.units[f].push(u as u32);
+    }
+
+    fn remove(&mut self, f: usize, u: usize) {
+        let pool = self.pool;
+        let unit = &pool.units[u];
+        self.member[f * self.n_units + u] = false;
+        for &e in &unit.enemies {
+            self.blocked[f * self.n_units + e as usize] -= 1;
+        }
+        self.forms_of[u].retain(|&g| g as usize != f);
+        for &g in &self.forms_of[u] {
+            let g = g as usize;
+            self.overlap[f * self.n_forms + g] -= unit.n_items;
+            self.overlap[g * self.n_forms + f] -= unit.n_items;
+        }
+        for (n, s) in self.need[f].iter_mut().zip(&pool.shapes[unit.shape]) {
+            *n += s;
+        }
+        let k = pool.k;
+        for (acc, v) in self.feat[f * k..(f + 1) * k].iter_mut().zip(pool.feat(u)) {
+            *acc -= v;
+        }
+        self.seconds[f] -= unit.seconds;
+        self.units[f].retain(|&x| x as usize != u);
+    }
+
+    /// Whether unit `v` may join form `f` in place of `out` (if any), as far
+    /// as membership, enemies, uses and overlap go.
+    fn admissible(&self, f: usize, v: usize, out: Option<usize>) -> bool {
+        let idx = f * self.n_units + v;
+        if self.member[idx] {
+            return false;
+        }
+        let unit = &self.pool.units[v];
+        let from_out = out.map_or(0, |o| {
+            u16::from(
+                self.pool.units[o]
+                    .enemies
+                    .binary_search(&(v as u32))
+                    .is_ok(),
+            )
+        });
+        if self.blocked[idx] > from_out {
+            return false;
+        }
+        let uses = self.forms_of[v].len() as u32;
+        if uses >= unit.capacity {
+            return false;
+        }
+        self.forms_of[v].iter().all(|&g| {
+            let g = g as usize;
+            let shared_out = out.map_or(0, |o| {
+                if self.forms_of[o].contains(&(g as u16)) {
+                    self.pool.units[o].n_items
+                } else {
+                    0
+                }
+            });
+            self.overlap[f * self.n_forms + g] + unit.n_items <= self.max_shared + shared_out
+        })
+    }
+
+    /// The least time the rest of form `f` can take after adding `v`.
+    fn time_ok(&self, f: usize, v: usize) -> bool {
+        let Some(limit) = self.pool.time_limit else {
+            return true;
+        };
+        let unit = &self.pool.units[v];
+        let shape = &self.pool.shapes[unit.shape];
+        let rest: u64 = self.need[f]
+            .iter()
+            .zip(shape)
+            .zip(&self.pool.min_seconds)
+            .map(|((n, s), m)| u64::from(n - s) * m)
+            .sum();
+        self.seconds[f] + unit.seconds + rest <= limit
+    }
+
+    /// The objective of a form with features `feat`: (largest absolute
+    /// deviation, sum of squared deviations).
+    fn score(&self, feat: &[f64]) -> (f64, f64) {
+        let mut max = 0.0f64;
+        let mut sq = 0.0;
+        for (v, t) in feat.iter().zip(&self.pool.target) {
+            let d = v - t;
+            max = max.max(d.abs());
+            sq += d * d;
+        }
+        (max, sq)
+    }
+
+    fn form_score(&self, f: usize) -> (f64, f64) {
+        let k = self.pool.k;
+        self.score(&self.feat[f * k..(f + 1) * k])
+    }
+
+    /// Greedy choice of the next unit for form `f`, or `None` when no unit
+    /// fits.
+    fn pick(&self, f: usize) -> Option<usize> {
+        let pool = self.pool;
+        let need = &self.need[f];
+        let remaining: u32 = need.iter().sum();
+        let k = pool.k;
+        let current = &self.feat[f * k..(f + 1) * k];
+        // Target per remaining item.
+        let per_item: Vec<f64> = pool
+            .target
+            .iter()
+            .zip(current)
+            .map(|(t, c)| (t - c) / f64::from(remaining.max(1)))
+            .collect();
+        // (ratio, best unit, its score, its priority) of the best shape so far
+        let mut scarce: Option<(f64, usize, f64, u64)> = None;
+        let mut best: Option<(f64, u64, usize)> = None;
+        for (s, shape) in pool.shapes.iter().enumerate() {
+            let copies = shape
+                .iter()
+                .zip(need)
+                .filter(|(c, _)| **c > 0)
+                .map(|(c, n)| n / c)
+                .min()
+                .unwrap_or(0);
+            if copies == 0 {
+                continue;
+            }
+            let mut feasible = 0usize;
+            let mut shape_best: Option<(f64, u64, usize)> = None;
+            for &v in &pool.by_shape[s] {
+                let v = v as usize;
+                if !self.admissible(f, v, None) || !self.time_ok(f, v) {
+                    continue;
+                }
+                feasible += 1;
+                let n = f64::from(pool.units[v].n_items);
+                let score: f64 = pool
+                    .feat(v)
+                    .iter()
+                    .zip(&per_item)
+                    .map(|(x, p)| (x / n - p).powi(2))
+                    .sum();
+                let prio = self.priority(f, v);
+                let candidate = (score, prio, v);
+                if shape_best.is_none_or(|b| better(candidate, b)) {
+                    shape_best = Some(candidate);
+                }
+            }
+            let Some(sb) = shape_best else {
+                // A needed shape with no feasible unit: another shape may
+                // still cover the need (sets), so go on.
+                continue;
+            };
+            let ratio = feasible as f64 / f64::from(copies);
+            if ratio < SCARCE && scarce.is_none_or(|(r, _, _, _)| ratio < r) {
+                scarce = Some((ratio, sb.2, sb.0, sb.1));
+            }
+            if best.is_none_or(|b| better(sb, b)) {
+                best = Some(sb);
+            }
+        }
+        scarce.map(|(_, u, _, _)| u).or(best.map(|b| b.2))
+    }
+
+    /// The first slot kind form `f` still needs.
+    fn first_need(&self, f: usize) -> Option<(usize, u32)> {
+        self.need[f]
+            .iter()
+            .enumerate()
+            .find(|(_, n)| **n > 0)
+            .map(|(k, n)| (k, *n))
+    }
+
+    /// Builds all forms round robin. On failure returns the form and the
+    /// kind it could not fill.
+    fn construct(&mut self) -> Result<(), (usize, usize, u32)> {
+        let mut open: Vec<usize> = (0..self.n_forms).collect();
+        let mut round = 0usize;
+        while !open.is_empty() {
+            let len = open.len();
+            let mut still_open = Vec::with_capacity(len);
+            for i in 0..len {
+                let f = open[(i + round) % len];
+                if self.need[f].iter().all(|&n| n == 0) {
+                    continue;
+                }
+                match self.pick(f) {
+                    Some(u) => self.add(f, u),
+                    None => {
+                        let (kind, missing) = self.first_need(f).unwrap_or((0, 0));
+                        return Err((f, kind, missing));
+                    }
+                }
+                if self.need[f].iter().any(|&n| n > 0) {
+                    still_open.push(f);
+                }
+            }
+            still_open.sort_unstable();
+            open = still_open;
+            round += 1;
+        }
+        Ok(())
+    }
+
+    /// Best-improvement swaps on form `f` until it is a local optimum or the
+    /// budget is spent. Returns whether the form improved.
+    fn improve(&mut self, f: usize, budget: usize, mode: Mode) -> bool {
+        let pool = self.pool;
+        let k = pool.k;
+        let mut improved = false;
+        let mut trial = vec![0.0; k];
+        for _ in 0..budget {
+            let current = self.form_score(f);
+            if current.0 <= EPS {
+                break;
+            }
+            let mut best: Option<((f64, f64), usize, usize)> = None;
+            for &u in &self.units[f] {
+                let u = u as usize;
+                let unit = &pool.units[u];
+                let base = &self.feat[f * k..(f + 1) * k];
+                let fu = pool.feat(u);
+                for &v in &pool.by_shape[unit.shape] {
+                    let v = v as usize;
+                    if v == u || !self.admissible(f, v, Some(u)) {
+                        continue;
+                    }
+                    if let Some(limit) = pool.time_limit
+                        && self.seconds[f] - unit.seconds + pool.units[v].seconds > limit
+                    {
+                        continue;
+                    }
+                    for (((t, b), x), y) in trial.iter_mut().zip(base).zip(fu).zip(pool.feat(v)) {
+                        *t = b - x + y;
+                    }
+                    let s = self.score(&trial);
+                    let ok = mode.better(s, best.map_or(current, |b| b.0));
+                    if ok {
+                        best = Some((s, u, v));
+                    }
+                }
+            }
+            match best {
+                Some((_, u, v)) => {
+                    self.remove(f, u);
+                    self.add(f, v);
+                    improved = true;
+                }
+                None => break,
+            }
+        }
+        improved
+    }
+}
+
+/// What a swap must lower.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// The sum of squared deviations: smooth, so sequences of small moves
+    /// can change the shape of the information curve.
+    SumOfSquares,
+    /// The largest deviation, then the sum of squares (the minimax proper).
+    Minimax,
+}
+
+impl Mode {
+    /// Whether score `a` is strictly better than `b`.
+    fn better(self, a: (f64, f64), b: (f64, f64)) -> bool {
+        match self {
+            Mode::SumOfSquares => a.1 < b.1 - EPS * EPS,
+            Mode::Minimax => a.0 < b.0 - EPS || ((a.0 - b.0).abs() <= EPS && a.1 < b.1 - EPS),
+        }
+    }
+}
+
+/// Lower score first, then lower priority (the random tie-break).
+fn better(a: (f64, u64, usize), b: (f64, u64, usize)) -> bool {
+    a.0 < b.0 - EPS || ((a.0 - b.0).abs() <= EPS && a.1 < b.1)
+}
+
+/// Runs construction (with up to [`ATTEMPTS`] tie-break salts) and local
+/// search.
+pub(crate) fn run(
+    pool: &Pool,
+    n_forms: u32,
+    max_shared: u32,
+    max_passes: u32,
+    seed: u64,
+) -> Result<Selection, AssemblyError> {
+    let n_forms = n_forms as usize;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut failure = None;
+    for _ in 0..ATTEMPTS {
+        let mut state = State::new(pool, n_forms, max_shared, rng.random());
+        match state.construct() {
+            Ok(()) => {
+                if pool.k > 0 {
+                    local_search(&mut state, max_passes);
+                }
+
+                let deviations = (0..n_forms)
+                    .map(|f| (pool.k > 0).then(|| state.form_score(f).0))
+                    .collect();
+                return Ok(Selection {
+                    forms: state.units,
+                    deviations,
+                });
+            }
+            Err(e) => failure = Some(e),
+        }
+    }
+    let (f, kind, missing) = failure.unwrap_or((0, 0, 0));
+    Err(AssemblyError::Stuck {
+        form: f as u32 + 1,
+        scope: pool.scope(kind),
+        missing,
+    })
+}
+
+fn local_search(state: &mut State<'_>, max_passes: u32) {
+    let budget = 4 * state.pool.need.iter().sum::<u32>() as usize + 16;
+    for _ in 0..max_passes {
+        let mut order: Vec<usize> = (0..state.n_forms).collect();
+        order.sort_by(|&a, &b| state.form_score(b).0.total_cmp(&state.form_score(a).0));
+        let mut any = false;
+        for f in order {
+            any |= state.improve(f, budget, Mode::SumOfSquares);
+            any |= state.improve(f, budget, Mode::Minimax);
+        }
+        if !any {
+            break;
+        }
+    }
+}

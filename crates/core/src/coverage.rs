@@ -1,0 +1,378 @@
+//! Coverage of a form against its blueprint: what users' own tests assert
+//! on to check that a form (or the bank behind it) still meets the blueprint.
+//!
+//! [`coverage`] recomputes everything from the form and the bank; it does
+//! not trust the assembly. Every hard constraint of assembly is re-checked
+//! and each breach is listed in [`Coverage::problems`].
+
+use crate::bank::ItemBank;
+use crate::blueprint::Blueprint;
+use crate::form::{Form, SlotRole};
+use crate::ids::{BlueprintId, DomainId, FormId, ItemId, SetId};
+use crate::irt::ItemParams;
+use crate::item::ItemStatus;
+use crate::jta::CompetencyLevel;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Target and actual scored items of one blueprint cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellCoverage {
+    /// The domain.
+    pub domain: DomainId,
+    /// The competency level.
+    pub level: CompetencyLevel,
+    /// Scored items the blueprint asks for.
+    pub target: u32,
+    /// Scored items on the form.
+    pub actual: u32,
+}
+
+/// Test information and expected score of the scored items at one theta
+/// (Lord 1980: `I(θ) = Σ I_j(θ)`, `τ(θ) = Σ P_j(θ)`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThetaPoint {
+    /// The ability.
+    pub theta: f64,
+    /// Test information.
+    pub information: f64,
+    /// The blueprint's target information at this theta, where set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_information: Option<f64>,
+    /// Expected number-correct score of the scored items.
+    pub expected_score: f64,
+}
+
+/// Items shared with another form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormOverlap {
+    /// The other form.
+    pub form: FormId,
+    /// Items on both forms.
+    pub shared: u32,
+}
+
+/// A breach of the blueprint or of an assembly rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CoverageProblem {
+    /// A cell has the wrong number of scored items.
+    #[error(
+        "domain {domain}, level {level}: {actual} scored item(s), the blueprint asks for {target}"
+    )]
+    CellCount {
+        /// Domain.
+        domain: DomainId,
+        /// Level.
+        level: CompetencyLevel,
+        /// Required.
+        target: u32,
+        /// Present.
+        actual: u32,
+    },
+    /// The form has the wrong number of pretest items.
+    #[error("{actual} pretest item(s), the blueprint asks for {target}")]
+    PretestCount {
+        /// Required.
+        target: u32,
+        /// Present.
+        actual: u32,
+    },
+    /// A scored slot holds an item outside the blueprint's domains.
+    #[error("item `{item}` is scored but its domain {domain} is not in the blueprint")]
+    UnknownDomain {
+        /// The item.
+        item: ItemId,
+        /// Its domain.
+        domain: DomainId,
+    },
+    /// The form names an item the bank does not hold.
+    #[error("item `{item}` is not in the bank")]
+    UnknownItem {
+        /// The item.
+        item: ItemId,
+    },
+    /// An item appears twice.
+    #[error("item `{item}` appears more than once")]
+    DuplicateItem {
+        /// The item.
+        item: ItemId,
+    },
+    /// A scored slot holds an item that is not operational, or a pretest
+    /// slot one that is not a pretest item.
+    #[error("item `{item}` has status {status} but sits in a {role} slot")]
+    WrongStatus {
+        /// The item.
+        item: ItemId,
+        /// Its status.
+        status: ItemStatus,
+        /// The slot's role.
+        role: SlotRole,
+    },
+    /// Two enemies are on the form.
+    #[error("items `{first}` and `{second}` are enemies")]
+    Enemies {
+        /// One item.
+        first: ItemId,
+        /// The other.
+        second: ItemId,
+    },
+    /// A set's deliverable items are not all on the form.
+    #[error("set {set}: item `{missing}` is missing")]
+    IncompleteSet {
+        /// The set.
+        set: SetId,
+        /// A deliverable item of the set not on the form.
+        missing: ItemId,
+    },
+    /// A set's items are not in consecutive slots.
+    #[error("set {set}: items are not contiguous")]
+    SplitSet {
+        /// The set.
+        set: SetId,
+    },
+    /// The total expected time exceeds the limit.
+    #[error("expected response time {seconds} s exceeds the limit of {limit} s")]
+    OverTime {
+        /// Expected seconds.
+        seconds: u64,
+        /// Limit in seconds.
+        limit: u64,
+    },
+}
+
+/// Coverage of one form against its blueprint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// The form.
+    pub form: FormId,
+    /// The blueprint checked against.
+    pub blueprint: BlueprintId,
+    /// Its version.
+    pub blueprint_version: String,
+    /// Per domain and level, target and actual scored items.
+    pub cells: Vec<CellCoverage>,
+    /// Scored items required.
+    pub scored_target: u32,
+    /// Scored items present.
+    pub scored_actual: u32,
+    /// Pretest items required.
+    pub pretest_target: u32,
+    /// Pretest items present.
+    pub pretest_actual: u32,
+    /// Total expected response time of items that carry one.
+    pub expected_seconds: u64,
+    /// The time limit in seconds.
+    pub time_limit_seconds: u64,
+    /// Information and expected score at the blueprint's target thetas
+    /// (θ = −1, 0, 1 without targets); empty when a scored item has no IRT
+    /// parameters.
+    pub theta_points: Vec<ThetaPoint>,
+    /// Information and expected score at the theta cut, where the blueprint
+    /// sets one and the scored items are calibrated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<ThetaPoint>,
+    /// Scored items without IRT parameters.
+    pub uncalibrated: u32,
+    /// Mean p-value of the scored items that carry one, where any does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_p_value: Option<f64>,
+    /// Items shared with each other form given.
+    pub overlaps: Vec<FormOverlap>,
+    /// Every breach found; empty when the form meets the blueprint.
+    pub problems: Vec<CoverageProblem>,
+}
+
+impl Coverage {
+    /// Whether the form meets the blueprint and every assembly rule checked.
+    pub fn meets_blueprint(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The largest number of items shared with any other form given.
+    pub fn max_overlap(&self) -> u32 {
+        self.overlaps.iter().map(|o| o.shared).max().unwrap_or(0)
+    }
+}
+
+/// Checks `form` against `blueprint` using the items in `bank`, and counts
+/// its overlap with `others` (a form with the same id is skipped).
+pub fn coverage(form: &Form, bank: &ItemBank, blueprint: &Blueprint, others: &[Form]) -> Coverage {
+    let mut problems = Vec::new();
+    let mut counts: HashMap<(&DomainId, CompetencyLevel), u32> = HashMap::new();
+    let mut pretest_actual = 0;
+    let mut seconds = 0u64;
+    let mut params: Vec<Option<ItemParams>> = Vec::new();
+    let mut p_values = Vec::new();
+    let mut on_form: BTreeSet<&ItemId> = BTreeSet::new();
+    let mut present = Vec::new();
+    for slot in &form.slots {
+        if !on_form.insert(&slot.item) {
+            problems.push(CoverageProblem::DuplicateItem {
+                item: slot.item.clone(),
+            });
+        }
+        let Some(item) = bank.item(&slot.item) else {
+            problems.push(CoverageProblem::UnknownItem {
+                item: slot.item.clone(),
+            });
+            continue;
+        };
+        present.push(item);
+        seconds += u64::from(item.expected_seconds.unwrap_or(0));
+        match slot.role {
+            SlotRole::Scored => {
+                if item.status != ItemStatus::Operational {
+                    problems.push(CoverageProblem::WrongStatus {
+                        item: item.id.clone(),
+                        status: item.status,
+                        role: SlotRole::Scored,
+                    });
+                }
+                if blueprint.domain(&item.domain).is_none() {
+                    problems.push(CoverageProblem::UnknownDomain {
+                        item: item.id.clone(),
+                        domain: item.domain.clone(),
+                    });
+                }
+                *counts.entry((&item.domain, item.level)).or_insert(0) += 1;
+                params.push(item.stats.irt.as_ref().and_then(|p| p.params().ok()));
+                if let Some(c) = &item.stats.ctt {
+                    p_values.push(c.p_value);
+                }
+            }
+            SlotRole::Pretest => {
+                pretest_actual += 1;
+                if item.status != ItemStatus::Pretest {
+                    problems.push(CoverageProblem::WrongStatus {
+                        item: item.id.clone(),
+                        status: item.status,
+                        role: SlotRole::Pretest,
+                    });
+                }
+            }
+        }
+    }
+    let mut cells = Vec::new();
+    for d in &blueprint.domains {
+        for level in CompetencyLevel::ALL {
+            let target = d.levels.get(level);
+            let actual = counts.get(&(&d.domain, level)).copied().unwrap_or(0);
+            if target != actual {
+                problems.push(CoverageProblem::CellCount {
+                    domain: d.domain.clone(),
+                    level,
+                    target,
+                    actual,
+                });
+            }
+            cells.push(CellCoverage {
+                domain: d.domain.clone(),
+                level,
+                target,
+                actual,
+            });
+        }
+    }
+    if pretest_actual != blueprint.pretest_items {
+        problems.push(CoverageProblem::PretestCount {
+            target: blueprint.pretest_items,
+            actual: pretest_actual,
+        });
+    }
+    // Enemies, both directions.
+    for (i, a) in present.iter().enumerate() {
+        for b in &present[i + 1..] {
+            if a.enemies.contains(&b.id) || b.enemies.contains(&a.id) {
+                problems.push(CoverageProblem::Enemies {
+                    first: a.id.clone(),
+                    second: b.id.clone(),
+                });
+            }
+        }
+    }
+    // Sets: complete and contiguous.
+    let mut set_slots: BTreeMap<&SetId, Vec<usize>> = BTreeMap::new();
+    for (pos, slot) in form.slots.iter().enumerate() {
+        if let Some(set) = bank.item(&slot.item).and_then(|it| it.set.as_ref()) {
+            set_slots.entry(set).or_default().push(pos);
+        }
+    }
+    for (set, positions) in &set_slots {
+        if positions.last().map(|l| l - positions[0] + 1) != Some(positions.len()) {
+            problems.push(CoverageProblem::SplitSet {
+                set: (*set).clone(),
+            });
+        }
+        let missing = bank.items().iter().find(|it| {
+            it.set.as_ref() == Some(*set)
+                && matches!(it.status, ItemStatus::Operational | ItemStatus::Pretest)
+                && !on_form.contains(&it.id)
+        });
+        if let Some(m) = missing {
+            problems.push(CoverageProblem::IncompleteSet {
+                set: (*set).clone(),
+                missing: m.id.clone(),
+            });
+        }
+    }
+    let limit = u64::from(blueprint.time_limit_minutes) * 60;
+    if seconds > limit {
+        problems.push(CoverageProblem::OverTime { seconds, limit });
+    }
+    let uncalibrated = params.iter().filter(|p| p.is_none()).count() as u32;
+    let calibrated: Vec<ItemParams> = params.iter().flatten().copied().collect();
+    let point = |theta: f64, target: Option<f64>| ThetaPoint {
+        theta,
+        information: crate::irt::test_information(&calibrated, theta),
+        target_information: target,
+        expected_score: crate::irt::expected_score(&calibrated, theta),
+    };
+    let (theta_points, cut) = if uncalibrated == 0 && !calibrated.is_empty() {
+        let points = match &blueprint.irt_targets {
+            Some(t) => t
+                .thetas
+                .iter()
+                .zip(
+                    t.information
+                        .iter()
+                        .map(Some)
+                        .chain(std::iter::repeat(None)),
+                )
+                .map(|(&theta, target)| point(theta, target.copied()))
+                .collect(),
+            None => [-1.0, 0.0, 1.0].iter().map(|&t| point(t, None)).collect(),
+        };
+        (points, blueprint.passing.theta_cut.map(|t| point(t, None)))
+    } else {
+        (Vec::new(), None)
+    };
+    let overlaps = others
+        .iter()
+        .filter(|o| o.id != form.id)
+        .map(|o| FormOverlap {
+            form: o.id.clone(),
+            shared: o.slots.iter().filter(|s| on_form.contains(&s.item)).count() as u32,
+        })
+        .collect();
+    Coverage {
+        form: form.id.clone(),
+        blueprint: blueprint.id.clone(),
+        blueprint_version: blueprint.version.clone(),
+        cells,
+        scored_target: blueprint.scored_items,
+        scored_actual: form.slots.len() as u32 - pretest_actual,
+        pretest_target: blueprint.pretest_items,
+        pretest_actual,
+        expected_seconds: seconds,
+        time_limit_seconds: limit,
+        theta_points,
+        cut,
+        uncalibrated,
+        mean_p_value: (!p_values.is_empty())
+            .then(|| p_values.iter().sum::<f64>() / p_values.len() as f64),
+        overlaps,
+        problems,
+    }
+}

@@ -1,0 +1,427 @@
+//! Forms, what a candidate sees of them, and their scoring keys.
+//!
+//! A [`Form`] is the record of an assembled exam form: its id, the seed and
+//! blueprint that produced it, and its ordered [`FormSlot`]s (item, version,
+//! scored or pretest, section, and the order in which the item's options are
+//! delivered). It references the bank; it carries no content.
+//!
+//! From a form and the bank come two separate values:
+//! - [`DeliveryView`]: what the candidate sees (stems, options in delivered
+//!   order, set stimuli). It has no keys, no rationales, no statistics and no
+//!   scored/pretest flag, so it can be sent to a delivery client as is.
+//! - [`ScoringKey`]: per item the key (by option id), kind, weight, role,
+//!   domain and version: what scoring needs, kept on the server.
+//!
+//! Keys are written in option ids, never positions, so shuffling the option
+//! order per form needs no key rewriting: the permutation stored in
+//! [`FormSlot::option_order`] is the whole remapping.
+
+use crate::bank::ItemBank;
+use crate::ids::{BlueprintId, DomainId, FormId, ItemId, OptionId, SetId};
+use crate::item::{Choice, Interaction, ItemKind, MatchPair};
+use crate::jta::CompetencyLevel;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Whether a slot counts towards the score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlotRole {
+    /// An operational item whose response is scored.
+    Scored,
+    /// A pretest item: delivered like the others, never scored.
+    Pretest,
+}
+
+impl std::fmt::Display for SlotRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SlotRole::Scored => "scored",
+            SlotRole::Pretest => "pretest",
+        })
+    }
+}
+
+/// How the items of a form are ordered for delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryOrder {
+    /// Grouped in sections, one per blueprint domain in blueprint order, in a
+    /// random order within each section. Pretest items sit in the section of
+    /// their domain (or a random section) at random positions.
+    #[default]
+    Sections,
+    /// One random order over the whole form.
+    Randomised,
+}
+
+/// One position of a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormSlot {
+    /// The item delivered here.
+    pub item: ItemId,
+    /// The item's version the form was built from.
+    pub version: u32,
+    /// Scored or pretest.
+    pub role: SlotRole,
+    /// The section (a blueprint domain) the slot is delivered in.
+    pub section: DomainId,
+    /// The item set (testlet) the item belongs to; the items of a set occupy
+    /// consecutive slots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set: Option<SetId>,
+    /// The item's option ids in delivered order (a permutation of its
+    /// options; for matching items, of the right column).
+    pub option_order: Vec<OptionId>,
+    /// For matching items, the prompts (left column) in delivered order;
+    /// empty for other kinds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prompt_order: Vec<OptionId>,
+}
+
+/// An assembled form: an ordered selection of items for one blueprint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Form {
+    /// Id derived from the inputs and seed that built the form.
+    pub id: FormId,
+    /// The seed the assembly was run with.
+    pub seed: u64,
+    /// The blueprint the form was built for.
+    pub blueprint: BlueprintId,
+    /// That blueprint's version.
+    pub blueprint_version: String,
+    /// How the slots were ordered.
+    pub order: DeliveryOrder,
+    /// The slots in delivery order.
+    pub slots: Vec<FormSlot>,
+}
+
+/// Why a form could not be turned into a delivery view or scoring key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FormError {
+    /// The form names an item the bank does not hold.
+    #[error("form {form}: item `{item}` is not in the bank")]
+    UnknownItem {
+        /// The form.
+        form: FormId,
+        /// The missing item.
+        item: ItemId,
+    },
+    /// The bank holds another version of the item than the form was built from.
+    #[error(
+        "form {form}: item `{item}` is version {bank} in the bank, the form has version {form_version}"
+    )]
+    VersionMismatch {
+        /// The form.
+        form: FormId,
+        /// The item.
+        item: ItemId,
+        /// The version in the form.
+        form_version: u32,
+        /// The version in the bank.
+        bank: u32,
+    },
+    /// A stored option order is not a permutation of the item's options.
+    #[error("form {form}: option order of item `{item}` is not a permutation of its options")]
+    BadOptionOrder {
+        /// The form.
+        form: FormId,
+        /// The item.
+        item: ItemId,
+    },
+    /// The form names a set the bank does not define.
+    #[error("form {form}: item set `{set}` is not in the bank")]
+    UnknownSet {
+        /// The form.
+        form: FormId,
+        /// The set.
+        set: SetId,
+    },
+}
+
+/// An option as the candidate sees it: id and text, no rationale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveredChoice {
+    /// The option id the candidate's answer refers to.
+    pub id: OptionId,
+    /// The text shown.
+    pub text: String,
+}
+
+/// An item as the candidate sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveredItem {
+    /// 1-based position on the form.
+    pub position: u32,
+    /// The item id the response is recorded under.
+    pub item: ItemId,
+    /// The set whose stimulus is shown with the item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set: Option<SetId>,
+    /// The kind of interaction.
+    pub kind: ItemKind,
+    /// The question.
+    pub stem: String,
+    /// The options in delivered order (for matching: the right column).
+    pub options: Vec<DeliveredChoice>,
+    /// For matching items, the prompts (left column) in delivered order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prompts: Vec<DeliveredChoice>,
+    /// For multiple-response items whose stem states it, how many to select.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select: Option<u32>,
+}
+
+/// A set stimulus as the candidate sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveredStimulus {
+    /// The set id items refer to.
+    pub set: SetId,
+    /// The stimulus text.
+    pub stimulus: String,
+    /// Its display format (`text`, `log`, `yaml`, ...).
+    pub format: String,
+}
+
+/// What a candidate sees of a form: no keys, rationales, statistics, or
+/// scored/pretest flags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    /// The form.
+    pub form: FormId,
+    /// The time limit in minutes.
+    pub time_limit_minutes: u32,
+    /// The stimuli of the sets on the form, in order of first appearance.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stimuli: Vec<DeliveredStimulus>,
+    /// The items in delivery order.
+    pub items: Vec<DeliveredItem>,
+}
+
+/// The correct answer of an item, in option ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AnswerKey {
+    /// The one correct option.
+    SingleChoice {
+        /// The correct option.
+        option: OptionId,
+    },
+    /// Every correct option.
+    MultipleResponse {
+        /// The correct options.
+        options: Vec<OptionId>,
+    },
+    /// The options in the correct order.
+    Ordering {
+        /// The correct order.
+        order: Vec<OptionId>,
+    },
+    /// The correct prompt → option pairs.
+    Matching {
+        /// One pair per prompt.
+        pairs: Vec<MatchPair>,
+    },
+}
+
+impl AnswerKey {
+    /// The key of an interaction.
+    pub fn of(interaction: &Interaction) -> Self {
+        match interaction {
+            Interaction::SingleChoice { key, .. } => AnswerKey::SingleChoice {
+                option: key.clone(),
+            },
+            Interaction::MultipleResponse { key, .. } => AnswerKey::MultipleResponse {
+                options: key.clone(),
+            },
+            Interaction::Ordering { key, .. } => AnswerKey::Ordering { order: key.clone() },
+            Interaction::Matching { key, .. } => AnswerKey::Matching { pairs: key.clone() },
+        }
+    }
+
+    /// The kind of item the key belongs to.
+    pub fn kind(&self) -> ItemKind {
+        match self {
+            AnswerKey::SingleChoice { .. } => ItemKind::SingleChoice,
+            AnswerKey::MultipleResponse { .. } => ItemKind::MultipleResponse,
+            AnswerKey::Ordering { .. } => ItemKind::Ordering,
+            AnswerKey::Matching { .. } => ItemKind::Matching,
+        }
+    }
+}
+
+/// The scoring information of one slot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyEntry {
+    /// 1-based position on the form.
+    pub position: u32,
+    /// The item.
+    pub item: ItemId,
+    /// The item version the key belongs to.
+    pub version: u32,
+    /// Scored or pretest.
+    pub role: SlotRole,
+    /// The item's domain (for domain subscores).
+    pub domain: DomainId,
+    /// The item's competency level.
+    pub level: CompetencyLevel,
+    /// The weight of the item in the raw score: 1 for scored items, 0 for
+    /// pretest items.
+    pub weight: f64,
+    /// The correct answer, in option ids.
+    pub key: AnswerKey,
+}
+
+/// The scoring key of a form: kept apart from the delivery view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoringKey {
+    /// The form.
+    pub form: FormId,
+    /// The blueprint the form was built for.
+    pub blueprint: BlueprintId,
+    /// That blueprint's version.
+    pub blueprint_version: String,
+    /// One entry per slot, in delivery order.
+    pub entries: Vec<KeyEntry>,
+}
+
+fn is_permutation(order: &[OptionId], choices: &[Choice]) -> bool {
+    order.len() == choices.len() && {
+        let a: BTreeSet<&OptionId> = order.iter().collect();
+        let b: BTreeSet<&OptionId> = choices.iter().map(|c| &c.id).collect();
+        a.len() == order.len() && a == b
+    }
+}
+
+fn delivered(order: &[OptionId], choices: &[Choice]) -> Vec<DeliveredChoice> {
+    order
+        .iter()
+        .filter_map(|id| choices.iter().find(|c| &c.id == id))
+        .map(|c| DeliveredChoice {
+            id: c.id.clone(),
+            text: c.text.clone(),
+        })
+        .collect()
+}
+
+impl Form {
+    /// The number of slots of each role: `(scored, pretest)`.
+    pub fn counts(&self) -> (usize, usize) {
+        let scored = self
+            .slots
+            .iter()
+            .filter(|s| s.role == SlotRole::Scored)
+            .count();
+        (scored, self.slots.len() - scored)
+    }
+
+    fn checked_item<'b>(
+        &self,
+        bank: &'b ItemBank,
+        slot: &FormSlot,
+    ) -> Result<&'b crate::item::Item, FormError> {
+        let item = bank
+            .item(&slot.item)
+            .ok_or_else(|| FormError::UnknownItem {
+                form: self.id.clone(),
+                item: slot.item.clone(),
+            })?;
+        if item.version != slot.version {
+            return Err(FormError::VersionMismatch {
+                form: self.id.clone(),
+                item: slot.item.clone(),
+                form_version: slot.version,
+                bank: item.version,
+            });
+        }
+        let prompts_ok = match &item.interaction {
+            Interaction::Matching { prompts, .. } => is_permutation(&slot.prompt_order, prompts),
+            _ => slot.prompt_order.is_empty(),
+        };
+        if !is_permutation(&slot.option_order, item.interaction.options()) || !prompts_ok {
+            return Err(FormError::BadOptionOrder {
+                form: self.id.clone(),
+                item: slot.item.clone(),
+            });
+        }
+        Ok(item)
+    }
+
+    /// What the candidate sees, checked against the bank (every item present
+    /// at the form's version, option orders permutations of its options).
+    pub fn delivery_view(
+        &self,
+        bank: &ItemBank,
+        time_limit_minutes: u32,
+    ) -> Result<DeliveryView, FormError> {
+        let mut items = Vec::with_capacity(self.slots.len());
+        let mut stimuli: Vec<DeliveredStimulus> = Vec::new();
+        for (i, slot) in self.slots.iter().enumerate() {
+            let item = self.checked_item(bank, slot)?;
+            if let Some(set_id) = &slot.set
+                && !stimuli.iter().any(|s| &s.set == set_id)
+            {
+                let set = bank.set(set_id).ok_or_else(|| FormError::UnknownSet {
+                    form: self.id.clone(),
+                    set: set_id.clone(),
+                })?;
+                stimuli.push(DeliveredStimulus {
+                    set: set.id.clone(),
+                    stimulus: set.stimulus.clone(),
+                    format: set.format.clone(),
+                });
+            }
+            let (prompts, select) = match &item.interaction {
+                Interaction::Matching { prompts, .. } => {
+                    (delivered(&slot.prompt_order, prompts), None)
+                }
+                Interaction::MultipleResponse { select, .. } => (Vec::new(), *select),
+                _ => (Vec::new(), None),
+            };
+            items.push(DeliveredItem {
+                position: i as u32 + 1,
+                item: item.id.clone(),
+                set: slot.set.clone(),
+                kind: item.kind(),
+                stem: item.stem.clone(),
+                options: delivered(&slot.option_order, item.interaction.options()),
+                prompts,
+                select,
+            });
+        }
+        Ok(DeliveryView {
+            form: self.id.clone(),
+            time_limit_minutes,
+            stimuli,
+            items,
+        })
+    }
+
+    /// The scoring key, checked against the bank like [`Form::delivery_view`].
+    pub fn scoring_key(&self, bank: &ItemBank) -> Result<ScoringKey, FormError> {
+        let mut entries = Vec::with_capacity(self.slots.len());
+        for (i, slot) in self.slots.iter().enumerate() {
+            let item = self.checked_item(bank, slot)?;
+            entries.push(KeyEntry {
+                position: i as u32 + 1,
+                item: item.id.clone(),
+                version: item.version,
+                role: slot.role,
+                domain: item.domain.clone(),
+                level: item.level,
+                weight: match slot.role {
+                    SlotRole::Scored => 1.0,
+                    SlotRole::Pretest => 0.0,
+                },
+                key: AnswerKey::of(&item.interaction),
+            });
+        }
+        Ok(ScoringKey {
+            form: self.id.clone(),
+            blueprint: self.blueprint.clone(),
+            blueprint_version: self.blueprint_version.clone(),
+            entries,
+        })
+    }
+}
