@@ -32,6 +32,7 @@
 //! everyone, dropped, or re-keyed.
 
 use crate::scale::ScaleConversion;
+use exam_core::form::AnswerKey;
 use exam_core::ids::{FormId, ItemId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -123,6 +124,12 @@ pub enum Adjustment {
     /// Withdrawn and removed from the score: it counts neither toward the
     /// raw score nor toward the maximum.
     Drop,
+    /// The key was wrong: score against this corrected key (in option ids;
+    /// of the same kind as the item).
+    Rekey {
+        /// The corrected key.
+        key: AnswerKey,
+    },
 }
 
 /// An adjustment of one item, with the reason recorded for the audit trail.
