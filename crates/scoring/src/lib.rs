@@ -44,11 +44,13 @@ pub mod hofstee;
 pub mod keyed;
 mod likelihood;
 pub mod prior;
+pub mod raw_csv;
 pub mod report;
 pub mod rescore;
 pub mod response;
 pub mod rules;
 pub mod scale;
+pub mod simulate;
 pub mod summed;
 pub mod theta;
 

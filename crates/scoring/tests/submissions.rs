@@ -655,3 +655,153 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+fn fixture_scorer(rules: &ScoringRules) -> Scorer {
+    let (f1, k1) = form_and_key("F1", &specs());
+    let mut other = specs();
+    other.reverse();
+    let (f2, k2) = form_and_key("F2", &other);
+    Scorer::new([(&f1, &k1), (&f2, &k2)], rules, &HashMap::new()).unwrap()
+}
+
+fn generating_params() -> HashMap<ItemId, ItemParams> {
+    [
+        ("SC1", -1.0),
+        ("MR1", 0.5),
+        ("OR1", 0.0),
+        ("MA1", 1.0),
+        ("PT1", 0.0),
+        ("SC2", -0.5),
+    ]
+    .iter()
+    .map(|(i, b)| (ItemId::from(*i), ItemParams::new(1.2, *b, 0.1).unwrap()))
+    .collect()
+}
+
+#[test]
+fn simulation_is_seeded_valid_and_follows_the_model() {
+    use exam_scoring::simulate::{SimulationError, SimulationOptions, simulate};
+    let scorer = fixture_scorer(&ScoringRules::default());
+    let params = generating_params();
+    let options = SimulationOptions::default();
+    let a = simulate(&scorer, &params, 4000, &options, 11).unwrap();
+    let b = simulate(&scorer, &params, 4000, &options, 11).unwrap();
+    assert_eq!(a, b);
+    let c = simulate(&scorer, &params, 50, &options, 12).unwrap();
+    assert_ne!(a.submissions[..50], c.submissions[..]);
+    assert_eq!(a.submissions[0].form.as_str(), "F1");
+    assert_eq!(a.submissions[1].form.as_str(), "F2");
+
+    // Every simulated submission is valid; the proportion of candidates
+    // with the key on SC1 matches E[P(θ)] for θ ~ N(0, 1), which for
+    // (a, b, c) = (1.2, −1, 0.1) is 0.1 + 0.9 · E[logistic(1.2(θ + 1))],
+    // computed here by quadrature, times (1 − omit rate).
+    let reports = scorer.report_all(&a.submissions).unwrap();
+    let q = exam_core::quadrature::Quadrature::gauss_hermite(61);
+    let expected: f64 = q
+        .nodes()
+        .iter()
+        .zip(q.weights())
+        .map(|(t, w)| w * (0.1 + 0.9 * exam_core::irt::logistic(1.2 * (t + 1.0))))
+        .sum::<f64>()
+        * 0.99;
+    let observed = reports
+        .iter()
+        .filter(|r| {
+            r.items
+                .iter()
+                .any(|i| i.item.as_str() == "SC1" && i.credit > 0.5)
+        })
+        .count() as f64
+        / reports.len() as f64;
+    // Binomial SE at n = 4000 is under 0.008; allow 4 SE.
+    assert!(
+        (observed - expected).abs() < 0.032,
+        "{observed} vs {expected}"
+    );
+
+    // Wrong answers are spread over all three distractors and never the key.
+    let mut chosen: HashMap<String, usize> = HashMap::new();
+    for s in &a.submissions {
+        if let Some(ItemAnswer {
+            answer: Answer::Selected(sel),
+            ..
+        }) = s.answer(&"SC1".into())
+        {
+            *chosen.entry(sel[0].to_string()).or_default() += 1;
+        }
+    }
+    assert_eq!(chosen.len(), 4, "{chosen:?}");
+
+    // Raw score correlates with the generating ability.
+    let raws: Vec<f64> = reports.iter().map(|r| r.raw).collect();
+    let n = raws.len() as f64;
+    let (mx, my) = (
+        raws.iter().sum::<f64>() / n,
+        a.abilities.iter().sum::<f64>() / n,
+    );
+    let cov: f64 = raws
+        .iter()
+        .zip(&a.abilities)
+        .map(|(x, y)| (x - mx) * (y - my))
+        .sum();
+    let vx: f64 = raws.iter().map(|x| (x - mx).powi(2)).sum();
+    let vy: f64 = a.abilities.iter().map(|y| (y - my).powi(2)).sum();
+    assert!(cov / (vx * vy).sqrt() > 0.5);
+
+    let mut missing = params.clone();
+    missing.remove(&ItemId::from("OR1"));
+    assert_eq!(
+        simulate(&scorer, &missing, 5, &options, 1),
+        Err(SimulationError::MissingParams("OR1".into()))
+    );
+}
+
+#[test]
+fn raw_csv_round_trips_and_rejects_bad_rows() {
+    use exam_scoring::raw_csv::{RawCsvError, read_raw_csv, write_raw_csv};
+    use exam_scoring::simulate::{SimulationOptions, simulate};
+    let scorer = fixture_scorer(&ScoringRules::default());
+    let sim = simulate(
+        &scorer,
+        &generating_params(),
+        40,
+        &SimulationOptions::default(),
+        3,
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    write_raw_csv(&mut buf, &scorer, &sim.submissions).unwrap();
+    let back = read_raw_csv(buf.as_slice(), &scorer).unwrap();
+    // Same answers per item (the file lists items in column order).
+    for (a, b) in sim.submissions.iter().zip(&back) {
+        assert_eq!(a.candidate, b.candidate);
+        for ans in &a.answers {
+            assert_eq!(b.answer(&ans.item).map(|x| &x.answer), Some(&ans.answer));
+        }
+        assert_eq!(scorer.score(a).unwrap().raw, scorer.score(b).unwrap().raw);
+    }
+
+    let csv = "candidate,form,SC1,MR1,OR1,MA1,PT1,SC2\n\
+               X1,F1,B,A|C|E,A|B|C|D,P1=O1|P2=O2|P3=O3,,D\n";
+    let subs = read_raw_csv(csv.as_bytes(), &scorer).unwrap();
+    let s = scorer.score(&subs[0]).unwrap();
+    assert!(close(s.raw, 5.0));
+    assert_eq!(s.outcomes[4].status, ResponseStatus::Omitted);
+
+    let bad_form = "candidate,form,SC1,MR1,OR1,MA1,PT1,SC2\nX1,F9,B,,,,,\n";
+    assert!(matches!(
+        read_raw_csv(bad_form.as_bytes(), &scorer),
+        Err(RawCsvError::UnknownForm { line: 2, .. })
+    ));
+    let bad_pair = "candidate,form,SC1,MR1,OR1,MA1,PT1,SC2\nX1,F1,B,,,P1:O1,,\n";
+    assert!(matches!(
+        read_raw_csv(bad_pair.as_bytes(), &scorer),
+        Err(RawCsvError::BadPair { .. })
+    ));
+    let missing = "candidate,form,SC1\nX1,F1,B\n";
+    assert!(matches!(
+        read_raw_csv(missing.as_bytes(), &scorer),
+        Err(RawCsvError::MissingColumn { .. })
+    ));
+}
