@@ -775,8 +775,15 @@ impl FormScorer {
             self.slots.len()
         ];
         let mut seen = vec![false; self.slots.len()];
+        // Submissions usually list items in form order: try the slot after
+        // the previous answer's before the hash lookup.
+        let mut guess = 0;
         for entry in &submission.answers {
-            let Some(&i) = self.index.get(&entry.item) else {
+            let found = match self.slots.get(guess) {
+                Some(slot) if slot.item == entry.item => Some(guess),
+                _ => self.index.get(&entry.item).copied(),
+            };
+            let Some(i) = found else {
                 return Err(ScoringError::ItemNotOnForm {
                     candidate: submission.candidate.clone(),
                     form: self.form.clone(),
@@ -789,6 +796,7 @@ impl FormScorer {
                     item: entry.item.clone(),
                 });
             }
+            guess = i + 1;
             let slot = &self.slots[i];
             let credit = slot.credit(&entry.answer, &self.rules).map_err(|problem| {
                 ScoringError::InvalidAnswer {
