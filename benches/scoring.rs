@@ -2,11 +2,17 @@
 //! 60-item form, and EAP for 200,000 persons x 100 items through the
 //! library call behind `exam theta`. Seeded synthetic 2PL/3PL data.
 
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
-use exam_core::ids::{ItemId, PersonId};
-use exam_core::irt::ItemParams;
-use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
-use exam_scoring::{EapScorer, Method, NormalPrior, Response, eap, estimate_abilities};
+use exam_core::ids::ItemId;
+use exam_core::irt::{ItemParams, ItemParamsEntry};
+use exam_core::responses::ResponseMatrix;
+use exam_scoring::{
+    EapScorer, Method, NormalPrior, Response, eap, estimate_abilities, simulate_abilities,
+    simulate_responses,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -39,22 +45,19 @@ fn pattern(rng: &mut ChaCha8Rng, items: &[ItemParams], theta: f64) -> Vec<bool> 
         .collect()
 }
 
-fn matrix(rng: &mut ChaCha8Rng, items: &[ItemParams], persons: usize) -> ResponseMatrix {
-    let ids = (0..items.len())
-        .map(|j| ItemId::new(format!("I{j}")))
+fn matrix(items: &[ItemParams], persons: usize, seed: u64) -> ResponseMatrix {
+    let entries: Vec<ItemParamsEntry> = items
+        .iter()
+        .enumerate()
+        .map(|(j, &params)| ItemParamsEntry {
+            id: ItemId::new(format!("I{j}")),
+            params,
+        })
         .collect();
-    let mut builder = ResponseMatrixBuilder::new(ids).expect("distinct ids");
-    for p in 0..persons {
-        let theta = normal(rng);
-        let cells: Vec<Cell> = pattern(rng, items, theta)
-            .into_iter()
-            .map(|x| Cell::Score(u8::from(x)))
-            .collect();
-        builder
-            .push(PersonId::new(format!("P{p}")), &cells)
-            .expect("valid row");
-    }
-    builder.build()
+    let abilities = simulate_abilities(persons, NormalPrior::standard(), seed);
+    simulate_responses(&entries, &abilities, seed + 1)
+        .expect("valid synthetic data")
+        .responses
 }
 
 fn one_candidate(c: &mut Criterion) {
@@ -81,7 +84,7 @@ fn one_candidate(c: &mut Criterion) {
 fn theta_200k(c: &mut Criterion) {
     let mut rng = ChaCha8Rng::seed_from_u64(55);
     let form = items(&mut rng, 100, false);
-    let data = matrix(&mut rng, &form, 200_000);
+    let data = matrix(&form, 200_000, 56);
     let method = Method::Eap {
         prior: NormalPrior::standard(),
     };

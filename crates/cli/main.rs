@@ -7,6 +7,7 @@
 //! head`) counts as success.
 
 mod output;
+mod theta;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,10 +22,15 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Ability (EAP, MAP or MLE) for every person of a scored-response CSV.
+    Theta(theta::ThetaArgs),
+}
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::Theta(args) => theta::run(args),
+    }
 }
 
 fn main() -> ExitCode {

@@ -18,7 +18,6 @@
 //! estimate is the fence itself, `at_bound` is set, and the SE is
 //! `1/√I(±θmax)`.
 
-use crate::eap::EapScorer;
 use crate::likelihood::{information, log_likelihood_derivatives};
 use crate::prior::{NormalPrior, PriorError};
 use crate::response::Response;
@@ -105,9 +104,10 @@ pub(crate) fn check_lengths(
 /// Maximum-likelihood ability on `[−θmax, θmax]` (see the module docs for
 /// the rule on patterns without a finite maximum).
 ///
-/// Method: a scan on a 0.25 grid over the fence locates the global maximum
-/// (the 3PL likelihood can have several), then Newton–Raphson with step
-/// halving refines it to `|Δθ| < 1e-10`.
+/// Method: Newton–Raphson with step halving to `|Δθ| < 1e-10`, started at
+/// 0 for Rasch and 2PL (concave log-likelihood) and, for the 3PL, whose
+/// likelihood can have several maxima, at the best point of a 0.25 grid
+/// over the fence.
 pub fn mle(
     items: &[ItemParams],
     responses: &[Response],
@@ -119,7 +119,7 @@ pub fn mle(
     }
     let bound = options.theta_max;
     let objective = |t: f64| log_likelihood_derivatives(items, responses, t);
-    let (theta, at_bound) = maximize(objective, -bound, bound, true);
+    let (theta, at_bound) = maximize(objective, -bound, bound, true, is_concave(items, responses));
     let info = information(items, responses, theta);
     Ok(Estimate {
         theta,
@@ -153,6 +153,7 @@ pub fn map(
         prior.mean() - spread,
         prior.mean() + spread,
         false,
+        is_concave(items, responses),
     );
     let (_, _, d2) = objective(theta);
     let curvature = if d2 < 0.0 {
@@ -169,33 +170,48 @@ pub fn map(
 
 /// Expected a posteriori ability and posterior SD under a normal prior.
 ///
-/// This builds an [`EapScorer`] for `items` (tables of ln P and ln Q on the
-/// scorer's grid) and scores one pattern; to score many persons on one form,
-/// build the scorer once. See [`crate::eap`] for the quadrature and its
-/// accuracy.
+/// One pattern on the grid of [`mod@crate::eap`] (same spacing and accuracy),
+/// evaluating the likelihood only at the nodes that carry weight; no
+/// tables are kept. To score many persons on one form, build an
+/// [`crate::EapScorer`] once instead.
 pub fn eap(
     items: &[ItemParams],
     responses: &[Response],
     prior: &NormalPrior,
 ) -> Result<Estimate, AbilityError> {
     check_lengths(items, responses)?;
-    EapScorer::new(items, *prior).score(responses)
+    let (mean, var) = crate::one_shot::eap_moments(items, responses, prior);
+    Ok(Estimate {
+        theta: mean,
+        se: var.max(0.0).sqrt(),
+        at_bound: false,
+    })
+}
+
+/// Whether the log-likelihood is concave in θ: every presented item has
+/// `c = 0` (Rasch, 2PL), so Newton's method needs no search for a start.
+fn is_concave(items: &[ItemParams], responses: &[Response]) -> bool {
+    items
+        .iter()
+        .zip(responses)
+        .all(|(i, r)| *r == Response::NotPresented || i.c() <= 0.0)
 }
 
 /// Maximises a smooth function given as `θ ↦ (value, first, second
-/// derivative)`: scans `[lo, hi]` in steps of at most 0.25 for the best start,
+/// derivative)`: unless it is `concave` (then the start is the middle of
+/// `[lo, hi]`), scans `[lo, hi]` in steps of at most 0.25 for the best start,
 /// then takes Newton steps (a gradient step where the function is not
 /// concave), each at most 1 in size and halved until the value does not
 /// decrease. With `fenced`, θ stays in `[lo, hi]`; the second result says
 /// whether it ended on the fence with the slope pointing out.
-fn maximize<F>(objective: F, lo: f64, hi: f64, fenced: bool) -> (f64, bool)
+fn maximize<F>(objective: F, lo: f64, hi: f64, fenced: bool, concave: bool) -> (f64, bool)
 where
     F: Fn(f64) -> (f64, f64, f64),
 {
     let steps = ((hi - lo) / 0.25).ceil().max(1.0) as usize;
-    let mut theta = lo;
+    let mut theta = 0.5 * (lo + hi);
     let mut best = f64::NEG_INFINITY;
-    for i in 0..=steps {
+    for i in (0..=steps).filter(|_| !concave) {
         let t = lo + (hi - lo) * i as f64 / steps as f64;
         let v = objective(t).0;
         if v > best {
@@ -211,16 +227,16 @@ where
         } else {
             d1.signum() * 0.5
         };
-        let mut step = raw.clamp(-1.0, 1.0);
-        let mut accepted = None;
-        for _ in 0..60 {
-            let next = clamp(theta + step);
-            if objective(next).0 >= value {
-                accepted = Some(next);
-                break;
-            }
-            step *= 0.5;
-        }
+        let step = raw.clamp(-1.0, 1.0);
+        let accepted = if d2 < 0.0 && step.abs() < 1e-6 {
+            // Next to the maximum the value is flat to rounding, so it
+            // cannot guide the last Newton steps; they converge on their own.
+            Some(clamp(theta + step))
+        } else {
+            (0..60)
+                .map(|halvings| clamp(theta + step * 0.5f64.powi(halvings)))
+                .find(|&next| objective(next).0 >= value)
+        };
         let Some(next) = accepted else { break };
         let moved = (next - theta).abs();
         theta = next;

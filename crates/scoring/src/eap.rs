@@ -47,9 +47,9 @@ use crate::response::Response;
 use exam_core::irt::ItemParams;
 
 /// Log-posterior drop below the maximum beyond which nodes are skipped.
-const TAIL: f64 = 30.0;
+pub(crate) const TAIL: f64 = 30.0;
 /// Half-width of the grid, in prior SDs.
-const HALF_WIDTH_SDS: f64 = 10.0;
+pub(crate) const HALF_WIDTH_SDS: f64 = 10.0;
 
 /// The trapezoidal step for `items` under `prior` (see the module docs).
 pub(crate) fn grid_step<'a>(
@@ -297,7 +297,7 @@ fn linear_moments(nodes: &[f64], base: &[f64], s: f64) -> Option<(f64, f64)> {
 /// directly and extending the range until the weights at both ends are
 /// negligible. Terminates: the log-likelihood is at most 0, so the log
 /// posterior falls below any level far enough out.
-fn extended_moments(
+pub(crate) fn extended_moments(
     items: &[ItemParams],
     responses: &[Response],
     prior: &NormalPrior,
@@ -320,13 +320,19 @@ fn extended_moments(
             points.push((t, l));
         }
     }
-    let (mode, _) =
+    weighted_moments(&points)
+}
+
+/// Posterior mean and variance from `(θ, log posterior)` points on an
+/// equally spaced grid, skipping points `TAIL` below the maximum.
+pub(crate) fn weighted_moments(points: &[(f64, f64)]) -> (f64, f64) {
+    let (mode, max) =
         points.iter().copied().fold(
             (0.0, f64::NEG_INFINITY),
             |b, p| if p.1 > b.1 { p } else { b },
         );
     let mut acc = Moments::new(mode, max);
-    for (t, l) in points {
+    for &(t, l) in points {
         if l > max - TAIL {
             acc.add(t, l);
         }
@@ -434,6 +440,9 @@ mod tests {
             let (theta, psd) = fine_grid(&items, &responses, &prior);
             prop_assert!((est.theta - theta).abs() < 1e-7, "{est:?} vs {theta}");
             prop_assert!((est.se - psd).abs() < 1e-7, "{est:?} vs {psd}");
+            let one_shot = crate::ability::eap(&items, &responses, &prior).unwrap();
+            prop_assert!((one_shot.theta - theta).abs() < 1e-7, "{one_shot:?} vs {theta}");
+            prop_assert!((one_shot.se - psd).abs() < 1e-7, "{one_shot:?} vs {psd}");
         }
     }
 
@@ -444,10 +453,15 @@ mod tests {
         let items = vec![ItemParams::two_pl(2.0, 8.0).unwrap(); 40];
         let responses = vec![Response::Correct; 40];
         let prior = NormalPrior::new(0.0, 0.5).unwrap();
-        let est = EapScorer::new(&items, prior).score(&responses).unwrap();
         let (theta, psd) = fine_grid(&items, &responses, &prior);
-        assert!(est.theta > 5.0, "{est:?} vs {theta}");
-        assert!((est.theta - theta).abs() < 1e-6 && (est.se - psd).abs() < 1e-6);
+        let one_shot = crate::ability::eap(&items, &responses, &prior).unwrap();
+        for est in [
+            EapScorer::new(&items, prior).score(&responses).unwrap(),
+            one_shot,
+        ] {
+            assert!(est.theta > 5.0, "{est:?} vs {theta}");
+            assert!((est.theta - theta).abs() < 1e-7 && (est.se - psd).abs() < 1e-7);
+        }
     }
 
     #[test]

@@ -2,15 +2,16 @@
 //! scores and cut scores.
 //!
 //! - [`ability`]: maximum likelihood, MAP and EAP ability under the Rasch,
-//!   2PL and 3PL models, with standard errors; [`eap`] scores many persons
+//!   2PL and 3PL models, with standard errors; [`mod@eap`] scores many persons
 //!   on one form fast and to `1e-6` whatever the test length; [`theta`]
 //!   scores every person of a response matrix.
 //! - [`summed`]: Lord–Wingersky summed-score likelihoods and the raw-to-θ
 //!   table of a fixed form; [`scale`]: raw- or θ-to-scale conversions whose
 //!   cut lands exactly on a fixed scaled value, and conversion tables.
-//! - [`angoff`] and [`hofstee`]: standard setting; [`equating`]: the cut
+//! - [`angoff`] and [`mod@hofstee`]: standard setting; [`equating`]: the cut
 //!   carried across forms through the test characteristic curve, and IRT
 //!   true-score equating.
+//! - [`simulate`]: seeded scored responses from generating parameters.
 //!
 //! Key design decision: every estimator is a plain function of validated
 //! inputs (`exam_core::irt::ItemParams`, [`NormalPrior`], [`Response`]s) that
@@ -40,9 +41,11 @@ pub mod ability;
 pub mod angoff;
 pub mod eap;
 pub mod equating;
+pub mod form_simulation;
 pub mod hofstee;
 pub mod keyed;
 mod likelihood;
+mod one_shot;
 pub mod prior;
 pub mod raw_csv;
 pub mod report;
@@ -64,5 +67,6 @@ pub use hofstee::{Hofstee, HofsteeError, HofsteeJudgement, HofsteeOutcome, hofst
 pub use prior::{NormalPrior, PriorError};
 pub use response::Response;
 pub use scale::{ConversionTable, Knot, ScaleConversion, ScaleError};
+pub use simulate::{SimulateError, Simulated, simulate_abilities, simulate_responses};
 pub use summed::{SummedScoreError, SummedScoreTable, summed_score_likelihoods};
 pub use theta::{Method, ThetaError, align_params, estimate_abilities};

@@ -38,17 +38,27 @@ pub(crate) fn log_likelihood(items: &[ItemParams], responses: &[Response], theta
 }
 
 /// The log-likelihood with its first and second derivatives in θ.
-///
-/// With `L = logistic(a(θ − b))` and `P = c + (1 − c)L`:
-/// `d ln Q/dθ = −aL`, `d² ln Q/dθ² = −a²L(1 − L)`;
-/// `d ln P/dθ = g/P` with `g = (1 − c)aL(1 − L)`, and
-/// `d² ln P/dθ² = g'/P − (g/P)²` with `g' = (1 − c)a²L(1 − L)(1 − 2L)`.
 pub(crate) fn log_likelihood_derivatives(
     items: &[ItemParams],
     responses: &[Response],
     theta: f64,
 ) -> (f64, f64, f64) {
-    let (mut value, mut d1, mut d2) = (0.0, 0.0, 0.0);
+    let (d1, d2) = slope_and_curvature(items, responses, theta);
+    (log_likelihood(items, responses, theta), d1, d2)
+}
+
+/// The first and second derivatives of the log-likelihood in θ.
+///
+/// With `L = logistic(a(θ − b))` and `P = c + (1 − c)L`:
+/// `d ln Q/dθ = −aL`, `d² ln Q/dθ² = −a²L(1 − L)`;
+/// `d ln P/dθ = g/P` with `g = (1 − c)aL(1 − L)`, and
+/// `d² ln P/dθ² = g'/P − (g/P)²` with `g' = (1 − c)a²L(1 − L)(1 − 2L)`.
+pub(crate) fn slope_and_curvature(
+    items: &[ItemParams],
+    responses: &[Response],
+    theta: f64,
+) -> (f64, f64) {
+    let (mut d1, mut d2) = (0.0, 0.0);
     for (item, r) in items.iter().zip(responses) {
         let a = item.a();
         let l = logistic(a * (theta - item.b()));
@@ -58,19 +68,17 @@ pub(crate) fn log_likelihood_derivatives(
                 let p = c + (1.0 - c) * l;
                 let g = (1.0 - c) * a * l * (1.0 - l);
                 let g1 = g * a * (1.0 - 2.0 * l);
-                value += log_p_q(item, theta).0;
                 d1 += g / p;
                 d2 += g1 / p - (g / p) * (g / p);
             }
             Response::Incorrect => {
-                value += log_p_q(item, theta).1;
                 d1 -= a * l;
                 d2 -= a * a * l * (1.0 - l);
             }
             Response::NotPresented => {}
         }
     }
-    (value, d1, d2)
+    (d1, d2)
 }
 
 /// Test information `Σ I_j(θ)` over the presented items.

@@ -9,7 +9,7 @@
 //! `E[θ | X = x] = ∫ θ L_x(θ) g(θ) dθ / ∫ L_x(θ) g(θ) dθ`, with the posterior
 //! SD, and the marginal probability `P(X = x) = ∫ L_x(θ) g(θ) dθ`.
 //!
-//! The integrals use the trapezoidal grid of [`crate::eap`] (the same
+//! The integrals use the trapezoidal grid of [`mod@crate::eap`] (the same
 //! spacing rule: each `ln L_x` bends no more than a pattern's log-likelihood
 //! does), widened until every score's posterior is negligible at both ends.
 
@@ -197,6 +197,24 @@ mod tests {
         }
         let total: f64 = table.rows().iter().map(|r| r.probability).sum();
         assert!((total - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn raw_to_scale_converts_each_raw_score_through_its_theta() {
+        // θ-to-scale: 700 + 100·θ on 100..1000, cut at θ = 0.
+        let items = three_items();
+        let table = SummedScoreTable::new(&items, NormalPrior::standard()).unwrap();
+        let conversion = ScaleConversion::linear(0.0, 700.0, 100.0, 100.0, 1000.0).unwrap();
+        let scale = table.raw_to_scale(&conversion);
+        // The form and prior are symmetric: EAP(3 − x) = −EAP(x).
+        let rows = table.rows();
+        assert!((rows[0].theta + rows[3].theta).abs() < 1e-12);
+        for (row, conv) in rows.iter().zip(scale.rows()) {
+            assert_eq!(conv.raw, row.raw);
+            assert!((conv.scaled - (700.0 + 100.0 * row.theta)).abs() < 1e-9);
+            assert_eq!(conv.passes, row.theta >= 0.0);
+        }
+        assert!(!scale.rows()[1].passes && scale.rows()[2].passes);
     }
 
     #[test]

@@ -88,7 +88,12 @@ fn eap_of_the_first_ten_persons_matches_mirt() {
         for (i, row) in first_rows(&json, 10).iter().enumerate() {
             let est = scorer.score(row).unwrap();
             let one_shot = eap(&items, row, &NormalPrior::standard()).unwrap();
-            assert_eq!(est, one_shot);
+            // The same grid, evaluated through tables or node by node.
+            assert!(
+                (est.theta - one_shot.theta).abs() < 1e-10,
+                "{est:?} {one_shot:?}"
+            );
+            assert!((est.se - one_shot.se).abs() < 1e-10);
             let (dt, ds) = (
                 (est.theta - expected_theta[i]).abs(),
                 (est.se - expected_psd[i]).abs(),

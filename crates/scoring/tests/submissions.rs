@@ -680,7 +680,7 @@ fn generating_params() -> HashMap<ItemId, ItemParams> {
 
 #[test]
 fn simulation_is_seeded_valid_and_follows_the_model() {
-    use exam_scoring::simulate::{SimulationError, SimulationOptions, simulate};
+    use exam_scoring::form_simulation::{SimulationError, SimulationOptions, simulate};
     let scorer = fixture_scorer(&ScoringRules::default());
     let params = generating_params();
     let options = SimulationOptions::default();
@@ -759,8 +759,8 @@ fn simulation_is_seeded_valid_and_follows_the_model() {
 
 #[test]
 fn raw_csv_round_trips_and_rejects_bad_rows() {
+    use exam_scoring::form_simulation::{SimulationOptions, simulate};
     use exam_scoring::raw_csv::{RawCsvError, read_raw_csv, write_raw_csv};
-    use exam_scoring::simulate::{SimulationOptions, simulate};
     let scorer = fixture_scorer(&ScoringRules::default());
     let sim = simulate(
         &scorer,
