@@ -6,7 +6,11 @@
 //! names the file, line or item), never a panic. A closed stdout (`exam ... |
 //! head`) counts as success.
 
+mod forms_input;
 mod output;
+mod rescore;
+mod score;
+mod simulate;
 mod theta;
 
 use clap::{Parser, Subcommand};
@@ -25,11 +29,20 @@ struct Cli {
 enum Command {
     /// Ability (EAP, MAP or MLE) for every person of a scored-response CSV.
     Theta(theta::ThetaArgs),
+    /// Score submissions against the forms' scoring keys: score reports.
+    Score(score::ScoreArgs),
+    /// Simulate submissions on forms from IRT generating parameters.
+    Simulate(simulate::SimulateArgs),
+    /// Rescore submissions under corrected rules and list what changed.
+    Rescore(rescore::RescoreArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Theta(args) => theta::run(args),
+        Command::Score(args) => score::run(args),
+        Command::Simulate(args) => simulate::run(args),
+        Command::Rescore(args) => rescore::run(args),
     }
 }
 

@@ -224,6 +224,44 @@ fn wrong_answer(item: &SimItem<'_>, rng: &mut ChaCha8Rng) -> Answer {
     }
 }
 
+/// Generating parameters for items that have none: for each item, from the
+/// seed and the item id, `a = exp(0.25 z₁)`, `b = z₂` with `z₁, z₂ ~ N(0, 1)`,
+/// and `c = 1/k` for a single-choice item with `k` options (blind guessing),
+/// 0 for the other kinds (guessing the whole key is improbable). Items
+/// already in `params` keep theirs. Returns the items that were given
+/// parameters here, in form order.
+pub fn fill_generating_params(
+    scorer: &Scorer,
+    params: &mut HashMap<ItemId, ItemParams>,
+    seed: u64,
+) -> Vec<ItemId> {
+    let mut filled = Vec::new();
+    for form in scorer.forms() {
+        for slot in &form.slots {
+            if params.contains_key(&slot.item) {
+                continue;
+            }
+            let mut h: u64 = 0x9e37_79b9_7f4a_7c15;
+            for &b in slot.item.as_str().as_bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ h);
+            let a = (0.25 * standard_normal(&mut rng)).exp();
+            let b = standard_normal(&mut rng);
+            let c = if slot.kind == exam_core::item::ItemKind::SingleChoice {
+                1.0 / slot.options.len().max(2) as f64
+            } else {
+                0.0
+            };
+            if let Ok(p) = ItemParams::new(a, b, c) {
+                params.insert(slot.item.clone(), p);
+                filled.push(slot.item.clone());
+            }
+        }
+    }
+    filled
+}
+
 /// Simulates `candidates` submissions on the forms of `scorer` (see the
 /// module docs for the model). Every item on the forms needs generating
 /// parameters in `params`.
