@@ -46,8 +46,11 @@ pub struct ThetaArgs {
 /// The estimators offered on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum MethodArg {
+    /// Expected a posteriori, SE = posterior SD.
     Eap,
+    /// Maximum a posteriori, SE from the posterior's curvature.
     Map,
+    /// Maximum likelihood, SE from the test information.
     Mle,
 }
 
@@ -139,32 +142,60 @@ pub fn run(args: ThetaArgs) -> anyhow::Result<ExitCode> {
             n_items: resolved.matrix.n_items(),
             persons,
         })?,
-        Format::Csv => write_rows(&persons, ',', is_mle)?,
-        Format::Table => write_rows(&persons, '\t', is_mle)?,
+        Format::Csv => write_csv(&persons, is_mle)?,
+        Format::Table => write_table(&persons, is_mle)?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_rows(persons: &[PersonOut<'_>], sep: char, is_mle: bool) -> anyhow::Result<()> {
+fn number(v: Option<f64>) -> String {
+    v.map_or(String::new(), |x| format!("{x:.6}"))
+}
+
+fn write_csv(persons: &[PersonOut<'_>], is_mle: bool) -> anyhow::Result<()> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let number = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x:.6}"));
-    if is_mle {
-        writeln!(out, "id{sep}theta{sep}se{sep}at_bound")?;
-    } else {
-        writeln!(out, "id{sep}theta{sep}se")?;
-    }
+    writeln!(out, "id,theta,se{}", if is_mle { ",at_bound" } else { "" })?;
     for p in persons {
-        let id = if sep == ',' {
-            csv_field(p.id)
-        } else {
-            p.id.to_owned()
-        };
-        write!(out, "{id}{sep}{}{sep}{}", number(p.theta), number(p.se))?;
+        write!(
+            out,
+            "{},{},{}",
+            csv_field(p.id),
+            number(p.theta),
+            number(p.se)
+        )?;
         if let Some(b) = p.at_bound {
-            write!(out, "{sep}{b}")?;
+            write!(out, ",{b}")?;
         }
         writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn write_table(persons: &[PersonOut<'_>], is_mle: bool) -> anyhow::Result<()> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let width = persons
+        .iter()
+        .map(|p| p.id.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    write!(out, "{:<width$}  {:>10}  {:>10}", "id", "theta", "se")?;
+    writeln!(out, "{}", if is_mle { "  at bound" } else { "" })?;
+    for p in persons {
+        write!(
+            out,
+            "{:<width$}  {:>10}  {:>10}",
+            p.id,
+            number(p.theta),
+            number(p.se)
+        )?;
+        match p.at_bound {
+            Some(true) => writeln!(out, "  yes")?,
+            _ => writeln!(out)?,
+        }
     }
     out.flush()?;
     Ok(())

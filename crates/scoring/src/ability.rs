@@ -19,7 +19,7 @@
 //! `1/√I(±θmax)`.
 
 use crate::likelihood::{information, log_likelihood_derivatives};
-use crate::prior::{NormalPrior, PriorError};
+use crate::prior::NormalPrior;
 use crate::response::Response;
 use exam_core::irt::ItemParams;
 use serde::{Deserialize, Serialize};
@@ -42,9 +42,6 @@ pub enum AbilityError {
     /// The MLE fence is not a finite positive number.
     #[error("the MLE bound θmax = {0} must be finite and positive")]
     Bound(f64),
-    /// The prior is invalid.
-    #[error(transparent)]
-    Prior(#[from] PriorError),
 }
 
 /// An ability estimate with its standard error.
@@ -59,10 +56,31 @@ pub struct Estimate {
     pub at_bound: bool,
 }
 
-/// Options of [`mle`].
+/// Options of [`mle`]: the fence `θmax`. Always valid (finite, positive).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawMleOptions", into = "RawMleOptions")]
 pub struct MleOptions {
     theta_max: f64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RawMleOptions {
+    theta_max: f64,
+}
+
+impl TryFrom<RawMleOptions> for MleOptions {
+    type Error = AbilityError;
+    fn try_from(raw: RawMleOptions) -> Result<Self, AbilityError> {
+        MleOptions::new(raw.theta_max)
+    }
+}
+
+impl From<MleOptions> for RawMleOptions {
+    fn from(o: MleOptions) -> Self {
+        RawMleOptions {
+            theta_max: o.theta_max,
+        }
+    }
 }
 
 impl Default for MleOptions {
@@ -102,7 +120,9 @@ pub(crate) fn check_lengths(
 }
 
 /// Maximum-likelihood ability on `[−θmax, θmax]` (see the module docs for
-/// the rule on patterns without a finite maximum).
+/// the rule on patterns without a finite maximum). The SE is infinite if the
+/// test information at θ̂ underflows to 0, which takes items whose slopes and
+/// difficulties put θ̂ hundreds of logits from them.
 ///
 /// Method: Newton–Raphson with step halving to `|Δθ| < 1e-10`, started at
 /// 0 for Rasch and 2PL (concave log-likelihood) and, for the 3PL, whose
@@ -130,8 +150,9 @@ pub fn mle(
 
 /// Maximum a posteriori ability under a normal prior.
 ///
-/// Method: as [`mle`], on the log posterior, scanning `μ ± 10σ` and then
-/// letting Newton–Raphson leave that range if the mode lies beyond it.
+/// Method: as [`mle`], on the log posterior, started at μ for Rasch and 2PL
+/// and for the 3PL at the best point of a scan over `μ ± 10σ`; Newton–Raphson
+/// may leave that range if the mode lies beyond it.
 pub fn map(
     items: &[ItemParams],
     responses: &[Response],
@@ -328,6 +349,7 @@ mod tests {
             MleOptions::new(f64::INFINITY),
             Err(AbilityError::Bound(f64::INFINITY))
         );
+        assert!(serde_json::from_str::<MleOptions>(r#"{"theta_max": -1}"#).is_err());
         let est = map(
             &items,
             &[Response::NotPresented; 2],

@@ -17,7 +17,13 @@
 //!   other raters' mean (leave-one-out, so a single extreme rater cannot
 //!   hide by inflating the SD). With fewer than three raters no one is
 //!   flagged (the SD of the others is undefined); if the others agree
-//!   exactly, any different rater is flagged.
+//!   exactly, any different rater is flagged;
+//! - as information for the facilitator (not part of the flag), each
+//!   rater's `agreement`: the Pearson correlation, over items, between the
+//!   rater's ratings and the other raters' mean ratings, which is low for a
+//!   rater who ranks the items' difficulty differently from the panel
+//!   (absent with fewer than two raters or three items, or without
+//!   variation).
 
 use exam_core::ids::ItemId;
 use serde::{Deserialize, Serialize};
@@ -107,11 +113,38 @@ pub enum AngoffError {
 }
 
 /// Validated Angoff ratings: rounds x raters x items, each a probability.
+/// Its JSON form is `{"items": [...], "raters": [...], "rounds": [[[...]]]}`,
+/// checked on reading as by [`AngoffStudy::new`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawAngoffStudy", into = "RawAngoffStudy")]
 pub struct AngoffStudy {
     items: Vec<ItemId>,
     raters: Vec<RaterId>,
     rounds: Vec<Vec<Vec<f64>>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RawAngoffStudy {
+    items: Vec<ItemId>,
+    raters: Vec<RaterId>,
+    rounds: Vec<Vec<Vec<f64>>>,
+}
+
+impl TryFrom<RawAngoffStudy> for AngoffStudy {
+    type Error = AngoffError;
+    fn try_from(raw: RawAngoffStudy) -> Result<Self, AngoffError> {
+        AngoffStudy::new(raw.items, raw.raters, raw.rounds)
+    }
+}
+
+impl From<AngoffStudy> for RawAngoffStudy {
+    fn from(s: AngoffStudy) -> Self {
+        RawAngoffStudy {
+            items: s.items,
+            raters: s.raters,
+            rounds: s.rounds,
+        }
+    }
 }
 
 /// One rater's result in a round.
@@ -126,6 +159,8 @@ pub struct RaterCut {
     pub z: Option<f64>,
     /// Whether the rater stands far from the panel (module docs).
     pub flagged: bool,
+    /// Correlation over items with the other raters' mean ratings.
+    pub agreement: Option<f64>,
 }
 
 /// The result of one Angoff round.
@@ -265,6 +300,7 @@ impl AngoffStudy {
                     cut: c,
                     z,
                     flagged,
+                    agreement: agreement(rows, i),
                 }
             })
             .collect();
@@ -276,6 +312,37 @@ impl AngoffStudy {
             raters,
         }
     }
+}
+
+/// Pearson correlation over items between rater `i`'s ratings and the mean
+/// of the other raters' ratings.
+fn agreement(rows: &[Vec<f64>], i: usize) -> Option<f64> {
+    let n_items = rows[i].len();
+    if rows.len() < 2 || n_items < 3 {
+        return None;
+    }
+    let others = (rows.len() - 1) as f64;
+    let panel: Vec<f64> = (0..n_items)
+        .map(|j| {
+            let sum: f64 = rows
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| *k != i)
+                .map(|(_, r)| r[j])
+                .sum();
+            sum / others
+        })
+        .collect();
+    let own = &rows[i];
+    let n = n_items as f64;
+    let (mx, my) = (own.iter().sum::<f64>() / n, panel.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (x, y) in own.iter().zip(&panel) {
+        sxy += (x - mx) * (y - my);
+        sxx += (x - mx) * (x - mx);
+        syy += (y - my) * (y - my);
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
 }
 
 /// Sample SD (`n − 1` denominator); `None` for fewer than two values.
@@ -327,6 +394,15 @@ mod tests {
         assert!((round.raters[4].z.unwrap() - z5).abs() < 1e-9);
         let flagged: Vec<bool> = round.raters.iter().map(|r| r.flagged).collect();
         assert_eq!(flagged, vec![false, false, false, false, true]);
+        // r1 and r5 rate every item alike: no variation, no correlation.
+        assert_eq!(round.raters[0].agreement, None);
+        assert_eq!(round.raters[4].agreement, None);
+        // r2 (.6 .5 .6 .5) against the others' means
+        // ((.5+.4+.5+.9)/4, …) = (.575, .625, .55, .6): deviations
+        // (.05, −.05, .05, −.05) and (−.0125, .0375, −.0375, .0125):
+        // Σxy = −.005, Σx² = .01, Σy² = .003125, r = −.005/√(.01·.003125).
+        let r2 = -0.005 / (0.01f64 * 0.003125).sqrt();
+        assert!((round.raters[1].agreement.unwrap() - r2).abs() < 1e-12);
     }
 
     #[test]
@@ -373,7 +449,15 @@ mod tests {
             vec![vec![vec![0.2], vec![0.3]]],
         );
         assert!(matches!(err, Err(AngoffError::DuplicateRater { .. })));
+        let json = r#"{"items":["Q1"],"raters":["a"],"rounds":[[[1.5]]]}"#;
+        let err = serde_json::from_str::<AngoffStudy>(json).unwrap_err();
+        assert!(
+            err.to_string().contains("rating 1.5 is not a probability"),
+            "{err}"
+        );
         let ok = AngoffStudy::new(ids(&["Q1"]), ids(&["a"]), vec![vec![vec![0.2]]]).unwrap();
+        let back: AngoffStudy = serde_json::from_str(&serde_json::to_string(&ok).unwrap()).unwrap();
+        assert_eq!(back, ok);
         assert_eq!(
             ok.rounds(f64::NAN).unwrap_err().to_string(),
             "flag threshold NaN must be finite and positive"

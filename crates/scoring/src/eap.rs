@@ -36,9 +36,12 @@
 //! [`EapScorer`] holds, per node, `ln g + Σ_j ln Q_j` and per item and node
 //! `ln Q_j` (and `ln P_j − ln Q_j` for items with `c > 0`). Under Rasch and
 //! 2PL the log-likelihood is `θ·Σ_j a_j x_j + const + Σ_j ln Q_j(θ)`, so a
-//! pattern enters only through its weighted score `S = Σ a_j x_j`: scoring
-//! costs one pass over the items plus a few dozen exponentials around the
-//! mode, which a binary search finds (the log posterior is concave).
+//! complete pattern enters only through its weighted score
+//! `S = Σ a_j x_j`: scoring costs one pass over the items, a binary search
+//! for the mode (the log posterior is concave), and a walk outward whose
+//! weights follow from stored node-to-node ratios and `exp(±hS)`, two
+//! exponentials in all. Other patterns (3PL items, items not presented) add
+//! table rows and take one exponential per node that carries weight.
 
 use crate::ability::{AbilityError, Estimate, check_lengths};
 use crate::likelihood::{log_likelihood, log_p_q};
@@ -104,6 +107,10 @@ pub struct EapScorer {
     nodes: Vec<f64>,
     /// `ln g(θ_k) + Σ_j ln Q_j(θ_k)`.
     base: Vec<f64>,
+    /// `exp(base_k − base_{k−1})` (entry 0 unused) and its reciprocal: the
+    /// node-to-node weight ratios of the weighted-score path.
+    rise: Vec<f64>,
+    fall: Vec<f64>,
     /// `ln Q_j(θ_k)`, item-major.
     log_q: Vec<f64>,
     /// `ln P_j(θ_k) − ln Q_j(θ_k)`, item-major; empty when every `c` is 0.
@@ -130,12 +137,18 @@ impl EapScorer {
                 }
             }
         }
+        let rise: Vec<f64> = std::iter::once(1.0)
+            .chain(base.windows(2).map(|w| (w[1] - w[0]).exp()))
+            .collect();
+        let fall = rise.iter().map(|r| 1.0 / r).collect();
         Self {
             items: items.to_vec(),
             prior,
             step,
             nodes,
             base,
+            rise,
+            fall,
             log_q,
             log_odds,
         }
@@ -175,7 +188,7 @@ impl EapScorer {
                 .filter(|(_, r)| **r == Response::Correct)
                 .map(|(i, _)| i.a())
                 .sum();
-            linear_moments(&self.nodes, &self.base, s)
+            self.linear_moments(s)
         } else {
             let mut ll = self.base.clone();
             let mut s = 0.0;
@@ -208,9 +221,57 @@ impl EapScorer {
         F: FnOnce() -> Vec<Response>,
     {
         debug_assert!(self.is_linear());
-        let (mean, var) = linear_moments(&self.nodes, &self.base, weighted_score)
+        let (mean, var) = self
+            .linear_moments(weighted_score)
             .unwrap_or_else(|| extended_moments(&self.items, &responses(), &self.prior, self.step));
         estimate(mean, var)
+    }
+
+    /// As [`grid_moments`] for the concave log posterior `base_k + θ_k·S` of
+    /// a complete Rasch/2PL pattern: the mode by binary search, then outward
+    /// until the weights are negligible. Weights come from their node-to-node
+    /// ratios `exp(base_k − base_{k−1})·exp(±hS)`, so a person costs two
+    /// exponentials, not one per node; `None` at the grid's edge.
+    fn linear_moments(&self, s: f64) -> Option<(f64, f64)> {
+        let (nodes, base) = (&self.nodes, &self.base);
+        let f = |k: usize| base[k] + nodes[k] * s;
+        let (mut lo, mut hi) = (0, nodes.len() - 1);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if f(mid + 1) > f(mid) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let mode = lo;
+        let floor = (-TAIL).exp();
+        let up = (self.step * s).exp();
+        let down = 1.0 / up;
+        let mut acc = Moments::new(nodes[mode], 0.0);
+        acc.add_weight(nodes[mode], 1.0);
+        let mut w = 1.0;
+        let mut k = mode;
+        loop {
+            if k == 0 {
+                return None;
+            }
+            w *= self.fall[k] * down;
+            k -= 1;
+            if w <= floor {
+                break;
+            }
+            acc.add_weight(nodes[k], w);
+        }
+        w = 1.0;
+        for (theta, rise) in nodes.iter().zip(&self.rise).skip(mode + 1) {
+            w *= rise * up;
+            if w <= floor {
+                return Some(acc.finish());
+            }
+            acc.add_weight(*theta, w);
+        }
+        None
     }
 
     /// Whether every item has `c = 0` (the weighted-score path applies).
@@ -253,44 +314,6 @@ fn grid_moments(nodes: &[f64], ll: &[f64]) -> Option<(f64, f64)> {
         }
     }
     Some(acc.finish())
-}
-
-/// As [`grid_moments`] for a concave log posterior `base_k + θ_k·s`: the
-/// mode by binary search, then outward until the weights are negligible.
-fn linear_moments(nodes: &[f64], base: &[f64], s: f64) -> Option<(f64, f64)> {
-    let f = |k: usize| base[k] + nodes[k] * s;
-    let (mut lo, mut hi) = (0, nodes.len() - 1);
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        if f(mid + 1) > f(mid) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    let max = f(lo);
-    let floor = max - TAIL;
-    let mut acc = Moments::new(nodes[lo], max);
-    let mut k = lo;
-    loop {
-        let l = f(k);
-        if l <= floor {
-            break;
-        }
-        acc.add(nodes[k], l);
-        if k == 0 {
-            return None;
-        }
-        k -= 1;
-    }
-    for (k, t) in nodes.iter().enumerate().skip(lo + 1) {
-        let l = f(k);
-        if l <= floor {
-            return Some(acc.finish());
-        }
-        acc.add(*t, l);
-    }
-    None
 }
 
 /// Posterior moments on the nodes `μ + kh`, computing the likelihood
@@ -364,7 +387,12 @@ impl Moments {
 
     #[inline]
     fn add(&mut self, theta: f64, log_weight: f64) {
-        let w = (log_weight - self.max).exp();
+        self.add_weight(theta, (log_weight - self.max).exp());
+    }
+
+    /// Adds a weight already relative to `exp(max)`.
+    #[inline]
+    fn add_weight(&mut self, theta: f64, w: f64) {
         let d = theta - self.centre;
         self.w += w;
         self.m1 += w * d;
@@ -462,6 +490,12 @@ mod tests {
             assert!(est.theta > 5.0, "{est:?} vs {theta}");
             assert!((est.theta - theta).abs() < 1e-7 && (est.se - psd).abs() < 1e-7);
         }
+    }
+
+    #[test]
+    fn scorers_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<EapScorer>();
     }
 
     #[test]

@@ -104,7 +104,8 @@ pub struct CarriedCut {
     /// `τ_new(θ_cut)`, the new form's cut on the true-score scale.
     pub new_true_cut: f64,
     /// The new form's integer raw cut: the smallest raw score at or above
-    /// `new_true_cut` (so no one passes below the standard).
+    /// `new_true_cut` (so no one passes below the standard); a true cut
+    /// within `1e-9` above an integer counts as that integer.
     pub new_raw_cut: usize,
 }
 

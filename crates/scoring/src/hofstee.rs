@@ -69,6 +69,8 @@ pub enum HofsteeOutcome {
     AboveLineAtMinCut,
     /// Even the highest acceptable cut fails fewer candidates than the line asks.
     BelowLineAtMaxCut,
+    /// No whole raw score lies between the mean lowest and highest cut.
+    NoWholeScoreInRange,
 }
 
 /// The result: the judges' mean answers and the outcome.
@@ -117,7 +119,9 @@ pub fn hofstee(judgements: &[HofsteeJudgement], scores: &[f64]) -> Result<Hofste
     };
     let first = mean.min_cut.ceil().max(0.0) as usize;
     let last = mean.max_cut.floor().max(0.0) as usize;
-    let outcome = if fail_rate(mean.min_cut) > line(mean.min_cut) {
+    let outcome = if first > last {
+        HofsteeOutcome::NoWholeScoreInRange
+    } else if fail_rate(mean.min_cut) > line(mean.min_cut) {
         HofsteeOutcome::AboveLineAtMinCut
     } else {
         (first..=last)
@@ -177,6 +181,8 @@ mod tests {
         // Cuts 1..2 fail at most 10 %, but at least 50 % must fail.
         let h = hofstee(&[judge(1.0, 2.0, 0.5, 0.9)], &scores).unwrap();
         assert_eq!(h.outcome, HofsteeOutcome::BelowLineAtMaxCut);
+        let h = hofstee(&[judge(3.2, 3.8, 0.1, 0.9)], &scores).unwrap();
+        assert_eq!(h.outcome, HofsteeOutcome::NoWholeScoreInRange);
     }
 
     #[test]

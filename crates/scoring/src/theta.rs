@@ -7,11 +7,13 @@
 //! items a person was not presented do not enter that person's likelihood.
 //!
 //! EAP runs block by block ([`exam_core::responses::Block`]: persons who saw
-//! the same items) with one [`EapScorer`] per block; under Rasch and 2PL a
-//! person costs one pass over the row for `S = Σ a_j x_j` plus a few dozen
-//! exponentials, and with equal slopes the estimate is cached per raw score.
+//! the same items) with one [`EapScorer`] per block of 16 persons or more
+//! (smaller blocks, as in sparse data, are scored one by one with
+//! [`eap`](crate::eap())); under Rasch and 2PL a person costs one pass over the row
+//! for `S = Σ a_j x_j` and two exponentials, and with equal slopes the
+//! estimate is cached per raw score.
 
-use crate::ability::{Estimate, MleOptions, map, mle};
+use crate::ability::{Estimate, MleOptions, eap, map, mle};
 use crate::eap::EapScorer;
 use crate::prior::NormalPrior;
 use crate::response::Response;
@@ -19,7 +21,7 @@ use exam_core::ids::{ItemId, PersonId};
 use exam_core::irt::{ItemParams, ItemParamsFile};
 use exam_core::responses::{Block, ResponseMatrix};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The estimator to use.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -107,7 +109,8 @@ pub fn align_params(
                 .ok_or_else(|| ThetaError::MissingParams { item: id.clone() })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(extra) = file.items.iter().find(|e| !items.contains(&e.id)) {
+    let known: HashSet<&ItemId> = items.iter().collect();
+    if let Some(extra) = file.items.iter().find(|e| !known.contains(&e.id)) {
         return Err(ThetaError::UnknownItem {
             item: extra.id.clone(),
         });
@@ -182,12 +185,21 @@ where
     }
 }
 
+/// Blocks with fewer persons are scored without per-block tables (building
+/// them costs about as much as scoring a dozen persons one by one).
+const SMALL_BLOCK: usize = 16;
+
 fn eap_block(
     block: &Block,
     items: &[ItemParams],
     prior: NormalPrior,
     out: &mut [Option<Estimate>],
 ) {
+    if block.n_persons() < SMALL_BLOCK {
+        // Tables would cost more than they save: score node by node.
+        each_row(block, out, |r| eap(items, r, &prior).ok());
+        return;
+    }
     let scorer = EapScorer::new(items, prior);
     if !scorer.is_linear() {
         for (row, &person) in block.persons().iter().enumerate() {

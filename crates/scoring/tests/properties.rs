@@ -94,13 +94,46 @@ proptest! {
     }
 
     #[test]
-    fn rasch_mle_matches_expected_to_observed_score(items in rasch_form(), x in 0usize..40) {
+    fn rasch_mle_matches_expected_to_observed_score(
+        (items, x) in rasch_form()
+            .prop_filter("two items or more", |f| f.len() > 1)
+            .prop_flat_map(|f| { let n = f.len(); (Just(f), 1..n) }),
+    ) {
         let n = items.len();
-        prop_assume!(x > 0 && x < n);
         let pattern: Vec<Response> = (0..n).map(|j| Response::from(j < x)).collect();
         let est = mle(&items, &pattern, &MleOptions::new(20.0).unwrap()).unwrap();
         prop_assert!(!est.at_bound);
         prop_assert!((expected_score(&items, est.theta) - x as f64).abs() < 1e-8, "{est:?} {}", expected_score(&items, est.theta));
+    }
+
+    #[test]
+    fn extreme_parameters_still_give_finite_agreeing_estimates(
+        (items, responses) in (1usize..=30).prop_flat_map(|n| (
+            proptest::collection::vec(
+                (0.05f64..20.0, -8.0f64..8.0, prop_oneof![Just(0.0), 0.0f64..0.5])
+                    .prop_map(|(a, b, c)| ItemParams::new(a, b, c).unwrap()),
+                n,
+            ),
+            proptest::collection::vec(
+                prop_oneof![
+                    Just(Response::Correct),
+                    Just(Response::Incorrect),
+                    Just(Response::NotPresented)
+                ],
+                n,
+            ),
+        )),
+        mean in -3.0f64..3.0,
+        sd in 0.2f64..3.0,
+    ) {
+        let prior = NormalPrior::new(mean, sd).unwrap();
+        let one_shot = eap(&items, &responses, &prior).unwrap();
+        let prepared = exam_scoring::EapScorer::new(&items, prior).score(&responses).unwrap();
+        prop_assert!(one_shot.theta.is_finite() && one_shot.se.is_finite() && one_shot.se > 0.0);
+        prop_assert!((one_shot.theta - prepared.theta).abs() < 1e-7, "{one_shot:?} {prepared:?}");
+        prop_assert!((one_shot.se - prepared.se).abs() < 1e-7);
+        let m = map(&items, &responses, &prior).unwrap();
+        prop_assert!(m.theta.is_finite() && m.se.is_finite() && m.se > 0.0);
     }
 
     #[test]
