@@ -171,6 +171,10 @@ pub struct AssemblyOptions {
     pub order: DeliveryOrder,
     /// The most local-search passes over all forms.
     pub max_passes: u32,
+    /// A form whose largest deviation from its target is at most this is
+    /// not improved further (in the objective's units: information, score
+    /// points or p-value). 0 searches to a local optimum.
+    pub tolerance: f64,
 }
 
 impl Default for AssemblyOptions {
@@ -183,6 +187,7 @@ impl Default for AssemblyOptions {
             objective: Objective::Auto,
             order: DeliveryOrder::Sections,
             max_passes: 50,
+            tolerance: 0.005,
         }
     }
 }
@@ -411,7 +416,14 @@ pub fn assemble(
         },
     )?;
     feasibility::check(&pool, options.forms, max_shared, capacity)?;
-    let selection = search::run(&pool, options.forms, max_shared, options.max_passes, seed)?;
+    let selection = search::run(
+        &pool,
+        options.forms,
+        max_shared,
+        options.max_passes,
+        options.tolerance,
+        seed,
+    )?;
     let inputs = delivery::InputsDigest::new(bank, blueprint, options, seed);
     let forms = selection
         .forms
