@@ -37,9 +37,10 @@
 //! 2. **Greedy construction, round robin.** Forms take one unit each in
 //!    turn, so later forms are not starved of good items. A form takes a
 //!    unit whose shape fits its remaining needs and that breaks no hard
-//!    constraint; among the shapes it still needs, the scarcest one (fewest
-//!    feasible units per needed unit) goes first when it is scarce (fewer
-//!    than two candidates per need), otherwise the unit whose features per
+//!    constraint; among the single-item shapes it still needs, the scarcest
+//!    one (fewest feasible items per needed item) goes first when it is
+//!    scarce (fewer than two candidates per need), otherwise the unit (item
+//!    or set) whose features per
 //!    item are closest to the remaining target per remaining item (the
 //!    normalised weighted absolute deviation heuristic of Luecht 1998, with
 //!    squared deviations). Ties are broken by seeded random priorities.
@@ -175,6 +176,9 @@ pub struct AssemblyOptions {
     /// not improved further (in the objective's units: information, score
     /// points or p-value). 0 searches to a local optimum.
     pub tolerance: f64,
+    /// Independent runs of construction and search from different random
+    /// tie-breaks; the best result is kept (1 = a single run).
+    pub restarts: u32,
 }
 
 impl Default for AssemblyOptions {
@@ -188,6 +192,7 @@ impl Default for AssemblyOptions {
             order: DeliveryOrder::Sections,
             max_passes: 50,
             tolerance: 0.005,
+            restarts: 1,
         }
     }
 }
@@ -420,8 +425,11 @@ pub fn assemble(
         &pool,
         options.forms,
         max_shared,
-        options.max_passes,
-        options.tolerance,
+        &search::Effort {
+            max_passes: options.max_passes,
+            tolerance: options.tolerance,
+            restarts: options.restarts,
+        },
         seed,
     )?;
     let inputs = delivery::InputsDigest::new(bank, blueprint, options, seed);

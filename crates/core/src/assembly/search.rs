@@ -12,9 +12,9 @@ use std::collections::HashMap;
 /// heuristic gives up.
 const ATTEMPTS: u64 = 8;
 
-/// A shape is scarce for a form when it has fewer than this many feasible
-/// units per unit still needed: it is then filled before better-scoring
-/// shapes.
+/// A single-item shape is scarce for a form when it has fewer than this
+/// many feasible units per item still needed: it is then filled before
+/// better-scoring shapes.
 const SCARCE: f64 = 2.0;
 
 /// Deviations closer than this are equal (information units).
@@ -52,6 +52,8 @@ struct State<'p> {
     salt: u64,
     /// A form whose largest deviation is at most this is good enough.
     tolerance: f64,
+    /// Relative random noise on greedy scores (0 on the first run).
+    jitter: f64,
 }
 
 impl<'p> State<'p> {
@@ -72,6 +74,7 @@ impl<'p> State<'p> {
             units: vec![Vec::new(); n_forms],
             salt,
             tolerance: tolerance.max(EPS),
+            jitter: 0.0,
         }
     }
 
@@ -246,7 +249,11 @@ impl<'p> State<'p> {
                     .zip(&per_item)
                     .map(|(x, p)| (x / n - p).powi(2))
                     .sum();
-                let candidate = (score, self.priority(f, v), v);
+                let prio = self.priority(f, v);
+                // Restarts after the first randomise the greedy (GRASP):
+                // scores are inflated by up to 100% at random.
+                let noise = 1.0 + self.jitter * (prio >> 11) as f64 / (1u64 << 53) as f64;
+                let candidate = (score * noise, prio, v);
                 let improves = shape_best.is_none_or(|b| better(candidate, b));
                 if !(improves || feasible < threshold) {
                     continue;
@@ -264,8 +271,11 @@ impl<'p> State<'p> {
                 // still cover the need (sets), so go on.
                 continue;
             };
+            // Only single-item shapes can be scarce: a set is never needed,
+            // its slots can always go to stand-alone items.
+            let single = shape.iter().sum::<u32>() == 1;
             let ratio = feasible as f64 / f64::from(copies);
-            if ratio < SCARCE && scarce.is_none_or(|(r, _, _, _)| ratio < r) {
+            if single && ratio < SCARCE && scarce.is_none_or(|(r, _, _, _)| ratio < r) {
                 scarce = Some((ratio, sb.2, sb.0, sb.1));
             }
             if best.is_none_or(|b| better(sb, b)) {
@@ -531,37 +541,67 @@ fn better(a: (f64, u64, usize), b: (f64, u64, usize)) -> bool {
     a.0 < b.0 - EPS || ((a.0 - b.0).abs() <= EPS && a.1 < b.1)
 }
 
-/// Runs construction (with up to [`ATTEMPTS`] tie-break salts) and local
-/// search.
+/// How hard the search works.
+pub(crate) struct Effort {
+    /// The most local-search passes over all forms.
+    pub max_passes: u32,
+    /// A form within this deviation is not improved further.
+    pub tolerance: f64,
+    /// Independent constructions + searches; the best is kept.
+    pub restarts: u32,
+}
+
+/// Runs construction (each with up to [`ATTEMPTS`] tie-break salts) and
+/// local search `effort.restarts` times, keeping the result with the
+/// smallest largest deviation (then the smallest sum of deviations).
 pub(crate) fn run(
     pool: &Pool,
     n_forms: u32,
     max_shared: u32,
-    max_passes: u32,
-    tolerance: f64,
+    effort: &Effort,
     seed: u64,
 ) -> Result<Selection, AssemblyError> {
     let n_forms = n_forms as usize;
+    let restarts = effort.restarts.max(1) as u64;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut failure = None;
-    for _ in 0..ATTEMPTS {
-        let mut state = State::new(pool, n_forms, max_shared, rng.random(), tolerance);
-        match state.construct() {
-            Ok(()) => {
-                if pool.k > 0 {
-                    local_search(&mut state, max_passes);
-                }
-
-                let deviations = (0..n_forms)
-                    .map(|f| (pool.k > 0).then(|| state.form_score(f).0))
-                    .collect();
-                return Ok(Selection {
-                    forms: state.units,
-                    deviations,
-                });
-            }
-            Err(e) => failure = Some(e),
+    let mut best: Option<((f64, f64), Selection)> = None;
+    let mut successes = 0;
+    for attempt in 0..ATTEMPTS * restarts {
+        let mut state = State::new(pool, n_forms, max_shared, rng.random(), effort.tolerance);
+        if attempt > 0 {
+            state.jitter = 1.0;
         }
+        if let Err(e) = state.construct() {
+            failure = Some(e);
+            continue;
+        }
+        if pool.k > 0 {
+            local_search(&mut state, effort.max_passes);
+        }
+        let scores: Vec<f64> = (0..n_forms).map(|f| state.form_score(f).0).collect();
+        let key = (
+            scores.iter().copied().fold(0.0, f64::max),
+            scores.iter().sum::<f64>(),
+        );
+        let deviations = scores.iter().map(|d| (pool.k > 0).then_some(*d)).collect();
+        let selection = Selection {
+            forms: state.units,
+            deviations,
+        };
+        if best
+            .as_ref()
+            .is_none_or(|(b, _)| Mode::Minimax.better(key, *b))
+        {
+            best = Some((key, selection));
+        }
+        successes += 1;
+        if successes == restarts {
+            break;
+        }
+    }
+    if let Some((_, selection)) = best {
+        return Ok(selection);
     }
     let (f, kind, missing) = failure.unwrap_or((0, 0, 0));
     Err(AssemblyError::Stuck {
