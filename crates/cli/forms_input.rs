@@ -16,36 +16,44 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-/// One entry of the forms file's `forms` array: the form record and its
-/// scoring key (other fields, such as the delivery view, are not read:
-/// keys come only from the scoring key).
-#[derive(Deserialize)]
-struct FormEntry {
-    form: Form,
-    #[serde(alias = "key")]
-    scoring_key: ScoringKey,
-}
-
+/// The parts of the forms file `exam assemble` writes that scoring reads:
+/// the form records and, separately, their scoring keys (the delivery
+/// views and coverage are not read: keys come only from the scoring keys).
 #[derive(Deserialize)]
 struct FormsFile {
-    forms: Vec<FormEntry>,
+    forms: Vec<Form>,
+    scoring_keys: Vec<ScoringKey>,
 }
 
-/// The forms and keys of a forms file.
+/// The forms of a forms file, each with its scoring key (matched by form
+/// id: every form needs exactly one key, and every key a form).
 pub fn read_forms(path: &Path) -> anyhow::Result<Vec<(Form, ScoringKey)>> {
     let name = path.display();
     let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
     let parsed: FormsFile = serde_json::from_reader(BufReader::new(file)).with_context(|| {
-        format!("{name}: not a forms file (a `forms` array of {{form, scoring_key, ...}})")
+        format!("{name}: not a forms file (`forms` and `scoring_keys` arrays, as `exam assemble` writes)")
     })?;
     if parsed.forms.is_empty() {
         bail!("{name}: no forms");
     }
-    Ok(parsed
-        .forms
-        .into_iter()
-        .map(|e| (e.form, e.scoring_key))
-        .collect())
+    let mut keys: HashMap<_, _> = HashMap::new();
+    for key in parsed.scoring_keys {
+        let id = key.form.clone();
+        if keys.insert(id.clone(), key).is_some() {
+            bail!("{name}: two scoring keys for form {id}");
+        }
+    }
+    let mut out = Vec::with_capacity(parsed.forms.len());
+    for form in parsed.forms {
+        let key = keys
+            .remove(&form.id)
+            .with_context(|| format!("{name}: form {} has no scoring key", form.id))?;
+        out.push((form, key));
+    }
+    if let Some(orphan) = keys.keys().next() {
+        bail!("{name}: scoring key for form {orphan}, which is not in `forms`");
+    }
+    Ok(out)
 }
 
 /// Scoring rules from a file, or the defaults.

@@ -14,7 +14,8 @@ use std::process::ExitCode;
 /// Flags of `exam rescore`.
 #[derive(Debug, clap::Args)]
 pub struct RescoreArgs {
-    /// Forms file as `exam assemble --format json` writes it.
+    /// Forms file as `exam assemble --out` writes it (`forms` and
+    /// `scoring_keys` arrays).
     #[arg(long)]
     forms: PathBuf,
     /// Submissions (raw response CSV or `.json`).

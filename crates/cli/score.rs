@@ -14,8 +14,8 @@ use std::process::ExitCode;
 /// Flags of `exam score`.
 #[derive(Debug, clap::Args)]
 pub struct ScoreArgs {
-    /// Forms file as `exam assemble --format json` writes it (a `forms`
-    /// array with each form's record and scoring key).
+    /// Forms file as `exam assemble --out` writes it (`forms` and
+    /// `scoring_keys` arrays; the delivery views are not read).
     #[arg(long)]
     forms: PathBuf,
     /// Submissions: a raw response CSV (`candidate,form,<item ids...>`,

@@ -17,7 +17,8 @@ use std::process::ExitCode;
 /// Flags of `exam simulate`.
 #[derive(Debug, clap::Args)]
 pub struct SimulateArgs {
-    /// Forms file as `exam assemble --format json` writes it.
+    /// Forms file as `exam assemble --out` writes it (`forms` and
+    /// `scoring_keys` arrays).
     #[arg(long)]
     forms: PathBuf,
     /// Number of candidates (candidate i sits form i mod the number of forms).
