@@ -176,3 +176,29 @@ fn simulate_then_score_round_trip() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn blueprint_cut_is_used_when_the_rules_set_none() {
+    let v = json_out(&[
+        "score",
+        "--forms",
+        &format!("{DATA}/forms.json"),
+        "--responses",
+        &format!("{DATA}/responses.csv"),
+        "--blueprint",
+        "item-bank/blueprints/die-2026.json",
+        "--format",
+        "json",
+    ]);
+    // The shipped blueprint's cut (42 of 60) is far above these 4-item
+    // forms' maximum: everyone fails, and the source names the blueprint.
+    let d = &v["reports"][0]["decision"];
+    assert!(close(&d["raw_cut"], 42.0));
+    assert_eq!(d["passed"], false);
+    assert!(
+        d["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("blueprint die-2026 ")
+    );
+}

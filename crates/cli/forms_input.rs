@@ -3,13 +3,14 @@
 //! item parameters and submissions (raw response CSV or JSON).
 
 use anyhow::{Context, bail};
+use exam_core::blueprint::Blueprint;
 use exam_core::form::{Form, ScoringKey};
 use exam_core::ids::ItemId;
 use exam_core::irt::{ItemParams, ItemParamsFile};
 use exam_core::submission::Submission;
 use exam_scoring::keyed::Scorer;
 use exam_scoring::raw_csv::read_raw_csv;
-use exam_scoring::rules::ScoringRules;
+use exam_scoring::rules::{PassingRule, ScoringRules};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fs::File;
@@ -69,6 +70,38 @@ pub fn read_rules(path: Option<&Path>) -> anyhow::Result<ScoringRules> {
         .validate()
         .with_context(|| format!("{name}: invalid scoring rules"))?;
     Ok(rules)
+}
+
+/// Scoring rules from a file (or the defaults), with the blueprint's cut
+/// as the passing standard when the rules set none and a blueprint is
+/// given. The cut's source names the blueprint, its version and method.
+pub fn read_rules_with_blueprint(
+    rules: Option<&Path>,
+    blueprint: Option<&Path>,
+) -> anyhow::Result<ScoringRules> {
+    let mut out = read_rules(rules)?;
+    let Some(path) = blueprint else {
+        return Ok(out);
+    };
+    if out.passing.is_some() {
+        return Ok(out);
+    }
+    let name = path.display();
+    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+    let bp: Blueprint = serde_json::from_reader(BufReader::new(file))
+        .with_context(|| format!("{name}: not a blueprint"))?;
+    let raw_cut = bp
+        .passing
+        .raw_cut
+        .with_context(|| format!("{name}: the blueprint sets no raw cut"))?;
+    out.passing = Some(PassingRule {
+        raw_cut: f64::from(raw_cut),
+        source: format!("blueprint {} {}: {}", bp.id, bp.version, bp.passing.method),
+        scale: None,
+    });
+    out.validate()
+        .with_context(|| format!("{name}: invalid passing standard"))?;
+    Ok(out)
 }
 
 /// Item parameters from a file (`{"items": [{"id", "a", "b", "c"}]}`), or none.

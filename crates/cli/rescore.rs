@@ -2,7 +2,9 @@
 //! rules (a re-keyed item, an item credited to everyone or dropped) and list
 //! every candidate whose score or decision changed.
 
-use crate::forms_input::{build_scorer, read_forms, read_params, read_rules, read_submissions};
+use crate::forms_input::{
+    build_scorer, read_forms, read_params, read_rules_with_blueprint, read_submissions,
+};
 use crate::output::{Format, print_json};
 use crate::score::{print_rows, write_json_file};
 use anyhow::Context;
@@ -28,6 +30,10 @@ pub struct RescoreArgs {
     /// The corrected scoring rules (with `adjustments`, a new version).
     #[arg(long)]
     new_scoring: PathBuf,
+    /// Blueprint JSON whose raw cut is the passing standard for rules that
+    /// set none.
+    #[arg(long)]
+    blueprint: Option<PathBuf>,
     /// Item parameter JSON (for θ in the new reports).
     #[arg(long)]
     params: Option<PathBuf>,
@@ -51,8 +57,8 @@ struct Out<'a> {
 /// Runs `exam rescore`.
 pub fn run(args: RescoreArgs) -> anyhow::Result<ExitCode> {
     let forms = read_forms(&args.forms)?;
-    let old_rules = read_rules(args.scoring.as_deref())?;
-    let new_rules = read_rules(Some(&args.new_scoring))?;
+    let old_rules = read_rules_with_blueprint(args.scoring.as_deref(), args.blueprint.as_deref())?;
+    let new_rules = read_rules_with_blueprint(Some(&args.new_scoring), args.blueprint.as_deref())?;
     let params = read_params(args.params.as_deref())?;
     let before = build_scorer(&forms, &old_rules, &params, &args.forms)?;
     let after = build_scorer(&forms, &new_rules, &params, &args.forms)?;

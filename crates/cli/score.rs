@@ -1,7 +1,9 @@
 //! `exam score`: score submissions (raw response CSV or JSON) against the
 //! forms' scoring keys and print or store the score reports.
 
-use crate::forms_input::{build_scorer, read_forms, read_params, read_rules, read_submissions};
+use crate::forms_input::{
+    build_scorer, read_forms, read_params, read_rules_with_blueprint, read_submissions,
+};
 use crate::output::{Format, print_json};
 use anyhow::Context;
 use exam_scoring::report::ScoreReport;
@@ -28,6 +30,10 @@ pub struct ScoreArgs {
     /// matching, no cut.
     #[arg(long)]
     scoring: Option<PathBuf>,
+    /// Blueprint JSON whose raw cut is the passing standard when the
+    /// scoring rules set none.
+    #[arg(long)]
+    blueprint: Option<PathBuf>,
     /// Item parameter JSON; when every counted item of a form is in it,
     /// reports carry an EAP θ and its SE.
     #[arg(long)]
@@ -134,7 +140,7 @@ pub fn write_json_file<T: Serialize>(path: &PathBuf, value: &T) -> anyhow::Resul
 /// Runs `exam score`.
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let forms = read_forms(&args.forms)?;
-    let rules = read_rules(args.scoring.as_deref())?;
+    let rules = read_rules_with_blueprint(args.scoring.as_deref(), args.blueprint.as_deref())?;
     let params = read_params(args.params.as_deref())?;
     let scorer = build_scorer(&forms, &rules, &params, &args.forms)?;
     let submissions = read_submissions(&args.responses, &scorer)?;
