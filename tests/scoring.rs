@@ -174,6 +174,35 @@ fn simulate_then_score_round_trip() {
         let (raw, max) = (r["raw"].as_f64().unwrap(), r["max"].as_f64().unwrap());
         assert!((0.0..=max).contains(&raw));
     }
+
+    // The same candidates as JSON submissions score the same.
+    let json = dir.join("responses.json");
+    let json = json.to_str().unwrap();
+    let out = exam(&[
+        "simulate",
+        "--forms",
+        &format!("{DATA}/forms.json"),
+        "--candidates",
+        "200",
+        "--seed",
+        "5",
+        "--out",
+        json,
+    ]);
+    assert!(out.status.success());
+    let w = json_out(&[
+        "score",
+        "--forms",
+        &format!("{DATA}/forms.json"),
+        "--responses",
+        json,
+        "--format",
+        "json",
+    ]);
+    for (a, b) in reports.iter().zip(w["reports"].as_array().unwrap()) {
+        assert_eq!(a["candidate"], b["candidate"]);
+        assert!(close(&a["raw"], b["raw"].as_f64().unwrap()));
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -808,3 +808,20 @@ fn raw_csv_round_trips_and_rejects_bad_rows() {
         Err(RawCsvError::MissingColumn { .. })
     ));
 }
+
+#[test]
+fn key_fingerprint_changes_with_the_key_only() {
+    use exam_scoring::keyed::key_fingerprint;
+    let (_, key) = form_and_key("F1", &specs());
+    let (_, same) = form_and_key("F1", &specs());
+    assert_eq!(key_fingerprint(&key), key_fingerprint(&same));
+    let mut rekeyed = key.clone();
+    rekeyed.entries[0].key = AnswerKey::SingleChoice { option: "C".into() };
+    assert_ne!(key_fingerprint(&key), key_fingerprint(&rekeyed));
+    let mut reweighted = key.clone();
+    reweighted.entries[1].weight = 2.0;
+    assert_ne!(key_fingerprint(&key), key_fingerprint(&reweighted));
+    let mut bumped = key.clone();
+    bumped.entries[2].version = 2;
+    assert_ne!(key_fingerprint(&key), key_fingerprint(&bumped));
+}
