@@ -18,9 +18,9 @@ use exam_core::blueprint::Blueprint;
 use exam_core::form::DeliveryView;
 use exam_core::item::ItemFile;
 use exam_core::jta::Jta;
-use exam_core::submission::Submission;
+use exam_core::submission::{Answer, Submission};
 use exam_scoring::form_simulation::{SimulationOptions, fill_generating_params, simulate};
-use exam_scoring::keyed::Scorer;
+use exam_scoring::keyed::{Scorer, ScoringError};
 use exam_scoring::report::ScoreReport;
 use exam_scoring::rules::{PassingRule, ScoringRules};
 use exam_scoring::scale::{Knot, ScaleConversion};
@@ -191,6 +191,17 @@ fn main() -> Result<(), Box<dyn Error>> {
     // error naming the candidate and item, never a panic.
     let received: Submission = serde_json::from_str(&submission_json)?;
     let report: ScoreReport = scorer.report(&received)?;
+
+    // What a client that sends an option the item does not have gets back:
+    // a typed error naming the candidate and the item.
+    let mut tampered = received.clone();
+    if let Some(first) = tampered.answers.first_mut() {
+        first.answer = Answer::Selected(vec!["no-such-option".into()]);
+        match scorer.score(&tampered) {
+            Err(err @ ScoringError::InvalidAnswer { .. }) => println!("rejected: {err}"),
+            other => return Err(format!("a bad option was not rejected: {other:?}").into()),
+        }
+    }
 
     // Step 6: store the report as JSON.
     let out_dir = std::env::temp_dir().join("exam-engine-lms-backend");

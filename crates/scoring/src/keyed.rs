@@ -297,6 +297,9 @@ pub struct ScoredSubmission {
     pub raw: f64,
     /// Maximum raw score: `Σ weight` over the same items.
     pub max: f64,
+    /// Total time the candidate spent on the items that carry a recorded
+    /// time, in seconds; absent when no answer carries one.
+    pub seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -785,7 +788,11 @@ impl FormScorer {
         // Submissions usually list items in form order: try the slot after
         // the previous answer's before the hash lookup.
         let mut guess = 0;
+        let mut seconds: Option<u64> = None;
         for entry in &submission.answers {
+            if let Some(s) = entry.seconds {
+                seconds = Some(seconds.unwrap_or(0) + u64::from(s));
+            }
             let found = match self.slots.get(guess) {
                 Some(slot) if same_id(slot.item.as_str(), entry.item.as_str()) => Some(guess),
                 _ => self.index.get(&entry.item).copied(),
@@ -838,6 +845,7 @@ impl FormScorer {
             outcomes,
             raw,
             max,
+            seconds,
         })
     }
 }

@@ -244,6 +244,9 @@ pub struct ScoreReport {
     pub domains: Vec<DomainScore>,
     /// Counts of outcomes.
     pub responses: ResponseCounts,
+    /// Total recorded time on the items, in seconds, where recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<u64>,
     /// Per-item outcomes in delivery order.
     pub items: Vec<ItemScore>,
     /// What the report was computed from.
@@ -353,6 +356,7 @@ impl FormScorer {
             }),
             domains,
             responses: counts,
+            seconds: scored.seconds,
             items,
             audit: Audit {
                 form: self.form.clone(),

@@ -234,6 +234,16 @@ fn item_weights_scale_points() {
 }
 
 #[test]
+fn recorded_times_are_summed() {
+    let mut sub = mixed();
+    sub.answers[0].seconds = Some(40);
+    sub.answers[2].seconds = Some(95);
+    let scorer = scorer(&ScoringRules::default());
+    assert_eq!(scorer.score(&sub).unwrap().seconds, Some(135));
+    assert_eq!(scorer.score(&mixed()).unwrap().seconds, None);
+}
+
+#[test]
 fn items_not_sent_are_not_reached_and_score_zero() {
     let sub = Submission::new("C3", "F1").with("SC1", sel(&["B"]));
     let s = scorer(&ScoringRules::default()).score(&sub).unwrap();
