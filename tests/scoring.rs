@@ -62,6 +62,31 @@ fn score_raw_csv_by_hand() {
     assert_eq!(reports[2]["audit"]["blueprint"], "test-bp");
     assert_eq!(reports[2]["audit"]["scoring_rules_version"], "1");
 
+    // The scored matrix: K1 all 1 on F1 (pretest Q5 included), Q6 not on F1.
+    let dir = std::env::temp_dir().join(format!("exam-scored-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scored = dir.join("scored.csv");
+    let out = exam(&[
+        "score",
+        "--forms",
+        &format!("{DATA}/forms.json"),
+        "--responses",
+        &format!("{DATA}/responses.csv"),
+        "--scoring",
+        &format!("{DATA}/rules.json"),
+        "--scored-out",
+        scored.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    // Columns: F1's items then F2's new one (Q6). K2 omitted Q5 (0); Q3
+    // B A C earns 2/3, not full credit (0); Q4 ½ (0). K3 sat F2: Q3 and Q5
+    // not presented; Q2 {A} wrong; Q4 wrong; Q6 right.
+    assert_eq!(
+        std::fs::read_to_string(&scored).unwrap(),
+        "candidate,Q1,Q2,Q3,Q4,Q5,Q6\nK1,1,1,1,1,1,\nK2,0,0,0,0,0,\nK3,1,0,,0,,1\n"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+
     // The table names every candidate.
     let out = exam(&[
         "score",

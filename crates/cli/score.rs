@@ -6,6 +6,8 @@ use crate::forms_input::{
 };
 use crate::output::{Format, print_json};
 use anyhow::Context;
+use exam_core::responses::{Cell, ResponseMatrix};
+use exam_scoring::matrix::scored_matrix;
 use exam_scoring::report::ScoreReport;
 use serde::Serialize;
 use std::fs::File;
@@ -41,6 +43,12 @@ pub struct ScoreArgs {
     /// Write the full score reports (JSON) to this file.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Write the scored response matrix (DESIGN.md's scored CSV: candidate,
+    /// then one column per item of any form; 1 for full credit, 0 otherwise
+    /// or omitted, empty when not on the form or not reached), pretest
+    /// items included, for `exam theta` and item statistics.
+    #[arg(long)]
+    scored_out: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -137,6 +145,27 @@ pub fn write_json_file<T: Serialize>(path: &PathBuf, value: &T) -> anyhow::Resul
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Writes a scored response matrix as DESIGN.md's scored CSV.
+fn write_scored_csv(path: &PathBuf, matrix: &ResponseMatrix) -> anyhow::Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = ::csv::Writer::from_writer(BufWriter::new(file));
+    let mut row: Vec<String> = vec!["candidate".into()];
+    row.extend(matrix.items().iter().map(|i| i.to_string()));
+    w.write_record(&row)?;
+    for (p, person) in matrix.persons().iter().enumerate() {
+        row.clear();
+        row.push(person.to_string());
+        row.extend((0..matrix.n_items()).map(|i| match matrix.cell(p, i) {
+            Cell::Score(s) => s.to_string(),
+            Cell::Omitted => "0".to_owned(),
+            Cell::NotPresented => String::new(),
+        }));
+        w.write_record(&row)?;
+    }
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
 /// Runs `exam score`.
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let forms = read_forms(&args.forms)?;
@@ -147,6 +176,13 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let reports = scorer
         .report_all(&submissions)
         .with_context(|| format!("{}: bad submission", args.responses.display()))?;
+    if let Some(path) = &args.scored_out {
+        let scored = submissions
+            .iter()
+            .map(|s| scorer.score(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        write_scored_csv(path, &scored_matrix(&scorer, &scored)?)?;
+    }
     let out = ReportsOut {
         scoring_rules: &rules.id,
         scoring_rules_version: &rules.version,

@@ -45,6 +45,7 @@ pub mod form_simulation;
 pub mod hofstee;
 pub mod keyed;
 mod likelihood;
+pub mod matrix;
 mod one_shot;
 pub mod prior;
 pub mod raw_csv;

@@ -835,3 +835,35 @@ fn key_fingerprint_changes_with_the_key_only() {
     bumped.entries[2].version = 2;
     assert_ne!(key_fingerprint(&key), key_fingerprint(&bumped));
 }
+
+#[test]
+fn scored_matrix_reads_full_credit_omissions_and_forms() {
+    use exam_core::responses::Cell;
+    use exam_scoring::matrix::scored_matrix;
+    let scorer = fixture_scorer(&ScoringRules::default());
+    // On F1: SC1 right, MR1 partial (0 under all-or-nothing), PT1 right,
+    // SC2 omitted, OR1 and MA1 not reached.
+    let a = Submission::new("A", "F1")
+        .with("SC1", sel(&["B"]))
+        .with("MR1", sel(&["A", "C"]))
+        .with("PT1", sel(&["A"]))
+        .with("SC2", Answer::Omitted);
+    let scored = vec![
+        scorer.score(&a).unwrap(),
+        scorer
+            .score(&scorer.form(&"F2".into()).unwrap().key_submission("B"))
+            .unwrap(),
+    ];
+    let m = scored_matrix(&scorer, &scored).unwrap();
+    let col = |id: &str| m.item_index(&id.into()).unwrap();
+    assert_eq!(m.n_items(), 6);
+    assert_eq!(m.cell(0, col("SC1")), Cell::Score(1));
+    assert_eq!(m.cell(0, col("MR1")), Cell::Score(0));
+    assert_eq!(m.cell(0, col("PT1")), Cell::Score(1));
+    assert_eq!(m.cell(0, col("SC2")), Cell::Omitted);
+    assert_eq!(m.cell(0, col("OR1")), Cell::NotPresented);
+    // The key on F2 (same items, other order): every item 1.
+    for item in ["SC1", "MR1", "OR1", "MA1", "PT1", "SC2"] {
+        assert_eq!(m.cell(1, col(item)), Cell::Score(1));
+    }
+}
