@@ -6,6 +6,9 @@
 //! names the file, line or item), never a panic. A closed stdout (`exam ... |
 //! head`) counts as success.
 
+mod assemble;
+mod bankfiles;
+mod coverage;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -21,10 +24,18 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Build forms from the bank for a blueprint and print their coverage.
+    Assemble(assemble::AssembleArgs),
+    /// Check forms against their blueprint (exit status 1 if one does not meet it).
+    Coverage(coverage::CoverageArgs),
+}
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::Assemble(args) => assemble::run(args),
+        Command::Coverage(args) => coverage::run(args),
+    }
 }
 
 fn main() -> ExitCode {
