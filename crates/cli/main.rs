@@ -6,6 +6,9 @@
 //! names the file, line or item), never a panic. A closed stdout (`exam ... |
 //! head`) counts as success.
 
+mod assemble;
+mod bankfiles;
+mod coverage;
 mod forms_input;
 mod output;
 mod rescore;
@@ -27,6 +30,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Build forms from the bank for a blueprint and print their coverage.
+    Assemble(assemble::AssembleArgs),
+    /// Check forms against their blueprint (exit status 1 if one does not meet it).
+    Coverage(coverage::CoverageArgs),
     /// Ability (EAP, MAP or MLE) for every person of a scored-response CSV.
     Theta(theta::ThetaArgs),
     /// Score submissions against the forms' scoring keys: score reports.
@@ -39,6 +46,8 @@ enum Command {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Assemble(args) => assemble::run(args),
+        Command::Coverage(args) => coverage::run(args),
         Command::Theta(args) => theta::run(args),
         Command::Score(args) => score::run(args),
         Command::Simulate(args) => simulate::run(args),
