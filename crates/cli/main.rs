@@ -6,15 +6,21 @@
 //! names the file, line or item), never a panic. A closed stdout (`exam ... |
 //! head`) counts as success.
 
+mod analyze;
 mod assemble;
 mod bankfiles;
+mod blueprint;
+mod calibrate;
 mod coverage;
 mod forms_input;
 mod output;
 mod rescore;
+mod schema;
 mod score;
 mod simulate;
+mod table;
 mod theta;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -30,6 +36,16 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check the item bank, its JTA and blueprints; report every problem.
+    Validate(validate::ValidateArgs),
+    /// Show the blueprint's derivation from the JTA and check the stored blueprint.
+    Blueprint(blueprint::BlueprintArgs),
+    /// Print the JSON Schema of a bank file format.
+    Schema(schema::SchemaArgs),
+    /// Classical item analysis of a scored response file.
+    Analyze(analyze::AnalyzeArgs),
+    /// Calibrate IRT item parameters from a scored response file.
+    Calibrate(calibrate::CalibrateArgs),
     /// Build forms from the bank for a blueprint and print their coverage.
     Assemble(assemble::AssembleArgs),
     /// Check forms against their blueprint (exit status 1 if one does not meet it).
@@ -46,6 +62,11 @@ enum Command {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Validate(args) => validate::run(args),
+        Command::Blueprint(args) => blueprint::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Analyze(args) => analyze::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
         Command::Assemble(args) => assemble::run(args),
         Command::Coverage(args) => coverage::run(args),
         Command::Theta(args) => theta::run(args),

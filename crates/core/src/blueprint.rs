@@ -6,7 +6,7 @@
 //! per competency level in it, and optional IRT targets. Weights become
 //! integer item counts by largest-remainder apportionment ([`apportion`]).
 //!
-//! # The derivation rule ([`derive`])
+//! # The derivation rule ([`derive()`])
 //!
 //! 1. A domain's raw weight is the factor of the level the JTA requires in it
 //!    (foundational 1, intermediate 2, advanced 3), times the mean criticality
@@ -309,6 +309,135 @@ pub fn derive(jta: &Jta, settings: &BlueprintSettings) -> Option<(Blueprint, Vec
     Some((blueprint, rows))
 }
 
+impl From<&Blueprint> for BlueprintSettings {
+    /// The settings a stored blueprint was derived with (to re-derive it).
+    fn from(b: &Blueprint) -> Self {
+        Self {
+            id: b.id.clone(),
+            version: b.version.clone(),
+            title: b.title.clone(),
+            scored_items: b.scored_items,
+            pretest_items: b.pretest_items,
+            time_limit_minutes: b.time_limit_minutes,
+            passing: b.passing.clone(),
+        }
+    }
+}
+
+/// Tolerance on a weight when comparing a stored blueprint with its
+/// derivation (the stored value went through decimal text).
+pub const DERIVED_WEIGHT_TOLERANCE: f64 = 1e-12;
+
+/// A way a stored blueprint differs from what [`derive()`] makes of its JTA
+/// and settings.
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DerivationMismatch {
+    /// The JTA has no domains: nothing can be derived.
+    #[error("the JTA has no domains")]
+    NothingDerived,
+    /// The blueprint names another JTA.
+    #[error("blueprint is for JTA `{stored}`, derived from `{derived}`")]
+    Jta {
+        /// The JTA id in the blueprint.
+        stored: String,
+        /// The JTA derived from.
+        derived: String,
+    },
+    /// Other domains, or another order.
+    #[error(
+        "domains [{}] differ from the derived [{}]",
+        join_ids(stored),
+        join_ids(derived)
+    )]
+    Domains {
+        /// The blueprint's domains.
+        stored: Vec<DomainId>,
+        /// The derived domains.
+        derived: Vec<DomainId>,
+    },
+    /// A weight that differs (beyond [`DERIVED_WEIGHT_TOLERANCE`]).
+    #[error("domain `{domain}`: weight {stored}, derived {derived}")]
+    Weight {
+        /// The domain.
+        domain: DomainId,
+        /// Stored weight.
+        stored: f64,
+        /// Derived weight.
+        derived: f64,
+    },
+    /// Level counts that differ.
+    #[error("domain `{domain}`: levels {}/{}/{}, derived {}/{}/{} (foundational/intermediate/advanced)", stored.foundational, stored.intermediate, stored.advanced, derived.foundational, derived.intermediate, derived.advanced)]
+    Levels {
+        /// The domain.
+        domain: DomainId,
+        /// Stored counts.
+        stored: LevelCounts,
+        /// Derived counts.
+        derived: LevelCounts,
+    },
+    /// The stored rule text is not [`DERIVATION_RULE`].
+    #[error("the stored derivation rule is not the current rule")]
+    Rule,
+}
+
+fn join_ids(ids: &[DomainId]) -> String {
+    ids.iter()
+        .map(DomainId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Derives a blueprint from `jta` with the settings of `stored` and lists
+/// how `stored` differs from it (empty when it is exactly the derivation;
+/// IRT targets are not part of the derivation and are not compared).
+pub fn derivation_mismatches(jta: &Jta, stored: &Blueprint) -> Vec<DerivationMismatch> {
+    let Some((derived, _)) = derive(jta, &BlueprintSettings::from(stored)) else {
+        return vec![DerivationMismatch::NothingDerived];
+    };
+    let mut mismatches = Vec::new();
+    if stored.jta != derived.jta {
+        mismatches.push(DerivationMismatch::Jta {
+            stored: stored.jta.clone(),
+            derived: derived.jta.clone(),
+        });
+    }
+    let ids = |b: &Blueprint| {
+        b.domains
+            .iter()
+            .map(|d| d.domain.clone())
+            .collect::<Vec<_>>()
+    };
+    if ids(stored) != ids(&derived) {
+        mismatches.push(DerivationMismatch::Domains {
+            stored: ids(stored),
+            derived: ids(&derived),
+        });
+    } else {
+        for (s, d) in stored.domains.iter().zip(&derived.domains) {
+            if (s.weight - d.weight).abs() > DERIVED_WEIGHT_TOLERANCE {
+                mismatches.push(DerivationMismatch::Weight {
+                    domain: s.domain.clone(),
+                    stored: s.weight,
+                    derived: d.weight,
+                });
+            }
+            if s.levels != d.levels {
+                mismatches.push(DerivationMismatch::Levels {
+                    domain: s.domain.clone(),
+                    stored: s.levels,
+                    derived: d.levels,
+                });
+            }
+        }
+    }
+    if stored.derivation != derived.derivation {
+        mismatches.push(DerivationMismatch::Rule);
+    }
+    mismatches
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,5 +472,57 @@ mod tests {
             }
             prop_assert_eq!(apportion(&weights, total).unwrap(), counts);
         }
+    }
+
+    #[test]
+    fn shipped_blueprint_is_the_derivation_of_the_shipped_jta() {
+        let read = |path: &str| std::fs::read_to_string(path).unwrap();
+        let jta: Jta = serde_json::from_str(&read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../item-bank/jta/jta.json"
+        )))
+        .unwrap();
+        let stored: Blueprint = serde_json::from_str(&read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../item-bank/blueprints/die-2026.json"
+        )))
+        .unwrap();
+        assert_eq!(derivation_mismatches(&jta, &stored), vec![]);
+        let (derived, _) = derive(&jta, &BlueprintSettings::from(&stored)).unwrap();
+        assert_eq!(derived, stored);
+    }
+
+    #[test]
+    fn a_changed_blueprint_shows_its_mismatches() {
+        let read = |path: &str| std::fs::read_to_string(path).unwrap();
+        let jta: Jta = serde_json::from_str(&read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../item-bank/jta/jta.json"
+        )))
+        .unwrap();
+        let (mut blueprint, _) = derive(
+            &jta,
+            &BlueprintSettings {
+                id: BlueprintId::new("b"),
+                version: "1".to_owned(),
+                title: "t".to_owned(),
+                scored_items: 60,
+                pretest_items: 0,
+                time_limit_minutes: 60,
+                passing: PassingStandard {
+                    raw_cut: None,
+                    theta_cut: None,
+                    scaled_cut: None,
+                    method: "none".to_owned(),
+                },
+            },
+        )
+        .unwrap();
+        blueprint.domains[0].weight += 0.01;
+        blueprint.domains[1].levels.advanced += 1;
+        let mismatches = derivation_mismatches(&jta, &blueprint);
+        assert_eq!(mismatches.len(), 2, "{mismatches:?}");
+        assert!(matches!(mismatches[0], DerivationMismatch::Weight { .. }));
+        assert!(matches!(mismatches[1], DerivationMismatch::Levels { .. }));
     }
 }

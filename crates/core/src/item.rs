@@ -324,6 +324,71 @@ impl Item {
     }
 }
 
+/// The fields an item of `kind` may have in a file. [`Item`] flattens its
+/// [`Interaction`], which rules out serde's `deny_unknown_fields`, so the
+/// bank loader compares an item's fields with this list instead (a typo must
+/// not be dropped silently).
+pub fn item_field_names(kind: ItemKind) -> &'static [&'static str] {
+    match kind {
+        ItemKind::SingleChoice | ItemKind::Ordering => &[
+            "id",
+            "version",
+            "domain",
+            "level",
+            "phase",
+            "task",
+            "status",
+            "stem",
+            "kind",
+            "shuffle_options",
+            "enemies",
+            "set",
+            "expected_seconds",
+            "stats",
+            "options",
+            "key",
+        ],
+        ItemKind::MultipleResponse => &[
+            "id",
+            "version",
+            "domain",
+            "level",
+            "phase",
+            "task",
+            "status",
+            "stem",
+            "kind",
+            "shuffle_options",
+            "enemies",
+            "set",
+            "expected_seconds",
+            "stats",
+            "options",
+            "key",
+            "select",
+        ],
+        ItemKind::Matching => &[
+            "id",
+            "version",
+            "domain",
+            "level",
+            "phase",
+            "task",
+            "status",
+            "stem",
+            "kind",
+            "shuffle_options",
+            "enemies",
+            "set",
+            "expected_seconds",
+            "stats",
+            "prompts",
+            "options",
+            "key",
+        ],
+    }
+}
+
 /// An item set (testlet): a shared stimulus delivered with its items.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

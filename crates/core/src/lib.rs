@@ -26,8 +26,12 @@ pub mod ids;
 pub mod irt;
 pub mod item;
 pub mod jta;
+pub mod lint;
 pub mod quadrature;
 pub mod responses;
+pub mod schema;
+#[cfg(any(test, feature = "proptest"))]
+pub mod strategies;
 pub mod submission;
 
 pub use ids::{CandidateId, ItemId, PersonId};

@@ -1,0 +1,223 @@
+//! IRT calibration benchmarks at the sizes of issue 7, on seeded synthetic
+//! data (rand_chacha): 2PL and 3PL on 20,000 x 60 and 200,000 x 100, Rasch
+//! CML on 20,000 x 60, and a concurrent calibration of 50 forms x 60 items
+//! over a 2,000-item bank. Each fit's parameter recovery (slope bias and
+//! RMSE against the generating values) is printed once before timing.
+//!
+//! `CALIBRATION_BENCH=quick` skips the 200,000-person and concurrent cases.
+
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use exam_core::ids::{ItemId, PersonId};
+use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
+use exam_stats::calibration::{Calibration, CalibrationOptions, Model, calibrate, rasch_cml};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+struct Truth {
+    a: Vec<f64>,
+    b: Vec<f64>,
+    c: Vec<f64>,
+}
+
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    // Box–Muller.
+    let u: f64 = rng.random::<f64>().max(1e-300);
+    let v: f64 = rng.random();
+    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+}
+
+fn truth(n_items: usize, guessing: bool, rng: &mut ChaCha8Rng) -> Truth {
+    let a = (0..n_items)
+        .map(|_| (0.25 * normal(rng)).exp() * 1.1)
+        .collect();
+    let b = (0..n_items).map(|_| normal(rng).clamp(-2.5, 2.5)).collect();
+    let c = (0..n_items)
+        .map(|_| {
+            if guessing {
+                0.1 + 0.15 * rng.random::<f64>()
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    Truth { a, b, c }
+}
+
+/// Complete data: every person answers every item.
+fn simulate(n_persons: usize, truth: &Truth, seed: u64) -> ResponseMatrix {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let k = truth.a.len();
+    let ids: Vec<ItemId> = (0..k).map(|j| ItemId::new(format!("I{j}"))).collect();
+    let mut builder = ResponseMatrixBuilder::new(ids).expect("unique ids");
+    let mut cells = vec![Cell::Score(0); k];
+    for p in 0..n_persons {
+        let theta = normal(&mut rng);
+        for (j, cell) in cells.iter_mut().enumerate() {
+            let prob = truth.c[j]
+                + (1.0 - truth.c[j]) / (1.0 + (-truth.a[j] * (theta - truth.b[j])).exp());
+            *cell = Cell::Score(u8::from(rng.random::<f64>() < prob));
+        }
+        builder
+            .push(PersonId::new(p.to_string()), &cells)
+            .expect("valid row");
+    }
+    builder.build()
+}
+
+/// `forms` forms of `form_len` items over a bank of `truth.a.len()` items;
+/// persons assigned to forms in turn.
+fn simulate_forms(
+    n_persons: usize,
+    truth: &Truth,
+    forms: usize,
+    form_len: usize,
+    seed: u64,
+) -> ResponseMatrix {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let bank = truth.a.len();
+    // Form f holds items f·step .. f·step + form_len (mod bank): neighbouring
+    // forms share form_len − step items, a chain that links the whole bank.
+    let step = bank / forms;
+    let form_items: Vec<Vec<usize>> = (0..forms)
+        .map(|f| {
+            let mut items: Vec<usize> = (0..form_len).map(|i| (f * step + i) % bank).collect();
+            items.sort_unstable();
+            items
+        })
+        .collect();
+    let ids: Vec<ItemId> = (0..bank).map(|j| ItemId::new(format!("I{j}"))).collect();
+    let mut builder = ResponseMatrixBuilder::new(ids).expect("unique ids");
+    let mut cells = vec![Cell::NotPresented; bank];
+    for p in 0..n_persons {
+        let theta = normal(&mut rng);
+        cells.iter_mut().for_each(|c| *c = Cell::NotPresented);
+        for &j in &form_items[p % forms] {
+            let prob = 1.0 / (1.0 + (-truth.a[j] * (theta - truth.b[j])).exp());
+            cells[j] = Cell::Score(u8::from(rng.random::<f64>() < prob));
+        }
+        builder
+            .push(PersonId::new(p.to_string()), &cells)
+            .expect("valid row");
+    }
+    builder.build()
+}
+
+fn report(label: &str, fit: &Calibration, truth: &Truth, seconds: f64) {
+    let mut n = 0.0;
+    let (mut bias_a, mut sse_a, mut sse_b, mut sse_c) = (0.0, 0.0, 0.0, 0.0);
+    for (j, item) in fit.items.iter().enumerate() {
+        let Some(e) = &item.estimate else { continue };
+        let b = e.b().unwrap_or(f64::NAN);
+        n += 1.0;
+        bias_a += e.a - truth.a[j];
+        sse_a += (e.a - truth.a[j]).powi(2);
+        sse_b += (b - truth.b[j]).powi(2);
+        sse_c += (e.c - truth.c[j]).powi(2);
+    }
+    eprintln!(
+        "{label}: {seconds:.3} s, {} EM steps, converged {}, loglik {:.3}; a bias {:+.4} RMSE {:.4}; b RMSE {:.4}; c RMSE {:.4}",
+        fit.iterations,
+        fit.convergence.converged,
+        fit.log_likelihood,
+        bias_a / n,
+        (sse_a / n).sqrt(),
+        (sse_b / n).sqrt(),
+        (sse_c / n).sqrt()
+    );
+}
+
+fn options(model: Model, parallel: bool) -> CalibrationOptions {
+    let mut o = CalibrationOptions::new(model);
+    o.parallel = parallel;
+    o.standard_errors = false;
+    o
+}
+
+fn bench_mml(c: &mut Criterion, label: &str, data: &ResponseMatrix, truth: &Truth, model: Model) {
+    for parallel in [false, true] {
+        let name = format!(
+            "{label}/{}",
+            if parallel { "2 threads" } else { "1 thread" }
+        );
+        let opts = options(model, parallel);
+        let start = Instant::now();
+        let fit = calibrate(data, &opts).expect("calibrates");
+        report(&name, &fit, truth, start.elapsed().as_secs_f64());
+        let mut group = c.benchmark_group("calibration");
+        group.sample_size(10);
+        group.warm_up_time(Duration::from_millis(500));
+        group.bench_function(&name, |bench| {
+            bench.iter(|| calibrate(black_box(data), &opts).expect("calibrates"))
+        });
+        group.finish();
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let quick = std::env::var("CALIBRATION_BENCH").is_ok_and(|v| v == "quick");
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+
+    let t60 = truth(60, false, &mut rng);
+    let d60 = simulate(20_000, &t60, 1);
+    bench_mml(c, "2pl 20000x60", &d60, &t60, Model::TwoPl);
+
+    let rasch = Truth {
+        a: vec![1.0; 60],
+        b: t60.b.clone(),
+        c: vec![0.0; 60],
+    };
+    let r60 = simulate(20_000, &rasch, 2);
+    let start = Instant::now();
+    let cml = rasch_cml(&r60).expect("calibrates");
+    let mean_b = rasch.b.iter().sum::<f64>() / 60.0;
+    let rmse = (cml
+        .items
+        .iter()
+        .zip(&rasch.b)
+        .map(|(e, b)| (e.difficulty.unwrap_or(f64::NAN) - (b - mean_b)).powi(2))
+        .sum::<f64>()
+        / 60.0)
+        .sqrt();
+    eprintln!(
+        "rasch cml 20000x60: {:.4} s, {} iterations, b RMSE {rmse:.4}",
+        start.elapsed().as_secs_f64(),
+        cml.iterations
+    );
+    c.bench_function("calibration/rasch cml 20000x60", |bench| {
+        bench.iter(|| rasch_cml(black_box(&r60)).expect("calibrates"))
+    });
+
+    let g60 = truth(60, true, &mut rng);
+    let d3 = simulate(20_000, &g60, 3);
+    bench_mml(c, "3pl 20000x60", &d3, &g60, Model::ThreePl);
+
+    if quick {
+        return;
+    }
+    let t100 = truth(100, false, &mut rng);
+    let d100 = simulate(200_000, &t100, 4);
+    bench_mml(c, "2pl 200000x100", &d100, &t100, Model::TwoPl);
+    drop(d100);
+
+    let g100 = truth(100, true, &mut rng);
+    let d3_100 = simulate(200_000, &g100, 5);
+    bench_mml(c, "3pl 200000x100", &d3_100, &g100, Model::ThreePl);
+    drop(d3_100);
+
+    let bank = truth(2000, false, &mut rng);
+    let forms = simulate_forms(500_000, &bank, 50, 60, 6);
+    bench_mml(
+        c,
+        "2pl concurrent 50 forms x 60 / 2000 items / 500000",
+        &forms,
+        &bank,
+        Model::TwoPl,
+    );
+}
+
+criterion_group!(calibration, benches);
+criterion_main!(calibration);

@@ -1,0 +1,459 @@
+//! `exam analyze`: classical item analysis of a scored response file.
+
+use crate::output::{Format, print_json};
+use anyhow::Context;
+use exam_core::responses::{CsvOptions, ResponseMatrix};
+use exam_stats::ctt::{FormStatistics, ItemStatistics};
+use exam_stats::dif::{DifAnalysis, DifGroup, DifOptions, GroupMembership, ItemDif, dif};
+use exam_stats::flags::FlagThresholds;
+use exam_stats::pairwise::every_pair_presented;
+use exam_stats::{AnalysisOptions, ItemAnalysis, Summary, analyze};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Files larger than this show a progress bar while they are read (when
+/// stdout is a terminal).
+const PROGRESS_BYTES: u64 = 16 << 20;
+
+/// Flags of `exam analyze`.
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Scored responses: CSV with a header, person id first, one column per
+    /// item; cells a score, or empty for not presented.
+    #[arg(long, value_name = "FILE")]
+    responses: PathBuf,
+    /// The file has no person-id column: every column is an item and persons
+    /// are numbered by row.
+    #[arg(long)]
+    no_id: bool,
+    /// Raw cut score (pass when the total is at least RAW): adds decision
+    /// consistency and accuracy (Livingston-Lewis, Subkoviak) and the CSEM
+    /// at the cut.
+    #[arg(long, value_name = "RAW")]
+    cut: Option<f64>,
+    /// Group file for differential item functioning: CSV with a header; the
+    /// person id first (or, with --no-id, one row per response row), then
+    /// the group label (column chosen by --group-column).
+    #[arg(long, value_name = "FILE", requires = "focal")]
+    groups: Option<PathBuf>,
+    /// The column of --groups that holds the group label (default: the
+    /// first column after the person id).
+    #[arg(long, value_name = "NAME", requires = "groups")]
+    group_column: Option<String>,
+    /// The focal group's label.
+    #[arg(long, value_name = "NAME", requires = "groups")]
+    focal: Option<String>,
+    /// The reference group's label (default: everyone else with a label).
+    #[arg(long, value_name = "NAME", requires = "groups")]
+    reference: Option<String>,
+    /// Purify the DIF matching score (iteratively drop items in ETS class B
+    /// or C from the other items' matching score).
+    #[arg(long, requires = "groups")]
+    purify: bool,
+    /// Flag items with a p-value below this.
+    #[arg(long, value_name = "P", default_value_t = FlagThresholds::default().p_value_min)]
+    flag_p_min: f64,
+    /// Flag items with a p-value above this.
+    #[arg(long, value_name = "P", default_value_t = FlagThresholds::default().p_value_max)]
+    flag_p_max: f64,
+    /// Flag items whose corrected point-biserial is below this.
+    #[arg(long, value_name = "R", default_value_t = FlagThresholds::default().point_biserial_min)]
+    flag_rpb_min: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// The JSON document `exam analyze --format json` prints.
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    responses: String,
+    #[serde(flatten)]
+    analysis: &'a ItemAnalysis,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dif: Option<&'a DifAnalysis>,
+}
+
+/// Runs `exam analyze`.
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let matrix = read_matrix(&args)?;
+    // One form with missing cells (every pair of items seen together):
+    // add psych's pairwise whole-test statistics.
+    let summary = if matrix.blocks().len() > 1 && every_pair_presented(&matrix) {
+        Summary::with_cross_products(&matrix)
+    } else {
+        // One pass over the cells: a few ms for 200,000 x 100, against the
+        // CSV parse that dominates; no thread pool needed.
+        Summary::of(&matrix)
+    };
+    let options = AnalysisOptions {
+        cut: args.cut,
+        flags: FlagThresholds {
+            p_value_min: args.flag_p_min,
+            p_value_max: args.flag_p_max,
+            point_biserial_min: args.flag_rpb_min,
+            ..FlagThresholds::default()
+        },
+        ..AnalysisOptions::default()
+    };
+    let analysis = analyze(&summary, &options)?;
+    let dif = match (&args.groups, &args.focal) {
+        (Some(file), Some(focal)) => {
+            let labels = read_groups(file, args.group_column.as_deref(), &matrix, args.no_id)?;
+            let membership =
+                GroupMembership::from_labels(&labels, focal, args.reference.as_deref())
+                    .with_context(|| format!("groups file {}", file.display()))?;
+            Some(dif(
+                &matrix,
+                &membership,
+                &DifOptions {
+                    purify: args.purify,
+                },
+            )?)
+        }
+        _ => None,
+    };
+    match args.format {
+        Format::Json => print_json(&Report {
+            responses: args.responses.display().to_string(),
+            analysis: &analysis,
+            dif: dif.as_ref(),
+        })?,
+        Format::Table => print_table(&analysis, dif.as_ref())?,
+        Format::Csv => print_csv(&analysis, dif.as_ref())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_matrix(args: &AnalyzeArgs) -> anyhow::Result<ResponseMatrix> {
+    let name = args.responses.display().to_string();
+    let file = File::open(&args.responses).with_context(|| format!("cannot open {name}"))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let reader: Box<dyn Read> = if io::stdout().is_terminal() && size > PROGRESS_BYTES {
+        let bar = ProgressBar::new(size).with_style(
+            ProgressStyle::with_template("reading {bar:40} {bytes}/{total_bytes} ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Box::new(bar.wrap_read(file))
+    } else {
+        Box::new(file)
+    };
+    let options = CsvOptions {
+        id_column: !args.no_id,
+    };
+    Ok(ResponseMatrix::from_csv(
+        io::BufReader::new(reader),
+        &name,
+        options,
+    )?)
+}
+
+/// The group label of every person of the matrix, from the groups file.
+fn read_groups(
+    file: &Path,
+    column: Option<&str>,
+    matrix: &ResponseMatrix,
+    no_id: bool,
+) -> anyhow::Result<Vec<Option<String>>> {
+    let name = file.display().to_string();
+    let mut rdr = csv::ReaderBuilder::new()
+        .from_path(file)
+        .with_context(|| format!("cannot open {name}"))?;
+    let header = rdr
+        .headers()
+        .with_context(|| format!("{name}: no header row"))?
+        .clone();
+    let first_label = usize::from(!no_id);
+    let at = match column {
+        Some(c) => header
+            .iter()
+            .position(|h| h == c)
+            .with_context(|| format!("{name}: no column `{c}` in the header"))?,
+        None if header.len() > first_label => first_label,
+        None => anyhow::bail!("{name}: the header has no group column"),
+    };
+    let mut labels: Vec<Option<String>> = vec![None; matrix.n_persons()];
+    let index: HashMap<&str, usize> = matrix
+        .persons()
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i))
+        .collect();
+    for (row, record) in rdr.records().enumerate() {
+        let record = record.with_context(|| format!("{name}: cannot read row {}", row + 1))?;
+        let line = record.position().map_or(row as u64 + 2, |p| p.line());
+        let label = record
+            .get(at)
+            .with_context(|| format!("{name}, line {line}: no field {}", at + 1))?
+            .trim();
+        let person = if no_id {
+            if row >= labels.len() {
+                anyhow::bail!("{name}, line {line}: more rows than the responses have persons");
+            }
+            row
+        } else {
+            let id = record.get(0).unwrap_or_default().trim();
+            *index.get(id).with_context(|| {
+                format!("{name}, line {line}: person `{id}` is not in the responses")
+            })?
+        };
+        labels[person] = (!label.is_empty() && label != "NA").then(|| label.to_owned());
+    }
+    Ok(labels)
+}
+
+fn fmt(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"))
+}
+
+fn flags(item: &ItemStatistics) -> String {
+    let flags: Vec<String> = item.flags.iter().map(ToString::to_string).collect();
+    flags.join(" ")
+}
+
+fn print_table(analysis: &ItemAnalysis, dif: Option<&DifAnalysis>) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    let width = analysis
+        .items
+        .iter()
+        .map(|i| i.id.as_str().len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    writeln!(
+        out,
+        "{:<width$} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7}  flags",
+        "item", "n", "p", "r_pb", "r_bis", "D", "a_del"
+    )?;
+    for item in &analysis.items {
+        writeln!(
+            out,
+            "{:<width$} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7}  {}",
+            item.id.as_str(),
+            item.n_presented,
+            fmt(item.p_value),
+            fmt(item.point_biserial),
+            fmt(item.biserial),
+            fmt(item.discrimination_index),
+            fmt(item.alpha_if_deleted),
+            flags(item),
+        )?;
+    }
+    writeln!(out)?;
+    if analysis.n_persons_without_items > 0 {
+        writeln!(
+            out,
+            "{} of {} persons were presented no item (empty rows)",
+            analysis.n_persons_without_items, analysis.n_persons
+        )?;
+    }
+    if analysis.forms.is_empty() {
+        writeln!(out, "no test statistics: nobody was presented any item")?;
+    }
+    for (i, form) in analysis.forms.iter().enumerate() {
+        print_form(&mut out, i, analysis.forms.len(), form)?;
+    }
+    if let Some(p) = &analysis.pairwise {
+        writeln!(
+            out,
+            "pairwise (psych use=\"pairwise\") over all {} persons: alpha {}",
+            analysis.n_persons,
+            fmt(p.alpha)
+        )?;
+    }
+    writeln!(out, "missing data: {}", analysis.missing_data)?;
+    if let Some(dif) = dif {
+        writeln!(out)?;
+        print_dif_table(&mut out, dif, width)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn print_form(
+    out: &mut impl Write,
+    index: usize,
+    count: usize,
+    form: &FormStatistics,
+) -> io::Result<()> {
+    if count > 1 {
+        writeln!(
+            out,
+            "form {} of {count} ({} items)",
+            index + 1,
+            form.items.len()
+        )?;
+    }
+    let ci = form.alpha_ci.map_or_else(String::new, |ci| {
+        format!(" [{:.3}, {:.3}]", ci.lower, ci.upper)
+    });
+    writeln!(
+        out,
+        "persons {}  items {}  mean {}  sd {}  min {}  max {}",
+        form.n_persons,
+        form.items.len(),
+        fmt(form.mean),
+        fmt(form.sd),
+        form.min.map_or_else(|| "-".to_owned(), |v| v.to_string()),
+        form.max.map_or_else(|| "-".to_owned(), |v| v.to_string()),
+    )?;
+    writeln!(
+        out,
+        "alpha {}{ci}  kr21 {}  split-half {} (Spearman-Brown {})  sem {}",
+        fmt(form.alpha),
+        fmt(form.kr21),
+        fmt(form.split_half),
+        fmt(form.spearman_brown),
+        fmt(form.sem),
+    )?;
+    if let Some(cut) = &form.cut {
+        writeln!(
+            out,
+            "cut {}: passing {}  CSEM (Lord) {}  (Keats) {}",
+            cut.cut,
+            fmt(cut.proportion_passing),
+            fmt(cut.csem_lord),
+            fmt(cut.csem_keats),
+        )?;
+        if let Some(s) = &cut.subkoviak {
+            writeln!(
+                out,
+                "  Subkoviak: consistency {:.3}  kappa {}",
+                s.consistency,
+                fmt(s.kappa)
+            )?;
+        }
+        if let Some(ll) = &cut.livingston_lewis {
+            writeln!(
+                out,
+                "  Livingston-Lewis (n = {}): accuracy {:.3} (false +{:.3} -{:.3})  consistency {:.3}  kappa {}",
+                ll.effective_test_length,
+                ll.accuracy,
+                ll.false_positive,
+                ll.false_negative,
+                ll.consistency.consistency,
+                fmt(ll.consistency.kappa),
+            )?;
+        }
+    }
+    writeln!(out)
+}
+
+/// The ETS class with its sign: `-` favours the reference group, `+` the focal.
+fn class(item: &ItemDif) -> String {
+    let sign = match item.favours {
+        Some(DifGroup::Reference) => "-",
+        Some(DifGroup::Focal) => "+",
+        None => "",
+    };
+    item.ets_class
+        .map_or_else(|| "-".to_owned(), |c| format!("{c:?}{sign}"))
+}
+
+fn print_dif_table(out: &mut impl Write, dif: &DifAnalysis, width: usize) -> io::Result<()> {
+    writeln!(
+        out,
+        "DIF: focal `{}` (n {}) vs reference `{}` (n {}), {} persons in neither; matching: {}; rounds {}",
+        dif.focal,
+        dif.n_focal,
+        dif.reference,
+        dif.n_reference,
+        dif.n_excluded,
+        dif.matching,
+        dif.rounds
+    )?;
+    writeln!(
+        out,
+        "{:<width$} {:>8} {:>7} {:>8} {:>7} {:>4} {:>8} {:>8} {:>3}",
+        "item", "alpha_MH", "D", "chi2", "p", "ETS", "STD-P", "LR dR2", "LR"
+    )?;
+    for item in &dif.items {
+        writeln!(
+            out,
+            "{:<width$} {:>8} {:>7} {:>8} {:>7} {:>4} {:>8} {:>8} {:>3}",
+            item.id.as_str(),
+            fmt(item.alpha_mh),
+            fmt(item.mh_d_dif),
+            fmt(item.mh_chi2),
+            fmt(item.mh_p_value),
+            class(item),
+            fmt(item.std_p_dif),
+            fmt(item.logistic.map(|l| l.delta_r2_nagelkerke)),
+            item.logistic
+                .map_or_else(|| "-".to_owned(), |l| format!("{:?}", l.class)),
+        )?;
+    }
+    Ok(())
+}
+
+fn print_csv(analysis: &ItemAnalysis, dif: Option<&DifAnalysis>) -> anyhow::Result<()> {
+    let mut out = csv::Writer::from_writer(io::stdout().lock());
+    let mut header = vec![
+        "item",
+        "n_presented",
+        "n_omitted",
+        "max_score",
+        "p_value",
+        "sd",
+        "point_biserial",
+        "point_biserial_uncorrected",
+        "biserial",
+        "discrimination_index",
+        "alpha_if_deleted",
+        "flags",
+    ];
+    if dif.is_some() {
+        header.extend([
+            "alpha_mh",
+            "mh_d_dif",
+            "mh_p_value",
+            "ets_class",
+            "std_p_dif",
+            "lr_delta_r2",
+            "lr_class",
+        ]);
+    }
+    out.write_record(&header)?;
+    let num = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
+    for (i, item) in analysis.items.iter().enumerate() {
+        let mut record = vec![
+            item.id.as_str().to_owned(),
+            item.n_presented.to_string(),
+            item.n_omitted.to_string(),
+            item.max_score.to_string(),
+            num(item.p_value),
+            num(item.sd),
+            num(item.point_biserial),
+            num(item.point_biserial_uncorrected),
+            num(item.biserial),
+            num(item.discrimination_index),
+            num(item.alpha_if_deleted),
+            flags(item),
+        ];
+        if let Some(d) = dif.and_then(|d| d.items.get(i)) {
+            record.extend([
+                num(d.alpha_mh),
+                num(d.mh_d_dif),
+                num(d.mh_p_value),
+                d.ets_class.map_or_else(String::new, |c| format!("{c:?}")),
+                match d.favours {
+                    Some(DifGroup::Reference) => "reference".to_owned(),
+                    Some(DifGroup::Focal) => "focal".to_owned(),
+                    None => String::new(),
+                },
+                num(d.std_p_dif),
+                num(d.logistic.map(|l| l.delta_r2_nagelkerke)),
+                d.logistic
+                    .map_or_else(String::new, |l| format!("{:?}", l.class)),
+            ]);
+        }
+        out.write_record(&record)?;
+    }
+    out.flush()?;
+    Ok(())
+}

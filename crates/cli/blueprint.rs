@@ -1,0 +1,136 @@
+//! `exam blueprint`: shows how the blueprint derives from the JTA (domain,
+//! JTA level, weight, quota, items per level) and checks that the stored
+//! blueprint is exactly that derivation (exit 1 with the differences when
+//! it is not, or when the blueprint is inconsistent with the JTA).
+
+use crate::output::{Format, print_json};
+use crate::table::Table;
+use exam_core::bank::{BankErrors, Location, Problem, check_blueprint, read_blueprint, read_jta};
+use exam_core::blueprint::{
+    BlueprintSettings, DERIVATION_RULE, DerivationMismatch, DerivationRow, derivation_mismatches,
+    derive,
+};
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags of `exam blueprint`.
+#[derive(Debug, clap::Args)]
+pub struct BlueprintArgs {
+    /// The JTA file.
+    #[arg(long, default_value = "item-bank/jta/jta.json")]
+    pub jta: PathBuf,
+    /// The stored blueprint (its form length, pretest slots, time limit and
+    /// passing standard are the settings of the derivation).
+    #[arg(long, default_value = "item-bank/blueprints/die-2026.json")]
+    pub blueprint: PathBuf,
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// The JSON document `exam blueprint --format json` prints.
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    blueprint: String,
+    jta: String,
+    scored_items: u32,
+    rule: &'static str,
+    derivation: &'a [DerivationRow],
+    matches: bool,
+    mismatches: &'a [DerivationMismatch],
+    problems: &'a [Problem],
+}
+
+/// Runs `exam blueprint`.
+pub fn run(args: BlueprintArgs) -> anyhow::Result<ExitCode> {
+    if args.format == Format::Csv {
+        anyhow::bail!("exam blueprint prints a table or JSON, not CSV");
+    }
+    let loaded = (read_jta(&args.jta), read_blueprint(&args.blueprint));
+    let (jta, stored) = match loaded {
+        (Ok(jta), Ok(bp)) => (jta, bp),
+        (jta, bp) => {
+            let problems: Vec<Problem> = [jta.err(), bp.err()]
+                .into_iter()
+                .flatten()
+                .flat_map(|BankErrors { problems }| problems)
+                .collect();
+            for problem in &problems {
+                println!("{problem}");
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let problems = check_blueprint(&jta, &stored, &Location::file(Some(args.blueprint.clone())));
+    let rows = derive(&jta, &BlueprintSettings::from(&stored))
+        .map(|(_, rows)| rows)
+        .unwrap_or_default();
+    let mismatches = derivation_mismatches(&jta, &stored);
+    let failed = !mismatches.is_empty() || problems.iter().any(Problem::is_error);
+    match args.format {
+        Format::Json => print_json(&Report {
+            blueprint: stored.id.to_string(),
+            jta: jta.id.clone(),
+            scored_items: stored.scored_items,
+            rule: DERIVATION_RULE,
+            derivation: &rows,
+            matches: mismatches.is_empty(),
+            mismatches: &mismatches,
+            problems: &problems,
+        })?,
+        _ => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            writeln!(
+                out,
+                "Blueprint {} derived from JTA {} ({} scored items)\nRule: {DERIVATION_RULE}\n",
+                stored.id, jta.id, stored.scored_items
+            )?;
+            let mut table = Table::new([
+                "domain",
+                "JTA level",
+                "factor",
+                "criticality",
+                "weight",
+                "quota",
+                "foundational",
+                "intermediate",
+                "advanced",
+                "items",
+            ]);
+            for r in &rows {
+                table.row([
+                    r.domain.to_string(),
+                    r.jta_level.to_string(),
+                    format!("{}", r.level_factor),
+                    format!("{:.3}", r.criticality),
+                    format!("{:.4}", r.weight),
+                    format!("{:.3}", r.quota),
+                    r.levels.foundational.to_string(),
+                    r.levels.intermediate.to_string(),
+                    r.levels.advanced.to_string(),
+                    r.levels.total().to_string(),
+                ]);
+            }
+            write!(out, "{}", table.render())?;
+            for problem in &problems {
+                writeln!(out, "{problem}")?;
+            }
+            if mismatches.is_empty() {
+                writeln!(out, "\n{} equals the derivation.", args.blueprint.display())?;
+            } else {
+                for m in &mismatches {
+                    writeln!(out, "mismatch: {}: {m}", args.blueprint.display())?;
+                }
+            }
+            out.flush()?;
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,999 @@
+//! Marginal maximum likelihood by Bock–Aitkin EM, accelerated by SQUAREM.
+
+use super::estep::{self, Counts, Grid, Layout, Linear, PreparedBlock, Tables};
+use super::item_terms::{self, Terms, softplus};
+use super::linalg::spd_solve;
+use super::result::{
+    Calibration, Convergence, EXTREME_DIFFICULTY, HEYWOOD_SLOPE, ItemCalibration, ItemEstimate,
+    ItemFlag, LOW_SLOPE, LatentDistribution, StopReason,
+};
+use super::{CalibrationError, standard_errors};
+use exam_core::ids::ItemId;
+use exam_core::irt::{ItemParams, logistic};
+use exam_core::quadrature::Quadrature;
+use exam_core::responses::ResponseMatrix;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Bounds that keep estimates finite while they run off (reported by
+/// [`ItemFlag::AtBound`]).
+const SLOPE_BOUND: f64 = 20.0;
+const INTERCEPT_BOUND: f64 = 50.0;
+const LOGIT_C_BOUNDS: (f64, f64) = (-12.0, 4.0);
+
+/// The models [`calibrate`] fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Model {
+    /// The Rasch model / 1PL by MML: one slope common to all items,
+    /// θ ~ N(0, 1) (`ltm::rasch`, mirt with all slopes constrained equal).
+    Rasch,
+    /// Two-parameter logistic.
+    #[serde(rename = "2pl")]
+    TwoPl,
+    /// Three-parameter logistic (MAP with a Beta prior on `c`).
+    #[serde(rename = "3pl")]
+    ThreePl,
+    /// Generalized partial credit model (Muraki 1992).
+    Gpcm,
+}
+
+impl fmt::Display for Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Model::Rasch => "rasch",
+            Model::TwoPl => "2pl",
+            Model::ThreePl => "3pl",
+            Model::Gpcm => "gpcm",
+        })
+    }
+}
+
+/// A Beta(α, β) prior on the lower asymptote `c`, density ∝
+/// `c^(α−1) (1 − c)^(β−1)`. BILOG-MG's default is `α = 20p + 1`,
+/// `β = 20(1 − p) + 1` with `p` the chance of guessing right (Zimowski et
+/// al. 2003).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BetaPrior {
+    /// α (> 0).
+    pub alpha: f64,
+    /// β (> 0).
+    pub beta: f64,
+}
+
+impl BetaPrior {
+    /// BILOG-MG's prior for items with `options` answer options
+    /// (`p = 1/options`): four options give Beta(6, 16).
+    pub fn for_options(options: u32) -> Self {
+        let p = 1.0 / f64::from(options.max(2));
+        Self {
+            alpha: 20.0 * p + 1.0,
+            beta: 20.0 * (1.0 - p) + 1.0,
+        }
+    }
+}
+
+/// A lognormal prior on the slope: `ln a ~ N(mean_log, sd_log²)` (BILOG-MG's
+/// default slope prior is `N(0, 0.5²)` on `ln a`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LogNormalPrior {
+    /// Mean of `ln a`.
+    pub mean_log: f64,
+    /// Standard deviation of `ln a` (> 0).
+    pub sd_log: f64,
+}
+
+/// Options of [`calibrate`].
+#[derive(Debug, Clone)]
+pub struct CalibrationOptions {
+    /// The model.
+    pub model: Model,
+    /// Gauss–Hermite points (default 61).
+    pub quadrature_points: usize,
+    /// EM steps allowed (default 5000).
+    pub max_iterations: usize,
+    /// Stop when no parameter moves more than this in an EM step
+    /// (default 1e-6).
+    pub tolerance: f64,
+    /// Accelerate EM with SQUAREM (default true).
+    pub accelerate: bool,
+    /// Compute standard errors (default true; costs two E-steps per
+    /// estimated parameter).
+    pub standard_errors: bool,
+    /// Use all cores for the E-step (default true); results do not depend
+    /// on the number of threads.
+    pub parallel: bool,
+    /// Prior on `c` for the 3PL (default Beta(6, 16), four options).
+    pub guessing_prior: Option<BetaPrior>,
+    /// Prior on the slopes (2PL, 3PL, GPCM), making the estimates MAP
+    /// (default none).
+    pub slope_prior: Option<LogNormalPrior>,
+    /// Items held at given parameters (fixed-item calibration). When any
+    /// are given, the latent mean and SD are estimated.
+    pub anchors: Vec<(ItemId, ItemParams)>,
+}
+
+impl CalibrationOptions {
+    /// The defaults for `model`.
+    pub fn new(model: Model) -> Self {
+        Self {
+            model,
+            quadrature_points: 61,
+            max_iterations: 5000,
+            tolerance: 1e-6,
+            accelerate: true,
+            standard_errors: true,
+            parallel: true,
+            guessing_prior: (model == Model::ThreePl).then(|| BetaPrior::for_options(4)),
+            slope_prior: None,
+            anchors: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Free,
+    Fixed,
+    Excluded,
+}
+
+/// One item's parameters during estimation.
+#[derive(Debug, Clone)]
+pub(crate) struct ItemState {
+    pub a: f64,
+    pub d: Vec<f64>,
+    pub c: f64,
+}
+
+/// All parameters during estimation.
+#[derive(Debug, Clone)]
+pub(crate) struct State {
+    pub items: Vec<ItemState>,
+    pub mean: f64,
+    pub sd: f64,
+}
+
+/// What stays fixed during estimation.
+pub(crate) struct Setup<'a> {
+    pub options: &'a CalibrationOptions,
+    pub z: Vec<f64>,
+    pub log_w: Vec<f64>,
+    pub layout: Layout,
+    pub blocks: Vec<PreparedBlock<'a>>,
+    pub status: Vec<Status>,
+    pub estimate_latent: bool,
+}
+
+impl Setup<'_> {
+    fn model(&self) -> Model {
+        self.options.model
+    }
+
+    pub fn grid(&self, state: &State) -> Grid {
+        Grid {
+            theta: self.z.iter().map(|z| state.mean + state.sd * z).collect(),
+            log_w: self.log_w.clone(),
+        }
+    }
+
+    fn tables(&self, state: &State, grid: &Grid) -> Tables {
+        let nq = grid.len();
+        let n_items = self.status.len();
+        let linear = state
+            .items
+            .iter()
+            .zip(&self.status)
+            .all(|(it, s)| *s == Status::Excluded || it.c == 0.0);
+        let mut log_p0 = vec![0.0; n_items * nq];
+        let mut delta = if linear {
+            Vec::new()
+        } else {
+            vec![0.0; self.layout.total * nq]
+        };
+        let mut slope = vec![0.0; n_items];
+        let mut intercept = vec![0.0; self.layout.total];
+        for (j, it) in state.items.iter().enumerate() {
+            if self.status[j] == Status::Excluded {
+                continue;
+            }
+            let off = self.layout.off[j];
+            slope[j] = it.a;
+            intercept[off..off + it.d.len()].copy_from_slice(&it.d);
+            for q in 0..nq {
+                let th = grid.theta[q];
+                if linear {
+                    let mut max: f64 = 0.0;
+                    for (k, d) in it.d.iter().enumerate() {
+                        max = max.max(it.a * (k + 1) as f64 * th + d);
+                    }
+                    let mut sum = (-max).exp();
+                    for (k, d) in it.d.iter().enumerate() {
+                        sum += (it.a * (k + 1) as f64 * th + d - max).exp();
+                    }
+                    log_p0[j * nq + q] = -(max + sum.ln());
+                } else {
+                    // Dichotomous: P = c + (1 − c)·logistic(z).
+                    let z = it.a * th + it.d[0];
+                    let log_q = (1.0 - it.c).ln() - softplus(z);
+                    let p = it.c + (1.0 - it.c) * logistic(z);
+                    log_p0[j * nq + q] = log_q;
+                    delta[off * nq + q] = p.ln() - log_q;
+                }
+            }
+        }
+        Tables {
+            log_p0,
+            delta,
+            linear: linear.then_some(Linear { slope, intercept }),
+        }
+    }
+
+    pub fn e_step(&self, state: &State) -> (Counts, Grid) {
+        let grid = self.grid(state);
+        let tables = self.tables(state, &grid);
+        let counts = estep::e_step(
+            &self.blocks,
+            &self.layout,
+            &tables,
+            &grid,
+            self.options.parallel,
+        );
+        (counts, grid)
+    }
+
+    fn free_items(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.status.len()).filter(|&j| self.status[j] == Status::Free)
+    }
+
+    /// Packs the free item parameters (and the latent mean and log SD when
+    /// estimated and `with_latent`).
+    pub fn pack(&self, state: &State, with_latent: bool) -> Vec<f64> {
+        let mut v = Vec::new();
+        let model = self.model();
+        if model == Model::Rasch {
+            if let Some(j) = self.free_items().next() {
+                v.push(state.items[j].a);
+            }
+        }
+        for j in self.free_items() {
+            let it = &state.items[j];
+            if model != Model::Rasch {
+                v.push(it.a);
+            }
+            v.extend_from_slice(&it.d);
+            if model == Model::ThreePl {
+                v.push(logit(it.c));
+            }
+        }
+        if with_latent && self.estimate_latent {
+            v.push(state.mean);
+            v.push(state.sd.ln());
+        }
+        v
+    }
+
+    /// The inverse of [`Setup::pack`], on top of `base` (for fixed items).
+    pub fn unpack(&self, v: &[f64], base: &State, with_latent: bool) -> State {
+        let mut state = base.clone();
+        let model = self.model();
+        let mut at = 0;
+        let mut common = None;
+        if model == Model::Rasch && self.free_items().next().is_some() {
+            common = Some(v[0].clamp(0.01, SLOPE_BOUND));
+            at = 1;
+        }
+        for j in self.free_items() {
+            let it = &mut state.items[j];
+            it.a = match common {
+                Some(a) => a,
+                None => {
+                    at += 1;
+                    v[at - 1].clamp(self.slope_min(), SLOPE_BOUND)
+                }
+            };
+            for d in it.d.iter_mut() {
+                *d = v[at].clamp(-INTERCEPT_BOUND, INTERCEPT_BOUND);
+                at += 1;
+            }
+            if model == Model::ThreePl {
+                it.c = logistic(v[at].clamp(LOGIT_C_BOUNDS.0, LOGIT_C_BOUNDS.1));
+                at += 1;
+            }
+        }
+        if with_latent && self.estimate_latent {
+            state.mean = v[at];
+            state.sd = v[at + 1].exp().clamp(0.05, 20.0);
+        }
+        state
+    }
+
+    fn slope_min(&self) -> f64 {
+        if self.options.slope_prior.is_some() || self.model() == Model::ThreePl {
+            1e-3
+        } else {
+            -SLOPE_BOUND
+        }
+    }
+
+    /// The item's terms (with prior terms) at its parameters, in the order
+    /// `(a, d.., g)` (`g = logit c` for the 3PL only).
+    fn item_terms(&self, grid: &Grid, counts: &Counts, j: usize, it: &ItemState) -> Terms {
+        let nq = grid.len();
+        let off = self.layout.off[j] * nq;
+        let r = &counts.r[off..off + self.layout.m[j] * nq];
+        let n = &counts.n[j * nq..(j + 1) * nq];
+        let mut t = if self.model() == Model::ThreePl {
+            let mut t = item_terms::three_pl(&grid.theta, r, n, it.a, it.d[0], logit(it.c));
+            if let Some(prior) = self.options.guessing_prior {
+                // Beta log-density in c, differentiated through c = logistic(g).
+                let c = it.c;
+                t.value += (prior.alpha - 1.0) * c.ln() + (prior.beta - 1.0) * (1.0 - c).ln();
+                t.grad[2] += (prior.alpha - 1.0) * (1.0 - c) - (prior.beta - 1.0) * c;
+                t.info[8] += (prior.alpha + prior.beta - 2.0) * c * (1.0 - c);
+            }
+            t
+        } else {
+            item_terms::gpcm(&grid.theta, r, n, it.a, &it.d)
+        };
+        if let Some(prior) = self.options.slope_prior {
+            if self.model() != Model::Rasch {
+                add_slope_prior(&mut t, it.a, prior);
+            }
+        }
+        t
+    }
+
+    /// Gradient of the log-posterior in the packing order of
+    /// `pack(_, false)`, from the counts of an E-step at `state`.
+    pub fn gradient(&self, state: &State, grid: &Grid, counts: &Counts) -> Vec<f64> {
+        let mut g = Vec::new();
+        let rasch = self.model() == Model::Rasch;
+        if rasch && self.free_items().next().is_some() {
+            g.push(0.0);
+        }
+        for j in self.free_items() {
+            let t = self.item_terms(grid, counts, j, &state.items[j]);
+            if rasch {
+                g[0] += t.grad[0];
+                g.extend_from_slice(&t.grad[1..]);
+            } else {
+                g.extend_from_slice(&t.grad);
+            }
+        }
+        g
+    }
+
+    /// The M-step: new parameters from the counts of an E-step at `state`.
+    fn m_step(&self, state: &State, grid: &Grid, counts: &Counts) -> State {
+        let mut next = state.clone();
+        match self.model() {
+            Model::Rasch => self.m_step_common_slope(&mut next, grid, counts),
+            _ => {
+                for j in self.free_items() {
+                    let it = &state.items[j];
+                    let three = self.model() == Model::ThreePl;
+                    let mut x = vec![it.a];
+                    x.extend_from_slice(&it.d);
+                    if three {
+                        x.push(logit(it.c));
+                    }
+                    let lo = self.slope_min();
+                    let clamp = |x: &mut [f64]| {
+                        x[0] = x[0].clamp(lo, SLOPE_BOUND);
+                        let last = x.len() - usize::from(three);
+                        for d in &mut x[1..last] {
+                            *d = d.clamp(-INTERCEPT_BOUND, INTERCEPT_BOUND);
+                        }
+                        if three {
+                            x[last] = x[last].clamp(LOGIT_C_BOUNDS.0, LOGIT_C_BOUNDS.1);
+                        }
+                    };
+                    let x = maximize(x, clamp, |x| {
+                        let it = ItemState {
+                            a: x[0],
+                            d: x[1..x.len() - usize::from(three)].to_vec(),
+                            c: if three { logistic(x[x.len() - 1]) } else { 0.0 },
+                        };
+                        self.item_terms(grid, counts, j, &it)
+                    });
+                    let out = &mut next.items[j];
+                    out.a = x[0];
+                    out.d.copy_from_slice(&x[1..x.len() - usize::from(three)]);
+                    if three {
+                        out.c = logistic(x[x.len() - 1]);
+                    }
+                }
+            }
+        }
+        if self.estimate_latent {
+            let total: f64 = counts.nodes.iter().sum();
+            if total > 0.0 {
+                let mean = grid
+                    .theta
+                    .iter()
+                    .zip(&counts.nodes)
+                    .map(|(t, w)| t * w)
+                    .sum::<f64>()
+                    / total;
+                let var = grid
+                    .theta
+                    .iter()
+                    .zip(&counts.nodes)
+                    .map(|(t, w)| (t - mean).powi(2) * w)
+                    .sum::<f64>()
+                    / total;
+                next.mean = mean;
+                next.sd = var.sqrt().clamp(0.05, 20.0);
+            }
+        }
+        next
+    }
+
+    /// Joint Newton over the common slope and all intercepts; the
+    /// information matrix is an arrow (slope row and column plus one block
+    /// per item), solved through its Schur complement.
+    fn m_step_common_slope(&self, state: &mut State, grid: &Grid, counts: &Counts) {
+        let free: Vec<usize> = self.free_items().collect();
+        let Some(&first) = free.first() else { return };
+        let eval = |a: f64, ds: &[Vec<f64>]| -> Vec<Terms> {
+            free.iter()
+                .zip(ds)
+                .map(|(&j, d)| {
+                    let it = ItemState {
+                        a,
+                        d: d.clone(),
+                        c: 0.0,
+                    };
+                    self.item_terms(grid, counts, j, &it)
+                })
+                .collect()
+        };
+        let mut a = state.items[first].a;
+        let mut ds: Vec<Vec<f64>> = free.iter().map(|&j| state.items[j].d.clone()).collect();
+        let mut terms = eval(a, &ds);
+        let mut value: f64 = terms.iter().map(|t| t.value).sum();
+        for _ in 0..100 {
+            let mut s = 0.0;
+            let mut rhs = 0.0;
+            let mut parts = Vec::with_capacity(free.len());
+            for t in &terms {
+                let p = t.grad.len();
+                let m = p - 1;
+                s += t.info[0];
+                rhs += t.grad[0];
+                let dd: Vec<f64> = (1..p)
+                    .flat_map(|i| (1..p).map(move |k| (i, k)))
+                    .map(|(i, k)| t.info[i * p + k])
+                    .collect();
+                let u: Vec<f64> = (1..p).map(|i| t.info[i * p]).collect();
+                let gd: Vec<f64> = t.grad[1..].to_vec();
+                let (Some(dinv_u), Some(dinv_g)) = (spd_solve(&dd, m, &u), spd_solve(&dd, m, &gd))
+                else {
+                    return;
+                };
+                s -= u.iter().zip(&dinv_u).map(|(x, y)| x * y).sum::<f64>();
+                rhs -= u.iter().zip(&dinv_g).map(|(x, y)| x * y).sum::<f64>();
+                parts.push((dinv_u, dinv_g));
+            }
+            if s.is_nan() || s <= 0.0 {
+                return;
+            }
+            let step_a = rhs / s;
+            let steps: Vec<Vec<f64>> = parts
+                .iter()
+                .map(|(du, dg)| dg.iter().zip(du).map(|(g, u)| g - u * step_a).collect())
+                .collect();
+            let mut scale = 1.0;
+            loop {
+                let new_a = (a + scale * step_a).clamp(0.01, SLOPE_BOUND);
+                let new_ds: Vec<Vec<f64>> = ds
+                    .iter()
+                    .zip(&steps)
+                    .map(|(d, st)| {
+                        d.iter()
+                            .zip(st)
+                            .map(|(x, s)| (x + scale * s).clamp(-INTERCEPT_BOUND, INTERCEPT_BOUND))
+                            .collect()
+                    })
+                    .collect();
+                let new_terms = eval(new_a, &new_ds);
+                let new_value: f64 = new_terms.iter().map(|t| t.value).sum();
+                if new_value.is_finite() && new_value >= value - 1e-12 * value.abs() {
+                    a = new_a;
+                    ds = new_ds;
+                    terms = new_terms;
+                    value = new_value;
+                    break;
+                }
+                scale *= 0.5;
+                if scale < 1e-10 {
+                    break;
+                }
+            }
+            let max_step = steps
+                .iter()
+                .flatten()
+                .fold(step_a.abs(), |m, s| m.max(s.abs()))
+                * scale;
+            if max_step < 1e-10 || scale < 1e-10 {
+                break;
+            }
+        }
+        for (&j, d) in free.iter().zip(ds) {
+            state.items[j].a = a;
+            state.items[j].d = d;
+        }
+    }
+
+    fn log_prior(&self, state: &State) -> f64 {
+        let mut total = 0.0;
+        for j in self.free_items() {
+            let it = &state.items[j];
+            if let (Model::ThreePl, Some(p)) = (self.model(), self.options.guessing_prior) {
+                total += (p.alpha - 1.0) * it.c.ln() + (p.beta - 1.0) * (1.0 - it.c).ln();
+            }
+            if let (true, Some(p)) = (self.model() != Model::Rasch, self.options.slope_prior) {
+                let la = it.a.ln();
+                total += -la - (la - p.mean_log).powi(2) / (2.0 * p.sd_log * p.sd_log);
+            }
+        }
+        total
+    }
+
+    /// One EM step: the E-step at `state` (whose log-posterior is returned)
+    /// and the M-step.
+    fn em(&self, state: &State) -> (State, f64) {
+        let (counts, grid) = self.e_step(state);
+        let objective = counts.loglik + self.log_prior(state);
+        (self.m_step(state, &grid, &counts), objective)
+    }
+}
+
+fn add_slope_prior(t: &mut Terms, a: f64, prior: LogNormalPrior) {
+    if a <= 0.0 {
+        t.value = f64::NEG_INFINITY;
+        return;
+    }
+    let v = prior.sd_log * prior.sd_log;
+    let la = a.ln();
+    t.value += -la - (la - prior.mean_log).powi(2) / (2.0 * v);
+    t.grad[0] += -1.0 / a - (la - prior.mean_log) / (v * a);
+    // The curvature of the log-density's dominant term keeps the Newton
+    // matrix positive definite; the step-halving guards the rest.
+    t.info[0] += 1.0 / (v * a * a);
+}
+
+fn logit(c: f64) -> f64 {
+    (c / (1.0 - c)).ln()
+}
+
+/// Maximises a smooth function of a few parameters by Newton steps on its
+/// information matrix, halving steps that do not increase the value.
+fn maximize(mut x: Vec<f64>, clamp: impl Fn(&mut [f64]), f: impl Fn(&[f64]) -> Terms) -> Vec<f64> {
+    let n = x.len();
+    let mut t = f(&x);
+    if !t.value.is_finite() {
+        return x;
+    }
+    for _ in 0..100 {
+        let step = spd_solve(&t.info, n, &t.grad).unwrap_or_else(|| {
+            // Not positive definite: a short gradient step.
+            let norm = t.grad.iter().map(|g| g * g).sum::<f64>().sqrt().max(1.0);
+            t.grad.iter().map(|g| 0.1 * g / norm).collect()
+        });
+        let mut scale = 1.0;
+        let mut moved = false;
+        while scale > 1e-10 {
+            let mut y: Vec<f64> = x.iter().zip(&step).map(|(x, s)| x + scale * s).collect();
+            clamp(&mut y);
+            let ty = f(&y);
+            if ty.value.is_finite() && ty.value >= t.value - 1e-12 * t.value.abs() {
+                let change = x
+                    .iter()
+                    .zip(&y)
+                    .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+                x = y;
+                t = ty;
+                moved = change >= 1e-10;
+                break;
+            }
+            scale *= 0.5;
+        }
+        if !moved {
+            break;
+        }
+    }
+    x
+}
+
+/// Calibrates the items of `data` under `options.model`.
+pub fn calibrate(
+    data: &ResponseMatrix,
+    options: &CalibrationOptions,
+) -> Result<Calibration, CalibrationError> {
+    calibrate_with_progress(data, options, &mut |_, _| {})
+}
+
+/// [`calibrate`], calling `progress(em_steps, log_likelihood)` as the EM
+/// proceeds (for a progress bar).
+pub fn calibrate_with_progress(
+    data: &ResponseMatrix,
+    options: &CalibrationOptions,
+    progress: &mut dyn FnMut(usize, f64),
+) -> Result<Calibration, CalibrationError> {
+    check_options(options)?;
+    let n_items = data.n_items();
+    let model = options.model;
+    // Observed category counts per item.
+    let max_scores = data.max_scores();
+    let mut observed: Vec<Vec<usize>> = max_scores
+        .iter()
+        .map(|&m| vec![0; usize::from(m) + 1])
+        .collect();
+    let mut presented = vec![0usize; n_items];
+    for block in data.blocks() {
+        let width = block.n_items();
+        for row in block.scores().chunks_exact(width) {
+            for (&item, &x) in block.items().iter().zip(row) {
+                observed[item][usize::from(x)] += 1;
+            }
+        }
+        for &item in block.items() {
+            presented[item] += block.n_persons();
+        }
+    }
+    let mut anchors: Vec<Option<ItemParams>> = vec![None; n_items];
+    for (id, params) in &options.anchors {
+        let j = data
+            .item_index(id)
+            .ok_or_else(|| CalibrationError::UnknownAnchor { item: id.clone() })?;
+        if max_scores[j] > 1 {
+            return Err(CalibrationError::PolytomousAnchor { item: id.clone() });
+        }
+        anchors[j] = Some(*params);
+    }
+    let mut status = vec![Status::Free; n_items];
+    let mut flags: Vec<Vec<ItemFlag>> = vec![Vec::new(); n_items];
+    let mut items = Vec::with_capacity(n_items);
+    for j in 0..n_items {
+        let max = max_scores[j];
+        if model != Model::Gpcm && max > 1 && anchors[j].is_none() {
+            return Err(CalibrationError::Polytomous {
+                item: data.items()[j].clone(),
+                max_score: max,
+                model,
+            });
+        }
+        let counts = &observed[j];
+        let total: usize = counts.iter().sum();
+        let mut state = ItemState {
+            a: 1.0,
+            d: vec![0.0; usize::from(max).max(1)],
+            c: 0.0,
+        };
+        if let Some(p) = anchors[j] {
+            status[j] = Status::Fixed;
+            state = ItemState {
+                a: p.a(),
+                d: vec![p.intercept()],
+                c: p.c(),
+            };
+            if presented[j] == 0 {
+                flags[j].push(ItemFlag::NotPresented);
+                status[j] = Status::Excluded;
+            }
+        } else if presented[j] == 0 {
+            flags[j].push(ItemFlag::NotPresented);
+            status[j] = Status::Excluded;
+        } else if let Some(score) = (0..counts.len()).find(|&k| counts[k] == total) {
+            flags[j].push(ItemFlag::NoVariance { score: score as u8 });
+            status[j] = Status::Excluded;
+        } else if let Some(k) = (0..counts.len()).find(|&k| counts[k] == 0) {
+            flags[j].push(ItemFlag::UnobservedCategory { category: k as u8 });
+            status[j] = Status::Excluded;
+        } else {
+            // Start: a = 1, intercepts from the category proportions.
+            for k in 1..counts.len() {
+                state.d[k - 1] = (counts[k] as f64 / counts[0] as f64).ln();
+            }
+            if model == Model::ThreePl {
+                let prior = options.guessing_prior.unwrap_or(BetaPrior::for_options(5));
+                let c = (prior.alpha - 1.0) / (prior.alpha + prior.beta - 2.0).max(1.0);
+                let c = c.clamp(0.05, 0.3);
+                let p = (counts[1] as f64 / total as f64).clamp(c + 0.02, 0.99);
+                state.c = c;
+                state.d[0] = logit((p - c) / (1.0 - c));
+            }
+        }
+        items.push(state);
+    }
+    let m: Vec<usize> = (0..n_items)
+        .map(|j| {
+            if status[j] == Status::Excluded {
+                0
+            } else {
+                items[j].d.len()
+            }
+        })
+        .collect();
+    let layout = Layout::new(m);
+    let blocks: Vec<PreparedBlock<'_>> = data
+        .blocks()
+        .iter()
+        .filter_map(|b| PreparedBlock::new(b, &layout))
+        .collect();
+    if blocks.is_empty() {
+        return Err(CalibrationError::NoResponses);
+    }
+    let quadrature = Quadrature::gauss_hermite(options.quadrature_points);
+    let estimate_latent = status.contains(&Status::Fixed);
+    let setup = Setup {
+        options,
+        z: quadrature.nodes().to_vec(),
+        log_w: quadrature.weights().iter().map(|w| w.ln()).collect(),
+        layout,
+        blocks,
+        status,
+        estimate_latent,
+    };
+    let initial = State {
+        items,
+        mean: 0.0,
+        sd: 1.0,
+    };
+    let (state, iterations, reason, max_change) = run_em(&setup, initial, progress)?;
+
+    // Final E-step: log-likelihood and gradient at the estimates.
+    let (counts, grid) = setup.e_step(&state);
+    if !counts.loglik.is_finite() {
+        return Err(CalibrationError::NonFinite {
+            iteration: iterations,
+        });
+    }
+    let n_persons: usize = setup.blocks.iter().map(|b| b.block.n_persons()).sum();
+    let gradient = setup.gradient(&state, &grid, &counts);
+    let max_gradient = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs())) / n_persons as f64;
+    let (covariance, se_note) = if options.standard_errors {
+        standard_errors::covariance(&setup, &state)
+    } else {
+        (None, "not requested".to_owned())
+    };
+    let n_parameters = setup.pack(&state, true).len();
+    let loglik = counts.loglik;
+    let results = build_items(
+        data,
+        &setup,
+        &state,
+        covariance.as_deref(),
+        &presented,
+        flags,
+    );
+    Ok(Calibration {
+        model,
+        items: results,
+        latent: LatentDistribution {
+            mean: state.mean,
+            sd: state.sd,
+        },
+        log_likelihood: loglik,
+        n_parameters,
+        n_persons,
+        aic: -2.0 * loglik + 2.0 * n_parameters as f64,
+        bic: -2.0 * loglik + n_parameters as f64 * (n_persons as f64).ln(),
+        iterations,
+        convergence: Convergence {
+            converged: reason == StopReason::ParameterChange,
+            reason,
+            max_change,
+            max_gradient,
+        },
+        standard_errors: se_note,
+    })
+}
+
+fn check_options(options: &CalibrationOptions) -> Result<(), CalibrationError> {
+    let bad = |name, value: f64, reason| {
+        Err(CalibrationError::InvalidOption {
+            name,
+            value,
+            reason,
+        })
+    };
+    if !(5..=200).contains(&options.quadrature_points) {
+        return bad(
+            "quadrature_points",
+            options.quadrature_points as f64,
+            "between 5 and 200",
+        );
+    }
+    if !(options.tolerance > 0.0 && options.tolerance.is_finite()) {
+        return bad("tolerance", options.tolerance, "a positive number");
+    }
+    if let Some(p) = options.guessing_prior {
+        if !(p.alpha >= 1.0 && p.beta >= 1.0 && p.alpha.is_finite() && p.beta.is_finite()) {
+            return bad("guessing_prior", p.alpha.min(p.beta), "alpha, beta >= 1");
+        }
+    }
+    if let Some(p) = options.slope_prior {
+        if !(p.sd_log > 0.0 && p.sd_log.is_finite() && p.mean_log.is_finite()) {
+            return bad("slope_prior.sd_log", p.sd_log, "a positive number");
+        }
+    }
+    Ok(())
+}
+
+/// EM with SQUAREM (scheme S3 of Varadhan & Roland 2008): two EM steps give
+/// `r = F(x) − x` and `v = F(F(x)) − 2F(x) + x`; the extrapolation
+/// `x − 2αr + α²v` with `α = −‖r‖/‖v‖` (at most −1) is followed by one
+/// stabilising EM step, and is dropped for the plain EM step whenever it
+/// lowers the log-posterior.
+fn run_em(
+    setup: &Setup<'_>,
+    mut state: State,
+    progress: &mut dyn FnMut(usize, f64),
+) -> Result<(State, usize, StopReason, f64), CalibrationError> {
+    let opts = setup.options;
+    let mut iterations = 0;
+    let mut max_change = f64::INFINITY;
+    while iterations < opts.max_iterations {
+        let x0 = setup.pack(&state, true);
+        let (s1, obj0) = setup.em(&state);
+        iterations += 1;
+        if !obj0.is_finite() {
+            return Err(CalibrationError::NonFinite {
+                iteration: iterations,
+            });
+        }
+        progress(iterations, obj0);
+        let x1 = setup.pack(&s1, true);
+        max_change = max_abs_diff(&x0, &x1);
+        if max_change < opts.tolerance {
+            return Ok((s1, iterations, StopReason::ParameterChange, max_change));
+        }
+        if !opts.accelerate || iterations + 2 > opts.max_iterations {
+            state = s1;
+            continue;
+        }
+        let (s2, obj1) = setup.em(&s1);
+        iterations += 1;
+        let x2 = setup.pack(&s2, true);
+        let r: Vec<f64> = x1.iter().zip(&x0).map(|(a, b)| a - b).collect();
+        let v: Vec<f64> = x2
+            .iter()
+            .zip(&x1)
+            .zip(&r)
+            .map(|((a, b), r)| a - b - r)
+            .collect();
+        let rr: f64 = r.iter().map(|x| x * x).sum();
+        let vv: f64 = v.iter().map(|x| x * x).sum();
+        let alpha = -(rr / vv).sqrt();
+        if !alpha.is_finite() || alpha >= -1.0 {
+            state = s2;
+            continue;
+        }
+        let x_new: Vec<f64> = x0
+            .iter()
+            .zip(&r)
+            .zip(&v)
+            .map(|((x, r), v)| x - 2.0 * alpha * r + alpha * alpha * v)
+            .collect();
+        let extrapolated = setup.unpack(&x_new, &state, true);
+        let (s3, obj_new) = setup.em(&extrapolated);
+        iterations += 1;
+        if obj_new.is_finite() && obj_new >= obj1 - 1e-9 * obj1.abs() {
+            state = s3;
+        } else {
+            state = s2;
+        }
+    }
+    Ok((state, iterations, StopReason::IterationLimit, max_change))
+}
+
+fn max_abs_diff(x: &[f64], y: &[f64]) -> f64 {
+    x.iter()
+        .zip(y)
+        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()))
+}
+
+fn build_items(
+    data: &ResponseMatrix,
+    setup: &Setup<'_>,
+    state: &State,
+    covariance: Option<&[f64]>,
+    presented: &[usize],
+    mut flags: Vec<Vec<ItemFlag>>,
+) -> Vec<ItemCalibration> {
+    let model = setup.model();
+    let np = setup.pack(state, false).len();
+    let var = |i: usize| covariance.map(|c| c[i * np + i]);
+    let cov = |i: usize, k: usize| covariance.map(|c| c[i * np + k]);
+    let mut at = usize::from(model == Model::Rasch && setup.free_items().next().is_some());
+    let mut out = Vec::with_capacity(state.items.len());
+    for (j, it) in state.items.iter().enumerate() {
+        let status = setup.status[j];
+        let mut estimate = (status != Status::Excluded).then(|| ItemEstimate {
+            a: it.a,
+            d: it.d.clone(),
+            c: it.c,
+            se_a: None,
+            se_d: None,
+            se_b: None,
+            se_c: None,
+        });
+        if status == Status::Free {
+            let e = estimate.as_mut().expect("free items have estimates");
+            let ia = if model == Model::Rasch {
+                0
+            } else {
+                at += 1;
+                at - 1
+            };
+            let id0 = at;
+            at += it.d.len();
+            let ig = (model == Model::ThreePl).then(|| {
+                at += 1;
+                at - 1
+            });
+            if covariance.is_some() {
+                e.se_a = var(ia).map(f64::sqrt);
+                e.se_d = Some(
+                    (id0..id0 + it.d.len())
+                        .map(|i| var(i).map_or(f64::NAN, f64::sqrt))
+                        .collect(),
+                );
+                if it.d.len() == 1 {
+                    // b = −d/a: ∂b/∂a = d/a², ∂b/∂d = −1/a.
+                    let (ga, gd) = (it.d[0] / (it.a * it.a), -1.0 / it.a);
+                    e.se_b = match (var(ia), var(id0), cov(ia, id0)) {
+                        (Some(va), Some(vd), Some(cad)) => {
+                            Some((ga * ga * va + gd * gd * vd + 2.0 * ga * gd * cad).sqrt())
+                        }
+                        _ => None,
+                    };
+                }
+                if let Some(ig) = ig {
+                    e.se_c = var(ig).map(|v| v.sqrt() * it.c * (1.0 - it.c));
+                }
+            }
+            item_flags(&mut flags[j], e, model);
+        }
+        out.push(ItemCalibration {
+            id: data.items()[j].clone(),
+            n: presented[j],
+            estimate,
+            fixed: status == Status::Fixed,
+            flags: std::mem::take(&mut flags[j]),
+        });
+    }
+    out
+}
+
+fn item_flags(flags: &mut Vec<ItemFlag>, e: &ItemEstimate, model: Model) {
+    if e.a >= HEYWOOD_SLOPE {
+        flags.push(ItemFlag::HeywoodSlope { a: e.a });
+    }
+    if e.a < LOW_SLOPE {
+        flags.push(ItemFlag::LowSlope { a: e.a });
+    }
+    if let Some(b) = e.b() {
+        if b.abs() >= EXTREME_DIFFICULTY {
+            flags.push(ItemFlag::ExtremeDifficulty { b });
+        }
+    }
+    if e.a.abs() >= SLOPE_BOUND * 0.999 {
+        flags.push(ItemFlag::AtBound {
+            parameter: "a",
+            value: e.a,
+        });
+    }
+    if let Some(d) = e.d.iter().find(|d| d.abs() >= INTERCEPT_BOUND * 0.999) {
+        flags.push(ItemFlag::AtBound {
+            parameter: "d",
+            value: *d,
+        });
+    }
+    if model == Model::ThreePl && !(0.001..=0.5).contains(&e.c) {
+        flags.push(ItemFlag::GuessingAtEdge { c: e.c });
+    }
+}

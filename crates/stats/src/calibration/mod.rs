@@ -1,0 +1,109 @@
+//! IRT calibration: item parameters estimated from a scored response matrix.
+//!
+//! All models use the logistic metric with D = 1 (DESIGN.md).
+//!
+//! - [`calibrate`]: marginal maximum likelihood (MML) by the EM algorithm of
+//!   Bock & Aitkin (1981, *Psychometrika* 46, 443–459) over an `n`-point
+//!   Gauss–Hermite rule for θ ~ N(0, 1) (61 points by default), for
+//!   - [`Model::Rasch`]: one slope common to all items (the 1PL; equivalently
+//!     the Rasch model with an estimated latent SD equal to that slope),
+//!   - [`Model::TwoPl`]: `P = 1 / (1 + exp(−(aθ + d)))`, `b = −d/a`,
+//!   - [`Model::ThreePl`]: `P = c + (1 − c) / (1 + exp(−(aθ + d)))`, MAP with a
+//!     Beta prior on `c` as BILOG does (Mislevy & Bock 1990), optionally a
+//!     lognormal prior on `a`,
+//!   - [`Model::Gpcm`]: the generalized partial credit model (Muraki 1992) in
+//!     slope-intercept form, `P(k) ∝ exp(a·k·θ + d_k)`, `d_0 = 0`; step
+//!     difficulties are `b_k = −(d_k − d_{k−1})/a`.
+//!
+//!   The M-step maximises each item's expected complete-data log-likelihood
+//!   by Newton's method (Fisher scoring for the 3PL); the EM map is
+//!   accelerated by SQUAREM (Varadhan & Roland 2008, *Scand. J. Statist.* 35,
+//!   335–353), with a fall-back to plain EM steps whenever an extrapolation
+//!   lowers the likelihood. Standard errors come from the observed
+//!   information: the central-difference Jacobian of the analytic gradient of
+//!   the marginal log-likelihood (Fisher's identity gives that gradient from
+//!   one E-step), which is the quantity Oakes (1999, *JRSS B* 61, 479–482)
+//!   computes.
+//!
+//!   Sparse data (many forms over one bank) calibrate concurrently: a "not
+//!   presented" cell is absent from its block and so from the likelihood.
+//!   Anchor items ([`CalibrationOptions::anchors`]) are held at their bank
+//!   parameters while the others are estimated on that scale, with the mean
+//!   and SD of the latent distribution estimated as well (fixed-item
+//!   calibration; Kim 2006, *JEM* 43, 355–381).
+//! - [`rasch_cml`]: the Rasch model by conditional maximum likelihood, as eRm
+//!   (Mair & Hatzinger 2007) with difficulties summing to zero.
+//! - [`linking`]: mean-mean, mean-sigma, Haebara and Stocking–Lord linking
+//!   constants through common items.
+//! - [`fit`]: S-X² item fit (Orlando & Thissen 2000) and Rasch infit/outfit.
+
+mod estep;
+pub mod fit;
+mod item_terms;
+mod linalg;
+pub mod linking;
+mod mml;
+mod rasch_cml;
+mod result;
+mod standard_errors;
+
+pub use mml::{
+    BetaPrior, CalibrationOptions, LogNormalPrior, Model, calibrate, calibrate_with_progress,
+};
+
+pub use rasch_cml::{CmlFit, CmlItem, rasch_cml};
+pub use result::{
+    Calibration, Convergence, ItemCalibration, ItemEstimate, ItemFlag, LatentDistribution,
+    StopReason,
+};
+
+use exam_core::ids::ItemId;
+
+/// Why a calibration could not be run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CalibrationError {
+    /// The response matrix has no item that anyone was presented.
+    #[error("the response matrix has no responses to calibrate")]
+    NoResponses,
+    /// A dichotomous model was asked for, but an item has higher scores.
+    #[error(
+        "item `{item}` has a score of {max_score}; the {model} model needs 0/1 items (use gpcm)"
+    )]
+    Polytomous {
+        /// The item.
+        item: ItemId,
+        /// Its highest observed score.
+        max_score: u8,
+        /// The model asked for.
+        model: Model,
+    },
+    /// An anchor names an item that is not in the response matrix.
+    #[error("anchor item `{item}` is not in the response matrix")]
+    UnknownAnchor {
+        /// The anchor's id.
+        item: ItemId,
+    },
+    /// An anchor was given for an item the model cannot hold fixed.
+    #[error("anchor item `{item}` has scores above 1; anchors must be dichotomous items")]
+    PolytomousAnchor {
+        /// The anchor's id.
+        item: ItemId,
+    },
+    /// An option is out of range.
+    #[error("invalid option {name} = {value}: {reason}")]
+    InvalidOption {
+        /// The option.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+        /// The accepted range.
+        reason: &'static str,
+    },
+    /// The likelihood became non-finite during estimation.
+    #[error("the likelihood became non-finite at EM iteration {iteration}")]
+    NonFinite {
+        /// The EM iteration.
+        iteration: usize,
+    },
+}

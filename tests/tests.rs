@@ -1,0 +1,12 @@
+//! The integration tests of exam-engine: one binary (see STYLE.md) whose
+//! modules run the real `exam` binary on fixtures and the shipped bank.
+
+mod analyze;
+mod blueprint;
+mod calibrate;
+mod schema;
+mod scoring;
+mod theta;
+mod util;
+mod validate;
+mod validate_lint;

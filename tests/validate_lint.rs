@@ -1,0 +1,136 @@
+//! `exam validate --lint`: each rule on a fixture written to break it, the
+//! supply rule on the mini bank, and the shipped bank.
+
+use crate::util::exam;
+
+#[test]
+fn each_lint_rule_names_its_items() {
+    let run = exam(&["validate", "--bank", "tests/fixtures/lint-bank", "--lint"]);
+    assert_eq!(run.code, 1, "a lint finding fails the run");
+    let f = "lint: tests/fixtures/lint-bank/items/items.json";
+    let lines: Vec<&str> = run
+        .lines()
+        .into_iter()
+        .filter(|l| l.starts_with("lint"))
+        .collect();
+    // Hand-checked against the fixture: L-04's options are 3 and 42
+    // characters long (ratio 14); L-05's key is 60 characters against
+    // distractors of 20, 16 and 15 (mean 17: ratio 3.5; 60/15 = 4); the
+    // stems of L-07 and L-08 share 18 of their 20 distinct 3-word shingles
+    // (0.90). All 8 single-choice keys are A; the key is strictly the
+    // longest option in L-03, L-05 and L-06 (3 of 8 = 37.5%). Only
+    // T-INF-01 is measured by an operational item.
+    assert_eq!(
+        lines,
+        [
+            format!("{f}:2:3: item `L-01`: `options[3].text`: banned phrase \"all of the above\""),
+            format!(
+                "{f}:36:3: item `L-02`: `stem`: negative \"not\" in the lead-in is not emphasised (write NOT or **not**)"
+            ),
+            format!("{f}:70:3: item `L-03`: `options`: 3 options; a single-choice item has 4"),
+            format!(
+                "{f}:99:3: item `L-04`: `options`: longest option is 14.0 times the shortest (limit 3.0)"
+            ),
+            format!(
+                "{f}:133:3: item `L-05`: `key`: key is 3.5 times the mean distractor length (limit 1.5)"
+            ),
+            format!(
+                "{f}:133:3: item `L-05`: `options`: longest option is 4.0 times the shortest (limit 3.0)"
+            ),
+            format!("{f}:167:3: item `L-06`: `options[1].rationale`: option `B` has no rationale"),
+            format!(
+                "{f}:200:3: item `L-07`: `stem`: stem is a near duplicate of item `L-08`'s (similarity 0.90)"
+            ),
+            format!(
+                "{f}:234:3: item `L-08`: `stem`: stem is a near duplicate of item `L-07`'s (similarity 0.90)"
+            ),
+            "lint: key position A holds 8 of 8 single-choice keys (100.0%), outside 20–30%"
+                .to_owned(),
+            "lint: key position B holds 0 of 8 single-choice keys (0.0%), outside 20–30%"
+                .to_owned(),
+            "lint: key position C holds 0 of 8 single-choice keys (0.0%), outside 20–30%"
+                .to_owned(),
+            "lint: key position D holds 0 of 8 single-choice keys (0.0%), outside 20–30%"
+                .to_owned(),
+            "lint: the key is the longest option in 3 of 8 single-choice items (37.5%), above 35%"
+                .to_owned(),
+            "lint: task `T-INF-02` is not measured by any operational item".to_owned(),
+            "lint: task `T-COM-01` is not measured by any operational item".to_owned(),
+            "lint: task `T-COM-02` is not measured by any operational item".to_owned(),
+            "lint: 17 finding(s)".to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn the_mini_bank_passes_every_rule_but_supply() {
+    // The mini bank is written to the rules (balanced keys A/B/C/D twice
+    // each, rationales everywhere, the retired COM-005 with "All of the
+    // above" is skipped), but it holds at most twice the per-form demand.
+    let run = exam(&[
+        "validate",
+        "--bank",
+        "tests/fixtures/mini-bank",
+        "--lint",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1);
+    let json = run.json();
+    assert_eq!(json["ok"], false);
+    let findings = json["lint"].as_array().unwrap();
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["low_supply"; 5]);
+    let first = &findings[0];
+    assert_eq!(first["domain"], "infrastructure");
+    assert_eq!(first["level"], "foundational");
+    assert_eq!(first["demand"], 1);
+    assert_eq!(first["supply"], 1);
+    assert_eq!(first["ratio"], 1.0);
+}
+
+/// Issue 3: the shipped bank passes validation and the lint, every JTA
+/// task is measured by an operational item, and every blueprint cell holds
+/// four times its per-form demand.
+#[test]
+fn the_shipped_bank_passes_validation_and_lint() {
+    let run = exam(&["validate", "--lint", "--format", "json"]);
+    let json = run.json();
+    assert_eq!(
+        json["problems"].as_array().map(Vec::len),
+        Some(0),
+        "{:#}",
+        json["problems"]
+    );
+    assert_eq!(
+        json["lint"].as_array().map(Vec::len),
+        Some(0),
+        "{:#}",
+        json["lint"]
+    );
+    assert_eq!(run.code, 0);
+    let summary = &json["summary"];
+    assert_eq!(summary["tasks_measured"], summary["tasks"]);
+    for cell in summary["supply"][0]["cells"].as_array().unwrap() {
+        if cell["demand"].as_u64().unwrap() > 0 {
+            assert!(cell["ratio"].as_f64().unwrap() >= 4.0, "{cell}");
+        }
+    }
+    let operational: u64 = summary["by_cell"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["operational"].as_u64().unwrap())
+        .sum();
+    let pretest: u64 = summary["by_cell"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["pretest"].as_u64().unwrap())
+        .sum();
+    assert!(operational >= 320, "{operational} operational items");
+    assert!(pretest >= 48, "{pretest} pretest items");
+}
