@@ -16,8 +16,6 @@ use exam_core::assembly::{AssemblyError, ExposureState, LoftOptions, assemble_on
 use exam_core::bank::ItemBank;
 use exam_core::blueprint::Blueprint;
 use exam_core::form::DeliveryView;
-use exam_core::item::ItemFile;
-use exam_core::jta::Jta;
 use exam_core::submission::{Answer, Submission};
 use exam_scoring::form_simulation::{SimulationOptions, fill_generating_params, simulate};
 use exam_scoring::keyed::{Scorer, ScoringError};
@@ -29,29 +27,13 @@ use std::error::Error;
 use std::fs;
 use std::path::Path;
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Box<dyn Error>> {
-    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?)
-}
-
-/// Step 1: the bank and blueprint, checked.
+/// Step 1: the bank (JTA, blueprints, items), read and checked.
 fn load_bank(root: &Path) -> Result<(ItemBank, Blueprint), Box<dyn Error>> {
-    let jta: Jta = read_json(&root.join("jta/jta.json"))?;
-    let mut files: Vec<_> = fs::read_dir(root.join("items"))?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    files.sort();
-    let (mut sets, mut items) = (Vec::new(), Vec::new());
-    for file in files
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-    {
-        let f: ItemFile = read_json(file)?;
-        sets.extend(f.sets);
-        items.extend(f.items);
-    }
-    let bank = ItemBank::new(jta, sets, items)?;
-    let blueprint: Blueprint = read_json(&root.join("blueprints/die-2026.json"))?;
+    let bank = ItemBank::load(root)?;
+    let blueprint = bank
+        .blueprint(&"die-2026".into())
+        .ok_or("the bank has no blueprint die-2026")?
+        .clone();
     Ok((bank, blueprint))
 }
 
