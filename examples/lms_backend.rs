@@ -149,7 +149,17 @@ fn main() -> Result<(), Box<dyn Error>> {
     // Step 4: the client answers and sends a submission back as JSON. Here a
     // simulated candidate of ability θ ≈ 0.5 answers from the view's items.
     let client_view: DeliveryView = serde_json::from_str(&view_json)?;
-    let scorer = Scorer::new([(&form, &key)], &rules, &HashMap::new())?;
+    // IRT parameters recorded in the bank (calibrated items): when every
+    // counted item has them, the report carries θ and its SE.
+    let calibrated: HashMap<_, _> = bank
+        .items()
+        .iter()
+        .filter_map(|i| {
+            let params = i.stats.irt.as_ref()?.params().ok()?;
+            Some((i.id.clone(), params))
+        })
+        .collect();
+    let scorer = Scorer::new([(&form, &key)], &rules, &calibrated)?;
     let mut params = HashMap::new();
     fill_generating_params(&scorer, &mut params, 417);
     let options = SimulationOptions {
@@ -205,6 +215,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         decision.raw_cut,
         decision.source
     );
+    match &report.theta {
+        Some(t) => println!("  theta {:.3} (SE {:.3}, {})", t.theta, t.se, t.method),
+        None => println!("  theta: not reported (the bank's items carry no IRT parameters yet)"),
+    }
     for d in &report.domains {
         println!(
             "  {:<24} {:>4.1}/{:<3.0} {}",
