@@ -5,6 +5,7 @@ mod analyze;
 mod blueprint;
 mod calibrate;
 mod schema;
+mod scoring;
 mod theta;
 mod util;
 mod validate;

@@ -7,10 +7,17 @@
 //! head`) counts as success.
 
 mod analyze;
+mod assemble;
+mod bankfiles;
 mod blueprint;
 mod calibrate;
+mod coverage;
+mod forms_input;
 mod output;
+mod rescore;
 mod schema;
+mod score;
+mod simulate;
 mod table;
 mod theta;
 mod validate;
@@ -39,8 +46,18 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Calibrate IRT item parameters from a scored response file.
     Calibrate(calibrate::CalibrateArgs),
+    /// Build forms from the bank for a blueprint and print their coverage.
+    Assemble(assemble::AssembleArgs),
+    /// Check forms against their blueprint (exit status 1 if one does not meet it).
+    Coverage(coverage::CoverageArgs),
     /// Ability (EAP, MAP or MLE) for every person of a scored-response CSV.
     Theta(theta::ThetaArgs),
+    /// Score submissions against the forms' scoring keys: score reports.
+    Score(score::ScoreArgs),
+    /// Simulate submissions on forms from IRT generating parameters.
+    Simulate(simulate::SimulateArgs),
+    /// Rescore submissions under corrected rules and list what changed.
+    Rescore(rescore::RescoreArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -50,7 +67,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema(args) => schema::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Calibrate(args) => calibrate::run(args),
+        Command::Assemble(args) => assemble::run(args),
+        Command::Coverage(args) => coverage::run(args),
         Command::Theta(args) => theta::run(args),
+        Command::Score(args) => score::run(args),
+        Command::Simulate(args) => simulate::run(args),
+        Command::Rescore(args) => rescore::run(args),
     }
 }
 

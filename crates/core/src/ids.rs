@@ -67,6 +67,10 @@ string_id!(
     PersonId
 );
 string_id!(
+    /// The id of a candidate sitting an exam (the LMS's identifier).
+    CandidateId
+);
+string_id!(
     /// The id of an option of an item (`A`, `B`, ... or any stable token);
     /// keys refer to options by id, never by position.
     OptionId

@@ -32,5 +32,6 @@ pub mod responses;
 pub mod schema;
 #[cfg(any(test, feature = "proptest"))]
 pub mod strategies;
+pub mod submission;
 
-pub use ids::{ItemId, PersonId};
+pub use ids::{CandidateId, ItemId, PersonId};

@@ -37,9 +37,10 @@
 //! 2. **Greedy construction, round robin.** Forms take one unit each in
 //!    turn, so later forms are not starved of good items. A form takes a
 //!    unit whose shape fits its remaining needs and that breaks no hard
-//!    constraint; among the shapes it still needs, the scarcest one (fewest
-//!    feasible units per needed unit) goes first when it is scarce (fewer
-//!    than two candidates per need), otherwise the unit whose features per
+//!    constraint; among the single-item shapes it still needs, the scarcest
+//!    one (fewest feasible items per needed item) goes first when it is
+//!    scarce (fewer than two candidates per need), otherwise the unit (item
+//!    or set) whose features per
 //!    item are closest to the remaining target per remaining item (the
 //!    normalised weighted absolute deviation heuristic of Luecht 1998, with
 //!    squared deviations). Ties are broken by seeded random priorities.
@@ -171,6 +172,13 @@ pub struct AssemblyOptions {
     pub order: DeliveryOrder,
     /// The most local-search passes over all forms.
     pub max_passes: u32,
+    /// A form whose largest deviation from its target is at most this is
+    /// not improved further (in the objective's units: information, score
+    /// points or p-value). 0 searches to a local optimum.
+    pub tolerance: f64,
+    /// Independent runs of construction and search from different random
+    /// tie-breaks; the best result is kept (1 = a single run).
+    pub restarts: u32,
 }
 
 impl Default for AssemblyOptions {
@@ -183,6 +191,8 @@ impl Default for AssemblyOptions {
             objective: Objective::Auto,
             order: DeliveryOrder::Sections,
             max_passes: 50,
+            tolerance: 0.005,
+            restarts: 1,
         }
     }
 }
@@ -411,7 +421,17 @@ pub fn assemble(
         },
     )?;
     feasibility::check(&pool, options.forms, max_shared, capacity)?;
-    let selection = search::run(&pool, options.forms, max_shared, options.max_passes, seed)?;
+    let selection = search::run(
+        &pool,
+        options.forms,
+        max_shared,
+        &search::Effort {
+            max_passes: options.max_passes,
+            tolerance: options.tolerance,
+            restarts: options.restarts,
+        },
+        seed,
+    )?;
     let inputs = delivery::InputsDigest::new(bank, blueprint, options, seed);
     let forms = selection
         .forms

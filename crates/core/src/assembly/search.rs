@@ -6,14 +6,15 @@ use super::hash::mix;
 use super::pool::Pool;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::collections::HashMap;
 
 /// Attempts of the construction with fresh tie-break priorities before the
 /// heuristic gives up.
 const ATTEMPTS: u64 = 8;
 
-/// A shape is scarce for a form when it has fewer than this many feasible
-/// units per unit still needed: it is then filled before better-scoring
-/// shapes.
+/// A single-item shape is scarce for a form when it has fewer than this
+/// many feasible units per item still needed: it is then filled before
+/// better-scoring shapes.
 const SCARCE: f64 = 2.0;
 
 /// Deviations closer than this are equal (information units).
@@ -49,10 +50,14 @@ struct State<'p> {
     units: Vec<Vec<u32>>,
     /// Tie-break salt.
     salt: u64,
+    /// A form whose largest deviation is at most this is good enough.
+    tolerance: f64,
+    /// Relative random noise on greedy scores (0 on the first run).
+    jitter: f64,
 }
 
 impl<'p> State<'p> {
-    fn new(pool: &'p Pool, n_forms: usize, max_shared: u32, salt: u64) -> Self {
+    fn new(pool: &'p Pool, n_forms: usize, max_shared: u32, salt: u64, tolerance: f64) -> Self {
         let n_units = pool.units.len();
         Self {
             pool,
@@ -68,6 +73,8 @@ impl<'p> State<'p> {
             seconds: vec![0; n_forms],
             units: vec![Vec::new(); n_forms],
             salt,
+            tolerance: tolerance.max(EPS),
+            jitter: 0.0,
         }
     }
 
@@ -188,6 +195,12 @@ impl<'p> State<'p> {
         (max, sq)
     }
 
+    /// The objective of a deviation vector.
+    fn score_deviation(&self, d: &[f64]) -> (f64, f64) {
+        d.iter()
+            .fold((0.0f64, 0.0), |(m, sq), x| (m.max(x.abs()), sq + x * x))
+    }
+
     fn form_score(&self, f: usize) -> (f64, f64) {
         let k = self.pool.k;
         self.score(&self.feat[f * k..(f + 1) * k])
@@ -222,14 +235,13 @@ impl<'p> State<'p> {
             if copies == 0 {
                 continue;
             }
+            // Feasible units are counted only up to the scarcity threshold;
+            // past it only candidates better than the best are checked.
+            let threshold = (SCARCE * f64::from(copies)).ceil() as usize;
             let mut feasible = 0usize;
             let mut shape_best: Option<(f64, u64, usize)> = None;
             for &v in &pool.by_shape[s] {
                 let v = v as usize;
-                if !self.admissible(f, v, None) || !self.time_ok(f, v) {
-                    continue;
-                }
-                feasible += 1;
                 let n = f64::from(pool.units[v].n_items);
                 let score: f64 = pool
                     .feat(v)
@@ -238,8 +250,19 @@ impl<'p> State<'p> {
                     .map(|(x, p)| (x / n - p).powi(2))
                     .sum();
                 let prio = self.priority(f, v);
-                let candidate = (score, prio, v);
-                if shape_best.is_none_or(|b| better(candidate, b)) {
+                // Restarts after the first randomise the greedy (GRASP):
+                // scores are inflated by up to 100% at random.
+                let noise = 1.0 + self.jitter * (prio >> 11) as f64 / (1u64 << 53) as f64;
+                let candidate = (score * noise, prio, v);
+                let improves = shape_best.is_none_or(|b| better(candidate, b));
+                if !(improves || feasible < threshold) {
+                    continue;
+                }
+                if !self.admissible(f, v, None) || !self.time_ok(f, v) {
+                    continue;
+                }
+                feasible += 1;
+                if improves {
                     shape_best = Some(candidate);
                 }
             }
@@ -248,8 +271,11 @@ impl<'p> State<'p> {
                 // still cover the need (sets), so go on.
                 continue;
             };
+            // Only single-item shapes can be scarce: a set is never needed,
+            // its slots can always go to stand-alone items.
+            let single = shape.iter().sum::<u32>() == 1;
             let ratio = feasible as f64 / f64::from(copies);
-            if ratio < SCARCE && scarce.is_none_or(|(r, _, _, _)| ratio < r) {
+            if single && ratio < SCARCE && scarce.is_none_or(|(r, _, _, _)| ratio < r) {
                 scarce = Some((ratio, sb.2, sb.0, sb.1));
             }
             if best.is_none_or(|b| better(sb, b)) {
@@ -299,52 +325,192 @@ impl<'p> State<'p> {
         Ok(())
     }
 
-    /// Best-improvement swaps on form `f` until it is a local optimum or the
-    /// budget is spent. Returns whether the form improved.
-    fn improve(&mut self, f: usize, budget: usize, mode: Mode) -> bool {
+    /// Whether swapping `u` for `v` on form `f` keeps every hard constraint.
+    fn swap_ok(&self, f: usize, u: usize, v: usize) -> bool {
+        let pool = self.pool;
+        if let Some(limit) = pool.time_limit
+            && self.seconds[f] - pool.units[u].seconds + pool.units[v].seconds > limit
+        {
+            return false;
+        }
+        self.admissible(f, v, Some(u))
+    }
+
+    /// Calls `visit(score, u, v)` for every swap of a unit `u` of form `f`
+    /// for another unit `v` of the same shape for which `wanted(score)`
+    /// holds; the (cheap) score is computed before the constraint checks.
+    fn for_each_swap(
+        &self,
+        f: usize,
+        mut wanted: impl FnMut((f64, f64)) -> bool,
+        mut visit: impl FnMut((f64, f64), usize, usize),
+    ) {
         let pool = self.pool;
         let k = pool.k;
-        let mut improved = false;
         let mut trial = vec![0.0; k];
-        for _ in 0..budget {
-            let current = self.form_score(f);
-            if current.0 <= EPS {
-                break;
+        let base = &self.feat[f * k..(f + 1) * k];
+        for &u in &self.units[f] {
+            let u = u as usize;
+            let fu = pool.feat(u);
+            for &v in &pool.by_shape[pool.units[u].shape] {
+                let v = v as usize;
+                if v == u {
+                    continue;
+                }
+                for (((t, b), x), y) in trial.iter_mut().zip(base).zip(fu).zip(pool.feat(v)) {
+                    *t = b - x + y;
+                }
+                let s = self.score(&trial);
+                if wanted(s) && self.swap_ok(f, u, v) {
+                    visit(s, u, v);
+                }
             }
-            let mut best: Option<((f64, f64), usize, usize)> = None;
-            for &u in &self.units[f] {
-                let u = u as usize;
-                let unit = &pool.units[u];
-                let base = &self.feat[f * k..(f + 1) * k];
-                let fu = pool.feat(u);
-                for &v in &pool.by_shape[unit.shape] {
-                    let v = v as usize;
-                    if v == u || !self.admissible(f, v, Some(u)) {
+        }
+    }
+
+    /// The best swap on form `f` strictly better than `reference` under `mode`.
+    fn best_swap(
+        &self,
+        f: usize,
+        mode: Mode,
+        reference: (f64, f64),
+    ) -> Option<((f64, f64), usize, usize)> {
+        let best = std::cell::Cell::new(None::<((f64, f64), usize, usize)>);
+        self.for_each_swap(
+            f,
+            |s| mode.better(s, best.get().map_or(reference, |b| b.0)),
+            |s, u, v| best.set(Some((s, u, v))),
+        );
+        best.get()
+    }
+
+    /// Two swaps that together lower the form's minimax objective when no
+    /// single swap does, found by meeting in the middle: with `d` the
+    /// form's deviation vector and `m` its largest entry, a pair of swaps
+    /// with feature changes `Δ₁ + Δ₂` improves only if `Δ₂` lies within `m`
+    /// of `−d − Δ₁` in every coordinate, so the swaps are bucketed on a grid
+    /// of side `m` over (up to) their first three coordinates and each swap
+    /// looks up its partners in the 3ᵏ neighbouring cells.
+    fn pair_move(&mut self, f: usize) -> bool {
+        let pool = self.pool;
+        let k = pool.k;
+        let current = self.form_score(f);
+        let m = current.0;
+        if k == 0 || m <= EPS {
+            return false;
+        }
+        let d: Vec<f64> = self.feat[f * k..(f + 1) * k]
+            .iter()
+            .zip(&pool.target)
+            .map(|(x, t)| x - t)
+            .collect();
+        let mut swaps: Vec<(usize, usize)> = Vec::new();
+        let mut deltas: Vec<f64> = Vec::new();
+        self.for_each_swap(
+            f,
+            |_| true,
+            |_, u, v| {
+                swaps.push((u, v));
+                deltas.extend(pool.feat(v).iter().zip(pool.feat(u)).map(|(a, b)| a - b));
+            },
+        );
+        let dims = k.min(3);
+        let cell = |x: &[f64]| -> [i64; 3] {
+            let mut c = [0i64; 3];
+            for (ci, xi) in c.iter_mut().zip(&x[..dims]) {
+                *ci = (xi / m).floor() as i64;
+            }
+            c
+        };
+        let mut grid: HashMap<[i64; 3], Vec<u32>> = HashMap::new();
+        for (j, delta) in deltas.chunks_exact(k).enumerate() {
+            grid.entry(cell(delta)).or_default().push(j as u32);
+        }
+        let mut best: Option<((f64, f64), usize, usize)> = None;
+        let mut query = vec![0.0; k];
+        let mut combined = vec![0.0; k];
+        let offsets: Vec<[i64; 3]> = (0..3i64.pow(dims as u32))
+            .map(|mut n| {
+                let mut o = [0i64; 3];
+                for oi in o.iter_mut().take(dims) {
+                    *oi = n % 3 - 1;
+                    n /= 3;
+                }
+                o
+            })
+            .collect();
+        for (i, di) in deltas.chunks_exact(k).enumerate() {
+            for ((q, dv), x) in query.iter_mut().zip(&d).zip(di) {
+                *q = -dv - x;
+            }
+            let centre = cell(&query);
+            for o in &offsets {
+                let key = [centre[0] + o[0], centre[1] + o[1], centre[2] + o[2]];
+                let Some(bucket) = grid.get(&key) else {
+                    continue;
+                };
+                for &j in bucket {
+                    let j = j as usize;
+                    if j <= i {
                         continue;
                     }
-                    if let Some(limit) = pool.time_limit
-                        && self.seconds[f] - unit.seconds + pool.units[v].seconds > limit
-                    {
+                    let (ui, vi) = swaps[i];
+                    let (uj, vj) = swaps[j];
+                    if ui == uj || vi == vj {
                         continue;
                     }
-                    for (((t, b), x), y) in trial.iter_mut().zip(base).zip(fu).zip(pool.feat(v)) {
-                        *t = b - x + y;
+                    let dj = &deltas[j * k..(j + 1) * k];
+                    for (((c, dv), x), y) in combined.iter_mut().zip(&d).zip(di).zip(dj) {
+                        *c = dv + x + y;
                     }
-                    let s = self.score(&trial);
-                    let ok = mode.better(s, best.map_or(current, |b| b.0));
-                    if ok {
-                        best = Some((s, u, v));
+                    let s = self.score_deviation(&combined);
+                    if Mode::Minimax.better(s, best.map_or(current, |b| b.0)) {
+                        // Jointly admissible? Apply the first and test the second.
+                        self.remove(f, ui);
+                        self.add(f, vi);
+                        let ok = self.swap_ok(f, uj, vj);
+                        self.remove(f, vi);
+                        self.add(f, ui);
+                        if ok {
+                            best = Some((s, i, j));
+                        }
                     }
                 }
             }
-            match best {
+        }
+        match best {
+            Some((_, i, j)) => {
+                let (ui, vi) = swaps[i];
+                let (uj, vj) = swaps[j];
+                self.remove(f, ui);
+                self.add(f, vi);
+                self.remove(f, uj);
+                self.add(f, vj);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Best-improvement swaps on form `f` until it is a local optimum or the
+    /// budget is spent; in minimax mode, pair moves when single swaps stall.
+    /// Returns whether the form improved.
+    fn improve(&mut self, f: usize, budget: usize, mode: Mode) -> bool {
+        let mut improved = false;
+        for _ in 0..budget {
+            let current = self.form_score(f);
+            if current.0 <= self.tolerance {
+                break;
+            }
+            match self.best_swap(f, mode, current) {
                 Some((_, u, v)) => {
                     self.remove(f, u);
                     self.add(f, v);
-                    improved = true;
                 }
+                None if matches!(mode, Mode::Minimax) && self.pair_move(f) => {}
                 None => break,
             }
+            improved = true;
         }
         improved
     }
@@ -375,36 +541,67 @@ fn better(a: (f64, u64, usize), b: (f64, u64, usize)) -> bool {
     a.0 < b.0 - EPS || ((a.0 - b.0).abs() <= EPS && a.1 < b.1)
 }
 
-/// Runs construction (with up to [`ATTEMPTS`] tie-break salts) and local
-/// search.
+/// How hard the search works.
+pub(crate) struct Effort {
+    /// The most local-search passes over all forms.
+    pub max_passes: u32,
+    /// A form within this deviation is not improved further.
+    pub tolerance: f64,
+    /// Independent constructions + searches; the best is kept.
+    pub restarts: u32,
+}
+
+/// Runs construction (each with up to [`ATTEMPTS`] tie-break salts) and
+/// local search `effort.restarts` times, keeping the result with the
+/// smallest largest deviation (then the smallest sum of deviations).
 pub(crate) fn run(
     pool: &Pool,
     n_forms: u32,
     max_shared: u32,
-    max_passes: u32,
+    effort: &Effort,
     seed: u64,
 ) -> Result<Selection, AssemblyError> {
     let n_forms = n_forms as usize;
+    let restarts = effort.restarts.max(1) as u64;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut failure = None;
-    for _ in 0..ATTEMPTS {
-        let mut state = State::new(pool, n_forms, max_shared, rng.random());
-        match state.construct() {
-            Ok(()) => {
-                if pool.k > 0 {
-                    local_search(&mut state, max_passes);
-                }
-
-                let deviations = (0..n_forms)
-                    .map(|f| (pool.k > 0).then(|| state.form_score(f).0))
-                    .collect();
-                return Ok(Selection {
-                    forms: state.units,
-                    deviations,
-                });
-            }
-            Err(e) => failure = Some(e),
+    let mut best: Option<((f64, f64), Selection)> = None;
+    let mut successes = 0;
+    for attempt in 0..ATTEMPTS * restarts {
+        let mut state = State::new(pool, n_forms, max_shared, rng.random(), effort.tolerance);
+        if attempt > 0 {
+            state.jitter = 1.0;
         }
+        if let Err(e) = state.construct() {
+            failure = Some(e);
+            continue;
+        }
+        if pool.k > 0 {
+            local_search(&mut state, effort.max_passes);
+        }
+        let scores: Vec<f64> = (0..n_forms).map(|f| state.form_score(f).0).collect();
+        let key = (
+            scores.iter().copied().fold(0.0, f64::max),
+            scores.iter().sum::<f64>(),
+        );
+        let deviations = scores.iter().map(|d| (pool.k > 0).then_some(*d)).collect();
+        let selection = Selection {
+            forms: state.units,
+            deviations,
+        };
+        if best
+            .as_ref()
+            .is_none_or(|(b, _)| Mode::Minimax.better(key, *b))
+        {
+            best = Some((key, selection));
+        }
+        successes += 1;
+        if successes == restarts {
+            break;
+        }
+    }
+    if let Some((_, selection)) = best {
+        return Ok(selection);
     }
     let (f, kind, missing) = failure.unwrap_or((0, 0, 0));
     Err(AssemblyError::Stuck {

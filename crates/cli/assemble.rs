@@ -1,0 +1,128 @@
+//! `exam assemble`: build forms from the bank for a blueprint.
+
+use crate::bankfiles;
+use crate::output::{Format, print_json};
+use anyhow::Context;
+use clap::Args;
+use exam_core::assembly::{Assembly, AssemblyOptions, MaxOverlap, ResolvedObjective, assemble};
+use exam_core::blueprint::Blueprint;
+use exam_core::coverage::{Coverage, coverage};
+use exam_core::form::{DeliveryOrder, DeliveryView, Form, ScoringKey};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags of `exam assemble`.
+#[derive(Debug, Args)]
+pub struct AssembleArgs {
+    /// The bank: a directory (jta/jta.json + items/*.json) or one JSON file of items.
+    #[arg(long, default_value = "item-bank")]
+    bank: PathBuf,
+    /// The JTA, for a single-file bank (default item-bank/jta/jta.json).
+    #[arg(long)]
+    jta: Option<PathBuf>,
+    /// The blueprint.
+    #[arg(long, default_value = "item-bank/blueprints/die-2026.json")]
+    blueprint: PathBuf,
+    /// Number of forms to build.
+    #[arg(long, default_value_t = 1)]
+    forms: u32,
+    /// Random seed (recorded in the forms).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Largest overlap between two forms: a fraction of the form length
+    /// (e.g. 0.1) or, when 1 or more, a number of items.
+    #[arg(long)]
+    max_overlap: Option<f64>,
+    /// Most forms any one item may appear on.
+    #[arg(long)]
+    max_item_uses: Option<u32>,
+    /// Item order: by sections (blueprint domains) or randomised.
+    #[arg(long, value_enum, default_value_t = Order::Sections)]
+    order: Order,
+    /// Write the forms, delivery views and scoring keys to this JSON file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Order {
+    Sections,
+    Randomised,
+}
+
+/// The document `exam assemble` writes: forms, what candidates see and the
+/// keys, as separate top-level fields.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FormsDocument {
+    /// The seed.
+    pub seed: u64,
+    /// The objective used.
+    pub objective: ResolvedObjective,
+    /// The forms.
+    pub forms: Vec<Form>,
+    /// Per form, what the candidate sees (no keys).
+    pub delivery_views: Vec<DeliveryView>,
+    /// Per form, its scoring key.
+    pub scoring_keys: Vec<ScoringKey>,
+    /// Per form, its largest deviation from the objective's target.
+    pub max_deviation: Vec<Option<f64>>,
+    /// Per form, its coverage of the blueprint.
+    pub coverage: Vec<Coverage>,
+}
+
+pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
+    let bank = bankfiles::load_bank(&args.bank, args.jta.as_deref())?;
+    let blueprint: Blueprint = bankfiles::load(&args.blueprint)?;
+    let options = AssemblyOptions {
+        forms: args.forms,
+        max_overlap: args.max_overlap.map(|v| {
+            if v >= 1.0 {
+                MaxOverlap::Items(v as u32)
+            } else {
+                MaxOverlap::Fraction(v)
+            }
+        }),
+        max_item_uses: args.max_item_uses,
+        order: match args.order {
+            Order::Sections => DeliveryOrder::Sections,
+            Order::Randomised => DeliveryOrder::Randomised,
+        },
+        ..AssemblyOptions::default()
+    };
+    let assembly: Assembly = assemble(&bank, &blueprint, &options, args.seed)
+        .with_context(|| format!("assembling forms for blueprint {}", blueprint.id))?;
+    let mut delivery_views = Vec::new();
+    let mut scoring_keys = Vec::new();
+    let mut reports = Vec::new();
+    for form in &assembly.forms {
+        delivery_views.push(form.delivery_view(&bank, blueprint.time_limit_minutes)?);
+        scoring_keys.push(form.scoring_key(&bank)?);
+        reports.push(coverage(form, &bank, &blueprint, &assembly.forms));
+    }
+    let doc = FormsDocument {
+        seed: args.seed,
+        objective: assembly.objective.clone(),
+        max_deviation: assembly.quality.iter().map(|q| q.max_deviation).collect(),
+        forms: assembly.forms,
+        delivery_views,
+        scoring_keys,
+        coverage: reports,
+    };
+    if let Some(out) = &args.out {
+        let text = serde_json::to_string_pretty(&doc)?;
+        std::fs::write(out, text + "\n").with_context(|| format!("writing {}", out.display()))?;
+    }
+    match (args.format, &args.out) {
+        (Format::Json, None) => print_json(&doc)?,
+        (Format::Json, Some(_)) => print_json(&doc.coverage)?,
+        _ => print!(
+            "{}",
+            crate::coverage::table(&doc.coverage, &doc.max_deviation)
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}

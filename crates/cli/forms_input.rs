@@ -1,0 +1,161 @@
+//! Inputs shared by `exam score`, `exam simulate` and `exam rescore`: the
+//! forms file (what `exam assemble --format json` writes), scoring rules,
+//! item parameters and submissions (raw response CSV or JSON).
+
+use anyhow::{Context, bail};
+use exam_core::blueprint::Blueprint;
+use exam_core::form::{Form, ScoringKey};
+use exam_core::ids::ItemId;
+use exam_core::irt::{ItemParams, ItemParamsFile};
+use exam_core::submission::Submission;
+use exam_scoring::keyed::Scorer;
+use exam_scoring::raw_csv::read_raw_csv;
+use exam_scoring::rules::{PassingRule, ScoringRules};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+/// The parts of the forms file `exam assemble` writes that scoring reads:
+/// the form records and, separately, their scoring keys (the delivery
+/// views and coverage are not read: keys come only from the scoring keys).
+#[derive(Deserialize)]
+struct FormsFile {
+    forms: Vec<Form>,
+    scoring_keys: Vec<ScoringKey>,
+}
+
+/// The forms of a forms file, each with its scoring key (matched by form
+/// id: every form needs exactly one key, and every key a form).
+pub fn read_forms(path: &Path) -> anyhow::Result<Vec<(Form, ScoringKey)>> {
+    let name = path.display();
+    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+    let parsed: FormsFile = serde_json::from_reader(BufReader::new(file)).with_context(|| {
+        format!("{name}: not a forms file (`forms` and `scoring_keys` arrays, as `exam assemble` writes)")
+    })?;
+    if parsed.forms.is_empty() {
+        bail!("{name}: no forms");
+    }
+    let mut keys: HashMap<_, _> = HashMap::new();
+    for key in parsed.scoring_keys {
+        let id = key.form.clone();
+        if keys.insert(id.clone(), key).is_some() {
+            bail!("{name}: two scoring keys for form {id}");
+        }
+    }
+    let mut out = Vec::with_capacity(parsed.forms.len());
+    for form in parsed.forms {
+        let key = keys
+            .remove(&form.id)
+            .with_context(|| format!("{name}: form {} has no scoring key", form.id))?;
+        out.push((form, key));
+    }
+    if let Some(orphan) = keys.keys().next() {
+        bail!("{name}: scoring key for form {orphan}, which is not in `forms`");
+    }
+    Ok(out)
+}
+
+/// Scoring rules from a file, or the defaults.
+pub fn read_rules(path: Option<&Path>) -> anyhow::Result<ScoringRules> {
+    let Some(path) = path else {
+        return Ok(ScoringRules::default());
+    };
+    let name = path.display();
+    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+    let rules: ScoringRules = serde_json::from_reader(BufReader::new(file))
+        .with_context(|| format!("{name}: not a scoring rules file"))?;
+    rules
+        .validate()
+        .with_context(|| format!("{name}: invalid scoring rules"))?;
+    Ok(rules)
+}
+
+/// Scoring rules from a file (or the defaults), with the blueprint's cut
+/// as the passing standard when the rules set none and a blueprint is
+/// given. The cut's source names the blueprint, its version and method.
+pub fn read_rules_with_blueprint(
+    rules: Option<&Path>,
+    blueprint: Option<&Path>,
+) -> anyhow::Result<ScoringRules> {
+    let mut out = read_rules(rules)?;
+    let Some(path) = blueprint else {
+        return Ok(out);
+    };
+    if out.passing.is_some() {
+        return Ok(out);
+    }
+    let name = path.display();
+    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+    let bp: Blueprint = serde_json::from_reader(BufReader::new(file))
+        .with_context(|| format!("{name}: not a blueprint"))?;
+    let raw_cut = bp
+        .passing
+        .raw_cut
+        .with_context(|| format!("{name}: the blueprint sets no raw cut"))?;
+    out.passing = Some(PassingRule {
+        raw_cut: f64::from(raw_cut),
+        source: format!("blueprint {} {}: {}", bp.id, bp.version, bp.passing.method),
+        scale: None,
+    });
+    out.validate()
+        .with_context(|| format!("{name}: invalid passing standard"))?;
+    Ok(out)
+}
+
+/// Item parameters from a file (`{"items": [{"id", "a", "b", "c"}]}`), or none.
+pub fn read_params(path: Option<&Path>) -> anyhow::Result<HashMap<ItemId, ItemParams>> {
+    let Some(path) = path else {
+        return Ok(HashMap::new());
+    };
+    let name = path.display();
+    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+    let parsed: ItemParamsFile = serde_json::from_reader(BufReader::new(file))
+        .with_context(|| format!("{name}: not a valid item parameter file"))?;
+    let mut out = HashMap::new();
+    for entry in parsed.items {
+        if out.insert(entry.id.clone(), entry.params).is_some() {
+            bail!("{name}: item `{}` appears twice", entry.id);
+        }
+    }
+    Ok(out)
+}
+
+/// The scorer of the forms under the rules.
+pub fn build_scorer(
+    forms: &[(Form, ScoringKey)],
+    rules: &ScoringRules,
+    params: &HashMap<ItemId, ItemParams>,
+    forms_path: &Path,
+) -> anyhow::Result<Scorer> {
+    Scorer::new(forms.iter().map(|(f, k)| (f, k)), rules, params)
+        .with_context(|| format!("{}: forms and keys do not fit", forms_path.display()))
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SubmissionsJson {
+    List(Vec<Submission>),
+    Wrapped { submissions: Vec<Submission> },
+}
+
+/// Submissions from a `.json` file (an array, or `{"submissions": [...]}`)
+/// or a raw response CSV (anything else).
+pub fn read_submissions(path: &Path, scorer: &Scorer) -> anyhow::Result<Vec<Submission>> {
+    let name = path.display();
+    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+    let reader = BufReader::new(file);
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        let parsed: SubmissionsJson = serde_json::from_reader(reader)
+            .with_context(|| format!("{name}: not a JSON list of submissions"))?;
+        Ok(match parsed {
+            SubmissionsJson::List(v) | SubmissionsJson::Wrapped { submissions: v } => v,
+        })
+    } else {
+        read_raw_csv(reader, scorer).with_context(|| format!("{name}: bad raw response CSV"))
+    }
+}

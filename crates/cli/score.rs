@@ -1,0 +1,203 @@
+//! `exam score`: score submissions (raw response CSV or JSON) against the
+//! forms' scoring keys and print or store the score reports.
+
+use crate::forms_input::{
+    build_scorer, read_forms, read_params, read_rules_with_blueprint, read_submissions,
+};
+use crate::output::{Format, print_json};
+use anyhow::Context;
+use exam_core::responses::{Cell, ResponseMatrix};
+use exam_scoring::matrix::scored_matrix;
+use exam_scoring::report::ScoreReport;
+use serde::Serialize;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags of `exam score`.
+#[derive(Debug, clap::Args)]
+pub struct ScoreArgs {
+    /// Forms file as `exam assemble --out` writes it (`forms` and
+    /// `scoring_keys` arrays; the delivery views are not read).
+    #[arg(long)]
+    forms: PathBuf,
+    /// Submissions: a raw response CSV (`candidate,form,<item ids...>`,
+    /// option ids, `|` between several, `P1=O2` pairs, empty = omitted) or a
+    /// `.json` list of submissions.
+    #[arg(long)]
+    responses: PathBuf,
+    /// Scoring rules JSON (id, version, rules, passing standard,
+    /// adjustments); default: all-or-nothing, exact ordering, per-pair
+    /// matching, no cut.
+    #[arg(long)]
+    scoring: Option<PathBuf>,
+    /// Blueprint JSON whose raw cut is the passing standard when the
+    /// scoring rules set none.
+    #[arg(long)]
+    blueprint: Option<PathBuf>,
+    /// Item parameter JSON; when every counted item of a form is in it,
+    /// reports carry an EAP θ and its SE.
+    #[arg(long)]
+    params: Option<PathBuf>,
+    /// Write the full score reports (JSON) to this file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Write the scored response matrix (DESIGN.md's scored CSV: candidate,
+    /// then one column per item of any form; 1 for full credit, 0 otherwise
+    /// or omitted, empty when not on the form or not reached), pretest
+    /// items included, for `exam theta` and item statistics.
+    #[arg(long)]
+    scored_out: Option<PathBuf>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Serialize)]
+struct ReportsOut<'a> {
+    scoring_rules: &'a str,
+    scoring_rules_version: &'a str,
+    reports: &'a [ScoreReport],
+}
+
+/// One summary row per candidate.
+pub fn summary_rows(reports: &[ScoreReport]) -> Vec<[String; 9]> {
+    let opt = |v: Option<f64>, digits: usize| v.map_or(String::new(), |x| format!("{x:.digits$}"));
+    reports
+        .iter()
+        .map(|r| {
+            [
+                r.candidate.to_string(),
+                r.form.to_string(),
+                format!("{:.2}", r.raw),
+                format!("{:.2}", r.max),
+                opt(r.percent, 1),
+                r.scaled.map_or(String::new(), |s| s.to_string()),
+                opt(r.theta.as_ref().map(|t| t.theta), 3),
+                opt(r.theta.as_ref().map(|t| t.se), 3),
+                r.decision.as_ref().map_or(String::new(), |d| {
+                    if d.passed { "pass" } else { "fail" }.into()
+                }),
+            ]
+        })
+        .collect()
+}
+
+const HEADER: [&str; 9] = [
+    "candidate",
+    "form",
+    "raw",
+    "max",
+    "percent",
+    "scaled",
+    "theta",
+    "se",
+    "decision",
+];
+
+/// Prints rows as an aligned table or CSV.
+pub fn print_rows(header: &[&str], rows: &[Vec<String>], csv: bool) -> anyhow::Result<()> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if csv {
+        let mut w = ::csv::Writer::from_writer(&mut out);
+        w.write_record(header)?;
+        for row in rows {
+            w.write_record(row)?;
+        }
+        w.flush()?;
+    } else {
+        let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+        for row in rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let line = |cells: Vec<&str>| {
+            cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:<w$}"))
+                .collect::<Vec<_>>()
+                .join("  ")
+        };
+        writeln!(out, "{}", line(header.to_vec()).trim_end())?;
+        for row in rows {
+            writeln!(
+                out,
+                "{}",
+                line(row.iter().map(String::as_str).collect()).trim_end()
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes a value as pretty JSON to a file.
+pub fn write_json_file<T: Serialize>(path: &PathBuf, value: &T) -> anyhow::Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut w, value)?;
+    writeln!(w)?;
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Writes a scored response matrix as DESIGN.md's scored CSV.
+fn write_scored_csv(path: &PathBuf, matrix: &ResponseMatrix) -> anyhow::Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = ::csv::Writer::from_writer(BufWriter::new(file));
+    let mut row: Vec<String> = vec!["candidate".into()];
+    row.extend(matrix.items().iter().map(|i| i.to_string()));
+    w.write_record(&row)?;
+    for (p, person) in matrix.persons().iter().enumerate() {
+        row.clear();
+        row.push(person.to_string());
+        row.extend((0..matrix.n_items()).map(|i| match matrix.cell(p, i) {
+            Cell::Score(s) => s.to_string(),
+            Cell::Omitted => "0".to_owned(),
+            Cell::NotPresented => String::new(),
+        }));
+        w.write_record(&row)?;
+    }
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Runs `exam score`.
+pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
+    let forms = read_forms(&args.forms)?;
+    let rules = read_rules_with_blueprint(args.scoring.as_deref(), args.blueprint.as_deref())?;
+    let params = read_params(args.params.as_deref())?;
+    let scorer = build_scorer(&forms, &rules, &params, &args.forms)?;
+    let submissions = read_submissions(&args.responses, &scorer)?;
+    let reports = scorer
+        .report_all(&submissions)
+        .with_context(|| format!("{}: bad submission", args.responses.display()))?;
+    if let Some(path) = &args.scored_out {
+        let scored = submissions
+            .iter()
+            .map(|s| scorer.score(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        write_scored_csv(path, &scored_matrix(&scorer, &scored)?)?;
+    }
+    let out = ReportsOut {
+        scoring_rules: &rules.id,
+        scoring_rules_version: &rules.version,
+        reports: &reports,
+    };
+    if let Some(path) = &args.out {
+        write_json_file(path, &out)?;
+    }
+    match args.format {
+        Format::Json => print_json(&out)?,
+        Format::Table | Format::Csv => {
+            let rows: Vec<Vec<String>> =
+                summary_rows(&reports).into_iter().map(Vec::from).collect();
+            print_rows(&HEADER, &rows, args.format == Format::Csv)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

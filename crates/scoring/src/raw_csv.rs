@@ -1,0 +1,244 @@
+//! The raw response CSV: one row per candidate, the answers as option ids.
+//!
+//! Header `candidate,form,<item ids...>`; one column per item of any form.
+//! A cell holds, by the item's kind:
+//!
+//! - single choice: the option id (`B`);
+//! - multiple response: the selected option ids joined by `|` (`A|C|E`);
+//! - ordering: the option ids in the candidate's order, joined by `|`;
+//! - matching: `prompt=option` pairs joined by `|` (`P1=O2|P2=O1`);
+//! - empty: the item was omitted when it is on the candidate's form, and
+//!   not presented when it is not.
+//!
+//! A not-reached item cannot be told from an omitted one in this format;
+//! JSON submissions carry the difference. The item kinds come from the
+//! forms' scoring keys, so the same cell syntax serves every kind. Reading
+//! checks the structure (header, form, columns); [`crate::keyed`] checks the
+//! answers themselves when they are scored.
+
+use crate::keyed::Scorer;
+use exam_core::ids::{CandidateId, FormId, ItemId, OptionId};
+use exam_core::item::{ItemKind, MatchPair};
+use exam_core::submission::{Answer, ItemAnswer, Submission};
+use std::collections::HashSet;
+use std::io::{Read, Write};
+
+/// Why a raw response file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RawCsvError {
+    /// The CSV itself is malformed.
+    #[error("CSV: {0}")]
+    Csv(#[from] csv::Error),
+    /// The header does not start with `candidate,form`.
+    #[error("the header must start with `candidate,form`, found `{0}`")]
+    Header(String),
+    /// An item column appears twice.
+    #[error("item `{0}` has two columns")]
+    DuplicateColumn(ItemId),
+    /// A row names a form none of the forms is.
+    #[error("line {line}: candidate {candidate}: unknown form {form}")]
+    UnknownForm {
+        /// 1-based line.
+        line: u64,
+        /// The candidate.
+        candidate: CandidateId,
+        /// The form.
+        form: FormId,
+    },
+    /// A row has an answer to an item that is not on its form.
+    #[error(
+        "line {line}: candidate {candidate}: answer `{cell}` to item `{item}`, which is not on form {form}"
+    )]
+    ItemNotOnForm {
+        /// 1-based line.
+        line: u64,
+        /// The candidate.
+        candidate: CandidateId,
+        /// The form.
+        form: FormId,
+        /// The item.
+        item: ItemId,
+        /// The cell.
+        cell: String,
+    },
+    /// A matching cell entry without `=`.
+    #[error(
+        "line {line}: candidate {candidate}, item `{item}`: `{entry}` is not a prompt=option pair"
+    )]
+    BadPair {
+        /// 1-based line.
+        line: u64,
+        /// The candidate.
+        candidate: CandidateId,
+        /// The item.
+        item: ItemId,
+        /// The entry.
+        entry: String,
+    },
+    /// An item of a form has no column, so its answers cannot be known.
+    #[error("item `{item}` of form {form} has no column")]
+    MissingColumn {
+        /// The form.
+        form: FormId,
+        /// The item.
+        item: ItemId,
+    },
+    /// Writing failed.
+    #[error("writing: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn parse_cell(cell: &str, kind: ItemKind) -> Result<Answer, String> {
+    let parts = || cell.split('|').map(|s| OptionId::new(s.trim()));
+    match kind {
+        ItemKind::SingleChoice | ItemKind::MultipleResponse => {
+            Ok(Answer::Selected(parts().collect()))
+        }
+        ItemKind::Ordering => Ok(Answer::Ordered(parts().collect())),
+        ItemKind::Matching => cell
+            .split('|')
+            .map(|entry| {
+                entry
+                    .split_once('=')
+                    .map(|(p, o)| MatchPair {
+                        prompt: p.trim().into(),
+                        option: o.trim().into(),
+                    })
+                    .ok_or_else(|| entry.to_owned())
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Answer::Matched),
+    }
+}
+
+/// The cell text of an answer (empty for omitted and not reached).
+pub fn format_cell(answer: &Answer) -> String {
+    let join = |ids: &[OptionId]| {
+        ids.iter()
+            .map(OptionId::as_str)
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    match answer {
+        Answer::Selected(ids) | Answer::Ordered(ids) => join(ids),
+        Answer::Matched(pairs) => pairs
+            .iter()
+            .map(|p| format!("{}={}", p.prompt, p.option))
+            .collect::<Vec<_>>()
+            .join("|"),
+        Answer::Omitted | Answer::NotReached => String::new(),
+    }
+}
+
+/// Reads a raw response CSV into submissions, one per row in file order,
+/// interpreting each cell by the kind of its item on the row's form.
+pub fn read_raw_csv<R: Read>(reader: R, scorer: &Scorer) -> Result<Vec<Submission>, RawCsvError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(reader);
+    let header = csv.headers()?.clone();
+    if header.len() < 2 || header[0].trim() != "candidate" || header[1].trim() != "form" {
+        return Err(RawCsvError::Header(
+            header.iter().collect::<Vec<_>>().join(","),
+        ));
+    }
+    let items: Vec<ItemId> = header.iter().skip(2).map(ItemId::new).collect();
+    let mut seen = HashSet::new();
+    for item in &items {
+        if !seen.insert(item) {
+            return Err(RawCsvError::DuplicateColumn(item.clone()));
+        }
+    }
+    for form in scorer.forms() {
+        if let Some(item) = form.items().find(|i| !seen.contains(i)) {
+            return Err(RawCsvError::MissingColumn {
+                form: form.form().clone(),
+                item: item.clone(),
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for record in csv.records() {
+        let record = record?;
+        let line = record.position().map_or(0, |p| p.line());
+        let candidate = CandidateId::new(record.get(0).unwrap_or(""));
+        let form_id = FormId::new(record.get(1).unwrap_or(""));
+        let Some(form) = scorer.form(&form_id) else {
+            return Err(RawCsvError::UnknownForm {
+                line,
+                candidate,
+                form: form_id,
+            });
+        };
+        let mut answers = Vec::with_capacity(form.items().len());
+        for (item, cell) in items.iter().zip(record.iter().skip(2)) {
+            let cell = cell.trim();
+            match form.kind_of(item) {
+                None if cell.is_empty() => {}
+                None => {
+                    return Err(RawCsvError::ItemNotOnForm {
+                        line,
+                        candidate,
+                        form: form_id,
+                        item: item.clone(),
+                        cell: cell.to_owned(),
+                    });
+                }
+                Some(_) if cell.is_empty() => {
+                    answers.push(ItemAnswer::new(item.clone(), Answer::Omitted));
+                }
+                Some(kind) => {
+                    let answer = parse_cell(cell, kind).map_err(|entry| RawCsvError::BadPair {
+                        line,
+                        candidate: candidate.clone(),
+                        item: item.clone(),
+                        entry,
+                    })?;
+                    answers.push(ItemAnswer::new(item.clone(), answer));
+                }
+            }
+        }
+        out.push(Submission {
+            candidate,
+            form: form_id,
+            answers,
+        });
+    }
+    Ok(out)
+}
+
+/// Writes submissions as a raw response CSV whose item columns are the
+/// items of the scorer's forms, in form order (each item once).
+pub fn write_raw_csv<W: Write>(
+    writer: W,
+    scorer: &Scorer,
+    submissions: &[Submission],
+) -> Result<(), RawCsvError> {
+    let mut columns: Vec<&ItemId> = Vec::new();
+    let mut seen = HashSet::new();
+    for form in scorer.forms() {
+        for item in form.items() {
+            if seen.insert(item) {
+                columns.push(item);
+            }
+        }
+    }
+    let mut csv = csv::Writer::from_writer(writer);
+    let mut row: Vec<String> = vec!["candidate".into(), "form".into()];
+    row.extend(columns.iter().map(|i| i.to_string()));
+    csv.write_record(&row)?;
+    for s in submissions {
+        row.clear();
+        row.push(s.candidate.to_string());
+        row.push(s.form.to_string());
+        row.extend(columns.iter().map(|item| {
+            s.answer(item)
+                .map(|a| format_cell(&a.answer))
+                .unwrap_or_default()
+        }));
+        csv.write_record(&row)?;
+    }
+    csv.flush()?;
+    Ok(())
+}
