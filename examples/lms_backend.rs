@@ -12,7 +12,7 @@
 //!
 //! Run with `cargo run --example lms_backend`.
 
-use exam_core::assembly::{AssemblyError, ExposureState, LoftOptions, assemble_on_the_fly};
+use exam_core::assembly::{ExposureState, LoftOptions, assemble_on_the_fly};
 use exam_core::bank::ItemBank;
 use exam_core::blueprint::Blueprint;
 use exam_core::form::DeliveryView;
@@ -98,36 +98,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     // Step 2: a form for this candidate (seeded: the same request gives the
     // same form), and the server-side scoring key.
     let candidate = "C-2026-000417";
-    let assemble = |bp: &Blueprint| {
-        assemble_on_the_fly(
-            &bank,
-            bp,
-            &LoftOptions::default(),
-            &ExposureState::default(),
-            417,
-        )
-    };
-    let (form, exposure) = match assemble(&blueprint) {
-        Err(AssemblyError::TimeShort {
-            fastest_seconds,
-            limit_seconds,
-        }) => {
-            let relaxed_minutes = (fastest_seconds * 3 / 2).div_ceil(60);
-            // The bank's expected response times do not yet fit the
-            // blueprint's time limit: say so, and demonstrate the rest of
-            // the flow with the limit raised to 1.5 times the fastest form
-            // (a random on-the-fly form needs slack above the minimum).
-            eprintln!(
-                "warning: the fastest form of this bank needs {fastest_seconds} s of expected \
-                 response time, over the blueprint's limit of {limit_seconds} s; this \
-                 demonstration raises the limit to {relaxed_minutes} min"
-            );
-            let mut relaxed = blueprint.clone();
-            relaxed.time_limit_minutes = u32::try_from(relaxed_minutes)?;
-            assemble(&relaxed)?
-        }
-        other => other?,
-    };
+    let (form, exposure) = assemble_on_the_fly(
+        &bank,
+        &blueprint,
+        &LoftOptions::default(),
+        &ExposureState::default(),
+        417,
+    )?;
     let key = form.scoring_key(&bank)?;
 
     // Step 3: the delivery view goes to the client as JSON.
