@@ -34,6 +34,13 @@ impl Run {
         assert_eq!(self.code, 0, "{}{}", self.stdout, self.stderr);
         self
     }
+
+    /// Asserts that the run failed with exit code 1 and that standard
+    /// output starts with `prefix`.
+    pub fn assert_fails_with(&self, prefix: &str) {
+        assert_eq!(self.code, 1, "{}{}", self.stdout, self.stderr);
+        assert!(self.stdout.starts_with(prefix), "{}", self.stdout);
+    }
 }
 
 /// Runs the `exam` binary with `args` from the package root.
@@ -48,6 +55,13 @@ pub fn exam(args: &[&str]) -> Run {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// Runs `exam validate --bank <bank>` followed by `extra`.
+pub fn validate(bank: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["validate", "--bank", bank];
+    args.extend_from_slice(extra);
+    exam(&args)
 }
 
 /// The reference values of a data set: `tests/data/reference/<name>.json`
