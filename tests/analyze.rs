@@ -1,42 +1,22 @@
 //! `exam analyze` end to end: the real binary on the reference data sets.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
+#![allow(clippy::unwrap_used)] // a test fails loudly on bad fixtures
 
+use crate::util::{Run, ScratchFile, check, exam, reference};
 use serde_json::Value;
-use std::process::{Command, Output};
 
-fn exam(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_exam"))
-        .args(args)
-        .output()
-        .expect("the exam binary runs")
-}
-
-fn json_of(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("one JSON document on stdout")
-}
-
-fn reference(name: &str) -> Value {
-    let text = std::fs::read_to_string(format!("tests/data/reference/{name}.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+/// Runs `exam analyze` on the reference data set `data` (no id column)
+/// followed by `extra`.
+fn analyze(data: &str, extra: &[&str]) -> Run {
+    let responses = format!("tests/data/reference/{data}.csv");
+    let mut args = vec!["analyze", "--responses", &responses, "--no-id"];
+    args.extend_from_slice(extra);
+    exam(&args)
 }
 
 #[test]
 fn json_output_matches_the_reference_values() {
-    let out = exam(&[
-        "analyze",
-        "--responses",
-        "tests/data/reference/sat12.csv",
-        "--no-id",
-        "--format",
-        "json",
-    ]);
-    let got = json_of(&out);
+    let got = analyze("sat12", &["--format", "json"]).success().json();
     let want = &reference("sat12")["ctt"];
     let form = &got["forms"][0];
     let close = |a: &Value, b: &Value| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 1e-9;
@@ -66,14 +46,7 @@ fn json_output_matches_the_reference_values() {
 
 #[test]
 fn table_and_csv_list_items_in_input_order() {
-    let out = exam(&[
-        "analyze",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--no-id",
-    ]);
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = analyze("lsat6", &[]).success().stdout;
     let first_col: Vec<&str> = text
         .lines()
         .skip(1)
@@ -83,16 +56,7 @@ fn table_and_csv_list_items_in_input_order() {
     assert_eq!(first_col, ["Item1", "Item2", "Item3", "Item4", "Item5"]);
     assert!(text.contains("alpha 0.295"), "{text}");
 
-    let out = exam(&[
-        "analyze",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--no-id",
-        "--format",
-        "csv",
-    ]);
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = analyze("lsat6", &["--format", "csv"]).success().stdout;
     let mut lines = text.lines();
     assert!(
         lines
@@ -106,74 +70,54 @@ fn table_and_csv_list_items_in_input_order() {
 #[test]
 fn bad_input_exits_1_naming_file_line_and_item() {
     let out = exam(&["analyze", "--responses", "tests/data/no-such-file.csv"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file.csv"));
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("no-such-file.csv"));
 
-    let dir = std::env::temp_dir().join(format!("exam-analyze-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bad = dir.join("bad.csv");
-    std::fs::write(&bad, "id,A,B\np1,1,0\np2,1,x\n").unwrap();
-    let out = exam(&["analyze", "--responses", bad.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let bad = ScratchFile::new("analyze-bad", "bad.csv", "id,A,B\np1,1,0\np2,1,x\n");
+    let out = exam(&["analyze", "--responses", bad.path()]);
+    assert_eq!(out.code, 1);
+    let err = &out.stderr;
     assert!(
         err.contains("line 3") && err.contains("`B`") && err.contains("bad.csv"),
         "{err}"
     );
     assert!(!err.contains("panicked"));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn cut_adds_decision_statistics() {
-    let out = exam(&[
-        "analyze",
-        "--responses",
-        "tests/data/reference/sat12.csv",
-        "--no-id",
-        "--cut",
-        "20",
-        "--format",
-        "json",
-    ]);
-    let got = json_of(&out);
+    let got = analyze("sat12", &["--cut", "20", "--format", "json"])
+        .success()
+        .json();
     let cut = &got["forms"][0]["cut"];
     // Lord's CSEM at 20 of 32: sqrt(20 * 12 / 31).
     let lord = cut["csem_lord"].as_f64().unwrap();
     assert!((lord - (240.0f64 / 31.0).sqrt()).abs() < 1e-12);
     assert!(cut["livingston_lewis"]["accuracy"].as_f64().unwrap() > 0.5);
     assert!(cut["subkoviak"]["consistency"].as_f64().unwrap() > 0.5);
-    let table = exam(&[
-        "analyze",
-        "--responses",
-        "tests/data/reference/sat12.csv",
-        "--no-id",
-        "--cut",
-        "20",
-    ]);
-    let text = String::from_utf8(table.stdout).unwrap();
+    let text = analyze("sat12", &["--cut", "20"]).success().stdout;
     assert!(text.contains("Livingston-Lewis (n = 45)"), "{text}");
 }
 
 #[test]
 fn groups_add_mantel_haenszel_dif_matching_the_reference() {
-    let out = exam(&[
-        "analyze",
-        "--responses",
-        "tests/data/reference/verbal_aggression.csv",
-        "--no-id",
-        "--groups",
-        "tests/data/reference/verbal_aggression_groups.csv",
-        "--group-column",
-        "gender",
-        "--focal",
-        "female",
-        "--reference",
-        "male",
-        "--format",
-        "json",
-    ]);
-    let got = json_of(&out);
+    let got = analyze(
+        "verbal_aggression",
+        &[
+            "--groups",
+            "tests/data/reference/verbal_aggression_groups.csv",
+            "--group-column",
+            "gender",
+            "--focal",
+            "female",
+            "--reference",
+            "male",
+            "--format",
+            "json",
+        ],
+    )
+    .success()
+    .json();
     let want =
         &reference("verbal_aggression")["mantel_haenszel"]["comparisons"]["gender:male_vs_female"];
     assert_eq!(got["dif"]["n_focal"], want["n_focal"]);
@@ -194,20 +138,19 @@ fn groups_add_mantel_haenszel_dif_matching_the_reference() {
 
 #[test]
 fn groups_errors_name_the_file() {
-    let out = exam(&[
-        "analyze",
-        "--responses",
-        "tests/data/reference/asvab.csv",
-        "--no-id",
-        "--groups",
-        "tests/data/reference/asvab_groups.csv",
-        "--group-column",
-        "colour",
-        "--focal",
-        "Female",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let out = analyze(
+        "asvab",
+        &[
+            "--groups",
+            "tests/data/reference/asvab_groups.csv",
+            "--group-column",
+            "colour",
+            "--focal",
+            "Female",
+        ],
+    );
+    assert_eq!(out.code, 1);
+    let err = &out.stderr;
     assert!(
         err.contains("asvab_groups.csv") && err.contains("colour"),
         "{err}"
@@ -216,15 +159,7 @@ fn groups_errors_name_the_file() {
 
 #[test]
 fn missing_cells_in_one_form_add_pairwise_statistics() {
-    let out = exam(&[
-        "analyze",
-        "--responses",
-        "tests/data/reference/ability.csv",
-        "--no-id",
-        "--format",
-        "json",
-    ]);
-    let got = json_of(&out);
+    let got = analyze("ability", &["--format", "json"]).success().json();
     // pandas pairwise covariances, psych::alpha's formula (see
     // crates/stats/tests/ctt_reference.rs).
     let alpha = got["pairwise"]["alpha"].as_f64().unwrap();
@@ -235,20 +170,22 @@ fn missing_cells_in_one_form_add_pairwise_statistics() {
 
 #[test]
 fn flag_thresholds_are_configurable() {
-    let args = [
-        "analyze",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--no-id",
-        "--format",
-        "csv",
-    ];
-    let text = String::from_utf8(exam(&args).stdout).unwrap();
+    let text = analyze("lsat6", &["--format", "csv"]).success().stdout;
     // Item1: p = .924, corrected r = .113: flagged low_discrimination by default.
     assert!(text.lines().nth(1).unwrap().ends_with("low_discrimination"));
-    let mut strict = args.to_vec();
-    strict.extend(["--flag-p-max", "0.9", "--flag-rpb-min", "0.1"]);
-    let text = String::from_utf8(exam(&strict).stdout).unwrap();
+    let text = analyze(
+        "lsat6",
+        &[
+            "--format",
+            "csv",
+            "--flag-p-max",
+            "0.9",
+            "--flag-rpb-min",
+            "0.1",
+        ],
+    )
+    .success()
+    .stdout;
     assert!(
         text.lines().nth(1).unwrap().ends_with(",too_easy"),
         "{text}"
@@ -257,63 +194,39 @@ fn flag_thresholds_are_configurable() {
 
 #[test]
 fn empty_rows_and_unseen_items_are_reported() {
-    let dir = std::env::temp_dir().join(format!("exam-analyze-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("empty.csv");
-    std::fs::write(&file, "id,A,B\np1,1,\np2,0,\np3,,\n").unwrap();
-    let out = exam(&[
-        "analyze",
-        "--responses",
-        file.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    let got = json_of(&out);
+    let file = ScratchFile::new("analyze-empty", "empty.csv", "id,A,B\np1,1,\np2,0,\np3,,\n");
+    let got = exam(&["analyze", "--responses", file.path(), "--format", "json"])
+        .success()
+        .json();
     assert_eq!(got["n_persons_without_items"], 1);
     assert_eq!(got["items"][1]["n_presented"], 0);
     assert_eq!(got["items"][1]["undefined"]["p_value"], "no_persons");
-    let table = exam(&["analyze", "--responses", file.to_str().unwrap()]);
-    let text = String::from_utf8(table.stdout).unwrap();
+    let text = exam(&["analyze", "--responses", file.path()])
+        .success()
+        .stdout;
     assert!(
         text.contains("1 of 3 persons were presented no item"),
         "{text}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Compares `actual` with the golden file `tests/data/golden/<name>`;
-/// `UPDATE_GOLDEN=1` rewrites it. Golden files pin the report layout; the
-/// numbers in them are checked against reference values by the other tests.
-fn check_golden(name: &str, actual: &str) {
-    let path = format!("tests/data/golden/{name}");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("{path} is missing: run with UPDATE_GOLDEN=1"));
-    assert_eq!(
-        actual, expected,
-        "{path} differs (UPDATE_GOLDEN=1 rewrites it)"
-    );
-}
-
+/// Golden files pin the report layout; the numbers in them are checked
+/// against reference values by the other tests.
 #[test]
 fn table_report_layout() {
-    let out = exam(&[
-        "analyze",
-        "--responses",
-        "tests/data/reference/asvab.csv",
-        "--no-id",
-        "--cut",
-        "2",
-        "--groups",
-        "tests/data/reference/asvab_groups.csv",
-        "--group-column",
-        "sex",
-        "--focal",
-        "Female",
-    ]);
-    assert!(out.status.success());
-    check_golden("analyze_asvab.txt", &String::from_utf8(out.stdout).unwrap());
+    let out = analyze(
+        "asvab",
+        &[
+            "--cut",
+            "2",
+            "--groups",
+            "tests/data/reference/asvab_groups.csv",
+            "--group-column",
+            "sex",
+            "--focal",
+            "Female",
+        ],
+    )
+    .success();
+    check("tests/data/golden/analyze_asvab.txt", &out.stdout);
 }

@@ -5,8 +5,7 @@ use crate::util::exam;
 
 #[test]
 fn the_shipped_blueprint_is_its_derivation() {
-    let run = exam(&["blueprint"]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = exam(&["blueprint"]).success();
     assert!(
         run.stdout
             .ends_with("item-bank/blueprints/die-2026.json equals the derivation.\n"),
@@ -47,43 +46,37 @@ fn the_mini_blueprint_is_its_derivation() {
         "tests/fixtures/mini-bank/jta/jta.json",
         "--blueprint",
         "tests/fixtures/mini-bank/blueprints/mini.json",
-    ]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    let lines = run.lines();
-    assert!(
-        lines
+    ])
+    .success();
+    let has_row = |cells: [&str; 10]| {
+        run.lines()
             .iter()
-            .any(|l| l.split_whitespace().collect::<Vec<_>>()
-                == [
-                    "infrastructure",
-                    "advanced",
-                    "3",
-                    "1.000",
-                    "0.7500",
-                    "6.000",
-                    "1",
-                    "1",
-                    "4",
-                    "6"
-                ])
-    );
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.split_whitespace().collect::<Vec<_>>()
-                == [
-                    "communication",
-                    "foundational",
-                    "1",
-                    "1.000",
-                    "0.2500",
-                    "2.000",
-                    "1",
-                    "1",
-                    "0",
-                    "2"
-                ])
-    );
+            .any(|l| l.split_whitespace().eq(cells.iter().copied()))
+    };
+    assert!(has_row([
+        "infrastructure",
+        "advanced",
+        "3",
+        "1.000",
+        "0.7500",
+        "6.000",
+        "1",
+        "1",
+        "4",
+        "6"
+    ]));
+    assert!(has_row([
+        "communication",
+        "foundational",
+        "1",
+        "1.000",
+        "0.2500",
+        "2.000",
+        "1",
+        "1",
+        "0",
+        "2"
+    ]));
 }
 
 #[test]
@@ -128,12 +121,6 @@ fn a_blueprint_that_is_not_its_derivation_fails_with_the_differences() {
 
 #[test]
 fn a_missing_jta_file_is_reported() {
-    let run = exam(&["blueprint", "--jta", "tests/fixtures/nope.json"]);
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stdout
-            .starts_with("error: tests/fixtures/nope.json: cannot read: "),
-        "{}",
-        run.stdout
-    );
+    exam(&["blueprint", "--jta", "tests/fixtures/nope.json"])
+        .assert_fails_with("error: tests/fixtures/nope.json: cannot read: ");
 }

@@ -4,57 +4,31 @@
 //! parameters).
 
 // Fixture helpers: a malformed fixture should fail the test loudly.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used)]
 
+use crate::util::{Run, exam, floats, reference};
 use serde_json::Value;
-use std::process::{Command, Output};
 
 const TOL: f64 = 1e-4;
 
-fn exam(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_exam"))
-        .args(args)
-        .output()
-        .expect("the exam binary runs")
-}
-
-fn json_file(path: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
+/// Runs `exam theta` on the responses `data` (no id column) with the
+/// parameter file `params`, followed by `extra`.
+fn run_theta(data: &str, params: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["theta", "--responses", data, "--params", params, "--no-id"];
+    args.extend_from_slice(extra);
+    exam(&args)
 }
 
 fn theta_json(data: &str, params: &str, method: &str) -> Value {
-    let out = exam(&[
-        "theta",
-        "--responses",
-        data,
-        "--params",
-        params,
-        "--no-id",
-        "--method",
-        method,
-        "--format",
-        "json",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    run_theta(data, params, &["--method", method, "--format", "json"])
+        .success()
+        .json()
 }
 
 #[test]
 fn eap_for_every_person_matches_mirt() {
     for (name, n_persons) in [("lsat6", 1000), ("sat12", 600)] {
-        let reference = json_file(&format!("tests/data/reference/{name}.json"));
+        let want = reference(name);
         let got = theta_json(
             &format!("tests/data/reference/{name}.csv"),
             &format!("tests/data/theta/{name}_2pl_params.json"),
@@ -67,8 +41,8 @@ fn eap_for_every_person_matches_mirt() {
         for (i, p) in persons.iter().enumerate() {
             assert_eq!(p["id"], (i + 1).to_string());
         }
-        let theta = floats(&reference["eap_first10"]["theta"]);
-        let psd = floats(&reference["eap_first10"]["psd"]);
+        let theta = floats(&want["eap_first10"]["theta"]);
+        let psd = floats(&want["eap_first10"]["psd"]);
         for i in 0..10 {
             let p = &persons[i];
             assert!(
@@ -88,7 +62,7 @@ fn sparse_data_scores_each_person_on_the_items_they_saw() {
     // ability.csv has 1143 empty (not presented) cells; its complete rows,
     // in order, are ability_complete.csv, whose first ten persons (rows 1,
     // 2, 3, 6, 7, 8, 9, 12, 13, 14 here) have reference EAPs.
-    let reference = json_file("tests/data/reference/ability.json");
+    let want = reference("ability");
     let got = theta_json(
         "tests/data/reference/ability.csv",
         "tests/data/theta/ability_2pl_params.json",
@@ -96,8 +70,8 @@ fn sparse_data_scores_each_person_on_the_items_they_saw() {
     );
     let persons = got["persons"].as_array().unwrap();
     assert_eq!(persons.len(), 1525);
-    let theta = floats(&reference["eap_first10"]["theta"]);
-    let psd = floats(&reference["eap_first10"]["psd"]);
+    let theta = floats(&want["eap_first10"]["theta"]);
+    let psd = floats(&want["eap_first10"]["psd"]);
     for (k, row) in [1, 2, 3, 6, 7, 8, 9, 12, 13, 14].into_iter().enumerate() {
         let p = &persons[row - 1];
         assert!((p["theta"].as_f64().unwrap() - theta[k]).abs() < TOL, "{p}");
@@ -112,8 +86,8 @@ fn sparse_data_scores_each_person_on_the_items_they_saw() {
 
 #[test]
 fn map_for_every_person_matches_mirt_by_pattern() {
-    let reference = json_file("tests/data/reference/lsat6.json");
-    let table = &reference["scores_by_pattern"];
+    let want = reference("lsat6");
+    let table = &want["scores_by_pattern"];
     let patterns: Vec<&str> = table["patterns"]
         .as_array()
         .unwrap()
@@ -137,20 +111,13 @@ fn map_for_every_person_matches_mirt_by_pattern() {
 
 #[test]
 fn mle_marks_extreme_patterns_and_csv_has_a_header() {
-    let out = exam(&[
-        "theta",
-        "--responses",
+    let text = run_theta(
         "tests/data/reference/lsat6.csv",
-        "--params",
         "tests/data/theta/lsat6_2pl_params.json",
-        "--no-id",
-        "--method",
-        "mle",
-        "--format",
-        "csv",
-    ]);
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+        &["--method", "mle", "--format", "csv"],
+    )
+    .success()
+    .stdout;
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("id,theta,se,at_bound"));
     // Rows 1-3 are 00000: the fence −6.
@@ -161,33 +128,19 @@ fn mle_marks_extreme_patterns_and_csv_has_a_header() {
 
 #[test]
 fn items_without_parameters_are_an_error_naming_the_item() {
-    let out = exam(&[
-        "theta",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--params",
-        "tests/data/theta/sat12_2pl_params.json",
-        "--no-id",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("item `Item1` is in the responses but has no parameters"),
-        "{err}"
-    );
-    assert!(out.stdout.is_empty());
-    let out = exam(&[
-        "theta",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--params",
-        "tests/data/theta/lsat6_extra_item_params.json",
-        "--no-id",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("item `Item6` has parameters but is not in the responses"),
-        "{err}"
-    );
+    for (params, message) in [
+        (
+            "tests/data/theta/sat12_2pl_params.json",
+            "item `Item1` is in the responses but has no parameters",
+        ),
+        (
+            "tests/data/theta/lsat6_extra_item_params.json",
+            "item `Item6` has parameters but is not in the responses",
+        ),
+    ] {
+        let out = run_theta("tests/data/reference/lsat6.csv", params, &[]);
+        assert_eq!(out.code, 1);
+        assert!(out.stderr.contains(message), "{}", out.stderr);
+        assert!(out.stdout.is_empty());
+    }
 }

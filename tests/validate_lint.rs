@@ -1,11 +1,11 @@
 //! `exam validate --lint`: each rule on a fixture written to break it, the
 //! supply rule on the mini bank, and the shipped bank.
 
-use crate::util::exam;
+use crate::util::{exam, validate};
 
 #[test]
 fn each_lint_rule_names_its_items() {
-    let run = exam(&["validate", "--bank", "tests/fixtures/lint-bank", "--lint"]);
+    let run = validate("tests/fixtures/lint-bank", &["--lint"]);
     assert_eq!(run.code, 1, "a lint finding fails the run");
     let f = "lint: tests/fixtures/lint-bank/items/items.json";
     let lines: Vec<&str> = run
@@ -67,14 +67,7 @@ fn the_mini_bank_passes_every_rule_but_supply() {
     // The mini bank is written to the rules (balanced keys A/B/C/D twice
     // each, rationales everywhere, the retired COM-005 with "All of the
     // above" is skipped), but it holds at most twice the per-form demand.
-    let run = exam(&[
-        "validate",
-        "--bank",
-        "tests/fixtures/mini-bank",
-        "--lint",
-        "--format",
-        "json",
-    ]);
+    let run = validate("tests/fixtures/mini-bank", &["--lint", "--format", "json"]);
     assert_eq!(run.code, 1);
     let json = run.json();
     assert_eq!(json["ok"], false);
@@ -119,18 +112,15 @@ fn the_shipped_bank_passes_validation_and_lint() {
             assert!(cell["ratio"].as_f64().unwrap() >= 4.0, "{cell}");
         }
     }
-    let operational: u64 = summary["by_cell"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["operational"].as_u64().unwrap())
-        .sum();
-    let pretest: u64 = summary["by_cell"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["pretest"].as_u64().unwrap())
-        .sum();
+    let total = |status: &str| -> u64 {
+        summary["by_cell"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c[status].as_u64().unwrap())
+            .sum()
+    };
+    let (operational, pretest) = (total("operational"), total("pretest"));
     assert!(operational >= 320, "{operational} operational items");
     assert!(pretest >= 48, "{pretest} pretest items");
 }

@@ -13,7 +13,7 @@ use exam_core::blueprint::Blueprint;
 use exam_core::ids::{DomainId, SetId};
 use exam_core::item::{ItemKind, ItemStatus};
 use exam_core::jta::CompetencyLevel;
-use exam_core::lint::{KeyStats, LintConfig, LintFinding, key_stats, lint};
+use exam_core::lint::{KeyStats, LintConfig, LintFinding, key_stats, lint, measured_tasks};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -218,12 +218,7 @@ fn summarize(bank: &ItemBank, blueprints: &[&Blueprint]) -> Summary {
             }
         })
         .collect();
-    let measured: std::collections::HashSet<_> = bank
-        .items()
-        .iter()
-        .filter(|i| i.status == ItemStatus::Operational)
-        .map(|i| &i.task)
-        .collect();
+    let measured = measured_tasks(bank);
     Summary {
         jta: format!("{} {}", bank.jta().id, bank.jta().version),
         items: bank.items().len(),

@@ -443,6 +443,12 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A file of the shipped item bank, parsed.
+    fn shipped<T: serde::de::DeserializeOwned>(file: &str) -> T {
+        let path = format!("{}/../../item-bank/{file}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    }
+
     #[test]
     fn apportionment_of_a_worked_example() {
         // Quotas 60·(3,3,2)/8 = 22.5, 22.5, 15: the tie between the two .5
@@ -476,17 +482,8 @@ mod tests {
 
     #[test]
     fn shipped_blueprint_is_the_derivation_of_the_shipped_jta() {
-        let read = |path: &str| std::fs::read_to_string(path).unwrap();
-        let jta: Jta = serde_json::from_str(&read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../item-bank/jta/jta.json"
-        )))
-        .unwrap();
-        let stored: Blueprint = serde_json::from_str(&read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../item-bank/blueprints/die-2026.json"
-        )))
-        .unwrap();
+        let jta: Jta = shipped("jta/jta.json");
+        let stored: Blueprint = shipped("blueprints/die-2026.json");
         assert_eq!(derivation_mismatches(&jta, &stored), vec![]);
         let (derived, _) = derive(&jta, &BlueprintSettings::from(&stored)).unwrap();
         assert_eq!(derived, stored);
@@ -494,12 +491,7 @@ mod tests {
 
     #[test]
     fn a_changed_blueprint_shows_its_mismatches() {
-        let read = |path: &str| std::fs::read_to_string(path).unwrap();
-        let jta: Jta = serde_json::from_str(&read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../item-bank/jta/jta.json"
-        )))
-        .unwrap();
+        let jta: Jta = shipped("jta/jta.json");
         let (mut blueprint, _) = derive(
             &jta,
             &BlueprintSettings {

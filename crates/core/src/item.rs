@@ -324,69 +324,35 @@ impl Item {
     }
 }
 
-/// The fields an item of `kind` may have in a file. [`Item`] flattens its
-/// [`Interaction`], which rules out serde's `deny_unknown_fields`, so the
-/// bank loader compares an item's fields with this list instead (a typo must
-/// not be dropped silently).
-pub fn item_field_names(kind: ItemKind) -> &'static [&'static str] {
-    match kind {
-        ItemKind::SingleChoice | ItemKind::Ordering => &[
-            "id",
-            "version",
-            "domain",
-            "level",
-            "phase",
-            "task",
-            "status",
-            "stem",
-            "kind",
-            "shuffle_options",
-            "enemies",
-            "set",
-            "expected_seconds",
-            "stats",
-            "options",
-            "key",
-        ],
-        ItemKind::MultipleResponse => &[
-            "id",
-            "version",
-            "domain",
-            "level",
-            "phase",
-            "task",
-            "status",
-            "stem",
-            "kind",
-            "shuffle_options",
-            "enemies",
-            "set",
-            "expected_seconds",
-            "stats",
-            "options",
-            "key",
-            "select",
-        ],
-        ItemKind::Matching => &[
-            "id",
-            "version",
-            "domain",
-            "level",
-            "phase",
-            "task",
-            "status",
-            "stem",
-            "kind",
-            "shuffle_options",
-            "enemies",
-            "set",
-            "expected_seconds",
-            "stats",
-            "prompts",
-            "options",
-            "key",
-        ],
-    }
+/// The fields every item may have in a file, whatever its kind.
+const COMMON_ITEM_FIELDS: &[&str] = &[
+    "id",
+    "version",
+    "domain",
+    "level",
+    "phase",
+    "task",
+    "status",
+    "stem",
+    "kind",
+    "shuffle_options",
+    "enemies",
+    "set",
+    "expected_seconds",
+    "stats",
+];
+
+/// Whether an item of `kind` may have the field `name` in a file. [`Item`]
+/// flattens its [`Interaction`], which rules out serde's
+/// `deny_unknown_fields`, so the bank loader checks an item's fields with
+/// this instead (a typo must not be dropped silently).
+pub fn is_item_field(kind: ItemKind, name: &str) -> bool {
+    let interaction: &[&str] = match kind {
+        ItemKind::SingleChoice | ItemKind::Ordering => &["options", "key"],
+        ItemKind::MultipleResponse => &["options", "key", "select"],
+        ItemKind::Matching => &["prompts", "options", "key"],
+    };
+    COMMON_ITEM_FIELDS.contains(&name) || interaction.contains(&name)
 }
 
 /// An item set (testlet): a shared stimulus delivered with its items.
@@ -460,5 +426,20 @@ mod tests {
         assert!(!item.shuffle_options);
         let back: Item = serde_json::from_str(&serde_json::to_string(&item).unwrap()).unwrap();
         assert_eq!(back, item);
+    }
+
+    #[test]
+    fn item_fields_are_the_common_ones_and_those_of_the_kind() {
+        let item: Item = serde_json::from_str(SINGLE).unwrap();
+        let json = serde_json::to_value(&item).unwrap();
+        for name in json.as_object().unwrap().keys() {
+            assert!(is_item_field(ItemKind::SingleChoice, name), "{name}");
+        }
+        assert!(is_item_field(ItemKind::Ordering, "stats"));
+        assert!(!is_item_field(ItemKind::SingleChoice, "select"));
+        assert!(is_item_field(ItemKind::MultipleResponse, "select"));
+        assert!(!is_item_field(ItemKind::MultipleResponse, "prompts"));
+        assert!(is_item_field(ItemKind::Matching, "prompts"));
+        assert!(!is_item_field(ItemKind::Matching, "rationalle"));
     }
 }

@@ -298,12 +298,7 @@ pub fn lint(bank: &ItemBank, blueprints: &[&Blueprint], config: &LintConfig) -> 
         }
     }
     findings.extend(key_findings(bank, config));
-    let measured: HashSet<&TaskId> = bank
-        .items()
-        .iter()
-        .filter(|i| i.status == ItemStatus::Operational)
-        .map(|i| &i.task)
-        .collect();
+    let measured = measured_tasks(bank);
     for task in &bank.jta().tasks {
         if !measured.contains(&task.id) {
             findings.push(LintFinding::new(
@@ -605,6 +600,16 @@ pub struct KeyStats {
     /// Items whose key is strictly longer than every distractor
     /// (characters, trimmed).
     pub key_longest: usize,
+}
+
+/// The tasks measured by at least one operational item of the bank (the
+/// task-coverage rule; drafts, pretest and retired items measure nothing).
+pub fn measured_tasks(bank: &ItemBank) -> HashSet<&TaskId> {
+    bank.items()
+        .iter()
+        .filter(|i| i.status == ItemStatus::Operational)
+        .map(|i| &i.task)
+        .collect()
 }
 
 /// Counts key positions and longest keys over the operational and pretest

@@ -22,11 +22,16 @@ const DATA_SETS: [&str; 6] = [
     "verbal_aggression",
 ];
 
-fn reference(name: &str) -> Value {
-    let path = format!(
-        "{}/../../tests/data/reference/{name}.json",
+/// The path of a file in the reference directory.
+fn reference_path(file: &str) -> String {
+    format!(
+        "{}/../../tests/data/reference/{file}",
         env!("CARGO_MANIFEST_DIR")
-    );
+    )
+}
+
+fn reference(name: &str) -> Value {
+    let path = reference_path(&format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap()
 }
@@ -51,11 +56,7 @@ fn two_pl_items(json: &Value) -> Vec<ItemParams> {
 /// The first `n` data rows of the data set's CSV (no id column).
 fn first_rows(json: &Value, n: usize) -> Vec<Vec<Response>> {
     let file = json["file"].as_str().unwrap().trim_start_matches("data/");
-    let path = format!(
-        "{}/../../tests/data/reference/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).unwrap();
+    let text = std::fs::read_to_string(reference_path(file)).unwrap();
     text.lines()
         .skip(1)
         .take(n)

@@ -185,6 +185,17 @@ fn binomial_at_least(m: u64, n: u64, p: f64) -> f64 {
     }
 }
 
+/// The mean total of the `n` persons of a score distribution (`distribution[x]`
+/// persons at total `x`).
+fn mean_total(distribution: &[u64], n: f64) -> f64 {
+    distribution
+        .iter()
+        .enumerate()
+        .map(|(x, &c)| x as f64 * c as f64)
+        .sum::<f64>()
+        / n
+}
+
 /// The smallest integer count that reaches `cut`.
 fn pass_count(cut: f64) -> u64 {
     cut.ceil().max(0.0) as u64
@@ -202,13 +213,7 @@ fn subkoviak(form: &FormScores, cut: f64) -> Result<Agreement, Reason> {
     let r = form.alpha?;
     let k = form.n_items as u64;
     let n: u64 = form.score_distribution.iter().sum();
-    let mean = form
-        .score_distribution
-        .iter()
-        .enumerate()
-        .map(|(x, &c)| x as f64 * c as f64)
-        .sum::<f64>()
-        / n as f64;
+    let mean = mean_total(form.score_distribution, n as f64);
     let kf = k as f64;
     let m = pass_count(cut);
     let mut same = 0.0;
@@ -233,13 +238,7 @@ fn livingston_lewis(form: &FormScores, cut: f64) -> Result<LivingstonLewis, Reas
         return Err(Reason::TooFewPersons);
     }
     let nf = n as f64;
-    let mean = form
-        .score_distribution
-        .iter()
-        .enumerate()
-        .map(|(x, &c)| x as f64 * c as f64)
-        .sum::<f64>()
-        / nf;
+    let mean = mean_total(form.score_distribution, nf);
     let variance = form
         .score_distribution
         .iter()

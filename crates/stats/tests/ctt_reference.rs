@@ -4,30 +4,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
-use exam_core::responses::{CsvOptions, ResponseMatrix};
+mod common;
+
+use common::{reference_json, reference_matrix};
 use exam_stats::{AnalysisOptions, ItemAnalysis, Summary, analyze};
 use serde_json::Value;
 
 /// SOURCE-README.md: closed forms, agreement to 1e-9 absolute.
 const TOLERANCE: f64 = 1e-9;
 
-fn reference_dir() -> &'static str {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/reference/")
-}
-
 fn load(name: &str) -> (ItemAnalysis, Value) {
-    let json_path = format!("{}{name}.json", reference_dir());
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    let expected = reference_json(name);
     let csv_name = expected["file"]
         .as_str()
         .unwrap()
-        .trim_start_matches("data/")
-        .to_owned();
-    let csv_path = format!("{}{csv_name}", reference_dir());
-    let file = std::fs::File::open(&csv_path).unwrap();
-    let matrix =
-        ResponseMatrix::from_csv(file, &csv_path, CsvOptions { id_column: false }).unwrap();
+        .trim_start_matches("data/");
+    let matrix = reference_matrix(csv_name);
     assert_eq!(
         matrix.n_persons() as u64,
         expected["n_persons"].as_u64().unwrap()
@@ -55,64 +47,36 @@ fn check(name: &str) {
     let form = &a.forms[0];
     let mut worst = 0.0f64;
     for (i, item) in a.items.iter().enumerate() {
-        let at = |key: &str| &ctt[key][i];
-        worst = worst.max(close(
-            &format!("{name} {} p", item.id),
-            item.p_value,
-            at("p_values"),
-        ));
-        worst = worst.max(close(
-            &format!("{name} {} sd", item.id),
-            item.sd,
-            at("item_sd_n_minus_1"),
-        ));
-        worst = worst.max(close(
-            &format!("{name} {} raw.r", item.id),
-            item.point_biserial_uncorrected,
-            at("point_biserial_uncorrected"),
-        ));
-        worst = worst.max(close(
-            &format!("{name} {} r.drop", item.id),
-            item.point_biserial,
-            at("point_biserial_corrected"),
-        ));
-        worst = worst.max(close(
-            &format!("{name} {} alpha.drop", item.id),
-            item.alpha_if_deleted,
-            at("alpha_if_deleted"),
-        ));
-        // Within the single form, the same numbers.
         let fi = &form.item_statistics[i];
         assert_eq!(fi.id, item.id);
-        worst = worst.max(close(
-            &format!("{name} {} form r.drop", item.id),
-            fi.point_biserial,
-            at("point_biserial_corrected"),
-        ));
-        worst = worst.max(close(
-            &format!("{name} {} form alpha.drop", item.id),
-            fi.alpha_if_deleted,
-            at("alpha_if_deleted"),
-        ));
+        for (what, got, key) in [
+            ("p", item.p_value, "p_values"),
+            ("sd", item.sd, "item_sd_n_minus_1"),
+            (
+                "raw.r",
+                item.point_biserial_uncorrected,
+                "point_biserial_uncorrected",
+            ),
+            ("r.drop", item.point_biserial, "point_biserial_corrected"),
+            ("alpha.drop", item.alpha_if_deleted, "alpha_if_deleted"),
+            // Within the single form, the same numbers.
+            ("form r.drop", fi.point_biserial, "point_biserial_corrected"),
+            ("form alpha.drop", fi.alpha_if_deleted, "alpha_if_deleted"),
+        ] {
+            let what = format!("{name} {} {what}", item.id);
+            worst = worst.max(close(&what, got, &ctt[key][i]));
+        }
     }
-    worst = worst.max(close(&format!("{name} alpha"), form.alpha, &ctt["alpha"]));
-    worst = worst.max(close(&format!("{name} kr20"), form.kr20, &ctt["kr20"]));
-    worst = worst.max(close(&format!("{name} kr21"), form.kr21, &ctt["kr21"]));
-    worst = worst.max(close(
-        &format!("{name} mean"),
-        form.mean,
-        &ctt["total_mean"],
-    ));
-    worst = worst.max(close(
-        &format!("{name} sd"),
-        form.sd,
-        &ctt["total_sd_n_minus_1"],
-    ));
-    worst = worst.max(close(
-        &format!("{name} sem"),
-        form.sem,
-        &ctt["sem_classical"],
-    ));
+    for (what, got, key) in [
+        ("alpha", form.alpha, "alpha"),
+        ("kr20", form.kr20, "kr20"),
+        ("kr21", form.kr21, "kr21"),
+        ("mean", form.mean, "total_mean"),
+        ("sd", form.sd, "total_sd_n_minus_1"),
+        ("sem", form.sem, "sem_classical"),
+    ] {
+        worst = worst.max(close(&format!("{name} {what}"), got, &ctt[key]));
+    }
     assert_eq!(form.n_persons, a.n_persons);
     eprintln!("{name}: max abs difference {worst:e}");
 }
@@ -165,9 +129,7 @@ fn sat12_feldt_interval() {
 /// `raw.r = corr(x_i, rowMeans(x, skipna))`.
 #[test]
 fn ability_with_missing_cells_pairwise() {
-    let path = format!("{}ability.csv", reference_dir());
-    let file = std::fs::File::open(&path).unwrap();
-    let matrix = ResponseMatrix::from_csv(file, &path, CsvOptions { id_column: false }).unwrap();
+    let matrix = reference_matrix("ability.csv");
     assert!(exam_stats::pairwise::every_pair_presented(&matrix));
     let a = analyze(
         &Summary::with_cross_products(&matrix),

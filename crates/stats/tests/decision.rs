@@ -7,17 +7,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
-use exam_core::responses::{CsvOptions, ResponseMatrix};
+mod common;
+
+use common::reference_matrix;
 use exam_stats::ctt::FormStatistics;
+use exam_stats::decision::CutScoreStatistics;
 use exam_stats::{AnalysisOptions, Summary, analyze};
 
 fn form(name: &str, cut: f64) -> FormStatistics {
-    let path = format!(
-        "{}/../../tests/data/reference/{name}.csv",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let file = std::fs::File::open(&path).unwrap();
-    let m = ResponseMatrix::from_csv(file, &path, CsvOptions { id_column: false }).unwrap();
+    let m = reference_matrix(&format!("{name}.csv"));
     let options = AnalysisOptions {
         cut: Some(cut),
         ..AnalysisOptions::default()
@@ -34,57 +32,65 @@ const CLOSED: f64 = 1e-9;
 /// The Livingston-Lewis integrals: our midpoint rule vs. adaptive quadrature.
 const INTEGRAL: f64 = 1e-6;
 
-#[test]
-fn sat12_cut_20() {
-    // tau = alpha x/k + (1 - alpha) M/k; P = binom.sf(19, 32, tau);
-    // p0 = mean(P^2 + (1-P)^2); kappa from mean(P).
-    let f = form("sat12", 20.0);
-    let c = f.cut.unwrap();
+/// The expected statistics at a cut on a dichotomous form.
+struct Expected {
+    passing: f64,
+    csem_lord: f64,
+    csem_keats: f64,
+    subkoviak_consistency: f64,
+    subkoviak_kappa: f64,
+    effective_test_length: u64,
+    accuracy: f64,
+    false_positive: f64,
+    false_negative: f64,
+    consistency: f64,
+    kappa: f64,
+}
+
+fn check(c: &CutScoreStatistics, want: &Expected) {
     near(
         "passing",
         c.proportion_passing.unwrap(),
-        0.37333333333333335,
+        want.passing,
         CLOSED,
     );
-    near("lord", c.csem_lord.unwrap(), 2.7824333745610095, CLOSED);
-    near("keats", c.csem_keats.unwrap(), 2.341128423758678, CLOSED);
+    near("lord", c.csem_lord.unwrap(), want.csem_lord, CLOSED);
+    near("keats", c.csem_keats.unwrap(), want.csem_keats, CLOSED);
     let s = c.subkoviak.unwrap();
-    near("subkoviak p0", s.consistency, 0.7642079996931013, CLOSED);
+    near(
+        "subkoviak p0",
+        s.consistency,
+        want.subkoviak_consistency,
+        CLOSED,
+    );
     near(
         "subkoviak kappa",
         s.kappa.unwrap(),
-        0.5050815156600957,
+        want.subkoviak_kappa,
         CLOSED,
     );
     let ll = c.livingston_lewis.unwrap();
-    assert_eq!(ll.effective_test_length, 45);
-    near("beta a", ll.true_score_beta[0], 6.441393135703766, CLOSED);
-    near("beta b", ll.true_score_beta[1], 4.88309621559303, CLOSED);
-    near("accuracy", ll.accuracy, 0.8633083354327875, INTEGRAL);
+    assert_eq!(ll.effective_test_length, want.effective_test_length);
+    near("accuracy", ll.accuracy, want.accuracy, INTEGRAL);
     near(
         "false positive",
         ll.false_positive,
-        0.06651470791790709,
+        want.false_positive,
         INTEGRAL,
     );
     near(
         "false negative",
         ll.false_negative,
-        0.07017695664930683,
+        want.false_negative,
         INTEGRAL,
     );
     near(
         "consistency",
         ll.consistency.consistency,
-        0.8107774016814294,
+        want.consistency,
         INTEGRAL,
     );
-    near(
-        "kappa",
-        ll.consistency.kappa.unwrap(),
-        0.5889416146692006,
-        INTEGRAL,
-    );
+    near("kappa", ll.consistency.kappa.unwrap(), want.kappa, INTEGRAL);
     near(
         "sums to one",
         ll.accuracy + ll.false_positive + ll.false_negative,
@@ -94,46 +100,49 @@ fn sat12_cut_20() {
 }
 
 #[test]
-fn lsat6_cut_4() {
-    let f = form("lsat6", 4.0);
-    let c = f.cut.unwrap();
-    near("passing", c.proportion_passing.unwrap(), 0.655, CLOSED);
-    near("lord", c.csem_lord.unwrap(), 1.0, CLOSED);
-    near("keats", c.csem_keats.unwrap(), 0.9366699426133714, CLOSED);
-    let s = c.subkoviak.unwrap();
-    near("subkoviak p0", s.consistency, 0.5831979205064048, CLOSED);
-    near(
-        "subkoviak kappa",
-        s.kappa.unwrap(),
-        0.06923099642711668,
-        CLOSED,
+fn sat12_cut_20() {
+    // tau = alpha x/k + (1 - alpha) M/k; P = binom.sf(19, 32, tau);
+    // p0 = mean(P^2 + (1-P)^2); kappa from mean(P).
+    let c = form("sat12", 20.0).cut.unwrap();
+    check(
+        &c,
+        &Expected {
+            passing: 0.37333333333333335,
+            csem_lord: 2.7824333745610095,
+            csem_keats: 2.341128423758678,
+            subkoviak_consistency: 0.7642079996931013,
+            subkoviak_kappa: 0.5050815156600957,
+            effective_test_length: 45,
+            accuracy: 0.8633083354327875,
+            false_positive: 0.06651470791790709,
+            false_negative: 0.07017695664930683,
+            consistency: 0.8107774016814294,
+            kappa: 0.5889416146692006,
+        },
     );
     let ll = c.livingston_lewis.unwrap();
-    assert_eq!(ll.effective_test_length, 6);
-    near("accuracy", ll.accuracy, 0.6758173539895039, INTEGRAL);
-    near(
-        "false positive",
-        ll.false_positive,
-        0.24266394566471838,
-        INTEGRAL,
-    );
-    near(
-        "false negative",
-        ll.false_negative,
-        0.08151870034577692,
-        INTEGRAL,
-    );
-    near(
-        "consistency",
-        ll.consistency.consistency,
-        0.6224807409625621,
-        INTEGRAL,
-    );
-    near(
-        "kappa",
-        ll.consistency.kappa.unwrap(),
-        0.22433532834142825,
-        INTEGRAL,
+    near("beta a", ll.true_score_beta[0], 6.441393135703766, CLOSED);
+    near("beta b", ll.true_score_beta[1], 4.88309621559303, CLOSED);
+}
+
+#[test]
+fn lsat6_cut_4() {
+    let c = form("lsat6", 4.0).cut.unwrap();
+    check(
+        &c,
+        &Expected {
+            passing: 0.655,
+            csem_lord: 1.0,
+            csem_keats: 0.9366699426133714,
+            subkoviak_consistency: 0.5831979205064048,
+            subkoviak_kappa: 0.06923099642711668,
+            effective_test_length: 6,
+            accuracy: 0.6758173539895039,
+            false_positive: 0.24266394566471838,
+            false_negative: 0.08151870034577692,
+            consistency: 0.6224807409625621,
+            kappa: 0.22433532834142825,
+        },
     );
 }
 

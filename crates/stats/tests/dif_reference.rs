@@ -6,6 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
+mod common;
+
+use common::{reference_json, reference_matrix, reference_path};
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_stats::dif::{DifAnalysis, DifOptions, GroupMembership, dif};
 use serde_json::Value;
@@ -13,15 +16,8 @@ use serde_json::Value;
 /// SOURCE-README.md: closed forms, 1e-9 relative.
 const RELATIVE: f64 = 1e-9;
 
-fn path(name: &str) -> String {
-    format!(
-        "{}/../../tests/data/reference/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
-
 fn column(file: &str, name: &str) -> Vec<Option<String>> {
-    let text = std::fs::read_to_string(path(file)).unwrap();
+    let text = std::fs::read_to_string(reference_path(file)).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let at = header.iter().position(|h| *h == name).unwrap();
@@ -30,12 +26,18 @@ fn column(file: &str, name: &str) -> Vec<Option<String>> {
         .collect()
 }
 
+/// The `focal` and `reference` groups of the column `variable` of `groups`.
+fn membership(groups: &str, variable: &str, focal: &str, reference: &str) -> GroupMembership {
+    GroupMembership::from_labels(&column(groups, variable), focal, Some(reference)).unwrap()
+}
+
 fn run(data: &str, groups: &str, variable: &str, reference: &str, focal: &str) -> DifAnalysis {
-    let file = std::fs::File::open(path(data)).unwrap();
-    let m = ResponseMatrix::from_csv(file, data, CsvOptions { id_column: false }).unwrap();
-    let labels = column(groups, variable);
-    let membership = GroupMembership::from_labels(&labels, focal, Some(reference)).unwrap();
-    dif(&m, &membership, &DifOptions::default()).unwrap()
+    dif(
+        &reference_matrix(data),
+        &membership(groups, variable, focal, reference),
+        &DifOptions::default(),
+    )
+    .unwrap()
 }
 
 fn rel(what: &str, got: Option<f64>, want: &Value) {
@@ -49,9 +51,7 @@ fn rel(what: &str, got: Option<f64>, want: &Value) {
 }
 
 fn check(name: &str, groups: &str, comparison: &str, variable: &str) {
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(path(&format!("{name}.json"))).unwrap())
-            .unwrap();
+    let expected = reference_json(name);
     let want = &expected["mantel_haenszel"]["comparisons"][comparison];
     let reference = want["reference"].as_str().unwrap();
     let focal = want["focal"].as_str().unwrap();
@@ -174,11 +174,9 @@ fn verbal_aggression_std_p_dif_logistic_and_purification() {
         );
     }
 
-    let file = std::fs::File::open(path("verbal_aggression.csv")).unwrap();
-    let m = ResponseMatrix::from_csv(file, "va", CsvOptions { id_column: false }).unwrap();
-    let labels = column("verbal_aggression_groups.csv", "gender");
-    let membership = GroupMembership::from_labels(&labels, "female", Some("male")).unwrap();
-    let purified = dif(&m, &membership, &DifOptions { purify: true }).unwrap();
+    let m = reference_matrix("verbal_aggression.csv");
+    let groups = membership("verbal_aggression_groups.csv", "gender", "female", "male");
+    let purified = dif(&m, &groups, &DifOptions { purify: true }).unwrap();
     assert_eq!(purified.rounds, 7);
     let removed: Vec<usize> = purified
         .removed_from_matching

@@ -12,26 +12,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
-use exam_core::responses::{CsvOptions, ResponseMatrix};
+mod common;
+
+use common::{reference_json, reference_matrix, reference_path};
+use exam_core::responses::ResponseMatrix;
 use exam_stats::distractors::{Choice, Choices, ItemDistractors, distractors};
 use exam_stats::flags::{Flag, FlagThresholds};
 use exam_stats::{AnalysisOptions, Summary, analyze};
 
-fn path(name: &str) -> String {
-    format!(
-        "{}/../../tests/data/reference/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
-
-fn matrix(name: &str) -> ResponseMatrix {
-    let file = std::fs::File::open(path(name)).unwrap();
-    ResponseMatrix::from_csv(file, name, CsvOptions { id_column: false }).unwrap()
-}
-
 /// Reads raw choices; `missing` is the code for no answer.
 fn choices(name: &str, m: &ResponseMatrix, missing: &str) -> Choices {
-    let text = std::fs::read_to_string(path(name)).unwrap();
+    let text = std::fs::read_to_string(reference_path(name)).unwrap();
     let mut c = Choices::new(m.items().to_vec());
     for line in text.lines().skip(1) {
         let row: Vec<Option<&str>> = line
@@ -44,7 +35,7 @@ fn choices(name: &str, m: &ResponseMatrix, missing: &str) -> Choices {
 }
 
 fn keys(name: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(path(name)).unwrap();
+    let text = std::fs::read_to_string(reference_path(name)).unwrap();
     text.lines()
         .skip(1)
         .map(|l| l.split(',').nth(1).unwrap().to_owned())
@@ -67,7 +58,7 @@ fn near(what: &str, got: f64, want: f64) {
 
 #[test]
 fn sat12_options_match_numpy_and_item_32_is_flagged() {
-    let m = matrix("sat12.csv");
+    let m = reference_matrix("sat12.csv");
     let c = choices("sat12_raw.csv", &m, "8");
     let d = distractors(&m, &c, &keys("sat12_key.csv"), &FlagThresholds::default()).unwrap();
     assert_eq!(d.len(), 32);
@@ -157,8 +148,7 @@ fn sat12_options_match_numpy_and_item_32_is_flagged() {
 
     // The key's option point-biserial is the item's corrected point-biserial
     // (reference sat12.json, psych r.drop) for every item.
-    let expected: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path("sat12.json")).unwrap()).unwrap();
+    let expected = reference_json("sat12");
     for (i, item) in d.iter().enumerate() {
         let key = item.options.iter().find(|o| o.is_key).unwrap();
         let want = expected["ctt"]["point_biserial_corrected"][i]
@@ -174,7 +164,7 @@ fn sat12_options_match_numpy_and_item_32_is_flagged() {
 
 #[test]
 fn iqitems_on_sparse_data_agree_with_the_item_analysis() {
-    let m = matrix("ability.csv");
+    let m = reference_matrix("ability.csv");
     assert!(m.blocks().len() > 1, "ability.csv has missing cells");
     let c = choices("iqitems_raw.csv", &m, "0");
     let d = distractors(&m, &c, &keys("iqitems_key.csv"), &FlagThresholds::default()).unwrap();
@@ -200,7 +190,7 @@ fn iqitems_on_sparse_data_agree_with_the_item_analysis() {
 
 #[test]
 fn mismatched_inputs_are_errors() {
-    let m = matrix("lsat6.csv");
+    let m = reference_matrix("lsat6.csv");
     let c = Choices::new(m.items().to_vec());
     let keys = vec!["1".to_owned(); 5];
     assert!(distractors(&m, &c, &keys, &FlagThresholds::default()).is_err());

@@ -5,7 +5,7 @@
 use super::problem::{Location, Problem, ProblemKind};
 use crate::blueprint::Blueprint;
 use crate::ids::ItemId;
-use crate::item::{Item, ItemSet, item_field_names};
+use crate::item::{Item, ItemSet, is_item_field};
 use crate::jta::Jta;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -213,9 +213,8 @@ impl<'a> Source<'a> {
             problem
         }) {
             Ok(item) => {
-                let known = item_field_names(item.kind());
                 for name in object.keys() {
-                    if !known.contains(&name.as_str()) {
+                    if !is_item_field(item.kind(), name) {
                         out.problems.push(Problem::new(
                             at.clone().field(name.as_str()),
                             ProblemKind::UnknownField { name: name.clone() },
