@@ -75,7 +75,7 @@ mod pool;
 mod search;
 pub mod synthetic;
 
-pub use loft::{ExposureState, LoftOptions, assemble_on_the_fly};
+pub use loft::{ExposureState, LoftOptions, LoftPlan, assemble_on_the_fly};
 
 use crate::bank::ItemBank;
 use crate::blueprint::Blueprint;

@@ -17,6 +17,10 @@ const ATTEMPTS: u64 = 8;
 /// better-scoring shapes.
 const SCARCE: f64 = 2.0;
 
+/// Forced insertions per construction, per slot and form, before the
+/// heuristic gives up.
+const REPAIRS: usize = 2;
+
 /// Deviations closer than this are equal (information units).
 const EPS: f64 = 1e-12;
 
@@ -299,6 +303,7 @@ impl<'p> State<'p> {
     fn construct(&mut self) -> Result<(), (usize, usize, u32)> {
         let mut open: Vec<usize> = (0..self.n_forms).collect();
         let mut round = 0usize;
+        let mut repairs = REPAIRS * self.pool.need.iter().sum::<u32>() as usize * self.n_forms;
         while !open.is_empty() {
             let len = open.len();
             let mut still_open = Vec::with_capacity(len);
@@ -309,6 +314,7 @@ impl<'p> State<'p> {
                 }
                 match self.pick(f) {
                     Some(u) => self.add(f, u),
+                    None if repairs > 0 && self.repair(f) => repairs -= 1,
                     None => {
                         let (kind, missing) = self.first_need(f).unwrap_or((0, 0));
                         return Err((f, kind, missing));
@@ -323,6 +329,81 @@ impl<'p> State<'p> {
             round += 1;
         }
         Ok(())
+    }
+
+    /// When form `f` has no feasible unit for its first need: forces in the
+    /// stand-alone item of that kind that costs the fewest removals (its
+    /// enemies on the form, and items shared with forms it would overlap
+    /// too much), removing those; their slots are refilled by the greedy.
+    /// Returns false when no item can be forced in.
+    fn repair(&mut self, f: usize) -> bool {
+        let pool = self.pool;
+        let Some((kind, _)) = self.first_need(f) else {
+            return false;
+        };
+        let Some(shape) = pool
+            .shapes
+            .iter()
+            .position(|sh| sh.iter().sum::<u32>() == 1 && sh[kind] == 1)
+        else {
+            return false;
+        };
+        let mut best: Option<(usize, u64, usize, Vec<usize>)> = None;
+        for &v in &pool.by_shape[shape] {
+            let v = v as usize;
+            let unit = &pool.units[v];
+            if self.member[f * self.n_units + v] || self.forms_of[v].len() as u32 >= unit.capacity {
+                continue;
+            }
+            let mut out: Vec<usize> = self.units[f]
+                .iter()
+                .map(|&u| u as usize)
+                .filter(|u| unit.enemies.binary_search(&(*u as u32)).is_ok())
+                .collect();
+            let mut possible = true;
+            for &g in &self.forms_of[v] {
+                let g = g as usize;
+                let shared_out: u32 = out
+                    .iter()
+                    .filter(|&&u| self.forms_of[u].contains(&(g as u16)))
+                    .map(|&u| pool.units[u].n_items)
+                    .sum();
+                let mut excess = (self.overlap[f * self.n_forms + g] + unit.n_items)
+                    .saturating_sub(self.max_shared + shared_out);
+                for &u in &self.units[f] {
+                    let u = u as usize;
+                    if excess == 0 {
+                        break;
+                    }
+                    if !out.contains(&u) && self.forms_of[u].contains(&(g as u16)) {
+                        out.push(u);
+                        excess = excess.saturating_sub(pool.units[u].n_items);
+                    }
+                }
+                possible &= excess == 0;
+            }
+            let freed: u64 = out.iter().map(|&u| pool.units[u].seconds).sum();
+            if let Some(limit) = pool.time_limit {
+                possible &= self.seconds[f] - freed + unit.seconds <= limit;
+            }
+            if !possible || out.len() >= self.units[f].len().max(1) {
+                continue;
+            }
+            let key = (out.len(), self.priority(f, v));
+            if best.as_ref().is_none_or(|b| key < (b.0, b.1)) {
+                best = Some((key.0, key.1, v, out));
+            }
+        }
+        match best {
+            Some((_, _, v, out)) => {
+                for u in out {
+                    self.remove(f, u);
+                }
+                self.add(f, v);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Whether swapping `u` for `v` on form `f` keeps every hard constraint.

@@ -221,7 +221,11 @@ fn same_inputs_and_seed_give_the_same_forms_and_ids() {
 
 #[test]
 fn information_target_is_met_closely() {
-    let (bank, blueprint) = synthetic_bank(&SyntheticSpec::default(), 11).unwrap();
+    let spec = SyntheticSpec {
+        items: 1000,
+        ..SyntheticSpec::default()
+    };
+    let (bank, blueprint) = synthetic_bank(&spec, 11).unwrap();
     let options = AssemblyOptions {
         forms: 4,
         max_overlap: Some(MaxOverlap::Items(6)),
@@ -534,10 +538,14 @@ fn most_information_at_the_cut_beats_random_forms() {
 
 #[test]
 fn parallel_forms_agree_in_information_and_expected_score() {
-    let (bank, mut blueprint) = synthetic_bank(&SyntheticSpec::default(), 8).unwrap();
+    let spec = SyntheticSpec {
+        items: 1000,
+        ..SyntheticSpec::default()
+    };
+    let (bank, mut blueprint) = synthetic_bank(&spec, 8).unwrap();
     blueprint.irt_targets = None;
     let options = AssemblyOptions {
-        forms: 5,
+        forms: 2,
         max_overlap: Some(MaxOverlap::Items(6)),
         ..AssemblyOptions::default()
     };
