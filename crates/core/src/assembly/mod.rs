@@ -8,6 +8,31 @@
 //!   [`ExposureState`] and returns the updated state (linear on-the-fly
 //!   testing, LOFT).
 //!
+//! ```
+//! use exam_core::assembly::synthetic::{SyntheticSpec, synthetic_bank};
+//! use exam_core::assembly::{AssemblyOptions, MaxOverlap, assemble};
+//! use exam_core::coverage::coverage;
+//!
+//! let spec = SyntheticSpec { items: 600, ..SyntheticSpec::default() };
+//! let (bank, blueprint) = synthetic_bank(&spec, 7)?;
+//! let options = AssemblyOptions {
+//!     forms: 2,
+//!     max_overlap: Some(MaxOverlap::Items(6)),
+//!     max_item_uses: Some(2),
+//!     ..AssemblyOptions::default()
+//! };
+//! let assembly = assemble(&bank, &blueprint, &options, 42)?;
+//! for form in &assembly.forms {
+//!     let report = coverage(form, &bank, &blueprint, &assembly.forms);
+//!     assert!(report.meets_blueprint() && report.max_overlap() <= 6);
+//!     let view = form.delivery_view(&bank, blueprint.time_limit_minutes)?; // no keys
+//!     let key = form.scoring_key(&bank)?; // kept on the server
+//!     assert_eq!(view.items.len(), key.entries.len());
+//! }
+//! assert!(assembly.max_deviation().unwrap() < 0.05);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # The problem
 //!
 //! It is the 0-1 model of van der Linden (2005), *Linear Models for Optimal
