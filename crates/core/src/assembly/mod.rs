@@ -394,6 +394,21 @@ pub enum AssemblyError {
         /// `operational` or `pretest`.
         kind: &'static str,
     },
+    /// The cells that must reuse items need more sharing between forms
+    /// than the overlap limit allows in total.
+    #[error(
+        "overlap: with the items the bank has, {forms} forms need at least {needed} shared item incidences over all pairs of forms; at most {max_shared} shared items per pair allows {allowed}"
+    )]
+    OverlapShort {
+        /// Forms requested.
+        forms: u32,
+        /// Largest overlap allowed per pair.
+        max_shared: u32,
+        /// Least total number of (form pair, shared item) incidences.
+        needed: u64,
+        /// `C(forms, 2) · max_shared`.
+        allowed: u64,
+    },
     /// Even the fastest items meeting the counts exceed the time limit.
     #[error(
         "time limit: the fastest items meeting the blueprint need {fastest_seconds} s of expected response time; the limit is {limit_seconds} s"

@@ -396,6 +396,46 @@ fn infeasible_cell_is_explained_with_numbers() {
 }
 
 #[test]
+fn overlap_budget_is_shared_by_all_cells() {
+    // Three items per cell, two per form, three forms: each cell fills 6
+    // slots from 3 items, so every item is used twice and each cell spends
+    // 3 shared incidences. One shared item per pair allows C(3,2) x 1 = 3:
+    // each cell alone fits, the two together (6) do not.
+    let (bank, blueprint) = tiny_instance(1);
+    let items: Vec<Item> = bank
+        .items()
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| n % 7 < 3)
+        .map(|(_, i)| i.clone())
+        .collect();
+    let bank = ItemBank::new(bank.jta().clone(), Vec::new(), items).unwrap();
+    let options = AssemblyOptions {
+        forms: 3,
+        max_overlap: Some(MaxOverlap::Items(1)),
+        objective: Objective::Random,
+        ..AssemblyOptions::default()
+    };
+    let err = assemble(&bank, &blueprint, &options, 1).unwrap_err();
+    assert_eq!(
+        err,
+        AssemblyError::OverlapShort {
+            forms: 3,
+            max_shared: 1,
+            needed: 6,
+            allowed: 3
+        }
+    );
+    // Two shared items per pair allow 6: feasible, and the forms keep it.
+    let options = AssemblyOptions {
+        max_overlap: Some(MaxOverlap::Items(2)),
+        ..options
+    };
+    let a = assemble(&bank, &blueprint, &options, 1).unwrap();
+    assert_eq!(breaches(&bank, &blueprint, &a.forms, 2, 3), None);
+}
+
+#[test]
 fn infeasible_time_and_pretest_are_explained() {
     let (bank, mut blueprint) = tiny_instance(2);
     blueprint.time_limit_minutes = 1;
