@@ -68,7 +68,12 @@
 //!    or set) whose features per
 //!    item are closest to the remaining target per remaining item (the
 //!    normalised weighted absolute deviation heuristic of Luecht 1998, with
-//!    squared deviations). Ties are broken by seeded random priorities.
+//!    squared deviations). A kind whose feasible stand-alone items cannot
+//!    cover its need takes its best feasible set first. Ties are broken by
+//!    seeded random priorities. When a form has no feasible unit left, a
+//!    repair step forces in the stand-alone item that needs the fewest
+//!    removals (its enemies, items shared with over-full form pairs) and
+//!    the greedy refills what was removed.
 //! 3. **Local search.** Each form in turn, worst first, applies the best
 //!    swap of one of its units for an unused or less-used unit of the same
 //!    shape (so the content constraints stay exact) that keeps every hard

@@ -228,6 +228,10 @@ impl<'p> State<'p> {
         // (ratio, best unit, its score, its priority) of the best shape so far
         let mut scarce: Option<(f64, usize, f64, u64)> = None;
         let mut best: Option<(f64, u64, usize)> = None;
+        // Per kind, feasible stand-alone items (counted up to the scarcity
+        // threshold); per set shape, its best feasible unit.
+        let mut singles = vec![0usize; need.len()];
+        let mut sets: Vec<(usize, (f64, u64, usize))> = Vec::new();
         for (s, shape) in pool.shapes.iter().enumerate() {
             let copies = shape
                 .iter()
@@ -270,14 +274,21 @@ impl<'p> State<'p> {
                     shape_best = Some(candidate);
                 }
             }
+            let single = shape.iter().sum::<u32>() == 1;
+            if single && let Some(kind) = shape.iter().position(|&c| c == 1) {
+                // Exact below the threshold, which is at least the need.
+                singles[kind] = feasible;
+            }
             let Some(sb) = shape_best else {
                 // A needed shape with no feasible unit: another shape may
                 // still cover the need (sets), so go on.
                 continue;
             };
-            // Only single-item shapes can be scarce: a set is never needed,
-            // its slots can always go to stand-alone items.
-            let single = shape.iter().sum::<u32>() == 1;
+            if !single {
+                sets.push((s, sb));
+            }
+            // Only single-item shapes can be scarce here: a set is needed
+            // only when stand-alone items cannot cover a kind (below).
             let ratio = feasible as f64 / f64::from(copies);
             if single && ratio < SCARCE && scarce.is_none_or(|(r, _, _, _)| ratio < r) {
                 scarce = Some((ratio, sb.2, sb.0, sb.1));
@@ -286,7 +297,20 @@ impl<'p> State<'p> {
                 best = Some(sb);
             }
         }
-        scarce.map(|(_, u, _, _)| u).or(best.map(|b| b.2))
+        // A kind whose feasible stand-alone items cannot meet its need must
+        // take a set: the best-scoring feasible set covering it.
+        let forced = (0..need.len())
+            .filter(|&k| need[k] > 0 && singles[k] < need[k] as usize)
+            .find_map(|k| {
+                sets.iter()
+                    .filter(|(s, _)| pool.shapes[*s][k] > 0)
+                    .map(|(_, b)| *b)
+                    .reduce(|a, b| if better(b, a) { b } else { a })
+            });
+        forced
+            .map(|b| b.2)
+            .or(scarce.map(|(_, u, _, _)| u))
+            .or(best.map(|b| b.2))
     }
 
     /// The first slot kind form `f` still needs.
