@@ -330,6 +330,9 @@ pub enum AssemblyError {
     /// Zero forms were requested.
     #[error("at least one form must be requested")]
     NoForms,
+    /// More forms than one assembly supports (65,535).
+    #[error("{0} forms requested; one assembly builds at most 65535")]
+    TooManyForms(u32),
     /// The overlap fraction is not in `[0, 1]`.
     #[error("maximum overlap fraction {0} must lie in [0, 1]")]
     BadOverlap(f64),
@@ -452,6 +455,9 @@ pub fn assemble(
 ) -> Result<Assembly, AssemblyError> {
     if options.forms == 0 {
         return Err(AssemblyError::NoForms);
+    }
+    if options.forms > u32::from(u16::MAX) {
+        return Err(AssemblyError::TooManyForms(options.forms));
     }
     let max_shared = max_shared(options.max_overlap, blueprint.form_length())?;
     let capacity = options.max_item_uses.unwrap_or(options.forms);

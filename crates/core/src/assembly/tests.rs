@@ -677,6 +677,31 @@ fn delivery_view_hides_keys_and_scoring_key_maps_options() {
 }
 
 #[test]
+fn forms_views_and_keys_round_trip_through_json() {
+    let (bank, blueprint) = synthetic_bank(&small_spec(), 13).unwrap();
+    let a = assemble(&bank, &blueprint, &AssemblyOptions::default(), 3).unwrap();
+    let form = &a.forms[0];
+    let back: Form = serde_json::from_str(&serde_json::to_string(form).unwrap()).unwrap();
+    assert_eq!(&back, form);
+    let view = form.delivery_view(&bank, 30).unwrap();
+    let back: crate::form::DeliveryView =
+        serde_json::from_str(&serde_json::to_string(&view).unwrap()).unwrap();
+    assert_eq!(back, view);
+    let key = form.scoring_key(&bank).unwrap();
+    let back: crate::form::ScoringKey =
+        serde_json::from_str(&serde_json::to_string(&key).unwrap()).unwrap();
+    assert_eq!(back, key);
+    let too_many = AssemblyOptions {
+        forms: 70_000,
+        ..AssemblyOptions::default()
+    };
+    assert_eq!(
+        assemble(&bank, &blueprint, &too_many, 1),
+        Err(AssemblyError::TooManyForms(70_000))
+    );
+}
+
+#[test]
 fn option_orders_vary_across_forms() {
     let (bank, blueprint) = synthetic_bank(&small_spec(), 10).unwrap();
     let options = AssemblyOptions {
