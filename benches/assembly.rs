@@ -11,7 +11,8 @@
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use exam_core::assembly::synthetic::{SyntheticSpec, synthetic_bank};
 use exam_core::assembly::{
-    AssemblyOptions, ExposureState, LoftOptions, MaxOverlap, assemble, assemble_on_the_fly,
+    AssemblyOptions, ExposureState, LoftOptions, LoftPlan, MaxOverlap, assemble,
+    assemble_on_the_fly,
 };
 use exam_core::coverage::coverage;
 use std::hint::black_box;
@@ -82,10 +83,19 @@ fn on_the_fly(c: &mut Criterion) {
         }
     }
     let mut seed = 1_000u64;
-    c.bench_function("loft/2000_items", |b| {
+    c.bench_function("loft/2000_items/one_shot", |b| {
         b.iter(|| {
             seed += 1;
             assemble_on_the_fly(&bank, &blueprint, black_box(&options), &state, seed)
+        })
+    });
+    let Ok(plan) = LoftPlan::new(&bank, &blueprint, &options) else {
+        return;
+    };
+    c.bench_function("loft/2000_items/prepared_plan", |b| {
+        b.iter(|| {
+            seed += 1;
+            plan.next_form(black_box(&state), seed)
         })
     });
 }

@@ -4,7 +4,9 @@ use crate::bankfiles;
 use crate::output::{Format, print_json};
 use anyhow::Context;
 use clap::Args;
-use exam_core::assembly::{Assembly, AssemblyOptions, MaxOverlap, ResolvedObjective, assemble};
+use exam_core::assembly::{
+    Assembly, AssemblyOptions, MaxOverlap, Objective, ResolvedObjective, assemble,
+};
 use exam_core::blueprint::Blueprint;
 use exam_core::coverage::{Coverage, coverage};
 use exam_core::form::{DeliveryOrder, DeliveryView, Form, ScoringKey};
@@ -37,6 +39,12 @@ pub struct AssembleArgs {
     /// Most forms any one item may appear on.
     #[arg(long)]
     max_item_uses: Option<u32>,
+    /// What to optimise (auto: from the blueprint's targets and the items' statistics).
+    #[arg(long, value_enum, default_value_t = ObjectiveArg::Auto)]
+    objective: ObjectiveArg,
+    /// Independent runs of the search; the best is kept.
+    #[arg(long, default_value_t = 1)]
+    restarts: u32,
     /// Item order: by sections (blueprint domains) or randomised.
     #[arg(long, value_enum, default_value_t = Order::Sections)]
     order: Order,
@@ -46,6 +54,22 @@ pub struct AssembleArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ObjectiveArg {
+    /// Chosen from the data.
+    Auto,
+    /// The blueprint's absolute information target.
+    InformationTarget,
+    /// Parallel forms at the blueprint's target thetas (or -1, 0, 1).
+    Parallel,
+    /// Most information at the blueprint's theta cut.
+    Cut,
+    /// The content-weighted bank mean p-value.
+    PValue,
+    /// Content constraints only.
+    Random,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -87,6 +111,20 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
             }
         }),
         max_item_uses: args.max_item_uses,
+        objective: match args.objective {
+            ObjectiveArg::Auto => Objective::Auto,
+            ObjectiveArg::InformationTarget => Objective::InformationTarget,
+            ObjectiveArg::Parallel => Objective::Parallel {
+                thetas: blueprint
+                    .irt_targets
+                    .as_ref()
+                    .map_or_else(|| vec![-1.0, 0.0, 1.0], |t| t.thetas.clone()),
+            },
+            ObjectiveArg::Cut => Objective::MaxInformationAtCut { theta: None },
+            ObjectiveArg::PValue => Objective::MeanPValue { target: None },
+            ObjectiveArg::Random => Objective::Random,
+        },
+        restarts: args.restarts,
         order: match args.order {
             Order::Sections => DeliveryOrder::Sections,
             Order::Randomised => DeliveryOrder::Randomised,

@@ -185,7 +185,9 @@ pub struct DeliveredStimulus {
 }
 
 /// What a candidate sees of a form: no keys, rationales, statistics, or
-/// scored/pretest flags.
+/// scored/pretest flags. Item ids are included so responses can be recorded;
+/// a bank whose ids encode status (`PRE-…`) would leak it, so ids should be
+/// opaque.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryView {
     /// The form.

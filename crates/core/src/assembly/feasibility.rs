@@ -35,6 +35,19 @@ pub(crate) fn min_distinct(forms: u32, per_form: u32, max_uses: u32, max_shared:
     u32::try_from(d).unwrap_or(u32::MAX)
 }
 
+/// The fewest (form pair, shared item) incidences that `forms` forms with
+/// `per_form` items each must have when only `supply` distinct items exist:
+/// use counts as equal as possible (see [`min_distinct`]).
+fn min_shared(forms: u32, per_form: u32, supply: u32) -> u64 {
+    let s = u64::from(forms) * u64::from(per_form);
+    let d = u64::from(supply);
+    if d == 0 || s <= d {
+        return 0;
+    }
+    let (r, extra) = (s / d, s % d);
+    extra * (r + 1) * r / 2 + (d - extra) * r * r.saturating_sub(1) / 2
+}
+
 /// Checks every slot kind and the whole form, and the time limit.
 pub(crate) fn check(
     pool: &Pool,
@@ -63,6 +76,21 @@ pub(crate) fn check(
                 },
             });
         }
+    }
+    // The overlap budget is shared by all cells: each cell that must reuse
+    // items spends at least its balanced number of shared incidences.
+    let spent: u64 = (0..pool.kinds())
+        .map(|kind| min_shared(forms, pool.need[kind], pool.usable[kind]))
+        .sum();
+    let n = u64::from(forms);
+    let budget = n * n.saturating_sub(1) / 2 * u64::from(max_shared);
+    if spent > budget {
+        return Err(AssemblyError::OverlapShort {
+            forms,
+            max_shared,
+            needed: spent,
+            allowed: budget,
+        });
     }
     let per_form: u32 = pool.need.iter().sum();
     let needed = min_distinct(forms, per_form, max_uses, max_shared);

@@ -65,7 +65,9 @@ impl Default for LoftOptions {
 /// time limit) among items within the exposure limit, and returns it with
 /// the updated exposure state.
 ///
-/// Deterministic given the bank, blueprint, options, state and seed.
+/// Deterministic given the bank, blueprint, options, state and seed. An LMS
+/// serving many requests from one bank prepares a [`LoftPlan`] once and
+/// calls [`LoftPlan::next_form`], which skips compiling the bank.
 pub fn assemble_on_the_fly(
     bank: &ItemBank,
     blueprint: &Blueprint,
@@ -73,51 +75,144 @@ pub fn assemble_on_the_fly(
     state: &ExposureState,
     seed: u64,
 ) -> Result<(Form, ExposureState), AssemblyError> {
-    let rate = options.max_exposure_rate;
-    if !(rate.is_finite() && rate > 0.0) {
-        return Err(AssemblyError::BadExposureRate(rate));
-    }
-    let n = state.forms_delivered;
-    let allowed = ((rate * (n + 1) as f64 + 1e-9).floor() as u64).max(1);
-    let caps: Vec<u32> = bank
-        .items()
-        .iter()
-        .map(|it| u32::from(state.uses.get(&it.id).copied().unwrap_or(0) < allowed))
-        .collect();
-    let pool = Pool::build(
-        bank,
-        blueprint,
-        &Objective::Random,
-        &Limits {
-            capacity: 1,
-            exposure: None,
-            item_caps: Some(&caps),
-        },
-    )?;
-    feasibility::check(&pool, 1, 0, 1)?;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let units = random_form(&pool, &mut rng)?;
+    LoftPlan::new(bank, blueprint, options)?.next_form(state, seed)
+}
 
-    let mut h = StableHasher::new();
-    h.str("exam-engine loft form v1");
-    delivery::bank_digest(&mut h, bank);
-    h.str(&serde_json::to_string(blueprint).unwrap_or_default());
-    h.str(&serde_json::to_string(options).unwrap_or_default());
-    h.u64(seed).u64(n);
-    let id = InputsDigest::from_hasher(h).form_id(blueprint, 0);
-    let form = delivery::build_form(bank, blueprint, &pool, &units, options.order, seed, id, 0);
-    let mut next = state.clone();
-    next.forms_delivered += 1;
-    for slot in &form.slots {
-        *next.uses.entry(slot.item.clone()).or_insert(0) += 1;
+/// A bank and blueprint compiled for on-the-fly assembly: units, shapes,
+/// enemies, and the digest that form ids derive from.
+#[derive(Debug, Clone)]
+pub struct LoftPlan<'b> {
+    bank: &'b ItemBank,
+    blueprint: &'b Blueprint,
+    options: LoftOptions,
+    pool: Pool,
+    digest: StableHasher,
+}
+
+impl<'b> LoftPlan<'b> {
+    /// Compiles the bank for the blueprint, checking what can be checked
+    /// without an exposure state (supply per cell, time limit).
+    pub fn new(
+        bank: &'b ItemBank,
+        blueprint: &'b Blueprint,
+        options: &LoftOptions,
+    ) -> Result<Self, AssemblyError> {
+        let rate = options.max_exposure_rate;
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(AssemblyError::BadExposureRate(rate));
+        }
+        let pool = Pool::build(
+            bank,
+            blueprint,
+            &Objective::Random,
+            &Limits {
+                capacity: 1,
+                exposure: None,
+                item_caps: None,
+            },
+        )?;
+        feasibility::check(&pool, 1, 0, 1)?;
+        let mut digest = StableHasher::new();
+        digest.str("exam-engine loft form v1");
+        delivery::bank_digest(&mut digest, bank);
+        digest.str(&serde_json::to_string(blueprint).unwrap_or_default());
+        digest.str(&serde_json::to_string(options).unwrap_or_default());
+        Ok(Self {
+            bank,
+            blueprint,
+            options: *options,
+            pool,
+            digest,
+        })
     }
-    Ok((form, next))
+
+    /// The next form for a candidate given the exposure so far, with the
+    /// updated state.
+    pub fn next_form(
+        &self,
+        state: &ExposureState,
+        seed: u64,
+    ) -> Result<(Form, ExposureState), AssemblyError> {
+        let n = state.forms_delivered;
+        let rate = self.options.max_exposure_rate;
+        let allowed = ((rate * (n + 1) as f64 + 1e-9).floor() as u64).max(1);
+        // Only items at their cap are looked up.
+        let mut capped = vec![false; self.bank.items().len()];
+        for (id, &uses) in &state.uses {
+            if uses >= allowed
+                && let Some(p) = self.bank.position(id)
+            {
+                capped[p] = true;
+            }
+        }
+        let eligible: Vec<bool> = self
+            .pool
+            .units
+            .iter()
+            .map(|u| u.items.iter().all(|&i| !capped[i]))
+            .collect();
+        self.check_supply(&eligible)?;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let units = random_form(&self.pool, &eligible, &mut rng)?;
+        let mut h = self.digest.clone();
+        h.u64(seed).u64(n);
+        let id = InputsDigest::from_hasher(h).form_id(self.blueprint, 0);
+        let form = delivery::build_form(
+            self.bank,
+            self.blueprint,
+            &self.pool,
+            &units,
+            self.options.order,
+            seed,
+            id,
+            0,
+        );
+        let mut next = state.clone();
+        next.forms_delivered += 1;
+        for slot in &form.slots {
+            *next.uses.entry(slot.item.clone()).or_insert(0) += 1;
+        }
+        Ok((form, next))
+    }
+
+    /// Fails with the first slot kind whose eligible supply is below need.
+    fn check_supply(&self, eligible: &[bool]) -> Result<(), AssemblyError> {
+        let pool = &self.pool;
+        let mut supply = vec![0u32; pool.kinds()];
+        for (unit, _) in pool.units.iter().zip(eligible).filter(|(_, e)| **e) {
+            for (s, c) in supply.iter_mut().zip(&pool.shapes[unit.shape]) {
+                *s += c;
+            }
+        }
+        match (0..pool.kinds()).find(|&k| supply[k] < pool.need[k]) {
+            None => Ok(()),
+            Some(k) => Err(AssemblyError::Short {
+                scope: pool.scope(k),
+                forms: 1,
+                per_form: pool.need[k],
+                max_shared: 0,
+                max_uses: 1,
+                needed: pool.need[k],
+                available: pool.available[k],
+                usable: supply[k],
+                kind: if k == pool.cells.len() {
+                    "pretest"
+                } else {
+                    "operational"
+                },
+            }),
+        }
+    }
 }
 
 /// One scan over the units in random order, taking each unit that fits the
 /// remaining needs, has no enemy on the form and keeps the time limit
 /// reachable; repeated with a fresh order if the scan leaves a need open.
-fn random_form(pool: &Pool, rng: &mut ChaCha8Rng) -> Result<Vec<u32>, AssemblyError> {
+fn random_form(
+    pool: &Pool,
+    eligible: &[bool],
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<u32>, AssemblyError> {
     let mut order: Vec<u32> = (0..pool.units.len() as u32).collect();
     let mut missing = (0, 0);
     for _ in 0..ATTEMPTS {
@@ -133,7 +228,10 @@ fn random_form(pool: &Pool, rng: &mut ChaCha8Rng) -> Result<Vec<u32>, AssemblyEr
             }
             let unit = &pool.units[u as usize];
             let shape = &pool.shapes[unit.shape];
-            if blocked[u as usize] || shape.iter().zip(&need).any(|(s, n)| s > n) {
+            if !eligible[u as usize]
+                || blocked[u as usize]
+                || shape.iter().zip(&need).any(|(s, n)| s > n)
+            {
                 continue;
             }
             if let Some(limit) = pool.time_limit {

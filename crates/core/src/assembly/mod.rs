@@ -8,6 +8,31 @@
 //!   [`ExposureState`] and returns the updated state (linear on-the-fly
 //!   testing, LOFT).
 //!
+//! ```
+//! use exam_core::assembly::synthetic::{SyntheticSpec, synthetic_bank};
+//! use exam_core::assembly::{AssemblyOptions, MaxOverlap, assemble};
+//! use exam_core::coverage::coverage;
+//!
+//! let spec = SyntheticSpec { items: 600, ..SyntheticSpec::default() };
+//! let (bank, blueprint) = synthetic_bank(&spec, 7)?;
+//! let options = AssemblyOptions {
+//!     forms: 2,
+//!     max_overlap: Some(MaxOverlap::Items(6)),
+//!     max_item_uses: Some(2),
+//!     ..AssemblyOptions::default()
+//! };
+//! let assembly = assemble(&bank, &blueprint, &options, 42)?;
+//! for form in &assembly.forms {
+//!     let report = coverage(form, &bank, &blueprint, &assembly.forms);
+//!     assert!(report.meets_blueprint() && report.max_overlap() <= 6);
+//!     let view = form.delivery_view(&bank, blueprint.time_limit_minutes)?; // no keys
+//!     let key = form.scoring_key(&bank)?; // kept on the server
+//!     assert_eq!(view.items.len(), key.entries.len());
+//! }
+//! assert!(assembly.max_deviation().unwrap() < 0.05);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # The problem
 //!
 //! It is the 0-1 model of van der Linden (2005), *Linear Models for Optimal
@@ -43,7 +68,12 @@
 //!    or set) whose features per
 //!    item are closest to the remaining target per remaining item (the
 //!    normalised weighted absolute deviation heuristic of Luecht 1998, with
-//!    squared deviations). Ties are broken by seeded random priorities.
+//!    squared deviations). A kind whose feasible stand-alone items cannot
+//!    cover its need takes its best feasible set first. Ties are broken by
+//!    seeded random priorities. When a form has no feasible unit left, a
+//!    repair step forces in the stand-alone item that needs the fewest
+//!    removals (its enemies, items shared with over-full form pairs) and
+//!    the greedy refills what was removed.
 //! 3. **Local search.** Each form in turn, worst first, applies the best
 //!    swap of one of its units for an unused or less-used unit of the same
 //!    shape (so the content constraints stay exact) that keeps every hard
@@ -75,7 +105,7 @@ mod pool;
 mod search;
 pub mod synthetic;
 
-pub use loft::{ExposureState, LoftOptions, assemble_on_the_fly};
+pub use loft::{ExposureState, LoftOptions, LoftPlan, assemble_on_the_fly};
 
 use crate::bank::ItemBank;
 use crate::blueprint::Blueprint;
@@ -300,6 +330,9 @@ pub enum AssemblyError {
     /// Zero forms were requested.
     #[error("at least one form must be requested")]
     NoForms,
+    /// More forms than one assembly supports (65,535).
+    #[error("{0} forms requested; one assembly builds at most 65535")]
+    TooManyForms(u32),
     /// The overlap fraction is not in `[0, 1]`.
     #[error("maximum overlap fraction {0} must lie in [0, 1]")]
     BadOverlap(f64),
@@ -369,6 +402,21 @@ pub enum AssemblyError {
         /// `operational` or `pretest`.
         kind: &'static str,
     },
+    /// The cells that must reuse items need more sharing between forms
+    /// than the overlap limit allows in total.
+    #[error(
+        "overlap: with the items the bank has, {forms} forms need at least {needed} shared item incidences over all pairs of forms; at most {max_shared} shared items per pair allows {allowed}"
+    )]
+    OverlapShort {
+        /// Forms requested.
+        forms: u32,
+        /// Largest overlap allowed per pair.
+        max_shared: u32,
+        /// Least total number of (form pair, shared item) incidences.
+        needed: u64,
+        /// `C(forms, 2) · max_shared`.
+        allowed: u64,
+    },
     /// Even the fastest items meeting the counts exceed the time limit.
     #[error(
         "time limit: the fastest items meeting the blueprint need {fastest_seconds} s of expected response time; the limit is {limit_seconds} s"
@@ -407,6 +455,9 @@ pub fn assemble(
 ) -> Result<Assembly, AssemblyError> {
     if options.forms == 0 {
         return Err(AssemblyError::NoForms);
+    }
+    if options.forms > u32::from(u16::MAX) {
+        return Err(AssemblyError::TooManyForms(options.forms));
     }
     let max_shared = max_shared(options.max_overlap, blueprint.form_length())?;
     let capacity = options.max_item_uses.unwrap_or(options.forms);

@@ -17,6 +17,10 @@ const ATTEMPTS: u64 = 8;
 /// better-scoring shapes.
 const SCARCE: f64 = 2.0;
 
+/// Forced insertions per construction, per slot and form, before the
+/// heuristic gives up.
+const REPAIRS: usize = 2;
+
 /// Deviations closer than this are equal (information units).
 const EPS: f64 = 1e-12;
 
@@ -224,6 +228,10 @@ impl<'p> State<'p> {
         // (ratio, best unit, its score, its priority) of the best shape so far
         let mut scarce: Option<(f64, usize, f64, u64)> = None;
         let mut best: Option<(f64, u64, usize)> = None;
+        // Per kind, feasible stand-alone items (counted up to the scarcity
+        // threshold); per set shape, its best feasible unit.
+        let mut singles = vec![0usize; need.len()];
+        let mut sets: Vec<(usize, (f64, u64, usize))> = Vec::new();
         for (s, shape) in pool.shapes.iter().enumerate() {
             let copies = shape
                 .iter()
@@ -266,14 +274,21 @@ impl<'p> State<'p> {
                     shape_best = Some(candidate);
                 }
             }
+            let single = shape.iter().sum::<u32>() == 1;
+            if single && let Some(kind) = shape.iter().position(|&c| c == 1) {
+                // Exact below the threshold, which is at least the need.
+                singles[kind] = feasible;
+            }
             let Some(sb) = shape_best else {
                 // A needed shape with no feasible unit: another shape may
                 // still cover the need (sets), so go on.
                 continue;
             };
-            // Only single-item shapes can be scarce: a set is never needed,
-            // its slots can always go to stand-alone items.
-            let single = shape.iter().sum::<u32>() == 1;
+            if !single {
+                sets.push((s, sb));
+            }
+            // Only single-item shapes can be scarce here: a set is needed
+            // only when stand-alone items cannot cover a kind (below).
             let ratio = feasible as f64 / f64::from(copies);
             if single && ratio < SCARCE && scarce.is_none_or(|(r, _, _, _)| ratio < r) {
                 scarce = Some((ratio, sb.2, sb.0, sb.1));
@@ -282,7 +297,20 @@ impl<'p> State<'p> {
                 best = Some(sb);
             }
         }
-        scarce.map(|(_, u, _, _)| u).or(best.map(|b| b.2))
+        // A kind whose feasible stand-alone items cannot meet its need must
+        // take a set: the best-scoring feasible set covering it.
+        let forced = (0..need.len())
+            .filter(|&k| need[k] > 0 && singles[k] < need[k] as usize)
+            .find_map(|k| {
+                sets.iter()
+                    .filter(|(s, _)| pool.shapes[*s][k] > 0)
+                    .map(|(_, b)| *b)
+                    .reduce(|a, b| if better(b, a) { b } else { a })
+            });
+        forced
+            .map(|b| b.2)
+            .or(scarce.map(|(_, u, _, _)| u))
+            .or(best.map(|b| b.2))
     }
 
     /// The first slot kind form `f` still needs.
@@ -299,6 +327,7 @@ impl<'p> State<'p> {
     fn construct(&mut self) -> Result<(), (usize, usize, u32)> {
         let mut open: Vec<usize> = (0..self.n_forms).collect();
         let mut round = 0usize;
+        let mut repairs = REPAIRS * self.pool.need.iter().sum::<u32>() as usize * self.n_forms;
         while !open.is_empty() {
             let len = open.len();
             let mut still_open = Vec::with_capacity(len);
@@ -309,6 +338,7 @@ impl<'p> State<'p> {
                 }
                 match self.pick(f) {
                     Some(u) => self.add(f, u),
+                    None if repairs > 0 && self.repair(f) => repairs -= 1,
                     None => {
                         let (kind, missing) = self.first_need(f).unwrap_or((0, 0));
                         return Err((f, kind, missing));
@@ -323,6 +353,81 @@ impl<'p> State<'p> {
             round += 1;
         }
         Ok(())
+    }
+
+    /// When form `f` has no feasible unit for its first need: forces in the
+    /// stand-alone item of that kind that costs the fewest removals (its
+    /// enemies on the form, and items shared with forms it would overlap
+    /// too much), removing those; their slots are refilled by the greedy.
+    /// Returns false when no item can be forced in.
+    fn repair(&mut self, f: usize) -> bool {
+        let pool = self.pool;
+        let Some((kind, _)) = self.first_need(f) else {
+            return false;
+        };
+        let Some(shape) = pool
+            .shapes
+            .iter()
+            .position(|sh| sh.iter().sum::<u32>() == 1 && sh[kind] == 1)
+        else {
+            return false;
+        };
+        let mut best: Option<(usize, u64, usize, Vec<usize>)> = None;
+        for &v in &pool.by_shape[shape] {
+            let v = v as usize;
+            let unit = &pool.units[v];
+            if self.member[f * self.n_units + v] || self.forms_of[v].len() as u32 >= unit.capacity {
+                continue;
+            }
+            let mut out: Vec<usize> = self.units[f]
+                .iter()
+                .map(|&u| u as usize)
+                .filter(|u| unit.enemies.binary_search(&(*u as u32)).is_ok())
+                .collect();
+            let mut possible = true;
+            for &g in &self.forms_of[v] {
+                let g = g as usize;
+                let shared_out: u32 = out
+                    .iter()
+                    .filter(|&&u| self.forms_of[u].contains(&(g as u16)))
+                    .map(|&u| pool.units[u].n_items)
+                    .sum();
+                let mut excess = (self.overlap[f * self.n_forms + g] + unit.n_items)
+                    .saturating_sub(self.max_shared + shared_out);
+                for &u in &self.units[f] {
+                    let u = u as usize;
+                    if excess == 0 {
+                        break;
+                    }
+                    if !out.contains(&u) && self.forms_of[u].contains(&(g as u16)) {
+                        out.push(u);
+                        excess = excess.saturating_sub(pool.units[u].n_items);
+                    }
+                }
+                possible &= excess == 0;
+            }
+            let freed: u64 = out.iter().map(|&u| pool.units[u].seconds).sum();
+            if let Some(limit) = pool.time_limit {
+                possible &= self.seconds[f] - freed + unit.seconds <= limit;
+            }
+            if !possible || out.len() >= self.units[f].len().max(1) {
+                continue;
+            }
+            let key = (out.len(), self.priority(f, v));
+            if best.as_ref().is_none_or(|b| key < (b.0, b.1)) {
+                best = Some((key.0, key.1, v, out));
+            }
+        }
+        match best {
+            Some((_, _, v, out)) => {
+                for u in out {
+                    self.remove(f, u);
+                }
+                self.add(f, v);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Whether swapping `u` for `v` on form `f` keeps every hard constraint.

@@ -142,7 +142,7 @@ fn small_spec() -> SyntheticSpec {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(32))]
 
     #[test]
     fn every_form_meets_every_hard_constraint(
@@ -183,7 +183,17 @@ proptest! {
             order: if sections { DeliveryOrder::Sections } else { DeliveryOrder::Randomised },
             ..AssemblyOptions::default()
         };
-        let assembly = assemble(&bank, &blueprint, &options, seed).unwrap();
+        // Random banks can be provably infeasible (a cell whose items sit in
+        // sets that do not fit, ...): those cases are discarded; a heuristic
+        // failure (`Stuck`) fails the test.
+        let assembly = match assemble(&bank, &blueprint, &options, seed) {
+            Err(
+                AssemblyError::Short { .. }
+                | AssemblyError::OverlapShort { .. }
+                | AssemblyError::TimeShort { .. },
+            ) => return Err(TestCaseError::reject("provably infeasible")),
+            other => other.unwrap(),
+        };
         prop_assert_eq!(assembly.forms.len(), forms as usize);
         prop_assert_eq!(breaches(&bank, &blueprint, &assembly.forms, max_shared, max_uses), None);
         for form in &assembly.forms {
@@ -221,7 +231,11 @@ fn same_inputs_and_seed_give_the_same_forms_and_ids() {
 
 #[test]
 fn information_target_is_met_closely() {
-    let (bank, blueprint) = synthetic_bank(&SyntheticSpec::default(), 11).unwrap();
+    let spec = SyntheticSpec {
+        items: 1000,
+        ..SyntheticSpec::default()
+    };
+    let (bank, blueprint) = synthetic_bank(&spec, 11).unwrap();
     let options = AssemblyOptions {
         forms: 4,
         max_overlap: Some(MaxOverlap::Items(6)),
@@ -392,6 +406,46 @@ fn infeasible_cell_is_explained_with_numbers() {
 }
 
 #[test]
+fn overlap_budget_is_shared_by_all_cells() {
+    // Three items per cell, two per form, three forms: each cell fills 6
+    // slots from 3 items, so every item is used twice and each cell spends
+    // 3 shared incidences. One shared item per pair allows C(3,2) x 1 = 3:
+    // each cell alone fits, the two together (6) do not.
+    let (bank, blueprint) = tiny_instance(1);
+    let items: Vec<Item> = bank
+        .items()
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| n % 7 < 3)
+        .map(|(_, i)| i.clone())
+        .collect();
+    let bank = ItemBank::new(bank.jta().clone(), Vec::new(), items).unwrap();
+    let options = AssemblyOptions {
+        forms: 3,
+        max_overlap: Some(MaxOverlap::Items(1)),
+        objective: Objective::Random,
+        ..AssemblyOptions::default()
+    };
+    let err = assemble(&bank, &blueprint, &options, 1).unwrap_err();
+    assert_eq!(
+        err,
+        AssemblyError::OverlapShort {
+            forms: 3,
+            max_shared: 1,
+            needed: 6,
+            allowed: 3
+        }
+    );
+    // Two shared items per pair allow 6: feasible, and the forms keep it.
+    let options = AssemblyOptions {
+        max_overlap: Some(MaxOverlap::Items(2)),
+        ..options
+    };
+    let a = assemble(&bank, &blueprint, &options, 1).unwrap();
+    assert_eq!(breaches(&bank, &blueprint, &a.forms, 2, 3), None);
+}
+
+#[test]
 fn infeasible_time_and_pretest_are_explained() {
     let (bank, mut blueprint) = tiny_instance(2);
     blueprint.time_limit_minutes = 1;
@@ -534,10 +588,14 @@ fn most_information_at_the_cut_beats_random_forms() {
 
 #[test]
 fn parallel_forms_agree_in_information_and_expected_score() {
-    let (bank, mut blueprint) = synthetic_bank(&SyntheticSpec::default(), 8).unwrap();
+    let spec = SyntheticSpec {
+        items: 1000,
+        ..SyntheticSpec::default()
+    };
+    let (bank, mut blueprint) = synthetic_bank(&spec, 8).unwrap();
     blueprint.irt_targets = None;
     let options = AssemblyOptions {
-        forms: 5,
+        forms: 2,
         max_overlap: Some(MaxOverlap::Items(6)),
         ..AssemblyOptions::default()
     };
@@ -626,6 +684,31 @@ fn delivery_view_hides_keys_and_scoring_key_maps_options() {
         bad.scoring_key(&bank),
         Err(crate::form::FormError::BadOptionOrder { .. })
     ));
+}
+
+#[test]
+fn forms_views_and_keys_round_trip_through_json() {
+    let (bank, blueprint) = synthetic_bank(&small_spec(), 13).unwrap();
+    let a = assemble(&bank, &blueprint, &AssemblyOptions::default(), 3).unwrap();
+    let form = &a.forms[0];
+    let back: Form = serde_json::from_str(&serde_json::to_string(form).unwrap()).unwrap();
+    assert_eq!(&back, form);
+    let view = form.delivery_view(&bank, 30).unwrap();
+    let back: crate::form::DeliveryView =
+        serde_json::from_str(&serde_json::to_string(&view).unwrap()).unwrap();
+    assert_eq!(back, view);
+    let key = form.scoring_key(&bank).unwrap();
+    let back: crate::form::ScoringKey =
+        serde_json::from_str(&serde_json::to_string(&key).unwrap()).unwrap();
+    assert_eq!(back, key);
+    let too_many = AssemblyOptions {
+        forms: 70_000,
+        ..AssemblyOptions::default()
+    };
+    assert_eq!(
+        assemble(&bank, &blueprint, &too_many, 1),
+        Err(AssemblyError::TooManyForms(70_000))
+    );
 }
 
 #[test]
