@@ -7,7 +7,6 @@ use clap::Args;
 use exam_core::assembly::{
     Assembly, AssemblyOptions, MaxOverlap, Objective, ResolvedObjective, assemble,
 };
-use exam_core::blueprint::Blueprint;
 use exam_core::coverage::{Coverage, coverage};
 use exam_core::form::{DeliveryOrder, DeliveryView, Form, ScoringKey};
 use serde::{Deserialize, Serialize};
@@ -100,7 +99,7 @@ pub struct FormsDocument {
 
 pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
     let bank = bankfiles::load_bank(&args.bank, args.jta.as_deref())?;
-    let blueprint: Blueprint = bankfiles::load(&args.blueprint)?;
+    let blueprint = bankfiles::load_blueprint(&args.blueprint)?;
     let options = AssemblyOptions {
         forms: args.forms,
         max_overlap: args.max_overlap.map(|v| {

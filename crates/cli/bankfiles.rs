@@ -1,76 +1,57 @@
-//! A small private bank loader for `exam assemble` and `exam coverage`.
-//!
-//! Stop-gap until `ItemBank::load` (being written on another branch) lands:
-//! at merge, replace `load_bank` with it. Reads either a bank directory
-//! (`<dir>/jta/jta.json` and every `<dir>/items/*.json`, each an `ItemFile`
-//! object with `sets` and `items`) or one JSON file holding an array of
-//! items or an `ItemFile` object, with the JTA from `--jta`.
+//! Loading the bank, the blueprint and JSON inputs for the commands that
+//! build or check forms, with every problem of a bad bank reported.
 
-use anyhow::{Context, bail};
-use exam_core::bank::ItemBank;
-use exam_core::item::{Item, ItemFile};
-use exam_core::jta::Jta;
+use anyhow::Context;
+use exam_core::bank::{BankErrors, ItemBank, read_blueprint};
+use exam_core::blueprint::Blueprint;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 
-fn read_json<T: DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+/// The JTA a single file of items is checked against unless `--jta` says otherwise.
+const DEFAULT_JTA: &str = "item-bank/jta/jta.json";
+
+/// Turns a bank's problems into one error listing each of them.
+fn bank_error(source: &Path, errors: BankErrors) -> anyhow::Error {
+    let list: Vec<String> = errors.problems.iter().map(ToString::to_string).collect();
+    anyhow::anyhow!(
+        "the bank {} has {} problem(s) (run `exam validate` for the full report):\n  {}",
+        source.display(),
+        list.len(),
+        list.join("\n  ")
+    )
+}
+
+/// Whether a JSON file holds a bank document (an object with a `jta` field)
+/// rather than items alone.
+fn is_bank_document(path: &Path) -> anyhow::Result<bool> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        jta: Option<serde::de::IgnoredAny>,
+    }
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    Ok(serde_json::from_str::<Probe>(&text).is_ok_and(|p| p.jta.is_some()))
 }
 
-/// One JSON file of items: an array of items or an `ItemFile` object.
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum OneFile {
-    Items(Vec<Item>),
-    File(ItemFile),
-}
-
-/// Loads a bank from a directory or a single JSON file.
+/// Loads a bank from a directory, a bank document, or one file of items
+/// (checked against `jta`, by default the shipped JTA).
 pub fn load_bank(bank: &Path, jta: Option<&Path>) -> anyhow::Result<ItemBank> {
-    let (jta_path, file) = if bank.is_dir() {
-        let items_dir = bank.join("items");
-        let mut paths: Vec<_> = std::fs::read_dir(&items_dir)
-            .with_context(|| format!("reading {}", items_dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        paths.sort();
-        let mut all = ItemFile::default();
-        for path in &paths {
-            let f: ItemFile = read_json(path)?;
-            all.sets.extend(f.sets);
-            all.items.extend(f.items);
-        }
-        (
-            jta.map(Path::to_path_buf)
-                .unwrap_or_else(|| bank.join("jta").join("jta.json")),
-            all,
-        )
-    } else if bank.is_file() {
-        let file = match read_json::<OneFile>(bank)? {
-            OneFile::Items(items) => ItemFile {
-                sets: Vec::new(),
-                items,
-            },
-            OneFile::File(f) => f,
-        };
-        let jta = jta
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| "item-bank/jta/jta.json".into());
-        (jta, file)
+    let loaded = if bank.is_file() && !is_bank_document(bank)? {
+        ItemBank::load_items(bank, jta.unwrap_or(Path::new(DEFAULT_JTA)))
     } else {
-        bail!("bank {} is neither a directory nor a file", bank.display());
+        ItemBank::open(bank)
     };
-    let jta: Jta = read_json(&jta_path)?;
-    ItemBank::new(jta, file.sets, file.items).map_err(|e| {
-        let list: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!("bank {}: {}", bank.display(), list.join("; "))
-    })
+    loaded.map_err(|e| bank_error(bank, e))
+}
+
+/// Reads a blueprint file, checked into the blueprint type.
+pub fn load_blueprint(path: &Path) -> anyhow::Result<Blueprint> {
+    read_blueprint(path).map_err(|e| bank_error(path, e))
 }
 
 /// Reads any JSON file into `T`, naming the file on error.
 pub fn load<T: DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    read_json(path)
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }

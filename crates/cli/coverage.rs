@@ -4,7 +4,6 @@ use crate::assemble::FormsDocument;
 use crate::bankfiles;
 use crate::output::{Format, print_json};
 use clap::Args;
-use exam_core::blueprint::Blueprint;
 use exam_core::coverage::{Coverage, coverage};
 use exam_core::form::Form;
 use std::fmt::Write as _;
@@ -42,7 +41,7 @@ enum FormsFile {
 /// Exit status 1 when a form does not meet the blueprint.
 pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
     let bank = bankfiles::load_bank(&args.bank, args.jta.as_deref())?;
-    let blueprint: Blueprint = bankfiles::load(&args.blueprint)?;
+    let blueprint = bankfiles::load_blueprint(&args.blueprint)?;
     let forms = match bankfiles::load::<FormsFile>(&args.forms)? {
         FormsFile::Document(doc) => doc.forms,
         FormsFile::Many(forms) => forms,

@@ -200,6 +200,21 @@ impl ItemBank {
         Self::build(out)
     }
 
+    /// Reads and checks a bank given as one file of items (a bare JSON array
+    /// of items, or an item file with `sets` and `items`) together with the
+    /// JTA file it is written for.
+    pub fn load_items(items: impl AsRef<Path>, jta: impl AsRef<Path>) -> Result<Self, BankErrors> {
+        let (items, jta) = (items.as_ref(), jta.as_ref());
+        let mut out = Contents::default();
+        if let Some(text) = load::read_text(jta, &mut out) {
+            load::jta_file(&text, Some(jta), &mut out);
+        }
+        if let Some(text) = load::read_text(items, &mut out) {
+            load::item_file(&text, Some(items), &mut out);
+        }
+        Self::build(out)
+    }
+
     /// Reads and checks a bank directory or a bank document file, whichever
     /// `path` is.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, BankErrors> {
