@@ -81,6 +81,8 @@ fn rasch_cml_json_matches_erm_on_raschdat1() {
         let b = item["b"].as_f64().unwrap();
         assert!((b - want["difficulty"][j].as_f64().unwrap()).abs() < 1e-3);
     }
+    let infit = got["items"][0]["fit"]["infit"].as_f64().unwrap();
+    assert!((0.5..2.0).contains(&infit));
     let cll = want["conditional_loglik"].as_f64().unwrap();
     assert!((got["log_likelihood"].as_f64().unwrap() - cll).abs() < 1e-3);
 }
@@ -139,4 +141,52 @@ fn bad_input_exits_1_naming_the_file_or_item() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("S1WantCurse"));
+}
+
+#[test]
+fn anchored_items_keep_their_bank_parameters() {
+    // Anchor Item1..Item3 of LSAT6 at mirt's 2PL estimates: with the
+    // latent mean and SD free the other two items come out where the free
+    // calibration puts them (the anchors already are on its scale).
+    let want = &reference("lsat6")["twopl_mml"];
+    let anchors = serde_json::json!({
+        "model": "2pl",
+        "items": (0..3).map(|j| serde_json::json!({
+            "id": format!("Item{}", j + 1),
+            "a": want["a"][j],
+            "b": want["b"][j],
+        })).collect::<Vec<_>>(),
+    });
+    let path = std::env::temp_dir().join(format!("exam-anchors-{}.json", std::process::id()));
+    std::fs::write(&path, anchors.to_string()).unwrap();
+    let out = exam(&[
+        "calibrate",
+        "--model",
+        "2pl",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+        "--anchors",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = got["items"].as_array().unwrap();
+    for (j, item) in items.iter().enumerate() {
+        assert_eq!(item["fixed"], j < 3);
+        let a = item["a"].as_f64().unwrap();
+        assert!(
+            (a - want["a"][j].as_f64().unwrap()).abs() < 0.01,
+            "item {j}: {a}"
+        );
+    }
+    assert!(got["latent"]["mean"].as_f64().unwrap().abs() < 0.05);
+    assert!((got["latent"]["sd"].as_f64().unwrap() - 1.0).abs() < 0.05);
 }

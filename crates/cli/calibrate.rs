@@ -5,6 +5,7 @@ use anyhow::{Context, bail};
 use exam_core::ids::ItemId;
 use exam_core::irt::{ItemParams, ItemParamsFile};
 use exam_core::responses::{CsvOptions, ResponseMatrix};
+use exam_stats::calibration::fit::{RaschItemFit, SX2, rasch_item_fit, s_x2};
 use exam_stats::calibration::{
     Calibration, CalibrationOptions, CmlFit, ItemFlag, Model, calibrate_with_progress, rasch_cml,
 };
@@ -74,6 +75,28 @@ struct ItemRow {
     se_c: Option<f64>,
     fixed: bool,
     flags: Vec<ItemFlag>,
+    fit: Fit,
+}
+
+/// Item fit: S-X² for MML dichotomous models, infit/outfit for Rasch CML.
+#[derive(Debug, Default, Serialize)]
+struct Fit {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    s_x2: Option<SX2>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    infit: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outfit: Option<f64>,
+}
+
+impl Fit {
+    fn describe(&self) -> String {
+        match (self.s_x2, self.infit, self.outfit) {
+            (Some(f), _, _) => format!("S-X2 {:.2} ({}) p {:.3}", f.statistic, f.df, f.p_value),
+            (None, Some(i), Some(o)) => format!("infit {i:.3} outfit {o:.3}"),
+            _ => String::new(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -168,10 +191,12 @@ fn with_progress<T>(f: impl FnOnce(&mut dyn FnMut(usize, f64)) -> T) -> T {
 }
 
 fn mml_report(source: &str, data: &ResponseMatrix, fit: &Calibration) -> Report {
+    let item_fit = s_x2(data, fit);
     let items = fit
         .items
         .iter()
-        .map(|item| {
+        .zip(item_fit)
+        .map(|(item, s_x2)| {
             let e = item.estimate.as_ref();
             let polytomous = e.is_some_and(|e| e.d.len() > 1);
             ItemRow {
@@ -187,6 +212,10 @@ fn mml_report(source: &str, data: &ResponseMatrix, fit: &Calibration) -> Report 
                 se_c: e.and_then(|e| e.se_c),
                 fixed: item.fixed,
                 flags: item.flags.clone(),
+                fit: Fit {
+                    s_x2,
+                    ..Fit::default()
+                },
             }
         })
         .collect();
@@ -213,10 +242,12 @@ fn mml_report(source: &str, data: &ResponseMatrix, fit: &Calibration) -> Report 
 }
 
 fn cml_report(source: &str, data: &ResponseMatrix, fit: &CmlFit) -> Report {
+    let item_fit = rasch_item_fit(data, fit);
     let items = fit
         .items
         .iter()
-        .map(|item| ItemRow {
+        .zip(item_fit)
+        .map(|(item, rasch): (_, Option<RaschItemFit>)| ItemRow {
             id: item.id.clone(),
             n: item.presented,
             a: item.difficulty.map(|_| 1.0),
@@ -229,6 +260,11 @@ fn cml_report(source: &str, data: &ResponseMatrix, fit: &CmlFit) -> Report {
             se_c: None,
             fixed: false,
             flags: Vec::new(),
+            fit: Fit {
+                s_x2: None,
+                infit: rasch.map(|f| f.infit),
+                outfit: rasch.map(|f| f.outfit),
+            },
         })
         .collect();
     Report {
@@ -255,7 +291,7 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let num = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.4}"));
     if csv {
-        writeln!(out, "id,n,a,b,c,se_a,se_b,se_c,fixed,flags")?;
+        writeln!(out, "id,n,a,b,c,se_a,se_b,se_c,fixed,flags,fit")?;
     } else {
         writeln!(
             out,
@@ -274,8 +310,8 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
         )?;
         writeln!(
             out,
-            "{:<16} {:>7} {:>9} {:>9} {:>7} {:>8} {:>8} {:>8}  flags",
-            "item", "n", "a", "b", "c", "se_a", "se_b", "se_c"
+            "{:<16} {:>7} {:>9} {:>9} {:>7} {:>8} {:>8} {:>8}  {:<32} flags",
+            "item", "n", "a", "b", "c", "se_a", "se_b", "se_c", "fit"
         )?;
     }
     for row in &report.items {
@@ -307,7 +343,7 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
         if csv {
             writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},\"{}\"",
                 row.id,
                 row.n,
                 num(row.a),
@@ -317,12 +353,13 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
                 num(row.se_b),
                 num(row.se_c),
                 row.fixed,
-                flags.join(";")
+                flags.join(";"),
+                row.fit.describe()
             )?;
         } else {
             writeln!(
                 out,
-                "{:<16} {:>7} {:>9} {:>9} {:>7} {:>8} {:>8} {:>8}  {}",
+                "{:<16} {:>7} {:>9} {:>9} {:>7} {:>8} {:>8} {:>8}  {:<32} {}",
                 row.id.as_str(),
                 row.n,
                 num(row.a),
@@ -331,6 +368,7 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
                 num(row.se_a),
                 num(row.se_b),
                 num(row.se_c),
+                row.fit.describe(),
                 flags.join(", ")
             )?;
         }

@@ -106,7 +106,9 @@ pub struct CalibrationOptions {
     /// Prior on `c` for the 3PL (default Beta(6, 16), four options).
     pub guessing_prior: Option<BetaPrior>,
     /// Prior on the slopes (2PL, 3PL, GPCM), making the estimates MAP
-    /// (default none).
+    /// (default: none, except lognormal(0, 0.5) for the 3PL, as BILOG-MG,
+    /// which keeps a barely discriminating item from trading its slope
+    /// for its asymptote without end).
     pub slope_prior: Option<LogNormalPrior>,
     /// Items held at given parameters (fixed-item calibration). When any
     /// are given, the latent mean and SD are estimated.
@@ -125,7 +127,10 @@ impl CalibrationOptions {
             standard_errors: true,
             parallel: true,
             guessing_prior: (model == Model::ThreePl).then(|| BetaPrior::for_options(4)),
-            slope_prior: None,
+            slope_prior: (model == Model::ThreePl).then_some(LogNormalPrior {
+                mean_log: 0.0,
+                sd_log: 0.5,
+            }),
             anchors: Vec::new(),
         }
     }
@@ -742,7 +747,13 @@ pub fn calibrate_with_progress(
         mean: 0.0,
         sd: 1.0,
     };
-    let (state, iterations, reason, max_change) = run_em(&setup, initial, progress)?;
+    let EmOutcome {
+        state,
+        iterations,
+        reason,
+        max_change,
+        slowest,
+    } = run_em(&setup, initial, progress)?;
 
     // Final E-step: log-likelihood and gradient at the estimates.
     let (counts, grid) = setup.e_step(&state);
@@ -786,6 +797,7 @@ pub fn calibrate_with_progress(
             converged: reason == StopReason::ParameterChange,
             reason,
             max_change,
+            slowest_item: slowest.map(|j| data.items()[j].clone()),
             max_gradient,
         },
         standard_errors: se_note,
@@ -832,13 +844,17 @@ fn run_em(
     setup: &Setup<'_>,
     mut state: State,
     progress: &mut dyn FnMut(usize, f64),
-) -> Result<(State, usize, StopReason, f64), CalibrationError> {
+) -> Result<EmOutcome, CalibrationError> {
     let opts = setup.options;
     let mut iterations = 0;
     let mut max_change = f64::INFINITY;
+    let mut slowest = None;
     while iterations < opts.max_iterations {
         let x0 = setup.pack(&state, true);
         let (s1, obj0) = setup.em(&state);
+        let (change, item) = largest_change(setup, &state, &s1);
+        max_change = change;
+        slowest = item;
         iterations += 1;
         if !obj0.is_finite() {
             return Err(CalibrationError::NonFinite {
@@ -847,9 +863,14 @@ fn run_em(
         }
         progress(iterations, obj0);
         let x1 = setup.pack(&s1, true);
-        max_change = max_abs_diff(&x0, &x1);
         if max_change < opts.tolerance {
-            return Ok((s1, iterations, StopReason::ParameterChange, max_change));
+            return Ok(EmOutcome {
+                state: s1,
+                iterations,
+                reason: StopReason::ParameterChange,
+                max_change,
+                slowest,
+            });
         }
         if !opts.accelerate || iterations + 2 > opts.max_iterations {
             state = s1;
@@ -881,19 +902,57 @@ fn run_em(
         let extrapolated = setup.unpack(&x_new, &state, true);
         let (s3, obj_new) = setup.em(&extrapolated);
         iterations += 1;
-        if obj_new.is_finite() && obj_new >= obj1 - 1e-9 * obj1.abs() {
+        if obj_new.is_finite() && obj_new >= obj1 - 1e-12 * obj1.abs() {
             state = s3;
         } else {
             state = s2;
         }
     }
-    Ok((state, iterations, StopReason::IterationLimit, max_change))
+    Ok(EmOutcome {
+        state,
+        iterations,
+        reason: StopReason::IterationLimit,
+        max_change,
+        slowest,
+    })
 }
 
-fn max_abs_diff(x: &[f64], y: &[f64]) -> f64 {
-    x.iter()
-        .zip(y)
-        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()))
+struct EmOutcome {
+    state: State,
+    iterations: usize,
+    reason: StopReason,
+    max_change: f64,
+    /// The item whose parameters moved most in the last EM step (None: the
+    /// latent mean or SD).
+    slowest: Option<usize>,
+}
+
+/// The largest parameter change between two states (slopes, intercepts,
+/// `logit c`, latent mean and log SD), and the item it belongs to.
+fn largest_change(setup: &Setup<'_>, from: &State, to: &State) -> (f64, Option<usize>) {
+    let mut best = (0.0f64, None);
+    for j in setup.free_items() {
+        let (x, y) = (&from.items[j], &to.items[j]);
+        let mut change = (x.a - y.a).abs();
+        for (u, v) in x.d.iter().zip(&y.d) {
+            change = change.max((u - v).abs());
+        }
+        if setup.model() == Model::ThreePl {
+            change = change.max((logit(x.c) - logit(y.c)).abs());
+        }
+        if change > best.0 {
+            best = (change, Some(j));
+        }
+    }
+    if setup.estimate_latent {
+        let change = (from.mean - to.mean)
+            .abs()
+            .max((from.sd.ln() - to.sd.ln()).abs());
+        if change > best.0 {
+            best = (change, None);
+        }
+    }
+    best
 }
 
 fn build_items(

@@ -60,6 +60,10 @@ pub struct Convergence {
     pub reason: StopReason,
     /// Largest absolute parameter change of the last EM step.
     pub max_change: f64,
+    /// The item whose parameters moved most in the last EM step (absent
+    /// when that was the latent distribution): where to look when the run
+    /// did not converge.
+    pub slowest_item: Option<ItemId>,
     /// Largest absolute gradient of the marginal log-posterior at the
     /// estimates, divided by the number of persons.
     pub max_gradient: f64,
