@@ -194,3 +194,39 @@ fn rasch_cml_all_data_sets() {
         );
     }
 }
+
+/// The GPCM with one step is the 2PL, so on 0/1 data it must reproduce
+/// mirt's 2PL estimates.
+#[test]
+fn gpcm_on_dichotomous_items_is_the_two_pl() {
+    let (data, expected) = load("asvab");
+    let reference = &expected["twopl_mml"];
+    let fit = calibrate(&data, &tight(Model::Gpcm)).unwrap();
+    let (a, d) = (floats(&reference["a"]), floats(&reference["d"]));
+    for (j, item) in fit.items.iter().enumerate() {
+        let e = item.estimate.as_ref().unwrap();
+        assert!((e.a - a[j]).abs() < MML_PARAM_TOL && (e.d[0] - d[j]).abs() < MML_PARAM_TOL);
+    }
+}
+
+/// The 0/1/2 verbal-aggression items (no reference values): the GPCM
+/// converges with plausible slopes and finite SEs, and its log-likelihood
+/// is above that of the nested partial credit model with one common slope.
+#[test]
+fn gpcm_on_verbal_aggression_poly() {
+    let csv = std::fs::read(format!("{DIR}verbal_aggression_poly.csv")).unwrap();
+    let data =
+        ResponseMatrix::from_csv(csv.as_slice(), "poly", CsvOptions { id_column: false }).unwrap();
+    let fit = calibrate(&data, &CalibrationOptions::new(Model::Gpcm)).unwrap();
+    assert!(fit.convergence.converged);
+    assert_eq!(fit.n_parameters, 24 * 3);
+    for item in &fit.items {
+        let e = item.estimate.as_ref().unwrap();
+        assert!(e.a > 0.3 && e.a < 3.0, "{}: {}", item.id, e.a);
+        assert!(e.se_a.unwrap() > 0.0 && e.se_d.as_ref().unwrap().iter().all(|s| *s > 0.0));
+        assert_eq!(e.steps().len(), 2);
+    }
+    let rasch = calibrate(&data, &CalibrationOptions::new(Model::Rasch)).unwrap();
+    assert!(rasch.log_likelihood < fit.log_likelihood);
+    assert_eq!(rasch.n_parameters, 1 + 24 * 2);
+}

@@ -26,7 +26,9 @@ const LOGIT_C_BOUNDS: (f64, f64) = (-12.0, 4.0);
 #[serde(rename_all = "lowercase")]
 pub enum Model {
     /// The Rasch model / 1PL by MML: one slope common to all items,
-    /// θ ~ N(0, 1) (`ltm::rasch`, mirt with all slopes constrained equal).
+    /// θ ~ N(0, 1) (`ltm::rasch`, mirt with all slopes constrained equal);
+    /// items scored above 1 follow the partial credit model (Masters 1982)
+    /// with that common slope.
     Rasch,
     /// Two-parameter logistic.
     #[serde(rename = "2pl")]
@@ -663,7 +665,8 @@ pub fn calibrate_with_progress(
     let mut items = Vec::with_capacity(n_items);
     for j in 0..n_items {
         let max = max_scores[j];
-        if model != Model::Gpcm && max > 1 && anchors[j].is_none() {
+        let polytomous_model = matches!(model, Model::Gpcm | Model::Rasch);
+        if !polytomous_model && max > 1 && anchors[j].is_none() {
             return Err(CalibrationError::Polytomous {
                 item: data.items()[j].clone(),
                 max_score: max,

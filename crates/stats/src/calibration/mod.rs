@@ -6,7 +6,8 @@
 //!   Bock & Aitkin (1981, *Psychometrika* 46, 443–459) over an `n`-point
 //!   Gauss–Hermite rule for θ ~ N(0, 1) (61 points by default), for
 //!   - [`Model::Rasch`]: one slope common to all items (the 1PL; equivalently
-//!     the Rasch model with an estimated latent SD equal to that slope),
+//!     the Rasch model with an estimated latent SD equal to that slope; the
+//!     partial credit model for items scored above 1),
 //!   - [`Model::TwoPl`]: `P = 1 / (1 + exp(−(aθ + d)))`, `b = −d/a`,
 //!   - [`Model::ThreePl`]: `P = c + (1 − c) / (1 + exp(−(aθ + d)))`, MAP with a
 //!     Beta prior on `c` as BILOG does (Mislevy & Bock 1990), optionally a
@@ -77,6 +78,16 @@ pub enum CalibrationError {
         max_score: u8,
         /// The model asked for.
         model: Model,
+    },
+    /// Rasch CML was asked for, but an item has higher scores.
+    #[error(
+        "item `{item}` has a score of {max_score}; Rasch CML here takes 0/1 items (use rasch by MML, or gpcm)"
+    )]
+    PolytomousCml {
+        /// The item.
+        item: ItemId,
+        /// Its highest observed score.
+        max_score: u8,
     },
     /// An anchor names an item that is not in the response matrix.
     #[error("anchor item `{item}` is not in the response matrix")]

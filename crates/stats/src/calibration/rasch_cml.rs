@@ -82,10 +82,9 @@ struct BlockStats {
 pub fn rasch_cml(data: &ResponseMatrix) -> Result<CmlFit, CalibrationError> {
     let n_items = data.n_items();
     if let Some(j) = data.max_scores().iter().position(|&m| m > 1) {
-        return Err(CalibrationError::Polytomous {
+        return Err(CalibrationError::PolytomousCml {
             item: data.items()[j].clone(),
             max_score: data.max_scores()[j],
-            model: super::Model::Rasch,
         });
     }
     // Item totals and presentation counts over all persons, to find the
