@@ -46,6 +46,10 @@ fn two_pl_json_matches_mirt_on_lsat6() {
     // rules applies to a and b.
     let loglik = want["loglik"].as_f64().unwrap();
     assert!((got["log_likelihood"].as_f64().unwrap() - loglik).abs() < 0.01);
+    // The output is an item parameter file scoring can read.
+    let file: exam_core::irt::ItemParamsFile = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(file.items.len(), 5);
+    assert_eq!(file.model, Some(exam_core::irt::IrtModel::TwoPl));
     for (j, item) in got["items"].as_array().unwrap().iter().enumerate() {
         assert_eq!(item["id"], format!("Item{}", j + 1));
         for key in ["a", "b", "se_a", "se_b"] {
@@ -81,6 +85,8 @@ fn rasch_cml_json_matches_erm_on_raschdat1() {
         let b = item["b"].as_f64().unwrap();
         assert!((b - want["difficulty"][j].as_f64().unwrap()).abs() < 1e-3);
     }
+    assert_eq!(got["model"], "rasch");
+    assert_eq!(got["estimation"], "cml");
     let infit = got["items"][0]["fit"]["infit"].as_f64().unwrap();
     assert!((0.5..2.0).contains(&infit));
     let cll = want["conditional_loglik"].as_f64().unwrap();
@@ -100,11 +106,9 @@ fn table_output_lists_items_in_input_order() {
     ]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        text.starts_with(
-            "rasch calibration of tests/data/reference/asvab.csv: 776 persons, 4 items"
-        )
-    );
+    assert!(text.starts_with(
+        "rasch (MML) calibration of tests/data/reference/asvab.csv: 776 persons, 4 items"
+    ));
     let header = reference("asvab")["items"].clone();
     let ids: Vec<&str> = header
         .as_array()

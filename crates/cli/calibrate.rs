@@ -101,7 +101,11 @@ impl Fit {
 
 #[derive(Debug, Serialize)]
 struct Report {
+    /// `rasch`, `2pl`, `3pl` or `gpcm`: with `items`, the shape of an item
+    /// parameter file (`ItemParamsFile`), so scoring can read the output.
     model: &'static str,
+    /// `mml` or `cml`.
+    estimation: &'static str,
     responses: String,
     n_persons: usize,
     n_items: usize,
@@ -117,7 +121,16 @@ struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     latent: Option<exam_stats::calibration::LatentDistribution>,
     standard_errors: String,
+    /// The calibrated items, in input order.
     items: Vec<ItemRow>,
+    /// Items without estimates (nobody presented, no variance, ...), with
+    /// the reason in their flags.
+    not_calibrated: Vec<ItemRow>,
+}
+
+/// Splits rows into calibrated and not calibrated, keeping input order.
+fn split(rows: Vec<ItemRow>) -> (Vec<ItemRow>, Vec<ItemRow>) {
+    rows.into_iter().partition(|row| row.a.is_some())
 }
 
 /// Runs `exam calibrate`.
@@ -219,7 +232,9 @@ fn mml_report(source: &str, data: &ResponseMatrix, fit: &Calibration) -> Report 
             }
         })
         .collect();
+    let (items, not_calibrated) = split(items);
     Report {
+        estimation: "mml",
         model: match fit.model {
             Model::Rasch => "rasch",
             Model::TwoPl => "2pl",
@@ -238,6 +253,7 @@ fn mml_report(source: &str, data: &ResponseMatrix, fit: &Calibration) -> Report 
         latent: Some(fit.latent),
         standard_errors: fit.standard_errors.clone(),
         items,
+        not_calibrated,
     }
 }
 
@@ -267,8 +283,10 @@ fn cml_report(source: &str, data: &ResponseMatrix, fit: &CmlFit) -> Report {
             },
         })
         .collect();
+    let (items, not_calibrated) = split(items);
     Report {
-        model: "rasch-cml",
+        model: "rasch",
+        estimation: "cml",
         responses: source.to_owned(),
         n_persons: fit.n_persons_used,
         n_items: data.n_items(),
@@ -283,6 +301,7 @@ fn cml_report(source: &str, data: &ResponseMatrix, fit: &CmlFit) -> Report {
             "inverse observed information of the conditional likelihood, difficulties summing to zero"
                 .to_owned(),
         items,
+        not_calibrated,
     }
 }
 
@@ -295,8 +314,9 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
     } else {
         writeln!(
             out,
-            "{} calibration of {}: {} persons, {} items; log-likelihood {:.4}; {} iterations; {}",
+            "{} ({}) calibration of {}: {} persons, {} items; log-likelihood {:.4}; {} iterations; {}",
             report.model,
+            report.estimation.to_uppercase(),
             report.responses,
             report.n_persons,
             report.n_items,
@@ -314,7 +334,7 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
             "item", "n", "a", "b", "c", "se_a", "se_b", "se_c", "fit"
         )?;
     }
-    for row in &report.items {
+    for row in report.items.iter().chain(&report.not_calibrated) {
         let b = match &row.steps {
             Some(steps) => steps
                 .iter()
