@@ -83,7 +83,7 @@ fn check_two_pl(name: &str) {
             .max((e.se_b.unwrap() / se_b[j] - 1.0).abs());
     }
     eprintln!(
-        "{name}: 2PL max |Δa|,|Δd| = {max_diff:.2e}; max SE rel diff = {max_se_rel:.3}; loglik diff = {:.2e}; {} EM steps",
+        "{name}: 2PL max |Δa|,|Δd| = {max_diff:.2e}; max SE rel diff = {max_se_rel:.2e}; loglik diff = {:.2e}; {} EM steps",
         fit.log_likelihood - loglik,
         fit.iterations
     );

@@ -100,7 +100,8 @@ pub struct CalibrationOptions {
     /// Accelerate EM with SQUAREM (default true).
     pub accelerate: bool,
     /// Compute standard errors (default true; costs two E-steps per
-    /// estimated parameter).
+    /// estimated parameter, and is skipped, with the reason in
+    /// [`Calibration::standard_errors`], above 1000 free parameters).
     pub standard_errors: bool,
     /// Use all cores for the E-step (default true); results do not depend
     /// on the number of threads.

@@ -15,6 +15,10 @@ use super::linalg::spd_inverse;
 use super::mml::{Setup, State};
 use rayon::prelude::*;
 
+/// Above this many free parameters the full information matrix (two
+/// E-steps per parameter, a dense inverse) is not attempted.
+pub(crate) const MAX_PARAMETERS: usize = 1000;
+
 /// The covariance matrix of the packed free parameters, or why it is
 /// absent, with a note of the method.
 pub(crate) fn covariance(setup: &Setup<'_>, state: &State) -> (Option<Vec<f64>>, String) {
@@ -22,6 +26,14 @@ pub(crate) fn covariance(setup: &Setup<'_>, state: &State) -> (Option<Vec<f64>>,
     let n = x.len();
     if n == 0 {
         return (None, "no free parameters".to_owned());
+    }
+    if n > MAX_PARAMETERS {
+        return (
+            None,
+            format!(
+                "absent: {n} free parameters exceed the {MAX_PARAMETERS} for which the full observed information is computed"
+            ),
+        );
     }
     let gradient_at = |i: usize, sign: f64| {
         let mut y = x.clone();
