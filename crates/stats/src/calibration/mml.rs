@@ -1,143 +1,25 @@
-//! Marginal maximum likelihood by Bock–Aitkin EM, accelerated by SQUAREM.
+//! Marginal maximum likelihood by Bock–Aitkin EM: the parameters, the
+//! M-step, and the calibration driver.
 
 use super::estep::{self, Counts, Grid, Layout, Linear, PreparedBlock, Tables};
 use super::item_terms::{self, Terms, softplus};
 use super::linalg::spd_solve;
+use super::options::{BetaPrior, CalibrationOptions, LogNormalPrior, Model, check_options};
 use super::result::{
     Calibration, Convergence, EXTREME_DIFFICULTY, HEYWOOD_SLOPE, ItemCalibration, ItemEstimate,
     ItemFlag, LOW_SLOPE, LatentDistribution, StopReason,
 };
+use super::squarem::{EmOutcome, run_em};
 use super::{CalibrationError, standard_errors};
-use exam_core::ids::ItemId;
 use exam_core::irt::{ItemParams, logistic};
 use exam_core::quadrature::Quadrature;
 use exam_core::responses::ResponseMatrix;
-use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Bounds that keep estimates finite while they run off (reported by
 /// [`ItemFlag::AtBound`]).
 const SLOPE_BOUND: f64 = 20.0;
 const INTERCEPT_BOUND: f64 = 50.0;
 const LOGIT_C_BOUNDS: (f64, f64) = (-12.0, 4.0);
-
-/// The models [`calibrate`] fits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Model {
-    /// The Rasch model / 1PL by MML: one slope common to all items,
-    /// θ ~ N(0, 1) (`ltm::rasch`, mirt with all slopes constrained equal);
-    /// items scored above 1 follow the partial credit model (Masters 1982)
-    /// with that common slope.
-    Rasch,
-    /// Two-parameter logistic.
-    #[serde(rename = "2pl")]
-    TwoPl,
-    /// Three-parameter logistic (MAP with a Beta prior on `c`).
-    #[serde(rename = "3pl")]
-    ThreePl,
-    /// Generalized partial credit model (Muraki 1992).
-    Gpcm,
-}
-
-impl fmt::Display for Model {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Model::Rasch => "rasch",
-            Model::TwoPl => "2pl",
-            Model::ThreePl => "3pl",
-            Model::Gpcm => "gpcm",
-        })
-    }
-}
-
-/// A Beta(α, β) prior on the lower asymptote `c`, density ∝
-/// `c^(α−1) (1 − c)^(β−1)`. BILOG-MG's default is `α = 20p + 1`,
-/// `β = 20(1 − p) + 1` with `p` the chance of guessing right (Zimowski et
-/// al. 2003).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct BetaPrior {
-    /// α (> 0).
-    pub alpha: f64,
-    /// β (> 0).
-    pub beta: f64,
-}
-
-impl BetaPrior {
-    /// BILOG-MG's prior for items with `options` answer options
-    /// (`p = 1/options`): four options give Beta(6, 16).
-    pub fn for_options(options: u32) -> Self {
-        let p = 1.0 / f64::from(options.max(2));
-        Self {
-            alpha: 20.0 * p + 1.0,
-            beta: 20.0 * (1.0 - p) + 1.0,
-        }
-    }
-}
-
-/// A lognormal prior on the slope: `ln a ~ N(mean_log, sd_log²)` (BILOG-MG's
-/// default slope prior is `N(0, 0.5²)` on `ln a`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct LogNormalPrior {
-    /// Mean of `ln a`.
-    pub mean_log: f64,
-    /// Standard deviation of `ln a` (> 0).
-    pub sd_log: f64,
-}
-
-/// Options of [`calibrate`].
-#[derive(Debug, Clone)]
-pub struct CalibrationOptions {
-    /// The model.
-    pub model: Model,
-    /// Gauss–Hermite points (default 61).
-    pub quadrature_points: usize,
-    /// EM steps allowed (default 5000).
-    pub max_iterations: usize,
-    /// Stop when no parameter moves more than this in an EM step
-    /// (default 1e-6).
-    pub tolerance: f64,
-    /// Accelerate EM with SQUAREM (default true).
-    pub accelerate: bool,
-    /// Compute standard errors (default true; costs two E-steps per
-    /// estimated parameter, and is skipped, with the reason in
-    /// [`Calibration::standard_errors`], above 1000 free parameters).
-    pub standard_errors: bool,
-    /// Use all cores for the E-step (default true); results do not depend
-    /// on the number of threads.
-    pub parallel: bool,
-    /// Prior on `c` for the 3PL (default Beta(6, 16), four options).
-    pub guessing_prior: Option<BetaPrior>,
-    /// Prior on the slopes (2PL, 3PL, GPCM), making the estimates MAP
-    /// (default: none, except lognormal(0, 0.5) for the 3PL, as BILOG-MG,
-    /// which keeps a barely discriminating item from trading its slope
-    /// for its asymptote without end).
-    pub slope_prior: Option<LogNormalPrior>,
-    /// Items held at given parameters (fixed-item calibration). When any
-    /// are given, the latent mean and SD are estimated.
-    pub anchors: Vec<(ItemId, ItemParams)>,
-}
-
-impl CalibrationOptions {
-    /// The defaults for `model`.
-    pub fn new(model: Model) -> Self {
-        Self {
-            model,
-            quadrature_points: 61,
-            max_iterations: 5000,
-            tolerance: 1e-6,
-            accelerate: true,
-            standard_errors: true,
-            parallel: true,
-            guessing_prior: (model == Model::ThreePl).then(|| BetaPrior::for_options(4)),
-            slope_prior: (model == Model::ThreePl).then_some(LogNormalPrior {
-                mean_log: 0.0,
-                sd_log: 0.5,
-            }),
-            anchors: Vec::new(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Status {
@@ -174,7 +56,7 @@ pub(crate) struct Setup<'a> {
 }
 
 impl Setup<'_> {
-    fn model(&self) -> Model {
+    pub fn model(&self) -> Model {
         self.options.model
     }
 
@@ -250,7 +132,7 @@ impl Setup<'_> {
         (counts, grid)
     }
 
-    fn free_items(&self) -> impl Iterator<Item = usize> + '_ {
+    pub fn free_items(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.status.len()).filter(|&j| self.status[j] == Status::Free)
     }
 
@@ -551,7 +433,7 @@ impl Setup<'_> {
 
     /// One EM step: the E-step at `state` (whose log-posterior is returned)
     /// and the M-step.
-    fn em(&self, state: &State) -> (State, f64) {
+    pub fn em(&self, state: &State) -> (State, f64) {
         let (counts, grid) = self.e_step(state);
         let objective = counts.loglik + self.log_prior(state);
         (self.m_step(state, &grid, &counts), objective)
@@ -572,7 +454,7 @@ fn add_slope_prior(t: &mut Terms, a: f64, prior: LogNormalPrior) {
     t.info[0] += 1.0 / (v * a * a);
 }
 
-fn logit(c: f64) -> f64 {
+pub(crate) fn logit(c: f64) -> f64 {
     (c / (1.0 - c)).ln()
 }
 
@@ -806,157 +688,6 @@ pub fn calibrate_with_progress(
         },
         standard_errors: se_note,
     })
-}
-
-fn check_options(options: &CalibrationOptions) -> Result<(), CalibrationError> {
-    let bad = |name, value: f64, reason| {
-        Err(CalibrationError::InvalidOption {
-            name,
-            value,
-            reason,
-        })
-    };
-    if !(5..=200).contains(&options.quadrature_points) {
-        return bad(
-            "quadrature_points",
-            options.quadrature_points as f64,
-            "between 5 and 200",
-        );
-    }
-    if !(options.tolerance > 0.0 && options.tolerance.is_finite()) {
-        return bad("tolerance", options.tolerance, "a positive number");
-    }
-    if let Some(p) = options.guessing_prior {
-        if !(p.alpha >= 1.0 && p.beta >= 1.0 && p.alpha.is_finite() && p.beta.is_finite()) {
-            return bad("guessing_prior", p.alpha.min(p.beta), "alpha, beta >= 1");
-        }
-    }
-    if let Some(p) = options.slope_prior {
-        if !(p.sd_log > 0.0 && p.sd_log.is_finite() && p.mean_log.is_finite()) {
-            return bad("slope_prior.sd_log", p.sd_log, "a positive number");
-        }
-    }
-    Ok(())
-}
-
-/// EM with SQUAREM (scheme S3 of Varadhan & Roland 2008): two EM steps give
-/// `r = F(x) − x` and `v = F(F(x)) − 2F(x) + x`; the extrapolation
-/// `x − 2αr + α²v` with `α = −‖r‖/‖v‖` (at most −1) is followed by one
-/// stabilising EM step, and is dropped for the plain EM step whenever it
-/// lowers the log-posterior.
-fn run_em(
-    setup: &Setup<'_>,
-    mut state: State,
-    progress: &mut dyn FnMut(usize, f64),
-) -> Result<EmOutcome, CalibrationError> {
-    let opts = setup.options;
-    let mut iterations = 0;
-    let mut max_change = f64::INFINITY;
-    let mut slowest = None;
-    while iterations < opts.max_iterations {
-        let x0 = setup.pack(&state, true);
-        let (s1, obj0) = setup.em(&state);
-        let (change, item) = largest_change(setup, &state, &s1);
-        max_change = change;
-        slowest = item;
-        iterations += 1;
-        if !obj0.is_finite() {
-            return Err(CalibrationError::NonFinite {
-                iteration: iterations,
-            });
-        }
-        progress(iterations, obj0);
-        let x1 = setup.pack(&s1, true);
-        if max_change < opts.tolerance {
-            return Ok(EmOutcome {
-                state: s1,
-                iterations,
-                reason: StopReason::ParameterChange,
-                max_change,
-                slowest,
-            });
-        }
-        if !opts.accelerate || iterations + 2 > opts.max_iterations {
-            state = s1;
-            continue;
-        }
-        let (s2, obj1) = setup.em(&s1);
-        iterations += 1;
-        let x2 = setup.pack(&s2, true);
-        let r: Vec<f64> = x1.iter().zip(&x0).map(|(a, b)| a - b).collect();
-        let v: Vec<f64> = x2
-            .iter()
-            .zip(&x1)
-            .zip(&r)
-            .map(|((a, b), r)| a - b - r)
-            .collect();
-        let rr: f64 = r.iter().map(|x| x * x).sum();
-        let vv: f64 = v.iter().map(|x| x * x).sum();
-        let alpha = -(rr / vv).sqrt();
-        if !alpha.is_finite() || alpha >= -1.0 {
-            state = s2;
-            continue;
-        }
-        let x_new: Vec<f64> = x0
-            .iter()
-            .zip(&r)
-            .zip(&v)
-            .map(|((x, r), v)| x - 2.0 * alpha * r + alpha * alpha * v)
-            .collect();
-        let extrapolated = setup.unpack(&x_new, &state, true);
-        let (s3, obj_new) = setup.em(&extrapolated);
-        iterations += 1;
-        if obj_new.is_finite() && obj_new >= obj1 - 1e-12 * obj1.abs() {
-            state = s3;
-        } else {
-            state = s2;
-        }
-    }
-    Ok(EmOutcome {
-        state,
-        iterations,
-        reason: StopReason::IterationLimit,
-        max_change,
-        slowest,
-    })
-}
-
-struct EmOutcome {
-    state: State,
-    iterations: usize,
-    reason: StopReason,
-    max_change: f64,
-    /// The item whose parameters moved most in the last EM step (None: the
-    /// latent mean or SD).
-    slowest: Option<usize>,
-}
-
-/// The largest parameter change between two states (slopes, intercepts,
-/// `logit c`, latent mean and log SD), and the item it belongs to.
-fn largest_change(setup: &Setup<'_>, from: &State, to: &State) -> (f64, Option<usize>) {
-    let mut best = (0.0f64, None);
-    for j in setup.free_items() {
-        let (x, y) = (&from.items[j], &to.items[j]);
-        let mut change = (x.a - y.a).abs();
-        for (u, v) in x.d.iter().zip(&y.d) {
-            change = change.max((u - v).abs());
-        }
-        if setup.model() == Model::ThreePl {
-            change = change.max((logit(x.c) - logit(y.c)).abs());
-        }
-        if change > best.0 {
-            best = (change, Some(j));
-        }
-    }
-    if setup.estimate_latent {
-        let change = (from.mean - to.mean)
-            .abs()
-            .max((from.sd.ln() - to.sd.ln()).abs());
-        if change > best.0 {
-            best = (change, None);
-        }
-    }
-    best
 }
 
 fn build_items(

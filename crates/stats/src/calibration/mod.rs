@@ -44,14 +44,14 @@ mod item_terms;
 mod linalg;
 pub mod linking;
 mod mml;
+mod options;
 mod rasch_cml;
 mod result;
+mod squarem;
 mod standard_errors;
 
-pub use mml::{
-    BetaPrior, CalibrationOptions, LogNormalPrior, Model, calibrate, calibrate_with_progress,
-};
-
+pub use mml::{calibrate, calibrate_with_progress};
+pub use options::{BetaPrior, CalibrationOptions, LogNormalPrior, Model};
 pub use rasch_cml::{CmlFit, CmlItem, rasch_cml};
 pub use result::{
     Calibration, Convergence, ItemCalibration, ItemEstimate, ItemFlag, LatentDistribution,
