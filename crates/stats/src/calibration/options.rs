@@ -140,6 +140,9 @@ pub(crate) fn check_options(options: &CalibrationOptions) -> Result<(), Calibrat
             "between 5 and 200",
         );
     }
+    if options.max_iterations == 0 {
+        return bad("max_iterations", 0.0, "at least 1");
+    }
     if !(options.tolerance > 0.0 && options.tolerance.is_finite()) {
         return bad("tolerance", options.tolerance, "a positive number");
     }
