@@ -226,7 +226,55 @@ fn gpcm_on_verbal_aggression_poly() {
         assert!(e.se_a.unwrap() > 0.0 && e.se_d.as_ref().unwrap().iter().all(|s| *s > 0.0));
         assert_eq!(e.steps().len(), 2);
     }
+    // Item-block SEs (Louis) are lower bounds of the full ones here too.
+    let mut options = CalibrationOptions::new(Model::Gpcm);
+    options.full_information_max_parameters = 0;
+    let blocks = calibrate(&data, &options).unwrap();
+    for (f, b) in fit.items.iter().zip(&blocks.items) {
+        let (f, b) = (f.estimate.as_ref().unwrap(), b.estimate.as_ref().unwrap());
+        assert!(b.se_a.unwrap() <= f.se_a.unwrap() * (1.0 + 1e-4));
+        for (x, y) in f
+            .se_d
+            .as_ref()
+            .unwrap()
+            .iter()
+            .zip(b.se_d.as_ref().unwrap())
+        {
+            assert!(*y <= x * (1.0 + 1e-4) && *y > 0.7 * x, "{y} vs {x}");
+        }
+    }
     let rasch = calibrate(&data, &CalibrationOptions::new(Model::Rasch)).unwrap();
     assert!(rasch.log_likelihood < fit.log_likelihood);
     assert_eq!(rasch.n_parameters, 1 + 24 * 2);
+}
+
+/// Item-block standard errors (Louis 1982, used above the full-matrix
+/// limit) leave out the covariances between items. The inverse of a
+/// diagonal block of a positive-definite matrix is at most the matching
+/// block of the full inverse, so each item-block SE must be at most the
+/// full-information SE; on a 16-item test it should be close to it.
+#[test]
+fn item_block_standard_errors_bound_the_full_ones_from_below() {
+    let (data, _) = load("ability");
+    let full = calibrate(&data, &tight(Model::TwoPl)).unwrap();
+    let mut options = tight(Model::TwoPl);
+    options.full_information_max_parameters = 0;
+    let blocks = calibrate(&data, &options).unwrap();
+    assert!(blocks.standard_errors.starts_with("item-block"));
+    let mut worst = 0.0f64;
+    for (f, b) in full.items.iter().zip(&blocks.items) {
+        let (f, b) = (f.estimate.as_ref().unwrap(), b.estimate.as_ref().unwrap());
+        for (x, y) in [
+            (f.se_a.unwrap(), b.se_a.unwrap()),
+            (f.se_d.as_ref().unwrap()[0], b.se_d.as_ref().unwrap()[0]),
+        ] {
+            assert!(y <= x * (1.0 + 1e-6), "{y} > {x}");
+            worst = worst.max(1.0 - y / x);
+        }
+    }
+    eprintln!(
+        "item-block SEs at most {:.1}% below the full ones",
+        100.0 * worst
+    );
+    assert!(worst < 0.2);
 }

@@ -67,7 +67,7 @@ impl Setup<'_> {
         }
     }
 
-    fn tables(&self, state: &State, grid: &Grid) -> Tables {
+    pub fn tables(&self, state: &State, grid: &Grid) -> Tables {
         let nq = grid.len();
         let n_items = self.status.len();
         let linear = state
@@ -208,7 +208,7 @@ impl Setup<'_> {
 
     /// The item's terms (with prior terms) at its parameters, in the order
     /// `(a, d.., g)` (`g = logit c` for the 3PL only).
-    fn item_terms(&self, grid: &Grid, counts: &Counts, j: usize, it: &ItemState) -> Terms {
+    pub fn item_terms(&self, grid: &Grid, counts: &Counts, j: usize, it: &ItemState) -> Terms {
         let nq = grid.len();
         let off = self.layout.off[j] * nq;
         let r = &counts.r[off..off + self.layout.m[j] * nq];
@@ -658,14 +658,7 @@ pub fn calibrate_with_progress(
     };
     let n_parameters = setup.pack(&state, true).len();
     let loglik = counts.loglik;
-    let results = build_items(
-        data,
-        &setup,
-        &state,
-        covariance.as_deref(),
-        &presented,
-        flags,
-    );
+    let results = build_items(data, &setup, &state, covariance.as_ref(), &presented, flags);
     Ok(Calibration {
         model,
         items: results,
@@ -694,14 +687,13 @@ fn build_items(
     data: &ResponseMatrix,
     setup: &Setup<'_>,
     state: &State,
-    covariance: Option<&[f64]>,
+    covariance: Option<&standard_errors::Covariance>,
     presented: &[usize],
     mut flags: Vec<Vec<ItemFlag>>,
 ) -> Vec<ItemCalibration> {
     let model = setup.model();
-    let np = setup.pack(state, false).len();
-    let var = |i: usize| covariance.map(|c| c[i * np + i]);
-    let cov = |i: usize, k: usize| covariance.map(|c| c[i * np + k]);
+    let var = |i: usize| covariance.and_then(|c| c.get(i, i));
+    let cov = |i: usize, k: usize| covariance.and_then(|c| c.get(i, k));
     let mut at = usize::from(model == Model::Rasch && setup.free_items().next().is_some());
     let mut out = Vec::with_capacity(state.items.len());
     for (j, it) in state.items.iter().enumerate() {
@@ -731,11 +723,9 @@ fn build_items(
             });
             if covariance.is_some() {
                 e.se_a = var(ia).map(f64::sqrt);
-                e.se_d = Some(
-                    (id0..id0 + it.d.len())
-                        .map(|i| var(i).map_or(f64::NAN, f64::sqrt))
-                        .collect(),
-                );
+                e.se_d = (id0..id0 + it.d.len())
+                    .map(|i| var(i).map(f64::sqrt))
+                    .collect::<Option<Vec<f64>>>();
                 if it.d.len() == 1 {
                     // b = −d/a: ∂b/∂a = d/a², ∂b/∂d = −1/a.
                     let (ga, gd) = (it.d[0] / (it.a * it.a), -1.0 / it.a);

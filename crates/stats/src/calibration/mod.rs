@@ -24,7 +24,11 @@
 //!   information: the central-difference Jacobian of the analytic gradient of
 //!   the marginal log-likelihood (Fisher's identity gives that gradient from
 //!   one E-step), which is the quantity Oakes (1999, *JRSS B* 61, 479–482)
-//!   computes.
+//!   computes. Above [`CalibrationOptions::full_information_max_parameters`]
+//!   (a large bank in a concurrent calibration) the 2PL and GPCM use each
+//!   item's own block of the observed information by Louis's (1982, *JRSS
+//!   B* 44, 226–233) formula instead, one pass over the data, which leaves
+//!   out the covariances between items (lower bounds on the errors).
 //!
 //!   Sparse data (many forms over one bank) calibrate concurrently: a "not
 //!   presented" cell is absent from its block and so from the likelihood.

@@ -85,10 +85,15 @@ pub struct CalibrationOptions {
     pub tolerance: f64,
     /// Accelerate EM with SQUAREM (default true).
     pub accelerate: bool,
-    /// Compute standard errors (default true; costs two E-steps per
-    /// estimated parameter, and is skipped, with the reason in
-    /// [`super::Calibration::standard_errors`], above 1000 free parameters).
+    /// Compute standard errors (default true).
     pub standard_errors: bool,
+    /// Up to this many free parameters (default 1000) standard errors come
+    /// from the full observed information (two E-steps per parameter and
+    /// a dense inverse); above it, under the 2PL and GPCM, from each item's
+    /// own block of the observed information (Louis 1982, one pass over
+    /// the data), which leaves out the covariances between items and so
+    /// errs on the small side; the 1PL and 3PL then have none.
+    pub full_information_max_parameters: usize,
     /// Use all cores for the E-step (default true); results do not depend
     /// on the number of threads.
     pub parallel: bool,
@@ -114,6 +119,7 @@ impl CalibrationOptions {
             tolerance: 1e-6,
             accelerate: true,
             standard_errors: true,
+            full_information_max_parameters: 1000,
             parallel: true,
             guessing_prior: (model == Model::ThreePl).then(|| BetaPrior::for_options(4)),
             slope_prior: (model == Model::ThreePl).then_some(LogNormalPrior {
