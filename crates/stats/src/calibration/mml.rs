@@ -7,7 +7,7 @@ use super::linalg::spd_solve;
 use super::options::{BetaPrior, CalibrationOptions, LogNormalPrior, Model, check_options};
 use super::result::{
     Calibration, Convergence, EXTREME_DIFFICULTY, HEYWOOD_SLOPE, ItemCalibration, ItemEstimate,
-    ItemFlag, LOW_SLOPE, LatentDistribution, StopReason,
+    ItemFlag, LOW_SLOPE, LatentDistribution, MAX_GRADIENT, StopReason,
 };
 use super::squarem::{EmOutcome, run_em};
 use super::{CalibrationError, standard_errors};
@@ -651,6 +651,12 @@ pub fn calibrate_with_progress(
     let n_persons: usize = setup.blocks.iter().map(|b| b.block.n_persons()).sum();
     let gradient = setup.gradient(&state, &grid, &counts);
     let max_gradient = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs())) / n_persons as f64;
+    let stalled = max_gradient.is_nan() || max_gradient > MAX_GRADIENT;
+    let reason = if reason == StopReason::ParameterChange && stalled {
+        StopReason::Stalled
+    } else {
+        reason
+    };
     let (covariance, se_note) = if options.standard_errors {
         standard_errors::covariance(&setup, &state)
     } else {

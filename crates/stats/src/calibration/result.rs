@@ -78,7 +78,14 @@ pub enum StopReason {
     ParameterChange,
     /// The iteration limit was reached first: the estimates are not final.
     IterationLimit,
+    /// The parameters stopped moving, but the gradient of the marginal
+    /// log-posterior is not near zero (above 1e-4 per person):
+    /// an M-step could not improve, so this is not a maximum.
+    Stalled,
 }
+
+/// Largest absolute gradient per person accepted at convergence.
+pub const MAX_GRADIENT: f64 = 1e-4;
 
 /// One item's calibration.
 #[derive(Debug, Clone, Serialize)]
