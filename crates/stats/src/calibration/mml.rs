@@ -608,6 +608,10 @@ pub fn calibrate_with_progress(
             }
         })
         .collect();
+    let estimable = status.iter().filter(|s| **s != Status::Excluded).count();
+    if estimable < 2 {
+        return Err(CalibrationError::TooFewItems { estimable });
+    }
     let layout = Layout::new(m);
     let blocks: Vec<PreparedBlock<'_>> = data
         .blocks()

@@ -83,6 +83,13 @@ pub enum CalibrationError {
         /// The model asked for.
         model: Model,
     },
+    /// Fewer than two items can be estimated (the others nobody saw, or
+    /// everybody answered alike).
+    #[error("only {estimable} item(s) can be estimated; calibration needs at least 2")]
+    TooFewItems {
+        /// Items with variance among the persons presented them.
+        estimable: usize,
+    },
     /// Rasch CML was asked for, but an item has higher scores.
     #[error(
         "item `{item}` has a score of {max_score}; Rasch CML here takes 0/1 items (use rasch by MML, or gpcm)"
