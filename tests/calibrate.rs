@@ -46,6 +46,14 @@ fn two_pl_json_matches_mirt_on_lsat6() {
     // rules applies to a and b.
     let loglik = want["loglik"].as_f64().unwrap();
     assert!((got["log_likelihood"].as_f64().unwrap() - loglik).abs() < 0.01);
+    // Test curves: 17 abilities; the expected score rises from 0 toward 5.
+    let curves = got["test_curves"].as_array().unwrap();
+    assert_eq!(curves.len(), 17);
+    let scores: Vec<f64> = curves
+        .iter()
+        .map(|c| c["expected_score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] < w[1]) && scores[16] < 5.0);
     // The output is an item parameter file scoring can read.
     let file: exam_core::irt::ItemParamsFile = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(file.items.len(), 5);

@@ -5,6 +5,7 @@ use anyhow::{Context, bail};
 use exam_core::ids::ItemId;
 use exam_core::irt::{ItemParams, ItemParamsFile};
 use exam_core::responses::{CsvOptions, ResponseMatrix};
+use exam_stats::calibration::curves::{CurvePoint, test_curves};
 use exam_stats::calibration::fit::{RaschItemFit, SX2, rasch_item_fit, s_x2};
 use exam_stats::calibration::{
     Calibration, CalibrationOptions, CmlFit, ItemFlag, Model, calibrate_with_progress, rasch_cml,
@@ -126,6 +127,10 @@ struct Report {
     /// Items without estimates (nobody presented, no variance, ...), with
     /// the reason in their flags.
     not_calibrated: Vec<ItemRow>,
+    /// Test information, conditional SEM and expected score at the latent
+    /// mean ± 4 SD in steps of 0.5 SD (MML only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    test_curves: Vec<CurvePoint>,
 }
 
 /// Splits rows into calibrated and not calibrated, keeping input order.
@@ -233,7 +238,11 @@ fn mml_report(source: &str, data: &ResponseMatrix, fit: &Calibration) -> Report 
         })
         .collect();
     let (items, not_calibrated) = split(items);
+    let thetas: Vec<f64> = (-8..=8)
+        .map(|i| fit.latent.mean + 0.5 * f64::from(i) * fit.latent.sd)
+        .collect();
     Report {
+        test_curves: test_curves(fit, &thetas),
         estimation: "mml",
         model: match fit.model {
             Model::Rasch => "rasch",
@@ -285,6 +294,7 @@ fn cml_report(source: &str, data: &ResponseMatrix, fit: &CmlFit) -> Report {
         .collect();
     let (items, not_calibrated) = split(items);
     Report {
+        test_curves: Vec::new(),
         model: "rasch",
         estimation: "cml",
         responses: source.to_owned(),

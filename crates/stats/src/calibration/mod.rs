@@ -41,7 +41,10 @@
 //! - [`linking`]: mean-mean, mean-sigma, Haebara and Stocking–Lord linking
 //!   constants through common items.
 //! - [`fit`]: S-X² item fit (Orlando & Thissen 2000) and Rasch infit/outfit.
+//! - [`curves`]: test information, conditional SEM and the expected-score
+//!   curve from the calibrated parameters.
 
+pub mod curves;
 mod estep;
 pub mod fit;
 mod item_terms;
