@@ -272,6 +272,10 @@ struct Kernel<'k, 'a> {
     base: &'k [f64],
     cat_slope: Vec<f64>,
     cat_icpt: Vec<f64>,
+    /// Table kernel on 0/1 items: `base + Σ_j δ_j`, the log-likelihood of
+    /// answering everything right, from which a person with more right
+    /// than wrong answers subtracts the wrong ones (fewer terms).
+    all_right: Option<Vec<f64>>,
     lp: Vec<f64>,
     post: Vec<f64>,
 }
@@ -279,6 +283,17 @@ struct Kernel<'k, 'a> {
 impl<'k, 'a> Kernel<'k, 'a> {
     fn new(pb: &'k PreparedBlock<'a>, tables: &'k Tables, grid: &'k Grid, base: &'k [f64]) -> Self {
         let (cat_slope, cat_icpt) = linear_coefficients(pb, tables);
+        let nq = grid.len();
+        let dichotomous = pb.local_total == pb.items.len();
+        let all_right = (tables.linear.is_none() && dichotomous).then(|| {
+            let mut all = base.to_vec();
+            for &g in &pb.cat_global {
+                for (l, d) in all.iter_mut().zip(&tables.delta[g * nq..(g + 1) * nq]) {
+                    *l += d;
+                }
+            }
+            all
+        });
         Self {
             pb,
             tables,
@@ -286,6 +301,7 @@ impl<'k, 'a> Kernel<'k, 'a> {
             base,
             cat_slope,
             cat_icpt,
+            all_right,
             lp: vec![0.0; grid.len()],
             post: vec![0.0; grid.len()],
         }
@@ -306,6 +322,23 @@ impl<'k, 'a> Kernel<'k, 'a> {
             }
             for ((l, b), th) in lp.iter_mut().zip(self.base).zip(&self.grid.theta) {
                 *l = b + th * t;
+            }
+        } else if let Some(all) = self
+            .all_right
+            .as_ref()
+            .filter(|_| 2 * cats.len() > self.pb.items.len())
+        {
+            // 0/1 items: local category i is item i, and `cats` ascends.
+            lp.copy_from_slice(all);
+            let mut right = cats.iter().peekable();
+            for (i, &g) in self.pb.cat_global.iter().enumerate() {
+                if right.peek().is_some_and(|&&c| c as usize == i) {
+                    right.next();
+                    continue;
+                }
+                for (l, d) in lp.iter_mut().zip(&self.tables.delta[g * nq..(g + 1) * nq]) {
+                    *l -= d;
+                }
             }
         } else {
             lp.copy_from_slice(self.base);
