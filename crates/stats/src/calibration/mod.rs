@@ -10,8 +10,9 @@
 //!     partial credit model for items scored above 1),
 //!   - [`Model::TwoPl`]: `P = 1 / (1 + exp(−(aθ + d)))`, `b = −d/a`,
 //!   - [`Model::ThreePl`]: `P = c + (1 − c) / (1 + exp(−(aθ + d)))`, MAP with a
-//!     Beta prior on `c` as BILOG does (Mislevy & Bock 1990), optionally a
-//!     lognormal prior on `a`,
+//!     Beta prior on `c` and a lognormal prior on `a` by default, as BILOG-MG
+//!     does (Mislevy & Bock 1990; both configurable; the slope prior is
+//!     available for the 2PL and GPCM too),
 //!   - [`Model::Gpcm`]: the generalized partial credit model (Muraki 1992) in
 //!     slope-intercept form, `P(k) ∝ exp(a·k·θ + d_k)`, `d_0 = 0`; step
 //!     difficulties are `b_k = −(d_k − d_{k−1})/a`.
@@ -20,7 +21,10 @@
 //!   by Newton's method (Fisher scoring for the 3PL); the EM map is
 //!   accelerated by SQUAREM (Varadhan & Roland 2008, *Scand. J. Statist.* 35,
 //!   335–353), with a fall-back to plain EM steps whenever an extrapolation
-//!   lowers the likelihood. Standard errors come from the observed
+//!   lowers the likelihood. A run stops when no parameter moves more than
+//!   the tolerance in an EM step; it is reported as converged only if the
+//!   gradient is then near zero too, and otherwise says why it stopped and
+//!   which item moved most. Standard errors come from the observed
 //!   information: the central-difference Jacobian of the analytic gradient of
 //!   the marginal log-likelihood (Fisher's identity gives that gradient from
 //!   one E-step), which is the quantity Oakes (1999, *JRSS B* 61, 479–482)
