@@ -46,6 +46,18 @@ fn two_pl_json_matches_mirt_on_lsat6() {
     // rules applies to a and b.
     let loglik = want["loglik"].as_f64().unwrap();
     assert!((got["log_likelihood"].as_f64().unwrap() - loglik).abs() < 0.01);
+    // Test curves: 17 abilities; the expected score rises from 0 toward 5.
+    let curves = got["test_curves"].as_array().unwrap();
+    assert_eq!(curves.len(), 17);
+    let scores: Vec<f64> = curves
+        .iter()
+        .map(|c| c["expected_score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] < w[1]) && scores[16] < 5.0);
+    // The output is an item parameter file scoring can read.
+    let file: exam_core::irt::ItemParamsFile = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(file.items.len(), 5);
+    assert_eq!(file.model, Some(exam_core::irt::IrtModel::TwoPl));
     for (j, item) in got["items"].as_array().unwrap().iter().enumerate() {
         assert_eq!(item["id"], format!("Item{}", j + 1));
         for key in ["a", "b", "se_a", "se_b"] {
@@ -81,6 +93,10 @@ fn rasch_cml_json_matches_erm_on_raschdat1() {
         let b = item["b"].as_f64().unwrap();
         assert!((b - want["difficulty"][j].as_f64().unwrap()).abs() < 1e-3);
     }
+    assert_eq!(got["model"], "rasch");
+    assert_eq!(got["estimation"], "cml");
+    let infit = got["items"][0]["fit"]["infit"].as_f64().unwrap();
+    assert!((0.5..2.0).contains(&infit));
     let cll = want["conditional_loglik"].as_f64().unwrap();
     assert!((got["log_likelihood"].as_f64().unwrap() - cll).abs() < 1e-3);
 }
@@ -98,11 +114,9 @@ fn table_output_lists_items_in_input_order() {
     ]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        text.starts_with(
-            "rasch calibration of tests/data/reference/asvab.csv: 776 persons, 4 items"
-        )
-    );
+    assert!(text.starts_with(
+        "rasch (MML) calibration of tests/data/reference/asvab.csv: 776 persons, 4 items"
+    ));
     let header = reference("asvab")["items"].clone();
     let ids: Vec<&str> = header
         .as_array()
@@ -139,4 +153,52 @@ fn bad_input_exits_1_naming_the_file_or_item() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("S1WantCurse"));
+}
+
+#[test]
+fn anchored_items_keep_their_bank_parameters() {
+    // Anchor Item1..Item3 of LSAT6 at mirt's 2PL estimates: with the
+    // latent mean and SD free the other two items come out where the free
+    // calibration puts them (the anchors already are on its scale).
+    let want = &reference("lsat6")["twopl_mml"];
+    let anchors = serde_json::json!({
+        "model": "2pl",
+        "items": (0..3).map(|j| serde_json::json!({
+            "id": format!("Item{}", j + 1),
+            "a": want["a"][j],
+            "b": want["b"][j],
+        })).collect::<Vec<_>>(),
+    });
+    let path = std::env::temp_dir().join(format!("exam-anchors-{}.json", std::process::id()));
+    std::fs::write(&path, anchors.to_string()).unwrap();
+    let out = exam(&[
+        "calibrate",
+        "--model",
+        "2pl",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+        "--anchors",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = got["items"].as_array().unwrap();
+    for (j, item) in items.iter().enumerate() {
+        assert_eq!(item["fixed"], j < 3);
+        let a = item["a"].as_f64().unwrap();
+        assert!(
+            (a - want["a"][j].as_f64().unwrap()).abs() < 0.01,
+            "item {j}: {a}"
+        );
+    }
+    assert!(got["latent"]["mean"].as_f64().unwrap().abs() < 0.05);
+    assert!((got["latent"]["sd"].as_f64().unwrap() - 1.0).abs() < 0.05);
 }

@@ -5,6 +5,8 @@ use anyhow::{Context, bail};
 use exam_core::ids::ItemId;
 use exam_core::irt::{ItemParams, ItemParamsFile};
 use exam_core::responses::{CsvOptions, ResponseMatrix};
+use exam_stats::calibration::curves::{CurvePoint, test_curves};
+use exam_stats::calibration::fit::{RaschItemFit, SX2, rasch_item_fit, s_x2};
 use exam_stats::calibration::{
     Calibration, CalibrationOptions, CmlFit, ItemFlag, Model, calibrate_with_progress, rasch_cml,
 };
@@ -74,11 +76,37 @@ struct ItemRow {
     se_c: Option<f64>,
     fixed: bool,
     flags: Vec<ItemFlag>,
+    fit: Fit,
+}
+
+/// Item fit: S-X² for MML dichotomous models, infit/outfit for Rasch CML.
+#[derive(Debug, Default, Serialize)]
+struct Fit {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    s_x2: Option<SX2>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    infit: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outfit: Option<f64>,
+}
+
+impl Fit {
+    fn describe(&self) -> String {
+        match (self.s_x2, self.infit, self.outfit) {
+            (Some(f), _, _) => format!("S-X2 {:.2} ({}) p {:.3}", f.statistic, f.df, f.p_value),
+            (None, Some(i), Some(o)) => format!("infit {i:.3} outfit {o:.3}"),
+            _ => String::new(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
 struct Report {
+    /// `rasch`, `2pl`, `3pl` or `gpcm`: with `items`, the shape of an item
+    /// parameter file (`ItemParamsFile`), so scoring can read the output.
     model: &'static str,
+    /// `mml` or `cml`.
+    estimation: &'static str,
     responses: String,
     n_persons: usize,
     n_items: usize,
@@ -94,7 +122,20 @@ struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     latent: Option<exam_stats::calibration::LatentDistribution>,
     standard_errors: String,
+    /// The calibrated items, in input order.
     items: Vec<ItemRow>,
+    /// Items without estimates (nobody presented, no variance, ...), with
+    /// the reason in their flags.
+    not_calibrated: Vec<ItemRow>,
+    /// Test information, conditional SEM and expected score at the latent
+    /// mean ± 4 SD in steps of 0.5 SD (MML only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    test_curves: Vec<CurvePoint>,
+}
+
+/// Splits rows into calibrated and not calibrated, keeping input order.
+fn split(rows: Vec<ItemRow>) -> (Vec<ItemRow>, Vec<ItemRow>) {
+    rows.into_iter().partition(|row| row.a.is_some())
 }
 
 /// Runs `exam calibrate`.
@@ -168,10 +209,12 @@ fn with_progress<T>(f: impl FnOnce(&mut dyn FnMut(usize, f64)) -> T) -> T {
 }
 
 fn mml_report(source: &str, data: &ResponseMatrix, fit: &Calibration) -> Report {
+    let item_fit = s_x2(data, fit);
     let items = fit
         .items
         .iter()
-        .map(|item| {
+        .zip(item_fit)
+        .map(|(item, s_x2)| {
             let e = item.estimate.as_ref();
             let polytomous = e.is_some_and(|e| e.d.len() > 1);
             ItemRow {
@@ -187,10 +230,20 @@ fn mml_report(source: &str, data: &ResponseMatrix, fit: &Calibration) -> Report 
                 se_c: e.and_then(|e| e.se_c),
                 fixed: item.fixed,
                 flags: item.flags.clone(),
+                fit: Fit {
+                    s_x2,
+                    ..Fit::default()
+                },
             }
         })
         .collect();
+    let (items, not_calibrated) = split(items);
+    let thetas: Vec<f64> = (-8..=8)
+        .map(|i| fit.latent.mean + 0.5 * f64::from(i) * fit.latent.sd)
+        .collect();
     Report {
+        test_curves: test_curves(fit, &thetas),
+        estimation: "mml",
         model: match fit.model {
             Model::Rasch => "rasch",
             Model::TwoPl => "2pl",
@@ -209,14 +262,17 @@ fn mml_report(source: &str, data: &ResponseMatrix, fit: &Calibration) -> Report 
         latent: Some(fit.latent),
         standard_errors: fit.standard_errors.clone(),
         items,
+        not_calibrated,
     }
 }
 
 fn cml_report(source: &str, data: &ResponseMatrix, fit: &CmlFit) -> Report {
+    let item_fit = rasch_item_fit(data, fit);
     let items = fit
         .items
         .iter()
-        .map(|item| ItemRow {
+        .zip(item_fit)
+        .map(|(item, rasch): (_, Option<RaschItemFit>)| ItemRow {
             id: item.id.clone(),
             n: item.presented,
             a: item.difficulty.map(|_| 1.0),
@@ -229,10 +285,18 @@ fn cml_report(source: &str, data: &ResponseMatrix, fit: &CmlFit) -> Report {
             se_c: None,
             fixed: false,
             flags: Vec::new(),
+            fit: Fit {
+                s_x2: None,
+                infit: rasch.map(|f| f.infit),
+                outfit: rasch.map(|f| f.outfit),
+            },
         })
         .collect();
+    let (items, not_calibrated) = split(items);
     Report {
-        model: "rasch-cml",
+        test_curves: Vec::new(),
+        model: "rasch",
+        estimation: "cml",
         responses: source.to_owned(),
         n_persons: fit.n_persons_used,
         n_items: data.n_items(),
@@ -247,6 +311,7 @@ fn cml_report(source: &str, data: &ResponseMatrix, fit: &CmlFit) -> Report {
             "inverse observed information of the conditional likelihood, difficulties summing to zero"
                 .to_owned(),
         items,
+        not_calibrated,
     }
 }
 
@@ -255,12 +320,13 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let num = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.4}"));
     if csv {
-        writeln!(out, "id,n,a,b,c,se_a,se_b,se_c,fixed,flags")?;
+        writeln!(out, "id,n,a,b,c,se_a,se_b,se_c,fixed,flags,fit")?;
     } else {
         writeln!(
             out,
-            "{} calibration of {}: {} persons, {} items; log-likelihood {:.4}; {} iterations; {}",
+            "{} ({}) calibration of {}: {} persons, {} items; log-likelihood {:.4}; {} iterations; {}",
             report.model,
+            report.estimation.to_uppercase(),
             report.responses,
             report.n_persons,
             report.n_items,
@@ -274,11 +340,11 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
         )?;
         writeln!(
             out,
-            "{:<16} {:>7} {:>9} {:>9} {:>7} {:>8} {:>8} {:>8}  flags",
-            "item", "n", "a", "b", "c", "se_a", "se_b", "se_c"
+            "{:<16} {:>7} {:>9} {:>9} {:>7} {:>8} {:>8} {:>8}  {:<32} flags",
+            "item", "n", "a", "b", "c", "se_a", "se_b", "se_c", "fit"
         )?;
     }
-    for row in &report.items {
+    for row in report.items.iter().chain(&report.not_calibrated) {
         let b = match &row.steps {
             Some(steps) => steps
                 .iter()
@@ -307,7 +373,7 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
         if csv {
             writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},\"{}\"",
                 row.id,
                 row.n,
                 num(row.a),
@@ -317,12 +383,13 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
                 num(row.se_b),
                 num(row.se_c),
                 row.fixed,
-                flags.join(";")
+                flags.join(";"),
+                row.fit.describe()
             )?;
         } else {
             writeln!(
                 out,
-                "{:<16} {:>7} {:>9} {:>9} {:>7} {:>8} {:>8} {:>8}  {}",
+                "{:<16} {:>7} {:>9} {:>9} {:>7} {:>8} {:>8} {:>8}  {:<32} {}",
                 row.id.as_str(),
                 row.n,
                 num(row.a),
@@ -331,6 +398,7 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
                 num(row.se_a),
                 num(row.se_b),
                 num(row.se_c),
+                row.fit.describe(),
                 flags.join(", ")
             )?;
         }

@@ -125,9 +125,12 @@ fn rmse(
     (sse / n).sqrt()
 }
 
+/// No standard errors and 31 quadrature points: plenty for recovery at
+/// these sample sizes, and half the work of the default 61 in debug builds.
 fn quick(model: Model) -> CalibrationOptions {
     let mut o = CalibrationOptions::new(model);
     o.standard_errors = false;
+    o.quadrature_points = 31;
     o
 }
 
@@ -415,4 +418,55 @@ fn infit_and_outfit_flag_over_and_under_discriminating_items() {
     for f in &fit[2..] {
         assert!((0.85..1.15).contains(&f.infit), "{f:?}");
     }
+}
+
+#[test]
+fn reported_log_likelihood_is_the_marginal_likelihood_by_brute_force() {
+    // Σ_p ln Σ_q w_q Π_j P_j(x_pj | θ_q) at the 3PL estimates, computed
+    // here directly from exam-core's response function (so both E-step
+    // kernels, adding right answers and subtracting wrong ones, are
+    // checked), with some cells not presented.
+    use exam_core::quadrature::Quadrature;
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    let items: Vec<True> = (0..8)
+        .map(|_| {
+            let a = 0.8 + rng.random::<f64>();
+            True {
+                a,
+                d: vec![a * (normal(&mut rng) - 0.8)],
+                c: 0.2,
+            }
+        })
+        .collect();
+    let data = simulate(&items, 400, (0.0, 1.0), 32, |p| {
+        (p % 4 == 0).then(|| (0..8).filter(|j| j % 3 != 0).collect())
+    });
+    let fit = calibrate(&data, &quick(Model::ThreePl)).unwrap();
+    let params: Vec<ItemParams> = fit
+        .items
+        .iter()
+        .map(|i| i.estimate.as_ref().unwrap().params().unwrap())
+        .collect();
+    let quadrature = Quadrature::gauss_hermite(31);
+    let mut loglik = 0.0;
+    for p in 0..data.n_persons() {
+        let mut marginal = 0.0;
+        for (&theta, &w) in quadrature.nodes().iter().zip(quadrature.weights()) {
+            let mut like = w;
+            for (j, item) in params.iter().enumerate() {
+                match data.cell(p, j) {
+                    Cell::Score(1) => like *= item.prob(theta),
+                    Cell::Score(_) => like *= 1.0 - item.prob(theta),
+                    _ => {}
+                }
+            }
+            marginal += like;
+        }
+        loglik += marginal.ln();
+    }
+    assert!(
+        (fit.log_likelihood - loglik).abs() < 1e-8 * loglik.abs(),
+        "{} vs {loglik}",
+        fit.log_likelihood
+    );
 }

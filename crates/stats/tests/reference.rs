@@ -83,7 +83,7 @@ fn check_two_pl(name: &str) {
             .max((e.se_b.unwrap() / se_b[j] - 1.0).abs());
     }
     eprintln!(
-        "{name}: 2PL max |Δa|,|Δd| = {max_diff:.2e}; max SE rel diff = {max_se_rel:.3}; loglik diff = {:.2e}; {} EM steps",
+        "{name}: 2PL max |Δa|,|Δd| = {max_diff:.2e}; max SE rel diff = {max_se_rel:.2e}; loglik diff = {:.2e}; {} EM steps",
         fit.log_likelihood - loglik,
         fit.iterations
     );
@@ -193,4 +193,88 @@ fn rasch_cml_all_data_sets() {
             "{name}"
         );
     }
+}
+
+/// The GPCM with one step is the 2PL, so on 0/1 data it must reproduce
+/// mirt's 2PL estimates.
+#[test]
+fn gpcm_on_dichotomous_items_is_the_two_pl() {
+    let (data, expected) = load("asvab");
+    let reference = &expected["twopl_mml"];
+    let fit = calibrate(&data, &tight(Model::Gpcm)).unwrap();
+    let (a, d) = (floats(&reference["a"]), floats(&reference["d"]));
+    for (j, item) in fit.items.iter().enumerate() {
+        let e = item.estimate.as_ref().unwrap();
+        assert!((e.a - a[j]).abs() < MML_PARAM_TOL && (e.d[0] - d[j]).abs() < MML_PARAM_TOL);
+    }
+}
+
+/// The 0/1/2 verbal-aggression items (no reference values): the GPCM
+/// converges with plausible slopes and finite SEs, and its log-likelihood
+/// is above that of the nested partial credit model with one common slope.
+#[test]
+fn gpcm_on_verbal_aggression_poly() {
+    let csv = std::fs::read(format!("{DIR}verbal_aggression_poly.csv")).unwrap();
+    let data =
+        ResponseMatrix::from_csv(csv.as_slice(), "poly", CsvOptions { id_column: false }).unwrap();
+    let fit = calibrate(&data, &CalibrationOptions::new(Model::Gpcm)).unwrap();
+    assert!(fit.convergence.converged);
+    assert_eq!(fit.n_parameters, 24 * 3);
+    for item in &fit.items {
+        let e = item.estimate.as_ref().unwrap();
+        assert!(e.a > 0.3 && e.a < 3.0, "{}: {}", item.id, e.a);
+        assert!(e.se_a.unwrap() > 0.0 && e.se_d.as_ref().unwrap().iter().all(|s| *s > 0.0));
+        assert_eq!(e.steps().len(), 2);
+    }
+    // Item-block SEs (Louis) are lower bounds of the full ones here too.
+    let mut options = CalibrationOptions::new(Model::Gpcm);
+    options.full_information_max_parameters = 0;
+    let blocks = calibrate(&data, &options).unwrap();
+    for (f, b) in fit.items.iter().zip(&blocks.items) {
+        let (f, b) = (f.estimate.as_ref().unwrap(), b.estimate.as_ref().unwrap());
+        assert!(b.se_a.unwrap() <= f.se_a.unwrap() * (1.0 + 1e-4));
+        for (x, y) in f
+            .se_d
+            .as_ref()
+            .unwrap()
+            .iter()
+            .zip(b.se_d.as_ref().unwrap())
+        {
+            assert!(*y <= x * (1.0 + 1e-4) && *y > 0.7 * x, "{y} vs {x}");
+        }
+    }
+    let rasch = calibrate(&data, &CalibrationOptions::new(Model::Rasch)).unwrap();
+    assert!(rasch.log_likelihood < fit.log_likelihood);
+    assert_eq!(rasch.n_parameters, 1 + 24 * 2);
+}
+
+/// Item-block standard errors (Louis 1982, used above the full-matrix
+/// limit) leave out the covariances between items. The inverse of a
+/// diagonal block of a positive-definite matrix is at most the matching
+/// block of the full inverse, so each item-block SE must be at most the
+/// full-information SE; on a 16-item test it should be close to it.
+#[test]
+fn item_block_standard_errors_bound_the_full_ones_from_below() {
+    let (data, _) = load("ability");
+    let full = calibrate(&data, &tight(Model::TwoPl)).unwrap();
+    let mut options = tight(Model::TwoPl);
+    options.full_information_max_parameters = 0;
+    let blocks = calibrate(&data, &options).unwrap();
+    assert!(blocks.standard_errors.starts_with("item-block"));
+    let mut worst = 0.0f64;
+    for (f, b) in full.items.iter().zip(&blocks.items) {
+        let (f, b) = (f.estimate.as_ref().unwrap(), b.estimate.as_ref().unwrap());
+        for (x, y) in [
+            (f.se_a.unwrap(), b.se_a.unwrap()),
+            (f.se_d.as_ref().unwrap()[0], b.se_d.as_ref().unwrap()[0]),
+        ] {
+            assert!(y <= x * (1.0 + 1e-6), "{y} > {x}");
+            worst = worst.max(1.0 - y / x);
+        }
+    }
+    eprintln!(
+        "item-block SEs at most {:.1}% below the full ones",
+        100.0 * worst
+    );
+    assert!(worst < 0.2);
 }

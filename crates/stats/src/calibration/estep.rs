@@ -166,6 +166,36 @@ pub(crate) struct Counts {
     pub loglik: f64,
 }
 
+/// Per block: `log w_q + Σ_j log P_j(0 | θ_q)` over its items.
+fn block_bases(blocks: &[PreparedBlock<'_>], tables: &Tables, grid: &Grid) -> Vec<Vec<f64>> {
+    let nq = grid.len();
+    blocks
+        .iter()
+        .map(|pb| {
+            let mut base = grid.log_w.clone();
+            for &j in &pb.items {
+                for (b, l) in base.iter_mut().zip(&tables.log_p0[j * nq..(j + 1) * nq]) {
+                    *b += l;
+                }
+            }
+            base
+        })
+        .collect()
+}
+
+/// `(block, first row, end row)` tasks of at most [`CHUNK_ROWS`] rows.
+fn block_tasks(blocks: &[PreparedBlock<'_>]) -> Vec<(usize, usize, usize)> {
+    blocks
+        .iter()
+        .enumerate()
+        .flat_map(|(b, pb)| {
+            let n = pb.block.n_persons();
+            (0..n.div_ceil(CHUNK_ROWS))
+                .map(move |c| (b, c * CHUNK_ROWS, ((c + 1) * CHUNK_ROWS).min(n)))
+        })
+        .collect()
+}
+
 struct Partial {
     block: usize,
     r: Vec<f64>,
@@ -182,30 +212,10 @@ pub(crate) fn e_step(
     parallel: bool,
 ) -> Counts {
     let nq = grid.len();
-    // Per block: log w_q + Σ_j log P_j(0 | θ_q).
-    let bases: Vec<Vec<f64>> = blocks
-        .iter()
-        .map(|pb| {
-            let mut base = grid.log_w.clone();
-            for &j in &pb.items {
-                for (b, l) in base.iter_mut().zip(&tables.log_p0[j * nq..(j + 1) * nq]) {
-                    *b += l;
-                }
-            }
-            base
-        })
-        .collect();
-    let tasks: Vec<(usize, usize, usize)> = blocks
-        .iter()
-        .enumerate()
-        .flat_map(|(b, pb)| {
-            let n = pb.block.n_persons();
-            (0..n.div_ceil(CHUNK_ROWS))
-                .map(move |c| (b, c * CHUNK_ROWS, ((c + 1) * CHUNK_ROWS).min(n)))
-        })
-        .collect();
+    let bases = block_bases(blocks, tables, grid);
+    let tasks = block_tasks(blocks);
     let run = |&(b, start, end): &(usize, usize, usize)| {
-        rows(&blocks[b], b, tables, grid, &bases[b], start, end)
+        rows(&blocks[b], b, tables, grid, &bases[b], (start, end))
     };
     let partials: Vec<Partial> = if parallel && tasks.len() > 1 {
         tasks.par_iter().map(run).collect()
@@ -239,24 +249,9 @@ pub(crate) fn e_step(
     counts
 }
 
-#[allow(clippy::too_many_arguments)]
-fn rows(
-    pb: &PreparedBlock<'_>,
-    block_index: usize,
-    tables: &Tables,
-    grid: &Grid,
-    base: &[f64],
-    start: usize,
-    end: usize,
-) -> Partial {
-    let nq = grid.len();
-    let mut r = vec![0.0; pb.local_total * nq];
-    let mut nodes = vec![0.0; nq];
-    let mut lp = vec![0.0; nq];
-    let mut post = vec![0.0; nq];
-    let mut loglik = 0.0;
-    // Per local category: slope times score and intercept (linear kernel).
-    let (cat_slope, cat_icpt): (Vec<f64>, Vec<f64>) = match &tables.linear {
+/// Slope times score and intercept per local category (linear kernel).
+fn linear_coefficients(pb: &PreparedBlock<'_>, tables: &Tables) -> (Vec<f64>, Vec<f64>) {
+    match &tables.linear {
         Some(lin) => (0..pb.cat_item.len())
             .map(|c| {
                 (
@@ -266,24 +261,90 @@ fn rows(
             })
             .unzip(),
         None => (Vec::new(), Vec::new()),
-    };
-    for p in start..end {
-        let cats = &pb.cats[pb.starts[p]..pb.starts[p + 1]];
+    }
+}
+
+/// Per-person work space and the block's fixed inputs.
+struct Kernel<'k, 'a> {
+    pb: &'k PreparedBlock<'a>,
+    tables: &'k Tables,
+    grid: &'k Grid,
+    base: &'k [f64],
+    cat_slope: Vec<f64>,
+    cat_icpt: Vec<f64>,
+    /// Table kernel on 0/1 items: `base + Σ_j δ_j`, the log-likelihood of
+    /// answering everything right, from which a person with more right
+    /// than wrong answers subtracts the wrong ones (fewer terms).
+    all_right: Option<Vec<f64>>,
+    lp: Vec<f64>,
+    post: Vec<f64>,
+}
+
+impl<'k, 'a> Kernel<'k, 'a> {
+    fn new(pb: &'k PreparedBlock<'a>, tables: &'k Tables, grid: &'k Grid, base: &'k [f64]) -> Self {
+        let (cat_slope, cat_icpt) = linear_coefficients(pb, tables);
+        let nq = grid.len();
+        let dichotomous = pb.local_total == pb.items.len();
+        let all_right = (tables.linear.is_none() && dichotomous).then(|| {
+            let mut all = base.to_vec();
+            for &g in &pb.cat_global {
+                for (l, d) in all.iter_mut().zip(&tables.delta[g * nq..(g + 1) * nq]) {
+                    *l += d;
+                }
+            }
+            all
+        });
+        Self {
+            pb,
+            tables,
+            grid,
+            base,
+            cat_slope,
+            cat_icpt,
+            all_right,
+            lp: vec![0.0; grid.len()],
+            post: vec![0.0; grid.len()],
+        }
+    }
+
+    /// Person `p`'s posterior over the nodes, normalised, in
+    /// `self.post[lo..hi]`; returns `(lo, hi, log-likelihood)`.
+    fn posterior(&mut self, p: usize) -> (usize, usize, f64) {
+        let nq = self.grid.len();
+        let cats = &self.pb.cats[self.pb.starts[p]..self.pb.starts[p + 1]];
+        let lp = &mut self.lp;
         let mut constant = 0.0;
-        if tables.linear.is_some() {
+        if self.tables.linear.is_some() {
             let mut t = 0.0;
             for &c in cats {
-                t += cat_slope[c as usize];
-                constant += cat_icpt[c as usize];
+                t += self.cat_slope[c as usize];
+                constant += self.cat_icpt[c as usize];
             }
-            for ((l, b), th) in lp.iter_mut().zip(base).zip(&grid.theta) {
+            for ((l, b), th) in lp.iter_mut().zip(self.base).zip(&self.grid.theta) {
                 *l = b + th * t;
             }
+        } else if let Some(all) = self
+            .all_right
+            .as_ref()
+            .filter(|_| 2 * cats.len() > self.pb.items.len())
+        {
+            // 0/1 items: local category i is item i, and `cats` ascends.
+            lp.copy_from_slice(all);
+            let mut right = cats.iter().peekable();
+            for (i, &g) in self.pb.cat_global.iter().enumerate() {
+                if right.peek().is_some_and(|&&c| c as usize == i) {
+                    right.next();
+                    continue;
+                }
+                for (l, d) in lp.iter_mut().zip(&self.tables.delta[g * nq..(g + 1) * nq]) {
+                    *l -= d;
+                }
+            }
         } else {
-            lp.copy_from_slice(base);
+            lp.copy_from_slice(self.base);
             for &c in cats {
-                let at = pb.cat_global[c as usize] * nq;
-                for (l, d) in lp.iter_mut().zip(&tables.delta[at..at + nq]) {
+                let at = self.pb.cat_global[c as usize] * nq;
+                for (l, d) in lp.iter_mut().zip(&self.tables.delta[at..at + nq]) {
                     *l += d;
                 }
             }
@@ -293,22 +354,42 @@ fn rows(
         let lo = lp.iter().position(|&v| v > cut).unwrap_or(0);
         let hi = nq - lp.iter().rev().position(|&v| v > cut).unwrap_or(0);
         let mut sum = 0.0;
-        for q in lo..hi {
-            let e = (lp[q] - max).exp();
-            post[q] = e;
-            sum += e;
+        for (w, l) in self.post[lo..hi].iter_mut().zip(&lp[lo..hi]) {
+            *w = (l - max).exp();
+            sum += *w;
         }
-        loglik += max + sum.ln() + constant;
         let inv = 1.0 / sum;
-        for q in lo..hi {
-            post[q] *= inv;
-            nodes[q] += post[q];
+        for v in &mut self.post[lo..hi] {
+            *v *= inv;
         }
-        let window = &post[lo..hi];
-        for &c in cats {
+        (lo, hi, max + sum.ln() + constant)
+    }
+}
+
+fn rows(
+    pb: &PreparedBlock<'_>,
+    block_index: usize,
+    tables: &Tables,
+    grid: &Grid,
+    base: &[f64],
+    (start, end): (usize, usize),
+) -> Partial {
+    let nq = grid.len();
+    let mut r = vec![0.0; pb.local_total * nq];
+    let mut nodes = vec![0.0; nq];
+    let mut loglik = 0.0;
+    let mut kernel = Kernel::new(pb, tables, grid, base);
+    for p in start..end {
+        let (lo, hi, ll) = kernel.posterior(p);
+        loglik += ll;
+        let window = &kernel.post[lo..hi];
+        for (n, w) in nodes[lo..hi].iter_mut().zip(window) {
+            *n += w;
+        }
+        for &c in &pb.cats[pb.starts[p]..pb.starts[p + 1]] {
             let at = c as usize * nq;
-            for (acc, p) in r[at + lo..at + hi].iter_mut().zip(window) {
-                *acc += p;
+            for (acc, w) in r[at + lo..at + hi].iter_mut().zip(window) {
+                *acc += w;
             }
         }
     }
@@ -318,4 +399,123 @@ fn rows(
         nodes,
         loglik,
     }
+}
+
+/// Louis's (1982) missing information for each item's own parameters
+/// `(a, d_1..d_m)` under the linear kernel (2PL, GPCM):
+/// `Σ_p Cov_{θ | x_p}(S_pj(θ))`, with `S_pj(θ) = (θ·(x_pj − E_θ[K]),
+/// 1[x_pj = k] − P_jk(θ))` the complete-data score of item `j`. Subtracted
+/// from the item's complete-data information it gives the item's block of
+/// the observed information. Returns, per item, an `(m+1)²` matrix
+/// (row-major; empty for items not calibrated).
+pub(crate) fn missing_information(
+    blocks: &[PreparedBlock<'_>],
+    layout: &Layout,
+    tables: &Tables,
+    grid: &Grid,
+    parallel: bool,
+) -> Vec<Vec<f64>> {
+    let nq = grid.len();
+    let n_items = layout.m.len();
+    // P_jk(θ_q), k = 0..=m, at [(off_j + j + k) * Q + q], and E_θ[K].
+    let lin = tables.linear.as_ref();
+    let mut prob = vec![0.0; (layout.total + n_items) * nq];
+    let mut mean_k = vec![0.0; n_items * nq];
+    for j in 0..n_items {
+        let (Some(lin), m) = (lin, layout.m[j]) else {
+            continue;
+        };
+        if m == 0 {
+            continue;
+        }
+        let at = (layout.off[j] + j) * nq;
+        for q in 0..nq {
+            let p0 = tables.log_p0[j * nq + q].exp();
+            prob[at + q] = p0;
+            for k in 1..=m {
+                let z =
+                    lin.slope[j] * k as f64 * grid.theta[q] + lin.intercept[layout.off[j] + k - 1];
+                let pk = (z + tables.log_p0[j * nq + q]).exp();
+                prob[at + k * nq + q] = pk;
+                mean_k[j * nq + q] += k as f64 * pk;
+            }
+        }
+    }
+    let bases = block_bases(blocks, tables, grid);
+    let tasks = block_tasks(blocks);
+    let run = |&(b, start, end): &(usize, usize, usize)| {
+        let pb = &blocks[b];
+        let mut kernel = Kernel::new(pb, tables, grid, &bases[b]);
+        let mut acc: Vec<Vec<f64>> = pb
+            .items
+            .iter()
+            .map(|&j| vec![0.0; (layout.m[j] + 1).pow(2)])
+            .collect();
+        let mut response = vec![0usize; pb.items.len()];
+        let mut s = Vec::new();
+        let mut first = Vec::new();
+        let mut second = Vec::new();
+        for p in start..end {
+            let (lo, hi, _) = kernel.posterior(p);
+            let cats = &pb.cats[pb.starts[p]..pb.starts[p + 1]];
+            for &c in cats {
+                response[pb.cat_item[c as usize]] = pb.cat_score[c as usize] as usize;
+            }
+            for (i, &j) in pb.items.iter().enumerate() {
+                let m = layout.m[j];
+                let dim = m + 1;
+                let x = response[i];
+                s.resize(dim, 0.0);
+                first.clear();
+                first.resize(dim, 0.0);
+                second.clear();
+                second.resize(dim * dim, 0.0);
+                let at = (layout.off[j] + j) * nq;
+                for q in lo..hi {
+                    let w = kernel.post[q];
+                    s[0] = grid.theta[q] * (x as f64 - mean_k[j * nq + q]);
+                    for k in 1..=m {
+                        s[k] = f64::from(u8::from(x == k)) - prob[at + k * nq + q];
+                    }
+                    for u in 0..dim {
+                        first[u] += w * s[u];
+                        for v in 0..dim {
+                            second[u * dim + v] += w * s[u] * s[v];
+                        }
+                    }
+                }
+                for u in 0..dim {
+                    for v in 0..dim {
+                        acc[i][u * dim + v] += second[u * dim + v] - first[u] * first[v];
+                    }
+                }
+            }
+            for &c in cats {
+                response[pb.cat_item[c as usize]] = 0;
+            }
+        }
+        (b, acc)
+    };
+    let partials: Vec<(usize, Vec<Vec<f64>>)> = if parallel && tasks.len() > 1 {
+        tasks.par_iter().map(run).collect()
+    } else {
+        tasks.iter().map(run).collect()
+    };
+    let mut out: Vec<Vec<f64>> = (0..n_items)
+        .map(|j| {
+            if layout.m[j] == 0 {
+                Vec::new()
+            } else {
+                vec![0.0; (layout.m[j] + 1).pow(2)]
+            }
+        })
+        .collect();
+    for (b, acc) in partials {
+        for (&j, a) in blocks[b].items.iter().zip(acc) {
+            for (o, v) in out[j].iter_mut().zip(a) {
+                *o += v;
+            }
+        }
+    }
+    out
 }

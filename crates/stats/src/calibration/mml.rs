@@ -1,135 +1,25 @@
-//! Marginal maximum likelihood by Bock–Aitkin EM, accelerated by SQUAREM.
+//! Marginal maximum likelihood by Bock–Aitkin EM: the parameters, the
+//! M-step, and the calibration driver.
 
 use super::estep::{self, Counts, Grid, Layout, Linear, PreparedBlock, Tables};
 use super::item_terms::{self, Terms, softplus};
 use super::linalg::spd_solve;
+use super::options::{BetaPrior, CalibrationOptions, LogNormalPrior, Model, check_options};
 use super::result::{
     Calibration, Convergence, EXTREME_DIFFICULTY, HEYWOOD_SLOPE, ItemCalibration, ItemEstimate,
-    ItemFlag, LOW_SLOPE, LatentDistribution, StopReason,
+    ItemFlag, LOW_SLOPE, LatentDistribution, MAX_GRADIENT, StopReason,
 };
+use super::squarem::{EmOutcome, run_em};
 use super::{CalibrationError, standard_errors};
-use exam_core::ids::ItemId;
 use exam_core::irt::{ItemParams, logistic};
 use exam_core::quadrature::Quadrature;
 use exam_core::responses::ResponseMatrix;
-use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Bounds that keep estimates finite while they run off (reported by
 /// [`ItemFlag::AtBound`]).
 const SLOPE_BOUND: f64 = 20.0;
 const INTERCEPT_BOUND: f64 = 50.0;
 const LOGIT_C_BOUNDS: (f64, f64) = (-12.0, 4.0);
-
-/// The models [`calibrate`] fits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Model {
-    /// The Rasch model / 1PL by MML: one slope common to all items,
-    /// θ ~ N(0, 1) (`ltm::rasch`, mirt with all slopes constrained equal).
-    Rasch,
-    /// Two-parameter logistic.
-    #[serde(rename = "2pl")]
-    TwoPl,
-    /// Three-parameter logistic (MAP with a Beta prior on `c`).
-    #[serde(rename = "3pl")]
-    ThreePl,
-    /// Generalized partial credit model (Muraki 1992).
-    Gpcm,
-}
-
-impl fmt::Display for Model {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Model::Rasch => "rasch",
-            Model::TwoPl => "2pl",
-            Model::ThreePl => "3pl",
-            Model::Gpcm => "gpcm",
-        })
-    }
-}
-
-/// A Beta(α, β) prior on the lower asymptote `c`, density ∝
-/// `c^(α−1) (1 − c)^(β−1)`. BILOG-MG's default is `α = 20p + 1`,
-/// `β = 20(1 − p) + 1` with `p` the chance of guessing right (Zimowski et
-/// al. 2003).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct BetaPrior {
-    /// α (> 0).
-    pub alpha: f64,
-    /// β (> 0).
-    pub beta: f64,
-}
-
-impl BetaPrior {
-    /// BILOG-MG's prior for items with `options` answer options
-    /// (`p = 1/options`): four options give Beta(6, 16).
-    pub fn for_options(options: u32) -> Self {
-        let p = 1.0 / f64::from(options.max(2));
-        Self {
-            alpha: 20.0 * p + 1.0,
-            beta: 20.0 * (1.0 - p) + 1.0,
-        }
-    }
-}
-
-/// A lognormal prior on the slope: `ln a ~ N(mean_log, sd_log²)` (BILOG-MG's
-/// default slope prior is `N(0, 0.5²)` on `ln a`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct LogNormalPrior {
-    /// Mean of `ln a`.
-    pub mean_log: f64,
-    /// Standard deviation of `ln a` (> 0).
-    pub sd_log: f64,
-}
-
-/// Options of [`calibrate`].
-#[derive(Debug, Clone)]
-pub struct CalibrationOptions {
-    /// The model.
-    pub model: Model,
-    /// Gauss–Hermite points (default 61).
-    pub quadrature_points: usize,
-    /// EM steps allowed (default 5000).
-    pub max_iterations: usize,
-    /// Stop when no parameter moves more than this in an EM step
-    /// (default 1e-6).
-    pub tolerance: f64,
-    /// Accelerate EM with SQUAREM (default true).
-    pub accelerate: bool,
-    /// Compute standard errors (default true; costs two E-steps per
-    /// estimated parameter).
-    pub standard_errors: bool,
-    /// Use all cores for the E-step (default true); results do not depend
-    /// on the number of threads.
-    pub parallel: bool,
-    /// Prior on `c` for the 3PL (default Beta(6, 16), four options).
-    pub guessing_prior: Option<BetaPrior>,
-    /// Prior on the slopes (2PL, 3PL, GPCM), making the estimates MAP
-    /// (default none).
-    pub slope_prior: Option<LogNormalPrior>,
-    /// Items held at given parameters (fixed-item calibration). When any
-    /// are given, the latent mean and SD are estimated.
-    pub anchors: Vec<(ItemId, ItemParams)>,
-}
-
-impl CalibrationOptions {
-    /// The defaults for `model`.
-    pub fn new(model: Model) -> Self {
-        Self {
-            model,
-            quadrature_points: 61,
-            max_iterations: 5000,
-            tolerance: 1e-6,
-            accelerate: true,
-            standard_errors: true,
-            parallel: true,
-            guessing_prior: (model == Model::ThreePl).then(|| BetaPrior::for_options(4)),
-            slope_prior: None,
-            anchors: Vec::new(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Status {
@@ -166,7 +56,7 @@ pub(crate) struct Setup<'a> {
 }
 
 impl Setup<'_> {
-    fn model(&self) -> Model {
+    pub fn model(&self) -> Model {
         self.options.model
     }
 
@@ -177,7 +67,7 @@ impl Setup<'_> {
         }
     }
 
-    fn tables(&self, state: &State, grid: &Grid) -> Tables {
+    pub fn tables(&self, state: &State, grid: &Grid) -> Tables {
         let nq = grid.len();
         let n_items = self.status.len();
         let linear = state
@@ -242,7 +132,7 @@ impl Setup<'_> {
         (counts, grid)
     }
 
-    fn free_items(&self) -> impl Iterator<Item = usize> + '_ {
+    pub fn free_items(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.status.len()).filter(|&j| self.status[j] == Status::Free)
     }
 
@@ -318,7 +208,7 @@ impl Setup<'_> {
 
     /// The item's terms (with prior terms) at its parameters, in the order
     /// `(a, d.., g)` (`g = logit c` for the 3PL only).
-    fn item_terms(&self, grid: &Grid, counts: &Counts, j: usize, it: &ItemState) -> Terms {
+    pub fn item_terms(&self, grid: &Grid, counts: &Counts, j: usize, it: &ItemState) -> Terms {
         let nq = grid.len();
         let off = self.layout.off[j] * nq;
         let r = &counts.r[off..off + self.layout.m[j] * nq];
@@ -543,7 +433,7 @@ impl Setup<'_> {
 
     /// One EM step: the E-step at `state` (whose log-posterior is returned)
     /// and the M-step.
-    fn em(&self, state: &State) -> (State, f64) {
+    pub fn em(&self, state: &State) -> (State, f64) {
         let (counts, grid) = self.e_step(state);
         let objective = counts.loglik + self.log_prior(state);
         (self.m_step(state, &grid, &counts), objective)
@@ -564,7 +454,7 @@ fn add_slope_prior(t: &mut Terms, a: f64, prior: LogNormalPrior) {
     t.info[0] += 1.0 / (v * a * a);
 }
 
-fn logit(c: f64) -> f64 {
+pub(crate) fn logit(c: f64) -> f64 {
     (c / (1.0 - c)).ln()
 }
 
@@ -658,7 +548,8 @@ pub fn calibrate_with_progress(
     let mut items = Vec::with_capacity(n_items);
     for j in 0..n_items {
         let max = max_scores[j];
-        if model != Model::Gpcm && max > 1 && anchors[j].is_none() {
+        let polytomous_model = matches!(model, Model::Gpcm | Model::Rasch);
+        if !polytomous_model && max > 1 && anchors[j].is_none() {
             return Err(CalibrationError::Polytomous {
                 item: data.items()[j].clone(),
                 max_score: max,
@@ -717,6 +608,10 @@ pub fn calibrate_with_progress(
             }
         })
         .collect();
+    let estimable = status.iter().filter(|s| **s != Status::Excluded).count();
+    if estimable < 2 {
+        return Err(CalibrationError::TooFewItems { estimable });
+    }
     let layout = Layout::new(m);
     let blocks: Vec<PreparedBlock<'_>> = data
         .blocks()
@@ -742,7 +637,13 @@ pub fn calibrate_with_progress(
         mean: 0.0,
         sd: 1.0,
     };
-    let (state, iterations, reason, max_change) = run_em(&setup, initial, progress)?;
+    let EmOutcome {
+        state,
+        iterations,
+        reason,
+        max_change,
+        slowest,
+    } = run_em(&setup, initial, progress)?;
 
     // Final E-step: log-likelihood and gradient at the estimates.
     let (counts, grid) = setup.e_step(&state);
@@ -754,6 +655,12 @@ pub fn calibrate_with_progress(
     let n_persons: usize = setup.blocks.iter().map(|b| b.block.n_persons()).sum();
     let gradient = setup.gradient(&state, &grid, &counts);
     let max_gradient = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs())) / n_persons as f64;
+    let stalled = max_gradient.is_nan() || max_gradient > MAX_GRADIENT;
+    let reason = if reason == StopReason::ParameterChange && stalled {
+        StopReason::Stalled
+    } else {
+        reason
+    };
     let (covariance, se_note) = if options.standard_errors {
         standard_errors::covariance(&setup, &state)
     } else {
@@ -761,14 +668,7 @@ pub fn calibrate_with_progress(
     };
     let n_parameters = setup.pack(&state, true).len();
     let loglik = counts.loglik;
-    let results = build_items(
-        data,
-        &setup,
-        &state,
-        covariance.as_deref(),
-        &presented,
-        flags,
-    );
+    let results = build_items(data, &setup, &state, covariance.as_ref(), &presented, flags);
     Ok(Calibration {
         model,
         items: results,
@@ -786,128 +686,24 @@ pub fn calibrate_with_progress(
             converged: reason == StopReason::ParameterChange,
             reason,
             max_change,
+            slowest_item: slowest.map(|j| data.items()[j].clone()),
             max_gradient,
         },
         standard_errors: se_note,
     })
 }
 
-fn check_options(options: &CalibrationOptions) -> Result<(), CalibrationError> {
-    let bad = |name, value: f64, reason| {
-        Err(CalibrationError::InvalidOption {
-            name,
-            value,
-            reason,
-        })
-    };
-    if !(5..=200).contains(&options.quadrature_points) {
-        return bad(
-            "quadrature_points",
-            options.quadrature_points as f64,
-            "between 5 and 200",
-        );
-    }
-    if !(options.tolerance > 0.0 && options.tolerance.is_finite()) {
-        return bad("tolerance", options.tolerance, "a positive number");
-    }
-    if let Some(p) = options.guessing_prior {
-        if !(p.alpha >= 1.0 && p.beta >= 1.0 && p.alpha.is_finite() && p.beta.is_finite()) {
-            return bad("guessing_prior", p.alpha.min(p.beta), "alpha, beta >= 1");
-        }
-    }
-    if let Some(p) = options.slope_prior {
-        if !(p.sd_log > 0.0 && p.sd_log.is_finite() && p.mean_log.is_finite()) {
-            return bad("slope_prior.sd_log", p.sd_log, "a positive number");
-        }
-    }
-    Ok(())
-}
-
-/// EM with SQUAREM (scheme S3 of Varadhan & Roland 2008): two EM steps give
-/// `r = F(x) − x` and `v = F(F(x)) − 2F(x) + x`; the extrapolation
-/// `x − 2αr + α²v` with `α = −‖r‖/‖v‖` (at most −1) is followed by one
-/// stabilising EM step, and is dropped for the plain EM step whenever it
-/// lowers the log-posterior.
-fn run_em(
-    setup: &Setup<'_>,
-    mut state: State,
-    progress: &mut dyn FnMut(usize, f64),
-) -> Result<(State, usize, StopReason, f64), CalibrationError> {
-    let opts = setup.options;
-    let mut iterations = 0;
-    let mut max_change = f64::INFINITY;
-    while iterations < opts.max_iterations {
-        let x0 = setup.pack(&state, true);
-        let (s1, obj0) = setup.em(&state);
-        iterations += 1;
-        if !obj0.is_finite() {
-            return Err(CalibrationError::NonFinite {
-                iteration: iterations,
-            });
-        }
-        progress(iterations, obj0);
-        let x1 = setup.pack(&s1, true);
-        max_change = max_abs_diff(&x0, &x1);
-        if max_change < opts.tolerance {
-            return Ok((s1, iterations, StopReason::ParameterChange, max_change));
-        }
-        if !opts.accelerate || iterations + 2 > opts.max_iterations {
-            state = s1;
-            continue;
-        }
-        let (s2, obj1) = setup.em(&s1);
-        iterations += 1;
-        let x2 = setup.pack(&s2, true);
-        let r: Vec<f64> = x1.iter().zip(&x0).map(|(a, b)| a - b).collect();
-        let v: Vec<f64> = x2
-            .iter()
-            .zip(&x1)
-            .zip(&r)
-            .map(|((a, b), r)| a - b - r)
-            .collect();
-        let rr: f64 = r.iter().map(|x| x * x).sum();
-        let vv: f64 = v.iter().map(|x| x * x).sum();
-        let alpha = -(rr / vv).sqrt();
-        if !alpha.is_finite() || alpha >= -1.0 {
-            state = s2;
-            continue;
-        }
-        let x_new: Vec<f64> = x0
-            .iter()
-            .zip(&r)
-            .zip(&v)
-            .map(|((x, r), v)| x - 2.0 * alpha * r + alpha * alpha * v)
-            .collect();
-        let extrapolated = setup.unpack(&x_new, &state, true);
-        let (s3, obj_new) = setup.em(&extrapolated);
-        iterations += 1;
-        if obj_new.is_finite() && obj_new >= obj1 - 1e-9 * obj1.abs() {
-            state = s3;
-        } else {
-            state = s2;
-        }
-    }
-    Ok((state, iterations, StopReason::IterationLimit, max_change))
-}
-
-fn max_abs_diff(x: &[f64], y: &[f64]) -> f64 {
-    x.iter()
-        .zip(y)
-        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()))
-}
-
 fn build_items(
     data: &ResponseMatrix,
     setup: &Setup<'_>,
     state: &State,
-    covariance: Option<&[f64]>,
+    covariance: Option<&standard_errors::Covariance>,
     presented: &[usize],
     mut flags: Vec<Vec<ItemFlag>>,
 ) -> Vec<ItemCalibration> {
     let model = setup.model();
-    let np = setup.pack(state, false).len();
-    let var = |i: usize| covariance.map(|c| c[i * np + i]);
-    let cov = |i: usize, k: usize| covariance.map(|c| c[i * np + k]);
+    let var = |i: usize| covariance.and_then(|c| c.get(i, i));
+    let cov = |i: usize, k: usize| covariance.and_then(|c| c.get(i, k));
     let mut at = usize::from(model == Model::Rasch && setup.free_items().next().is_some());
     let mut out = Vec::with_capacity(state.items.len());
     for (j, it) in state.items.iter().enumerate() {
@@ -937,11 +733,9 @@ fn build_items(
             });
             if covariance.is_some() {
                 e.se_a = var(ia).map(f64::sqrt);
-                e.se_d = Some(
-                    (id0..id0 + it.d.len())
-                        .map(|i| var(i).map_or(f64::NAN, f64::sqrt))
-                        .collect(),
-                );
+                e.se_d = (id0..id0 + it.d.len())
+                    .map(|i| var(i).map(f64::sqrt))
+                    .collect::<Option<Vec<f64>>>();
                 if it.d.len() == 1 {
                     // b = −d/a: ∂b/∂a = d/a², ∂b/∂d = −1/a.
                     let (ga, gd) = (it.d[0] / (it.a * it.a), -1.0 / it.a);

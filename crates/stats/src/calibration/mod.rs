@@ -6,11 +6,13 @@
 //!   Bock & Aitkin (1981, *Psychometrika* 46, 443–459) over an `n`-point
 //!   Gauss–Hermite rule for θ ~ N(0, 1) (61 points by default), for
 //!   - [`Model::Rasch`]: one slope common to all items (the 1PL; equivalently
-//!     the Rasch model with an estimated latent SD equal to that slope),
+//!     the Rasch model with an estimated latent SD equal to that slope; the
+//!     partial credit model for items scored above 1),
 //!   - [`Model::TwoPl`]: `P = 1 / (1 + exp(−(aθ + d)))`, `b = −d/a`,
 //!   - [`Model::ThreePl`]: `P = c + (1 − c) / (1 + exp(−(aθ + d)))`, MAP with a
-//!     Beta prior on `c` as BILOG does (Mislevy & Bock 1990), optionally a
-//!     lognormal prior on `a`,
+//!     Beta prior on `c` and a lognormal prior on `a` by default, as BILOG-MG
+//!     does (Mislevy & Bock 1990; both configurable; the slope prior is
+//!     available for the 2PL and GPCM too),
 //!   - [`Model::Gpcm`]: the generalized partial credit model (Muraki 1992) in
 //!     slope-intercept form, `P(k) ∝ exp(a·k·θ + d_k)`, `d_0 = 0`; step
 //!     difficulties are `b_k = −(d_k − d_{k−1})/a`.
@@ -19,11 +21,18 @@
 //!   by Newton's method (Fisher scoring for the 3PL); the EM map is
 //!   accelerated by SQUAREM (Varadhan & Roland 2008, *Scand. J. Statist.* 35,
 //!   335–353), with a fall-back to plain EM steps whenever an extrapolation
-//!   lowers the likelihood. Standard errors come from the observed
+//!   lowers the likelihood. A run stops when no parameter moves more than
+//!   the tolerance in an EM step; it is reported as converged only if the
+//!   gradient is then near zero too, and otherwise says why it stopped and
+//!   which item moved most. Standard errors come from the observed
 //!   information: the central-difference Jacobian of the analytic gradient of
 //!   the marginal log-likelihood (Fisher's identity gives that gradient from
 //!   one E-step), which is the quantity Oakes (1999, *JRSS B* 61, 479–482)
-//!   computes.
+//!   computes. Above [`CalibrationOptions::full_information_max_parameters`]
+//!   (a large bank in a concurrent calibration) the 2PL and GPCM use each
+//!   item's own block of the observed information by Louis's (1982, *JRSS
+//!   B* 44, 226–233) formula instead, one pass over the data, which leaves
+//!   out the covariances between items (lower bounds on the errors).
 //!
 //!   Sparse data (many forms over one bank) calibrate concurrently: a "not
 //!   presented" cell is absent from its block and so from the likelihood.
@@ -36,21 +45,24 @@
 //! - [`linking`]: mean-mean, mean-sigma, Haebara and Stocking–Lord linking
 //!   constants through common items.
 //! - [`fit`]: S-X² item fit (Orlando & Thissen 2000) and Rasch infit/outfit.
+//! - [`curves`]: test information, conditional SEM and the expected-score
+//!   curve from the calibrated parameters.
 
+pub mod curves;
 mod estep;
 pub mod fit;
 mod item_terms;
 mod linalg;
 pub mod linking;
 mod mml;
+mod options;
 mod rasch_cml;
 mod result;
+mod squarem;
 mod standard_errors;
 
-pub use mml::{
-    BetaPrior, CalibrationOptions, LogNormalPrior, Model, calibrate, calibrate_with_progress,
-};
-
+pub use mml::{calibrate, calibrate_with_progress};
+pub use options::{BetaPrior, CalibrationOptions, LogNormalPrior, Model};
 pub use rasch_cml::{CmlFit, CmlItem, rasch_cml};
 pub use result::{
     Calibration, Convergence, ItemCalibration, ItemEstimate, ItemFlag, LatentDistribution,
@@ -77,6 +89,23 @@ pub enum CalibrationError {
         max_score: u8,
         /// The model asked for.
         model: Model,
+    },
+    /// Fewer than two items can be estimated (the others nobody saw, or
+    /// everybody answered alike).
+    #[error("only {estimable} item(s) can be estimated; calibration needs at least 2")]
+    TooFewItems {
+        /// Items with variance among the persons presented them.
+        estimable: usize,
+    },
+    /// Rasch CML was asked for, but an item has higher scores.
+    #[error(
+        "item `{item}` has a score of {max_score}; Rasch CML here takes 0/1 items (use rasch by MML, or gpcm)"
+    )]
+    PolytomousCml {
+        /// The item.
+        item: ItemId,
+        /// Its highest observed score.
+        max_score: u8,
     },
     /// An anchor names an item that is not in the response matrix.
     #[error("anchor item `{item}` is not in the response matrix")]

@@ -82,10 +82,9 @@ struct BlockStats {
 pub fn rasch_cml(data: &ResponseMatrix) -> Result<CmlFit, CalibrationError> {
     let n_items = data.n_items();
     if let Some(j) = data.max_scores().iter().position(|&m| m > 1) {
-        return Err(CalibrationError::Polytomous {
+        return Err(CalibrationError::PolytomousCml {
             item: data.items()[j].clone(),
             max_score: data.max_scores()[j],
-            model: super::Model::Rasch,
         });
     }
     // Item totals and presentation counts over all persons, to find the
@@ -112,7 +111,7 @@ pub fn rasch_cml(data: &ResponseMatrix) -> Result<CmlFit, CalibrationError> {
     }
     let k = active.len();
     if k < 2 {
-        return Err(CalibrationError::NoResponses);
+        return Err(CalibrationError::TooFewItems { estimable: k });
     }
     // Per block: item totals (of persons with non-extreme scores on the
     // block's estimable items) and score counts.
@@ -463,5 +462,18 @@ mod tests {
                 assert!(((x - y) / y).abs() < 1e-12, "item {j}: {x} vs {y}");
             }
         }
+    }
+
+    #[test]
+    fn too_few_estimable_items_is_an_error() {
+        use exam_core::responses::CsvOptions;
+        // Item B: everybody right; only A varies.
+        let csv = "A,B\n1,1\n0,1\n1,1\n";
+        let data =
+            ResponseMatrix::from_csv(csv.as_bytes(), "t", CsvOptions { id_column: false }).unwrap();
+        assert_eq!(
+            rasch_cml(&data).unwrap_err(),
+            CalibrationError::TooFewItems { estimable: 1 }
+        );
     }
 }

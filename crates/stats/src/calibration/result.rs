@@ -60,6 +60,10 @@ pub struct Convergence {
     pub reason: StopReason,
     /// Largest absolute parameter change of the last EM step.
     pub max_change: f64,
+    /// The item whose parameters moved most in the last EM step (absent
+    /// when that was the latent distribution): where to look when the run
+    /// did not converge.
+    pub slowest_item: Option<ItemId>,
     /// Largest absolute gradient of the marginal log-posterior at the
     /// estimates, divided by the number of persons.
     pub max_gradient: f64,
@@ -74,7 +78,14 @@ pub enum StopReason {
     ParameterChange,
     /// The iteration limit was reached first: the estimates are not final.
     IterationLimit,
+    /// The parameters stopped moving, but the gradient of the marginal
+    /// log-posterior is not near zero (above 1e-4 per person):
+    /// an M-step could not improve, so this is not a maximum.
+    Stalled,
 }
+
+/// Largest absolute gradient per person accepted at convergence.
+pub const MAX_GRADIENT: f64 = 1e-4;
 
 /// One item's calibration.
 #[derive(Debug, Clone, Serialize)]

@@ -1,0 +1,166 @@
+//! What [`super::calibrate`] is asked to do: the model, priors, anchors
+//! and numerical settings.
+
+use super::CalibrationError;
+use exam_core::ids::ItemId;
+use exam_core::irt::ItemParams;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The models [`super::calibrate`] fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Model {
+    /// The Rasch model / 1PL by MML: one slope common to all items,
+    /// θ ~ N(0, 1) (`ltm::rasch`, mirt with all slopes constrained equal);
+    /// items scored above 1 follow the partial credit model (Masters 1982)
+    /// with that common slope.
+    Rasch,
+    /// Two-parameter logistic.
+    #[serde(rename = "2pl")]
+    TwoPl,
+    /// Three-parameter logistic (MAP with a Beta prior on `c`).
+    #[serde(rename = "3pl")]
+    ThreePl,
+    /// Generalized partial credit model (Muraki 1992).
+    Gpcm,
+}
+
+impl fmt::Display for Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Model::Rasch => "rasch",
+            Model::TwoPl => "2pl",
+            Model::ThreePl => "3pl",
+            Model::Gpcm => "gpcm",
+        })
+    }
+}
+
+/// A Beta(α, β) prior on the lower asymptote `c`, density ∝
+/// `c^(α−1) (1 − c)^(β−1)`. BILOG-MG's default is `α = 20p + 1`,
+/// `β = 20(1 − p) + 1` with `p` the chance of guessing right (Zimowski et
+/// al. 2003).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BetaPrior {
+    /// α (> 0).
+    pub alpha: f64,
+    /// β (> 0).
+    pub beta: f64,
+}
+
+impl BetaPrior {
+    /// BILOG-MG's prior for items with `options` answer options
+    /// (`p = 1/options`): four options give Beta(6, 16).
+    pub fn for_options(options: u32) -> Self {
+        let p = 1.0 / f64::from(options.max(2));
+        Self {
+            alpha: 20.0 * p + 1.0,
+            beta: 20.0 * (1.0 - p) + 1.0,
+        }
+    }
+}
+
+/// A lognormal prior on the slope: `ln a ~ N(mean_log, sd_log²)` (BILOG-MG's
+/// default slope prior is `N(0, 0.5²)` on `ln a`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LogNormalPrior {
+    /// Mean of `ln a`.
+    pub mean_log: f64,
+    /// Standard deviation of `ln a` (> 0).
+    pub sd_log: f64,
+}
+
+/// Options of [`super::calibrate`].
+#[derive(Debug, Clone)]
+pub struct CalibrationOptions {
+    /// The model.
+    pub model: Model,
+    /// Gauss–Hermite points (default 61).
+    pub quadrature_points: usize,
+    /// EM steps allowed (default 5000).
+    pub max_iterations: usize,
+    /// Stop when no parameter moves more than this in an EM step
+    /// (default 1e-6).
+    pub tolerance: f64,
+    /// Accelerate EM with SQUAREM (default true).
+    pub accelerate: bool,
+    /// Compute standard errors (default true).
+    pub standard_errors: bool,
+    /// Up to this many free parameters (default 1000) standard errors come
+    /// from the full observed information (two E-steps per parameter and
+    /// a dense inverse); above it, under the 2PL and GPCM, from each item's
+    /// own block of the observed information (Louis 1982, one pass over
+    /// the data), which leaves out the covariances between items and so
+    /// errs on the small side; the 1PL and 3PL then have none.
+    pub full_information_max_parameters: usize,
+    /// Use all cores for the E-step (default true); results do not depend
+    /// on the number of threads.
+    pub parallel: bool,
+    /// Prior on `c` for the 3PL (default Beta(6, 16), four options).
+    pub guessing_prior: Option<BetaPrior>,
+    /// Prior on the slopes (2PL, 3PL, GPCM), making the estimates MAP
+    /// (default: none, except lognormal(0, 0.5) for the 3PL, as BILOG-MG,
+    /// which keeps a barely discriminating item from trading its slope
+    /// for its asymptote without end).
+    pub slope_prior: Option<LogNormalPrior>,
+    /// Items held at given parameters (fixed-item calibration). When any
+    /// are given, the latent mean and SD are estimated.
+    pub anchors: Vec<(ItemId, ItemParams)>,
+}
+
+impl CalibrationOptions {
+    /// The defaults for `model`.
+    pub fn new(model: Model) -> Self {
+        Self {
+            model,
+            quadrature_points: 61,
+            max_iterations: 5000,
+            tolerance: 1e-6,
+            accelerate: true,
+            standard_errors: true,
+            full_information_max_parameters: 1000,
+            parallel: true,
+            guessing_prior: (model == Model::ThreePl).then(|| BetaPrior::for_options(4)),
+            slope_prior: (model == Model::ThreePl).then_some(LogNormalPrior {
+                mean_log: 0.0,
+                sd_log: 0.5,
+            }),
+            anchors: Vec::new(),
+        }
+    }
+}
+
+pub(crate) fn check_options(options: &CalibrationOptions) -> Result<(), CalibrationError> {
+    let bad = |name, value: f64, reason| {
+        Err(CalibrationError::InvalidOption {
+            name,
+            value,
+            reason,
+        })
+    };
+    if !(5..=200).contains(&options.quadrature_points) {
+        return bad(
+            "quadrature_points",
+            options.quadrature_points as f64,
+            "between 5 and 200",
+        );
+    }
+    if options.max_iterations == 0 {
+        return bad("max_iterations", 0.0, "at least 1");
+    }
+    if !(options.tolerance > 0.0 && options.tolerance.is_finite()) {
+        return bad("tolerance", options.tolerance, "a positive number");
+    }
+    if let Some(p) = options.guessing_prior {
+        if !(p.alpha >= 1.0 && p.beta >= 1.0 && p.alpha.is_finite() && p.beta.is_finite()) {
+            return bad("guessing_prior", p.alpha.min(p.beta), "alpha, beta >= 1");
+        }
+    }
+    if let Some(p) = options.slope_prior {
+        if !(p.sd_log > 0.0 && p.sd_log.is_finite() && p.mean_log.is_finite()) {
+            return bad("slope_prior.sd_log", p.sd_log, "a positive number");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! Invariants of the estimators on arbitrary small response matrices.
+
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
+use exam_core::ids::{ItemId, PersonId};
+use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
+use exam_stats::calibration::{CalibrationOptions, Model, calibrate, rasch_cml};
+use proptest::prelude::*;
+
+/// Rows of 0/1/not-presented cells (not presented with probability 1/6).
+fn matrix(persons: usize, items: usize) -> impl Strategy<Value = Vec<Vec<Option<u8>>>> {
+    prop::collection::vec(
+        prop::collection::vec(
+            prop_oneof![5 => (0u8..=1).prop_map(Some), 1 => Just(None)],
+            items,
+        ),
+        persons,
+    )
+}
+
+fn build(rows: &[Vec<Option<u8>>], order: &[usize]) -> ResponseMatrix {
+    let k = rows[0].len();
+    let ids = (0..k).map(|j| ItemId::new(format!("I{j}"))).collect();
+    let mut builder = ResponseMatrixBuilder::new(ids).unwrap();
+    for &p in order {
+        let cells: Vec<Cell> = rows[p]
+            .iter()
+            .map(|c| c.map_or(Cell::NotPresented, Cell::Score))
+            .collect();
+        builder
+            .push(PersonId::new(format!("P{p}")), &cells)
+            .unwrap();
+    }
+    builder.build()
+}
+
+fn options(model: Model) -> CalibrationOptions {
+    let mut o = CalibrationOptions::new(model);
+    o.standard_errors = false;
+    o.quadrature_points = 21;
+    o.max_iterations = 60;
+    o
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn mml_never_panics_and_reports_finite_numbers(rows in matrix(40, 5)) {
+        let order: Vec<usize> = (0..rows.len()).collect();
+        let data = build(&rows, &order);
+        for model in [Model::TwoPl, Model::Rasch, Model::ThreePl] {
+            match calibrate(&data, &options(model)) {
+                Ok(fit) => {
+                    prop_assert!(fit.log_likelihood.is_finite() && fit.log_likelihood <= 0.0);
+                    for item in &fit.items {
+                        // An item without estimates says why.
+                        if let Some(e) = &item.estimate {
+                            prop_assert!(e.a.is_finite() && e.d.iter().all(|d| d.is_finite()));
+                            prop_assert!((0.0..1.0).contains(&e.c));
+                        } else {
+                            prop_assert!(!item.flags.is_empty());
+                        }
+                    }
+                }
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+        }
+    }
+
+    #[test]
+    fn person_order_does_not_change_the_estimates(rows in matrix(30, 4), seed in 0u64..1000) {
+        let n = rows.len();
+        let forward: Vec<usize> = (0..n).collect();
+        let shuffled: Vec<usize> = (0..n).map(|i| (i * 7 + seed as usize) % n).collect();
+        prop_assume!({ let mut s = shuffled.clone(); s.sort_unstable(); s == forward });
+        let (a, b) = (build(&rows, &forward), build(&rows, &shuffled));
+        if let (Ok(x), Ok(y)) = (calibrate(&a, &options(Model::TwoPl)), calibrate(&b, &options(Model::TwoPl))) {
+            prop_assert!((x.log_likelihood - y.log_likelihood).abs() < 1e-6 * x.log_likelihood.abs().max(1.0));
+        }
+        if let (Ok(x), Ok(y)) = (rasch_cml(&a), rasch_cml(&b)) {
+            for (i, j) in x.items.iter().zip(&y.items) {
+                match (i.difficulty, j.difficulty) {
+                    (Some(u), Some(v)) => prop_assert!((u - v).abs() < 1e-8),
+                    (None, None) => {}
+                    _ => prop_assert!(false, "estimability differs"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cml_difficulties_sum_to_zero(rows in matrix(60, 6)) {
+        let order: Vec<usize> = (0..rows.len()).collect();
+        let data = build(&rows, &order);
+        if let Ok(fit) = rasch_cml(&data) {
+            let b: Vec<f64> = fit.items.iter().filter_map(|i| i.difficulty).collect();
+            prop_assert!(b.iter().sum::<f64>().abs() < 1e-9);
+            prop_assert!(fit.conditional_log_likelihood <= 0.0);
+            for item in &fit.items {
+                if let Some(se) = item.se {
+                    prop_assert!(se > 0.0 && se.is_finite());
+                }
+            }
+        }
+    }
+}
