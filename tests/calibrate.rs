@@ -2,22 +2,8 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
+use crate::util::{exam, reference};
 use serde_json::Value;
-use std::process::Command;
-
-fn exam(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_exam"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn reference(name: &str) -> Value {
-    serde_json::from_str(
-        &std::fs::read_to_string(format!("tests/data/reference/{name}.json")).unwrap(),
-    )
-    .unwrap()
-}
 
 #[test]
 fn two_pl_json_matches_mirt_on_lsat6() {
@@ -31,12 +17,8 @@ fn two_pl_json_matches_mirt_on_lsat6() {
         "--format",
         "json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = out.success();
+    let got: Value = serde_json::from_str(&out.stdout).unwrap();
     let want = &reference("lsat6")["twopl_mml"];
     assert_eq!(got["model"], "2pl");
     assert_eq!(got["converged"], true);
@@ -55,7 +37,7 @@ fn two_pl_json_matches_mirt_on_lsat6() {
         .collect();
     assert!(scores.windows(2).all(|w| w[0] < w[1]) && scores[16] < 5.0);
     // The output is an item parameter file scoring can read.
-    let file: exam_core::irt::ItemParamsFile = serde_json::from_slice(&out.stdout).unwrap();
+    let file: exam_core::irt::ItemParamsFile = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(file.items.len(), 5);
     assert_eq!(file.model, Some(exam_core::irt::IrtModel::TwoPl));
     for (j, item) in got["items"].as_array().unwrap().iter().enumerate() {
@@ -86,8 +68,8 @@ fn rasch_cml_json_matches_erm_on_raschdat1() {
         "--format",
         "json",
     ]);
-    assert!(out.status.success());
-    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = out.success();
+    let got: Value = serde_json::from_str(&out.stdout).unwrap();
     let want = &reference("raschdat1")["rasch_cml"];
     for (j, item) in got["items"].as_array().unwrap().iter().enumerate() {
         let b = item["b"].as_f64().unwrap();
@@ -112,8 +94,8 @@ fn table_output_lists_items_in_input_order() {
         "--no-id",
         "--no-se",
     ]);
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out = out.success();
+    let text = out.stdout;
     assert!(text.starts_with(
         "rasch (MML) calibration of tests/data/reference/asvab.csv: 776 persons, 4 items"
     ));
@@ -140,8 +122,8 @@ fn bad_input_exits_1_naming_the_file_or_item() {
         "--responses",
         "tests/data/none.csv",
     ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("tests/data/none.csv"));
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("tests/data/none.csv"));
 
     let out = exam(&[
         "calibrate",
@@ -151,8 +133,8 @@ fn bad_input_exits_1_naming_the_file_or_item() {
         "tests/data/reference/verbal_aggression_poly.csv",
         "--no-id",
     ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("S1WantCurse"));
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("S1WantCurse"));
 }
 
 #[test]
@@ -184,12 +166,8 @@ fn anchored_items_keep_their_bank_parameters() {
         "json",
     ]);
     std::fs::remove_file(&path).unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = out.success();
+    let got: Value = serde_json::from_str(&out.stdout).unwrap();
     let items = got["items"].as_array().unwrap();
     for (j, item) in items.iter().enumerate() {
         assert_eq!(item["fixed"], j < 3);

@@ -3,11 +3,11 @@
 //! (61-node Gauss–Hermite, tol 1e-8) and eRm 1.0-2 CML.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use exam_core::responses::{CsvOptions, ResponseMatrix};
+mod common;
+
+use exam_core::responses::ResponseMatrix;
 use exam_stats::calibration::{CalibrationOptions, Model, calibrate};
 use serde_json::Value;
-
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/reference/");
 
 /// 2PL / common-slope MML, 61-node GH, tight convergence: a, d within 1e-3.
 const MML_PARAM_TOL: f64 = 1e-3;
@@ -19,17 +19,12 @@ const WEAK_LOGLIK_TOL: f64 = 0.05;
 const SE_REL_TOL: f64 = 0.05;
 
 fn load(name: &str) -> (ResponseMatrix, Value) {
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{DIR}{name}.json")).unwrap())
-            .unwrap();
+    let expected = common::reference_json(name);
     let file = expected["file"]
         .as_str()
         .unwrap()
         .trim_start_matches("data/");
-    let csv = std::fs::read(format!("{DIR}{file}")).unwrap();
-    let data =
-        ResponseMatrix::from_csv(csv.as_slice(), file, CsvOptions { id_column: false }).unwrap();
-    (data, expected)
+    (common::reference_matrix(file), expected)
 }
 
 fn floats(v: &Value) -> Vec<f64> {
@@ -214,9 +209,7 @@ fn gpcm_on_dichotomous_items_is_the_two_pl() {
 /// is above that of the nested partial credit model with one common slope.
 #[test]
 fn gpcm_on_verbal_aggression_poly() {
-    let csv = std::fs::read(format!("{DIR}verbal_aggression_poly.csv")).unwrap();
-    let data =
-        ResponseMatrix::from_csv(csv.as_slice(), "poly", CsvOptions { id_column: false }).unwrap();
+    let data = common::reference_matrix("verbal_aggression_poly.csv");
     let fit = calibrate(&data, &CalibrationOptions::new(Model::Gpcm)).unwrap();
     assert!(fit.convergence.converged);
     assert_eq!(fit.n_parameters, 24 * 3);
