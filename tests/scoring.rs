@@ -5,26 +5,46 @@
 // Fixture helpers: a malformed fixture should fail the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::util::{Run, ScratchFile, exam};
 use serde_json::Value;
-use std::process::{Command, Output};
 
 const DATA: &str = "tests/data/scoring";
 
-fn exam(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_exam"))
-        .args(args)
-        .output()
-        .expect("the exam binary runs")
+/// The path of a fixture file of `tests/data/scoring/`.
+fn data(name: &str) -> String {
+    format!("{DATA}/{name}")
 }
 
-fn json_out(args: &[&str]) -> Value {
-    let out = exam(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+/// Runs `exam <command> --forms <the fixture forms>` followed by `args`.
+fn on_fixture_forms(command: &str, args: &[&str]) -> Run {
+    let forms = data("forms.json");
+    let mut all = vec![command, "--forms", &forms];
+    all.extend_from_slice(args);
+    exam(&all)
+}
+
+/// Runs `exam score` on the fixture forms and `responses`, followed by `extra`.
+fn score(responses: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["--responses", responses];
+    args.extend_from_slice(extra);
+    on_fixture_forms("score", &args)
+}
+
+/// The JSON output of a successful `exam score` (see [`score`]).
+fn score_json(responses: &str, extra: &[&str]) -> Value {
+    let mut args = extra.to_vec();
+    args.extend_from_slice(&["--format", "json"]);
+    score(responses, &args).success().json()
+}
+
+/// Simulates 200 candidates on the fixture forms with seed 5 into `out`
+/// (CSV or, for a `.json` path, submissions).
+fn simulate(out: &str) {
+    on_fixture_forms(
+        "simulate",
+        &["--candidates", "200", "--seed", "5", "--out", out],
+    )
+    .success();
 }
 
 fn close(a: &Value, b: f64) -> bool {
@@ -33,17 +53,9 @@ fn close(a: &Value, b: f64) -> bool {
 
 #[test]
 fn score_raw_csv_by_hand() {
-    let v = json_out(&[
-        "score",
-        "--forms",
-        &format!("{DATA}/forms.json"),
-        "--responses",
-        &format!("{DATA}/responses.csv"),
-        "--scoring",
-        &format!("{DATA}/rules.json"),
-        "--format",
-        "json",
-    ]);
+    let responses = data("responses.csv");
+    let rules = data("rules.json");
+    let v = score_json(&responses, &["--scoring", &rules]);
     assert_eq!(v["scoring_rules"], "test-rules");
     let reports = v["reports"].as_array().unwrap();
     assert_eq!(reports.len(), 3);
@@ -63,55 +75,31 @@ fn score_raw_csv_by_hand() {
     assert_eq!(reports[2]["audit"]["scoring_rules_version"], "1");
 
     // The scored matrix: K1 all 1 on F1 (pretest Q5 included), Q6 not on F1.
-    let dir = std::env::temp_dir().join(format!("exam-scored-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let scored = dir.join("scored.csv");
-    let out = exam(&[
-        "score",
-        "--forms",
-        &format!("{DATA}/forms.json"),
-        "--responses",
-        &format!("{DATA}/responses.csv"),
-        "--scoring",
-        &format!("{DATA}/rules.json"),
-        "--scored-out",
-        scored.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
+    let scored = ScratchFile::new("scoring-scored", "scored.csv", "");
+    score(
+        &responses,
+        &["--scoring", &rules, "--scored-out", scored.path()],
+    )
+    .success();
     // Columns: F1's items then F2's new one (Q6). K2 omitted Q5 (0); Q3
     // B A C earns 2/3, not full credit (0); Q4 ½ (0). K3 sat F2: Q3 and Q5
     // not presented; Q2 {A} wrong; Q4 wrong; Q6 right.
     assert_eq!(
-        std::fs::read_to_string(&scored).unwrap(),
+        std::fs::read_to_string(scored.path()).unwrap(),
         "candidate,Q1,Q2,Q3,Q4,Q5,Q6\nK1,1,1,1,1,1,\nK2,0,0,0,0,0,\nK3,1,0,,0,,1\n"
     );
-    std::fs::remove_dir_all(&dir).ok();
 
     // The table names every candidate.
-    let out = exam(&[
-        "score",
-        "--forms",
-        &format!("{DATA}/forms.json"),
-        "--responses",
-        &format!("{DATA}/responses.csv"),
-    ]);
-    assert!(out.status.success());
-    let table = String::from_utf8(out.stdout).unwrap();
+    let table = score(&responses, &[]).success().stdout;
     assert!(table.starts_with("candidate"));
     assert!(table.contains("K3") && table.contains("F2"));
 }
 
 #[test]
 fn bad_option_exits_1_naming_candidate_and_item() {
-    let out = exam(&[
-        "score",
-        "--forms",
-        &format!("{DATA}/forms.json"),
-        "--responses",
-        &format!("{DATA}/bad_option.csv"),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let out = score(&data("bad_option.csv"), &[]);
+    assert_eq!(out.code, 1);
+    let err = &out.stderr;
     assert!(
         err.contains("K4") && err.contains("Q1") && err.contains("`Z`"),
         "{err}"
@@ -120,19 +108,21 @@ fn bad_option_exits_1_naming_candidate_and_item() {
 
 #[test]
 fn rescore_lists_changed_candidates_with_old_and_new_values() {
-    let v = json_out(&[
+    let v = on_fixture_forms(
         "rescore",
-        "--forms",
-        &format!("{DATA}/forms.json"),
-        "--responses",
-        &format!("{DATA}/responses.csv"),
-        "--scoring",
-        &format!("{DATA}/rules.json"),
-        "--new-scoring",
-        &format!("{DATA}/rules_corrected.json"),
-        "--format",
-        "json",
-    ]);
+        &[
+            "--responses",
+            &data("responses.csv"),
+            "--scoring",
+            &data("rules.json"),
+            "--new-scoring",
+            &data("rules_corrected.json"),
+            "--format",
+            "json",
+        ],
+    )
+    .success()
+    .json();
     assert_eq!(v["rescored"], 3);
     let changes = v["changes"].as_array().unwrap();
     // K1: {A, C} is wrong against the corrected key {A}: 4 → 3, pass → fail.
@@ -150,49 +140,13 @@ fn rescore_lists_changed_candidates_with_old_and_new_values() {
 
 #[test]
 fn simulate_then_score_round_trip() {
-    let dir = std::env::temp_dir().join(format!("exam-sim-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let csv = dir.join("responses.csv");
-    let csv = csv.to_str().unwrap();
-    let out = exam(&[
-        "simulate",
-        "--forms",
-        &format!("{DATA}/forms.json"),
-        "--candidates",
-        "200",
-        "--seed",
-        "5",
-        "--out",
-        csv,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let first = std::fs::read_to_string(csv).unwrap();
+    let csv = ScratchFile::new("scoring-sim-csv", "responses.csv", "");
+    simulate(csv.path());
+    let first = std::fs::read_to_string(csv.path()).unwrap();
     // Same seed, same file.
-    exam(&[
-        "simulate",
-        "--forms",
-        &format!("{DATA}/forms.json"),
-        "--candidates",
-        "200",
-        "--seed",
-        "5",
-        "--out",
-        csv,
-    ]);
-    assert_eq!(std::fs::read_to_string(csv).unwrap(), first);
-    let v = json_out(&[
-        "score",
-        "--forms",
-        &format!("{DATA}/forms.json"),
-        "--responses",
-        csv,
-        "--format",
-        "json",
-    ]);
+    simulate(csv.path());
+    assert_eq!(std::fs::read_to_string(csv.path()).unwrap(), first);
+    let v = score_json(csv.path(), &[]);
     let reports = v["reports"].as_array().unwrap();
     assert_eq!(reports.len(), 200);
     for r in reports {
@@ -201,49 +155,21 @@ fn simulate_then_score_round_trip() {
     }
 
     // The same candidates as JSON submissions score the same.
-    let json = dir.join("responses.json");
-    let json = json.to_str().unwrap();
-    let out = exam(&[
-        "simulate",
-        "--forms",
-        &format!("{DATA}/forms.json"),
-        "--candidates",
-        "200",
-        "--seed",
-        "5",
-        "--out",
-        json,
-    ]);
-    assert!(out.status.success());
-    let w = json_out(&[
-        "score",
-        "--forms",
-        &format!("{DATA}/forms.json"),
-        "--responses",
-        json,
-        "--format",
-        "json",
-    ]);
+    let json = ScratchFile::new("scoring-sim-json", "responses.json", "");
+    simulate(json.path());
+    let w = score_json(json.path(), &[]);
     for (a, b) in reports.iter().zip(w["reports"].as_array().unwrap()) {
         assert_eq!(a["candidate"], b["candidate"]);
         assert!(close(&a["raw"], b["raw"].as_f64().unwrap()));
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn blueprint_cut_is_used_when_the_rules_set_none() {
-    let v = json_out(&[
-        "score",
-        "--forms",
-        &format!("{DATA}/forms.json"),
-        "--responses",
-        &format!("{DATA}/responses.csv"),
-        "--blueprint",
-        "item-bank/blueprints/die-2026.json",
-        "--format",
-        "json",
-    ]);
+    let v = score_json(
+        &data("responses.csv"),
+        &["--blueprint", "item-bank/blueprints/die-2026.json"],
+    );
     // The shipped blueprint's cut (42 of 60) is far above these 4-item
     // forms' maximum: everyone fails, and the source names the blueprint.
     let d = &v["reports"][0]["decision"];

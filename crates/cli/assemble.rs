@@ -1,6 +1,6 @@
 //! `exam assemble`: build forms from the bank for a blueprint.
 
-use crate::bankfiles;
+use crate::bankfiles::BankArgs;
 use crate::output::{Format, print_json};
 use anyhow::Context;
 use clap::Args;
@@ -16,15 +16,8 @@ use std::process::ExitCode;
 /// Flags of `exam assemble`.
 #[derive(Debug, Args)]
 pub struct AssembleArgs {
-    /// The bank: a directory (jta/jta.json + items/*.json) or one JSON file of items.
-    #[arg(long, default_value = "item-bank")]
-    bank: PathBuf,
-    /// The JTA, for a single-file bank (default item-bank/jta/jta.json).
-    #[arg(long)]
-    jta: Option<PathBuf>,
-    /// The blueprint.
-    #[arg(long, default_value = "item-bank/blueprints/die-2026.json")]
-    blueprint: PathBuf,
+    #[command(flatten)]
+    inputs: BankArgs,
     /// Number of forms to build.
     #[arg(long, default_value_t = 1)]
     forms: u32,
@@ -98,8 +91,7 @@ pub struct FormsDocument {
 }
 
 pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
-    let bank = bankfiles::load_bank(&args.bank, args.jta.as_deref())?;
-    let blueprint = bankfiles::load_blueprint(&args.blueprint)?;
+    let (bank, blueprint) = args.inputs.load()?;
     let options = AssemblyOptions {
         forms: args.forms,
         max_overlap: args.max_overlap.map(|v| {

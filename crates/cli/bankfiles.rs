@@ -5,7 +5,7 @@ use anyhow::Context;
 use exam_core::bank::{BankErrors, ItemBank, read_blueprint};
 use exam_core::blueprint::Blueprint;
 use serde::de::DeserializeOwned;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The JTA a single file of items is checked against unless `--jta` says otherwise.
 const DEFAULT_JTA: &str = "item-bank/jta/jta.json";
@@ -54,4 +54,28 @@ pub fn load<T: DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// Flags shared by the commands that build or check forms: the bank, its
+/// JTA and the blueprint.
+#[derive(Debug, clap::Args)]
+pub struct BankArgs {
+    /// The bank: a directory (jta/jta.json + items/*.json) or one JSON file of items.
+    #[arg(long, default_value = "item-bank")]
+    bank: PathBuf,
+    /// The JTA, for a single-file bank (default item-bank/jta/jta.json).
+    #[arg(long)]
+    jta: Option<PathBuf>,
+    /// The blueprint.
+    #[arg(long, default_value = "item-bank/blueprints/die-2026.json")]
+    blueprint: PathBuf,
+}
+
+impl BankArgs {
+    /// Loads the bank (see [`load_bank`]) and the blueprint.
+    pub fn load(&self) -> anyhow::Result<(ItemBank, Blueprint)> {
+        let bank = load_bank(&self.bank, self.jta.as_deref())?;
+        let blueprint = load_blueprint(&self.blueprint)?;
+        Ok((bank, blueprint))
+    }
 }

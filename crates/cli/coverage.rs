@@ -1,7 +1,7 @@
 //! `exam coverage`: check forms against their blueprint.
 
 use crate::assemble::FormsDocument;
-use crate::bankfiles;
+use crate::bankfiles::{self, BankArgs};
 use crate::output::{Format, print_json};
 use clap::Args;
 use exam_core::coverage::{Coverage, coverage};
@@ -16,15 +16,8 @@ pub struct CoverageArgs {
     /// The forms: a file written by `exam assemble`, one form, or an array of forms.
     #[arg(long)]
     forms: PathBuf,
-    /// The bank: a directory (jta/jta.json + items/*.json) or one JSON file of items.
-    #[arg(long, default_value = "item-bank")]
-    bank: PathBuf,
-    /// The JTA, for a single-file bank (default item-bank/jta/jta.json).
-    #[arg(long)]
-    jta: Option<PathBuf>,
-    /// The blueprint.
-    #[arg(long, default_value = "item-bank/blueprints/die-2026.json")]
-    blueprint: PathBuf,
+    #[command(flatten)]
+    inputs: BankArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -40,8 +33,7 @@ enum FormsFile {
 
 /// Exit status 1 when a form does not meet the blueprint.
 pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
-    let bank = bankfiles::load_bank(&args.bank, args.jta.as_deref())?;
-    let blueprint = bankfiles::load_blueprint(&args.blueprint)?;
+    let (bank, blueprint) = args.inputs.load()?;
     let forms = match bankfiles::load::<FormsFile>(&args.forms)? {
         FormsFile::Document(doc) => doc.forms,
         FormsFile::Many(forms) => forms,

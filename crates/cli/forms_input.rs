@@ -159,3 +159,80 @@ pub fn read_submissions(path: &Path, scorer: &Scorer) -> anyhow::Result<Vec<Subm
         read_raw_csv(reader, scorer).with_context(|| format!("{name}: bad raw response CSV"))
     }
 }
+
+/// Flags shared by `exam score` and `exam rescore`: the forms, the
+/// submissions, the scoring rules and where the passing standard and θ come
+/// from.
+#[derive(Debug, clap::Args)]
+pub struct ScoringInputArgs {
+    /// Forms file as `exam assemble --out` writes it (`forms` and
+    /// `scoring_keys` arrays; the delivery views are not read).
+    #[arg(long)]
+    pub forms: std::path::PathBuf,
+    /// Submissions: a raw response CSV (`candidate,form,<item ids...>`,
+    /// option ids, `|` between several, `P1=O2` pairs, empty = omitted) or a
+    /// `.json` list of submissions.
+    #[arg(long)]
+    pub responses: std::path::PathBuf,
+    /// Scoring rules JSON (id, version, rules, passing standard,
+    /// adjustments); default: all-or-nothing, exact ordering, per-pair
+    /// matching, no cut. For `exam rescore`, the rules the results were
+    /// first computed with.
+    #[arg(long)]
+    pub scoring: Option<std::path::PathBuf>,
+    /// Blueprint JSON whose raw cut is the passing standard when the
+    /// scoring rules set none.
+    #[arg(long)]
+    pub blueprint: Option<std::path::PathBuf>,
+    /// Item parameter JSON; when every counted item of a form is in it,
+    /// reports carry an EAP θ and its SE.
+    #[arg(long)]
+    pub params: Option<std::path::PathBuf>,
+}
+
+/// The inputs of [`ScoringInputArgs`], read and checked: the forms with
+/// their keys, the item parameters, the `--scoring` rules and their scorer.
+pub struct ScoringInputs {
+    /// The forms, each with its scoring key.
+    pub forms: Vec<(Form, ScoringKey)>,
+    /// Item parameters by item (empty without `--params`).
+    pub params: HashMap<ItemId, ItemParams>,
+    /// The `--scoring` rules (or the defaults), with the blueprint's cut
+    /// when they set none.
+    pub rules: ScoringRules,
+    /// The scorer of the forms under `rules`.
+    pub scorer: Scorer,
+}
+
+impl ScoringInputArgs {
+    /// Reads the forms, the `--scoring` rules and the item parameters, and
+    /// builds their scorer.
+    pub fn load(&self) -> anyhow::Result<ScoringInputs> {
+        let forms = read_forms(&self.forms)?;
+        let rules = self.rules(self.scoring.as_deref())?;
+        let params = read_params(self.params.as_deref())?;
+        let scorer = build_scorer(&forms, &rules, &params, &self.forms)?;
+        Ok(ScoringInputs {
+            forms,
+            params,
+            rules,
+            scorer,
+        })
+    }
+
+    /// Scoring rules from `path` (or the defaults), with the `--blueprint`
+    /// cut when they set none.
+    pub fn rules(&self, path: Option<&Path>) -> anyhow::Result<ScoringRules> {
+        read_rules_with_blueprint(path, self.blueprint.as_deref())
+    }
+
+    /// The submissions of `--responses`, read against `scorer`.
+    pub fn submissions(&self, scorer: &Scorer) -> anyhow::Result<Vec<Submission>> {
+        read_submissions(&self.responses, scorer)
+    }
+
+    /// The context of an error in one of the submissions.
+    pub fn bad_submission(&self) -> String {
+        format!("{}: bad submission", self.responses.display())
+    }
+}

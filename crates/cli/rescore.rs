@@ -2,9 +2,7 @@
 //! rules (a re-keyed item, an item credited to everyone or dropped) and list
 //! every candidate whose score or decision changed.
 
-use crate::forms_input::{
-    build_scorer, read_forms, read_params, read_rules_with_blueprint, read_submissions,
-};
+use crate::forms_input::{ScoringInputArgs, ScoringInputs, build_scorer};
 use crate::output::{Format, print_json};
 use crate::score::{print_rows, write_json_file};
 use anyhow::Context;
@@ -16,27 +14,11 @@ use std::process::ExitCode;
 /// Flags of `exam rescore`.
 #[derive(Debug, clap::Args)]
 pub struct RescoreArgs {
-    /// Forms file as `exam assemble --out` writes it (`forms` and
-    /// `scoring_keys` arrays).
-    #[arg(long)]
-    forms: PathBuf,
-    /// Submissions (raw response CSV or `.json`).
-    #[arg(long)]
-    responses: PathBuf,
-    /// The scoring rules the results were first computed with (default
-    /// rules when absent).
-    #[arg(long)]
-    scoring: Option<PathBuf>,
+    #[command(flatten)]
+    input: ScoringInputArgs,
     /// The corrected scoring rules (with `adjustments`, a new version).
     #[arg(long)]
     new_scoring: PathBuf,
-    /// Blueprint JSON whose raw cut is the passing standard for rules that
-    /// set none.
-    #[arg(long)]
-    blueprint: Option<PathBuf>,
-    /// Item parameter JSON (for θ in the new reports).
-    #[arg(long)]
-    params: Option<PathBuf>,
     /// Write the new score reports (JSON) to this file.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -56,15 +38,17 @@ struct Out<'a> {
 
 /// Runs `exam rescore`.
 pub fn run(args: RescoreArgs) -> anyhow::Result<ExitCode> {
-    let forms = read_forms(&args.forms)?;
-    let old_rules = read_rules_with_blueprint(args.scoring.as_deref(), args.blueprint.as_deref())?;
-    let new_rules = read_rules_with_blueprint(Some(&args.new_scoring), args.blueprint.as_deref())?;
-    let params = read_params(args.params.as_deref())?;
-    let before = build_scorer(&forms, &old_rules, &params, &args.forms)?;
-    let after = build_scorer(&forms, &new_rules, &params, &args.forms)?;
-    let submissions = read_submissions(&args.responses, &before)?;
-    let result = rescore(&submissions, &before, &after)
-        .with_context(|| format!("{}: bad submission", args.responses.display()))?;
+    let ScoringInputs {
+        forms,
+        params,
+        rules: old_rules,
+        scorer: before,
+    } = args.input.load()?;
+    let new_rules = args.input.rules(Some(&args.new_scoring))?;
+    let after = build_scorer(&forms, &new_rules, &params, &args.input.forms)?;
+    let submissions = args.input.submissions(&before)?;
+    let result =
+        rescore(&submissions, &before, &after).with_context(|| args.input.bad_submission())?;
     if let Some(path) = &args.out {
         write_json_file(path, &result.reports)?;
     }

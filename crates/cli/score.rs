@@ -1,9 +1,7 @@
 //! `exam score`: score submissions (raw response CSV or JSON) against the
 //! forms' scoring keys and print or store the score reports.
 
-use crate::forms_input::{
-    build_scorer, read_forms, read_params, read_rules_with_blueprint, read_submissions,
-};
+use crate::forms_input::{ScoringInputArgs, ScoringInputs};
 use crate::output::{Format, print_json};
 use anyhow::Context;
 use exam_core::responses::{Cell, ResponseMatrix};
@@ -18,28 +16,8 @@ use std::process::ExitCode;
 /// Flags of `exam score`.
 #[derive(Debug, clap::Args)]
 pub struct ScoreArgs {
-    /// Forms file as `exam assemble --out` writes it (`forms` and
-    /// `scoring_keys` arrays; the delivery views are not read).
-    #[arg(long)]
-    forms: PathBuf,
-    /// Submissions: a raw response CSV (`candidate,form,<item ids...>`,
-    /// option ids, `|` between several, `P1=O2` pairs, empty = omitted) or a
-    /// `.json` list of submissions.
-    #[arg(long)]
-    responses: PathBuf,
-    /// Scoring rules JSON (id, version, rules, passing standard,
-    /// adjustments); default: all-or-nothing, exact ordering, per-pair
-    /// matching, no cut.
-    #[arg(long)]
-    scoring: Option<PathBuf>,
-    /// Blueprint JSON whose raw cut is the passing standard when the
-    /// scoring rules set none.
-    #[arg(long)]
-    blueprint: Option<PathBuf>,
-    /// Item parameter JSON; when every counted item of a form is in it,
-    /// reports carry an EAP θ and its SE.
-    #[arg(long)]
-    params: Option<PathBuf>,
+    #[command(flatten)]
+    input: ScoringInputArgs,
     /// Write the full score reports (JSON) to this file.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -168,14 +146,11 @@ fn write_scored_csv(path: &PathBuf, matrix: &ResponseMatrix) -> anyhow::Result<(
 
 /// Runs `exam score`.
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
-    let forms = read_forms(&args.forms)?;
-    let rules = read_rules_with_blueprint(args.scoring.as_deref(), args.blueprint.as_deref())?;
-    let params = read_params(args.params.as_deref())?;
-    let scorer = build_scorer(&forms, &rules, &params, &args.forms)?;
-    let submissions = read_submissions(&args.responses, &scorer)?;
+    let ScoringInputs { rules, scorer, .. } = args.input.load()?;
+    let submissions = args.input.submissions(&scorer)?;
     let reports = scorer
         .report_all(&submissions)
-        .with_context(|| format!("{}: bad submission", args.responses.display()))?;
+        .with_context(|| args.input.bad_submission())?;
     if let Some(path) = &args.scored_out {
         let scored = submissions
             .iter()
