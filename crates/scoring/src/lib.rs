@@ -1,6 +1,14 @@
-//! exam-scoring: from scored responses to abilities, score tables, scaled
-//! scores and cut scores.
+//! exam-scoring: everything between "the candidate pressed submit" and "the
+//! result is stored", and the ability side of scoring.
 //!
+//! - [`keyed`]: a form's scoring key applied to submissions under
+//!   [`rules`] (all-or-nothing, partial credit, N−1, ordering by pairs,
+//!   matching per pair, item weights; pretest items scored, never counted);
+//!   [`report`]: the auditable score report (raw, percent, scaled, θ, pass/fail,
+//!   domain bands); [`rescore`]: key corrections and withdrawn items, with
+//!   every changed decision listed; [`raw_csv`]: the raw response CSV;
+//!   [`matrix`]: scored submissions as a response matrix for statistics;
+//!   [`form_simulation`]: seeded submissions with distractor choices.
 //! - [`ability`]: maximum likelihood, MAP and EAP ability under the Rasch,
 //!   2PL and 3PL models, with standard errors; [`mod@eap`] scores many persons
 //!   on one form fast and to `1e-6` whatever the test length; [`theta`]
@@ -11,7 +19,7 @@
 //! - [`angoff`] and [`mod@hofstee`]: standard setting; [`equating`]: the cut
 //!   carried across forms through the test characteristic curve, and IRT
 //!   true-score equating.
-//! - [`simulate`]: seeded scored responses from generating parameters.
+//! - [`simulate`]: seeded scored (0/1) responses from generating parameters.
 //!
 //! Key design decision: every estimator is a plain function of validated
 //! inputs (`exam_core::irt::ItemParams`, [`NormalPrior`], [`Response`]s) that
