@@ -5,6 +5,7 @@ mod analyze;
 mod assembly;
 mod blueprint;
 mod calibrate;
+mod record_params;
 mod schema;
 mod scoring;
 mod theta;

@@ -14,6 +14,7 @@ mod calibrate;
 mod coverage;
 mod forms_input;
 mod output;
+mod record_params;
 mod rescore;
 mod schema;
 mod score;
@@ -58,6 +59,8 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Rescore submissions under corrected rules and list what changed.
     Rescore(rescore::RescoreArgs),
+    /// Write calibrated IRT parameters with their provenance into the bank's items.
+    RecordParams(record_params::RecordParamsArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -73,6 +76,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Score(args) => score::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Rescore(args) => rescore::run(args),
+        Command::RecordParams(args) => record_params::run(args),
     }
 }
 

@@ -73,6 +73,7 @@
 mod check;
 mod load;
 mod problem;
+pub mod record;
 mod supply;
 
 pub use problem::{BankErrors, Location, Problem, ProblemKind, Severity};
