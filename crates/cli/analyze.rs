@@ -97,8 +97,10 @@ struct Report<'a> {
     responses: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     raw: Option<String>,
+    /// The forms file of `--raw` (not `forms`: that is the per-form
+    /// statistics of the analysis).
     #[serde(skip_serializing_if = "Option::is_none")]
-    forms: Option<String>,
+    forms_file: Option<String>,
     #[serde(flatten)]
     analysis: &'a ItemAnalysis,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -169,7 +171,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         Format::Json => print_json(&Report {
             responses: path(&args.responses),
             raw: path(&args.raw),
-            forms: path(&args.forms),
+            forms_file: path(&args.forms),
             analysis: &analysis,
             dif: dif.as_ref(),
             distractor_scope: distractors.as_ref().map(|_| analyze_raw::SCOPE),

@@ -264,8 +264,7 @@ pub fn print_table(out: &mut impl Write, items: &[ItemDistractors]) -> io::Resul
             let quintiles: Vec<String> = (0..5)
                 .map(|q| fmt(o.quintile_proportions.get(q).copied()))
                 .collect();
-            writeln!(
-                out,
+            let line = format!(
                 "{:<width$} {:<option_width$} {:>3} {:>7} {:>6} {:>7} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6}  {}",
                 if i == 0 { item.id.as_str() } else { "" },
                 label(&o.choice),
@@ -280,7 +279,8 @@ pub fn print_table(out: &mut impl Write, items: &[ItemDistractors]) -> io::Resul
                 quintiles[3],
                 quintiles[4],
                 option_flags(item, &o.choice),
-            )?;
+            );
+            writeln!(out, "{}", line.trim_end())?;
         }
     }
     Ok(())
