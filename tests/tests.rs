@@ -2,6 +2,7 @@
 //! modules run the real `exam` binary on fixtures and the shipped bank.
 
 mod analyze;
+mod analyze_raw;
 mod assembly;
 mod blueprint;
 mod calibrate;

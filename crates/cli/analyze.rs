@@ -1,10 +1,14 @@
-//! `exam analyze`: classical item analysis of a scored response file.
+//! `exam analyze`: classical item analysis of a scored response file, or
+//! of raw responses with their forms (which adds the distractor analysis:
+//! see [`crate::analyze_raw`]).
 
+use crate::analyze_raw::{self, RawResponses, read_raw};
 use crate::output::{Format, print_json};
 use anyhow::Context;
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_stats::ctt::{FormStatistics, ItemStatistics};
 use exam_stats::dif::{DifAnalysis, DifGroup, DifOptions, GroupMembership, ItemDif, dif};
+use exam_stats::distractors::ItemDistractors;
 use exam_stats::flags::FlagThresholds;
 use exam_stats::pairwise::every_pair_presented;
 use exam_stats::{AnalysisOptions, ItemAnalysis, Summary, analyze};
@@ -25,11 +29,28 @@ const PROGRESS_BYTES: u64 = 16 << 20;
 pub struct AnalyzeArgs {
     /// Scored responses: CSV with a header, person id first, one column per
     /// item; cells a score, or empty for not presented.
-    #[arg(long, value_name = "FILE")]
-    responses: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "raw",
+        conflicts_with = "raw"
+    )]
+    responses: Option<PathBuf>,
+    /// Raw responses instead: the raw response CSV of `exam score`
+    /// (`candidate,form,<item ids...>`, option ids, `|` between several,
+    /// empty = omitted), scored against --forms (pretest items included),
+    /// with a distractor analysis of the single-choice items. With
+    /// `--format csv` the distractor table follows the item table after an
+    /// empty line.
+    #[arg(long, value_name = "FILE", requires = "forms")]
+    raw: Option<PathBuf>,
+    /// The forms file of --raw, as `exam assemble --out` writes it (`forms`
+    /// and `scoring_keys` arrays).
+    #[arg(long, value_name = "FILE", requires = "raw")]
+    forms: Option<PathBuf>,
     /// The file has no person-id column: every column is an item and persons
     /// are numbered by row.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "raw")]
     no_id: bool,
     /// Raw cut score (pass when the total is at least RAW): adds decision
     /// consistency and accuracy (Livingston-Lewis, Subkoviak) and the CSEM
@@ -72,24 +93,47 @@ pub struct AnalyzeArgs {
 /// The JSON document `exam analyze --format json` prints.
 #[derive(Debug, Serialize)]
 struct Report<'a> {
-    responses: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    responses: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw: Option<String>,
+    /// The forms file of `--raw` (not `forms`: that is the per-form
+    /// statistics of the analysis).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    forms_file: Option<String>,
     #[serde(flatten)]
     analysis: &'a ItemAnalysis,
     #[serde(skip_serializing_if = "Option::is_none")]
     dif: Option<&'a DifAnalysis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distractor_scope: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distractors: Option<&'a [ItemDistractors]>,
 }
 
 /// Runs `exam analyze`.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    let matrix = read_matrix(&args)?;
+    let raw = match (&args.raw, &args.forms) {
+        (Some(raw), Some(forms)) => Some(read_raw(raw, open_with_progress(raw)?, forms)?),
+        _ => None,
+    };
+    let scored;
+    let matrix = match (&raw, &args.responses) {
+        (Some(raw), _) => &raw.matrix,
+        (None, Some(responses)) => {
+            scored = read_matrix(responses, args.no_id)?;
+            &scored
+        }
+        (None, None) => anyhow::bail!("give --responses, or --raw with --forms"),
+    };
     // One form with missing cells (every pair of items seen together):
     // add psych's pairwise whole-test statistics.
-    let summary = if matrix.blocks().len() > 1 && every_pair_presented(&matrix) {
-        Summary::with_cross_products(&matrix)
+    let summary = if matrix.blocks().len() > 1 && every_pair_presented(matrix) {
+        Summary::with_cross_products(matrix)
     } else {
         // One pass over the cells: a few ms for 200,000 x 100, against the
         // CSV parse that dominates; no thread pool needed.
-        Summary::of(&matrix)
+        Summary::of(matrix)
     };
     let options = AnalysisOptions {
         cut: args.cut,
@@ -104,12 +148,12 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let analysis = analyze(&summary, &options)?;
     let dif = match (&args.groups, &args.focal) {
         (Some(file), Some(focal)) => {
-            let labels = read_groups(file, args.group_column.as_deref(), &matrix, args.no_id)?;
+            let labels = read_groups(file, args.group_column.as_deref(), matrix, args.no_id)?;
             let membership =
                 GroupMembership::from_labels(&labels, focal, args.reference.as_deref())
                     .with_context(|| format!("groups file {}", file.display()))?;
             Some(dif(
-                &matrix,
+                matrix,
                 &membership,
                 &DifOptions {
                     purify: args.purify,
@@ -118,23 +162,33 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
+    let distractors = raw
+        .as_ref()
+        .map(|r: &RawResponses| r.distractors(&options.flags))
+        .transpose()?;
+    let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
     match args.format {
         Format::Json => print_json(&Report {
-            responses: args.responses.display().to_string(),
+            responses: path(&args.responses),
+            raw: path(&args.raw),
+            forms_file: path(&args.forms),
             analysis: &analysis,
             dif: dif.as_ref(),
+            distractor_scope: distractors.as_ref().map(|_| analyze_raw::SCOPE),
+            distractors: distractors.as_deref(),
         })?,
-        Format::Table => print_table(&analysis, dif.as_ref())?,
-        Format::Csv => print_csv(&analysis, dif.as_ref())?,
+        Format::Table => print_table(&analysis, dif.as_ref(), distractors.as_deref())?,
+        Format::Csv => print_csv(&analysis, dif.as_ref(), distractors.as_deref())?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_matrix(args: &AnalyzeArgs) -> anyhow::Result<ResponseMatrix> {
-    let name = args.responses.display().to_string();
-    let file = File::open(&args.responses).with_context(|| format!("cannot open {name}"))?;
+/// Opens a file, with a progress bar while it is read when it is large
+/// and stdout is a terminal.
+fn open_with_progress(path: &Path) -> anyhow::Result<Box<dyn Read>> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let reader: Box<dyn Read> = if io::stdout().is_terminal() && size > PROGRESS_BYTES {
+    Ok(if io::stdout().is_terminal() && size > PROGRESS_BYTES {
         let bar = ProgressBar::new(size).with_style(
             ProgressStyle::with_template("reading {bar:40} {bytes}/{total_bytes} ({eta})")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -142,10 +196,13 @@ fn read_matrix(args: &AnalyzeArgs) -> anyhow::Result<ResponseMatrix> {
         Box::new(bar.wrap_read(file))
     } else {
         Box::new(file)
-    };
-    let options = CsvOptions {
-        id_column: !args.no_id,
-    };
+    })
+}
+
+fn read_matrix(responses: &Path, no_id: bool) -> anyhow::Result<ResponseMatrix> {
+    let name = responses.display().to_string();
+    let reader = open_with_progress(responses)?;
+    let options = CsvOptions { id_column: !no_id };
     Ok(ResponseMatrix::from_csv(
         io::BufReader::new(reader),
         &name,
@@ -216,7 +273,11 @@ fn flags(item: &ItemStatistics) -> String {
     flags.join(" ")
 }
 
-fn print_table(analysis: &ItemAnalysis, dif: Option<&DifAnalysis>) -> anyhow::Result<()> {
+fn print_table(
+    analysis: &ItemAnalysis,
+    dif: Option<&DifAnalysis>,
+    distractors: Option<&[ItemDistractors]>,
+) -> anyhow::Result<()> {
     let mut out = BufWriter::new(io::stdout().lock());
     let width = analysis
         .items
@@ -270,6 +331,10 @@ fn print_table(analysis: &ItemAnalysis, dif: Option<&DifAnalysis>) -> anyhow::Re
     if let Some(dif) = dif {
         writeln!(out)?;
         print_dif_table(&mut out, dif, width)?;
+    }
+    if let Some(distractors) = distractors {
+        writeln!(out)?;
+        analyze_raw::print_table(&mut out, distractors)?;
     }
     out.flush()?;
     Ok(())
@@ -391,8 +456,14 @@ fn print_dif_table(out: &mut impl Write, dif: &DifAnalysis, width: usize) -> io:
     Ok(())
 }
 
-fn print_csv(analysis: &ItemAnalysis, dif: Option<&DifAnalysis>) -> anyhow::Result<()> {
-    let mut out = csv::Writer::from_writer(io::stdout().lock());
+fn print_csv(
+    analysis: &ItemAnalysis,
+    dif: Option<&DifAnalysis>,
+    distractors: Option<&[ItemDistractors]>,
+) -> anyhow::Result<()> {
+    let stdout = io::stdout();
+    let mut lock = BufWriter::new(stdout.lock());
+    let mut out = csv::Writer::from_writer(&mut lock);
     let mut header = vec![
         "item",
         "n_presented",
@@ -455,5 +526,11 @@ fn print_csv(analysis: &ItemAnalysis, dif: Option<&DifAnalysis>) -> anyhow::Resu
         out.write_record(&record)?;
     }
     out.flush()?;
+    drop(out);
+    if let Some(distractors) = distractors {
+        writeln!(lock)?;
+        analyze_raw::print_csv(&mut lock, distractors)?;
+    }
+    lock.flush()?;
     Ok(())
 }

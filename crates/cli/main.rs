@@ -7,6 +7,7 @@
 //! head`) counts as success.
 
 mod analyze;
+mod analyze_raw;
 mod assemble;
 mod bankfiles;
 mod blueprint;
@@ -43,7 +44,8 @@ enum Command {
     Blueprint(blueprint::BlueprintArgs),
     /// Print the JSON Schema of a bank file format.
     Schema(schema::SchemaArgs),
-    /// Classical item analysis of a scored response file.
+    /// Classical item analysis of a scored response file, or of raw
+    /// responses with their forms (adds distractor analysis).
     Analyze(analyze::AnalyzeArgs),
     /// Calibrate IRT item parameters from a scored response file.
     Calibrate(calibrate::CalibrateArgs),

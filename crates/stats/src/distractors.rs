@@ -78,6 +78,14 @@ pub enum DistractorError {
         /// In the matrix.
         matrix: usize,
     },
+    /// An item index beyond the choices' items.
+    #[error("item index {index}, but there are {items} items")]
+    ItemIndex {
+        /// The index given.
+        index: usize,
+        /// Items.
+        items: usize,
+    },
     /// The keys do not give one option per item.
     #[error("{found} keys for {expected} items")]
     KeyCount {
@@ -153,6 +161,20 @@ impl Choices {
         self.labels[item].push(label.to_owned());
         self.lookup[item].insert(label.to_owned(), code);
         Ok(code)
+    }
+
+    /// Declares an option of item `item` (0-based), so that it is reported
+    /// (with proportion 0, and flagged as non-functioning) even if nobody
+    /// chooses it. Declaring an option twice, or one already chosen, does
+    /// nothing.
+    pub fn add_option(&mut self, item: usize, label: &str) -> Result<(), DistractorError> {
+        if item >= self.items.len() {
+            return Err(DistractorError::ItemIndex {
+                index: item,
+                items: self.items.len(),
+            });
+        }
+        self.code(item, label).map(|_| ())
     }
 
     /// Number of persons.

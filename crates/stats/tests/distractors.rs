@@ -197,3 +197,44 @@ fn mismatched_inputs_are_errors() {
     let mut c = Choices::new(m.items().to_vec());
     assert!(c.push(&[Some("a")]).is_err());
 }
+
+/// Three persons, one item keyed `A` with options A, B, C declared; nobody
+/// chooses C, which is still reported (n 0, proportion 0) and flagged as
+/// non-functioning. Scores: the key's choosers score 1.
+#[test]
+fn declared_options_nobody_chose_are_reported_and_flagged() {
+    let csv = "id,X,Y\np1,1,1\np2,0,1\np3,1,0\n";
+    let m = ResponseMatrix::from_csv(csv.as_bytes(), "t", Default::default()).unwrap();
+    let mut c = Choices::new(m.items().to_vec());
+    for label in ["A", "B", "C"] {
+        c.add_option(0, label).unwrap();
+    }
+    c.add_option(0, "A").unwrap();
+    assert!(c.add_option(2, "A").is_err());
+    c.push(&[Some("A"), None]).unwrap();
+    c.push(&[Some("B"), None]).unwrap();
+    c.push(&[Some("A"), None]).unwrap();
+    let keys = vec!["A".to_owned(), "K".to_owned()];
+    let d = distractors(&m, &c, &keys, &FlagThresholds::default()).unwrap();
+    let x = &d[0];
+    let labels: Vec<&Choice> = x.options.iter().map(|o| &o.choice).collect();
+    assert_eq!(
+        labels,
+        [
+            &Choice::Option("A".into()),
+            &Choice::Option("B".into()),
+            &Choice::Option("C".into())
+        ]
+    );
+    let unused = option(x, "C");
+    assert_eq!(unused.n, 0);
+    near("C proportion", unused.proportion.unwrap(), 0.0);
+    near(
+        "B proportion",
+        option(x, "B").proportion.unwrap(),
+        1.0 / 3.0,
+    );
+    assert!(x.flags.contains(&Flag::NonFunctioningDistractor {
+        option: "C".to_owned()
+    }));
+}
