@@ -17,13 +17,12 @@ use exam_core::form::AnswerKey;
 use exam_core::ids::{FormId, ItemId};
 use exam_core::responses::ResponseMatrix;
 use exam_core::submission::{Answer, Submission};
-use exam_scoring::matrix::scored_matrix;
-use exam_scoring::raw_csv::read_raw_csv;
+use exam_scoring::matrix::ScoredMatrixBuilder;
+use exam_scoring::raw_csv::RawCsvReader;
 use exam_scoring::rules::ScoringRules;
 use exam_stats::distractors::{Choice, Choices, ItemDistractors, distractors};
 use exam_stats::flags::{Flag, FlagThresholds};
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
@@ -62,7 +61,8 @@ impl RawResponses {
 }
 
 /// Reads the raw response CSV `raw` (through `reader`) against the forms
-/// file `forms`, and scores it. Errors name the file, and the line,
+/// file `forms`, and scores it row by row into the matrix and the chosen
+/// options (no submission is kept). Errors name the file, and the line,
 /// candidate and item where there is one.
 pub fn read_raw(raw: &Path, reader: impl Read, forms: &Path) -> anyhow::Result<RawResponses> {
     let name = raw.display();
@@ -73,33 +73,41 @@ pub fn read_raw(raw: &Path, reader: impl Read, forms: &Path) -> anyhow::Result<R
         &HashMap::new(),
         forms,
     )?;
-    let submissions = read_raw_csv(io::BufReader::new(reader), &scorer)
+    let mut rows = RawCsvReader::new(io::BufReader::new(reader), &scorer)
         .with_context(|| format!("{name}: bad raw response CSV"))?;
-    let mut seen = HashSet::new();
-    for (row, s) in submissions.iter().enumerate() {
-        if !seen.insert(&s.candidate) {
-            bail!(
-                "{name}, line {}: candidate {} appears more than once",
-                line_of_row(raw, row),
-                s.candidate
-            );
-        }
-    }
-    let scored = submissions
+    let mut matrix = ScoredMatrixBuilder::new(&scorer)
+        .with_context(|| format!("{name}: cannot build matrix"))?;
+    let keys = single_choice_keys(&forms_and_keys, matrix.items(), forms)?;
+    let column: HashMap<ItemId, usize> = matrix
+        .items()
         .iter()
         .enumerate()
-        .map(|(row, s)| {
-            scorer
-                .score(s)
-                .with_context(|| format!("{name}, line {}", line_of_row(raw, row)))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let matrix =
-        scored_matrix(&scorer, &scored).with_context(|| format!("{name}: cannot build matrix"))?;
-    let keys = single_choice_keys(&forms_and_keys, matrix.items(), forms)?;
-    let choices = chosen_options(&matrix, &keys, &forms_and_keys, &submissions)?;
+        .map(|(i, id)| (id.clone(), i))
+        .collect();
+    let mut choices = declared_options(matrix.items(), &column, &keys, &forms_and_keys)?;
+    let mut seen = HashSet::new();
+    let mut submission = Submission::new("", "");
+    while rows
+        .read_into(&mut submission)
+        .with_context(|| format!("{name}: bad raw response CSV"))?
+    {
+        let line = rows.line();
+        if !seen.insert(submission.candidate.clone()) {
+            bail!(
+                "{name}, line {line}: candidate {} appears more than once",
+                submission.candidate
+            );
+        }
+        let scored = scorer
+            .score(&submission)
+            .with_context(|| format!("{name}, line {line}"))?;
+        matrix
+            .push(&scored)
+            .with_context(|| format!("{name}: cannot build matrix"))?;
+        choices.push(&chosen_options(&column, &keys, &submission))?;
+    }
     Ok(RawResponses {
-        matrix,
+        matrix: matrix.build(),
         choices,
         keys,
     })
@@ -140,22 +148,15 @@ fn single_choice_keys(
         .collect())
 }
 
-/// The option each candidate chose on each single-choice item, with every
-/// option the forms deliver declared (so an option nobody chose is
-/// reported). The answers were checked when they were scored.
-fn chosen_options(
-    matrix: &ResponseMatrix,
+/// No choices yet, with every option the forms deliver on the
+/// single-choice items declared (so an option nobody chose is reported).
+fn declared_options(
+    items: &[ItemId],
+    column: &HashMap<ItemId, usize>,
     keys: &[Option<String>],
     forms_and_keys: &[(exam_core::form::Form, exam_core::form::ScoringKey)],
-    submissions: &[Submission],
 ) -> anyhow::Result<Choices> {
-    let column: HashMap<&ItemId, usize> = matrix
-        .items()
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id, i))
-        .collect();
-    let mut choices = Choices::new(matrix.items().to_vec());
+    let mut choices = Choices::new(items.to_vec());
     for (form, _) in forms_and_keys {
         for slot in &form.slots {
             let Some(&c) = column.get(&slot.item) else {
@@ -168,37 +169,28 @@ fn chosen_options(
             }
         }
     }
-    let mut row: Vec<Option<&str>> = vec![None; matrix.n_items()];
-    for s in submissions {
-        row.fill(None);
-        for answer in &s.answers {
-            let Some(&c) = column.get(&answer.item) else {
-                continue;
-            };
-            if let (Some(_), Answer::Selected(selected)) = (&keys[c], &answer.answer) {
-                if let [one] = selected.as_slice() {
-                    row[c] = Some(one.as_str());
-                }
-            }
-        }
-        choices.push(&row)?;
-    }
     Ok(choices)
 }
 
-/// The 1-based line of data row `row` (0-based) of a CSV file, for error
-/// messages (re-reads the file: quoted fields may span lines).
-fn line_of_row(path: &Path, row: usize) -> u64 {
-    let fallback = row as u64 + 2;
-    let Ok(file) = File::open(path) else {
-        return fallback;
-    };
-    csv::Reader::from_reader(io::BufReader::new(file))
-        .records()
-        .nth(row)
-        .and_then(Result::ok)
-        .and_then(|r| r.position().map(csv::Position::line))
-        .unwrap_or(fallback)
+/// The option a candidate chose on each single-choice item (`None` for
+/// the other items). The answers were checked when they were scored.
+fn chosen_options<'a>(
+    column: &HashMap<ItemId, usize>,
+    keys: &[Option<String>],
+    submission: &'a Submission,
+) -> Vec<Option<&'a str>> {
+    let mut row: Vec<Option<&str>> = vec![None; keys.len()];
+    for answer in &submission.answers {
+        let Some(&c) = column.get(&answer.item) else {
+            continue;
+        };
+        if let (Some(_), Answer::Selected(selected)) = (&keys[c], &answer.answer) {
+            if let [one] = selected.as_slice() {
+                row[c] = Some(one.as_str());
+            }
+        }
+    }
+    row
 }
 
 fn fmt(value: Option<f64>) -> String {

@@ -9,7 +9,7 @@ use exam_core::ids::ItemId;
 use exam_core::irt::{ItemParams, ItemParamsFile};
 use exam_core::submission::Submission;
 use exam_scoring::keyed::Scorer;
-use exam_scoring::raw_csv::read_raw_csv;
+use exam_scoring::raw_csv::{RawCsvReader, read_raw_csv};
 use exam_scoring::rules::{PassingRule, ScoringRules};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -160,6 +160,57 @@ pub fn read_submissions(path: &Path, scorer: &Scorer) -> anyhow::Result<Vec<Subm
     }
 }
 
+/// Submissions read one at a time: a raw response CSV row by row (constant
+/// memory), or the submissions of a JSON file (which is read whole).
+pub enum SubmissionStream<'s> {
+    /// A JSON list, already read.
+    Json(std::vec::IntoIter<Submission>),
+    /// A raw response CSV, read row by row.
+    Csv {
+        /// The file, for error messages.
+        name: String,
+        /// Its rows.
+        rows: Box<RawCsvReader<'s, BufReader<File>>>,
+    },
+}
+
+impl SubmissionStream<'_> {
+    /// Reads the next submission into `into`; `false` at the end. Errors
+    /// name the file (and, for CSV, the line, candidate and item).
+    pub fn read_into(&mut self, into: &mut Submission) -> anyhow::Result<bool> {
+        match self {
+            SubmissionStream::Json(list) => Ok(list.next().map(|s| *into = s).is_some()),
+            SubmissionStream::Csv { name, rows } => rows
+                .read_into(into)
+                .with_context(|| format!("{name}: bad raw response CSV")),
+        }
+    }
+}
+
+/// The submissions of `path` (as [`read_submissions`] reads them), one at
+/// a time.
+pub fn stream_submissions<'s>(
+    path: &Path,
+    scorer: &'s Scorer,
+) -> anyhow::Result<SubmissionStream<'s>> {
+    let name = path.display().to_string();
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        return Ok(SubmissionStream::Json(
+            read_submissions(path, scorer)?.into_iter(),
+        ));
+    }
+    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+    let rows = RawCsvReader::new(BufReader::new(file), scorer)
+        .with_context(|| format!("{name}: bad raw response CSV"))?;
+    Ok(SubmissionStream::Csv {
+        name,
+        rows: Box::new(rows),
+    })
+}
+
 /// Flags shared by `exam score` and `exam rescore`: the forms, the
 /// submissions, the scoring rules and where the passing standard and θ come
 /// from.
@@ -229,6 +280,14 @@ impl ScoringInputArgs {
     /// The submissions of `--responses`, read against `scorer`.
     pub fn submissions(&self, scorer: &Scorer) -> anyhow::Result<Vec<Submission>> {
         read_submissions(&self.responses, scorer)
+    }
+
+    /// The submissions of `--responses`, one at a time.
+    pub fn submission_stream<'s>(
+        &self,
+        scorer: &'s Scorer,
+    ) -> anyhow::Result<SubmissionStream<'s>> {
+        stream_submissions(&self.responses, scorer)
     }
 
     /// The context of an error in one of the submissions.

@@ -5,7 +5,8 @@ use crate::forms_input::{ScoringInputArgs, ScoringInputs};
 use crate::output::{Format, print_json};
 use anyhow::Context;
 use exam_core::responses::{Cell, ResponseMatrix};
-use exam_scoring::matrix::scored_matrix;
+use exam_core::submission::Submission;
+use exam_scoring::matrix::ScoredMatrixBuilder;
 use exam_scoring::report::ScoreReport;
 use serde::Serialize;
 use std::fs::File;
@@ -39,27 +40,22 @@ struct ReportsOut<'a> {
     reports: &'a [ScoreReport],
 }
 
-/// One summary row per candidate.
-pub fn summary_rows(reports: &[ScoreReport]) -> Vec<[String; 9]> {
+/// The summary row of one candidate.
+pub fn summary_row(r: &ScoreReport) -> [String; 9] {
     let opt = |v: Option<f64>, digits: usize| v.map_or(String::new(), |x| format!("{x:.digits$}"));
-    reports
-        .iter()
-        .map(|r| {
-            [
-                r.candidate.to_string(),
-                r.form.to_string(),
-                format!("{:.2}", r.raw),
-                format!("{:.2}", r.max),
-                opt(r.percent, 1),
-                r.scaled.map_or(String::new(), |s| s.to_string()),
-                opt(r.theta.as_ref().map(|t| t.theta), 3),
-                opt(r.theta.as_ref().map(|t| t.se), 3),
-                r.decision.as_ref().map_or(String::new(), |d| {
-                    if d.passed { "pass" } else { "fail" }.into()
-                }),
-            ]
-        })
-        .collect()
+    [
+        r.candidate.to_string(),
+        r.form.to_string(),
+        format!("{:.2}", r.raw),
+        format!("{:.2}", r.max),
+        opt(r.percent, 1),
+        r.scaled.map_or(String::new(), |s| s.to_string()),
+        opt(r.theta.as_ref().map(|t| t.theta), 3),
+        opt(r.theta.as_ref().map(|t| t.se), 3),
+        r.decision.as_ref().map_or(String::new(), |d| {
+            if d.passed { "pass" } else { "fail" }.into()
+        }),
+    ]
 }
 
 const HEADER: [&str; 9] = [
@@ -145,18 +141,51 @@ fn write_scored_csv(path: &PathBuf, matrix: &ResponseMatrix) -> anyhow::Result<(
 }
 
 /// Runs `exam score`.
+///
+/// Submissions are read, scored and reported one at a time; only what the
+/// output needs is kept: the CSV summary rows (printed once every
+/// submission has been scored, so a bad one prints nothing), the reports
+/// for JSON, a table or `--out`, and the scored matrix for `--scored-out`.
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let ScoringInputs { rules, scorer, .. } = args.input.load()?;
-    let submissions = args.input.submissions(&scorer)?;
-    let reports = scorer
-        .report_all(&submissions)
-        .with_context(|| args.input.bad_submission())?;
-    if let Some(path) = &args.scored_out {
-        let scored = submissions
-            .iter()
-            .map(|s| scorer.score(s))
-            .collect::<Result<Vec<_>, _>>()?;
-        write_scored_csv(path, &scored_matrix(&scorer, &scored)?)?;
+    let mut stream = args.input.submission_stream(&scorer)?;
+    let mut scored_rows = match &args.scored_out {
+        Some(_) => Some(ScoredMatrixBuilder::new(&scorer)?),
+        None => None,
+    };
+    let csv_only = args.format == Format::Csv && args.out.is_none();
+    let mut csv_rows = ::csv::Writer::from_writer(Vec::new());
+    if csv_only {
+        csv_rows.write_record(HEADER)?;
+    }
+    let mut reports = Vec::new();
+    let mut submission = Submission::new("", "");
+    while stream.read_into(&mut submission)? {
+        let form = scorer
+            .scorer_for(&submission)
+            .with_context(|| args.input.bad_submission())?;
+        let scored = form
+            .score(&submission)
+            .with_context(|| args.input.bad_submission())?;
+        let report = form.report(&scored);
+        if let Some(rows) = &mut scored_rows {
+            rows.push(&scored)?;
+        }
+        if csv_only {
+            csv_rows.write_record(summary_row(&report))?;
+        } else {
+            reports.push(report);
+        }
+    }
+    if let (Some(path), Some(rows)) = (&args.scored_out, scored_rows) {
+        write_scored_csv(path, &rows.build())?;
+    }
+    if csv_only {
+        let bytes = csv_rows.into_inner().map_err(|e| e.into_error())?;
+        let mut out = io::stdout().lock();
+        out.write_all(&bytes)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
     }
     let out = ReportsOut {
         scoring_rules: &rules.id,
@@ -169,8 +198,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Json => print_json(&out)?,
         Format::Table | Format::Csv => {
-            let rows: Vec<Vec<String>> =
-                summary_rows(&reports).into_iter().map(Vec::from).collect();
+            let rows: Vec<Vec<String>> = reports.iter().map(|r| summary_row(r).into()).collect();
             print_rows(&HEADER, &rows, args.format == Format::Csv)?;
         }
     }

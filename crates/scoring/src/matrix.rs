@@ -13,7 +13,7 @@
 //! credited to everyone is 1 for every candidate it was presented to.
 
 use crate::keyed::{ResponseStatus, ScoredSubmission, Scorer, ScoringError};
-use exam_core::ids::{ItemId, PersonId};
+use exam_core::ids::{FormId, ItemId, PersonId};
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder, ResponsesError};
 use std::collections::{HashMap, HashSet};
 
@@ -34,48 +34,95 @@ pub fn scored_matrix(
     scorer: &Scorer,
     scored: &[ScoredSubmission],
 ) -> Result<ResponseMatrix, MatrixError> {
-    let mut items: Vec<ItemId> = Vec::new();
-    let mut seen = HashSet::new();
-    for form in scorer.forms() {
-        for item in form.items() {
-            if seen.insert(item.clone()) {
-                items.push(item.clone());
+    let mut builder = ScoredMatrixBuilder::new(scorer)?;
+    for s in scored {
+        builder.push(s)?;
+    }
+    Ok(builder.build())
+}
+
+/// The scored response matrix built one scored submission at a time (see
+/// the module docs), so that submissions need not be kept.
+#[derive(Debug)]
+pub struct ScoredMatrixBuilder {
+    items: Vec<ItemId>,
+    slot_columns: HashMap<FormId, Vec<usize>>,
+    builder: ResponseMatrixBuilder,
+    cells: Vec<Cell>,
+}
+
+impl ScoredMatrixBuilder {
+    /// No persons yet; the items are those of the scorer's forms.
+    pub fn new(scorer: &Scorer) -> Result<Self, MatrixError> {
+        let mut items: Vec<ItemId> = Vec::new();
+        let mut seen = HashSet::new();
+        for form in scorer.forms() {
+            for item in form.items() {
+                if seen.insert(item.clone()) {
+                    items.push(item.clone());
+                }
             }
         }
+        let column: HashMap<&ItemId, usize> =
+            items.iter().enumerate().map(|(i, id)| (id, i)).collect();
+        // Column of each slot, per form.
+        let slot_columns: HashMap<FormId, Vec<usize>> = scorer
+            .forms()
+            .map(|f| (f.form().clone(), f.items().map(|i| column[i]).collect()))
+            .collect();
+        // The items are distinct by construction; the builder checks anyway.
+        let builder = ResponseMatrixBuilder::new(items.clone()).map_err(|item| {
+            ResponsesError::DuplicateItem {
+                source_name: "forms".to_owned(),
+                item,
+            }
+        })?;
+        let cells = vec![Cell::NotPresented; items.len()];
+        Ok(Self {
+            items,
+            slot_columns,
+            builder,
+            cells,
+        })
     }
-    let column: HashMap<&ItemId, usize> = items.iter().enumerate().map(|(i, id)| (id, i)).collect();
-    // Column of each slot, per form.
-    let slot_columns: HashMap<_, Vec<usize>> = scorer
-        .forms()
-        .map(|f| (f.form().clone(), f.items().map(|i| column[i]).collect()))
-        .collect();
-    // The items are distinct by construction; the builder checks anyway.
-    let mut builder = ResponseMatrixBuilder::new(items.clone()).map_err(|item| {
-        ResponsesError::DuplicateItem {
-            source_name: "forms".to_owned(),
-            item,
-        }
-    })?;
-    let mut cells = vec![Cell::NotPresented; items.len()];
-    for s in scored {
-        let Some(columns) = slot_columns.get(&s.form) else {
+
+    /// The matrix's items (columns), in order.
+    pub fn items(&self) -> &[ItemId] {
+        &self.items
+    }
+
+    /// The matrix column of each slot of a form, in slot order (`None` for
+    /// a form the scorer does not know).
+    pub fn columns_of(&self, form: &FormId) -> Option<&[usize]> {
+        self.slot_columns.get(form).map(Vec::as_slice)
+    }
+
+    /// Adds the next candidate's row.
+    pub fn push(&mut self, s: &ScoredSubmission) -> Result<(), MatrixError> {
+        let Some(columns) = self.slot_columns.get(&s.form) else {
             return Err(ScoringError::UnknownForm {
                 candidate: s.candidate.clone(),
                 form: s.form.clone(),
             }
             .into());
         };
-        cells.fill(Cell::NotPresented);
+        self.cells.fill(Cell::NotPresented);
         for (&c, o) in columns.iter().zip(&s.outcomes) {
             let full = o.credit >= 1.0 - 1e-12;
-            cells[c] = match o.status {
+            self.cells[c] = match o.status {
                 _ if full => Cell::Score(1),
                 ResponseStatus::Answered => Cell::Score(0),
                 ResponseStatus::Omitted => Cell::Omitted,
                 ResponseStatus::NotReached => Cell::NotPresented,
             };
         }
-        builder.push(PersonId::new(s.candidate.as_str()), &cells)?;
+        self.builder
+            .push(PersonId::new(s.candidate.as_str()), &self.cells)?;
+        Ok(())
     }
-    Ok(builder.build())
+
+    /// The matrix of the rows pushed.
+    pub fn build(self) -> ResponseMatrix {
+        self.builder.build()
+    }
 }

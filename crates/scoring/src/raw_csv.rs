@@ -133,79 +133,190 @@ pub fn format_cell(answer: &Answer) -> String {
 
 /// Reads a raw response CSV into submissions, one per row in file order,
 /// interpreting each cell by the kind of its item on the row's form.
+///
+/// This keeps every submission in memory; [`RawCsvReader`] reads one row
+/// at a time.
 pub fn read_raw_csv<R: Read>(reader: R, scorer: &Scorer) -> Result<Vec<Submission>, RawCsvError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(reader);
-    let header = csv.headers()?.clone();
-    if header.len() < 2 || header[0].trim() != "candidate" || header[1].trim() != "form" {
-        return Err(RawCsvError::Header(
-            header.iter().collect::<Vec<_>>().join(","),
-        ));
+    RawCsvReader::new(reader, scorer)?.collect()
+}
+
+/// A raw response CSV read one row at a time, so that a file of any size is
+/// scored in constant memory.
+///
+/// [`RawCsvReader::read_into`] refills one [`Submission`], reusing its
+/// buffers (and the ids and option ids that did not change from the
+/// previous row); as an [`Iterator`] it yields a new submission per row.
+/// Rows are checked as [`read_raw_csv`] checks them.
+///
+/// ```
+/// use exam_scoring::raw_csv::RawCsvReader;
+/// # use exam_core::form::{Form, ScoringKey};
+/// # use exam_scoring::keyed::Scorer;
+/// # fn demo(scorer: &Scorer, csv: &str) -> Result<(), exam_scoring::raw_csv::RawCsvError> {
+/// let mut rows = RawCsvReader::new(csv.as_bytes(), scorer)?;
+/// let mut submission = exam_core::submission::Submission::new("", "");
+/// while rows.read_into(&mut submission)? {
+///     let scored = scorer.score(&submission);
+///     // ... use it; `rows.line()` is the row's line for messages.
+/// #   let _ = scored;
+/// }
+/// # Ok(()) }
+/// ```
+pub struct RawCsvReader<'s, R> {
+    csv: csv::Reader<R>,
+    scorer: &'s Scorer,
+    items: Vec<ItemId>,
+    record: csv::StringRecord,
+    line: u64,
+}
+
+impl<R: std::fmt::Debug> std::fmt::Debug for RawCsvReader<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawCsvReader")
+            .field("items", &self.items)
+            .field("line", &self.line)
+            .finish_non_exhaustive()
     }
-    let items: Vec<ItemId> = header.iter().skip(2).map(ItemId::new).collect();
-    let mut seen = HashSet::new();
-    for item in &items {
-        if !seen.insert(item) {
-            return Err(RawCsvError::DuplicateColumn(item.clone()));
+}
+
+impl<'s, R: Read> RawCsvReader<'s, R> {
+    /// Reads and checks the header: `candidate,form`, then item columns,
+    /// each once, covering every item of every form of `scorer`.
+    pub fn new(reader: R, scorer: &'s Scorer) -> Result<Self, RawCsvError> {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(reader);
+        let header = csv.headers()?.clone();
+        if header.len() < 2 || header[0].trim() != "candidate" || header[1].trim() != "form" {
+            return Err(RawCsvError::Header(
+                header.iter().collect::<Vec<_>>().join(","),
+            ));
         }
-    }
-    for form in scorer.forms() {
-        if let Some(item) = form.items().find(|i| !seen.contains(i)) {
-            return Err(RawCsvError::MissingColumn {
-                form: form.form().clone(),
-                item: item.clone(),
-            });
-        }
-    }
-    let mut out = Vec::new();
-    for record in csv.records() {
-        let record = record?;
-        let line = record.position().map_or(0, |p| p.line());
-        let candidate = CandidateId::new(record.get(0).unwrap_or(""));
-        let form_id = FormId::new(record.get(1).unwrap_or(""));
-        let Some(form) = scorer.form(&form_id) else {
-            return Err(RawCsvError::UnknownForm {
-                line,
-                candidate,
-                form: form_id,
-            });
-        };
-        let mut answers = Vec::with_capacity(form.items().len());
-        for (item, cell) in items.iter().zip(record.iter().skip(2)) {
-            let cell = cell.trim();
-            match form.kind_of(item) {
-                None if cell.is_empty() => {}
-                None => {
-                    return Err(RawCsvError::ItemNotOnForm {
-                        line,
-                        candidate,
-                        form: form_id,
-                        item: item.clone(),
-                        cell: cell.to_owned(),
-                    });
-                }
-                Some(_) if cell.is_empty() => {
-                    answers.push(ItemAnswer::new(item.clone(), Answer::Omitted));
-                }
-                Some(kind) => {
-                    let answer = parse_cell(cell, kind).map_err(|entry| RawCsvError::BadPair {
-                        line,
-                        candidate: candidate.clone(),
-                        item: item.clone(),
-                        entry,
-                    })?;
-                    answers.push(ItemAnswer::new(item.clone(), answer));
-                }
+        let items: Vec<ItemId> = header.iter().skip(2).map(ItemId::new).collect();
+        let mut seen = HashSet::new();
+        for item in &items {
+            if !seen.insert(item) {
+                return Err(RawCsvError::DuplicateColumn(item.clone()));
             }
         }
-        out.push(Submission {
-            candidate,
-            form: form_id,
-            answers,
-        });
+        for form in scorer.forms() {
+            if let Some(item) = form.items().find(|i| !seen.contains(i)) {
+                return Err(RawCsvError::MissingColumn {
+                    form: form.form().clone(),
+                    item: item.clone(),
+                });
+            }
+        }
+        Ok(Self {
+            csv,
+            scorer,
+            items,
+            record: csv::StringRecord::new(),
+            line: 0,
+        })
     }
-    Ok(out)
+
+    /// The 1-based line of the row read last (0 before the first).
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Reads the next row into `into`, replacing what it held; `false` at
+    /// the end of the file (then `into` is unchanged).
+    pub fn read_into(&mut self, into: &mut Submission) -> Result<bool, RawCsvError> {
+        if !self.csv.read_record(&mut self.record)? {
+            return Ok(false);
+        }
+        let record = &self.record;
+        let line = record.position().map_or(0, |p| p.line());
+        self.line = line;
+        let candidate = record.get(0).unwrap_or("").trim();
+        if into.candidate.as_str() != candidate {
+            into.candidate = CandidateId::new(candidate);
+        }
+        let form_id = record.get(1).unwrap_or("").trim();
+        if into.form.as_str() != form_id {
+            into.form = FormId::new(form_id);
+        }
+        let Some(form) = self.scorer.form(&into.form) else {
+            return Err(RawCsvError::UnknownForm {
+                line,
+                candidate: into.candidate.clone(),
+                form: into.form.clone(),
+            });
+        };
+        let answers = &mut into.answers;
+        let mut n = 0;
+        for (item, cell) in self.items.iter().zip(record.iter().skip(2)) {
+            let cell = cell.trim();
+            let Some(kind) = form.kind_of(item) else {
+                if cell.is_empty() {
+                    continue;
+                }
+                return Err(RawCsvError::ItemNotOnForm {
+                    line,
+                    candidate: into.candidate.clone(),
+                    form: into.form.clone(),
+                    item: item.clone(),
+                    cell: cell.to_owned(),
+                });
+            };
+            if n == answers.len() {
+                answers.push(ItemAnswer::new(item.clone(), Answer::Omitted));
+            }
+            let entry = &mut answers[n];
+            n += 1;
+            if entry.item != *item {
+                entry.item = item.clone();
+            }
+            entry.seconds = None;
+            if cell.is_empty() {
+                entry.answer = Answer::Omitted;
+            } else if !refill_cell(&mut entry.answer, cell, kind) {
+                entry.answer = parse_cell(cell, kind).map_err(|entry| RawCsvError::BadPair {
+                    line,
+                    candidate: into.candidate.clone(),
+                    item: item.clone(),
+                    entry,
+                })?;
+            }
+        }
+        answers.truncate(n);
+        Ok(true)
+    }
+}
+
+/// Refills a selection or order in place, keeping the option ids that are
+/// unchanged; `false` when the answer is not of the kind's shape yet (or
+/// the kind is matching), so it must be parsed anew.
+fn refill_cell(answer: &mut Answer, cell: &str, kind: ItemKind) -> bool {
+    let ids = match (answer, kind) {
+        (Answer::Selected(ids), ItemKind::SingleChoice | ItemKind::MultipleResponse)
+        | (Answer::Ordered(ids), ItemKind::Ordering) => ids,
+        _ => return false,
+    };
+    let mut n = 0;
+    for part in cell.split('|').map(str::trim) {
+        match ids.get_mut(n) {
+            Some(id) if id.as_str() == part => {}
+            Some(id) => *id = OptionId::new(part),
+            None => ids.push(OptionId::new(part)),
+        }
+        n += 1;
+    }
+    ids.truncate(n);
+    true
+}
+
+impl<R: Read> Iterator for RawCsvReader<'_, R> {
+    type Item = Result<Submission, RawCsvError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut submission = Submission::new("", "");
+        self.read_into(&mut submission)
+            .map(|more| more.then_some(submission))
+            .transpose()
+    }
 }
 
 /// Writes submissions as a raw response CSV whose item columns are the
