@@ -820,6 +820,49 @@ fn raw_csv_round_trips_and_rejects_bad_rows() {
 }
 
 #[test]
+fn raw_csv_reader_reuses_one_submission_without_leaking_the_previous_row() {
+    use exam_scoring::raw_csv::{RawCsvError, RawCsvReader, read_raw_csv};
+    let scorer = fixture_scorer(&ScoringRules::default());
+    let header = "candidate,form,SC1,MR1,OR1,MA1,PT1,SC2\n";
+    // Rows whose answers change shape from one to the next: more options,
+    // fewer options, omitted, answered again, a quoted cell over two lines.
+    let rows = [
+        "X1,F1,B,A|C|E,A|B|C|D,P1=O1|P2=O2|P3=O3,,D\n",
+        "X2,F1,C,A,D|C|B|A,,A,D\n",
+        "X3,F1,,A|C,,P1=O2,B,\n",
+        "\"X4\",F1,B,\"A|\nC\",A|B|C|D,P2=O2,A,A\n",
+    ];
+    let csv = format!("{header}{}", rows.concat());
+    let mut reader = RawCsvReader::new(csv.as_bytes(), &scorer).unwrap();
+    let mut reused = Submission::new("", "");
+    let mut lines = Vec::new();
+    for row in rows {
+        assert!(reader.read_into(&mut reused).unwrap());
+        lines.push(reader.line());
+        // Each row read alone, into a fresh submission.
+        let alone = read_raw_csv(format!("{header}{row}").as_bytes(), &scorer).unwrap();
+        assert_eq!(alone.len(), 1);
+        assert_eq!(reused, alone[0]);
+    }
+    assert!(!reader.read_into(&mut reused).unwrap());
+    assert_eq!(lines, [2, 3, 4, 5]);
+    assert_eq!(reused.candidate.as_str(), "X4");
+    // Omitted on the form: listed as omitted, never as the previous answer.
+    let x3 = read_raw_csv(format!("{header}{}", rows[2]).as_bytes(), &scorer).unwrap();
+    assert_eq!(x3[0].answers.len(), 6);
+    assert_eq!(x3[0].answers[0].answer, Answer::Omitted);
+
+    // Errors carry the line of their row.
+    let bad = format!("{header}{}X5,F9,B,,,,,\n", rows[0]);
+    let mut reader = RawCsvReader::new(bad.as_bytes(), &scorer).unwrap();
+    assert!(reader.read_into(&mut reused).unwrap());
+    assert!(matches!(
+        reader.read_into(&mut reused),
+        Err(RawCsvError::UnknownForm { line: 3, .. })
+    ));
+}
+
+#[test]
 fn key_fingerprint_changes_with_the_key_only() {
     use exam_scoring::keyed::key_fingerprint;
     let (_, key) = form_and_key("F1", &specs());
