@@ -162,7 +162,7 @@ pub fn read_submissions(path: &Path, scorer: &Scorer) -> anyhow::Result<Vec<Subm
 
 /// Submissions read one at a time: a raw response CSV row by row (constant
 /// memory), or the submissions of a JSON file (which is read whole).
-pub enum SubmissionStream<'s> {
+pub enum SubmissionStream {
     /// A JSON list, already read.
     Json(std::vec::IntoIter<Submission>),
     /// A raw response CSV, read row by row.
@@ -170,11 +170,11 @@ pub enum SubmissionStream<'s> {
         /// The file, for error messages.
         name: String,
         /// Its rows.
-        rows: Box<RawCsvReader<'s, BufReader<File>>>,
+        rows: Box<RawCsvReader<BufReader<File>>>,
     },
 }
 
-impl SubmissionStream<'_> {
+impl SubmissionStream {
     /// Reads the next submission into `into`; `false` at the end. Errors
     /// name the file (and, for CSV, the line, candidate and item).
     pub fn read_into(&mut self, into: &mut Submission) -> anyhow::Result<bool> {
@@ -189,10 +189,7 @@ impl SubmissionStream<'_> {
 
 /// The submissions of `path` (as [`read_submissions`] reads them), one at
 /// a time.
-pub fn stream_submissions<'s>(
-    path: &Path,
-    scorer: &'s Scorer,
-) -> anyhow::Result<SubmissionStream<'s>> {
+pub fn stream_submissions(path: &Path, scorer: &Scorer) -> anyhow::Result<SubmissionStream> {
     let name = path.display().to_string();
     if path
         .extension()
@@ -283,10 +280,7 @@ impl ScoringInputArgs {
     }
 
     /// The submissions of `--responses`, one at a time.
-    pub fn submission_stream<'s>(
-        &self,
-        scorer: &'s Scorer,
-    ) -> anyhow::Result<SubmissionStream<'s>> {
+    pub fn submission_stream(&self, scorer: &Scorer) -> anyhow::Result<SubmissionStream> {
         stream_submissions(&self.responses, scorer)
     }
 

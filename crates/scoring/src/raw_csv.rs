@@ -20,7 +20,7 @@ use crate::keyed::Scorer;
 use exam_core::ids::{CandidateId, FormId, ItemId, OptionId};
 use exam_core::item::{ItemKind, MatchPair};
 use exam_core::submission::{Answer, ItemAnswer, Submission};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 
 /// Why a raw response file could not be read or written.
@@ -162,15 +162,16 @@ pub fn read_raw_csv<R: Read>(reader: R, scorer: &Scorer) -> Result<Vec<Submissio
 /// }
 /// # Ok(()) }
 /// ```
-pub struct RawCsvReader<'s, R> {
+pub struct RawCsvReader<R> {
     csv: csv::Reader<R>,
-    scorer: &'s Scorer,
     items: Vec<ItemId>,
+    /// Per form, the kind of each column's item (`None`: not on the form).
+    column_kinds: HashMap<FormId, Vec<Option<ItemKind>>>,
     record: csv::StringRecord,
     line: u64,
 }
 
-impl<R: std::fmt::Debug> std::fmt::Debug for RawCsvReader<'_, R> {
+impl<R: std::fmt::Debug> std::fmt::Debug for RawCsvReader<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RawCsvReader")
             .field("items", &self.items)
@@ -179,10 +180,10 @@ impl<R: std::fmt::Debug> std::fmt::Debug for RawCsvReader<'_, R> {
     }
 }
 
-impl<'s, R: Read> RawCsvReader<'s, R> {
+impl<R: Read> RawCsvReader<R> {
     /// Reads and checks the header: `candidate,form`, then item columns,
     /// each once, covering every item of every form of `scorer`.
-    pub fn new(reader: R, scorer: &'s Scorer) -> Result<Self, RawCsvError> {
+    pub fn new(reader: R, scorer: &Scorer) -> Result<Self, RawCsvError> {
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(reader);
@@ -207,10 +208,17 @@ impl<'s, R: Read> RawCsvReader<'s, R> {
                 });
             }
         }
+        let column_kinds = scorer
+            .forms()
+            .map(|form| {
+                let kinds = items.iter().map(|item| form.kind_of(item)).collect();
+                (form.form().clone(), kinds)
+            })
+            .collect();
         Ok(Self {
             csv,
-            scorer,
             items,
+            column_kinds,
             record: csv::StringRecord::new(),
             line: 0,
         })
@@ -238,7 +246,7 @@ impl<'s, R: Read> RawCsvReader<'s, R> {
         if into.form.as_str() != form_id {
             into.form = FormId::new(form_id);
         }
-        let Some(form) = self.scorer.form(&into.form) else {
+        let Some(kinds) = self.column_kinds.get(&into.form) else {
             return Err(RawCsvError::UnknownForm {
                 line,
                 candidate: into.candidate.clone(),
@@ -247,9 +255,9 @@ impl<'s, R: Read> RawCsvReader<'s, R> {
         };
         let answers = &mut into.answers;
         let mut n = 0;
-        for (item, cell) in self.items.iter().zip(record.iter().skip(2)) {
+        for ((item, &kind), cell) in self.items.iter().zip(kinds).zip(record.iter().skip(2)) {
             let cell = cell.trim();
-            let Some(kind) = form.kind_of(item) else {
+            let Some(kind) = kind else {
                 if cell.is_empty() {
                     continue;
                 }
@@ -308,7 +316,7 @@ fn refill_cell(answer: &mut Answer, cell: &str, kind: ItemKind) -> bool {
     true
 }
 
-impl<R: Read> Iterator for RawCsvReader<'_, R> {
+impl<R: Read> Iterator for RawCsvReader<R> {
     type Item = Result<Submission, RawCsvError>;
 
     fn next(&mut self) -> Option<Self::Item> {
