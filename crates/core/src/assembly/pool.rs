@@ -479,6 +479,9 @@ fn resolve(
     kind_of: &[Option<usize>],
     pretest: usize,
 ) -> Result<ResolvedObjective, AssemblyError> {
+    if let Objective::Random = objective {
+        return Ok(ResolvedObjective::Random);
+    }
     let items = bank.items();
     let scored: Vec<usize> = (0..items.len())
         .filter(|&i| kind_of[i].is_some_and(|k| k != pretest))
