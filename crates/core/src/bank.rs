@@ -117,6 +117,10 @@ pub struct ItemBank {
     index: HashMap<ItemId, usize>,
     sources: Vec<Location>,
     warnings: Vec<Problem>,
+    /// A stable digest of the items' ids, versions, statuses, sets and
+    /// enemies, computed once here so on-the-fly assembly need not rehash
+    /// the bank per request (the bank is immutable once built).
+    fingerprint: u64,
 }
 
 impl ItemBank {
@@ -276,7 +280,9 @@ impl ItemBank {
             items,
             sources,
             warnings: Vec::new(),
+            fingerprint: 0,
         };
+        bank.fingerprint = crate::assembly::bank_fingerprint(&bank);
         bank.index = bank
             .items
             .iter()
@@ -331,6 +337,12 @@ impl ItemBank {
     /// The item sets (testlets).
     pub fn sets(&self) -> &[ItemSet] {
         &self.sets
+    }
+
+    /// A stable 64-bit digest of the items' ids, versions, statuses, sets
+    /// and enemies in bank order (FNV-1a), from which LOFT form ids derive.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     /// The item with this id.

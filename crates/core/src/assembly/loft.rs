@@ -113,8 +113,9 @@ impl<'b> LoftPlan<'b> {
         )?;
         feasibility::check(&pool, 1, 0, 1)?;
         let mut digest = StableHasher::new();
-        digest.str("exam-engine loft form v1");
-        delivery::bank_digest(&mut digest, bank);
+        // The bank enters by its fingerprint, hashed once when it was built.
+        digest.str("exam-engine loft form v2");
+        digest.u64(bank.fingerprint());
         digest.str(&serde_json::to_string(blueprint).unwrap_or_default());
         digest.str(&serde_json::to_string(options).unwrap_or_default());
         Ok(Self {

@@ -131,16 +131,8 @@ impl Pool {
             })
             .collect();
         let mut available = vec![0u32; need.len()];
-        for it in items {
-            match it.status {
-                ItemStatus::Operational => {
-                    if let Some(d) = domain_index.get(&it.domain) {
-                        available[d * 3 + level_index(it.level)] += 1;
-                    }
-                }
-                ItemStatus::Pretest => available[pretest] += 1,
-                _ => {}
-            }
+        for &k in kind_of.iter().flatten() {
+            available[k] += 1;
         }
 
         let objective = resolve(bank, blueprint, objective, &kind_of, pretest)?;
@@ -182,11 +174,15 @@ impl Pool {
         let mut unit_of_item: Vec<Option<u32>> = vec![None; items.len()];
         let mut units: Vec<Unit> = Vec::new();
         let mut shape_index: BTreeMap<Vec<u32>, usize> = BTreeMap::new();
+        // The shape of a one-item unit of each kind, once seen: most units
+        // are single items, and this spares them the map lookup.
+        let mut single_shape: Vec<Option<usize>> = vec![None; need.len()];
         let mut shapes: Vec<Vec<u32>> = Vec::new();
         let mut usable = vec![0u32; need.len()];
         let mut any_time = false;
+        let mut shape = vec![0u32; need.len()];
         for (set, members) in groups {
-            let mut shape = vec![0u32; need.len()];
+            shape.fill(0);
             // An operational item outside the blueprint's domains cannot be
             // placed, and a set goes all or none.
             let mut placeable = true;
@@ -211,10 +207,28 @@ impl Pool {
             for (k, s) in shape.iter().enumerate() {
                 usable[k] += s;
             }
-            let s = *shape_index.entry(shape.clone()).or_insert_with(|| {
-                shapes.push(shape);
-                shapes.len() - 1
-            });
+            let single = match members.as_slice() {
+                [i] => kind_of[*i],
+                _ => None,
+            };
+            let cached = match single {
+                Some(k) => single_shape[k],
+                None => shape_index.get(&shape).copied(),
+            };
+            let s = match cached {
+                Some(s) => s,
+                None => {
+                    shapes.push(shape.clone());
+                    let s = shapes.len() - 1;
+                    match single {
+                        Some(k) => single_shape[k] = Some(s),
+                        None => {
+                            shape_index.insert(shape.clone(), s);
+                        }
+                    }
+                    s
+                }
+            };
             let u = units.len() as u32;
             for &i in &members {
                 unit_of_item[i] = Some(u);
@@ -295,6 +309,11 @@ impl Pool {
         bank: &ItemBank,
         kind_of: &[Option<usize>],
     ) -> Result<(), AssemblyError> {
+        if matches!(self.objective, ResolvedObjective::Random) {
+            // No features and no target.
+            self.k = 0;
+            return Ok(());
+        }
         let items = bank.items();
         let pretest = self.cells.len();
         let scored = |i: usize| kind_of[i].filter(|&k| k != pretest);
@@ -460,6 +479,9 @@ fn resolve(
     kind_of: &[Option<usize>],
     pretest: usize,
 ) -> Result<ResolvedObjective, AssemblyError> {
+    if let Objective::Random = objective {
+        return Ok(ResolvedObjective::Random);
+    }
     let items = bank.items();
     let scored: Vec<usize> = (0..items.len())
         .filter(|&i| kind_of[i].is_some_and(|k| k != pretest))
