@@ -401,46 +401,43 @@ fn rows(
     }
 }
 
-/// Louis's (1982) missing information for each item's own parameters
-/// `(a, d_1..d_m)` under the linear kernel (2PL, GPCM):
-/// `Σ_p Cov_{θ | x_p}(S_pj(θ))`, with `S_pj(θ) = (θ·(x_pj − E_θ[K]),
-/// 1[x_pj = k] − P_jk(θ))` the complete-data score of item `j`. Subtracted
-/// from the item's complete-data information it gives the item's block of
-/// the observed information. Returns, per item, an `(m+1)²` matrix
-/// (row-major; empty for items not calibrated).
+/// Per calibrated item, its complete-data score `S_j(k, θ_q)` for each
+/// response category `k = 0..=m` at each node, in the item's own
+/// parameters: `values[j][(k·Q + q)·dim[j] + u]` (empty where the item's
+/// missing information is not wanted).
+#[derive(Debug, Clone)]
+pub(crate) struct ItemScores {
+    pub dim: Vec<usize>,
+    pub values: Vec<Vec<f64>>,
+}
+
+/// Louis's (1982) missing information from one pass over the persons.
+#[derive(Debug, Clone)]
+pub(crate) struct Missing {
+    /// Per item, `Σ_p Cov_{θ | x_p}(S_j(x_pj, θ))`, row-major `dim × dim`
+    /// (empty for items without scores).
+    pub items: Vec<Vec<f64>>,
+    /// `Σ_p Var_{θ | x_p}(Σ_j S_j(x_pj, θ)_0)`: the missing information of a
+    /// slope common to all items (parameter 0 of every item's score).
+    pub common_slope: f64,
+}
+
+/// Louis's (1982) missing information for each item's own parameters,
+/// `Σ_p Cov_{θ | x_p}(S_pj(θ))` with `S_pj(θ)` the complete-data score of
+/// item `j` for person `p`'s response (from `scores`), and for a common
+/// slope. Subtracted from the item's complete-data information (the exact
+/// negative Hessian of its expected complete-data log-likelihood) it gives
+/// the item's diagonal block of the observed information.
 pub(crate) fn missing_information(
     blocks: &[PreparedBlock<'_>],
     layout: &Layout,
     tables: &Tables,
     grid: &Grid,
+    scores: &ItemScores,
     parallel: bool,
-) -> Vec<Vec<f64>> {
+) -> Missing {
     let nq = grid.len();
     let n_items = layout.m.len();
-    // P_jk(θ_q), k = 0..=m, at [(off_j + j + k) * Q + q], and E_θ[K].
-    let lin = tables.linear.as_ref();
-    let mut prob = vec![0.0; (layout.total + n_items) * nq];
-    let mut mean_k = vec![0.0; n_items * nq];
-    for j in 0..n_items {
-        let (Some(lin), m) = (lin, layout.m[j]) else {
-            continue;
-        };
-        if m == 0 {
-            continue;
-        }
-        let at = (layout.off[j] + j) * nq;
-        for q in 0..nq {
-            let p0 = tables.log_p0[j * nq + q].exp();
-            prob[at + q] = p0;
-            for k in 1..=m {
-                let z =
-                    lin.slope[j] * k as f64 * grid.theta[q] + lin.intercept[layout.off[j] + k - 1];
-                let pk = (z + tables.log_p0[j * nq + q]).exp();
-                prob[at + k * nq + q] = pk;
-                mean_k[j * nq + q] += k as f64 * pk;
-            }
-        }
-    }
     let bases = block_bases(blocks, tables, grid);
     let tasks = block_tasks(blocks);
     let run = |&(b, start, end): &(usize, usize, usize)| {
@@ -449,10 +446,11 @@ pub(crate) fn missing_information(
         let mut acc: Vec<Vec<f64>> = pb
             .items
             .iter()
-            .map(|&j| vec![0.0; (layout.m[j] + 1).pow(2)])
+            .map(|&j| vec![0.0; scores.dim[j].pow(2)])
             .collect();
+        let mut common = 0.0;
+        let mut slope_sum = vec![0.0; nq];
         let mut response = vec![0usize; pb.items.len()];
-        let mut s = Vec::new();
         let mut first = Vec::new();
         let mut second = Vec::new();
         for p in start..end {
@@ -461,22 +459,21 @@ pub(crate) fn missing_information(
             for &c in cats {
                 response[pb.cat_item[c as usize]] = pb.cat_score[c as usize] as usize;
             }
+            slope_sum[lo..hi].fill(0.0);
             for (i, &j) in pb.items.iter().enumerate() {
-                let m = layout.m[j];
-                let dim = m + 1;
-                let x = response[i];
-                s.resize(dim, 0.0);
+                let dim = scores.dim[j];
+                if dim == 0 {
+                    continue;
+                }
+                let table = &scores.values[j][response[i] * nq * dim..];
                 first.clear();
                 first.resize(dim, 0.0);
                 second.clear();
                 second.resize(dim * dim, 0.0);
-                let at = (layout.off[j] + j) * nq;
                 for q in lo..hi {
                     let w = kernel.post[q];
-                    s[0] = grid.theta[q] * (x as f64 - mean_k[j * nq + q]);
-                    for k in 1..=m {
-                        s[k] = f64::from(u8::from(x == k)) - prob[at + k * nq + q];
-                    }
+                    let s = &table[q * dim..(q + 1) * dim];
+                    slope_sum[q] += s[0];
                     for u in 0..dim {
                         first[u] += w * s[u];
                         for v in 0..dim {
@@ -490,32 +487,36 @@ pub(crate) fn missing_information(
                     }
                 }
             }
+            let (mut m1, mut m2) = (0.0, 0.0);
+            for (w, s) in kernel.post[lo..hi].iter().zip(&slope_sum[lo..hi]) {
+                m1 += w * s;
+                m2 += w * s * s;
+            }
+            common += m2 - m1 * m1;
             for &c in cats {
                 response[pb.cat_item[c as usize]] = 0;
             }
         }
-        (b, acc)
+        (b, acc, common)
     };
-    let partials: Vec<(usize, Vec<Vec<f64>>)> = if parallel && tasks.len() > 1 {
+    let partials: Vec<(usize, Vec<Vec<f64>>, f64)> = if parallel && tasks.len() > 1 {
         tasks.par_iter().map(run).collect()
     } else {
         tasks.iter().map(run).collect()
     };
-    let mut out: Vec<Vec<f64>> = (0..n_items)
-        .map(|j| {
-            if layout.m[j] == 0 {
-                Vec::new()
-            } else {
-                vec![0.0; (layout.m[j] + 1).pow(2)]
-            }
-        })
-        .collect();
-    for (b, acc) in partials {
+    let mut out = Missing {
+        items: (0..n_items)
+            .map(|j| vec![0.0; scores.dim[j].pow(2)])
+            .collect(),
+        common_slope: 0.0,
+    };
+    for (b, acc, common) in partials {
         for (&j, a) in blocks[b].items.iter().zip(acc) {
-            for (o, v) in out[j].iter_mut().zip(a) {
+            for (o, v) in out.items[j].iter_mut().zip(a) {
                 *o += v;
             }
         }
+        out.common_slope += common;
     }
     out
 }

@@ -89,10 +89,12 @@ pub struct CalibrationOptions {
     pub standard_errors: bool,
     /// Up to this many free parameters (default 1000) standard errors come
     /// from the full observed information (two E-steps per parameter and
-    /// a dense inverse); above it, under the 2PL and GPCM, from each item's
-    /// own block of the observed information (Louis 1982, one pass over
-    /// the data), which leaves out the covariances between items and so
-    /// errs on the small side; the 1PL and 3PL then have none.
+    /// a dense inverse); above it, from each item's own block of the
+    /// observed information (Louis 1982, one pass over the data: `(a, d)`
+    /// for the 2PL and GPCM, `(a, d, logit c)` with the prior terms for the
+    /// 3PL; for the common-slope model each item's intercepts and, apart,
+    /// the common slope's 1×1 block), which ignores the covariances between
+    /// blocks and so errs on the small side.
     pub full_information_max_parameters: usize,
     /// Use all cores for the E-step (default true); results do not depend
     /// on the number of threads.
