@@ -2,23 +2,30 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use crate::util::{exam, reference};
+use crate::util::{ScratchFile, exam, reference};
 use serde_json::Value;
 
-#[test]
-fn two_pl_json_matches_mirt_on_lsat6() {
-    let out = exam(&[
+/// Runs `exam calibrate --model MODEL` on a reference data set (no id
+/// column) with JSON output and any `extra` flags; the run must succeed.
+fn calibrate_json(model: &str, data_set: &str, extra: &[&str]) -> Value {
+    let responses = format!("tests/data/reference/{data_set}.csv");
+    let mut args = vec![
         "calibrate",
         "--model",
-        "2pl",
+        model,
         "--responses",
-        "tests/data/reference/lsat6.csv",
+        &responses,
         "--no-id",
         "--format",
         "json",
-    ]);
-    let out = out.success();
-    let got: Value = serde_json::from_str(&out.stdout).unwrap();
+    ];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&exam(&args).success().stdout).unwrap()
+}
+
+#[test]
+fn two_pl_json_matches_mirt_on_lsat6() {
+    let got = calibrate_json("2pl", "lsat6", &[]);
     let want = &reference("lsat6")["twopl_mml"];
     assert_eq!(got["model"], "2pl");
     assert_eq!(got["converged"], true);
@@ -37,7 +44,7 @@ fn two_pl_json_matches_mirt_on_lsat6() {
         .collect();
     assert!(scores.windows(2).all(|w| w[0] < w[1]) && scores[16] < 5.0);
     // The output is an item parameter file scoring can read.
-    let file: exam_core::irt::ItemParamsFile = serde_json::from_str(&out.stdout).unwrap();
+    let file: exam_core::irt::ItemParamsFile = serde_json::from_value(got.clone()).unwrap();
     assert_eq!(file.items.len(), 5);
     assert_eq!(file.model, Some(exam_core::irt::IrtModel::TwoPl));
     for (j, item) in got["items"].as_array().unwrap().iter().enumerate() {
@@ -58,18 +65,7 @@ fn two_pl_json_matches_mirt_on_lsat6() {
 
 #[test]
 fn rasch_cml_json_matches_erm_on_raschdat1() {
-    let out = exam(&[
-        "calibrate",
-        "--model",
-        "rasch-cml",
-        "--responses",
-        "tests/data/reference/raschdat1.csv",
-        "--no-id",
-        "--format",
-        "json",
-    ]);
-    let out = out.success();
-    let got: Value = serde_json::from_str(&out.stdout).unwrap();
+    let got = calibrate_json("rasch-cml", "raschdat1", &[]);
     let want = &reference("raschdat1")["rasch_cml"];
     for (j, item) in got["items"].as_array().unwrap().iter().enumerate() {
         let b = item["b"].as_f64().unwrap();
@@ -151,23 +147,8 @@ fn anchored_items_keep_their_bank_parameters() {
             "b": want["b"][j],
         })).collect::<Vec<_>>(),
     });
-    let path = std::env::temp_dir().join(format!("exam-anchors-{}.json", std::process::id()));
-    std::fs::write(&path, anchors.to_string()).unwrap();
-    let out = exam(&[
-        "calibrate",
-        "--model",
-        "2pl",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--no-id",
-        "--anchors",
-        path.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    std::fs::remove_file(&path).unwrap();
-    let out = out.success();
-    let got: Value = serde_json::from_str(&out.stdout).unwrap();
+    let file = ScratchFile::new("calibrate-anchors", "anchors.json", &anchors.to_string());
+    let got = calibrate_json("2pl", "lsat6", &["--anchors", file.path()]);
     let items = got["items"].as_array().unwrap();
     for (j, item) in items.iter().enumerate() {
         assert_eq!(item["fixed"], j < 3);

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use crate::util::{ScratchFile, exam, reference, validate};
+use crate::util::{Run, ScratchFile, exam, reference, validate};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -160,17 +160,7 @@ fn an_unknown_id_fails_naming_it_and_changes_nothing() {
         bank.items("infrastructure.json"),
         bank.items("communication.json"),
     );
-    let run = exam(&[
-        "record-params",
-        "--bank",
-        bank.path(),
-        "--params",
-        params.path(),
-        "--dataset",
-        "d",
-        "--date",
-        "2026-11-26",
-    ]);
+    let run = record_on(bank.path(), params.path(), "2026-11-26");
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr.contains("not in the bank: `INF-999`"),
@@ -185,17 +175,22 @@ fn an_unknown_id_fails_naming_it_and_changes_nothing() {
         before
     );
     // A date that is not a calendar date fails the same way.
-    let run = exam(&[
+    let run = record_on(bank.path(), params.path(), "2026-11-31");
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("2026-11-31"), "{}", run.stderr);
+}
+
+/// Runs `exam record-params` on `bank` with data set `d` and `date`.
+fn record_on(bank: &str, params: &str, date: &str) -> Run {
+    exam(&[
         "record-params",
         "--bank",
-        bank.path(),
+        bank,
         "--params",
-        params.path(),
+        params,
         "--dataset",
         "d",
         "--date",
-        "2026-11-31",
-    ]);
-    assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("2026-11-31"), "{}", run.stderr);
+        date,
+    ])
 }

@@ -5,6 +5,16 @@
 
 mod common;
 
+/// The reference data sets that carry MML and CML values.
+const DATA_SETS: [&str; 6] = [
+    "lsat6",
+    "sat12",
+    "asvab",
+    "raschdat1",
+    "ability",
+    "verbal_aggression",
+];
+
 use exam_core::responses::ResponseMatrix;
 use exam_stats::calibration::{CalibrationOptions, Model, calibrate};
 use serde_json::Value;
@@ -139,14 +149,7 @@ fn check_common_slope(name: &str) {
 
 #[test]
 fn common_slope_all_data_sets() {
-    for name in [
-        "lsat6",
-        "sat12",
-        "asvab",
-        "raschdat1",
-        "ability",
-        "verbal_aggression",
-    ] {
+    for name in DATA_SETS {
         check_common_slope(name);
     }
 }
@@ -158,14 +161,7 @@ const CML_TOL: f64 = 1e-3;
 #[test]
 fn rasch_cml_all_data_sets() {
     use exam_stats::calibration::rasch_cml;
-    for name in [
-        "lsat6",
-        "sat12",
-        "asvab",
-        "raschdat1",
-        "ability",
-        "verbal_aggression",
-    ] {
+    for name in DATA_SETS {
         let (data, expected) = load(name);
         let reference = &expected["rasch_cml"];
         let fit = rasch_cml(&data).unwrap();
