@@ -1,0 +1,8 @@
+//! exam-export: every file format exam-engine writes or reads back.
+//!
+//! Each format is one type with its reader and its writer side by side, so a
+//! document written by one version of the engine is read back by the same
+//! code that defines it. The computations stay in exam-core, exam-scoring and
+//! exam-stats; this crate only turns their values into bytes and back.
+#![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
