@@ -13,7 +13,9 @@ mod bankfiles;
 mod blueprint;
 mod calibrate;
 mod coverage;
+mod export;
 mod forms_input;
+mod import;
 mod output;
 mod record_params;
 mod rescore;
@@ -63,6 +65,10 @@ enum Command {
     Rescore(rescore::RescoreArgs),
     /// Write calibrated IRT parameters with their provenance into the bank's items.
     RecordParams(record_params::RecordParamsArgs),
+    /// Write the standards: QTI 3.0 package, usage data, results, xAPI, LTI AGS.
+    Export(export::ExportArgs),
+    /// Read QTI 3.0 items into the bank's item format.
+    Import(import::ImportArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -79,6 +85,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Simulate(args) => simulate::run(args),
         Command::Rescore(args) => rescore::run(args),
         Command::RecordParams(args) => record_params::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Import(args) => import::run(args),
     }
 }
 

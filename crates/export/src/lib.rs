@@ -4,5 +4,14 @@
 //! document written by one version of the engine is read back by the same
 //! code that defines it. The computations stay in exam-core, exam-scoring and
 //! exam-stats; this crate only turns their values into bytes and back.
+//!
+//! The standards: [`qti`] (QTI 3.0 items, tests and content packages out and
+//! in, usage data, results reporting), [`xapi`] (xAPI 1.0.3 statements in
+//! the cmi5 profile) and [`lti`] (LTI Advantage AGS scores).
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod lti;
+pub mod qti;
+pub mod xapi;
+pub mod xml;
