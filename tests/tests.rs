@@ -9,6 +9,7 @@ mod calibrate;
 mod record_params;
 mod schema;
 mod scoring;
+mod standards;
 mod theta;
 mod util;
 mod validate;

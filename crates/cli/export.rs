@@ -5,11 +5,12 @@
 use crate::bankfiles::load_bank;
 use crate::forms_input::{build_scorer, read_forms, read_rules, read_submissions};
 use anyhow::{Context, bail};
+use exam_core::bank::record::{CalibratedItem, CalibrationFile};
 use exam_core::form::{Form, ScoringKey};
 use exam_core::submission::Submission;
 use exam_export::qti::package::write_package;
 use exam_export::qti::results::{Attempt as ResultAttempt, result_element};
-use exam_export::qti::usage::{CalibratedItem, UsageContext, usage_element};
+use exam_export::qti::usage::{UsageContext, usage_element};
 use exam_export::{lti, xapi};
 use exam_scoring::report::ScoreReport;
 use exam_stats::ctt::ItemStatistics;
@@ -161,11 +162,6 @@ mod documents {
         distractors: Vec<ItemDistractors>,
     }
 
-    #[derive(Deserialize)]
-    struct Calibration {
-        items: Vec<CalibratedItem>,
-    }
-
     fn read<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> anyhow::Result<T> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
@@ -182,7 +178,7 @@ mod documents {
     }
 
     pub fn calibration(path: &Path) -> anyhow::Result<Vec<CalibratedItem>> {
-        Ok(read::<Calibration>(path, "a calibration (`exam calibrate --format json`)")?.items)
+        Ok(read::<CalibrationFile>(path, "a calibration (`exam calibrate --format json`)")?.items)
     }
 }
 

@@ -258,6 +258,15 @@ fn interaction(
     el: &El,
     modal: &[(String, String)],
 ) -> Result<(Interaction, bool), QtiError> {
+    if !INTERACTIONS.contains(&el.name.as_str()) {
+        return Err(at.unsupported(
+            el,
+            format!(
+                "interaction kind `{}` is not supported (choice, order and match are)",
+                el.name
+            ),
+        ));
+    }
     let response_id = at.attr(el, "response-identifier")?;
     let declaration = root
         .all("qti-response-declaration")
@@ -352,13 +361,7 @@ fn interaction(
                 key,
             }
         }
-        (name, _, _) if INTERACTIONS.contains(&name) => return Err(kind_mismatch()),
-        (name, _, _) => {
-            return Err(at.unsupported(
-                el,
-                format!("interaction kind `{name}` is not supported (choice, order and match are)"),
-            ));
-        }
+        _ => return Err(kind_mismatch()),
     };
     Ok((interaction, shuffle))
 }

@@ -12,7 +12,7 @@
 
 use super::qti_identifier;
 use crate::xml::El;
-use exam_core::ids::ItemId;
+use exam_core::bank::record::CalibratedItem;
 use exam_stats::ctt::ItemStatistics;
 use exam_stats::distractors::{Choice, ItemDistractors};
 
@@ -23,31 +23,6 @@ const USAGE_XSD: &str =
 /// The glossary that defines the distractor statistics' names.
 pub const DISTRACTOR_GLOSSARY: &str =
     "http://www.imsglobal.org/question/qti_2p0/glossaries/distractor_statistics";
-
-/// IRT parameters of one item from a calibration (logistic, D = 1).
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct CalibratedItem {
-    /// The item.
-    pub id: ItemId,
-    /// Persons the calibration used.
-    #[serde(default)]
-    pub n: Option<u64>,
-    /// Slope.
-    pub a: Option<f64>,
-    /// Difficulty.
-    pub b: Option<f64>,
-    /// Lower asymptote.
-    pub c: Option<f64>,
-    /// Standard error of the slope.
-    #[serde(default)]
-    pub se_a: Option<f64>,
-    /// Standard error of the difficulty.
-    #[serde(default)]
-    pub se_b: Option<f64>,
-    /// Standard error of the lower asymptote.
-    #[serde(default)]
-    pub se_c: Option<f64>,
-}
 
 /// Where the statistics come from, written on every statistic.
 #[derive(Debug, Clone, PartialEq)]
