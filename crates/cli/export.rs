@@ -398,7 +398,7 @@ fn statements(args: XapiArgs) -> anyhow::Result<()> {
 
 fn ags(args: AgsArgs) -> anyhow::Result<()> {
     let reports = documents::reports(&args.reports)?;
-    let at = rfc3339(timestamp(args.timestamp.as_deref())?)?;
+    let at = lti::timestamp(timestamp(args.timestamp.as_deref())?);
     let scores = lti::line_item_scores(&reports, &args.line_item, &at)?;
     write_whole(
         &args.out,

@@ -56,7 +56,17 @@ pub enum LtiError {
     },
 }
 
-/// The Score of one report, timestamped `timestamp` (RFC 3339).
+/// `at` in UTC with millisecond precision, as AGS asks (`2026-03-01T10:00:00.000Z`).
+pub fn timestamp(at: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
+}
+
+/// The Score of one report, timestamped `timestamp` ([`timestamp`]).
 pub fn score(report: &ScoreReport, timestamp: &str) -> Score {
     let outcome = match &report.decision {
         Some(d) if d.passed => "pass: ",
@@ -100,6 +110,12 @@ pub fn line_item_scores(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_keep_sub_second_precision_in_utc() {
+        let at = time::macros::datetime!(2026-03-01 11:00:00 +01:00);
+        assert_eq!(timestamp(at), "2026-03-01T10:00:00.000Z");
+    }
 
     #[test]
     fn scores_url_keeps_the_query() {

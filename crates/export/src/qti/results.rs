@@ -144,11 +144,12 @@ pub fn result_element(attempt: &Attempt<'_>) -> El {
                 .collect();
             response = response.attr("choiceSequence", order.join(" "));
         }
-        let answered = score.status == ResponseStatus::Answered;
-        response = response.attr(
-            "answeredStatus",
-            if answered { "answered" } else { "notAnswered" },
-        );
+        let answered = match score.status {
+            ResponseStatus::Answered => "answered",
+            ResponseStatus::Omitted => "presented",
+            ResponseStatus::NotReached => "notpresented",
+        };
+        response = response.attr("answeredStatus", answered);
         if let Some(correct) = correct {
             response = response.child(correct);
         }
