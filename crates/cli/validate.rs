@@ -5,7 +5,6 @@
 //! any finding).
 
 use crate::output::{Format, print_json};
-use crate::table::Table;
 use exam_core::bank::{
     BankErrors, ItemBank, Location, Problem, SupplyReport, read_blueprint, supply,
 };
@@ -14,6 +13,7 @@ use exam_core::ids::{DomainId, SetId};
 use exam_core::item::{ItemKind, ItemStatus};
 use exam_core::jta::CompetencyLevel;
 use exam_core::lint::{KeyStats, LintConfig, LintFinding, key_stats, lint, measured_tasks};
+use exam_export::table::Table;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
