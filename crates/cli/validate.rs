@@ -7,7 +7,6 @@
 
 use crate::cue_table::write_cue_audit;
 use crate::output::{Format, print_json};
-use crate::table::Table;
 use exam_core::bank::{
     BankErrors, ItemBank, Location, Problem, SupplyReport, read_blueprint, supply,
 };
@@ -17,6 +16,7 @@ use exam_core::ids::{DomainId, SetId};
 use exam_core::item::{ItemKind, ItemStatus};
 use exam_core::jta::CompetencyLevel;
 use exam_core::lint::{KeyStats, LintConfig, LintFinding, key_stats, lint, measured_tasks};
+use exam_export::table::Table;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
