@@ -5,7 +5,7 @@
 use crate::bankfiles::load_bank;
 use crate::forms_input::{build_scorer, read_forms, read_rules, read_submissions};
 use anyhow::{Context, bail};
-use exam_core::bank::record::{CalibratedItem, CalibrationFile};
+use exam_core::bank::record::CalibratedItem;
 use exam_core::form::{Form, ScoringKey};
 use exam_core::submission::Submission;
 use exam_export::qti::package::write_package;
@@ -15,7 +15,6 @@ use exam_export::{lti, xapi};
 use exam_scoring::report::ScoreReport;
 use exam_stats::ctt::ItemStatistics;
 use exam_stats::distractors::ItemDistractors;
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -143,42 +142,41 @@ struct AgsArgs {
     out: PathBuf,
 }
 
-/// Reading the engine's own documents until their types live in
-/// exam-export: the score reports `exam score --out` writes, the analysis
-/// `exam analyze --format json` prints, the calibration `exam calibrate
-/// --format json` prints.
+/// The engine's own documents, read through their exam-export types.
 mod documents {
     use super::*;
+    use exam_export::analysis::AnalysisDocument;
+    use exam_export::calibration::CalibrationDocument;
+    use exam_export::score_reports::{ScoreReportsDocument, read_reports};
 
-    #[derive(Deserialize)]
-    struct Reports {
-        reports: Vec<ScoreReport>,
+    fn open(path: &Path) -> anyhow::Result<(std::io::BufReader<std::fs::File>, String)> {
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open {name}"))?;
+        Ok((std::io::BufReader::new(file), name))
     }
 
-    #[derive(Deserialize)]
-    struct Analysis {
-        items: Vec<ItemStatistics>,
-        #[serde(default)]
-        distractors: Vec<ItemDistractors>,
-    }
-
-    fn read<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> anyhow::Result<T> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("{}: not {what}", path.display()))
-    }
-
+    /// The reports of `exam score --out` (a document) or `exam rescore
+    /// --out` (a list).
     pub fn reports(path: &Path) -> anyhow::Result<Vec<ScoreReport>> {
-        Ok(read::<Reports>(path, "score reports (`exam score --out`)")?.reports)
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+        match ScoreReportsDocument::read(bytes.as_slice(), &name) {
+            Ok(doc) => Ok(doc.reports),
+            Err(_) => Ok(read_reports(bytes.as_slice(), &name)?),
+        }
     }
 
     pub fn analysis(path: &Path) -> anyhow::Result<(Vec<ItemStatistics>, Vec<ItemDistractors>)> {
-        let a: Analysis = read(path, "an analysis (`exam analyze --format json`)")?;
-        Ok((a.items, a.distractors))
+        let (file, name) = open(path)?;
+        let doc = AnalysisDocument::read(file, &name)?;
+        Ok((doc.analysis.items, doc.distractors.unwrap_or_default()))
     }
 
     pub fn calibration(path: &Path) -> anyhow::Result<Vec<CalibratedItem>> {
-        Ok(read::<CalibrationFile>(path, "a calibration (`exam calibrate --format json`)")?.items)
+        let (file, name) = open(path)?;
+        Ok(CalibrationDocument::read(file, &name)?
+            .to_record_input()
+            .items)
     }
 }
 

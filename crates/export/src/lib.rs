@@ -11,7 +11,22 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod analysis;
+pub mod calibration;
+pub mod csv_table;
+pub mod cue_audit;
+mod error;
+pub mod forms;
+mod json;
 pub mod lti;
+pub mod params;
 pub mod qti;
+pub mod rescore;
+pub mod score_reports;
+pub mod scored_csv;
+pub mod table;
+pub mod theta;
 pub mod xapi;
 pub mod xml;
+
+pub use error::FormatError;

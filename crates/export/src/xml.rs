@@ -165,13 +165,22 @@ fn write_el(writer: &mut Writer<Vec<u8>>, el: &El) -> std::io::Result<()> {
 /// Parses a document into its root element.
 pub fn parse(text: &str) -> Result<El, XmlError> {
     let mut reader = Reader::from_str(text);
+    // Lines counted forward from the last position asked for: positions
+    // only grow while parsing, so the document is scanned about once.
+    let counted = std::cell::Cell::new((0usize, 1usize));
     let line_at = |pos: u64| {
         let pos = usize::try_from(pos).unwrap_or(usize::MAX).min(text.len());
-        text.as_bytes()[..pos]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
+        let (from, line) = match counted.get() {
+            (from, line) if from <= pos => (from, line),
+            _ => (0, 1),
+        };
+        let line = line
+            + text.as_bytes()[from..pos]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+        counted.set((pos, line));
+        line
     };
     let mut stack: Vec<El> = Vec::new();
     let mut root: Option<El> = None;
