@@ -32,11 +32,14 @@ const LOM_XSD: &str = "https://purl.imsglobal.org/spec/md/v1p3/schema/xsd/imsmd_
 const QMD_XSD: &str =
     "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqti_metadatav3p0_v1p0.xsd";
 
-/// The taxon path sources that tell the classifications apart.
-pub(crate) const DOMAIN: &str = "exam-engine:domain";
-pub(crate) const TASK: &str = "exam-engine:task";
-pub(crate) const LEVEL: &str = "exam-engine:level";
-pub(crate) const PHASE: &str = "exam-engine:phase";
+/// The taxon path source of the JTA domain.
+pub const DOMAIN: &str = "exam-engine:domain";
+/// The taxon path source of the JTA task.
+pub const TASK: &str = "exam-engine:task";
+/// The taxon path source of the competency level.
+pub const LEVEL: &str = "exam-engine:level";
+/// The taxon path source of the lifecycle phase.
+pub const PHASE: &str = "exam-engine:phase";
 
 /// The resource identifier of an item (an `xs:ID`).
 pub fn item_resource(qti_id: &str) -> String {
@@ -220,11 +223,11 @@ pub struct ItemMetadata {
     pub enemies: Vec<String>,
     /// The classification whose taxon path source is [`DOMAIN`].
     pub domain: Option<String>,
-    /// ... [`TASK`].
+    /// The classification whose taxon path source is [`TASK`].
     pub task: Option<String>,
-    /// ... [`LEVEL`].
+    /// The classification whose taxon path source is [`LEVEL`].
     pub level: Option<String>,
-    /// ... [`PHASE`].
+    /// The classification whose taxon path source is [`PHASE`].
     pub phase: Option<String>,
 }
 
