@@ -1,7 +1,7 @@
 //! From chosen units to a delivered form: item order, option order, form id.
 
 use super::AssemblyOptions;
-use super::hash::StableHasher;
+use crate::hash::StableHasher;
 use super::pool::Pool;
 use crate::bank::ItemBank;
 use crate::blueprint::Blueprint;

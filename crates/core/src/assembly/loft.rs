@@ -2,7 +2,7 @@
 //! with exposure tracked across requests in a state the caller keeps.
 
 use super::delivery::{self, InputsDigest};
-use super::hash::StableHasher;
+use crate::hash::StableHasher;
 use super::pool::{Limits, Pool};
 use super::{AssemblyError, Objective, feasibility};
 use crate::bank::ItemBank;

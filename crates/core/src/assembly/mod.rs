@@ -99,7 +99,6 @@
 
 mod delivery;
 mod feasibility;
-mod hash;
 mod loft;
 mod pool;
 mod search;
@@ -110,7 +109,7 @@ pub use loft::{ExposureState, LoftOptions, LoftPlan, assemble_on_the_fly};
 /// The stable digest of a bank that [`ItemBank`] caches at construction:
 /// FNV-1a over its items' ids, versions, statuses, sets and enemies.
 pub(crate) fn bank_fingerprint(bank: &ItemBank) -> u64 {
-    let mut h = hash::StableHasher::new();
+    let mut h = crate::hash::StableHasher::new();
     h.str("exam-engine bank v1");
     delivery::bank_digest(&mut h, bank);
     h.finish()

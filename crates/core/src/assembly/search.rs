@@ -2,7 +2,7 @@
 //! docs of [`crate::assembly`] for the method).
 
 use super::AssemblyError;
-use super::hash::mix;
+use crate::hash::mix;
 use super::pool::Pool;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
