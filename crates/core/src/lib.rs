@@ -22,7 +22,7 @@ pub mod bank;
 pub mod blueprint;
 pub mod coverage;
 pub mod form;
-mod hash;
+pub mod hash;
 pub mod ids;
 pub mod irt;
 pub mod item;

@@ -22,6 +22,7 @@ use crate::rules::{
     ordering_credit,
 };
 use exam_core::form::{AnswerKey, Form, ScoringKey, SlotRole};
+use exam_core::hash::StableHasher;
 use exam_core::ids::{BlueprintId, CandidateId, DomainId, FormId, ItemId, OptionId};
 use exam_core::irt::ItemParams;
 use exam_core::item::ItemKind;
@@ -547,22 +548,16 @@ fn compile_key(
     }
 }
 
-/// FNV-1a (64-bit) over the bytes fed to it: a stable fingerprint of a key
-/// for the audit trail (Fowler, Noll & Vo; not a cryptographic hash).
-struct Fnv(u64);
+/// FNV-1a over the bytes fed to it, each field followed by a `0xff`
+/// separator so that `("ab", "c")` and `("a", "bc")` differ.
+struct Fnv(StableHasher);
 
 impl Fnv {
     fn new() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
+        Self(StableHasher::new())
     }
     fn bytes(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-        // A separator so that ("ab", "c") and ("a", "bc") differ.
-        self.0 ^= 0xff;
-        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        self.0.bytes(bytes).bytes(&[0xff]);
     }
 }
 
@@ -592,7 +587,7 @@ pub fn key_fingerprint(key: &ScoringKey) -> String {
             }
         }
     }
-    format!("fnv1a64:{:016x}", h.0)
+    format!("fnv1a64:{:016x}", h.0.finish())
 }
 
 /// A form's key compiled under a set of rules: scores submissions to that

@@ -106,15 +106,6 @@ pub mod synthetic;
 
 pub use loft::{ExposureState, LoftOptions, LoftPlan, assemble_on_the_fly};
 
-/// The stable digest of a bank that [`ItemBank`] caches at construction:
-/// FNV-1a over its items' ids, versions, statuses, sets and enemies.
-pub(crate) fn bank_fingerprint(bank: &ItemBank) -> u64 {
-    let mut h = crate::hash::StableHasher::new();
-    h.str("exam-engine bank v1");
-    delivery::bank_digest(&mut h, bank);
-    h.finish()
-}
-
 use crate::bank::ItemBank;
 use crate::blueprint::Blueprint;
 use crate::form::{DeliveryOrder, Form};
