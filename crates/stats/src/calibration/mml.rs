@@ -4,13 +4,14 @@
 use super::estep::{self, Counts, Grid, Layout, Linear, PreparedBlock, Tables};
 use super::item_terms::{self, Terms, softplus};
 use super::linalg::spd_solve;
-use super::options::{BetaPrior, CalibrationOptions, LogNormalPrior, Model, check_options};
+use super::options::{BetaPrior, CalibrationOptions, LogNormalPrior, check_options};
 use super::result::{
     BoundParameter, Calibration, Convergence, EXTREME_DIFFICULTY, HEYWOOD_SLOPE, ItemCalibration,
     ItemEstimate, ItemFlag, LOW_SLOPE, LatentDistribution, MAX_GRADIENT, StopReason,
 };
 use super::squarem::{EmOutcome, run_em};
 use super::{CalibrationError, standard_errors};
+use exam_core::irt::IrtModel;
 use exam_core::irt::{ItemParams, logistic};
 use exam_core::quadrature::Quadrature;
 use exam_core::responses::ResponseMatrix;
@@ -56,7 +57,7 @@ pub(crate) struct Setup<'a> {
 }
 
 impl Setup<'_> {
-    pub fn model(&self) -> Model {
+    pub fn model(&self) -> IrtModel {
         self.options.model
     }
 
@@ -141,18 +142,18 @@ impl Setup<'_> {
     pub fn pack(&self, state: &State, with_latent: bool) -> Vec<f64> {
         let mut v = Vec::new();
         let model = self.model();
-        if model == Model::Rasch {
+        if model == IrtModel::Rasch {
             if let Some(j) = self.free_items().next() {
                 v.push(state.items[j].a);
             }
         }
         for j in self.free_items() {
             let it = &state.items[j];
-            if model != Model::Rasch {
+            if model != IrtModel::Rasch {
                 v.push(it.a);
             }
             v.extend_from_slice(&it.d);
-            if model == Model::ThreePl {
+            if model == IrtModel::ThreePl {
                 v.push(logit(it.c));
             }
         }
@@ -169,7 +170,7 @@ impl Setup<'_> {
         let model = self.model();
         let mut at = 0;
         let mut common = None;
-        if model == Model::Rasch && self.free_items().next().is_some() {
+        if model == IrtModel::Rasch && self.free_items().next().is_some() {
             common = Some(v[0].clamp(0.01, SLOPE_BOUND));
             at = 1;
         }
@@ -186,7 +187,7 @@ impl Setup<'_> {
                 *d = v[at].clamp(-INTERCEPT_BOUND, INTERCEPT_BOUND);
                 at += 1;
             }
-            if model == Model::ThreePl {
+            if model == IrtModel::ThreePl {
                 it.c = logistic(v[at].clamp(LOGIT_C_BOUNDS.0, LOGIT_C_BOUNDS.1));
                 at += 1;
             }
@@ -199,7 +200,7 @@ impl Setup<'_> {
     }
 
     fn slope_min(&self) -> f64 {
-        if self.options.slope_prior.is_some() || self.model() == Model::ThreePl {
+        if self.options.slope_prior.is_some() || self.model() == IrtModel::ThreePl {
             1e-3
         } else {
             -SLOPE_BOUND
@@ -213,7 +214,7 @@ impl Setup<'_> {
         let off = self.layout.off[j] * nq;
         let r = &counts.r[off..off + self.layout.m[j] * nq];
         let n = &counts.n[j * nq..(j + 1) * nq];
-        let mut t = if self.model() == Model::ThreePl {
+        let mut t = if self.model() == IrtModel::ThreePl {
             let mut t = item_terms::three_pl(&grid.theta, r, n, it.a, it.d[0], logit(it.c));
             if let Some(prior) = self.options.guessing_prior {
                 // Beta log-density in c, differentiated through c = logistic(g).
@@ -227,7 +228,7 @@ impl Setup<'_> {
             item_terms::gpcm(&grid.theta, r, n, it.a, &it.d)
         };
         if let Some(prior) = self.options.slope_prior {
-            if self.model() != Model::Rasch {
+            if self.model() != IrtModel::Rasch {
                 add_slope_prior(&mut t, it.a, prior);
             }
         }
@@ -238,7 +239,7 @@ impl Setup<'_> {
     /// `pack(_, false)`, from the counts of an E-step at `state`.
     pub fn gradient(&self, state: &State, grid: &Grid, counts: &Counts) -> Vec<f64> {
         let mut g = Vec::new();
-        let rasch = self.model() == Model::Rasch;
+        let rasch = self.model() == IrtModel::Rasch;
         if rasch && self.free_items().next().is_some() {
             g.push(0.0);
         }
@@ -258,11 +259,11 @@ impl Setup<'_> {
     fn m_step(&self, state: &State, grid: &Grid, counts: &Counts) -> State {
         let mut next = state.clone();
         match self.model() {
-            Model::Rasch => self.m_step_common_slope(&mut next, grid, counts),
-            _ => {
+            IrtModel::Rasch => self.m_step_common_slope(&mut next, grid, counts),
+            IrtModel::TwoPl | IrtModel::ThreePl | IrtModel::Gpcm => {
                 for j in self.free_items() {
                     let it = &state.items[j];
-                    let three = self.model() == Model::ThreePl;
+                    let three = self.model() == IrtModel::ThreePl;
                     let mut x = vec![it.a];
                     x.extend_from_slice(&it.d);
                     if three {
@@ -420,10 +421,10 @@ impl Setup<'_> {
         let mut total = 0.0;
         for j in self.free_items() {
             let it = &state.items[j];
-            if let (Model::ThreePl, Some(p)) = (self.model(), self.options.guessing_prior) {
+            if let (IrtModel::ThreePl, Some(p)) = (self.model(), self.options.guessing_prior) {
                 total += (p.alpha - 1.0) * it.c.ln() + (p.beta - 1.0) * (1.0 - it.c).ln();
             }
-            if let (true, Some(p)) = (self.model() != Model::Rasch, self.options.slope_prior) {
+            if let (true, Some(p)) = (self.model() != IrtModel::Rasch, self.options.slope_prior) {
                 let la = it.a.ln();
                 total += -la - (la - p.mean_log).powi(2) / (2.0 * p.sd_log * p.sd_log);
             }
@@ -548,7 +549,7 @@ pub fn calibrate_with_progress(
     let mut items = Vec::with_capacity(n_items);
     for j in 0..n_items {
         let max = max_scores[j];
-        let polytomous_model = matches!(model, Model::Gpcm | Model::Rasch);
+        let polytomous_model = matches!(model, IrtModel::Gpcm | IrtModel::Rasch);
         if !polytomous_model && max > 1 && anchors[j].is_none() {
             return Err(CalibrationError::Polytomous {
                 item: data.items()[j].clone(),
@@ -588,7 +589,7 @@ pub fn calibrate_with_progress(
             for k in 1..counts.len() {
                 state.d[k - 1] = (counts[k] as f64 / counts[0] as f64).ln();
             }
-            if model == Model::ThreePl {
+            if model == IrtModel::ThreePl {
                 let prior = options.guessing_prior.unwrap_or(BetaPrior::for_options(5));
                 let c = (prior.alpha - 1.0) / (prior.alpha + prior.beta - 2.0).max(1.0);
                 let c = c.clamp(0.05, 0.3);
@@ -704,7 +705,7 @@ fn build_items(
     let model = setup.model();
     let var = |i: usize| covariance.and_then(|c| c.get(i, i));
     let cov = |i: usize, k: usize| covariance.and_then(|c| c.get(i, k));
-    let mut at = usize::from(model == Model::Rasch && setup.free_items().next().is_some());
+    let mut at = usize::from(model == IrtModel::Rasch && setup.free_items().next().is_some());
     let mut out = Vec::with_capacity(state.items.len());
     for (j, it) in state.items.iter().enumerate() {
         let status = setup.status[j];
@@ -719,7 +720,7 @@ fn build_items(
         });
         if status == Status::Free {
             let e = estimate.as_mut().expect("free items have estimates");
-            let ia = if model == Model::Rasch {
+            let ia = if model == IrtModel::Rasch {
                 0
             } else {
                 at += 1;
@@ -727,7 +728,7 @@ fn build_items(
             };
             let id0 = at;
             at += it.d.len();
-            let ig = (model == Model::ThreePl).then(|| {
+            let ig = (model == IrtModel::ThreePl).then(|| {
                 at += 1;
                 at - 1
             });
@@ -763,7 +764,7 @@ fn build_items(
     out
 }
 
-fn item_flags(flags: &mut Vec<ItemFlag>, e: &ItemEstimate, model: Model) {
+fn item_flags(flags: &mut Vec<ItemFlag>, e: &ItemEstimate, model: IrtModel) {
     if e.a >= HEYWOOD_SLOPE {
         flags.push(ItemFlag::HeywoodSlope { a: e.a });
     }
@@ -787,7 +788,7 @@ fn item_flags(flags: &mut Vec<ItemFlag>, e: &ItemEstimate, model: Model) {
             value: *d,
         });
     }
-    if model == Model::ThreePl && !(0.001..=0.5).contains(&e.c) {
+    if model == IrtModel::ThreePl && !(0.001..=0.5).contains(&e.c) {
         flags.push(ItemFlag::GuessingAtEdge { c: e.c });
     }
 }
