@@ -28,7 +28,8 @@
 //! the candidate's stream is the seed with stream number `i`, so the result
 //! does not depend on thread scheduling and is the same on every platform.
 
-use crate::keyed::{Scorer, Slot};
+use crate::key::Slot;
+use crate::keyed::Scorer;
 use exam_core::hash::StableHasher;
 use exam_core::ids::{CandidateId, ItemId, OptionId};
 use exam_core::irt::ItemParams;
