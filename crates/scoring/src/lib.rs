@@ -49,6 +49,7 @@ pub mod ability;
 pub mod angoff;
 pub mod eap;
 pub mod equating;
+mod estimate;
 mod form_ability;
 pub mod form_simulation;
 pub mod hofstee;
