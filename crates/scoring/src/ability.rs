@@ -158,7 +158,7 @@ pub fn eap(
     prior: &NormalPrior,
 ) -> Result<Estimate, AbilityError> {
     check_lengths(items, responses)?;
-    let (mean, var) = crate::one_shot::eap_moments(items, responses, prior);
+    let (mean, var) = crate::eap_single::eap_moments(items, responses, prior);
     Ok(Estimate {
         theta: mean,
         se: var.max(0.0).sqrt(),

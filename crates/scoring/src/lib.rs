@@ -48,17 +48,18 @@
 pub mod ability;
 pub mod angoff;
 pub mod eap;
+mod eap_single;
 pub mod equating;
 mod estimate;
 mod form_ability;
 pub mod form_simulation;
 pub mod hofstee;
+pub mod irt_simulation;
 mod key;
 pub mod key_fingerprint;
 pub mod keyed;
 mod likelihood;
 pub mod matrix;
-mod one_shot;
 pub mod outcome;
 pub mod prior;
 pub mod raw_csv;
@@ -68,7 +69,6 @@ pub mod response;
 pub mod rules;
 pub mod scale;
 pub mod scoring_error;
-pub mod simulate;
 pub mod summed;
 pub mod theta;
 
@@ -79,9 +79,9 @@ pub use equating::{
     CarriedCut, EquatedScore, EquatingError, carry_cut, inverse_tcc, true_score_equating,
 };
 pub use hofstee::{Hofstee, HofsteeError, HofsteeJudgement, HofsteeOutcome, hofstee};
+pub use irt_simulation::{SimulateError, Simulated, simulate_abilities, simulate_responses};
 pub use prior::{NormalPrior, PriorError};
 pub use response::Response;
 pub use scale::{ConversionTable, Knot, ScaleConversion, ScaleError};
-pub use simulate::{SimulateError, Simulated, simulate_abilities, simulate_responses};
 pub use summed::{SummedScoreError, SummedScoreTable, summed_score_likelihoods};
 pub use theta::{Method, ThetaError, align_params, estimate_abilities};
