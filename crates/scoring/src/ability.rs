@@ -21,9 +21,9 @@
 pub use crate::estimate::{AbilityError, Estimate};
 
 use crate::estimate::check_lengths;
+use crate::item_response::Response;
 use crate::likelihood::{information, log_likelihood_derivatives};
 use crate::prior::NormalPrior;
-use crate::response::Response;
 use exam_core::irt::ItemParams;
 use serde::{Deserialize, Serialize};
 

@@ -44,9 +44,9 @@
 //! table rows and take one exponential per node that carries weight.
 
 use crate::estimate::{AbilityError, Estimate, check_lengths};
+use crate::item_response::Response;
 use crate::likelihood::{log_likelihood, log_p_q};
 use crate::prior::NormalPrior;
-use crate::response::Response;
 use exam_core::irt::ItemParams;
 
 /// Log-posterior drop below the maximum beyond which nodes are skipped.

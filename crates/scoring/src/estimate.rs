@@ -2,7 +2,7 @@
 //! ([`AbilityError`]): below the estimators, so MLE, MAP and both EAP
 //! routes share them without depending on one another.
 
-use crate::response::Response;
+use crate::item_response::Response;
 use exam_core::irt::ItemParams;
 use serde::{Deserialize, Serialize};
 

@@ -3,10 +3,10 @@
 
 use crate::ability::Estimate;
 use crate::eap::EapScorer;
+use crate::item_response::Response;
 use crate::key::Slot;
 use crate::outcome::{ResponseStatus, ScoredSubmission};
 use crate::prior::NormalPrior;
-use crate::response::Response;
 use exam_core::ids::ItemId;
 use exam_core::irt::ItemParams;
 use std::collections::HashMap;
