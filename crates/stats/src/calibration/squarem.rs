@@ -1,7 +1,7 @@
 //! The EM iterations, accelerated by SQUAREM, and their stopping rule.
 
 use super::CalibrationError;
-use super::mml::{Setup, State, logit};
+use super::em_state::{Setup, State, logit};
 use super::result::StopReason;
 use exam_core::irt::IrtModel;
 

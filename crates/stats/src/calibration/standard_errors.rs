@@ -11,9 +11,9 @@
 //! latent mean and SD of a fixed-item calibration are held at their
 //! estimates.
 
+use super::em_state::{ItemState, Setup, State, logit};
 use super::estep::{Counts, Grid, ItemScores, missing_information};
 use super::linalg::spd_inverse;
-use super::mml::{ItemState, Setup, State, logit};
 use exam_core::irt::IrtModel;
 use exam_core::irt::logistic;
 use rayon::prelude::*;
