@@ -19,7 +19,7 @@
 //! - [`angoff`] and [`mod@hofstee`]: standard setting; [`equating`]: the cut
 //!   carried across forms through the test characteristic curve, and IRT
 //!   true-score equating.
-//! - [`simulate`]: seeded scored (0/1) responses from generating parameters.
+//! - [`irt_simulation`]: seeded scored (0/1) responses from generating parameters.
 //!
 //! Key design decision: every estimator is a plain function of validated
 //! inputs (`exam_core::irt::ItemParams`, [`NormalPrior`], [`Response`]s) that

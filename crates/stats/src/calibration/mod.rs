@@ -59,14 +59,15 @@ pub mod fit;
 mod item_terms;
 mod linalg;
 pub mod linking;
+mod mml;
 mod options;
 mod rasch_cml;
 mod result;
 mod squarem;
 mod standard_errors;
 
-pub use em_state::{calibrate, calibrate_with_progress};
 pub use exam_core::irt::IrtModel;
+pub use mml::{calibrate, calibrate_with_progress};
 pub use options::{BetaPrior, CalibrationOptions, LogNormalPrior};
 pub use rasch_cml::{CmlFit, CmlItem, rasch_cml};
 pub use result::{
