@@ -31,6 +31,7 @@ pub mod jta;
 pub mod lint;
 pub mod overlap;
 pub mod quadrature;
+pub mod random;
 pub mod responses;
 pub mod schema;
 #[cfg(any(test, feature = "proptest"))]
