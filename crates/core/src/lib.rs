@@ -21,6 +21,7 @@ pub mod assembly;
 pub mod bank;
 pub mod blueprint;
 pub mod coverage;
+mod disk;
 pub mod cues;
 pub mod form;
 pub mod hash;
