@@ -3,17 +3,17 @@
 //! see [`crate::analyze_raw`]).
 
 use crate::analyze_raw::{RawResponses, read_raw};
-use crate::output::{Format, stdout};
+use crate::output::{Format, open, stdout};
 use anyhow::Context;
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_export::analysis::{AnalysisDocument, DISTRACTOR_SCOPE};
+use exam_export::groups::read_group_labels;
 use exam_export::scored_csv;
 use exam_stats::dif::{DifOptions, GroupMembership, dif};
 use exam_stats::flags::FlagThresholds;
 use exam_stats::pairwise::every_pair_presented;
 use exam_stats::{AnalysisOptions, Summary, analyze};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -126,7 +126,14 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let analysis = analyze(&summary, &options)?;
     let dif = match (&args.groups, &args.focal) {
         (Some(file), Some(focal)) => {
-            let labels = read_groups(file, args.group_column.as_deref(), matrix, args.no_id)?;
+            let (input, name) = open(file)?;
+            let labels = read_group_labels(
+                input,
+                &name,
+                args.group_column.as_deref(),
+                matrix.persons(),
+                !args.no_id,
+            )?;
             let membership =
                 GroupMembership::from_labels(&labels, focal, args.reference.as_deref())
                     .with_context(|| format!("groups file {}", file.display()))?;
@@ -191,58 +198,4 @@ fn read_matrix(responses: &Path, no_id: bool) -> anyhow::Result<ResponseMatrix> 
         &name,
         options,
     )?)
-}
-
-/// The group label of every person of the matrix, from the groups file.
-fn read_groups(
-    file: &Path,
-    column: Option<&str>,
-    matrix: &ResponseMatrix,
-    no_id: bool,
-) -> anyhow::Result<Vec<Option<String>>> {
-    let name = file.display().to_string();
-    let mut rdr = csv::ReaderBuilder::new()
-        .from_path(file)
-        .with_context(|| format!("cannot open {name}"))?;
-    let header = rdr
-        .headers()
-        .with_context(|| format!("{name}: no header row"))?
-        .clone();
-    let first_label = usize::from(!no_id);
-    let at = match column {
-        Some(c) => header
-            .iter()
-            .position(|h| h == c)
-            .with_context(|| format!("{name}: no column `{c}` in the header"))?,
-        None if header.len() > first_label => first_label,
-        None => anyhow::bail!("{name}: the header has no group column"),
-    };
-    let mut labels: Vec<Option<String>> = vec![None; matrix.n_persons()];
-    let index: HashMap<&str, usize> = matrix
-        .persons()
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_str(), i))
-        .collect();
-    for (row, record) in rdr.records().enumerate() {
-        let record = record.with_context(|| format!("{name}: cannot read row {}", row + 1))?;
-        let line = record.position().map_or(row as u64 + 2, |p| p.line());
-        let label = record
-            .get(at)
-            .with_context(|| format!("{name}, line {line}: no field {}", at + 1))?
-            .trim();
-        let person = if no_id {
-            if row >= labels.len() {
-                anyhow::bail!("{name}, line {line}: more rows than the responses have persons");
-            }
-            row
-        } else {
-            let id = record.get(0).unwrap_or_default().trim();
-            *index.get(id).with_context(|| {
-                format!("{name}, line {line}: person `{id}` is not in the responses")
-            })?
-        };
-        labels[person] = (!label.is_empty() && label != "NA").then(|| label.to_owned());
-    }
-    Ok(labels)
 }

@@ -13,6 +13,7 @@ pub mod csv_table;
 pub mod cue_audit;
 mod error;
 pub mod forms;
+pub mod groups;
 mod json;
 pub mod params;
 pub mod rescore;
