@@ -3,6 +3,7 @@
 
 mod analyze;
 mod analyze_raw;
+mod architecture;
 mod assembly;
 mod blueprint;
 mod calibrate;
