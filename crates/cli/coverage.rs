@@ -31,14 +31,20 @@ enum FormsFile {
     One(Box<Form>),
 }
 
-/// Exit status 1 when a form does not meet the blueprint.
-pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
-    let (bank, blueprint) = args.inputs.load()?;
-    let forms = match bankfiles::load::<FormsFile>(&args.forms)? {
+/// The forms of a file written by `exam assemble`, a form, or an array of
+/// forms.
+pub fn read_forms_file(path: &std::path::Path) -> anyhow::Result<Vec<Form>> {
+    Ok(match bankfiles::load::<FormsFile>(path)? {
         FormsFile::Document(doc) => doc.forms,
         FormsFile::Many(forms) => forms,
         FormsFile::One(form) => vec![*form],
-    };
+    })
+}
+
+/// Exit status 1 when a form does not meet the blueprint.
+pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
+    let (bank, blueprint) = args.inputs.load()?;
+    let forms = read_forms_file(&args.forms)?;
     let reports: Vec<Coverage> = forms
         .iter()
         .map(|f| coverage(f, &bank, &blueprint, &forms))
