@@ -7,6 +7,7 @@ mod assembly;
 mod blueprint;
 mod calibrate;
 mod record_params;
+mod report;
 mod schema;
 mod scoring;
 mod theta;
