@@ -405,3 +405,43 @@ fn outline(html: &str) -> String {
     }
     out
 }
+
+#[test]
+fn long_commands_print_no_progress_when_stderr_is_not_a_terminal() {
+    let dir = scratch("report-quiet");
+    let forms = path_in(&dir, "forms.json");
+    let reports = path_in(&dir, "reports.json");
+    let scored = path_in(&dir, "scored.csv");
+    let runs = [
+        exam(&["assemble", "--forms", "2", "--seed", "5", "--out", &forms]),
+        exam(&[
+            "score",
+            "--forms",
+            "tests/data/scoring/forms.json",
+            "--responses",
+            "tests/data/scoring/responses.csv",
+            "--out",
+            &reports,
+            "--scored-out",
+            &scored,
+        ]),
+        exam(&[
+            "calibrate",
+            "--model",
+            "rasch",
+            "--responses",
+            "tests/data/reference/lsat6.csv",
+            "--no-id",
+        ]),
+        exam(&[
+            "analyze",
+            "--responses",
+            "tests/data/reference/lsat6.csv",
+            "--no-id",
+        ]),
+    ];
+    for run in runs {
+        let run = run.success();
+        assert_eq!(run.stderr, "");
+    }
+}

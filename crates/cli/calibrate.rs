@@ -11,7 +11,7 @@ use exam_stats::calibration::{
     Calibration, CalibrationOptions, CmlFit, ItemFlag, Model, calibrate_with_progress, rasch_cml,
 };
 use serde::Serialize;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -193,16 +193,17 @@ fn read_anchors(path: &PathBuf) -> anyhow::Result<Vec<(ItemId, ItemParams)>> {
     Ok(file.items.into_iter().map(|e| (e.id, e.params)).collect())
 }
 
-/// Runs `f` with a spinner on stderr when stderr is a terminal.
+/// Runs `f` with a spinner on stderr showing the EM cycle, the
+/// log-likelihood and its change (nothing when stderr is not a terminal).
 fn with_progress<T>(f: impl FnOnce(&mut dyn FnMut(usize, f64)) -> T) -> T {
-    if !std::io::stderr().is_terminal() {
-        return f(&mut |_, _| {});
-    }
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_message("calibrating");
+    let bar = crate::progress::spinner("calibrating");
+    let mut previous: Option<f64> = None;
     let result = f(&mut |step, loglik| {
-        bar.set_message(format!("EM step {step}, log-likelihood {loglik:.3}"));
-        bar.tick();
+        let change = previous.map_or_else(String::new, |p| format!(", change {:+.2e}", loglik - p));
+        previous = Some(loglik);
+        bar.set_message(format!(
+            "EM cycle {step}, log-likelihood {loglik:.3}{change}"
+        ));
     });
     bar.finish_and_clear();
     result
