@@ -232,6 +232,11 @@ fn forms_report_coverage_is_the_coverage_json() {
     }
     // No IRT parameters in the shipped bank: said, not drawn.
     assert!(html.contains("No information curves"));
+    // The outline without the form ids, which change with the bank.
+    let mut html = html;
+    for (i, c) in coverage.as_array().unwrap().iter().enumerate() {
+        html = html.replace(c["form"].as_str().unwrap(), &format!("FORM-{}", i + 1));
+    }
     check("tests/data/golden/report-forms.outline", &outline(&html));
 }
 
@@ -341,7 +346,7 @@ fn bad_input_fails_like_the_computing_command() {
     ]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains("lsat6.json") && run.stderr.contains("not a calibration document"),
+        run.stderr.contains("lsat6.json") && run.stderr.contains("not a calibration"),
         "{}",
         run.stderr
     );

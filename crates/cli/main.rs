@@ -13,6 +13,7 @@ mod bankfiles;
 mod blueprint;
 mod calibrate;
 mod coverage;
+mod cue_table;
 mod forms_input;
 mod output;
 mod progress;
@@ -22,7 +23,6 @@ mod rescore;
 mod schema;
 mod score;
 mod simulate;
-mod table;
 mod theta;
 mod validate;
 

@@ -5,12 +5,15 @@
 
 use crate::analyze::{Analysed, AnalysisInput, compute};
 use crate::bankfiles::BankArgs;
+use crate::output::open;
 use crate::progress::spinner;
 use anyhow::{Context, bail};
+use exam_export::calibration::CalibrationDocument;
+use exam_export::forms::read_forms;
 use exam_export::report::{
     AnalysisReport, analysis_report, calibration_report, candidate_report, forms_report,
 };
-use exam_scoring::report::ScoreReport;
+use exam_export::score_reports::ScoreReportsDocument;
 use exam_stats::distractors::score_group_proportions;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -72,13 +75,6 @@ enum Kind {
     },
 }
 
-/// The score reports file `exam score --out` writes (the reports are
-/// exam-scoring's own serde type).
-#[derive(serde::Deserialize)]
-struct ScoreReports {
-    reports: Vec<ScoreReport>,
-}
-
 /// Runs `exam report`.
 pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let bar = spinner("writing the report");
@@ -88,32 +84,27 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             let Analysed {
                 summary,
                 options,
-                analysis,
-                dif,
-                distractors,
+                document,
             } = compute(&input)?;
             bar.set_message("writing the report");
             let groups = score_group_proportions(&summary);
-            let source = input.source();
             let html = analysis_report(&AnalysisReport {
-                source: &source,
-                analysis: &analysis,
+                document: &document,
                 thresholds: &options.flags,
                 score_groups: &groups,
-                distractors: distractors.as_deref(),
-                dif: dif.as_ref(),
             });
             write_whole(&out, &html, &input.files())
         }
         Kind::Calibration { calibration, out } => {
-            let json = std::fs::read_to_string(&calibration)
-                .with_context(|| format!("cannot read {}", calibration.display()))?;
-            let html = calibration_report(&calibration.display().to_string(), &json)?;
+            let (file, name) = open(&calibration)?;
+            let doc = CalibrationDocument::read(file, &name)?;
+            let html = calibration_report(&doc, &name);
             write_whole(&out, &html, &[&calibration])
         }
         Kind::Forms { forms, inputs, out } => {
             let (bank, blueprint) = inputs.load()?;
-            let list = crate::coverage::read_forms_file(&forms)?;
+            let (file, name) = open(&forms)?;
+            let list = read_forms(file, &name)?;
             write_whole(&out, &forms_report(&list, &bank, &blueprint), &[&forms])
         }
         Kind::Candidate {
@@ -122,14 +113,8 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             out,
             out_dir,
         } => {
-            let text = std::fs::read_to_string(&reports)
-                .with_context(|| format!("cannot read {}", reports.display()))?;
-            let parsed: ScoreReports = serde_json::from_str(&text).with_context(|| {
-                format!(
-                    "{}: not a score reports file (the JSON `exam score --out` writes)",
-                    reports.display()
-                )
-            })?;
+            let (file, name) = open(&reports)?;
+            let parsed = ScoreReportsDocument::read(file, &name)?;
             match (candidate, out, out_dir) {
                 (Some(id), Some(out), _) => {
                     let r = parsed

@@ -10,4 +10,18 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod analysis;
+pub mod calibration;
+pub mod csv_table;
+mod error;
+pub mod forms;
+mod json;
+pub mod params;
 pub mod report;
+pub mod rescore;
+pub mod score_reports;
+pub mod scored_csv;
+pub mod table;
+pub mod theta;
+
+pub use error::FormatError;

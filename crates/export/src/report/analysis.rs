@@ -4,9 +4,10 @@
 
 use super::page::{anchor, count_cell, esc, num_cell, page, row_table};
 use super::svg::{Axis, Plot};
+use crate::analysis::AnalysisDocument;
 use exam_stats::ItemAnalysis;
 use exam_stats::ctt::{FormStatistics, ItemStatistics};
-use exam_stats::dif::{DifAnalysis, DifClass, DifGroup, ItemDif};
+use exam_stats::dif::{DifClass, DifGroup, ItemDif};
 use exam_stats::distractors::{Choice, ItemDistractors};
 use exam_stats::flags::{Flag, FlagThresholds};
 use exam_stats::undefined::Statistic;
@@ -17,10 +18,8 @@ use std::fmt::Write as _;
 /// input.
 #[derive(Debug, Clone, Copy)]
 pub struct AnalysisReport<'a> {
-    /// The input file(s), as named on the page.
-    pub source: &'a str,
-    /// The item analysis.
-    pub analysis: &'a ItemAnalysis,
+    /// The analysis: the document `exam analyze --format json` writes.
+    pub document: &'a AnalysisDocument,
     /// The thresholds the flags were raised with (stated with each flag).
     pub thresholds: &'a FlagThresholds,
     /// Per item, the proportion of the maximum score earned in each fifth
@@ -28,23 +27,23 @@ pub struct AnalysisReport<'a> {
     /// ([`exam_stats::distractors::score_group_proportions`]): the plot of
     /// an item without an option analysis.
     pub score_groups: &'a [Vec<f64>],
-    /// The option analysis (raw responses with their forms), if any.
-    pub distractors: Option<&'a [ItemDistractors]>,
-    /// The DIF analysis, if groups were given.
-    pub dif: Option<&'a DifAnalysis>,
 }
 
 /// The report as one self-contained HTML page.
 pub fn analysis_report(r: &AnalysisReport<'_>) -> String {
-    let a = r.analysis;
+    let a = &r.document.analysis;
     let options: HashMap<&str, &ItemDistractors> = r
+        .document
         .distractors
+        .as_deref()
         .unwrap_or_default()
         .iter()
         .map(|d| (d.id.as_str(), d))
         .collect();
     let dif: HashMap<&str, &ItemDif> = r
+        .document
         .dif
+        .as_ref()
         .map(|d| d.items.iter().map(|i| (i.id.as_str(), i)).collect())
         .unwrap_or_default();
     let reasons: Vec<Vec<String>> = a
@@ -102,12 +101,12 @@ pub fn analysis_report(r: &AnalysisReport<'_>) -> String {
             options.get(item.id.as_str()).copied(),
             dif.get(item.id.as_str()).copied(),
             reasons,
-            r.distractors.is_some(),
+            r.document.distractors.is_some(),
         ));
     }
     body.push_str("</section>\n");
     let mut lines = vec![
-        format!("Responses: <code>{}</code>", esc(r.source)),
+        format!("Responses: <code>{}</code>", esc(&source(r.document))),
         format!(
             "{} persons · {} items · {} form(s)",
             a.n_persons,
@@ -115,7 +114,7 @@ pub fn analysis_report(r: &AnalysisReport<'_>) -> String {
             a.forms.len()
         ),
     ];
-    if let Some(d) = r.dif {
+    if let Some(d) = &r.document.dif {
         lines.push(format!(
             "DIF: focal group <strong>{}</strong> ({} persons) against reference <strong>{}</strong> ({} persons); matching on {}",
             esc(&d.focal),
@@ -126,6 +125,16 @@ pub fn analysis_report(r: &AnalysisReport<'_>) -> String {
         ));
     }
     page("Item analysis report", &lines, &body)
+}
+
+/// The input file(s) as the document names them.
+fn source(doc: &AnalysisDocument) -> String {
+    match (&doc.responses, &doc.raw, &doc.forms_file) {
+        (Some(r), _, _) => r.clone(),
+        (None, Some(raw), Some(forms)) => format!("{raw} (forms {forms})"),
+        (None, Some(raw), None) => raw.clone(),
+        _ => "(not named)".to_owned(),
+    }
 }
 
 /// The test statistics, one column per form.
@@ -352,7 +361,7 @@ fn flag_reasons(
             other => esc(&other.to_string()),
         })
         .collect();
-    if let (Some(d), Some(analysis)) = (dif, r.dif) {
+    if let (Some(d), Some(analysis)) = (dif, &r.document.dif) {
         if let Some(class @ (DifClass::B | DifClass::C)) = d.ets_class {
             let group = match d.favours {
                 Some(DifGroup::Reference) => format!(

@@ -8,89 +8,11 @@
 //! (the ones scoring and assembly use); the test information and CSEM at
 //! the document's own θ points are listed beside the plot.
 
-use super::ReportError;
 use super::page::{anchor, count_cell, esc, num_cell, page};
 use super::svg::{Axis, Plot};
-use exam_core::irt::{GpcmParams, ItemParams};
+use crate::calibration::{CalibrationDocument, ItemParamsRow};
+use exam_core::irt::{GpcmParams, IrtModel, ItemParams};
 use std::fmt::Write as _;
-
-/// The calibration document as `exam calibrate --format json` writes it,
-/// read through serde in this one private place until exam-export owns
-/// the document type.
-mod document {
-    use serde::Deserialize;
-
-    #[derive(Debug, Deserialize)]
-    pub struct Calibration {
-        pub model: String,
-        pub estimation: String,
-        pub responses: String,
-        pub n_persons: usize,
-        pub n_items: usize,
-        pub log_likelihood: f64,
-        pub aic: Option<f64>,
-        pub bic: Option<f64>,
-        pub iterations: usize,
-        pub converged: bool,
-        pub convergence: Option<Convergence>,
-        pub latent: Option<Latent>,
-        pub standard_errors: String,
-        pub items: Vec<Item>,
-        pub not_calibrated: Vec<Item>,
-        #[serde(default)]
-        pub test_curves: Vec<CurvePoint>,
-    }
-
-    #[derive(Debug, Deserialize)]
-    pub struct Convergence {
-        pub reason: String,
-        pub max_change: f64,
-        pub slowest_item: Option<String>,
-    }
-
-    #[derive(Debug, Deserialize, Clone, Copy)]
-    pub struct Latent {
-        pub mean: f64,
-        pub sd: f64,
-    }
-
-    #[derive(Debug, Deserialize)]
-    pub struct CurvePoint {
-        pub theta: f64,
-        pub information: f64,
-        pub csem: Option<f64>,
-    }
-
-    #[derive(Debug, Deserialize)]
-    pub struct Item {
-        pub id: String,
-        pub n: usize,
-        pub a: Option<f64>,
-        pub b: Option<f64>,
-        pub c: Option<f64>,
-        pub steps: Option<Vec<f64>>,
-        pub se_a: Option<f64>,
-        pub se_b: Option<f64>,
-        pub se_c: Option<f64>,
-        pub fixed: bool,
-        pub flags: Vec<serde_json::Map<String, serde_json::Value>>,
-        pub fit: Fit,
-    }
-
-    #[derive(Debug, Deserialize, Default)]
-    pub struct Fit {
-        pub s_x2: Option<SX2>,
-        pub infit: Option<f64>,
-        pub outfit: Option<f64>,
-    }
-
-    #[derive(Debug, Deserialize, Clone, Copy)]
-    pub struct SX2 {
-        pub statistic: f64,
-        pub df: usize,
-        pub p_value: f64,
-    }
-}
 
 /// An item's response model, from the document's parameters.
 enum Model {
@@ -99,7 +21,7 @@ enum Model {
 }
 
 impl Model {
-    fn of(item: &document::Item) -> Option<Self> {
+    fn of(item: &ItemParamsRow) -> Option<Self> {
         let a = item.a?;
         match &item.steps {
             Some(steps) => GpcmParams::new(a, steps.clone()).ok().map(Self::Gpcm),
@@ -127,24 +49,16 @@ impl Model {
 }
 
 /// The θ grid of the plots: the latent mean ± 4 SD in 80 steps.
-fn grid(latent: document::Latent) -> Vec<f64> {
+fn grid((mean, sd): (f64, f64)) -> Vec<f64> {
     (0..=80)
-        .map(|i| latent.mean + latent.sd * (-4.0 + 0.1 * f64::from(i)))
+        .map(|i| mean + sd * (-4.0 + 0.1 * f64::from(i)))
         .collect()
 }
 
-/// The report for the calibration document `json` (named `source_name` in
-/// errors and on the page).
-pub fn calibration_report(source_name: &str, json: &str) -> Result<String, ReportError> {
-    let doc: document::Calibration =
-        serde_json::from_str(json).map_err(|error| ReportError::Document {
-            source_name: source_name.to_owned(),
-            what: "a calibration document (the JSON of `exam calibrate --format json`)",
-            error,
-        })?;
-    let latent = doc
-        .latent
-        .unwrap_or(document::Latent { mean: 0.0, sd: 1.0 });
+/// The report for a calibration document (named `source_name` on the
+/// page).
+pub fn calibration_report(doc: &CalibrationDocument, source_name: &str) -> String {
+    let latent = doc.latent.map_or((0.0, 1.0), |l| (l.mean, l.sd));
     let thetas = grid(latent);
     let models: Vec<Option<Model>> = doc.items.iter().map(Model::of).collect();
     let mut body = String::from(
@@ -157,32 +71,45 @@ pub fn calibration_report(source_name: &str, json: &str) -> Result<String, Repor
     body.push_str(&parameter_table(&doc));
     body.push_str("<section id=\"details\">\n<h2>Item curves</h2>\n");
     for (item, model) in doc.items.iter().zip(&models) {
-        body.push_str(&item_section(item, model.as_ref(), &thetas, &doc.model));
+        body.push_str(&item_section(item, model.as_ref(), &thetas, doc.model));
     }
     body.push_str("</section>\n");
-    let lines = vec![
-        format!(
-            "Responses: <code>{}</code> · calibration document <code>{}</code>",
-            esc(&doc.responses),
-            esc(source_name)
-        ),
-        format!(
-            "Model <strong>{}</strong> by {} · {} persons · {} items ({} calibrated)",
-            esc(&doc.model),
-            doc.estimation.to_uppercase(),
-            doc.n_persons,
-            doc.n_items,
-            doc.items.len()
-        ),
-    ];
-    Ok(page("IRT calibration report", &lines, &body))
+    let estimation = doc.estimation.map_or_else(String::new, |e| {
+        format!(" by {}", name_of(&e).to_uppercase())
+    });
+    let mut lines = vec![format!(
+        "Calibration document <code>{}</code>{}",
+        esc(source_name),
+        doc.responses.as_ref().map_or_else(String::new, |r| format!(
+            " · responses <code>{}</code>",
+            esc(r)
+        ))
+    )];
+    lines.push(format!(
+        "Model <strong>{}</strong>{estimation} · {} persons · {} items ({} calibrated)",
+        doc.model,
+        doc.n_persons
+            .map_or_else(|| "?".to_owned(), |n| n.to_string()),
+        doc.n_items
+            .map_or_else(|| "?".to_owned(), |n| n.to_string()),
+        doc.items.len()
+    ));
+    page("IRT calibration report", &lines, &body)
 }
 
-fn summary(doc: &document::Calibration) -> String {
+/// The name serde gives a unit enum value (`parameter_change`, `mml`).
+fn name_of<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn summary(doc: &CalibrationDocument) -> String {
     let mut rows: Vec<(String, String)> = vec![
         (
             "Log-likelihood".into(),
-            num_cell(Some(doc.log_likelihood), 3, None),
+            opt_cell(doc.log_likelihood, 3, "not in the document"),
         ),
         (
             "AIC".into(),
@@ -192,20 +119,29 @@ fn summary(doc: &document::Calibration) -> String {
             "BIC".into(),
             opt_cell(doc.bic, 2, "not defined for conditional ML"),
         ),
-        ("Iterations".into(), count_cell(doc.iterations)),
+        (
+            "Iterations".into(),
+            doc.iterations.map_or_else(
+                || "<td class=\"undef\">n/a: not in the document</td>".to_owned(),
+                count_cell,
+            ),
+        ),
     ];
-    let status = match (&doc.convergence, doc.converged) {
+    let status = match (&doc.convergence, doc.converged.unwrap_or(true)) {
         (Some(c), true) => format!(
             "<td class=\"text ok\">converged ({})</td>",
-            esc(&c.reason.replace('_', " "))
+            esc(&name_of(&c.reason).replace('_', " "))
         ),
         (Some(c), false) => format!(
             "<td class=\"text bad\">NOT converged: {}; last change {:.2e}{}</td>",
-            esc(&c.reason.replace('_', " ")),
+            esc(&name_of(&c.reason).replace('_', " ")),
             c.max_change,
             c.slowest_item
                 .as_ref()
-                .map_or_else(String::new, |i| format!(", slowest item {}", esc(i)))
+                .map_or_else(String::new, |i| format!(
+                    ", slowest item {}",
+                    esc(i.as_str())
+                ))
         ),
         (None, true) => "<td class=\"text ok\">converged</td>".into(),
         (None, false) => "<td class=\"text bad\">NOT converged</td>".into(),
@@ -222,7 +158,10 @@ fn summary(doc: &document::Calibration) -> String {
     }
     rows.push((
         "Standard errors".into(),
-        format!("<td class=\"text\">{}</td>", esc(&doc.standard_errors)),
+        format!(
+            "<td class=\"text\">{}</td>",
+            esc(doc.standard_errors.as_deref().unwrap_or("not stated"))
+        ),
     ));
     let mut out =
         String::from("<section id=\"summary\">\n<h2>Calibration</h2>\n<table>\n<tbody>\n");
@@ -241,7 +180,7 @@ fn opt_cell(v: Option<f64>, digits: usize, why: &str) -> String {
 }
 
 /// Test information and CSEM curves, with the document's points listed.
-fn test_section(doc: &document::Calibration, models: &[Option<Model>], thetas: &[f64]) -> String {
+fn test_section(doc: &CalibrationDocument, models: &[Option<Model>], thetas: &[f64]) -> String {
     let mut out =
         String::from("<section id=\"test\">\n<h2>Test information and conditional SEM</h2>\n");
     let info: Vec<(f64, f64)> = thetas
@@ -318,7 +257,11 @@ fn test_section(doc: &document::Calibration, models: &[Option<Model>], thetas: &
 }
 
 /// A flag of the document in words: its name and its values.
-fn flag_text(flag: &serde_json::Map<String, serde_json::Value>) -> String {
+fn flag_text(flag: &exam_stats::calibration::ItemFlag) -> String {
+    let value = serde_json::to_value(flag).unwrap_or_default();
+    let Some(flag) = value.as_object() else {
+        return String::new();
+    };
     let name = flag
         .get("flag")
         .and_then(|v| v.as_str())
@@ -342,7 +285,7 @@ fn flag_text(flag: &serde_json::Map<String, serde_json::Value>) -> String {
     }
 }
 
-fn item_flags(item: &document::Item) -> Vec<String> {
+fn item_flags(item: &ItemParamsRow) -> Vec<String> {
     let mut out: Vec<String> = item.flags.iter().map(flag_text).collect();
     if let Some(f) = item.fit.s_x2 {
         if f.p_value < 0.01 {
@@ -362,7 +305,7 @@ fn item_flags(item: &document::Item) -> Vec<String> {
     out
 }
 
-fn flagged(doc: &document::Calibration) -> String {
+fn flagged(doc: &CalibrationDocument) -> String {
     let mut out =
         String::from("<section id=\"flagged\">\n<h2>Flagged items</h2>\n<ul class=\"flags\">\n");
     let mut any = false;
@@ -373,8 +316,8 @@ fn flagged(doc: &document::Calibration) -> String {
             let _ = writeln!(
                 out,
                 "<li><a href=\"#{}\"><strong>{}</strong></a>: {}</li>",
-                anchor("item-", &item.id),
-                esc(&item.id),
+                anchor("item-", item.id.as_str()),
+                esc(item.id.as_str()),
                 flags.join("; ")
             );
         }
@@ -385,7 +328,7 @@ fn flagged(doc: &document::Calibration) -> String {
         let _ = writeln!(
             out,
             "<li><strong>{}</strong>: not calibrated ({})</li>",
-            esc(&item.id),
+            esc(item.id.as_str()),
             if why.is_empty() {
                 "no estimate".to_owned()
             } else {
@@ -400,13 +343,13 @@ fn flagged(doc: &document::Calibration) -> String {
     out
 }
 
-fn parameter_table(doc: &document::Calibration) -> String {
+fn parameter_table(doc: &CalibrationDocument) -> String {
     let mut out = String::from(
         "<section id=\"parameters\">\n<h2>Item parameters</h2>\n<p class=\"note\">Logistic metric, D = 1. Standard errors in the columns beside each estimate.</p>\n<table class=\"parameters\">\n<thead><tr><th scope=\"col\">Item</th><th scope=\"col\">N</th><th scope=\"col\">a</th><th scope=\"col\">SE(a)</th><th scope=\"col\">b</th><th scope=\"col\">SE(b)</th><th scope=\"col\">c</th><th scope=\"col\">SE(c)</th><th scope=\"col\">Fit</th><th scope=\"col\">Flags</th></tr></thead>\n<tbody>\n",
     );
     for item in doc.items.iter().chain(&doc.not_calibrated) {
         let calibrated = item.a.is_some();
-        let no_se = if doc.standard_errors.is_empty() {
+        let no_se = if doc.standard_errors.is_none() {
             "not computed"
         } else {
             "not computed for this parameter"
@@ -439,23 +382,23 @@ fn parameter_table(doc: &document::Calibration) -> String {
         let link = if calibrated {
             format!(
                 "<a href=\"#{}\">{}</a>",
-                anchor("item-", &item.id),
-                esc(&item.id)
+                anchor("item-", item.id.as_str()),
+                esc(item.id.as_str())
             )
         } else {
-            esc(&item.id)
+            esc(item.id.as_str())
         };
         let _ = writeln!(
             out,
             "<tr data-item=\"{}\"><th scope=\"row\">{link}</th>{}{}{}{}{}{}{}<td class=\"text\">{fit}</td><td class=\"text\">{}</td></tr>",
-            esc(&item.id),
-            count_cell(item.n),
+            esc(item.id.as_str()),
+            item.n.map_or_else(|| "<td></td>".to_owned(), count_cell),
             opt_cell(item.a, 3, "not calibrated").replacen("<td", "<td data-stat=\"a\"", 1),
             se(item.se_a),
             b.replacen("<td", "<td data-stat=\"b\"", 1),
             se(item.se_b),
             opt_cell(item.c, 3, "not calibrated"),
-            if item.steps.is_none() && doc.model == "3pl" {
+            if item.steps.is_none() && doc.model == IrtModel::ThreePl {
                 se(item.se_c)
             } else {
                 "<td></td>".to_owned()
@@ -468,12 +411,12 @@ fn parameter_table(doc: &document::Calibration) -> String {
 }
 
 fn item_section(
-    item: &document::Item,
+    item: &ItemParamsRow,
     model: Option<&Model>,
     thetas: &[f64],
-    model_name: &str,
+    model_name: IrtModel,
 ) -> String {
-    let id = &item.id;
+    let id = item.id.as_str();
     let flags = item_flags(item);
     let badges: String = flags
         .iter()
@@ -513,9 +456,9 @@ fn item_section(
     };
     let _ = writeln!(
         out,
-        "<p class=\"note\">{} (N = {}){}</p>",
+        "<p class=\"note\">{}{}{}</p>",
         esc(&params),
-        item.n,
+        item.n.map_or_else(String::new, |n| format!(" (N = {n})")),
         if flags.is_empty() {
             String::new()
         } else {

@@ -31,19 +31,3 @@ pub use analysis::{AnalysisReport, analysis_report};
 pub use calibration::calibration_report;
 pub use candidate::candidate_report;
 pub use forms::forms_report;
-
-/// Why a report could not be written from its input document.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ReportError {
-    /// The document is not the JSON the named command writes.
-    #[error("{source_name}: not {what}: {error}")]
-    Document {
-        /// The file.
-        source_name: String,
-        /// What was expected.
-        what: &'static str,
-        /// The parser's message (with line and column).
-        error: serde_json::Error,
-    },
-}
