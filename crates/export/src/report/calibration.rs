@@ -8,7 +8,7 @@
 //! (the ones scoring and assembly use); the test information and CSEM at
 //! the document's own θ points are listed beside the plot.
 
-use super::page::{anchor, count_cell, esc, num_cell, page};
+use super::page::{anchor, count_cell, esc, num_cell, page, side_by_side};
 use super::svg::{Axis, Plot};
 use crate::calibration::{CalibrationDocument, ItemParamsRow};
 use exam_core::irt::{GpcmParams, IrtModel, ItemParams};
@@ -65,10 +65,10 @@ pub fn calibration_report(doc: &CalibrationDocument, source_name: &str) -> Strin
         "<nav><p><a href=\"#test\">Test information</a> · <a href=\"#flagged\">Flagged items</a> · \
          <a href=\"#parameters\">Parameters</a> · <a href=\"#details\">Item curves</a></p></nav>\n",
     );
-    body.push_str(&summary(&doc));
-    body.push_str(&test_section(&doc, &models, &thetas));
-    body.push_str(&flagged(&doc));
-    body.push_str(&parameter_table(&doc));
+    body.push_str(&summary(doc));
+    body.push_str(&test_section(doc, &models, &thetas));
+    body.push_str(&flagged(doc));
+    body.push_str(&parameter_table(doc));
     body.push_str("<section id=\"details\">\n<h2>Item curves</h2>\n");
     for (item, model) in doc.items.iter().zip(&models) {
         body.push_str(&item_section(item, model.as_ref(), &thetas, doc.model));
@@ -229,12 +229,7 @@ fn test_section(doc: &CalibrationDocument, models: &[Option<Model>], thetas: &[f
     csem_plot.set_caption(
         "Conditional SEM of the ability estimate, 1/√I(θ) (clipped at four times its minimum).",
     );
-    let _ = write!(
-        out,
-        "<div class=\"grid\"><div>{}</div><div>{}</div></div>\n",
-        plot.finish(),
-        csem_plot.finish()
-    );
+    out.push_str(&side_by_side(&plot.finish(), &csem_plot.finish()));
     if !doc.test_curves.is_empty() {
         out.push_str("<details><summary>Test information and CSEM at the document's θ points</summary><table class=\"test-curves\"><thead><tr><th scope=\"col\">θ</th><th scope=\"col\">Information</th><th scope=\"col\">CSEM</th></tr></thead><tbody>");
         for p in &doc.test_curves {
@@ -510,11 +505,7 @@ fn item_section(
         "Item information of item {id}: highest, {top:.3}, at θ = {at:.1}."
     ));
     info_plot.set_caption("Fisher information of the item by ability.");
-    let _ = write!(
-        out,
-        "<div class=\"grid\"><div>{}</div><div>{}</div></div>\n</section>\n",
-        plot.finish(),
-        info_plot.finish()
-    );
+    out.push_str(&side_by_side(&plot.finish(), &info_plot.finish()));
+    out.push_str("</section>\n");
     out
 }

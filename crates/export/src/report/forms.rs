@@ -1,11 +1,11 @@
 //! The forms report: assembled forms against their blueprint, from the
 //! coverage `exam coverage` computes (exam-core's
-//! [`coverage`](exam_core::coverage::coverage)): per form the domain x level
+//! [`exam_core::coverage::coverage`]): per form the domain x level
 //! counts against the blueprint, the expected time against the limit and
 //! the problems found; across forms the test information and CSEM curves
 //! against the blueprint's information target, and the overlap matrix.
 
-use super::page::{anchor, count_cell, esc, num_cell, page};
+use super::page::{anchor, count_cell, esc, num_cell, page, side_by_side};
 use super::svg::{Axis, Plot};
 use exam_core::bank::ItemBank;
 use exam_core::blueprint::Blueprint;
@@ -198,12 +198,7 @@ fn information(
         forms.len()
     ));
     csem.set_caption("Conditional SEM of the ability estimate, 1/√I(θ) (clipped at 1.5).");
-    let _ = write!(
-        out,
-        "<div class=\"grid\"><div>{}</div><div>{}</div></div>\n",
-        info.finish(),
-        csem.finish()
-    );
+    out.push_str(&side_by_side(&info.finish(), &csem.finish()));
     out.push_str("</section>\n");
     out
 }

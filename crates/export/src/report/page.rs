@@ -149,6 +149,11 @@ pub(crate) fn num_cell(value: Option<f64>, digits: usize, reason: Option<Reason>
     }
 }
 
+/// Two blocks side by side (one under the other on a narrow screen).
+pub(crate) fn side_by_side(left: &str, right: &str) -> String {
+    format!("<div class=\"grid\"><div>{left}</div><div>{right}</div></div>\n")
+}
+
 /// A table cell holding an integer count.
 pub(crate) fn count_cell(value: impl std::fmt::Display) -> String {
     format!("<td data-value=\"{value}\">{value}</td>")

@@ -500,7 +500,6 @@ mod tests {
 
     #[test]
     fn axes_have_round_ticks_inside_the_range() {
-        let a = Axis::new(0.0, 1.0, "p");
         let labels = |a: &Axis| a.ticks.iter().map(|t| t.1.clone()).collect::<Vec<_>>();
         assert_eq!(
             labels(&Axis::new(0.0, 1.0, "p")),
@@ -511,7 +510,7 @@ mod tests {
             ["\u{2212}4", "\u{2212}2", "0", "2", "4"]
         );
         let a = Axis::new(-0.5, 60.5, "score");
-        assert_eq!(labels(&a), ["0", "10", "20", "30", "40", "50", "60"]);
+        assert_eq!(labels(&a), ["0", "20", "40", "60"]);
     }
 
     #[test]
