@@ -192,7 +192,11 @@ fn information(
     }
     d.push('.');
     info.set_desc(&d);
-    info.set_caption("Test information of the scored items of each form; the thick line with points is the blueprint's target.");
+    info.set_caption(if target.is_empty() {
+        "Test information of the scored items of each form (the blueprint sets no information target)."
+    } else {
+        "Test information of the scored items of each form; the thick line with points is the blueprint's target."
+    });
     csem.set_desc(&format!(
         "Conditional SEM 1/√I(θ) of {} form(s), the same curves as the information plot.",
         forms.len()
