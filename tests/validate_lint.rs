@@ -1,7 +1,7 @@
 //! `exam validate --lint`: each rule on a fixture written to break it, the
 //! supply rule on the mini bank, and the shipped bank.
 
-use crate::util::{exam, validate};
+use crate::util::{check, exam, validate};
 
 /// The lint lines of `exam validate --lint` on a fixture bank the lint fails.
 fn failing_lint_lines(bank: &str) -> Vec<String> {
@@ -97,6 +97,26 @@ fn overlapping_items_and_set_cues_are_named() {
             ),
             "lint: 4 finding(s)".to_owned(),
         ]
+    );
+}
+
+/// The cue audit's table, pinned by a golden file. Hand-checked entries:
+/// the single-choice keys are the longest option in O-04 (1), the shortest
+/// in O-03 (0 for longest), and tie with every option at 8 characters in
+/// O-01 and O-02 (1/4 each): longest scores (1/4 + 1/4 + 0 + 1) / 4 =
+/// 37.5%; only O-04's key repeats a stem word ("secret"), the options of
+/// O-01 and O-02 all repeat "port", O-03's none: stem repetition scores
+/// (1/4 + 1/4 + 1/4 + 1) / 4 = 43.8%. O-05 (select 2 of 5, chance 1/10):
+/// eliminating the longest (C) and shortest (D) leaves A, B and E, so the
+/// key {A, B} is one of three pairs: 33.3%.
+#[test]
+fn the_cue_audit_table() {
+    let run = validate("tests/fixtures/overlap-bank", &["--lint"]);
+    let start = run.stdout.find("Test-wise cue audit").unwrap();
+    let end = run.stdout.find("lint: ").unwrap();
+    check(
+        "tests/golden/cue-audit-overlap-bank.txt",
+        &run.stdout[start..end],
     );
 }
 

@@ -13,7 +13,6 @@ mod bankfiles;
 mod blueprint;
 mod calibrate;
 mod coverage;
-mod cue_table;
 mod forms_input;
 mod output;
 mod progress;

@@ -5,7 +5,6 @@
 //! any finding) and the test-wise cue audit it judges (a table, or the
 //! `cue_audit` section of the JSON document).
 
-use crate::cue_table::write_cue_audit;
 use crate::output::{Format, print_json};
 use exam_core::bank::{
     BankErrors, ItemBank, Location, Problem, SupplyReport, read_blueprint, supply,
@@ -16,6 +15,7 @@ use exam_core::ids::{DomainId, SetId};
 use exam_core::item::{ItemKind, ItemStatus};
 use exam_core::jta::CompetencyLevel;
 use exam_core::lint::{KeyStats, LintConfig, LintFinding, key_stats, lint, measured_tasks};
+use exam_export::cue_audit::write_cue_audit;
 use exam_export::table::Table;
 use serde::Serialize;
 use std::collections::BTreeMap;

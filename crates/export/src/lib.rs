@@ -13,6 +13,7 @@
 pub mod analysis;
 pub mod calibration;
 pub mod csv_table;
+pub mod cue_audit;
 mod error;
 pub mod forms;
 mod json;

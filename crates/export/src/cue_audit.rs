@@ -1,9 +1,10 @@
-//! The human table of the test-wise cue audit that `exam validate --lint`
-//! prints: each strategy's expected score against chance per scope, then
-//! where the keys sit (position and length rank).
+//! The test-wise cue audit as a human table (`exam validate --lint`): each
+//! strategy's expected score against chance per scope, then where the keys
+//! sit (position and length rank). Its JSON form is the serde form of
+//! [`CueAudit`].
 
+use crate::table::Table;
 use exam_core::cues::{CueAudit, CueScope, Strategy};
-use exam_export::table::Table;
 use std::io::Write;
 
 /// The audited scopes with their row labels: the bank, each kind, each domain.
