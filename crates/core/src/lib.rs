@@ -21,6 +21,7 @@ pub mod assembly;
 pub mod bank;
 pub mod blueprint;
 pub mod coverage;
+mod disk;
 pub mod cues;
 pub mod form;
 pub mod hash;
@@ -31,6 +32,7 @@ pub mod jta;
 pub mod lint;
 pub mod overlap;
 pub mod quadrature;
+pub mod random;
 pub mod responses;
 pub mod schema;
 #[cfg(any(test, feature = "proptest"))]
