@@ -17,7 +17,9 @@ mod export;
 mod forms_input;
 mod import;
 mod output;
+mod progress;
 mod record_params;
+mod report;
 mod rescore;
 mod schema;
 mod score;
@@ -68,6 +70,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Read QTI 3.0 items into the bank's item format.
     Import(import::ImportArgs),
+    /// Write an HTML report: analysis, calibration, forms or candidate.
+    Report(report::ReportArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -86,6 +90,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::RecordParams(args) => record_params::run(args),
         Command::Export(args) => export::run(args),
         Command::Import(args) => import::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 

@@ -1,6 +1,6 @@
 // One way to start Debian's headless Chromium for the client tests, with the
 // flags this closed-network machine needs (no background networking, no
-// first-run; Playwright gives each launch a fresh profile), and to collect a page's console errors.
+// first-run; playwright gives every launch a fresh temporary profile), and to collect a page's console errors.
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';

@@ -8,6 +8,8 @@
 //! The standards: [`qti`] (QTI 3.0 items, tests and content packages out and
 //! in, usage data, results reporting), [`xapi`] (xAPI 1.0.3 statements in
 //! the cmi5 profile) and [`lti`] (LTI Advantage AGS scores).
+//! [`report`]: the HTML reports (item analysis, calibration, forms,
+//! candidate score report), one self-contained page each with inline SVG plots.
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -17,10 +19,12 @@ pub mod csv_table;
 pub mod cue_audit;
 mod error;
 pub mod forms;
+pub mod groups;
 mod json;
 pub mod lti;
 pub mod params;
 pub mod qti;
+pub mod report;
 pub mod rescore;
 pub mod score_reports;
 pub mod scored_csv;
