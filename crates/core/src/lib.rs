@@ -18,9 +18,11 @@
 #![deny(missing_docs)]
 
 pub mod assembly;
+pub mod attempt;
 pub mod bank;
 pub mod blueprint;
 pub mod coverage;
+pub mod error;
 pub mod form;
 pub mod ids;
 pub mod irt;

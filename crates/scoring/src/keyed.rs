@@ -35,7 +35,8 @@ use std::collections::HashMap;
 pub const MAX_OPTIONS: usize = 64;
 
 /// Why a form and its key could not be compiled into a scorer.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "code", content = "detail", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum KeyError {
     /// The key belongs to another form.
@@ -169,7 +170,8 @@ impl std::fmt::Display for KeyMisfit {
 }
 
 /// Something wrong in what a candidate sent, naming the candidate and item.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "code", content = "detail", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ScoringError {
     /// The submission is for a form no scorer knows.
@@ -223,7 +225,8 @@ pub enum ScoringError {
 }
 
 /// What is wrong with one answer.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "code", content = "detail", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AnswerProblem {
     /// The option is not one of the item's options.

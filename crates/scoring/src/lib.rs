@@ -47,8 +47,10 @@
 
 pub mod ability;
 pub mod angoff;
+pub mod candidate;
 pub mod eap;
 pub mod equating;
+mod errors;
 pub mod form_simulation;
 pub mod hofstee;
 pub mod keyed;
