@@ -6,6 +6,8 @@ mod analyze_raw;
 mod assembly;
 mod blueprint;
 mod calibrate;
+mod lms_service;
+mod loft;
 mod record_params;
 mod schema;
 mod scoring;

@@ -14,6 +14,7 @@ mod blueprint;
 mod calibrate;
 mod coverage;
 mod forms_input;
+mod loft;
 mod output;
 mod record_params;
 mod rescore;
@@ -63,6 +64,8 @@ enum Command {
     Rescore(rescore::RescoreArgs),
     /// Write calibrated IRT parameters with their provenance into the bank's items.
     RecordParams(record_params::RecordParamsArgs),
+    /// One on-the-fly (LOFT) form for a candidate, counted in an exposure state file.
+    Loft(loft::LoftArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -78,6 +81,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Score(args) => score::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Rescore(args) => rescore::run(args),
+        Command::Loft(args) => loft::run(args),
         Command::RecordParams(args) => record_params::run(args),
     }
 }

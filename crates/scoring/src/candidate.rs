@@ -249,7 +249,7 @@ mod tests {
         let c = CandidateId::new("C-1");
         let report = score_attempt(&scorer, &attempt.form, plan.handles(), &c, &sent).unwrap();
         let view = report.candidate_view();
-        assert_eq!(view.raw, 60.0);
+        assert!((view.raw - 60.0).abs() < 1e-12);
         assert_eq!(view.passed, Some(true));
         assert_eq!(view.scaled, Some(1000));
         assert_eq!(

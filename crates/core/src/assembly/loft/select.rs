@@ -153,7 +153,8 @@ impl<'p> Build<'p> {
             };
             (over, score)
         };
-        let better = |a: (f64, f64), b: (f64, f64)| a.0 < b.0 || (a.0 == b.0 && a.1 < b.1);
+        let better =
+            |a: (f64, f64), b: (f64, f64)| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).is_lt();
         let mut best: Option<(u32, (f64, f64))> = None;
         let mut found = 0;
         for _ in 0..DRAWS {

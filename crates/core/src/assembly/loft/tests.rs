@@ -63,7 +63,7 @@ fn exposure_stays_within_the_soft_cap_where_the_bank_allows() {
             breaches(
                 plan.bank(),
                 plan.blueprint(),
-                &[attempt.form.clone()],
+                std::slice::from_ref(&attempt.form),
                 100,
                 100
             ),
