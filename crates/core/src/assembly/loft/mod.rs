@@ -173,6 +173,8 @@ pub struct LoftPlan {
     /// The effective soft exposure rate.
     rate: f64,
     pool: Pool,
+    /// Per shape, its slot kinds, least time and scored items.
+    parts: Vec<select::ShapeParts>,
     /// Per slot kind, the units holding an item of that kind.
     with_kind: Vec<Vec<u32>>,
     /// The pool's mean features per scored item.
@@ -252,6 +254,7 @@ impl LoftPlan {
             options: options.clone(),
             handles,
             rate,
+            parts: select::shape_parts(&pool),
             pool,
             with_kind,
             mean,
@@ -299,6 +302,7 @@ impl LoftPlan {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let selection = select::select(
             &self.pool,
+            &self.parts,
             &self.with_kind,
             &self.mean,
             &elig,

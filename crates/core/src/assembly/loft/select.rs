@@ -46,7 +46,12 @@ pub(super) struct Stuck {
 struct Build<'p> {
     pool: &'p Pool,
     elig: &'p Eligibility,
+    /// Per shape, its slot kinds with their counts, and the least expected
+    /// time of items of those kinds.
+    parts: &'p [ShapeParts],
     need: Vec<u32>,
+    /// The least expected time of the open slots.
+    rest_seconds: u64,
     on: Vec<bool>,
     /// Per unit, how many chosen units are its enemies.
     enemy_hits: Vec<u16>,
@@ -56,11 +61,53 @@ struct Build<'p> {
     scored_left: u32,
 }
 
+/// A shape's nonzero slot kinds and the least time they take.
+#[derive(Debug, Clone)]
+pub(super) struct ShapeParts {
+    kinds: Vec<(usize, u32)>,
+    min_seconds: u64,
+    scored: u32,
+}
+
+/// The parts of every shape of the pool.
+pub(super) fn shape_parts(pool: &Pool) -> Vec<ShapeParts> {
+    pool.shapes
+        .iter()
+        .map(|shape| {
+            let kinds: Vec<(usize, u32)> = shape
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(k, c)| (k, *c))
+                .collect();
+            ShapeParts {
+                min_seconds: kinds
+                    .iter()
+                    .map(|&(k, c)| u64::from(c) * pool.min_seconds[k])
+                    .sum(),
+                scored: kinds
+                    .iter()
+                    .filter(|(k, _)| *k < pool.cells.len())
+                    .map(|(_, c)| c)
+                    .sum(),
+                kinds,
+            }
+        })
+        .collect()
+}
+
 impl<'p> Build<'p> {
-    fn new(pool: &'p Pool, elig: &'p Eligibility) -> Self {
+    fn new(pool: &'p Pool, elig: &'p Eligibility, parts: &'p [ShapeParts]) -> Self {
         Self {
             pool,
             elig,
+            parts,
+            rest_seconds: pool
+                .need
+                .iter()
+                .zip(&pool.min_seconds)
+                .map(|(n, m)| u64::from(*n) * m)
+                .sum(),
             need: pool.need.clone(),
             on: vec![false; pool.units.len()],
             enemy_hits: vec![0; pool.units.len()],
@@ -72,8 +119,7 @@ impl<'p> Build<'p> {
     }
 
     fn scored_in(&self, u: u32) -> u32 {
-        let shape = &self.pool.shapes[self.pool.units[u as usize].shape];
-        shape[..self.pool.cells.len()].iter().sum()
+        self.parts[self.pool.units[u as usize].shape].scored
     }
 
     /// Whether unit `u` can join the form: not on it, no enemy on it, not
@@ -81,27 +127,17 @@ impl<'p> Build<'p> {
     fn fits(&self, u: u32) -> bool {
         let ui = u as usize;
         let unit = &self.pool.units[ui];
-        let shape = &self.pool.shapes[unit.shape];
+        let parts = &self.parts[unit.shape];
         if self.on[ui]
             || self.enemy_hits[ui] > 0
             || self.elig.spent[ui]
-            || shape.iter().zip(&self.need).any(|(s, n)| s > n)
+            || parts.kinds.iter().any(|&(k, c)| c > self.need[k])
         {
             return false;
         }
-        match self.pool.time_limit {
-            None => true,
-            Some(limit) => {
-                let rest: u64 = self
-                    .need
-                    .iter()
-                    .zip(shape)
-                    .zip(&self.pool.min_seconds)
-                    .map(|((n, s), m)| u64::from(n - s) * m)
-                    .sum();
-                self.seconds + unit.seconds + rest <= limit
-            }
-        }
+        self.pool.time_limit.is_none_or(|limit| {
+            self.seconds + unit.seconds + (self.rest_seconds - parts.min_seconds) <= limit
+        })
     }
 
     /// Squared distance of the predicted final features from the target
@@ -121,9 +157,11 @@ impl<'p> Build<'p> {
     fn take(&mut self, u: u32) {
         let ui = u as usize;
         let unit = &self.pool.units[ui];
-        for (n, s) in self.need.iter_mut().zip(&self.pool.shapes[unit.shape]) {
-            *n -= s;
+        let parts = &self.parts[unit.shape];
+        for &(k, c) in &parts.kinds {
+            self.need[k] -= c;
         }
+        self.rest_seconds -= parts.min_seconds;
         self.scored_left -= self.scored_in(u);
         self.seconds += unit.seconds;
         for (acc, v) in self.sums.iter_mut().zip(self.pool.feat(ui)) {
@@ -267,11 +305,13 @@ impl<'p> Build<'p> {
     }
 }
 
-/// Builds one form (see the module docs). `with_kind[k]` lists the units
+/// Builds one form (see the module docs). `parts` are the pool's
+/// [`shape_parts`]; `with_kind[k]` lists the units
 /// holding an item of slot kind `k`; `mean` is the pool's mean feature
 /// vector per scored item.
 pub(super) fn select(
     pool: &Pool,
+    parts: &[ShapeParts],
     with_kind: &[Vec<u32>],
     mean: &[f64],
     elig: &Eligibility,
@@ -287,7 +327,7 @@ pub(super) fn select(
     };
     'attempt: for _ in 0..ATTEMPTS {
         slots.shuffle(rng);
-        let mut build = Build::new(pool, elig);
+        let mut build = Build::new(pool, elig, parts);
         for &k in &slots {
             if build.need[k] == 0 {
                 continue;
