@@ -2,7 +2,7 @@
 //! exposure state file that is rewritten whole (temporary file, then
 //! rename), so an interrupted run leaves the old state.
 
-use crate::bankfiles::{BankArgs, load};
+use crate::bankfiles::BankArgs;
 use crate::output::{Format, print_json};
 use anyhow::Context;
 use clap::Args;
@@ -116,7 +116,8 @@ pub fn run(args: LoftArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let state: ExposureState = if args.state.exists() {
-        load(&args.state)?
+        let (file, name) = crate::output::open(&args.state)?;
+        serde_json::from_reader(file).with_context(|| format!("{name}: not an exposure state"))?
     } else {
         ExposureState::default()
     };

@@ -54,13 +54,13 @@ mod select;
 pub use exposure::ExposureState;
 
 use super::delivery::{self, InputsDigest};
-use super::hash::StableHasher;
 use super::pool::{Limits, Pool};
 use super::{AssemblyError, Objective, feasibility};
 use crate::attempt::HandleKey;
 use crate::bank::ItemBank;
 use crate::blueprint::Blueprint;
 use crate::form::{DeliveryOrder, DeliveryView, Form, ScoringKey};
+use crate::hash::StableHasher;
 use crate::ids::FormId;
 use crate::item::Item;
 use rand::SeedableRng;
