@@ -3,6 +3,7 @@
 
 mod analyze;
 mod analyze_raw;
+mod architecture;
 mod assembly;
 mod blueprint;
 mod calibrate;
@@ -10,6 +11,7 @@ mod formats;
 mod lms_service;
 mod loft;
 mod record_params;
+mod report;
 mod schema;
 mod scoring;
 mod theta;

@@ -16,7 +16,9 @@ mod coverage;
 mod forms_input;
 mod loft;
 mod output;
+mod progress;
 mod record_params;
+mod report;
 mod rescore;
 mod schema;
 mod score;
@@ -65,6 +67,8 @@ enum Command {
     RecordParams(record_params::RecordParamsArgs),
     /// One on-the-fly (LOFT) form for a candidate, counted in an exposure state file.
     Loft(loft::LoftArgs),
+    /// Write an HTML report: analysis, calibration, forms or candidate.
+    Report(report::ReportArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -82,6 +86,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rescore(args) => rescore::run(args),
         Command::Loft(args) => loft::run(args),
         Command::RecordParams(args) => record_params::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 
