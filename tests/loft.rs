@@ -89,9 +89,8 @@ fn ten_thousand_forms_at_low_rates_never_lock_up() {
             pretest_need / pretest_supply
         );
         // The largest rate the bank forces: automation/advanced has one
-        // slot and 7 operational items, 3 of them one set that cannot fit a
-        // one-item cell, so 1 slot from 4 items: 1/4 (the pretest slots
-        // ask only 10/48 of their items).
+        // slot and 4 operational items, so 1/4 (the pretest slots ask only
+        // 10 of their 48 items).
         assert!(state.max_rate() <= (0.25_f64).max(rate) + 0.005);
     }
 }
