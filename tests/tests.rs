@@ -8,6 +8,8 @@ mod assembly;
 mod blueprint;
 mod calibrate;
 mod formats;
+mod lms_service;
+mod loft;
 mod record_params;
 mod report;
 mod schema;

@@ -16,6 +16,7 @@ mod coverage;
 mod export;
 mod forms_input;
 mod import;
+mod loft;
 mod output;
 mod progress;
 mod record_params;
@@ -70,6 +71,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Read QTI 3.0 items into the bank's item format.
     Import(import::ImportArgs),
+    /// One on-the-fly (LOFT) form for a candidate, counted in an exposure state file.
+    Loft(loft::LoftArgs),
     /// Write an HTML report: analysis, calibration, forms or candidate.
     Report(report::ReportArgs),
 }
@@ -87,6 +90,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Score(args) => score::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Rescore(args) => rescore::run(args),
+        Command::Loft(args) => loft::run(args),
         Command::RecordParams(args) => record_params::run(args),
         Command::Export(args) => export::run(args),
         Command::Import(args) => import::run(args),
