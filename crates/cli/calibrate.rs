@@ -8,7 +8,9 @@ use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_stats::calibration::curves::{CurvePoint, test_curves};
 use exam_stats::calibration::fit::{RaschItemFit, SX2, rasch_item_fit, s_x2};
 use exam_stats::calibration::{
-    Calibration, CalibrationOptions, CmlFit, ItemFlag, Model, calibrate_with_progress, rasch_cml,
+    AndersenLr, Calibration, CalibrationOptions, CmlFit, Estimate, ItemFlag, Model, PcmFit,
+    PolytomousRasch, ScoreSplit, ScoreTheta, andersen_lr, calibrate_with_progress, pcm_cml,
+    rasch_cml, wle_score_table,
 };
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
@@ -22,6 +24,12 @@ pub enum ModelArg {
     Rasch,
     /// Rasch by conditional ML (as eRm), difficulties summing to zero.
     RaschCml,
+    /// Masters' partial credit model by conditional ML (as eRm's PCM):
+    /// Andrich thresholds per item, all category parameters summing to zero.
+    PcmCml,
+    /// Andrich's rating scale model by conditional ML (as eRm's RSM): one
+    /// threshold pattern shifted by each item's location.
+    RsmCml,
     /// Two-parameter logistic (MML).
     #[value(name = "2pl")]
     TwoPl,
@@ -71,6 +79,9 @@ struct ItemRow {
     d: Option<Vec<f64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     steps: Option<Vec<f64>>,
+    /// Standard errors of the steps (Andrich thresholds of the CML models).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    se_steps: Option<Vec<f64>>,
     se_a: Option<f64>,
     se_b: Option<f64>,
     se_c: Option<f64>,
@@ -131,6 +142,26 @@ struct Report {
     /// mean ± 4 SD in steps of 0.5 SD (MML only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     test_curves: Vec<CurvePoint>,
+    /// Polytomous CML: the rating scale model's common category thresholds,
+    /// Andersen's LR test for the median split, and person parameters by
+    /// weighted likelihood for each raw score on the whole test.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    polytomous_cml: Option<PolytomousCmlExtras>,
+}
+
+#[derive(Debug, Serialize)]
+struct PolytomousCmlExtras {
+    model: PolytomousRasch,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category_thresholds: Option<Vec<Estimate>>,
+    /// Andersen's LR test for the median split (absent when it could not
+    /// be run; `andersen_lr_error` says why).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    andersen_lr: Option<AndersenLr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    andersen_lr_error: Option<String>,
+    /// Warm's weighted likelihood estimates by raw score over all items.
+    person_parameters: Vec<ScoreTheta>,
 }
 
 /// Splits rows into calibrated and not calibrated, keeping input order.
@@ -162,6 +193,19 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
                 );
             }
             cml_report(&source, &data, &rasch_cml(&data)?)
+        }
+        ModelArg::PcmCml | ModelArg::RsmCml => {
+            if !anchors.is_empty() {
+                bail!(
+                    "--anchors needs an MML model (rasch, 2pl, 3pl); CML has no latent scale to fix"
+                );
+            }
+            let model = if args.model == ModelArg::PcmCml {
+                PolytomousRasch::PartialCredit
+            } else {
+                PolytomousRasch::RatingScale
+            };
+            pcm_report(&source, &data, &pcm_cml(&data, model)?)
         }
         model => {
             let model = match model {
@@ -225,6 +269,7 @@ fn mml_report(source: &str, data: &ResponseMatrix, fit: &Calibration) -> Report 
                 c: e.map(|e| e.c),
                 d: e.map(|e| e.d.clone()),
                 steps: e.filter(|_| polytomous).map(|e| e.steps()),
+                se_steps: None,
                 se_a: e.and_then(|e| e.se_a),
                 se_b: e.and_then(|e| e.se_b),
                 se_c: e.and_then(|e| e.se_c),
@@ -263,6 +308,7 @@ fn mml_report(source: &str, data: &ResponseMatrix, fit: &Calibration) -> Report 
         standard_errors: fit.standard_errors.clone(),
         items,
         not_calibrated,
+        polytomous_cml: None,
     }
 }
 
@@ -280,6 +326,7 @@ fn cml_report(source: &str, data: &ResponseMatrix, fit: &CmlFit) -> Report {
             c: item.difficulty.map(|_| 0.0),
             d: None,
             steps: None,
+            se_steps: None,
             se_a: None,
             se_b: item.se,
             se_c: None,
@@ -292,27 +339,104 @@ fn cml_report(source: &str, data: &ResponseMatrix, fit: &CmlFit) -> Report {
             },
         })
         .collect();
+    cml_document(
+        source,
+        data,
+        CmlSummary {
+            model: "rasch",
+            n_persons: fit.n_persons_used,
+            log_likelihood: fit.conditional_log_likelihood,
+            iterations: fit.iterations,
+            converged: fit.converged,
+            standard_errors: "inverse observed information of the conditional likelihood, difficulties summing to zero",
+        },
+        items,
+    )
+}
+
+/// What every CML report states besides its items.
+struct CmlSummary {
+    model: &'static str,
+    n_persons: usize,
+    log_likelihood: f64,
+    iterations: usize,
+    converged: bool,
+    standard_errors: &'static str,
+}
+
+fn cml_document(
+    source: &str,
+    data: &ResponseMatrix,
+    summary: CmlSummary,
+    items: Vec<ItemRow>,
+) -> Report {
     let (items, not_calibrated) = split(items);
     Report {
         test_curves: Vec::new(),
-        model: "rasch",
+        model: summary.model,
         estimation: "cml",
         responses: source.to_owned(),
-        n_persons: fit.n_persons_used,
+        n_persons: summary.n_persons,
         n_items: data.n_items(),
-        log_likelihood: fit.conditional_log_likelihood,
+        log_likelihood: summary.log_likelihood,
         aic: None,
         bic: None,
-        iterations: fit.iterations,
-        converged: fit.converged,
+        iterations: summary.iterations,
+        converged: summary.converged,
         convergence: None,
         latent: None,
-        standard_errors:
-            "inverse observed information of the conditional likelihood, difficulties summing to zero"
-                .to_owned(),
+        standard_errors: summary.standard_errors.to_owned(),
         items,
         not_calibrated,
+        polytomous_cml: None,
     }
+}
+
+fn pcm_report(source: &str, data: &ResponseMatrix, fit: &PcmFit) -> Report {
+    let items = fit
+        .items
+        .iter()
+        .map(|item| ItemRow {
+            id: item.id.clone(),
+            n: item.presented,
+            a: Some(1.0),
+            b: Some(item.location.value),
+            c: Some(0.0),
+            d: Some(item.cumulative().iter().map(|d| -d).collect()),
+            steps: Some(item.thresholds.iter().map(|t| t.value).collect()),
+            se_steps: item.thresholds.iter().map(|t| t.se).collect(),
+            se_a: None,
+            se_b: item.location.se,
+            se_c: None,
+            fixed: false,
+            flags: Vec::new(),
+            fit: Fit::default(),
+        })
+        .collect();
+    let all: Vec<usize> = (0..fit.items.len()).collect();
+    let lr = andersen_lr(data, fit, ScoreSplit::Median);
+    let mut report = cml_document(
+        source,
+        data,
+        CmlSummary {
+            // A GPCM with unit slopes and the Andrich thresholds as steps.
+            model: "gpcm",
+            n_persons: fit.n_persons_used,
+            log_likelihood: fit.conditional_log_likelihood,
+            iterations: fit.iterations,
+            converged: fit.converged,
+            standard_errors: "inverse observed information of the conditional likelihood, carried to the thresholds and locations (category parameters summing to zero)",
+        },
+        items,
+    );
+    report.polytomous_cml = Some(PolytomousCmlExtras {
+        model: fit.model,
+        category_thresholds: fit.category_thresholds.clone(),
+        andersen_lr_error: lr.as_ref().err().map(ToString::to_string),
+        andersen_lr: lr.ok(),
+        person_parameters: wle_score_table(fit, &all),
+    });
+    report
 }
 
 fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
@@ -338,6 +462,20 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
                 "NOT CONVERGED"
             }
         )?;
+        if let Some(extras) = &report.polytomous_cml {
+            let lr = match (&extras.andersen_lr, &extras.andersen_lr_error) {
+                (Some(lr), _) => format!(
+                    "LR {:.3}, df {}, p {:.4} (score cut {})",
+                    lr.lr, lr.df, lr.p_value, lr.cut
+                ),
+                (None, error) => format!("not computed: {}", error.as_deref().unwrap_or("")),
+            };
+            writeln!(
+                out,
+                "{} model (a = 1; b = location, steps = Andrich thresholds); Andersen's test, median split: {lr}",
+                extras.model
+            )?;
+        }
         writeln!(
             out,
             "{:<16} {:>7} {:>9} {:>9} {:>7} {:>8} {:>8} {:>8}  {:<32} flags",

@@ -37,13 +37,7 @@ fn load(name: &str) -> (ResponseMatrix, Value) {
     (common::reference_matrix(file), expected)
 }
 
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
+use common::floats;
 
 fn tight(model: Model) -> CalibrationOptions {
     let mut o = CalibrationOptions::new(model);
