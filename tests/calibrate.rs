@@ -237,3 +237,83 @@ fn rating_scale_model_refuses_items_with_different_categories() {
         out.stderr
     );
 }
+
+/// The 3PL's priors are stated in the JSON and the table header, and can be
+/// set or removed; a prior the model cannot take is refused.
+#[test]
+fn priors_are_stated_and_switchable() {
+    let map = calibrate_json("3pl", "lsat6", &["--no-se"]);
+    assert_eq!(map["estimation"], "map");
+    assert_eq!(map["priors"]["a"]["distribution"], "lognormal");
+    assert_eq!(map["priors"]["a"]["sd_log"], 0.5);
+    assert_eq!(map["priors"]["c"]["distribution"], "beta");
+    assert_eq!(map["priors"]["c"]["alpha"], 6.0);
+    assert_eq!(map["priors"]["c"]["beta"], 16.0);
+    let prior_terms =
+        map["log_posterior"].as_f64().unwrap() - map["log_likelihood"].as_f64().unwrap();
+    assert!(prior_terms.abs() > 1e-6);
+
+    let two_pl = calibrate_json("2pl", "lsat6", &["--no-se"]);
+    assert_eq!(two_pl["estimation"], "ml");
+    assert!(two_pl["priors"]["a"].is_null());
+    assert_eq!(two_pl["log_posterior"], two_pl["log_likelihood"]);
+    let with_prior = calibrate_json(
+        "2pl",
+        "lsat6",
+        &["--no-se", "--prior-a", "lognormal:0.1,0.3"],
+    );
+    assert_eq!(with_prior["estimation"], "map");
+    assert_eq!(with_prior["priors"]["a"]["mean_log"], 0.1);
+    assert_eq!(with_prior["priors"]["a"]["sd_log"], 0.3);
+
+    let table = exam(&[
+        "calibrate",
+        "--model",
+        "3pl",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+        "--no-se",
+    ])
+    .success();
+    assert!(
+        table.lines()[1].starts_with(
+            "MAP with priors a ~ lognormal(0.0, 0.5), c ~ Beta(6.0, 16.0); log-posterior "
+        ),
+        "{}",
+        table.stdout
+    );
+
+    let out = exam(&[
+        "calibrate",
+        "--model",
+        "2pl",
+        "--prior-c",
+        "beta:6,16",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("--prior-c: only the 3pl"),
+        "{}",
+        out.stderr
+    );
+    let out = exam(&[
+        "calibrate",
+        "--model",
+        "3pl",
+        "--prior-a",
+        "normal:0,1",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+    ]);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains("expected `lognormal:X,Y` or `none`"),
+        "{}",
+        out.stderr
+    );
+}

@@ -7,7 +7,10 @@ use crate::output::{Format, print_json};
 use anyhow::Context;
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_stats::ctt::{FormStatistics, ItemStatistics};
-use exam_stats::dif::{DifAnalysis, DifGroup, DifOptions, GroupMembership, ItemDif, dif};
+use exam_stats::dif::polytomous::PolytomousDifClass;
+use exam_stats::dif::{
+    DifAnalysis, DifGroup, DifOptions, GroupMembership, ItemDif, LogisticDif, dif,
+};
 use exam_stats::distractors::ItemDistractors;
 use exam_stats::flags::FlagThresholds;
 use exam_stats::pairwise::every_pair_presented;
@@ -26,6 +29,9 @@ const PROGRESS_BYTES: u64 = 16 << 20;
 
 /// Flags of `exam analyze`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Every statistic in the output (name, formula, source, missing-data handling) is defined in docs/statistics.md."
+)]
 pub struct AnalyzeArgs {
     /// Scored responses: CSV with a header, person id first, one column per
     /// item; cells a score, or empty for not presented.
@@ -416,8 +422,23 @@ fn class(item: &ItemDif) -> String {
         Some(DifGroup::Focal) => "+",
         None => "",
     };
-    item.ets_class
-        .map_or_else(|| "-".to_owned(), |c| format!("{c:?}{sign}"))
+    match (item.ets_class, item.mantel_smd) {
+        (Some(c), _) => format!("{c:?}{sign}"),
+        (None, Some(m)) => {
+            let sign = match m.ets_class {
+                PolytomousDifClass::AA => "",
+                _ if m.smd < 0.0 => "-",
+                _ => "+",
+            };
+            format!("{:?}{sign}", m.ets_class)
+        }
+        (None, None) => "-".to_owned(),
+    }
+}
+
+/// Binary logistic DIF for 0/1 items, ordinal for partial-credit items.
+fn logistic(item: &ItemDif) -> Option<LogisticDif> {
+    item.logistic.or(item.ordinal_logistic)
 }
 
 fn print_dif_table(out: &mut impl Write, dif: &DifAnalysis, width: usize) -> io::Result<()> {
@@ -432,6 +453,12 @@ fn print_dif_table(out: &mut impl Write, dif: &DifAnalysis, width: usize) -> io:
         dif.matching,
         dif.rounds
     )?;
+    if dif.items.iter().any(|i| i.mantel_smd.is_some()) {
+        writeln!(
+            out,
+            "partial-credit items: chi2 and p are Mantel's (1963) ordinal test, ETS the AA/BB/CC class of SMD/SD (Zwick, Thayer & Mazzeo 1997), LR the ordinal (cumulative logit) regression"
+        )?;
+    }
     writeln!(
         out,
         "{:<width$} {:>8} {:>7} {:>8} {:>7} {:>4} {:>8} {:>8} {:>3}",
@@ -444,13 +471,14 @@ fn print_dif_table(out: &mut impl Write, dif: &DifAnalysis, width: usize) -> io:
             item.id.as_str(),
             fmt(item.alpha_mh),
             fmt(item.mh_d_dif),
-            fmt(item.mh_chi2),
-            fmt(item.mh_p_value),
+            fmt(item.mh_chi2.or(item.mantel_smd.map(|m| m.mantel_chi2))),
+            fmt(item
+                .mh_p_value
+                .or(item.mantel_smd.map(|m| m.mantel_p_value))),
             class(item),
             fmt(item.std_p_dif),
-            fmt(item.logistic.map(|l| l.delta_r2_nagelkerke)),
-            item.logistic
-                .map_or_else(|| "-".to_owned(), |l| format!("{:?}", l.class)),
+            fmt(logistic(item).map(|l| l.delta_r2_nagelkerke)),
+            logistic(item).map_or_else(|| "-".to_owned(), |l| format!("{:?}", l.class)),
         )?;
     }
     Ok(())
@@ -484,9 +512,15 @@ fn print_csv(
             "mh_d_dif",
             "mh_p_value",
             "ets_class",
+            "favours",
             "std_p_dif",
             "lr_delta_r2",
             "lr_class",
+            "mantel_chi2",
+            "mantel_p_value",
+            "smd",
+            "smd_effect_size",
+            "ets_polytomous_class",
         ]);
     }
     out.write_record(&header)?;
@@ -518,9 +552,14 @@ fn print_csv(
                     None => String::new(),
                 },
                 num(d.std_p_dif),
-                num(d.logistic.map(|l| l.delta_r2_nagelkerke)),
-                d.logistic
-                    .map_or_else(String::new, |l| format!("{:?}", l.class)),
+                num(logistic(d).map(|l| l.delta_r2_nagelkerke)),
+                logistic(d).map_or_else(String::new, |l| format!("{:?}", l.class)),
+                num(d.mantel_smd.map(|m| m.mantel_chi2)),
+                num(d.mantel_smd.map(|m| m.mantel_p_value)),
+                num(d.mantel_smd.map(|m| m.smd)),
+                num(d.mantel_smd.map(|m| m.smd_effect_size)),
+                d.mantel_smd
+                    .map_or_else(String::new, |m| format!("{:?}", m.ets_class)),
             ]);
         }
         out.write_record(&record)?;

@@ -8,9 +8,9 @@ use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_stats::calibration::curves::{CurvePoint, test_curves};
 use exam_stats::calibration::fit::{RaschItemFit, SX2, rasch_item_fit, s_x2};
 use exam_stats::calibration::{
-    AndersenLr, Calibration, CalibrationOptions, CmlFit, Estimate, ItemFlag, Model, PcmFit,
-    PolytomousRasch, ScoreSplit, ScoreTheta, andersen_lr, calibrate_with_progress, pcm_cml,
-    rasch_cml, wle_score_table,
+    AndersenLr, BetaPrior, Calibration, CalibrationOptions, CmlFit, Estimate, Estimation, ItemFlag,
+    LogNormalPrior, Model, PcmFit, PolytomousRasch, ScoreSplit, ScoreTheta, andersen_lr,
+    calibrate_with_progress, pcm_cml, rasch_cml, wle_score_table,
 };
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
@@ -30,18 +30,23 @@ pub enum ModelArg {
     /// Andrich's rating scale model by conditional ML (as eRm's RSM): one
     /// threshold pattern shifted by each item's location.
     RsmCml,
-    /// Two-parameter logistic (MML).
+    /// Two-parameter logistic (MML; ML unless --prior-a sets a slope prior).
     #[value(name = "2pl")]
     TwoPl,
-    /// Three-parameter logistic (MML, Beta(6, 16) prior on c).
+    /// Three-parameter logistic: MAP by default, with a lognormal(0, 0.5)
+    /// prior on a and a Beta(6, 16) prior on c (BILOG-MG's); plain ML with
+    /// --prior-a none --prior-c none.
     #[value(name = "3pl")]
     ThreePl,
-    /// Generalized partial credit model (MML).
+    /// Generalized partial credit model (MML; ML unless --prior-a).
     Gpcm,
 }
 
 /// Flags of `exam calibrate`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Every statistic in the output (name, formula, source, missing-data handling) is defined in docs/statistics.md. Estimation: ML, or MAP when a prior is set (the 3pl by default: lognormal(0, 0.5) on a, Beta(6, 16) on c); the table header and the JSON (`estimation`, `priors`, `log_posterior`) say which."
+)]
 pub struct CalibrateArgs {
     /// The model.
     #[arg(long, value_enum)]
@@ -62,9 +67,49 @@ pub struct CalibrateArgs {
     /// Skip standard errors (they cost two E-steps per parameter).
     #[arg(long)]
     no_se: bool,
+    /// Prior on the slopes (2pl, 3pl, gpcm): `lognormal:MEAN_LOG,SD_LOG`
+    /// (ln a ~ N(MEAN_LOG, SD_LOG²)) or `none`. Default: lognormal:0,0.5
+    /// for the 3pl, none otherwise.
+    #[arg(long, value_name = "lognormal:M,S|none", value_parser = parse_slope_prior)]
+    prior_a: Option<PriorArg<LogNormalPrior>>,
+    /// Prior on the lower asymptote c (3pl only): `beta:ALPHA,BETA` or
+    /// `none`. Default: beta:6,16 (four options, BILOG-MG).
+    #[arg(long, value_name = "beta:A,B|none", value_parser = parse_guessing_prior)]
+    prior_c: Option<PriorArg<BetaPrior>>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+}
+
+/// A prior given on the command line: a distribution or `none`.
+#[derive(Debug, Clone, Copy)]
+pub struct PriorArg<P>(Option<P>);
+
+/// `NAME:X,Y` or `none` into `(X, Y)`.
+fn prior_parameters(text: &str, name: &str) -> Result<Option<(f64, f64)>, String> {
+    if text == "none" {
+        return Ok(None);
+    }
+    let usage = || format!("expected `{name}:X,Y` or `none`, got `{text}`");
+    let rest = text
+        .strip_prefix(name)
+        .and_then(|r| r.strip_prefix(':'))
+        .ok_or_else(usage)?;
+    let (x, y) = rest.split_once(',').ok_or_else(usage)?;
+    let number = |v: &str| v.trim().parse::<f64>().map_err(|_| usage());
+    Ok(Some((number(x)?, number(y)?)))
+}
+
+fn parse_slope_prior(text: &str) -> Result<PriorArg<LogNormalPrior>, String> {
+    Ok(PriorArg(prior_parameters(text, "lognormal")?.map(
+        |(mean_log, sd_log)| LogNormalPrior { mean_log, sd_log },
+    )))
+}
+
+fn parse_guessing_prior(text: &str) -> Result<PriorArg<BetaPrior>, String> {
+    Ok(PriorArg(
+        prior_parameters(text, "beta")?.map(|(alpha, beta)| BetaPrior { alpha, beta }),
+    ))
 }
 
 /// One item of the output, in the logistic metric with D = 1.
@@ -116,12 +161,19 @@ struct Report {
     /// `rasch`, `2pl`, `3pl` or `gpcm`: with `items`, the shape of an item
     /// parameter file (`ItemParamsFile`), so scoring can read the output.
     model: &'static str,
-    /// `mml` or `cml`.
+    /// `ml` or `map` (marginal, by EM) or `cml`.
     estimation: &'static str,
+    /// The priors on item parameters that apply to the model (null: none
+    /// set); absent for CML.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priors: Option<serde_json::Map<String, serde_json::Value>>,
     responses: String,
     n_persons: usize,
     n_items: usize,
     log_likelihood: f64,
+    /// The maximised objective under MAP: log-likelihood plus log priors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log_posterior: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     aic: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -186,6 +238,11 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         None => Vec::new(),
     };
     let report = match args.model {
+        ModelArg::RaschCml | ModelArg::PcmCml | ModelArg::RsmCml
+            if args.prior_a.is_some() || args.prior_c.is_some() =>
+        {
+            bail!("--prior-a and --prior-c apply to MML models; CML has no priors")
+        }
         ModelArg::RaschCml => {
             if !anchors.is_empty() {
                 bail!(
@@ -218,6 +275,18 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
             options.quadrature_points = args.quadrature_points;
             options.standard_errors = !args.no_se;
             options.anchors = anchors;
+            if let Some(PriorArg(prior)) = args.prior_a {
+                if model == Model::Rasch {
+                    bail!("--prior-a: the rasch model has one common slope and no slope prior");
+                }
+                options.slope_prior = prior;
+            }
+            if let Some(PriorArg(prior)) = args.prior_c {
+                if model != Model::ThreePl {
+                    bail!("--prior-c: only the 3pl has a lower asymptote");
+                }
+                options.guessing_prior = prior;
+            }
             let fit = with_progress(|progress| calibrate_with_progress(&data, &options, progress))?;
             mml_report(&source, &data, &fit)
         }
@@ -288,7 +357,12 @@ fn mml_report(source: &str, data: &ResponseMatrix, fit: &Calibration) -> Report 
         .collect();
     Report {
         test_curves: test_curves(fit, &thetas),
-        estimation: "mml",
+        estimation: match fit.estimation {
+            Estimation::Ml => "ml",
+            Estimation::Map => "map",
+        },
+        priors: Some(prior_document(fit)),
+        log_posterior: Some(fit.log_posterior),
         model: match fit.model {
             Model::Rasch => "rasch",
             Model::TwoPl => "2pl",
@@ -310,6 +384,32 @@ fn mml_report(source: &str, data: &ResponseMatrix, fit: &Calibration) -> Report 
         not_calibrated,
         polytomous_cml: None,
     }
+}
+
+/// `{"a": .., "c": ..}` with the priors the model can take, each a
+/// distribution with its parameters or null.
+fn prior_document(fit: &Calibration) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    if fit.model != Model::Rasch {
+        out.insert("a".to_owned(), serde_json::json!(fit.priors.a));
+    }
+    if fit.model == Model::ThreePl {
+        out.insert("c".to_owned(), serde_json::json!(fit.priors.c));
+    }
+    out
+}
+
+/// The header's words for the priors: `a ~ lognormal(0, 0.5), c ~ Beta(6, 16)`.
+fn describe_priors(priors: &serde_json::Map<String, serde_json::Value>) -> String {
+    priors
+        .iter()
+        .map(|(name, p)| match p["distribution"].as_str() {
+            Some("lognormal") => format!("{name} ~ lognormal({}, {})", p["mean_log"], p["sd_log"]),
+            Some("beta") => format!("{name} ~ Beta({}, {})", p["alpha"], p["beta"]),
+            _ => format!("no prior on {name}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn cml_report(source: &str, data: &ResponseMatrix, fit: &CmlFit) -> Report {
@@ -379,6 +479,8 @@ fn cml_document(
         n_persons: summary.n_persons,
         n_items: data.n_items(),
         log_likelihood: summary.log_likelihood,
+        priors: None,
+        log_posterior: None,
         aic: None,
         bic: None,
         iterations: summary.iterations,
@@ -462,6 +564,19 @@ fn print_table(report: &Report, csv: bool) -> anyhow::Result<()> {
                 "NOT CONVERGED"
             }
         )?;
+        if let (Some(priors), Some(log_posterior)) = (&report.priors, report.log_posterior) {
+            let stated = describe_priors(priors);
+            if report.estimation == "map" {
+                writeln!(
+                    out,
+                    "MAP with priors {stated}; log-posterior {log_posterior:.4}"
+                )?;
+            } else if stated.is_empty() {
+                writeln!(out, "ML (the model has no item priors)")?;
+            } else {
+                writeln!(out, "ML: {stated}")?;
+            }
+        }
         if let Some(extras) = &report.polytomous_cml {
             let lr = match (&extras.andersen_lr, &extras.andersen_lr_error) {
                 (Some(lr), _) => format!(

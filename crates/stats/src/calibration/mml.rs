@@ -6,8 +6,8 @@ use super::item_terms::{self, Terms, softplus};
 use super::linalg::spd_solve;
 use super::options::{BetaPrior, CalibrationOptions, LogNormalPrior, Model, check_options};
 use super::result::{
-    Calibration, Convergence, EXTREME_DIFFICULTY, HEYWOOD_SLOPE, ItemCalibration, ItemEstimate,
-    ItemFlag, LOW_SLOPE, LatentDistribution, MAX_GRADIENT, StopReason,
+    Calibration, Convergence, EXTREME_DIFFICULTY, Estimation, HEYWOOD_SLOPE, ItemCalibration,
+    ItemEstimate, ItemFlag, LOW_SLOPE, LatentDistribution, MAX_GRADIENT, StopReason,
 };
 use super::squarem::{EmOutcome, run_em};
 use super::{CalibrationError, standard_errors};
@@ -20,6 +20,9 @@ use exam_core::responses::ResponseMatrix;
 const SLOPE_BOUND: f64 = 20.0;
 const INTERCEPT_BOUND: f64 = 50.0;
 const LOGIT_C_BOUNDS: (f64, f64) = (-12.0, 4.0);
+/// The smallest slope allowed when slopes must be positive (3PL, or a
+/// slope prior).
+const POSITIVE_SLOPE_MIN: f64 = 1e-3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Status {
@@ -200,7 +203,7 @@ impl Setup<'_> {
 
     fn slope_min(&self) -> f64 {
         if self.options.slope_prior.is_some() || self.model() == Model::ThreePl {
-            1e-3
+            POSITIVE_SLOPE_MIN
         } else {
             -SLOPE_BOUND
         }
@@ -416,19 +419,13 @@ impl Setup<'_> {
         }
     }
 
-    fn log_prior(&self, state: &State) -> f64 {
-        let mut total = 0.0;
-        for j in self.free_items() {
-            let it = &state.items[j];
-            if let (Model::ThreePl, Some(p)) = (self.model(), self.options.guessing_prior) {
-                total += (p.alpha - 1.0) * it.c.ln() + (p.beta - 1.0) * (1.0 - it.c).ln();
-            }
-            if let (true, Some(p)) = (self.model() != Model::Rasch, self.options.slope_prior) {
-                let la = it.a.ln();
-                total += -la - (la - p.mean_log).powi(2) / (2.0 * p.sd_log * p.sd_log);
-            }
-        }
-        total
+    /// The log prior density of the free items' parameters (with the
+    /// densities' normalising constants).
+    pub fn log_prior(&self, state: &State) -> f64 {
+        let priors = self.options.priors();
+        self.free_items()
+            .map(|j| priors.ln_density(state.items[j].a, state.items[j].c))
+            .sum()
     }
 
     /// One EM step: the E-step at `state` (whose log-posterior is returned)
@@ -668,6 +665,8 @@ pub fn calibrate_with_progress(
     };
     let n_parameters = setup.pack(&state, true).len();
     let loglik = counts.loglik;
+    let log_posterior = loglik + setup.log_prior(&state);
+    let priors = options.priors();
     let results = build_items(data, &setup, &state, covariance.as_ref(), &presented, flags);
     Ok(Calibration {
         model,
@@ -676,7 +675,14 @@ pub fn calibrate_with_progress(
             mean: state.mean,
             sd: state.sd,
         },
+        estimation: if priors.a.is_some() || priors.c.is_some() {
+            Estimation::Map
+        } else {
+            Estimation::Ml
+        },
+        priors,
         log_likelihood: loglik,
+        log_posterior,
         n_parameters,
         n_persons,
         aic: -2.0 * loglik + 2.0 * n_parameters as f64,
@@ -750,7 +756,7 @@ fn build_items(
                     e.se_c = var(ig).map(|v| v.sqrt() * it.c * (1.0 - it.c));
                 }
             }
-            item_flags(&mut flags[j], e, model);
+            item_flags(&mut flags[j], e, model, setup.slope_min());
         }
         out.push(ItemCalibration {
             id: data.items()[j].clone(),
@@ -763,7 +769,10 @@ fn build_items(
     out
 }
 
-fn item_flags(flags: &mut Vec<ItemFlag>, e: &ItemEstimate, model: Model) {
+/// Flags for an estimate: Heywood-like and barely discriminating slopes,
+/// extreme difficulties, and every parameter that reached the bound the
+/// estimation keeps it within (the estimate there is not a maximum).
+fn item_flags(flags: &mut Vec<ItemFlag>, e: &ItemEstimate, model: Model, slope_min: f64) {
     if e.a >= HEYWOOD_SLOPE {
         flags.push(ItemFlag::HeywoodSlope { a: e.a });
     }
@@ -775,11 +784,20 @@ fn item_flags(flags: &mut Vec<ItemFlag>, e: &ItemEstimate, model: Model) {
             flags.push(ItemFlag::ExtremeDifficulty { b });
         }
     }
-    if e.a.abs() >= SLOPE_BOUND * 0.999 {
+    if e.a.abs() >= SLOPE_BOUND * 0.999 || (slope_min > 0.0 && e.a <= slope_min * 1.001) {
         flags.push(ItemFlag::AtBound {
             parameter: "a",
             value: e.a,
         });
+    }
+    if model == Model::ThreePl {
+        let g = logit(e.c);
+        if g <= LOGIT_C_BOUNDS.0 + 1e-6 || g >= LOGIT_C_BOUNDS.1 - 1e-6 {
+            flags.push(ItemFlag::AtBound {
+                parameter: "c",
+                value: e.c,
+            });
+        }
     }
     if let Some(d) = e.d.iter().find(|d| d.abs() >= INTERCEPT_BOUND * 0.999) {
         flags.push(ItemFlag::AtBound {

@@ -60,7 +60,7 @@ pub mod curves;
 mod estep;
 pub mod fit;
 mod item_terms;
-mod linalg;
+pub(crate) mod linalg;
 pub mod linking;
 mod mml;
 mod options;
@@ -72,15 +72,15 @@ mod squarem;
 mod standard_errors;
 
 pub use mml::{calibrate, calibrate_with_progress};
-pub use options::{BetaPrior, CalibrationOptions, LogNormalPrior, Model};
+pub use options::{BetaPrior, CalibrationOptions, LogNormalPrior, Model, Priors};
 pub use pcm_cml::{
     AndersenLr, Estimate, PcmFit, PcmItem, PolytomousRasch, ScoreSplit, andersen_lr, pcm_cml,
 };
 pub use pcm_persons::{ScoreTheta, wle_score_table};
 pub use rasch_cml::{CmlFit, CmlItem, rasch_cml};
 pub use result::{
-    Calibration, Convergence, ItemCalibration, ItemEstimate, ItemFlag, LatentDistribution,
-    StopReason,
+    Calibration, Convergence, Estimation, ItemCalibration, ItemEstimate, ItemFlag,
+    LatentDistribution, StopReason,
 };
 
 use exam_core::ids::ItemId;
