@@ -93,7 +93,7 @@ fn table_output_lists_items_in_input_order() {
     let out = out.success();
     let text = out.stdout;
     assert!(text.starts_with(
-        "rasch (MML) calibration of tests/data/reference/asvab.csv: 776 persons, 4 items"
+        "rasch (ML) calibration of tests/data/reference/asvab.csv: 776 persons, 4 items"
     ));
     let header = reference("asvab")["items"].clone();
     let ids: Vec<&str> = header
