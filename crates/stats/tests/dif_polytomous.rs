@@ -7,9 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
-mod common;
-
-use common::{reference_matrix, reference_path};
+use crate::common::{reference_matrix, reference_path};
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_stats::dif::polytomous::PolytomousDifClass;
 use exam_stats::dif::{DifOptions, GroupMembership, ItemDif, dif};

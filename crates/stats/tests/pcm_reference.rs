@@ -7,16 +7,14 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::{reference_json, reference_matrix};
+use crate::common::{reference_json, reference_matrix};
 use exam_stats::calibration::{PolytomousRasch, ScoreSplit, andersen_lr, pcm_cml};
 
 /// Conditional log-likelihood, thresholds and locations: 1e-3 abs (the
 /// tolerance of SOURCE-README.md for CML; eRm stops at about 2e-4).
 const TOL: f64 = 1e-3;
 
-use common::floats;
+use crate::common::floats;
 
 #[test]
 fn partial_credit_model_matches_erm() {

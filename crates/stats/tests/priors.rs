@@ -4,11 +4,9 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::reference_matrix;
+use crate::common::reference_matrix;
 use exam_stats::calibration::{
-    BetaPrior, CalibrationOptions, Estimation, LogNormalPrior, Model, calibrate,
+    BetaPrior, CalibrationOptions, Estimation, IrtModel, LogNormalPrior, calibrate,
 };
 
 fn ln_factorial(n: u32) -> f64 {
@@ -28,7 +26,7 @@ fn bilog_log_prior(a: f64, c: f64) -> f64 {
 #[test]
 fn three_pl_default_is_map_and_says_so() {
     let data = reference_matrix("lsat6.csv");
-    let mut options = CalibrationOptions::new(Model::ThreePl);
+    let mut options = CalibrationOptions::new(IrtModel::ThreePl);
     options.standard_errors = false;
     let fit = calibrate(&data, &options).unwrap();
     assert_eq!(fit.estimation, Estimation::Map);
@@ -64,7 +62,7 @@ fn three_pl_default_is_map_and_says_so() {
 #[test]
 fn two_pl_default_is_ml_and_a_slope_prior_makes_it_map() {
     let data = reference_matrix("lsat6.csv");
-    let mut options = CalibrationOptions::new(Model::TwoPl);
+    let mut options = CalibrationOptions::new(IrtModel::TwoPl);
     options.standard_errors = false;
     let ml = calibrate(&data, &options).unwrap();
     assert_eq!(ml.estimation, Estimation::Ml);

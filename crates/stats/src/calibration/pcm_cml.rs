@@ -34,7 +34,7 @@ use super::CalibrationError;
 use super::linalg::{spd_inverse, spd_solve};
 use exam_core::ids::ItemId;
 use exam_core::responses::ResponseMatrix;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 use std::fmt;
 
@@ -42,7 +42,7 @@ const MAX_ITERATIONS: usize = 100;
 const TOLERANCE: f64 = 1e-10;
 
 /// The polytomous Rasch models fitted by [`pcm_cml`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PolytomousRasch {
     /// Masters' partial credit model: thresholds free per item.
@@ -87,7 +87,7 @@ pub struct PcmFit {
 }
 
 /// An estimate with its standard error.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// The value.
     pub value: f64,
@@ -132,7 +132,7 @@ pub fn pcm_cml(data: &ResponseMatrix, model: PolytomousRasch) -> Result<PcmFit, 
 
 /// How persons are split for Andersen's likelihood-ratio test (the two
 /// score splits of eRm's `LRtest`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScoreSplit {
     /// Raw score above the median against the rest (eRm's default).
@@ -145,7 +145,7 @@ pub enum ScoreSplit {
 /// `LR = 2(Σ_g ℓ_g − ℓ)` with `ℓ_g` the conditional log-likelihood
 /// maximised in group `g` alone, χ² with `Σ_g p_g − p` degrees of freedom
 /// under the model.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AndersenLr {
     /// The split.
     pub split: ScoreSplit,

@@ -11,10 +11,10 @@
 //! order `1/n²`. The standard error is `1/√I(θ)`.
 
 use super::PcmFit;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The weighted likelihood estimate for one raw score.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ScoreTheta {
     /// The raw score.
     pub score: usize,

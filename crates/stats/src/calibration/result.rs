@@ -1,9 +1,10 @@
 //! What an MML calibration returns.
 
-use super::{Model, Priors};
+use super::Priors;
 use exam_core::ids::ItemId;
+use exam_core::irt::IrtModel;
 use exam_core::irt::{GpcmParams, ItemParams, ParamsError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Slope at or above which an estimate is reported as Heywood-like
 /// (the reference data's "weakly identified" rule: a ≥ 4).
@@ -17,7 +18,7 @@ pub const EXTREME_DIFFICULTY: f64 = 5.0;
 #[derive(Debug, Clone, Serialize)]
 pub struct Calibration {
     /// The model fitted.
-    pub model: Model,
+    pub model: IrtModel,
     /// One entry per item of the response matrix, in its order.
     pub items: Vec<ItemCalibration>,
     /// The latent distribution: N(0, 1) unless anchors set the scale.
@@ -61,7 +62,7 @@ pub enum Estimation {
 }
 
 /// The normal latent distribution of a calibration.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LatentDistribution {
     /// Mean of θ.
     pub mean: f64,
@@ -70,7 +71,7 @@ pub struct LatentDistribution {
 }
 
 /// Whether the EM converged, and why it stopped.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Convergence {
     /// True when the stopping rule was met.
     pub converged: bool,
@@ -88,7 +89,7 @@ pub struct Convergence {
 }
 
 /// Why the EM iterations stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StopReason {
@@ -177,8 +178,20 @@ impl ItemEstimate {
     }
 }
 
+/// A parameter the estimation keeps within a bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BoundParameter {
+    /// The slope.
+    A,
+    /// An intercept.
+    D,
+    /// The lower asymptote.
+    C,
+}
+
 /// A condition of an item's calibration worth reporting.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "flag", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ItemFlag {
@@ -214,8 +227,8 @@ pub enum ItemFlag {
     },
     /// A parameter reached the bound the estimation keeps it within.
     AtBound {
-        /// Which parameter (`"a"`, `"d"` or `"c"`).
-        parameter: &'static str,
+        /// Which parameter.
+        parameter: BoundParameter,
         /// Its value.
         value: f64,
     },

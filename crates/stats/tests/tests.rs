@@ -1,0 +1,17 @@
+//! The tests of exam-stats: one binary (as the workspace's `tests/`),
+//! whose modules compare the statistics with reference values and state
+//! the estimators' invariants.
+
+mod common;
+mod ctt_reference;
+mod decision;
+mod dif_polytomous;
+mod dif_reference;
+mod distractors;
+mod invariants;
+mod pcm_reference;
+mod priors;
+mod properties;
+mod recovery;
+mod reference;
+mod reference_recovery;
