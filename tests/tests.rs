@@ -10,6 +10,7 @@ mod record_params;
 mod schema;
 mod scoring;
 mod theta;
+mod trust;
 mod util;
 mod validate;
 mod validate_lint;

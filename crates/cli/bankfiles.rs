@@ -72,6 +72,18 @@ pub struct BankArgs {
 }
 
 impl BankArgs {
+    /// The input paths given (bank, JTA, blueprint), each with its flag.
+    pub fn files(&self) -> Vec<(&'static str, &Path)> {
+        let mut files = vec![
+            ("--bank", self.bank.as_path()),
+            ("--blueprint", self.blueprint.as_path()),
+        ];
+        if let Some(jta) = &self.jta {
+            files.push(("--jta", jta.as_path()));
+        }
+        files
+    }
+
     /// Loads the bank (see [`load_bank`]) and the blueprint.
     pub fn load(&self) -> anyhow::Result<(ItemBank, Blueprint)> {
         let bank = load_bank(&self.bank, self.jta.as_deref())?;

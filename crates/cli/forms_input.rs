@@ -253,6 +253,24 @@ pub struct ScoringInputs {
 }
 
 impl ScoringInputArgs {
+    /// The input files given, each with its flag.
+    pub fn files(&self) -> Vec<(&'static str, &std::path::Path)> {
+        let mut files = vec![
+            ("--forms", self.forms.as_path()),
+            ("--responses", self.responses.as_path()),
+        ];
+        for (flag, path) in [
+            ("--scoring", &self.scoring),
+            ("--blueprint", &self.blueprint),
+            ("--params", &self.params),
+        ] {
+            if let Some(path) = path {
+                files.push((flag, path.as_path()));
+            }
+        }
+        files
+    }
+
     /// Reads the forms, the `--scoring` rules and the item parameters, and
     /// builds their scorer.
     pub fn load(&self) -> anyhow::Result<ScoringInputs> {

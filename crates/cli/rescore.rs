@@ -3,7 +3,7 @@
 //! every candidate whose score or decision changed.
 
 use crate::forms_input::{ScoringInputArgs, ScoringInputs, build_scorer};
-use crate::output::{Format, print_json};
+use crate::output::{Format, print_json, refuse_overwriting};
 use crate::score::{print_rows, write_json_file};
 use anyhow::Context;
 use exam_scoring::rescore::{ScoreChange, rescore};
@@ -38,6 +38,11 @@ struct Out<'a> {
 
 /// Runs `exam rescore`.
 pub fn run(args: RescoreArgs) -> anyhow::Result<ExitCode> {
+    if let Some(out) = &args.out {
+        let mut inputs = args.input.files();
+        inputs.push(("--new-scoring", args.new_scoring.as_path()));
+        refuse_overwriting(&[("--out", out.as_path())], &inputs)?;
+    }
     let ScoringInputs {
         forms,
         params,

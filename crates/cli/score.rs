@@ -2,7 +2,7 @@
 //! forms' scoring keys and print or store the score reports.
 
 use crate::forms_input::{ScoringInputArgs, ScoringInputs};
-use crate::output::{Format, print_json};
+use crate::output::{Format, print_json, refuse_overwriting};
 use anyhow::Context;
 use exam_core::responses::{Cell, ResponseMatrix};
 use exam_core::submission::Submission;
@@ -147,6 +147,12 @@ fn write_scored_csv(path: &PathBuf, matrix: &ResponseMatrix) -> anyhow::Result<(
 /// submission has been scored, so a bad one prints nothing), the reports
 /// for JSON, a table or `--out`, and the scored matrix for `--scored-out`.
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
+    let outputs: Vec<(&str, &std::path::Path)> =
+        [("--out", &args.out), ("--scored-out", &args.scored_out)]
+            .into_iter()
+            .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
+            .collect();
+    refuse_overwriting(&outputs, &args.input.files())?;
     let ScoringInputs { rules, scorer, .. } = args.input.load()?;
     let mut stream = args.input.submission_stream(&scorer)?;
     let mut scored_rows = match &args.scored_out {

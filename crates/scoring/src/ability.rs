@@ -39,9 +39,16 @@ pub enum AbilityError {
     /// MLE needs at least one presented item.
     #[error("no item was presented: the maximum-likelihood estimate is undefined")]
     NoResponses,
-    /// The MLE fence is not a finite positive number.
-    #[error("the MLE bound θmax = {0} must be finite and positive")]
+    /// The MLE fence is outside `(0, MleOptions::MAX_THETA]`.
+    #[error("the MLE bound θmax = {0} must lie in (0, 50]")]
     Bound(f64),
+    /// The posterior still carries weight beyond the range EAP integrates
+    /// over (the prior's ±10 SD and `MAX_EXTENSION` steps more).
+    #[error("the posterior extends beyond θ = {theta}: ability out of the range EAP can integrate")]
+    OffGrid {
+        /// The farthest node reached.
+        theta: f64,
+    },
 }
 
 /// An ability estimate with its standard error.
@@ -56,7 +63,7 @@ pub struct Estimate {
     pub at_bound: bool,
 }
 
-/// Options of [`mle`]: the fence `θmax`. Always valid (finite, positive).
+/// Options of [`mle`]: the fence `θmax`. Always valid: `0 < θmax ≤ 50`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RawMleOptions", into = "RawMleOptions")]
 pub struct MleOptions {
@@ -90,9 +97,12 @@ impl Default for MleOptions {
 }
 
 impl MleOptions {
-    /// The fence `[−theta_max, theta_max]`, checked (finite, positive).
+    /// The largest fence accepted.
+    pub const MAX_THETA: f64 = 50.0;
+
+    /// The fence `[−theta_max, theta_max]`, checked: `0 < θmax ≤ 50`.
     pub fn new(theta_max: f64) -> Result<Self, AbilityError> {
-        if theta_max.is_finite() && theta_max > 0.0 {
+        if theta_max > 0.0 && theta_max <= Self::MAX_THETA {
             Ok(Self { theta_max })
         } else {
             Err(AbilityError::Bound(theta_max))
@@ -201,7 +211,7 @@ pub fn eap(
     prior: &NormalPrior,
 ) -> Result<Estimate, AbilityError> {
     check_lengths(items, responses)?;
-    let (mean, var) = crate::one_shot::eap_moments(items, responses, prior);
+    let (mean, var) = crate::one_shot::eap_moments(items, responses, prior)?;
     Ok(Estimate {
         theta: mean,
         se: var.max(0.0).sqrt(),

@@ -34,6 +34,11 @@ use std::collections::HashMap;
 /// 64-bit masks.
 pub const MAX_OPTIONS: usize = 64;
 
+/// The largest item weight a scoring key may give: weights lie in
+/// `[0, MAX_WEIGHT]`, so a raw score (a sum of at most a few thousand
+/// weighted credits) is always a finite number.
+pub const MAX_WEIGHT: f64 = 1000.0;
+
 /// Why a form and its key could not be compiled into a scorer.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -112,8 +117,8 @@ pub enum KeyError {
         /// Its number of options.
         options: usize,
     },
-    /// A weight is negative or not finite.
-    #[error("form {form}, item `{item}`: weight {weight} must be finite and non-negative")]
+    /// A weight is outside `[0, MAX_WEIGHT]`.
+    #[error("form {form}, item `{item}`: weight {weight} must lie in [0, 1000]")]
     Weight {
         /// The form.
         form: FormId,
@@ -655,7 +660,7 @@ impl FormScorer {
                     item: slot.item.clone(),
                 });
             }
-            if !(entry.weight.is_finite() && entry.weight >= 0.0) {
+            if !(0.0..=MAX_WEIGHT).contains(&entry.weight) {
                 return Err(KeyError::Weight {
                     form: form.id.clone(),
                     item: slot.item.clone(),

@@ -1,0 +1,312 @@
+//! The trust boundary (issue 11): hostile and careless inputs to the real
+//! `exam` binary end with exit status 0 or 1 and a clear message, within a
+//! 1 GiB data limit, never a panic, a hang or an abort; bank writes are all
+//! or nothing and stay inside the bank; nothing the user gave is silently
+//! dropped.
+
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
+use crate::util::{Run, ScratchDir, ScratchFile, exam_bounded};
+
+/// Asserts that `run` was refused with exit status 1 and a message on
+/// standard error containing `needle` (and no panic).
+fn assert_refused(run: &Run, needle: &str) {
+    assert!(
+        !run.stderr.contains("panicked"),
+        "panicked:\n{}",
+        run.stderr
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(needle),
+        "expected `{needle}` in:\n{}",
+        run.stderr
+    );
+}
+
+/// An item parameter file for the LSAT6 items with every slope `a`.
+fn lsat6_params(test: &str, a: &str) -> ScratchFile {
+    let items: Vec<String> = (1..=5)
+        .map(|i| format!(r#"{{"id": "Item{i}", "a": {a}, "b": 0.5}}"#))
+        .collect();
+    ScratchFile::new(
+        test,
+        "params.json",
+        &format!(r#"{{"model": "2pl", "items": [{}]}}"#, items.join(",")),
+    )
+}
+
+fn theta(params: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "theta",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+        "--params",
+        params,
+    ];
+    args.extend_from_slice(extra);
+    exam_bounded(&args)
+}
+
+#[test]
+fn theta_refuses_slopes_beyond_the_documented_range() {
+    for a in ["1e300", "1e8", "1e6", "51"] {
+        let params = lsat6_params(&format!("trust-slope-{a}"), a);
+        assert_refused(&theta(params.path(), &[]), "slope a = ");
+    }
+    // The largest slope accepted scores within the limits.
+    let params = lsat6_params("trust-slope-50", "50");
+    assert_eq!(theta(params.path(), &["--format", "json"]).code, 0);
+}
+
+#[test]
+fn theta_refuses_priors_beyond_the_documented_range() {
+    let params = lsat6_params("trust-prior", "1.2");
+    for (flag, value) in [
+        ("--prior-sd", "1e300"),
+        ("--prior-sd", "1e6"),
+        ("--prior-sd", "0"),
+        ("--prior-sd", "inf"),
+        ("--prior-mean", "1e300"),
+        ("--prior-mean", "1e17"),
+        ("--prior-mean", "NaN"),
+    ] {
+        let run = theta(params.path(), &[flag, value]);
+        assert_refused(&run, "prior");
+    }
+    assert_refused(
+        &theta(params.path(), &["--method", "mle", "--theta-max", "1e300"]),
+        "θmax",
+    );
+    // The edges of the ranges are accepted and give finite estimates.
+    let run = theta(
+        params.path(),
+        &["--prior-mean", "20", "--prior-sd", "10", "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let persons = run.json()["persons"].as_array().unwrap().clone();
+    assert!(
+        persons
+            .iter()
+            .all(|p| p["theta"].as_f64().unwrap().is_finite())
+    );
+}
+
+/// The scoring fixture's forms file with `edit` applied to its JSON.
+fn edited_forms(test: &str, edit: impl FnOnce(&mut serde_json::Value)) -> ScratchFile {
+    let text = std::fs::read_to_string("tests/data/scoring/forms.json").unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    edit(&mut doc);
+    ScratchFile::new(test, "forms.json", &doc.to_string())
+}
+
+/// Parameters for the scoring fixture's items Q1..Q6 with slope `a`.
+fn fixture_params(test: &str, a: &str) -> ScratchFile {
+    let items: Vec<String> = (1..=6)
+        .map(|i| format!(r#"{{"id": "Q{i}", "a": {a}, "b": 0.0}}"#))
+        .collect();
+    ScratchFile::new(
+        test,
+        "params.json",
+        &format!(r#"{{"items": [{}]}}"#, items.join(",")),
+    )
+}
+
+#[test]
+fn score_and_simulate_refuse_slopes_beyond_the_range() {
+    let params = fixture_params("trust-score-slope", "1e300");
+    let run = exam_bounded(&[
+        "score",
+        "--forms",
+        "tests/data/scoring/forms.json",
+        "--responses",
+        "tests/data/scoring/responses.csv",
+        "--params",
+        params.path(),
+    ]);
+    assert_refused(&run, "slope a = ");
+    let out = ScratchFile::new("trust-simulate-slope", "out.csv", "");
+    let run = exam_bounded(&[
+        "simulate",
+        "--forms",
+        "tests/data/scoring/forms.json",
+        "--candidates",
+        "10",
+        "--seed",
+        "1",
+        "--out",
+        out.path(),
+        "--params",
+        params.path(),
+    ]);
+    assert_refused(&run, "slope a = ");
+}
+
+#[test]
+fn score_refuses_a_key_weight_beyond_the_range() {
+    let forms = edited_forms("trust-weight", |doc| {
+        doc["scoring_keys"][0]["entries"][0]["weight"] = serde_json::json!(1e308);
+    });
+    let run = exam_bounded(&[
+        "score",
+        "--forms",
+        forms.path(),
+        "--responses",
+        "tests/data/scoring/responses.csv",
+    ]);
+    assert_refused(&run, "weight 100000000");
+}
+
+#[test]
+fn analyze_refuses_a_cut_that_is_not_a_number() {
+    for cut in ["NaN", "inf", "-1"] {
+        let run = exam_bounded(&[
+            "analyze",
+            "--responses",
+            "tests/data/reference/lsat6.csv",
+            "--no-id",
+            &format!("--cut={cut}"),
+        ]);
+        assert_refused(&run, "cut");
+    }
+}
+
+#[test]
+fn assemble_refuses_options_out_of_range_instead_of_rounding_them() {
+    let bank = ["--bank", "tests/fixtures/mini-bank"];
+    let blueprint = [
+        "--blueprint",
+        "tests/fixtures/mini-bank/blueprints/mini.json",
+    ];
+    for (flag, value, needle) in [
+        ("--max-overlap", "1.5", "maximum overlap 1.5"),
+        ("--max-overlap", "inf", "maximum overlap inf"),
+        ("--max-overlap", "NaN", "maximum overlap NaN"),
+        ("--restarts", "0", "restarts"),
+    ] {
+        let mut args = vec!["assemble"];
+        args.extend_from_slice(&bank);
+        args.extend_from_slice(&blueprint);
+        args.extend_from_slice(&[flag, value]);
+        assert_refused(&exam_bounded(&args), needle);
+    }
+}
+
+#[test]
+fn no_command_overwrites_one_of_its_inputs() {
+    let forms_text = std::fs::read_to_string("tests/data/scoring/forms.json").unwrap();
+    let forms = ScratchFile::new("trust-out-forms", "forms.json", &forms_text);
+    let run = exam_bounded(&[
+        "simulate",
+        "--forms",
+        forms.path(),
+        "--candidates",
+        "5",
+        "--seed",
+        "1",
+        "--out",
+        forms.path(),
+    ]);
+    assert_refused(&run, "is the same file as --forms");
+    assert_eq!(std::fs::read_to_string(forms.path()).unwrap(), forms_text);
+
+    let responses_text = std::fs::read_to_string("tests/data/scoring/responses.csv").unwrap();
+    let responses = ScratchFile::new("trust-out-responses", "responses.csv", &responses_text);
+    // The same file spelled another way.
+    let dir = std::path::Path::new(responses.path()).parent().unwrap();
+    let spelled = dir
+        .join("../")
+        .join(dir.file_name().unwrap())
+        .join("responses.csv");
+    for flag in ["--out", "--scored-out"] {
+        let run = exam_bounded(&[
+            "score",
+            "--forms",
+            "tests/data/scoring/forms.json",
+            "--responses",
+            responses.path(),
+            flag,
+            spelled.to_str().unwrap(),
+        ]);
+        assert_refused(&run, "is the same file as --responses");
+        assert_eq!(
+            std::fs::read_to_string(responses.path()).unwrap(),
+            responses_text
+        );
+    }
+    let bp = "tests/fixtures/mini-bank/blueprints/mini.json";
+    let run = exam_bounded(&[
+        "assemble",
+        "--bank",
+        "tests/fixtures/mini-bank",
+        "--blueprint",
+        bp,
+        "--out",
+        bp,
+    ]);
+    assert_refused(&run, "is the same file as --blueprint");
+}
+
+fn record(bank: &str, params: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "record-params",
+        "--bank",
+        bank,
+        "--params",
+        params,
+        "--dataset",
+        "window.csv",
+        "--date",
+        "2026-12-01",
+    ];
+    args.extend_from_slice(extra);
+    exam_bounded(&args)
+}
+
+#[test]
+fn record_params_refuses_flagged_estimates_unless_accepted() {
+    let bank = ScratchDir::copy_of("trust-flagged", "tests/fixtures/mini-bank");
+    let items = bank.path().join("items/infrastructure.json");
+    let before = std::fs::read_to_string(&items).unwrap();
+    let params = ScratchFile::new(
+        "trust-flagged-params",
+        "params.json",
+        r#"{"model": "3pl", "estimation": "mml", "n_persons": 500, "converged": true,
+            "items": [{"id": "INF-002", "a": 4.6, "b": 0.2, "c": 0.1,
+                       "flags": [{"flag": "heywood_slope", "a": 4.6}]}]}"#,
+    );
+    let run = record(bank.arg(), params.path(), &[]);
+    assert_refused(&run, "`INF-002` (heywood_slope)");
+    assert_refused(&run, "--accept-flagged");
+    assert_eq!(std::fs::read_to_string(&items).unwrap(), before);
+    let run = record(bank.arg(), params.path(), &["--accept-flagged"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: item INF-002 recorded although flagged `heywood_slope`")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn record_params_writes_nothing_outside_the_bank() {
+    let bank = ScratchDir::copy_of("trust-planted", "tests/fixtures/mini-bank");
+    let outside = ScratchFile::new("trust-planted-outside", "precious.json", "precious");
+    std::os::unix::fs::symlink(
+        outside.path(),
+        bank.path().join("items/.infrastructure.json.record-tmp"),
+    )
+    .unwrap();
+    let params = ScratchFile::new(
+        "trust-planted-params",
+        "params.json",
+        r#"{"model": "2pl", "n_persons": 500, "converged": true,
+            "items": [{"id": "INF-002", "a": 1.1, "b": 0.2}]}"#,
+    );
+    let run = record(bank.arg(), params.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(outside.path()).unwrap(), "precious");
+    let meta = std::fs::symlink_metadata(bank.path().join("items/infrastructure.json")).unwrap();
+    assert!(meta.file_type().is_file());
+}
