@@ -310,3 +310,113 @@ fn record_params_writes_nothing_outside_the_bank() {
     let meta = std::fs::symlink_metadata(bank.path().join("items/infrastructure.json")).unwrap();
     assert!(meta.file_type().is_file());
 }
+
+fn score_responses(responses: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "score",
+        "--forms",
+        "tests/data/scoring/forms.json",
+        "--responses",
+        responses,
+    ];
+    args.extend_from_slice(extra);
+    exam_bounded(&args)
+}
+
+#[test]
+fn a_repeated_candidate_is_refused_with_both_positions_in_every_path() {
+    let text = std::fs::read_to_string("tests/data/scoring/responses.csv").unwrap();
+    let k1 = text.lines().nth(1).unwrap();
+    let csv = ScratchFile::new("trust-dup-csv", "responses.csv", &format!("{text}{k1}\n"));
+    let scored = ScratchFile::new("trust-dup-scored", "scored.csv", "");
+    for extra in [&[][..], &["--scored-out", scored.path()][..]] {
+        let run = score_responses(csv.path(), extra);
+        assert_refused(
+            &run,
+            "line 5: candidate K1 appears more than once (first on line 2)",
+        );
+    }
+    let raw = exam_bounded(&[
+        "analyze",
+        "--raw",
+        csv.path(),
+        "--forms",
+        "tests/data/scoring/forms.json",
+    ]);
+    assert_refused(
+        &raw,
+        "candidate K1 appears more than once (first on line 2)",
+    );
+
+    let json = ScratchFile::new(
+        "trust-dup-json",
+        "responses.json",
+        r#"[{"candidate": "K1", "form": "F1", "answers": []},
+{"candidate": "K1", "form": "F2", "answers": []}]"#,
+    );
+    let run = score_responses(json.path(), &[]);
+    assert_refused(
+        &run,
+        "line 2, submission 2 (candidate K1), field `candidate`: candidate appears more than once (first as submission 1, line 1)",
+    );
+    let scored_csv = ScratchFile::new(
+        "trust-dup-scored-csv",
+        "scored.csv",
+        "id,A,B\np1,1,0\np2,0,1\np1,1,1\n",
+    );
+    let run = exam_bounded(&["analyze", "--responses", scored_csv.path()]);
+    assert_refused(
+        &run,
+        "line 4: person `p1` appears more than once (first on line 2)",
+    );
+}
+
+#[test]
+fn every_bad_json_submission_is_named_with_line_candidate_and_field() {
+    let json = ScratchFile::new(
+        "trust-bad-json",
+        "responses.json",
+        r#"[{"candidate": "K1", "form": "F1", "answers": [], "note": "late"},
+{"candidate": "K2", "form": "F1", "answers": [{"item": "Q1", "answer": {"chosen": ["A"]}}]},
+{"candidate": "K3", "answers": []}]"#,
+    );
+    let run = score_responses(json.path(), &[]);
+    assert_refused(&run, "3 problems:");
+    assert_refused(
+        &run,
+        "line 1, submission 1 (candidate K1), field `note`: unknown field `note`",
+    );
+    assert_refused(
+        &run,
+        "line 2, submission 2 (candidate K2), field `answers[0].answer`",
+    );
+    assert_refused(
+        &run,
+        "line 3, submission 3 (candidate K3), field `form`: missing field `form`",
+    );
+}
+
+#[test]
+fn scored_csv_ids_must_be_present_and_utf8() {
+    for (name, text, needle) in [
+        (
+            "empty-person",
+            "id,A,B\np1,1,0\n,0,1\n",
+            "line 3: empty person id",
+        ),
+        (
+            "empty-item",
+            "id,A,,B\np1,1,0,1\n",
+            "line 1, column 3: empty item id",
+        ),
+    ] {
+        let csv = ScratchFile::new(&format!("trust-{name}"), "scored.csv", text);
+        let run = exam_bounded(&["analyze", "--responses", csv.path()]);
+        assert_refused(&run, needle);
+    }
+    let dir = ScratchFile::new("trust-utf8", "placeholder", "");
+    let path = std::path::Path::new(dir.path()).with_file_name("scored.csv");
+    std::fs::write(&path, b"id,A,B\np\xff1,1,0\n").unwrap();
+    let run = exam_bounded(&["analyze", "--responses", path.to_str().unwrap()]);
+    assert_refused(&run, "line 2, column 1: the id is not valid UTF-8");
+}

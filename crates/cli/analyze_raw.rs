@@ -22,7 +22,7 @@ use exam_scoring::raw_csv::RawCsvReader;
 use exam_scoring::rules::ScoringRules;
 use exam_stats::distractors::{Choice, Choices, ItemDistractors, distractors};
 use exam_stats::flags::{Flag, FlagThresholds};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
@@ -85,19 +85,12 @@ pub fn read_raw(raw: &Path, reader: impl Read, forms: &Path) -> anyhow::Result<R
         .map(|(i, id)| (id.clone(), i))
         .collect();
     let mut choices = declared_options(matrix.items(), &column, &keys, &forms_and_keys)?;
-    let mut seen = HashSet::new();
     let mut submission = Submission::new("", "");
     while rows
         .read_into(&mut submission)
         .with_context(|| format!("{name}: bad raw response CSV"))?
     {
         let line = rows.line();
-        if !seen.insert(submission.candidate.clone()) {
-            bail!(
-                "{name}, line {line}: candidate {} appears more than once",
-                submission.candidate
-            );
-        }
         let scored = scorer
             .score(&submission)
             .with_context(|| format!("{name}, line {line}"))?;

@@ -8,6 +8,7 @@ use exam_core::form::{Form, ScoringKey};
 use exam_core::ids::ItemId;
 use exam_core::irt::{ItemParams, ItemParamsFile};
 use exam_core::submission::Submission;
+use exam_export::submissions::read_submissions_json;
 use exam_scoring::keyed::Scorer;
 use exam_scoring::raw_csv::{RawCsvReader, read_raw_csv};
 use exam_scoring::rules::{PassingRule, ScoringRules};
@@ -133,29 +134,19 @@ pub fn build_scorer(
         .with_context(|| format!("{}: forms and keys do not fit", forms_path.display()))
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum SubmissionsJson {
-    List(Vec<Submission>),
-    Wrapped { submissions: Vec<Submission> },
-}
-
 /// Submissions from a `.json` file (an array, or `{"submissions": [...]}`)
 /// or a raw response CSV (anything else).
 pub fn read_submissions(path: &Path, scorer: &Scorer) -> anyhow::Result<Vec<Submission>> {
     let name = path.display();
-    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
-    let reader = BufReader::new(file);
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
     {
-        let parsed: SubmissionsJson = serde_json::from_reader(reader)
-            .with_context(|| format!("{name}: not a JSON list of submissions"))?;
-        Ok(match parsed {
-            SubmissionsJson::List(v) | SubmissionsJson::Wrapped { submissions: v } => v,
-        })
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+        read_submissions_json(&text).with_context(|| format!("{name}: bad submissions"))
     } else {
+        let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+        let reader = BufReader::new(file);
         read_raw_csv(reader, scorer).with_context(|| format!("{name}: bad raw response CSV"))
     }
 }

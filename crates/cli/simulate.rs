@@ -5,6 +5,7 @@
 use crate::forms_input::{build_scorer, read_forms, read_params};
 use crate::output::{Format, print_json, refuse_overwriting};
 use anyhow::Context;
+use exam_export::submissions::write_submissions_json;
 use exam_scoring::form_simulation::{SimulationOptions, fill_generating_params, simulate};
 use exam_scoring::raw_csv::write_raw_csv;
 use exam_scoring::rules::ScoringRules;
@@ -90,8 +91,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
     {
-        serde_json::to_writer(&mut w, &sim.submissions)?;
-        writeln!(w)?;
+        write_submissions_json(&mut w, &sim.submissions)?;
     } else {
         write_raw_csv(&mut w, &scorer, &sim.submissions)?;
     }

@@ -6,3 +6,5 @@
 //! exam-stats; this crate only turns their values into bytes and back.
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod submissions;
