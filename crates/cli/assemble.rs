@@ -4,12 +4,10 @@ use crate::bankfiles::BankArgs;
 use crate::output::{Format, print_json, refuse_overwriting};
 use anyhow::Context;
 use clap::Args;
-use exam_core::assembly::{
-    Assembly, AssemblyOptions, MaxOverlap, Objective, ResolvedObjective, assemble,
-};
-use exam_core::coverage::{Coverage, coverage};
-use exam_core::form::{DeliveryOrder, DeliveryView, Form, ScoringKey};
-use serde::{Deserialize, Serialize};
+use exam_core::assembly::{Assembly, AssemblyOptions, MaxOverlap, Objective, assemble};
+use exam_core::coverage::coverage;
+use exam_core::form::DeliveryOrder;
+use exam_export::forms::{FormsDocument, coverage_table};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -70,26 +68,6 @@ enum Order {
     Randomised,
 }
 
-/// The document `exam assemble` writes: forms, what candidates see and the
-/// keys, as separate top-level fields.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct FormsDocument {
-    /// The seed.
-    pub seed: u64,
-    /// The objective used.
-    pub objective: ResolvedObjective,
-    /// The forms.
-    pub forms: Vec<Form>,
-    /// Per form, what the candidate sees (no keys).
-    pub delivery_views: Vec<DeliveryView>,
-    /// Per form, its scoring key.
-    pub scoring_keys: Vec<ScoringKey>,
-    /// Per form, its largest deviation from the objective's target.
-    pub max_deviation: Vec<Option<f64>>,
-    /// Per form, its coverage of the blueprint.
-    pub coverage: Vec<Coverage>,
-}
-
 pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.out {
         refuse_overwriting(&[("--out", out.as_path())], &args.inputs.files())?;
@@ -143,16 +121,13 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
         coverage: reports,
     };
     if let Some(out) = &args.out {
-        let text = serde_json::to_string_pretty(&doc)?;
-        std::fs::write(out, text + "\n").with_context(|| format!("writing {}", out.display()))?;
+        let (file, name) = crate::output::create(out)?;
+        doc.write(file, &name)?;
     }
     match (args.format, &args.out) {
         (Format::Json, None) => print_json(&doc)?,
         (Format::Json, Some(_)) => print_json(&doc.coverage)?,
-        _ => print!(
-            "{}",
-            crate::coverage::table(&doc.coverage, &doc.max_deviation)
-        ),
+        _ => print!("{}", coverage_table(&doc.coverage, &doc.max_deviation)),
     }
     Ok(ExitCode::SUCCESS)
 }

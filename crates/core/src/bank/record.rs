@@ -1,8 +1,8 @@
 //! Writing calibrated IRT parameters back into a bank directory's item
 //! files: an explicit step, never a side effect of calibrating.
 //!
-//! [`plan`] reads a calibration (the JSON `exam calibrate --format json`
-//! writes, read as [`CalibrationFile`]) and a [`RecordOptions`] provenance,
+//! [`plan`] takes a calibration ([`CalibrationInput`], from the document
+//! `exam calibrate --format json` writes) and a [`RecordOptions`] provenance,
 //! checks all of it against the bank (every id must be a bank item, every
 //! parameter valid, the run converged) and computes the new item files
 //! without touching the disk; [`RecordPlan::write`] then writes them. So
@@ -23,71 +23,67 @@ use super::{BankErrors, ItemBank, load};
 use crate::ids::ItemId;
 use crate::irt::{IrtModel, ItemParams, ParamsError};
 use crate::item::{IrtStats, Item, ItemFile, ParamErrors, Provenance};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-/// A calibration result as `exam calibrate --format json` writes it (also
-/// readable from a hand-written item parameter file with a `model`). Fields
-/// this step does not use (fit, flags, curves) are ignored.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CalibrationFile {
+/// What write-back needs of a calibration: the model, the sample, whether
+/// it converged, and the items' parameters. The calibration document of
+/// exam-export (what `exam calibrate --format json` writes) converts into
+/// it.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(test, derive(serde::Deserialize))]
+pub struct CalibrationInput {
     /// The model calibrated.
     pub model: IrtModel,
     /// Persons in the calibration sample.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub n_persons: Option<u64>,
     /// The estimation method (`mml`, `cml`).
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub estimation: Option<String>,
     /// Whether the estimation converged (absent: not stated).
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub converged: Option<bool>,
     /// The calibrated items.
     pub items: Vec<CalibratedItem>,
 }
 
-/// One item of a [`CalibrationFile`].
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// One item of a [`CalibrationInput`].
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 pub struct CalibratedItem {
     /// The item.
     pub id: ItemId,
     /// Persons presented the item.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub n: Option<u64>,
     /// Slope.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub a: Option<f64>,
     /// Difficulty.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub b: Option<f64>,
     /// Lower asymptote (absent: 0).
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub c: Option<f64>,
     /// Standard error of `a`.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub se_a: Option<f64>,
     /// Standard error of `b`.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub se_b: Option<f64>,
     /// Standard error of `c`.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub se_c: Option<f64>,
     /// Held at its bank parameters (an anchor), not estimated.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub fixed: bool,
-    /// The calibration's flags on the estimate (Heywood slope, at a bound,
-    /// ...): recorded only with [`RecordOptions::accept_flagged`].
-    #[serde(default)]
-    pub flags: Vec<EstimateFlag>,
-}
-
-/// A calibration flag on one item's estimate, by name (`heywood_slope`,
-/// `at_bound`, ...; its other fields are not needed here).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct EstimateFlag {
-    /// The flag's name.
-    pub flag: String,
+    /// The names of the calibration's flags on the estimate
+    /// (`heywood_slope`, `at_bound`, ...): recorded only with
+    /// [`RecordOptions::accept_flagged`].
+    #[cfg_attr(test, serde(default))]
+    pub flags: Vec<String>,
 }
 
 /// The provenance to record, given explicitly (no clock is read, so the
@@ -428,7 +424,7 @@ pub fn is_calendar_date(date: &str) -> bool {
 /// computes the updated item files, writing nothing.
 pub fn plan(
     dir: &Path,
-    calibration: &CalibrationFile,
+    calibration: &CalibrationInput,
     options: &RecordOptions,
 ) -> Result<RecordPlan, RecordError> {
     if !dir.is_dir() {
@@ -505,7 +501,7 @@ pub fn plan(
 
 /// The checked statistics to record, by item (anchors excluded).
 fn new_stats(
-    calibration: &CalibrationFile,
+    calibration: &CalibrationInput,
     options: &RecordOptions,
 ) -> Result<HashMap<ItemId, IrtStats>, RecordError> {
     if !is_calendar_date(&options.date) {
@@ -527,12 +523,7 @@ fn new_stats(
         .items
         .iter()
         .filter(|i| !i.fixed && !i.flags.is_empty())
-        .map(|i| {
-            (
-                i.id.clone(),
-                i.flags.iter().map(|f| f.flag.clone()).collect(),
-            )
-        })
+        .map(|i| (i.id.clone(), i.flags.clone()))
         .collect();
     if !flagged.is_empty() && !options.accept_flagged {
         return Err(RecordError::Flagged(flagged));
@@ -676,7 +667,7 @@ mod tests {
         }
     }
 
-    fn calibration(json: &str) -> CalibrationFile {
+    fn calibration(json: &str) -> CalibrationInput {
         serde_json::from_str(json).unwrap()
     }
 
@@ -992,7 +983,7 @@ mod tests {
         let bank = TempBank::new("flagged");
         let flagged = r#"{"model": "3pl", "n_persons": 500, "converged": true,
             "items": [{"id": "INF-002", "a": 4.6, "b": 0.2, "c": 0.1,
-                       "flags": [{"flag": "heywood_slope", "a": 4.6}]}]}"#;
+                       "flags": ["heywood_slope"]}]}"#;
         let err = plan(&bank.0, &calibration(flagged), &options()).unwrap_err();
         assert!(
             err.to_string().contains("`INF-002` (heywood_slope)"),
