@@ -420,3 +420,108 @@ fn scored_csv_ids_must_be_present_and_utf8() {
     let run = exam_bounded(&["analyze", "--responses", path.to_str().unwrap()]);
     assert_refused(&run, "line 2, column 1: the id is not valid UTF-8");
 }
+
+#[cfg(unix)]
+#[test]
+fn the_bank_loader_reports_every_json_entry_it_cannot_read() {
+    let bank = ScratchDir::copy_of("trust-entries", "tests/fixtures/mini-bank");
+    let items = bank.path().join("items");
+    std::os::unix::fs::symlink(items.join("loop.json"), items.join("loop.json")).unwrap();
+    std::os::unix::fs::symlink(items.join("gone"), items.join("dangling.json")).unwrap();
+    std::fs::create_dir(items.join("folder.json")).unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(items.join("fifo.json"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    let text = std::fs::read_to_string(items.join("communication.json")).unwrap();
+    std::fs::write(items.join("bom.json"), format!("\u{feff}{text}")).unwrap();
+    let run = exam_bounded(&["validate", "--bank", bank.arg()]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    for needle in [
+        "loop.json: cannot read: a symbolic link that cannot be followed (a loop?)",
+        "dangling.json: cannot read: a dangling symbolic link (its target does not exist)",
+        "folder.json: cannot read: a directory named *.json, not an item file",
+        "fifo.json: cannot read: not a regular file (a FIFO, socket or device): not read",
+        "bom.json: malformed JSON: the file starts with a byte order mark (U+FEFF)",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "`{needle}` missing from:\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn rescore_blames_the_adjustments_file_for_an_unknown_item() {
+    let text = std::fs::read_to_string("tests/data/scoring/rules_corrected.json").unwrap();
+    let rules = ScratchFile::new(
+        "trust-rescore-adjust",
+        "corrected.json",
+        &text.replace("\"item\": \"Q6\"", "\"item\": \"Q99\""),
+    );
+    let run = exam_bounded(&[
+        "rescore",
+        "--forms",
+        "tests/data/scoring/forms.json",
+        "--responses",
+        "tests/data/scoring/responses.csv",
+        "--scoring",
+        "tests/data/scoring/rules.json",
+        "--new-scoring",
+        rules.path(),
+    ]);
+    assert_refused(
+        &run,
+        "corrected.json: the corrected rules do not fit the forms of tests/data/scoring/forms.json: adjustment for item `Q99`, which is on none of the forms",
+    );
+}
+
+#[test]
+fn coverage_refuses_a_forms_file_with_a_repeated_form_or_no_form() {
+    let bank = ["--bank", "tests/fixtures/mini-bank"];
+    let blueprint = [
+        "--blueprint",
+        "tests/fixtures/mini-bank/blueprints/mini.json",
+    ];
+    let assembled = ScratchFile::new("trust-coverage-forms", "forms.json", "");
+    let mut args = vec!["assemble"];
+    args.extend_from_slice(&bank);
+    args.extend_from_slice(&blueprint);
+    args.extend_from_slice(&["--out", assembled.path()]);
+    assert_eq!(exam_bounded(&args).code, 0);
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(assembled.path()).unwrap()).unwrap();
+    let form = doc["forms"][0].clone();
+    doc["forms"].as_array_mut().unwrap().push(form);
+    let twice = ScratchFile::new("trust-coverage-twice", "twice.json", &doc.to_string());
+    doc["forms"] = serde_json::json!([]);
+    let none = ScratchFile::new("trust-coverage-none", "none.json", &doc.to_string());
+    for (file, needle) in [
+        (twice.path(), "appears twice (forms 1 and 2)"),
+        (none.path(), "none.json: no forms"),
+    ] {
+        let mut args = vec!["coverage"];
+        args.extend_from_slice(&bank);
+        args.extend_from_slice(&blueprint);
+        args.extend_from_slice(&["--forms", file]);
+        assert_refused(&exam_bounded(&args), needle);
+    }
+}
+
+#[test]
+fn gpcm_parameters_given_as_a_and_b_are_refused() {
+    let items: Vec<String> = (1..=5)
+        .map(|i| format!(r#"{{"id": "Item{i}", "a": 1.0, "b": 0.5}}"#))
+        .collect();
+    let params = ScratchFile::new(
+        "trust-gpcm",
+        "params.json",
+        &format!(r#"{{"model": "gpcm", "items": [{}]}}"#, items.join(",")),
+    );
+    assert_refused(
+        &theta(params.path(), &[]),
+        "model gpcm needs step difficulties; this file gives a, b and c only",
+    );
+}

@@ -397,7 +397,6 @@ impl ProblemKind {
     pub fn severity(&self) -> Severity {
         match self {
             ProblemKind::TaskInOtherDomain { .. }
-            | ProblemKind::EmptySet { .. }
             | ProblemKind::SetSpansDomains { .. }
             | ProblemKind::DomainNotInBlueprint { .. } => Severity::Warning,
             _ => Severity::Error,
