@@ -525,3 +525,33 @@ fn gpcm_parameters_given_as_a_and_b_are_refused() {
         "model gpcm needs step difficulties; this file gives a, b and c only",
     );
 }
+
+#[test]
+fn a_calibration_that_did_not_converge_exits_3_and_says_so_in_every_format() {
+    for format in ["json", "table", "csv"] {
+        let run = exam_bounded(&[
+            "calibrate",
+            "--responses",
+            "tests/data/reference/lsat6.csv",
+            "--no-id",
+            "--model",
+            "2pl",
+            "--max-iterations",
+            "1",
+            "--format",
+            format,
+        ]);
+        assert_eq!(run.code, 3, "{format}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("warning: the calibration did not converge"),
+            "{}",
+            run.stderr
+        );
+        if format == "json" {
+            let doc = run.json();
+            assert_eq!(doc["converged"], false);
+            assert_eq!(doc["convergence"]["reason"], "iteration_limit");
+        }
+    }
+}
