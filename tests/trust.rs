@@ -555,3 +555,53 @@ fn a_calibration_that_did_not_converge_exits_3_and_says_so_in_every_format() {
         }
     }
 }
+
+/// The mini bank's blueprint with `edit` applied to its JSON.
+fn edited_blueprint(test: &str, edit: impl FnOnce(&mut serde_json::Value)) -> ScratchFile {
+    let text = std::fs::read_to_string("tests/fixtures/mini-bank/blueprints/mini.json").unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    edit(&mut doc);
+    ScratchFile::new(test, "blueprint.json", &doc.to_string())
+}
+
+#[test]
+fn assemble_and_coverage_refuse_an_inconsistent_blueprint() {
+    let cases: [(&str, fn(&mut serde_json::Value), &str); 4] = [
+        (
+            "levels",
+            |bp| bp["domains"][0]["levels"]["advanced"] = 5.into(),
+            "level counts sum to 9, but the form has 8 scored items",
+        ),
+        (
+            "overflow",
+            |bp| bp["domains"][0]["levels"]["advanced"] = u32::MAX.into(),
+            "level counts sum to 4294967295",
+        ),
+        (
+            "cut",
+            |bp| bp["passing"]["raw_cut"] = 1000.into(),
+            "raw cut 1000 is more than the 8 scored items",
+        ),
+        (
+            "empty",
+            |bp| bp["scored_items"] = 0.into(),
+            "a form needs at least one scored item",
+        ),
+    ];
+    for (name, edit, needle) in cases {
+        let blueprint = edited_blueprint(&format!("trust-bp-{name}"), edit);
+        for command in ["assemble", "coverage"] {
+            let mut args = vec![
+                command,
+                "--bank",
+                "tests/fixtures/mini-bank",
+                "--blueprint",
+                blueprint.path(),
+            ];
+            if command == "coverage" {
+                args.extend_from_slice(&["--forms", "tests/data/scoring/forms.json"]);
+            }
+            assert_refused(&exam_bounded(&args), needle);
+        }
+    }
+}

@@ -116,7 +116,7 @@ pub(crate) fn bank_fingerprint(bank: &ItemBank) -> u64 {
     h.finish()
 }
 
-use crate::bank::ItemBank;
+use crate::bank::{ItemBank, Location, Problem};
 use crate::blueprint::Blueprint;
 use crate::form::{DeliveryOrder, Form};
 use crate::ids::{DomainId, ItemId};
@@ -381,6 +381,16 @@ pub enum AssemblyError {
     /// items.
     #[error("maximum overlap {0} must be a fraction in [0, 1) or a whole number of items")]
     BadOverlap(f64),
+    /// The blueprint is inconsistent (level counts that do not add up to
+    /// the scored length, a cut above it, no scored items, ...): the checks
+    /// of `exam validate`, run before every assembly.
+    #[error("blueprint {blueprint} is inconsistent: {}", problems.join("; "))]
+    InvalidBlueprint {
+        /// The blueprint id.
+        blueprint: String,
+        /// The problems found.
+        problems: Vec<String>,
+    },
     /// An option is outside its documented range.
     #[error("assembly option `{name}` = {value} is out of range ({range})")]
     BadOption {
@@ -515,6 +525,18 @@ pub fn assemble(
         return Err(AssemblyError::TooManyForms(options.forms));
     }
     options.check()?;
+    let problems: Vec<String> =
+        crate::bank::check_blueprint(bank.jta(), blueprint, &Location::default())
+            .into_iter()
+            .filter(Problem::is_error)
+            .map(|p| p.to_string())
+            .collect();
+    if !problems.is_empty() {
+        return Err(AssemblyError::InvalidBlueprint {
+            blueprint: blueprint.id.to_string(),
+            problems,
+        });
+    }
     let max_shared = max_shared(options.max_overlap, blueprint.form_length())?;
     let capacity = options.max_item_uses.unwrap_or(options.forms);
     let pool = pool::Pool::build(
