@@ -605,3 +605,20 @@ fn assemble_and_coverage_refuse_an_inconsistent_blueprint() {
         }
     }
 }
+
+#[test]
+fn analyze_refuses_a_file_too_wide_for_memory_before_allocating() {
+    let k = 100_000;
+    let header: Vec<String> = (0..k).map(|j| format!("I{j}")).collect();
+    let row: Vec<&str> = (0..k).map(|j| if j % 3 == 0 { "1" } else { "0" }).collect();
+    let mut text = format!("id,{}\n", header.join(","));
+    for p in 0..5 {
+        text.push_str(&format!("p{p},{}\n", row.join(",")));
+    }
+    let wide = ScratchFile::new("trust-wide", "wide.csv", &text);
+    let run = exam_bounded(&["analyze", "--responses", wide.path()]);
+    assert_refused(
+        &run,
+        "summarising 100000 item columns in 1 form(s) would need about",
+    );
+}
