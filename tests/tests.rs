@@ -8,6 +8,7 @@ mod blueprint;
 mod calibrate;
 mod formats;
 mod record_params;
+mod report;
 mod schema;
 mod scoring;
 mod theta;

@@ -21,12 +21,23 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Files larger than this show a progress bar while they are read (when
-/// stdout is a terminal).
+/// stderr is a terminal).
 const PROGRESS_BYTES: u64 = 16 << 20;
 
 /// Flags of `exam analyze`.
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
+    #[command(flatten)]
+    input: AnalysisInput,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// What is analysed and how: the flags `exam analyze` and
+/// `exam report analysis` share.
+#[derive(Debug, clap::Args)]
+pub struct AnalysisInput {
     /// Scored responses: CSV with a header, person id first, one column per
     /// item; cells a score, or empty for not presented.
     #[arg(
@@ -85,13 +96,47 @@ pub struct AnalyzeArgs {
     /// Flag items whose corrected point-biserial is below this.
     #[arg(long, value_name = "R", default_value_t = FlagThresholds::default().point_biserial_min)]
     flag_rpb_min: f64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+}
+
+/// The results of an analysis run.
+pub struct Analysed {
+    /// The sufficient statistics the analysis was computed from.
+    pub summary: Summary,
+    /// The options it ran with.
+    pub options: AnalysisOptions,
+    /// The analysis as `exam analyze --format json` writes it.
+    pub document: AnalysisDocument,
+}
+
+impl AnalysisInput {
+    /// The files read.
+    pub fn files(&self) -> Vec<&Path> {
+        [&self.responses, &self.raw, &self.forms, &self.groups]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path)
+            .collect()
+    }
 }
 
 /// Runs `exam analyze`.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let doc = compute(&args.input)?.document;
+    let mut out = stdout();
+    match args.format {
+        Format::Json => doc.write(out, "stdout")?,
+        Format::Table => {
+            write!(out, "{}", doc.table())?;
+            out.flush()?;
+        }
+        Format::Csv => doc.write_csv(out, "stdout")?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the input and runs the analyses `args` ask for: the one place
+/// `exam analyze` and `exam report analysis` get their numbers from.
+pub fn compute(args: &AnalysisInput) -> anyhow::Result<Analysed> {
     let raw = match (&args.raw, &args.forms) {
         (Some(raw), Some(forms)) => Some(read_raw(raw, open_with_progress(raw)?, forms)?),
         _ => None,
@@ -148,33 +193,27 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .map(|r: &RawResponses| r.distractors(&options.flags))
         .transpose()?;
     let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
-    let doc = AnalysisDocument {
-        responses: path(&args.responses),
-        raw: path(&args.raw),
-        forms_file: path(&args.forms),
-        analysis,
-        dif,
-        distractor_scope: distractors.as_ref().map(|_| DISTRACTOR_SCOPE.to_owned()),
-        distractors,
-    };
-    let mut out = stdout();
-    match args.format {
-        Format::Json => doc.write(out, "stdout")?,
-        Format::Table => {
-            write!(out, "{}", doc.table())?;
-            out.flush()?;
-        }
-        Format::Csv => doc.write_csv(out, "stdout")?,
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(Analysed {
+        summary,
+        options,
+        document: AnalysisDocument {
+            responses: path(&args.responses),
+            raw: path(&args.raw),
+            forms_file: path(&args.forms),
+            analysis,
+            dif,
+            distractor_scope: distractors.as_ref().map(|_| DISTRACTOR_SCOPE.to_owned()),
+            distractors,
+        },
+    })
 }
 
 /// Opens a file, with a progress bar while it is read when it is large
-/// and stdout is a terminal.
+/// and stderr is a terminal.
 fn open_with_progress(path: &Path) -> anyhow::Result<Box<dyn Read>> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    Ok(if io::stdout().is_terminal() && size > PROGRESS_BYTES {
+    Ok(if io::stderr().is_terminal() && size > PROGRESS_BYTES {
         let bar = ProgressBar::new(size).with_style(
             ProgressStyle::with_template("reading {bar:40} {bytes}/{total_bytes} ({eta})")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),

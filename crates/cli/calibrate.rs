@@ -10,12 +10,12 @@ use exam_export::params::ParamsDocument;
 use exam_export::scored_csv;
 use exam_stats::calibration::curves::test_curves;
 use exam_stats::calibration::fit::{rasch_item_fit, s_x2};
-use exam_stats::calibration::{CalibrationOptions, Model, calibrate_with_progress, rasch_cml};
-use std::io::{IsTerminal, Write};
+use exam_stats::calibration::{CalibrationOptions, IrtModel, calibrate_with_progress, rasch_cml};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The models `exam calibrate` fits.
+/// The `--model` values: an IRT model with its estimation method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ModelArg {
     /// Rasch / 1PL by marginal ML: one common slope, θ ~ N(0, 1).
@@ -30,6 +30,19 @@ pub enum ModelArg {
     ThreePl,
     /// Generalized partial credit model (MML).
     Gpcm,
+}
+
+impl ModelArg {
+    /// The model fitted by MML; `None` for Rasch by CML.
+    fn mml_model(self) -> Option<IrtModel> {
+        match self {
+            ModelArg::Rasch => Some(IrtModel::Rasch),
+            ModelArg::RaschCml => None,
+            ModelArg::TwoPl => Some(IrtModel::TwoPl),
+            ModelArg::ThreePl => Some(IrtModel::ThreePl),
+            ModelArg::Gpcm => Some(IrtModel::Gpcm),
+        }
+    }
 }
 
 /// Flags of `exam calibrate`.
@@ -53,7 +66,7 @@ pub struct CalibrateArgs {
     quadrature_points: usize,
     /// Most EM iterations (MML models); a run that stops there has not
     /// converged (exit status 3).
-    #[arg(long, default_value_t = CalibrationOptions::new(Model::TwoPl).max_iterations)]
+    #[arg(long, default_value_t = CalibrationOptions::new(IrtModel::TwoPl).max_iterations)]
     max_iterations: usize,
     /// Skip standard errors (they cost two E-steps per parameter).
     #[arg(long)]
@@ -77,8 +90,8 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         Some(path) => read_anchors(path)?,
         None => Vec::new(),
     };
-    let report = match args.model {
-        ModelArg::RaschCml => {
+    let report = match args.model.mml_model() {
+        None => {
             if !anchors.is_empty() {
                 bail!(
                     "--anchors needs an MML model (rasch, 2pl, 3pl); CML has no latent scale to fix"
@@ -88,13 +101,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
             let item_fit = rasch_item_fit(&data, &fit);
             CalibrationDocument::from_cml(&source, data.n_items(), &fit, item_fit)
         }
-        model => {
-            let model = match model {
-                ModelArg::Rasch => Model::Rasch,
-                ModelArg::TwoPl => Model::TwoPl,
-                ModelArg::ThreePl => Model::ThreePl,
-                _ => Model::Gpcm,
-            };
+        Some(model) => {
             let mut options = CalibrationOptions::new(model);
             options.quadrature_points = args.quadrature_points;
             options.max_iterations = args.max_iterations;
@@ -137,16 +144,17 @@ fn read_anchors(path: &Path) -> anyhow::Result<Vec<(ItemId, ItemParams)>> {
     Ok(doc.items.into_iter().map(|e| (e.id, e.params)).collect())
 }
 
-/// Runs `f` with a spinner on stderr when stderr is a terminal.
+/// Runs `f` with a spinner on stderr showing the EM cycle, the
+/// log-likelihood and its change (nothing when stderr is not a terminal).
 fn with_progress<T>(f: impl FnOnce(&mut dyn FnMut(usize, f64)) -> T) -> T {
-    if !std::io::stderr().is_terminal() {
-        return f(&mut |_, _| {});
-    }
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_message("calibrating");
+    let bar = crate::progress::spinner("calibrating");
+    let mut previous: Option<f64> = None;
     let result = f(&mut |step, loglik| {
-        bar.set_message(format!("EM step {step}, log-likelihood {loglik:.3}"));
-        bar.tick();
+        let change = previous.map_or_else(String::new, |p| format!(", change {:+.2e}", loglik - p));
+        previous = Some(loglik);
+        bar.set_message(format!(
+            "EM cycle {step}, log-likelihood {loglik:.3}{change}"
+        ));
     });
     bar.finish_and_clear();
     result

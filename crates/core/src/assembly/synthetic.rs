@@ -18,6 +18,7 @@ use crate::item::{
     Provenance,
 };
 use crate::jta::{CompetencyLevel, Domain, Jta, LifecyclePhase, Task};
+use crate::random::standard_normal;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -68,12 +69,6 @@ impl Default for SyntheticSpec {
             ctt: true,
         }
     }
-}
-
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    let u1: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
 fn choices(prefix: &str, n: usize) -> Vec<Choice> {
@@ -180,8 +175,8 @@ pub fn synthetic_bank(
             id
         });
         for _ in 0..if in_set { 3 } else { 1 } {
-            let a = (0.25 * normal(&mut rng)).exp();
-            let b = normal(&mut rng);
+            let a = (0.25 * standard_normal(&mut rng)).exp();
+            let b = standard_normal(&mut rng);
             let level = CompetencyLevel::ALL[rng.random_range(0..3)];
             let stats = ItemStatistics {
                 ctt: spec.ctt.then(|| CttStats {

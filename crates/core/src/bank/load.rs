@@ -354,7 +354,7 @@ pub(crate) fn blueprint_file(text: &str, file: Option<&Path>, out: &mut Contents
 
 /// Reads a file's text (UTF-8), or records why it cannot be read.
 pub(crate) fn read_text(path: &Path, out: &mut Contents) -> Option<String> {
-    match std::fs::read(path) {
+    match crate::disk::read(path) {
         Ok(bytes) if bytes.starts_with(b"\xEF\xBB\xBF") => {
             out.problems.push(Problem::new(
                 Location::file(Some(path.to_path_buf())),
@@ -390,30 +390,8 @@ pub(crate) fn read_text(path: &Path, out: &mut Contents) -> Option<String> {
 
 /// The `*.json` files of a directory, sorted by name; an absent directory
 /// has none. Other files are ignored (a README beside the data is fine).
-/// Why a `*.json` entry of a bank folder cannot be read as a file, or
-/// `None` when it is a regular file (or a link to one). Nothing named
-/// `*.json` is skipped silently, and nothing but a regular file is opened
-/// (reading a FIFO would block).
-fn not_a_json_file(path: &Path) -> Option<String> {
-    let link = std::fs::symlink_metadata(path)
-        .map(|m| m.file_type().is_symlink())
-        .unwrap_or(false);
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_file() => None,
-        Ok(meta) if meta.is_dir() => Some("a directory named *.json, not an item file".to_owned()),
-        Ok(_) => Some("not a regular file (a FIFO, socket or device): not read".to_owned()),
-        Err(e) if link && e.kind() == std::io::ErrorKind::NotFound => {
-            Some("a dangling symbolic link (its target does not exist)".to_owned())
-        }
-        Err(e) if link => Some(format!(
-            "a symbolic link that cannot be followed (a loop?): {e}"
-        )),
-        Err(e) => Some(e.to_string()),
-    }
-}
-
 pub(crate) fn json_files(dir: &Path, out: &mut Contents) -> Vec<PathBuf> {
-    let entries = match std::fs::read_dir(dir) {
+    let entries = match crate::disk::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
         Err(e) => {
@@ -432,7 +410,7 @@ pub(crate) fn json_files(dir: &Path, out: &mut Contents) -> Vec<PathBuf> {
             Ok(entry) => {
                 let path = entry.path();
                 if path.extension().is_some_and(|e| e == "json") {
-                    match not_a_json_file(&path) {
+                    match crate::disk::not_a_json_file(&path) {
                         None => files.push(path),
                         Some(reason) => out.problems.push(Problem::new(
                             Location::file(Some(path)),

@@ -292,23 +292,20 @@ impl RecordPlan {
         &self,
         mut rename: impl FnMut(tempfile::NamedTempFile, &Path) -> std::io::Result<()>,
     ) -> Result<(), RecordError> {
-        let bank = self
-            .dir
-            .canonicalize()
-            .map_err(|e| file_error(&self.dir, &e))?;
+        let bank = crate::disk::canonicalize(&self.dir).map_err(|e| file_error(&self.dir, &e))?;
         let mut staged = Vec::with_capacity(self.files.len());
         for (path, text) in &self.files {
-            let (old, permissions) = check_target(&bank, path)?;
-            staged.push((path, stage(path, text, permissions)?, old));
+            let (old, permissions) = crate::disk::check_target(&bank, path)?;
+            staged.push((path, crate::disk::stage(path, text, permissions)?, old));
         }
         let mut replaced: Vec<(&PathBuf, Vec<u8>)> = Vec::new();
         for (path, file, old) in staged {
             if let Err(e) = rename(file, path) {
                 let (mut restored, mut unrestored) = (Vec::new(), Vec::new());
                 for (done, old) in replaced.into_iter().rev() {
-                    let permissions = std::fs::metadata(done).map(|m| m.permissions());
+                    let permissions = crate::disk::permissions(done);
                     match permissions.and_then(|p| {
-                        stage(done, &old, p)
+                        crate::disk::stage(done, &old, p)
                             .map_err(|e| std::io::Error::other(e.to_string()))?
                             .persist(done)
                             .map_err(|e| e.error)
@@ -330,61 +327,7 @@ impl RecordPlan {
     }
 }
 
-/// Checks that `path` may be replaced (see [`RecordPlan::write`]) and
-/// returns its current bytes and permissions.
-fn check_target(bank: &Path, path: &Path) -> Result<(Vec<u8>, std::fs::Permissions), RecordError> {
-    let refused = |reason| RecordError::Refused {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let meta = std::fs::symlink_metadata(path).map_err(|e| file_error(path, &e))?;
-    if meta.file_type().is_symlink() {
-        return Err(refused(
-            "a symbolic link (record-params writes only regular files in the bank)",
-        ));
-    }
-    if !meta.is_file() {
-        return Err(refused("not a regular file"));
-    }
-    if meta.permissions().readonly() {
-        return Err(refused("read-only"));
-    }
-    let parent = path
-        .parent()
-        .and_then(|p| p.canonicalize().ok())
-        .ok_or_else(|| refused("its folder cannot be resolved"))?;
-    if !parent.starts_with(bank) {
-        return Err(refused("outside the bank directory"));
-    }
-    let old = std::fs::read(path).map_err(|e| file_error(path, &e))?;
-    Ok((old, meta.permissions()))
-}
-
-/// `text` in a new, exclusively created temporary file beside `path`, with
-/// `permissions`, flushed to disk.
-fn stage(
-    path: &Path,
-    text: impl AsRef<[u8]>,
-    permissions: std::fs::Permissions,
-) -> Result<tempfile::NamedTempFile, RecordError> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let mut file = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".record-tmp")
-        .tempfile_in(dir)
-        .map_err(|e| file_error(path, &e))?;
-    file.write_all(text.as_ref())
-        .and_then(|()| file.as_file().sync_all())
-        .and_then(|()| file.as_file().set_permissions(permissions))
-        .map_err(|e| file_error(path, &e))?;
-    Ok(file)
-}
-
-fn file_error(path: &Path, reason: &impl ToString) -> RecordError {
+pub(crate) fn file_error(path: &Path, reason: &impl ToString) -> RecordError {
     RecordError::File {
         path: path.to_path_buf(),
         reason: reason.to_string(),
@@ -454,7 +397,7 @@ pub fn plan(
     let mut files = Vec::new();
     let mut ignored = load::Contents::default();
     for path in load::json_files(&dir.join("items"), &mut ignored) {
-        let text = std::fs::read_to_string(&path).map_err(|e| file_error(&path, &e))?;
+        let text = crate::disk::read_to_string(&path).map_err(|e| file_error(&path, &e))?;
         let mut file = ItemsText::parse(&text).map_err(|e| file_error(&path, &e))?;
         let mut changed = false;
         for item in file.items_mut() {
