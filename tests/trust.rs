@@ -564,9 +564,12 @@ fn edited_blueprint(test: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Sc
     ScratchFile::new(test, "blueprint.json", &doc.to_string())
 }
 
+/// A change to a blueprint's JSON.
+type BlueprintEdit = fn(&mut serde_json::Value);
+
 #[test]
 fn assemble_and_coverage_refuse_an_inconsistent_blueprint() {
-    let cases: [(&str, fn(&mut serde_json::Value), &str); 4] = [
+    let cases: [(&str, BlueprintEdit, &str); 4] = [
         (
             "levels",
             |bp| bp["domains"][0]["levels"]["advanced"] = 5.into(),

@@ -65,7 +65,7 @@ impl NormalPrior {
 
     /// `N(mean, sd²)`, checked: `|mean| ≤ 20`, `0.01 ≤ sd ≤ 10`.
     pub fn new(mean: f64, sd: f64) -> Result<Self, PriorError> {
-        if !(mean.abs() <= Self::MAX_MEAN) {
+        if !(-Self::MAX_MEAN..=Self::MAX_MEAN).contains(&mean) {
             return Err(PriorError::Mean(mean));
         }
         if !(Self::MIN_SD..=Self::MAX_SD).contains(&sd) {
