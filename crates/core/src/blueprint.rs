@@ -79,9 +79,12 @@ impl LevelCounts {
         }
     }
 
-    /// The total over levels.
+    /// The total over levels (saturating at `u32::MAX`, so an absurd
+    /// count never wraps to a small one).
     pub fn total(&self) -> u32 {
-        self.foundational + self.intermediate + self.advanced
+        self.foundational
+            .saturating_add(self.intermediate)
+            .saturating_add(self.advanced)
     }
 
     fn from_array(c: [u32; 3]) -> Self {
@@ -199,7 +202,7 @@ pub struct Blueprint {
 impl Blueprint {
     /// Total items per form (scored + pretest).
     pub fn form_length(&self) -> u32 {
-        self.scored_items + self.pretest_items
+        self.scored_items.saturating_add(self.pretest_items)
     }
 
     /// The spec of a domain.

@@ -98,7 +98,25 @@ pub fn check_blueprint(jta: &Jta, blueprint: &Blueprint, at: &Location) -> Vec<P
             }
         }
     }
-    let levels: u32 = blueprint.domains.iter().map(|d| d.levels.total()).sum();
+    let levels = blueprint
+        .domains
+        .iter()
+        .map(|d| d.levels.total())
+        .fold(0u32, u32::saturating_add);
+    if blueprint.scored_items == 0 {
+        push("scored_items".to_owned(), ProblemKind::NoScoredItems);
+    }
+    if let Some(raw_cut) = blueprint.passing.raw_cut
+        && raw_cut > blueprint.scored_items
+    {
+        push(
+            "passing.raw_cut".to_owned(),
+            ProblemKind::CutOutOfRange {
+                raw_cut,
+                scored_items: blueprint.scored_items,
+            },
+        );
+    }
     if levels != blueprint.scored_items {
         push(
             "scored_items".to_owned(),
