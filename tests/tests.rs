@@ -14,6 +14,7 @@ mod record_params;
 mod report;
 mod schema;
 mod scoring;
+mod standards;
 mod theta;
 mod util;
 mod validate;

@@ -13,7 +13,9 @@ mod bankfiles;
 mod blueprint;
 mod calibrate;
 mod coverage;
+mod export;
 mod forms_input;
+mod import;
 mod loft;
 mod output;
 mod progress;
@@ -65,6 +67,10 @@ enum Command {
     Rescore(rescore::RescoreArgs),
     /// Write calibrated IRT parameters with their provenance into the bank's items.
     RecordParams(record_params::RecordParamsArgs),
+    /// Write the standards: QTI 3.0 package, usage data, results, xAPI, LTI AGS.
+    Export(export::ExportArgs),
+    /// Read QTI 3.0 items into the bank's item format.
+    Import(import::ImportArgs),
     /// One on-the-fly (LOFT) form for a candidate, counted in an exposure state file.
     Loft(loft::LoftArgs),
     /// Write an HTML report: analysis, calibration, forms or candidate.
@@ -86,6 +92,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rescore(args) => rescore::run(args),
         Command::Loft(args) => loft::run(args),
         Command::RecordParams(args) => record_params::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Import(args) => import::run(args),
         Command::Report(args) => report::run(args),
     }
 }
