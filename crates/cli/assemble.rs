@@ -5,7 +5,7 @@ use crate::output::{Format, print_json};
 use anyhow::Context;
 use clap::Args;
 use exam_core::assembly::{
-    Assembly, AssemblyOptions, MaxOverlap, Objective, ResolvedObjective, assemble,
+    Assembly, AssemblyOptions, MaxOverlap, Objective, PublishedForm, ResolvedObjective, assemble,
 };
 use exam_core::coverage::{Coverage, coverage};
 use exam_core::form::{DeliveryOrder, DeliveryView, Form, ScoringKey};
@@ -37,6 +37,13 @@ pub struct AssembleArgs {
     /// Independent runs of the search; the best is kept.
     #[arg(long, default_value_t = 1)]
     restarts: u32,
+    /// Forms published earlier (a file written by `exam assemble`, one form,
+    /// or an array of forms): their uses count towards --max-item-uses.
+    #[arg(long)]
+    published: Option<PathBuf>,
+    /// Most items a new form may share with any published form.
+    #[arg(long, requires = "published")]
+    max_overlap_published: Option<u32>,
     /// Item order: by sections (blueprint domains) or randomised.
     #[arg(long, value_enum, default_value_t = Order::Sections)]
     order: Order,
@@ -116,6 +123,14 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
             ObjectiveArg::Random => Objective::Random,
         },
         restarts: args.restarts,
+        published: match &args.published {
+            Some(path) => crate::coverage::read_forms(path)?
+                .iter()
+                .map(PublishedForm::from)
+                .collect(),
+            None => Vec::new(),
+        },
+        max_overlap_published: args.max_overlap_published,
         order: match args.order {
             Order::Sections => DeliveryOrder::Sections,
             Order::Randomised => DeliveryOrder::Randomised,
@@ -148,10 +163,14 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
     match (args.format, &args.out) {
         (Format::Json, None) => print_json(&doc)?,
         (Format::Json, Some(_)) => print_json(&doc.coverage)?,
-        _ => print!(
-            "{}",
-            crate::coverage::table(&doc.coverage, &doc.max_deviation)
-        ),
+        _ => {
+            print!(
+                "{}",
+                crate::coverage::table(&doc.coverage, &doc.max_deviation)
+            );
+            let exposure = exam_core::coverage::exposure(&doc.forms);
+            println!("{}", crate::coverage::exposure_line(&exposure));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

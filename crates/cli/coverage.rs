@@ -4,10 +4,10 @@ use crate::assemble::FormsDocument;
 use crate::bankfiles::{self, BankArgs};
 use crate::output::{Format, print_json};
 use clap::Args;
-use exam_core::coverage::{Coverage, coverage};
+use exam_core::coverage::{Coverage, Exposure, coverage, exposure};
 use exam_core::form::Form;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Flags of `exam coverage`.
@@ -31,27 +31,44 @@ enum FormsFile {
     One(Box<Form>),
 }
 
-/// Exit status 1 when a form does not meet the blueprint.
-pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
-    let (bank, blueprint) = args.inputs.load()?;
-    let forms = match bankfiles::load::<FormsFile>(&args.forms)? {
+/// The forms of a file written by `exam assemble`, of one form, or of an
+/// array of forms.
+pub fn read_forms(path: &Path) -> anyhow::Result<Vec<Form>> {
+    Ok(match bankfiles::load::<FormsFile>(path)? {
         FormsFile::Document(doc) => doc.forms,
         FormsFile::Many(forms) => forms,
         FormsFile::One(form) => vec![*form],
-    };
+    })
+}
+
+/// Exit status 1 when a form does not meet the blueprint.
+pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
+    let (bank, blueprint) = args.inputs.load()?;
+    let forms = read_forms(&args.forms)?;
     let reports: Vec<Coverage> = forms
         .iter()
         .map(|f| coverage(f, &bank, &blueprint, &forms))
         .collect();
     match args.format {
         Format::Json => print_json(&reports)?,
-        _ => print!("{}", table(&reports, &vec![None; reports.len()])),
+        _ => {
+            print!("{}", table(&reports, &vec![None; reports.len()]));
+            println!("{}", exposure_line(&exposure(&forms)));
+        }
     }
     Ok(if reports.iter().all(Coverage::meets_blueprint) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Distinct items and their exposure over all forms, in one line.
+pub fn exposure_line(e: &Exposure) -> String {
+    format!(
+        "{} form(s): {} distinct item(s), exposure mean {:.2}, max {}",
+        e.forms, e.distinct_items, e.mean_exposure, e.max_exposure
+    )
 }
 
 /// One block per form: counts, time, information, overlap and problems.

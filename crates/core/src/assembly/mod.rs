@@ -101,6 +101,7 @@ mod delivery;
 mod feasibility;
 mod hash;
 mod loft;
+mod mix;
 mod pool;
 mod search;
 pub mod synthetic;
@@ -119,9 +120,10 @@ pub(crate) fn bank_fingerprint(bank: &ItemBank) -> u64 {
 use crate::bank::ItemBank;
 use crate::blueprint::Blueprint;
 use crate::form::{DeliveryOrder, Form};
-use crate::ids::{DomainId, ItemId};
+use crate::ids::{DomainId, FormId, ItemId};
 use crate::irt::ParamsError;
-use crate::jta::CompetencyLevel;
+use crate::item::ItemKind;
+use crate::jta::{CompetencyLevel, LifecyclePhase};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -218,6 +220,48 @@ pub struct AssemblyOptions {
     /// Independent runs of construction and search from different random
     /// tie-breaks; the best result is kept (1 = a single run).
     pub restarts: u32,
+    /// Forms published earlier: each new form shares at most
+    /// `max_overlap_published` items with any of them, and their uses count
+    /// towards `max_item_uses`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub published: Vec<PublishedForm>,
+    /// The most items a new form may share with a published form (no limit
+    /// if absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_overlap_published: Option<u32>,
+}
+
+/// A form published earlier, as far as assembly needs it: its items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedForm {
+    /// The form's id.
+    pub id: FormId,
+    /// Its items (scored and pretest).
+    pub items: Vec<ItemId>,
+}
+
+impl From<&Form> for PublishedForm {
+    fn from(form: &Form) -> Self {
+        Self {
+            id: form.id.clone(),
+            items: form.slots.iter().map(|s| s.item.clone()).collect(),
+        }
+    }
+}
+
+impl MaxOverlap {
+    /// The reading of one number, as in a blueprint's `max_overlap`: a
+    /// whole number of 1 or more is a number of items, a number below 1 a
+    /// fraction of the form length; anything else (1.5, −1) is refused.
+    pub fn from_number(value: f64) -> Result<Self, AssemblyError> {
+        if !(value.is_finite() && value >= 0.0) || (value >= 1.0 && value.fract() != 0.0) {
+            Err(AssemblyError::BadOverlap(value))
+        } else if value >= 1.0 {
+            Ok(MaxOverlap::Items(value as u32))
+        } else {
+            Ok(MaxOverlap::Fraction(value))
+        }
+    }
 }
 
 impl Default for AssemblyOptions {
@@ -232,6 +276,8 @@ impl Default for AssemblyOptions {
             max_passes: 50,
             tolerance: 0.005,
             restarts: 1,
+            published: Vec::new(),
+            max_overlap_published: None,
         }
     }
 }
@@ -316,6 +362,21 @@ pub enum Scope {
         /// The level.
         level: CompetencyLevel,
     },
+    /// One domain.
+    Domain {
+        /// The domain.
+        domain: DomainId,
+    },
+    /// The scored items of one lifecycle phase.
+    Phase {
+        /// The phase.
+        phase: LifecyclePhase,
+    },
+    /// The scored items of one item kind.
+    ItemKind {
+        /// The item kind.
+        item_kind: ItemKind,
+    },
     /// The pretest slots.
     Pretest,
     /// The whole form.
@@ -326,6 +387,9 @@ impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Scope::Cell { domain, level } => write!(f, "domain {domain}, level {level}"),
+            Scope::Domain { domain } => write!(f, "domain {domain}"),
+            Scope::Phase { phase } => write!(f, "phase {phase}"),
+            Scope::ItemKind { item_kind } => write!(f, "item kind {item_kind}"),
             Scope::Pretest => f.write_str("pretest slots"),
             Scope::Form => f.write_str("whole form"),
         }
@@ -342,8 +406,8 @@ pub enum AssemblyError {
     /// More forms than one assembly supports (65,535).
     #[error("{0} forms requested; one assembly builds at most 65535")]
     TooManyForms(u32),
-    /// The overlap fraction is not in `[0, 1]`.
-    #[error("maximum overlap fraction {0} must lie in [0, 1]")]
+    /// The overlap is not a fraction in `[0, 1]` or a whole number of items.
+    #[error("maximum overlap {0} must be a fraction in [0, 1] or a whole number of items")]
     BadOverlap(f64),
     /// The LOFT exposure rate is not a positive number.
     #[error("maximum exposure rate {0} must be a positive number")]
@@ -426,6 +490,33 @@ pub enum AssemblyError {
         /// `C(forms, 2) · max_shared`.
         allowed: u64,
     },
+    /// A content constraint asks for more items than the bank can put on
+    /// one form.
+    #[error(
+        "{scope}: a form needs at least {min} scored item(s); the bank has {usable} usable (of the right status, within the exposure limit, not in a set that does not fit)"
+    )]
+    ContentShort {
+        /// The constraint.
+        scope: Scope,
+        /// Its minimum.
+        min: u32,
+        /// Items that count towards it.
+        usable: u32,
+    },
+    /// The ranges leave a form no way to reach a constraint's minimum.
+    #[error(
+        "form {form}: {scope} needs at least {min} item(s) but only {reached} fit: every slot kind that counts towards it is at another constraint's maximum or out of items"
+    )]
+    MixShort {
+        /// 1-based form number.
+        form: u32,
+        /// The constraint.
+        scope: Scope,
+        /// Its minimum.
+        min: u32,
+        /// Items the mix reached.
+        reached: u32,
+    },
     /// Even the fastest items meeting the counts exceed the time limit.
     #[error(
         "time limit: the fastest items meeting the blueprint need {fastest_seconds} s of expected response time; the limit is {limit_seconds} s"
@@ -435,6 +526,14 @@ pub enum AssemblyError {
         fastest_seconds: u64,
         /// The limit.
         limit_seconds: u64,
+    },
+    /// A published form names an item the bank does not hold.
+    #[error("published form {form}: item `{item}` is not in the bank")]
+    UnknownPublishedItem {
+        /// The published form.
+        form: FormId,
+        /// The item.
+        item: ItemId,
     },
     /// The heuristic could not complete a form though the counting checks
     /// passed (enemies, sets, time and overlap together are too tight).
@@ -468,8 +567,18 @@ pub fn assemble(
     if options.forms > u32::from(u16::MAX) {
         return Err(AssemblyError::TooManyForms(options.forms));
     }
-    let max_shared = max_shared(options.max_overlap, blueprint.form_length())?;
-    let capacity = options.max_item_uses.unwrap_or(options.forms);
+    let overlap = match (options.max_overlap, blueprint.max_overlap) {
+        (Some(o), _) => Some(o),
+        (None, Some(n)) => Some(MaxOverlap::from_number(n)?),
+        (None, None) => None,
+    };
+    let max_shared = max_shared(overlap, blueprint.form_length())?;
+    let max_uses = options.max_item_uses.or(blueprint.max_item_uses);
+    let capacity = max_uses.unwrap_or(options.forms);
+    let earlier = earlier_uses(bank, &options.published)?;
+    let item_caps: Option<Vec<u32>> = max_uses
+        .filter(|_| !options.published.is_empty())
+        .map(|m| earlier.iter().map(|e| m.saturating_sub(*e)).collect());
     let pool = pool::Pool::build(
         bank,
         blueprint,
@@ -477,14 +586,23 @@ pub fn assemble(
         &pool::Limits {
             capacity,
             exposure: options.exposure,
-            item_caps: None,
+            item_caps: item_caps.as_deref(),
         },
     )?;
-    feasibility::check(&pool, options.forms, max_shared, capacity)?;
+    let needs = mix::choose(
+        &pool,
+        options.forms as usize,
+        capacity,
+        blueprint.max_mix_difference.is_some(),
+        seed,
+    )?;
+    feasibility::check_mixes(&pool, &needs, max_shared, capacity)?;
+    let published = published_shares(bank, &pool, options);
     let selection = search::run(
         &pool,
-        options.forms,
+        &needs,
         max_shared,
+        &published,
         &search::Effort {
             max_passes: options.max_passes,
             tolerance: options.tolerance,
@@ -521,6 +639,61 @@ pub fn assemble(
         objective: pool.objective.clone(),
         max_shared,
     })
+}
+
+/// Per bank item, the published forms it is on; fails on an item the bank
+/// does not hold.
+fn earlier_uses(bank: &ItemBank, published: &[PublishedForm]) -> Result<Vec<u32>, AssemblyError> {
+    let mut uses = vec![0u32; bank.items().len()];
+    for form in published {
+        for item in &form.items {
+            let p = bank
+                .position(item)
+                .ok_or_else(|| AssemblyError::UnknownPublishedItem {
+                    form: form.id.clone(),
+                    item: item.clone(),
+                })?;
+            uses[p] += 1;
+        }
+    }
+    Ok(uses)
+}
+
+/// Per unit of the pool, the published forms it shares items with.
+fn published_shares(
+    bank: &ItemBank,
+    pool: &pool::Pool,
+    options: &AssemblyOptions,
+) -> search::Published {
+    let mut forms_of_item: Vec<Vec<u32>> = vec![Vec::new(); bank.items().len()];
+    for (p, form) in options.published.iter().enumerate() {
+        for item in &form.items {
+            if let Some(i) = bank.position(item) {
+                forms_of_item[i].push(p as u32);
+            }
+        }
+    }
+    let shares = pool
+        .units
+        .iter()
+        .map(|unit| {
+            let mut list: Vec<(u32, u32)> = Vec::new();
+            for &i in &unit.items {
+                for &p in &forms_of_item[i] {
+                    match list.iter_mut().find(|(q, _)| *q == p) {
+                        Some((_, n)) => *n += 1,
+                        None => list.push((p, 1)),
+                    }
+                }
+            }
+            list
+        })
+        .collect();
+    search::Published {
+        shares,
+        forms: options.published.len(),
+        max_shared: options.max_overlap_published.unwrap_or(u32::MAX),
+    }
 }
 
 fn max_shared(overlap: Option<MaxOverlap>, form_length: u32) -> Result<u32, AssemblyError> {

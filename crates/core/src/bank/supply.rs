@@ -3,7 +3,7 @@
 
 use super::ItemBank;
 use super::problem::{Location, Problem, ProblemKind};
-use crate::blueprint::{Blueprint, apportion};
+use crate::blueprint::{Blueprint, Count, DomainSpec, apportion};
 use crate::ids::DomainId;
 use crate::item::ItemStatus;
 use crate::jta::{CompetencyLevel, Jta};
@@ -84,13 +84,23 @@ pub fn check_blueprint(jta: &Jta, blueprint: &Blueprint, at: &Location) -> Vec<P
     if weights_valid {
         if let Some(counts) = apportion(&weights, blueprint.scored_items) {
             for (i, (d, &apportioned)) in blueprint.domains.iter().zip(&counts).enumerate() {
-                let levels = d.levels.total();
-                if levels != apportioned {
+                if let Some(levels) = d.levels.exact_total().filter(|_| d.is_exact()) {
+                    if levels != apportioned {
+                        push(
+                            format!("domains[{i}].levels"),
+                            ProblemKind::DomainCountMismatch {
+                                domain: d.domain.clone(),
+                                levels,
+                                apportioned,
+                            },
+                        );
+                    }
+                } else if !d.count_range().contains(apportioned) {
                     push(
-                        format!("domains[{i}].levels"),
-                        ProblemKind::DomainCountMismatch {
+                        format!("domains[{i}].count"),
+                        ProblemKind::DomainRangeMismatch {
                             domain: d.domain.clone(),
-                            levels,
+                            count: d.count_range(),
                             apportioned,
                         },
                     );
@@ -98,15 +108,62 @@ pub fn check_blueprint(jta: &Jta, blueprint: &Blueprint, at: &Location) -> Vec<P
             }
         }
     }
-    let levels: u32 = blueprint.domains.iter().map(|d| d.levels.total()).sum();
-    if levels != blueprint.scored_items {
-        push(
-            "scored_items".to_owned(),
-            ProblemKind::ScoredTotalMismatch {
-                levels,
-                scored_items: blueprint.scored_items,
-            },
-        );
+    for (i, d) in blueprint.domains.iter().enumerate() {
+        let levels = DomainSpec {
+            count: None,
+            ..d.clone()
+        }
+        .count_range();
+        let count = d.count_range();
+        let reachable =
+            levels.min() <= count.max_or(u32::MAX) && count.min() <= levels.max_or(u32::MAX);
+        if !reachable {
+            push(
+                format!("domains[{i}].levels"),
+                ProblemKind::LevelRangesUnreachable {
+                    domain: d.domain.clone(),
+                    levels,
+                    count,
+                },
+            );
+        }
+    }
+    if blueprint.is_exact() {
+        let levels: u32 = blueprint
+            .domains
+            .iter()
+            .filter_map(|d| d.levels.exact_total())
+            .sum();
+        if levels != blueprint.scored_items {
+            push(
+                "scored_items".to_owned(),
+                ProblemKind::ScoredTotalMismatch {
+                    levels,
+                    scored_items: blueprint.scored_items,
+                },
+            );
+        }
+    } else {
+        let min: u32 = blueprint
+            .domains
+            .iter()
+            .map(|d| d.count_range().min())
+            .sum();
+        let max: Option<u32> = blueprint
+            .domains
+            .iter()
+            .map(|d| d.count_range().max())
+            .sum();
+        let domains = Count::range(min, max.map(|m| m.max(min))).unwrap_or_default();
+        if !domains.contains(blueprint.scored_items) {
+            push(
+                "scored_items".to_owned(),
+                ProblemKind::ScoredRangeMismatch {
+                    domains,
+                    scored_items: blueprint.scored_items,
+                },
+            );
+        }
     }
     problems
 }
@@ -118,7 +175,8 @@ pub struct CellSupply {
     pub domain: DomainId,
     /// The competency level.
     pub level: CompetencyLevel,
-    /// Scored items a form needs from this cell.
+    /// Scored items a form needs at least from this cell (the blueprint's
+    /// count, or the minimum of its range).
     pub demand: u32,
     /// Operational items in the bank in this cell.
     pub supply: u32,
@@ -211,7 +269,7 @@ pub fn supply(bank: &ItemBank, blueprint: &Blueprint) -> SupplyReport {
         .flat_map(|d| {
             let operational = &operational;
             CompetencyLevel::ALL.into_iter().map(move |level| {
-                let demand = d.levels.get(level);
+                let demand = d.levels.get(level).min();
                 let supply = operational.get(&(&d.domain, level)).copied().unwrap_or(0);
                 CellSupply {
                     domain: d.domain.clone(),
