@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // a test fails loudly on bad fixtures
 
-use crate::util::{Run, ScratchFile, check, exam, reference};
+use crate::util::{ASVAB_SEX_DIF, Run, ScratchFile, check, exam, reference};
 use serde_json::Value;
 
 /// Runs `exam analyze` on the reference data set `data` (no id column)
@@ -214,19 +214,8 @@ fn empty_rows_and_unseen_items_are_reported() {
 /// against reference values by the other tests.
 #[test]
 fn table_report_layout() {
-    let out = analyze(
-        "asvab",
-        &[
-            "--cut",
-            "2",
-            "--groups",
-            "tests/data/reference/asvab_groups.csv",
-            "--group-column",
-            "sex",
-            "--focal",
-            "Female",
-        ],
-    )
-    .success();
+    let mut args = vec!["--cut", "2"];
+    args.extend_from_slice(&ASVAB_SEX_DIF);
+    let out = analyze("asvab", &args).success();
     check("tests/data/golden/analyze_asvab.txt", &out.stdout);
 }

@@ -44,7 +44,7 @@ fn two_pl_json_matches_mirt_on_lsat6() {
         .collect();
     assert!(scores.windows(2).all(|w| w[0] < w[1]) && scores[16] < 5.0);
     // The output is an item parameter file scoring can read.
-    let file: exam_core::irt::ItemParamsFile = serde_json::from_value(got.clone()).unwrap();
+    let file: exam_export::params::ParamsDocument = serde_json::from_value(got.clone()).unwrap();
     assert_eq!(file.items.len(), 5);
     assert_eq!(file.model, Some(exam_core::irt::IrtModel::TwoPl));
     for (j, item) in got["items"].as_array().unwrap().iter().enumerate() {

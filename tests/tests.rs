@@ -6,6 +6,7 @@ mod analyze_raw;
 mod assembly;
 mod blueprint;
 mod calibrate;
+mod formats;
 mod record_params;
 mod schema;
 mod scoring;

@@ -6,6 +6,17 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The `exam analyze` flags of DIF between the sexes of the ASVAB data
+/// (focal: female).
+pub const ASVAB_SEX_DIF: [&str; 6] = [
+    "--groups",
+    "tests/data/reference/asvab_groups.csv",
+    "--group-column",
+    "sex",
+    "--focal",
+    "Female",
+];
+
 /// What a run of `exam` produced.
 pub struct Run {
     /// The exit code.

@@ -2,21 +2,20 @@
 //! of raw responses with their forms (which adds the distractor analysis:
 //! see [`crate::analyze_raw`]).
 
-use crate::analyze_raw::{self, RawResponses, read_raw};
-use crate::output::{Format, print_json};
+use crate::analyze_raw::{RawResponses, read_raw};
+use crate::output::{Format, stdout};
 use anyhow::Context;
 use exam_core::responses::{CsvOptions, ResponseMatrix};
-use exam_stats::ctt::{FormStatistics, ItemStatistics};
-use exam_stats::dif::{DifAnalysis, DifGroup, DifOptions, GroupMembership, ItemDif, dif};
-use exam_stats::distractors::ItemDistractors;
+use exam_export::analysis::{AnalysisDocument, DISTRACTOR_SCOPE};
+use exam_export::scored_csv;
+use exam_stats::dif::{DifOptions, GroupMembership, dif};
 use exam_stats::flags::FlagThresholds;
 use exam_stats::pairwise::every_pair_presented;
-use exam_stats::{AnalysisOptions, ItemAnalysis, Summary, analyze};
+use exam_stats::{AnalysisOptions, Summary, analyze};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -90,27 +89,6 @@ pub struct AnalyzeArgs {
     format: Format,
 }
 
-/// The JSON document `exam analyze --format json` prints.
-#[derive(Debug, Serialize)]
-struct Report<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    responses: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    raw: Option<String>,
-    /// The forms file of `--raw` (not `forms`: that is the per-form
-    /// statistics of the analysis).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    forms_file: Option<String>,
-    #[serde(flatten)]
-    analysis: &'a ItemAnalysis,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dif: Option<&'a DifAnalysis>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    distractor_scope: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    distractors: Option<&'a [ItemDistractors]>,
-}
-
 /// Runs `exam analyze`.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let raw = match (&args.raw, &args.forms) {
@@ -167,18 +145,23 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .map(|r: &RawResponses| r.distractors(&options.flags))
         .transpose()?;
     let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+    let doc = AnalysisDocument {
+        responses: path(&args.responses),
+        raw: path(&args.raw),
+        forms_file: path(&args.forms),
+        analysis,
+        dif,
+        distractor_scope: distractors.as_ref().map(|_| DISTRACTOR_SCOPE.to_owned()),
+        distractors,
+    };
+    let mut out = stdout();
     match args.format {
-        Format::Json => print_json(&Report {
-            responses: path(&args.responses),
-            raw: path(&args.raw),
-            forms_file: path(&args.forms),
-            analysis: &analysis,
-            dif: dif.as_ref(),
-            distractor_scope: distractors.as_ref().map(|_| analyze_raw::SCOPE),
-            distractors: distractors.as_deref(),
-        })?,
-        Format::Table => print_table(&analysis, dif.as_ref(), distractors.as_deref())?,
-        Format::Csv => print_csv(&analysis, dif.as_ref(), distractors.as_deref())?,
+        Format::Json => doc.write(out, "stdout")?,
+        Format::Table => {
+            write!(out, "{}", doc.table())?;
+            out.flush()?;
+        }
+        Format::Csv => doc.write_csv(out, "stdout")?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -203,7 +186,7 @@ fn read_matrix(responses: &Path, no_id: bool) -> anyhow::Result<ResponseMatrix> 
     let name = responses.display().to_string();
     let reader = open_with_progress(responses)?;
     let options = CsvOptions { id_column: !no_id };
-    Ok(ResponseMatrix::from_csv(
+    Ok(scored_csv::read(
         io::BufReader::new(reader),
         &name,
         options,
@@ -262,275 +245,4 @@ fn read_groups(
         labels[person] = (!label.is_empty() && label != "NA").then(|| label.to_owned());
     }
     Ok(labels)
-}
-
-fn fmt(value: Option<f64>) -> String {
-    value.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"))
-}
-
-fn flags(item: &ItemStatistics) -> String {
-    let flags: Vec<String> = item.flags.iter().map(ToString::to_string).collect();
-    flags.join(" ")
-}
-
-fn print_table(
-    analysis: &ItemAnalysis,
-    dif: Option<&DifAnalysis>,
-    distractors: Option<&[ItemDistractors]>,
-) -> anyhow::Result<()> {
-    let mut out = BufWriter::new(io::stdout().lock());
-    let width = analysis
-        .items
-        .iter()
-        .map(|i| i.id.as_str().len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    writeln!(
-        out,
-        "{:<width$} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7}  flags",
-        "item", "n", "p", "r_pb", "r_bis", "D", "a_del"
-    )?;
-    for item in &analysis.items {
-        writeln!(
-            out,
-            "{:<width$} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7}  {}",
-            item.id.as_str(),
-            item.n_presented,
-            fmt(item.p_value),
-            fmt(item.point_biserial),
-            fmt(item.biserial),
-            fmt(item.discrimination_index),
-            fmt(item.alpha_if_deleted),
-            flags(item),
-        )?;
-    }
-    writeln!(out)?;
-    if analysis.n_persons_without_items > 0 {
-        writeln!(
-            out,
-            "{} of {} persons were presented no item (empty rows)",
-            analysis.n_persons_without_items, analysis.n_persons
-        )?;
-    }
-    if analysis.forms.is_empty() {
-        writeln!(out, "no test statistics: nobody was presented any item")?;
-    }
-    for (i, form) in analysis.forms.iter().enumerate() {
-        print_form(&mut out, i, analysis.forms.len(), form)?;
-    }
-    if let Some(p) = &analysis.pairwise {
-        writeln!(
-            out,
-            "pairwise (psych use=\"pairwise\") over all {} persons: alpha {}",
-            analysis.n_persons,
-            fmt(p.alpha)
-        )?;
-    }
-    writeln!(out, "missing data: {}", analysis.missing_data)?;
-    if let Some(dif) = dif {
-        writeln!(out)?;
-        print_dif_table(&mut out, dif, width)?;
-    }
-    if let Some(distractors) = distractors {
-        writeln!(out)?;
-        analyze_raw::print_table(&mut out, distractors)?;
-    }
-    out.flush()?;
-    Ok(())
-}
-
-fn print_form(
-    out: &mut impl Write,
-    index: usize,
-    count: usize,
-    form: &FormStatistics,
-) -> io::Result<()> {
-    if count > 1 {
-        writeln!(
-            out,
-            "form {} of {count} ({} items)",
-            index + 1,
-            form.items.len()
-        )?;
-    }
-    let ci = form.alpha_ci.map_or_else(String::new, |ci| {
-        format!(" [{:.3}, {:.3}]", ci.lower, ci.upper)
-    });
-    writeln!(
-        out,
-        "persons {}  items {}  mean {}  sd {}  min {}  max {}",
-        form.n_persons,
-        form.items.len(),
-        fmt(form.mean),
-        fmt(form.sd),
-        form.min.map_or_else(|| "-".to_owned(), |v| v.to_string()),
-        form.max.map_or_else(|| "-".to_owned(), |v| v.to_string()),
-    )?;
-    writeln!(
-        out,
-        "alpha {}{ci}  kr21 {}  split-half {} (Spearman-Brown {})  sem {}",
-        fmt(form.alpha),
-        fmt(form.kr21),
-        fmt(form.split_half),
-        fmt(form.spearman_brown),
-        fmt(form.sem),
-    )?;
-    if let Some(cut) = &form.cut {
-        writeln!(
-            out,
-            "cut {}: passing {}  CSEM (Lord) {}  (Keats) {}",
-            cut.cut,
-            fmt(cut.proportion_passing),
-            fmt(cut.csem_lord),
-            fmt(cut.csem_keats),
-        )?;
-        if let Some(s) = &cut.subkoviak {
-            writeln!(
-                out,
-                "  Subkoviak: consistency {:.3}  kappa {}",
-                s.consistency,
-                fmt(s.kappa)
-            )?;
-        }
-        if let Some(ll) = &cut.livingston_lewis {
-            writeln!(
-                out,
-                "  Livingston-Lewis (n = {}): accuracy {:.3} (false +{:.3} -{:.3})  consistency {:.3}  kappa {}",
-                ll.effective_test_length,
-                ll.accuracy,
-                ll.false_positive,
-                ll.false_negative,
-                ll.consistency.consistency,
-                fmt(ll.consistency.kappa),
-            )?;
-        }
-    }
-    writeln!(out)
-}
-
-/// The ETS class with its sign: `-` favours the reference group, `+` the focal.
-fn class(item: &ItemDif) -> String {
-    let sign = match item.favours {
-        Some(DifGroup::Reference) => "-",
-        Some(DifGroup::Focal) => "+",
-        None => "",
-    };
-    item.ets_class
-        .map_or_else(|| "-".to_owned(), |c| format!("{c:?}{sign}"))
-}
-
-fn print_dif_table(out: &mut impl Write, dif: &DifAnalysis, width: usize) -> io::Result<()> {
-    writeln!(
-        out,
-        "DIF: focal `{}` (n {}) vs reference `{}` (n {}), {} persons in neither; matching: {}; rounds {}",
-        dif.focal,
-        dif.n_focal,
-        dif.reference,
-        dif.n_reference,
-        dif.n_excluded,
-        dif.matching,
-        dif.rounds
-    )?;
-    writeln!(
-        out,
-        "{:<width$} {:>8} {:>7} {:>8} {:>7} {:>4} {:>8} {:>8} {:>3}",
-        "item", "alpha_MH", "D", "chi2", "p", "ETS", "STD-P", "LR dR2", "LR"
-    )?;
-    for item in &dif.items {
-        writeln!(
-            out,
-            "{:<width$} {:>8} {:>7} {:>8} {:>7} {:>4} {:>8} {:>8} {:>3}",
-            item.id.as_str(),
-            fmt(item.alpha_mh),
-            fmt(item.mh_d_dif),
-            fmt(item.mh_chi2),
-            fmt(item.mh_p_value),
-            class(item),
-            fmt(item.std_p_dif),
-            fmt(item.logistic.map(|l| l.delta_r2_nagelkerke)),
-            item.logistic
-                .map_or_else(|| "-".to_owned(), |l| format!("{:?}", l.class)),
-        )?;
-    }
-    Ok(())
-}
-
-fn print_csv(
-    analysis: &ItemAnalysis,
-    dif: Option<&DifAnalysis>,
-    distractors: Option<&[ItemDistractors]>,
-) -> anyhow::Result<()> {
-    let stdout = io::stdout();
-    let mut lock = BufWriter::new(stdout.lock());
-    let mut out = csv::Writer::from_writer(&mut lock);
-    let mut header = vec![
-        "item",
-        "n_presented",
-        "n_omitted",
-        "max_score",
-        "p_value",
-        "sd",
-        "point_biserial",
-        "point_biserial_uncorrected",
-        "biserial",
-        "discrimination_index",
-        "alpha_if_deleted",
-        "flags",
-    ];
-    if dif.is_some() {
-        header.extend([
-            "alpha_mh",
-            "mh_d_dif",
-            "mh_p_value",
-            "ets_class",
-            "std_p_dif",
-            "lr_delta_r2",
-            "lr_class",
-        ]);
-    }
-    out.write_record(&header)?;
-    let num = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
-    for (i, item) in analysis.items.iter().enumerate() {
-        let mut record = vec![
-            item.id.as_str().to_owned(),
-            item.n_presented.to_string(),
-            item.n_omitted.to_string(),
-            item.max_score.to_string(),
-            num(item.p_value),
-            num(item.sd),
-            num(item.point_biserial),
-            num(item.point_biserial_uncorrected),
-            num(item.biserial),
-            num(item.discrimination_index),
-            num(item.alpha_if_deleted),
-            flags(item),
-        ];
-        if let Some(d) = dif.and_then(|d| d.items.get(i)) {
-            record.extend([
-                num(d.alpha_mh),
-                num(d.mh_d_dif),
-                num(d.mh_p_value),
-                d.ets_class.map_or_else(String::new, |c| format!("{c:?}")),
-                match d.favours {
-                    Some(DifGroup::Reference) => "reference".to_owned(),
-                    Some(DifGroup::Focal) => "focal".to_owned(),
-                    None => String::new(),
-                },
-                num(d.std_p_dif),
-                num(d.logistic.map(|l| l.delta_r2_nagelkerke)),
-                d.logistic
-                    .map_or_else(String::new, |l| format!("{:?}", l.class)),
-            ]);
-        }
-        out.write_record(&record)?;
-    }
-    out.flush()?;
-    drop(out);
-    if let Some(distractors) = distractors {
-        writeln!(lock)?;
-        analyze_raw::print_csv(&mut lock, distractors)?;
-    }
-    lock.flush()?;
-    Ok(())
 }

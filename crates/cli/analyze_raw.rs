@@ -20,15 +20,11 @@ use exam_core::submission::{Answer, Submission};
 use exam_scoring::matrix::ScoredMatrixBuilder;
 use exam_scoring::raw_csv::RawCsvReader;
 use exam_scoring::rules::ScoringRules;
-use exam_stats::distractors::{Choice, Choices, ItemDistractors, distractors};
-use exam_stats::flags::{Flag, FlagThresholds};
+use exam_stats::distractors::{Choices, ItemDistractors, distractors};
+use exam_stats::flags::FlagThresholds;
 use std::collections::{HashMap, HashSet};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::Path;
-
-/// What the distractor analysis covers, as printed with its results.
-pub const SCOPE: &str = "single-choice items only (multiple-response, ordering and matching \
-     answers are combinations of options: those items have item statistics only)";
 
 /// Raw responses read and scored.
 pub struct RawResponses {
@@ -191,132 +187,4 @@ fn chosen_options<'a>(
         }
     }
     row
-}
-
-fn fmt(value: Option<f64>) -> String {
-    value.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"))
-}
-
-/// The option label as printed: `(none)` for presented but unanswered.
-fn label(choice: &Choice) -> &str {
-    match choice {
-        Choice::Option(label) => label,
-        Choice::NoAnswer => "(none)",
-    }
-}
-
-/// The flags of an item that name `option`.
-fn option_flags(item: &ItemDistractors, option: &Choice) -> String {
-    let Choice::Option(label) = option else {
-        return String::new();
-    };
-    item.flags
-        .iter()
-        .filter(|f| match f {
-            Flag::PossibleMiskey { option } | Flag::NonFunctioningDistractor { option } => {
-                option == label
-            }
-            _ => false,
-        })
-        .map(|f| match f {
-            Flag::PossibleMiskey { .. } => "possible_miskey",
-            _ => "non_functioning",
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The distractor table: per item, one row per option (the key marked `*`).
-pub fn print_table(out: &mut impl Write, items: &[ItemDistractors]) -> io::Result<()> {
-    writeln!(out, "distractors: {SCOPE}")?;
-    writeln!(
-        out,
-        "p: proportion choosing; mean: their mean total score; r_pb: option vs rest score; q1-q5: proportion choosing in each fifth by total score, lowest first"
-    )?;
-    let width = items
-        .iter()
-        .map(|i| i.id.as_str().len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let option_width = items
-        .iter()
-        .flat_map(|i| &i.options)
-        .map(|o| label(&o.choice).len())
-        .max()
-        .unwrap_or(6)
-        .max(6);
-    writeln!(
-        out,
-        "{:<width$} {:<option_width$} {:>3} {:>7} {:>6} {:>7} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6}  flags",
-        "item", "option", "key", "n", "p", "mean", "r_pb", "q1", "q2", "q3", "q4", "q5"
-    )?;
-    for item in items {
-        for (i, o) in item.options.iter().enumerate() {
-            let quintiles: Vec<String> = (0..5)
-                .map(|q| fmt(o.quintile_proportions.get(q).copied()))
-                .collect();
-            let line = format!(
-                "{:<width$} {:<option_width$} {:>3} {:>7} {:>6} {:>7} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6}  {}",
-                if i == 0 { item.id.as_str() } else { "" },
-                label(&o.choice),
-                if o.is_key { "*" } else { "" },
-                o.n,
-                fmt(o.proportion),
-                fmt(o.mean_score),
-                fmt(o.point_biserial),
-                quintiles[0],
-                quintiles[1],
-                quintiles[2],
-                quintiles[3],
-                quintiles[4],
-                option_flags(item, &o.choice),
-            );
-            writeln!(out, "{}", line.trim_end())?;
-        }
-    }
-    Ok(())
-}
-
-/// The distractor table as CSV: one row per item and option; an empty
-/// `option` is "presented, no answer".
-pub fn print_csv(out: impl Write, items: &[ItemDistractors]) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "item",
-        "option",
-        "is_key",
-        "n",
-        "proportion",
-        "mean_score",
-        "point_biserial",
-        "q1",
-        "q2",
-        "q3",
-        "q4",
-        "q5",
-        "flags",
-    ])?;
-    let num = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
-    for item in items {
-        for o in &item.options {
-            let mut record = vec![
-                item.id.to_string(),
-                match &o.choice {
-                    Choice::Option(label) => label.clone(),
-                    Choice::NoAnswer => String::new(),
-                },
-                o.is_key.to_string(),
-                o.n.to_string(),
-                num(o.proportion),
-                num(o.mean_score),
-                num(o.point_biserial),
-            ];
-            record.extend((0..5).map(|q| num(o.quintile_proportions.get(q).copied())));
-            record.push(option_flags(item, &o.choice));
-            w.write_record(&record)?;
-        }
-    }
-    w.flush()?;
-    Ok(())
 }

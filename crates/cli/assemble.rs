@@ -5,11 +5,11 @@ use crate::output::{Format, print_json};
 use anyhow::Context;
 use clap::Args;
 use exam_core::assembly::{
-    Assembly, AssemblyOptions, MaxOverlap, Objective, PublishedForm, ResolvedObjective, assemble,
+    Assembly, AssemblyOptions, MaxOverlap, Objective, PublishedForm, assemble,
 };
-use exam_core::coverage::{Coverage, coverage};
-use exam_core::form::{DeliveryOrder, DeliveryView, Form, ScoringKey};
-use serde::{Deserialize, Serialize};
+use exam_core::coverage::{coverage, exposure};
+use exam_core::form::DeliveryOrder;
+use exam_export::forms::{FormsDocument, coverage_table, exposure_line, read_forms};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -77,26 +77,6 @@ enum Order {
     Randomised,
 }
 
-/// The document `exam assemble` writes: forms, what candidates see and the
-/// keys, as separate top-level fields.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct FormsDocument {
-    /// The seed.
-    pub seed: u64,
-    /// The objective used.
-    pub objective: ResolvedObjective,
-    /// The forms.
-    pub forms: Vec<Form>,
-    /// Per form, what the candidate sees (no keys).
-    pub delivery_views: Vec<DeliveryView>,
-    /// Per form, its scoring key.
-    pub scoring_keys: Vec<ScoringKey>,
-    /// Per form, its largest deviation from the objective's target.
-    pub max_deviation: Vec<Option<f64>>,
-    /// Per form, its coverage of the blueprint.
-    pub coverage: Vec<Coverage>,
-}
-
 pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
     let (bank, blueprint) = args.inputs.load()?;
     let options = AssemblyOptions {
@@ -124,10 +104,13 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
         },
         restarts: args.restarts,
         published: match &args.published {
-            Some(path) => crate::coverage::read_forms(path)?
-                .iter()
-                .map(PublishedForm::from)
-                .collect(),
+            Some(path) => {
+                let (file, name) = crate::output::open(path)?;
+                read_forms(file, &name)?
+                    .iter()
+                    .map(PublishedForm::from)
+                    .collect()
+            }
             None => Vec::new(),
         },
         max_overlap_published: args.max_overlap_published,
@@ -157,19 +140,15 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
         coverage: reports,
     };
     if let Some(out) = &args.out {
-        let text = serde_json::to_string_pretty(&doc)?;
-        std::fs::write(out, text + "\n").with_context(|| format!("writing {}", out.display()))?;
+        let (file, name) = crate::output::create(out)?;
+        doc.write(file, &name)?;
     }
     match (args.format, &args.out) {
         (Format::Json, None) => print_json(&doc)?,
         (Format::Json, Some(_)) => print_json(&doc.coverage)?,
         _ => {
-            print!(
-                "{}",
-                crate::coverage::table(&doc.coverage, &doc.max_deviation)
-            );
-            let exposure = exam_core::coverage::exposure(&doc.forms);
-            println!("{}", crate::coverage::exposure_line(&exposure));
+            print!("{}", coverage_table(&doc.coverage, &doc.max_deviation));
+            println!("{}", exposure_line(&exposure(&doc.forms)));
         }
     }
     Ok(ExitCode::SUCCESS)

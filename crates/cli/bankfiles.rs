@@ -4,7 +4,6 @@
 use anyhow::Context;
 use exam_core::bank::{BankErrors, ItemBank, read_blueprint};
 use exam_core::blueprint::Blueprint;
-use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
 /// The JTA a single file of items is checked against unless `--jta` says otherwise.
@@ -47,13 +46,6 @@ pub fn load_bank(bank: &Path, jta: Option<&Path>) -> anyhow::Result<ItemBank> {
 /// Reads a blueprint file, checked into the blueprint type.
 pub fn load_blueprint(path: &Path) -> anyhow::Result<Blueprint> {
     read_blueprint(path).map_err(|e| bank_error(path, e))
-}
-
-/// Reads any JSON file into `T`, naming the file on error.
-pub fn load<T: DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
 /// Flags shared by the commands that build or check forms: the bank, its

@@ -2,12 +2,15 @@
 //! forms file (what `exam assemble --format json` writes), scoring rules,
 //! item parameters and submissions (raw response CSV or JSON).
 
-use anyhow::{Context, bail};
+use crate::output::open;
+use anyhow::Context;
 use exam_core::blueprint::Blueprint;
 use exam_core::form::{Form, ScoringKey};
 use exam_core::ids::ItemId;
-use exam_core::irt::{ItemParams, ItemParamsFile};
+use exam_core::irt::ItemParams;
 use exam_core::submission::Submission;
+use exam_export::forms::read_forms_with_keys;
+use exam_export::params::ParamsDocument;
 use exam_scoring::keyed::Scorer;
 use exam_scoring::raw_csv::{RawCsvReader, read_raw_csv};
 use exam_scoring::rules::{PassingRule, ScoringRules};
@@ -17,44 +20,11 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-/// The parts of the forms file `exam assemble` writes that scoring reads:
-/// the form records and, separately, their scoring keys (the delivery
-/// views and coverage are not read: keys come only from the scoring keys).
-#[derive(Deserialize)]
-struct FormsFile {
-    forms: Vec<Form>,
-    scoring_keys: Vec<ScoringKey>,
-}
-
-/// The forms of a forms file, each with its scoring key (matched by form
-/// id: every form needs exactly one key, and every key a form).
+/// The forms of a forms file, each with its scoring key (see
+/// [`read_forms_with_keys`]).
 pub fn read_forms(path: &Path) -> anyhow::Result<Vec<(Form, ScoringKey)>> {
-    let name = path.display();
-    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
-    let parsed: FormsFile = serde_json::from_reader(BufReader::new(file)).with_context(|| {
-        format!("{name}: not a forms file (`forms` and `scoring_keys` arrays, as `exam assemble` writes)")
-    })?;
-    if parsed.forms.is_empty() {
-        bail!("{name}: no forms");
-    }
-    let mut keys: HashMap<_, _> = HashMap::new();
-    for key in parsed.scoring_keys {
-        let id = key.form.clone();
-        if keys.insert(id.clone(), key).is_some() {
-            bail!("{name}: two scoring keys for form {id}");
-        }
-    }
-    let mut out = Vec::with_capacity(parsed.forms.len());
-    for form in parsed.forms {
-        let key = keys
-            .remove(&form.id)
-            .with_context(|| format!("{name}: form {} has no scoring key", form.id))?;
-        out.push((form, key));
-    }
-    if let Some(orphan) = keys.keys().next() {
-        bail!("{name}: scoring key for form {orphan}, which is not in `forms`");
-    }
-    Ok(out)
+    let (file, name) = open(path)?;
+    Ok(read_forms_with_keys(file, &name)?)
 }
 
 /// Scoring rules from a file, or the defaults.
@@ -109,17 +79,8 @@ pub fn read_params(path: Option<&Path>) -> anyhow::Result<HashMap<ItemId, ItemPa
     let Some(path) = path else {
         return Ok(HashMap::new());
     };
-    let name = path.display();
-    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
-    let parsed: ItemParamsFile = serde_json::from_reader(BufReader::new(file))
-        .with_context(|| format!("{name}: not a valid item parameter file"))?;
-    let mut out = HashMap::new();
-    for entry in parsed.items {
-        if out.insert(entry.id.clone(), entry.params).is_some() {
-            bail!("{name}: item `{}` appears twice", entry.id);
-        }
-    }
-    Ok(out)
+    let (file, name) = open(path)?;
+    Ok(ParamsDocument::read(file, &name)?.by_item(&name)?)
 }
 
 /// The scorer of the forms under the rules.

@@ -20,7 +20,6 @@ mod rescore;
 mod schema;
 mod score;
 mod simulate;
-mod table;
 mod theta;
 mod validate;
 

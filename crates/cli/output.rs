@@ -1,8 +1,12 @@
-//! Output helpers shared by the subcommands: the `--format` flag, JSON on
-//! stdout, and broken-pipe detection.
+//! Input and output helpers shared by the subcommands: the `--format` flag,
+//! opening and creating files with their names, JSON on stdout, and
+//! broken-pipe detection.
 
+use anyhow::Context;
 use serde::Serialize;
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Write};
+use std::path::Path;
 
 /// How a command prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -38,4 +42,23 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
                 .and_then(|e| e.io_error_kind())
                 .is_some_and(|k| k == io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Opens an input file, buffered, with its name for error messages.
+pub fn open(path: &Path) -> anyhow::Result<(BufReader<File>, String)> {
+    let name = path.display().to_string();
+    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+    Ok((BufReader::new(file), name))
+}
+
+/// Creates an output file, buffered, with its name for error messages.
+pub fn create(path: &Path) -> anyhow::Result<(BufWriter<File>, String)> {
+    let name = path.display().to_string();
+    let file = File::create(path).with_context(|| format!("cannot create {name}"))?;
+    Ok((BufWriter::new(file), name))
+}
+
+/// Standard output, locked and buffered.
+pub fn stdout() -> BufWriter<io::StdoutLock<'static>> {
+    BufWriter::new(io::stdout().lock())
 }

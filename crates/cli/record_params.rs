@@ -3,10 +3,10 @@
 //! reach the bank; `--dry-run` shows the changes without writing.
 
 use crate::output::{Format, print_json};
-use anyhow::Context;
-use exam_core::bank::record::{CalibrationFile, ParamChange, RecordOptions, plan};
+use exam_core::bank::record::{ParamChange, RecordOptions, plan};
 use exam_core::ids::ItemId;
 use exam_core::item::IrtStats;
+use exam_export::calibration::CalibrationDocument;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -52,10 +52,8 @@ struct Report<'a> {
 
 /// Runs `exam record-params`.
 pub fn run(args: RecordParamsArgs) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.params)
-        .with_context(|| format!("cannot read {}", args.params.display()))?;
-    let calibration: CalibrationFile = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a calibration result", args.params.display()))?;
+    let (file, name) = crate::output::open(&args.params)?;
+    let calibration = CalibrationDocument::read(file, &name)?.to_record_input();
     let options = RecordOptions {
         dataset: args.dataset,
         date: args.date,

@@ -3,11 +3,12 @@
 //! every candidate whose score or decision changed.
 
 use crate::forms_input::{ScoringInputArgs, ScoringInputs, build_scorer};
-use crate::output::{Format, print_json};
-use crate::score::{print_rows, write_json_file};
+use crate::output::{Format, create, stdout};
 use anyhow::Context;
-use exam_scoring::rescore::{ScoreChange, rescore};
-use serde::Serialize;
+use exam_export::rescore::{RescoreDocument, changes_table, write_changes_csv};
+use exam_export::score_reports::write_reports;
+use exam_scoring::rescore::rescore;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,15 +28,6 @@ pub struct RescoreArgs {
     format: Format,
 }
 
-#[derive(Serialize)]
-struct Out<'a> {
-    old_rules: String,
-    new_rules: String,
-    rescored: usize,
-    decisions_changed: usize,
-    changes: &'a [ScoreChange],
-}
-
 /// Runs `exam rescore`.
 pub fn run(args: RescoreArgs) -> anyhow::Result<ExitCode> {
     let ScoringInputs {
@@ -50,64 +42,24 @@ pub fn run(args: RescoreArgs) -> anyhow::Result<ExitCode> {
     let result =
         rescore(&submissions, &before, &after).with_context(|| args.input.bad_submission())?;
     if let Some(path) = &args.out {
-        write_json_file(path, &result.reports)?;
+        let (file, name) = create(path)?;
+        write_reports(file, &result.reports, &name)?;
     }
-    let out = Out {
+    let doc = RescoreDocument {
         old_rules: format!("{} {}", old_rules.id, old_rules.version),
         new_rules: format!("{} {}", new_rules.id, new_rules.version),
         rescored: result.rescored,
         decisions_changed: result.decisions_changed,
-        changes: &result.changes,
+        changes: result.changes,
     };
+    let mut out = stdout();
     match args.format {
-        Format::Json => print_json(&out)?,
-        Format::Table | Format::Csv => {
-            let decision = |p: Option<bool>| match p {
-                Some(true) => "pass".to_owned(),
-                Some(false) => "fail".to_owned(),
-                None => String::new(),
-            };
-            let scaled = |s: Option<i64>| s.map_or(String::new(), |v| v.to_string());
-            let rows: Vec<Vec<String>> = result
-                .changes
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.candidate.to_string(),
-                        c.form.to_string(),
-                        format!("{:.2}/{:.2}", c.old_raw, c.old_max),
-                        format!("{:.2}/{:.2}", c.new_raw, c.new_max),
-                        scaled(c.old_scaled),
-                        scaled(c.new_scaled),
-                        decision(c.old_passed),
-                        decision(c.new_passed),
-                    ]
-                })
-                .collect();
-            print_rows(
-                &[
-                    "candidate",
-                    "form",
-                    "old_raw",
-                    "new_raw",
-                    "old_scaled",
-                    "new_scaled",
-                    "old_decision",
-                    "new_decision",
-                ],
-                &rows,
-                args.format == Format::Csv,
-            )?;
-            if args.format == Format::Table {
-                eprintln!(
-                    "{} rescored ({} → {}); {} changed, {} decision(s) changed",
-                    out.rescored,
-                    out.old_rules,
-                    out.new_rules,
-                    result.changes.len(),
-                    out.decisions_changed
-                );
-            }
+        Format::Json => doc.write(out, "stdout")?,
+        Format::Csv => write_changes_csv(out, &doc.changes, "stdout")?,
+        Format::Table => {
+            write!(out, "{}", changes_table(&doc.changes))?;
+            out.flush()?;
+            eprintln!("{}", doc.account());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,14 +1,15 @@
 //! `exam theta`: ability for every person of a scored-response CSV from
 //! given item parameters (scoring new candidates against a calibrated bank).
 
-use crate::output::{Format, print_json};
+use crate::output::{Format, open, stdout};
 use anyhow::Context;
-use exam_core::irt::{ItemParams, ItemParamsFile};
+use exam_core::irt::ItemParams;
 use exam_core::responses::{CsvOptions, ResponseMatrix};
+use exam_export::params::ParamsDocument;
+use exam_export::scored_csv;
+use exam_export::theta::{PersonTheta, ThetaDocument};
 use exam_scoring::{Estimate, Method, MleOptions, NormalPrior, align_params, estimate_abilities};
-use serde::Serialize;
-use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -72,21 +73,17 @@ fn resolve(args: ThetaArgs) -> anyhow::Result<Resolved> {
             options: MleOptions::new(args.theta_max).context("--theta-max")?,
         },
     };
-    let name = args.responses.display().to_string();
-    let file = File::open(&args.responses).with_context(|| format!("cannot open {name}"))?;
-    let matrix = ResponseMatrix::from_csv(
-        BufReader::new(file),
+    let (file, name) = open(&args.responses)?;
+    let matrix = scored_csv::read(
+        file,
         &name,
         CsvOptions {
             id_column: !args.no_id,
         },
     )?;
-    let params_name = args.params.display().to_string();
-    let text = std::fs::read_to_string(&args.params)
-        .with_context(|| format!("cannot read {params_name}"))?;
-    let file: ItemParamsFile = serde_json::from_str(&text)
-        .with_context(|| format!("{params_name}: not a valid item parameter file"))?;
-    let params = align_params(matrix.items(), &file)
+    let (file, params_name) = open(&args.params)?;
+    let doc = ParamsDocument::read(file, &params_name)?;
+    let params = align_params(matrix.items(), &doc.items)
         .with_context(|| format!("{name} and {params_name} do not name the same items"))?;
     Ok(Resolved {
         matrix,
@@ -96,116 +93,37 @@ fn resolve(args: ThetaArgs) -> anyhow::Result<Resolved> {
     })
 }
 
-#[derive(Serialize)]
-struct PersonOut<'a> {
-    id: &'a str,
-    theta: Option<f64>,
-    se: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    at_bound: Option<bool>,
-}
-
-#[derive(Serialize)]
-struct Report<'a> {
-    #[serde(flatten)]
-    method: &'a Method,
-    n_persons: usize,
-    n_items: usize,
-    persons: Vec<PersonOut<'a>>,
-}
-
 /// Runs `exam theta`.
 pub fn run(args: ThetaArgs) -> anyhow::Result<ExitCode> {
     let resolved = resolve(args)?;
     let estimates = estimate_abilities(&resolved.matrix, &resolved.params, &resolved.method)?;
     let is_mle = matches!(resolved.method, Method::Mle { .. });
-    let persons: Vec<PersonOut<'_>> = resolved
+    let persons = resolved
         .matrix
         .persons()
         .iter()
         .zip(&estimates)
-        .map(|(id, est): (_, &Option<Estimate>)| PersonOut {
-            id: id.as_str(),
+        .map(|(id, est): (_, &Option<Estimate>)| PersonTheta {
+            id: id.clone(),
             theta: est.map(|e| e.theta),
             se: est.map(|e| e.se),
-            at_bound: if is_mle {
-                Some(est.is_some_and(|e| e.at_bound))
-            } else {
-                None
-            },
+            at_bound: is_mle.then(|| est.is_some_and(|e| e.at_bound)),
         })
         .collect();
+    let doc = ThetaDocument {
+        method: resolved.method,
+        n_persons: resolved.matrix.n_persons(),
+        n_items: resolved.matrix.n_items(),
+        persons,
+    };
+    let mut out = stdout();
     match resolved.format {
-        Format::Json => print_json(&Report {
-            method: &resolved.method,
-            n_persons: resolved.matrix.n_persons(),
-            n_items: resolved.matrix.n_items(),
-            persons,
-        })?,
-        Format::Csv => write_csv(&persons, is_mle)?,
-        Format::Table => write_table(&persons, is_mle)?,
+        Format::Json => doc.write(out, "stdout")?,
+        Format::Csv => doc.write_csv(out, "stdout")?,
+        Format::Table => {
+            write!(out, "{}", doc.table())?;
+            out.flush()?;
+        }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn number(v: Option<f64>) -> String {
-    v.map_or(String::new(), |x| format!("{x:.6}"))
-}
-
-fn write_csv(persons: &[PersonOut<'_>], is_mle: bool) -> anyhow::Result<()> {
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    writeln!(out, "id,theta,se{}", if is_mle { ",at_bound" } else { "" })?;
-    for p in persons {
-        write!(
-            out,
-            "{},{},{}",
-            csv_field(p.id),
-            number(p.theta),
-            number(p.se)
-        )?;
-        if let Some(b) = p.at_bound {
-            write!(out, ",{b}")?;
-        }
-        writeln!(out)?;
-    }
-    out.flush()?;
-    Ok(())
-}
-
-fn write_table(persons: &[PersonOut<'_>], is_mle: bool) -> anyhow::Result<()> {
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let width = persons
-        .iter()
-        .map(|p| p.id.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(2);
-    write!(out, "{:<width$}  {:>10}  {:>10}", "id", "theta", "se")?;
-    writeln!(out, "{}", if is_mle { "  at bound" } else { "" })?;
-    for p in persons {
-        write!(
-            out,
-            "{:<width$}  {:>10}  {:>10}",
-            p.id,
-            number(p.theta),
-            number(p.se)
-        )?;
-        match p.at_bound {
-            Some(true) => writeln!(out, "  yes")?,
-            _ => writeln!(out)?,
-        }
-    }
-    out.flush()?;
-    Ok(())
-}
-
-/// Quotes a CSV field when it needs it.
-fn csv_field(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
-    }
 }

@@ -2,18 +2,21 @@
 //! every problem at once (exit 1 on any error); on a valid bank prints a
 //! summary: items per domain × level × status, kinds, sets, and the supply
 //! against each blueprint. `--lint` adds the item-writing lint (exit 1 on
-//! any finding).
+//! any finding) and the test-wise cue audit it judges (a table, or the
+//! `cue_audit` section of the JSON document).
 
 use crate::output::{Format, print_json};
-use crate::table::Table;
 use exam_core::bank::{
     BankErrors, ItemBank, Location, Problem, SupplyReport, read_blueprint, supply,
 };
 use exam_core::blueprint::Blueprint;
+use exam_core::cues::{CueAudit, cue_audit};
 use exam_core::ids::{DomainId, SetId};
 use exam_core::item::{ItemKind, ItemStatus};
 use exam_core::jta::CompetencyLevel;
 use exam_core::lint::{KeyStats, LintConfig, LintFinding, key_stats, lint, measured_tasks};
+use exam_export::cue_audit::write_cue_audit;
+use exam_export::table::Table;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -95,6 +98,8 @@ struct Report<'a> {
     summary: Option<Summary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     lint: Option<&'a [LintFinding]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cue_audit: Option<CueAudit>,
 }
 
 /// Runs `exam validate`.
@@ -139,6 +144,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         (Some(bank), true) => Some(lint(bank, &blueprints, &LintConfig::default())),
         _ => None,
     };
+    let cues = valid.as_ref().filter(|_| args.lint).map(cue_audit);
     let failed = errors > 0 || findings.as_ref().is_some_and(|f| !f.is_empty());
     match args.format {
         Format::Json => print_json(&Report {
@@ -149,8 +155,14 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
             problems: &problems,
             summary,
             lint: findings.as_deref(),
+            cue_audit: cues,
         })?,
-        _ => print_table(&problems, summary.as_ref(), findings.as_deref())?,
+        _ => print_table(
+            &problems,
+            summary.as_ref(),
+            cues.as_ref(),
+            findings.as_deref(),
+        )?,
     }
     Ok(if failed {
         ExitCode::FAILURE
@@ -248,12 +260,16 @@ fn summarize(bank: &ItemBank, blueprints: &[&Blueprint]) -> Summary {
 fn print_table(
     problems: &[Problem],
     summary: Option<&Summary>,
+    cues: Option<&CueAudit>,
     findings: Option<&[LintFinding]>,
 ) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if let Some(summary) = summary {
         write_summary(&mut out, summary)?;
+    }
+    if let Some(cues) = cues {
+        write_cue_audit(&mut out, cues)?;
     }
     for problem in problems {
         writeln!(out, "{problem}")?;

@@ -290,19 +290,6 @@ pub struct ItemParamsEntry {
     pub params: ItemParams,
 }
 
-/// An item-parameter file, the shape calibration writes and scoring reads
-/// (DESIGN.md): `{"model": "2pl", "items": [{"id": "...", "a": 1.1, "b": -0.3, "c": 0.2}]}`.
-/// `c` defaults to 0; unknown fields (standard errors, fit) are ignored on
-/// reading.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ItemParamsFile {
-    /// The model the parameters belong to; absent means read from the values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<IrtModel>,
-    /// Parameters per item.
-    pub items: Vec<ItemParamsEntry>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,19 +350,5 @@ mod tests {
             assert!(close(g.expected_score(theta), d.prob(theta), 1e-14));
             assert!(close(g.information(theta), d.information(theta), 1e-14));
         }
-    }
-
-    #[test]
-    fn params_file_reads_the_design_shape() {
-        let f: ItemParamsFile = serde_json::from_str(
-            r#"{"model": "2pl", "items": [{"id": "Q1", "a": 1.1, "b": -0.3, "se_a": 0.1}, {"id": "Q2", "a": 0.8, "b": 1, "c": 0.2}]}"#,
-        )
-        .unwrap();
-        assert_eq!(f.model, Some(IrtModel::TwoPl));
-        assert!(close(f.items[0].params.c(), 0.0, 0.0));
-        assert!(close(f.items[1].params.c(), 0.2, 0.0));
-        let back: ItemParamsFile =
-            serde_json::from_str(&serde_json::to_string(&f).unwrap()).unwrap();
-        assert_eq!(back, f);
     }
 }

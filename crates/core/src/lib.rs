@@ -21,17 +21,22 @@ pub mod assembly;
 pub mod bank;
 pub mod blueprint;
 pub mod coverage;
+pub mod cues;
 pub mod form;
 pub mod ids;
 pub mod irt;
 pub mod item;
 pub mod jta;
 pub mod lint;
+pub mod overlap;
 pub mod quadrature;
 pub mod responses;
 pub mod schema;
 #[cfg(any(test, feature = "proptest"))]
 pub mod strategies;
 pub mod submission;
+#[cfg(test)]
+mod test_banks;
+pub mod text;
 
 pub use ids::{CandidateId, ItemId, PersonId};

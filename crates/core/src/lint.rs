@@ -48,9 +48,12 @@
 
 use crate::bank::{ItemBank, Location, supply};
 use crate::blueprint::Blueprint;
-use crate::ids::{BlueprintId, DomainId, ItemId, OptionId, TaskId};
+use crate::cues::{CueScope, Strategy, cue_audit};
+use crate::ids::{BlueprintId, DomainId, ItemId, OptionId, SetId, TaskId};
 use crate::item::{Interaction, Item, ItemStatus};
 use crate::jta::CompetencyLevel;
+use crate::overlap::{overlapping_items, set_cues};
+use crate::text::words;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -79,6 +82,20 @@ pub struct LintConfig {
     pub min_supply_ratio: f64,
     /// Phrases no stem or option may contain (matched case-insensitively, as whole words).
     pub banned_phrases: Vec<String>,
+    /// Highest advantage of a test-wise strategy over chance on the whole
+    /// bank, as a proportion (0.05: five percentage points).
+    pub max_cue_advantage_bank: f64,
+    /// Highest advantage of a test-wise strategy over chance in one domain (0.10).
+    pub max_cue_advantage_domain: f64,
+    /// Fewest audited items a scope needs before the cue rule judges it
+    /// (20): a strategy's mean over a handful of items says little.
+    pub min_cue_items: usize,
+    /// Items whose whole texts have a TF-IDF cosine at or above this
+    /// overlap, unless they are enemies or share a set (0.35).
+    pub max_item_similarity: f64,
+    /// A set member's field holding at least this share of another
+    /// member's keyed option's content words cues that key (0.4).
+    pub max_set_key_containment: f64,
 }
 
 impl Default for LintConfig {
@@ -106,6 +123,11 @@ impl Default for LintConfig {
             .into_iter()
             .map(str::to_owned)
             .collect(),
+            max_cue_advantage_bank: 0.05,
+            max_cue_advantage_domain: 0.10,
+            min_cue_items: 20,
+            max_item_similarity: 0.35,
+            max_set_key_containment: 0.4,
         }
     }
 }
@@ -192,6 +214,46 @@ pub enum LintKind {
         other: ItemId,
         /// Jaccard similarity of the shingle sets.
         similarity: f64,
+    },
+    /// A test-wise strategy that beats chance by too much in a scope.
+    #[error("cue audit, {scope}: strategy {strategy} scores {:.1}% against chance {:.1}% over {items} items (+{:.1} points, limit {:.0})", score * 100.0, chance * 100.0, advantage * 100.0, max * 100.0)]
+    TestWiseCue {
+        /// `bank` or `domain <id>`.
+        scope: String,
+        /// The strategy.
+        strategy: Strategy,
+        /// Items audited in the scope.
+        items: usize,
+        /// The strategy's mean expected score.
+        score: f64,
+        /// The mean chance score.
+        chance: f64,
+        /// `score − chance`.
+        advantage: f64,
+        /// The highest advantage allowed.
+        max: f64,
+    },
+    /// Two items whose whole texts overlap, neither enemies nor in one set.
+    #[error(
+        "overlaps item `{other}` (TF-IDF cosine {similarity:.2}, limit {max:.2}): mark them enemies or rewrite one"
+    )]
+    OverlappingItems {
+        /// The other item.
+        other: ItemId,
+        /// The cosine of the two items' TF-IDF vectors.
+        similarity: f64,
+        /// The limit.
+        max: f64,
+    },
+    /// A set member whose text holds another member's key.
+    #[error("holds the key of item `{keyed_item}` of set `{set}` ({:.0}% of its content words)", containment * 100.0)]
+    SetCue {
+        /// The set.
+        set: SetId,
+        /// The member whose key is given away.
+        keyed_item: ItemId,
+        /// The share of the key's content words held.
+        containment: f64,
     },
     /// A JTA task no operational item measures.
     #[error("task `{task}` is not measured by any operational item")]
@@ -297,7 +359,9 @@ pub fn lint(bank: &ItemBank, blueprints: &[&Blueprint], config: &LintConfig) -> 
             ));
         }
     }
+    findings.extend(overlap_findings(bank, config));
     findings.extend(key_findings(bank, config));
+    findings.extend(cue_findings(bank, config));
     let measured = measured_tasks(bank);
     for task in &bank.jta().tasks {
         if !measured.contains(&task.id) {
@@ -326,6 +390,88 @@ pub fn lint(bank: &ItemBank, blueprints: &[&Blueprint], config: &LintConfig) -> 
                     },
                 ));
             }
+        }
+    }
+    findings
+}
+
+/// Overlapping items (at the first of each pair) and set cues (at the
+/// member that gives the key away).
+fn overlap_findings(bank: &ItemBank, config: &LintConfig) -> Vec<LintFinding> {
+    let at = |id: &ItemId| {
+        bank.source(id)
+            .cloned()
+            .unwrap_or_default()
+            .item(id.clone())
+    };
+    let mut findings: Vec<LintFinding> = overlapping_items(bank, config.max_item_similarity)
+        .into_iter()
+        .map(|pair| {
+            LintFinding::new(
+                at(&pair.first),
+                LintKind::OverlappingItems {
+                    other: pair.second,
+                    similarity: pair.similarity,
+                    max: config.max_item_similarity,
+                },
+            )
+        })
+        .collect();
+    for cue in set_cues(bank, config.max_set_key_containment) {
+        findings.push(LintFinding::new(
+            at(&cue.item).field(cue.field),
+            LintKind::SetCue {
+                set: cue.set,
+                keyed_item: cue.keyed_item,
+                containment: cue.containment,
+            },
+        ));
+    }
+    findings
+}
+
+/// Test-wise strategies that beat chance by more than the limit: on the
+/// bank, in each kind (at the bank's limit: a kind is a large share of the
+/// bank) and in each domain.
+fn cue_findings(bank: &ItemBank, config: &LintConfig) -> Vec<LintFinding> {
+    let audit = cue_audit(bank);
+    let mut scopes: Vec<(String, &CueScope, f64)> = vec![(
+        "bank".to_owned(),
+        &audit.bank,
+        config.max_cue_advantage_bank,
+    )];
+    for kind in &audit.kinds {
+        scopes.push((
+            format!("kind {}", kind.kind),
+            &kind.scope,
+            config.max_cue_advantage_bank,
+        ));
+    }
+    for domain in &audit.domains {
+        scopes.push((
+            format!("domain {}", domain.domain),
+            &domain.scope,
+            config.max_cue_advantage_domain,
+        ));
+    }
+    let mut findings = Vec::new();
+    for (scope, cues, max) in scopes {
+        if cues.items < config.min_cue_items {
+            continue;
+        }
+        for s in cues.strategies.iter().filter(|s| s.advantage > max) {
+            findings.push(LintFinding::new(
+                Location::default(),
+                LintKind::TestWiseCue {
+                    scope: scope.clone(),
+                    strategy: s.strategy,
+                    items: cues.items,
+                    score: s.score,
+                    chance: cues.chance,
+                    advantage: s.advantage,
+                    max,
+                },
+            ));
         }
     }
     findings
@@ -429,23 +575,14 @@ fn item_findings(item: &Item, config: &LintConfig) -> Vec<(Option<String>, LintK
 
 /// The banned phrases `text` contains as whole words, case-insensitively.
 fn banned_phrases(text: &str, phrases: &[String]) -> Vec<String> {
-    let words = normalized_words(text).join(" ");
-    let padded = format!(" {words} ");
+    let padded = format!(" {} ", words(text).join(" "));
     phrases
         .iter()
         .filter(|p| {
-            let phrase = normalized_words(p).join(" ");
+            let phrase = words(p).join(" ");
             !phrase.is_empty() && padded.contains(&format!(" {phrase} "))
         })
         .cloned()
-        .collect()
-}
-
-/// Lowercase alphanumeric words (apostrophes kept inside words).
-fn normalized_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .map(|w| w.trim_matches(|c| c == '\'' || c == '’').to_lowercase())
-        .filter(|w| !w.is_empty())
         .collect()
 }
 
@@ -519,14 +656,14 @@ fn subordinate(tokens: &[&str]) -> bool {
 /// Word shingles of a stem: the set of its `k`-word windows (the whole word
 /// list when it is shorter than `k`).
 fn shingles(stem: &str, k: usize) -> HashSet<String> {
-    let words = normalized_words(stem);
+    let all = words(stem);
     let k = k.max(1);
-    if words.len() < k {
-        return std::iter::once(words.join(" "))
+    if all.len() < k {
+        return std::iter::once(all.join(" "))
             .filter(|s| !s.is_empty())
             .collect();
     }
-    words.windows(k).map(|w| w.join(" ")).collect()
+    all.windows(k).map(|w| w.join(" ")).collect()
 }
 
 /// Pairs of items whose stems are near duplicates, for each item the others
@@ -691,6 +828,41 @@ fn key_findings(bank: &ItemBank, config: &LintConfig) -> Vec<LintFinding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_banks::{choice_item, one_domain};
+
+    #[test]
+    fn a_strategy_beating_chance_fails_the_cue_rule_in_every_scope() {
+        // Both keys are the strictly longest option: "longest" scores 1
+        // against chance 1/4, +75 points. Every other strategy scores at
+        // most chance: shortest 0; eliminating the extremes (lengths 4 and
+        // 1) drops the key: 0; no absolute words, no word shared between
+        // options or with the stem: 1/4.
+        let items = vec![
+            choice_item("I0", "One?", &["aaaa", "bb", "ccc", "d"], &[0]),
+            choice_item("I1", "Two?", &["d", "bb", "ccc", "aaaa"], &[3]),
+        ];
+        let bank = one_domain(items, Vec::new());
+        assert!(
+            cue_findings(&bank, &LintConfig::default()).is_empty(),
+            "fewer than 20 items"
+        );
+        let config = LintConfig {
+            min_cue_items: 2,
+            ..LintConfig::default()
+        };
+        let messages: Vec<String> = cue_findings(&bank, &config)
+            .iter()
+            .map(|f| f.message.clone())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "cue audit, bank: strategy longest scores 100.0% against chance 25.0% over 2 items (+75.0 points, limit 5)",
+                "cue audit, kind single_choice: strategy longest scores 100.0% against chance 25.0% over 2 items (+75.0 points, limit 5)",
+                "cue audit, domain d: strategy longest scores 100.0% against chance 25.0% over 2 items (+75.0 points, limit 10)",
+            ]
+        );
+    }
 
     #[test]
     fn lead_in_is_the_last_sentence() {

@@ -12,7 +12,7 @@ use crate::blueprint::{
     Blueprint, Count, DomainSpec, IrtScale, IrtTargets, LevelCounts, PassingStandard,
 };
 use crate::ids::{BlueprintId, DomainId, ItemId, OptionId, SetId, TaskId};
-use crate::irt::{GpcmParams, IrtModel, ItemParams, ItemParamsEntry, ItemParamsFile};
+use crate::irt::{GpcmParams, IrtModel, ItemParams, ItemParamsEntry};
 use crate::item::{
     Choice, CttStats, Interaction, IrtStats, Item, ItemSet, ItemStatistics, ItemStatus, MatchPair,
     ParamErrors, Provenance,
@@ -148,7 +148,7 @@ pub fn statistics() -> impl Strategy<Value = ItemStatistics> {
     )
         .prop_map(|(a, b, c)| ParamErrors { a, b, c });
     let irt = (
-        select(vec![IrtModel::Rasch, IrtModel::TwoPl, IrtModel::ThreePl]),
+        dichotomous_model(),
         0.2f64..3.0,
         -4.0f64..4.0,
         0.0f64..0.4,
@@ -179,26 +179,22 @@ pub fn item_params() -> impl Strategy<Value = ItemParams> {
     })
 }
 
-/// An item-parameter file with 0–5 items.
-pub fn item_params_file() -> impl Strategy<Value = ItemParamsFile> {
-    (
-        prop::option::of(select(vec![
-            IrtModel::Rasch,
-            IrtModel::TwoPl,
-            IrtModel::ThreePl,
-        ])),
-        prop::collection::vec((token(), item_params()), 0..5),
-    )
-        .prop_map(|(model, items)| ItemParamsFile {
-            model,
-            items: items
-                .into_iter()
-                .map(|(id, params)| ItemParamsEntry {
-                    id: ItemId::new(id),
-                    params,
-                })
-                .collect(),
-        })
+/// A dichotomous IRT model.
+pub fn dichotomous_model() -> impl Strategy<Value = IrtModel> {
+    select(vec![IrtModel::Rasch, IrtModel::TwoPl, IrtModel::ThreePl])
+}
+
+/// 0–5 items with checked parameters, as an item-parameter document lists them.
+pub fn item_params_entries() -> impl Strategy<Value = Vec<ItemParamsEntry>> {
+    prop::collection::vec((token(), item_params()), 0..5).prop_map(|items| {
+        items
+            .into_iter()
+            .map(|(id, params)| ItemParamsEntry {
+                id: ItemId::new(id),
+                params,
+            })
+            .collect()
+    })
 }
 
 /// Checked generalized partial credit parameters with 1–4 steps.
@@ -518,8 +514,8 @@ mod tests {
         }
 
         #[test]
-        fn item_parameter_files_round_trip(file in item_params_file(), gpcm in gpcm_params()) {
-            round_trip(&file)?;
+        fn item_parameters_round_trip(entries in item_params_entries(), gpcm in gpcm_params()) {
+            round_trip(&entries)?;
             round_trip(&gpcm)?;
         }
 

@@ -6,3 +6,19 @@
 //! exam-stats; this crate only turns their values into bytes and back.
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod analysis;
+pub mod calibration;
+pub mod csv_table;
+pub mod cue_audit;
+mod error;
+pub mod forms;
+mod json;
+pub mod params;
+pub mod rescore;
+pub mod score_reports;
+pub mod scored_csv;
+pub mod table;
+pub mod theta;
+
+pub use error::FormatError;

@@ -18,7 +18,7 @@ use crate::eap::EapScorer;
 use crate::prior::NormalPrior;
 use crate::response::Response;
 use exam_core::ids::{ItemId, PersonId};
-use exam_core::irt::{ItemParams, ItemParamsFile};
+use exam_core::irt::{ItemParams, ItemParamsEntry};
 use exam_core::responses::{Block, ResponseMatrix};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -86,14 +86,14 @@ pub enum ThetaError {
     },
 }
 
-/// The parameters of `file` in the order of `items` (the columns of a
+/// The parameters of `entries` in the order of `items` (the columns of a
 /// response matrix), checking that both name the same items.
 pub fn align_params(
     items: &[ItemId],
-    file: &ItemParamsFile,
+    entries: &[ItemParamsEntry],
 ) -> Result<Vec<ItemParams>, ThetaError> {
-    let mut by_id: HashMap<&ItemId, ItemParams> = HashMap::with_capacity(file.items.len());
-    for entry in &file.items {
+    let mut by_id: HashMap<&ItemId, ItemParams> = HashMap::with_capacity(entries.len());
+    for entry in entries {
         if by_id.insert(&entry.id, entry.params).is_some() {
             return Err(ThetaError::DuplicateParams {
                 item: entry.id.clone(),
@@ -110,7 +110,7 @@ pub fn align_params(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let known: HashSet<&ItemId> = items.iter().collect();
-    if let Some(extra) = file.items.iter().find(|e| !known.contains(&e.id)) {
+    if let Some(extra) = entries.iter().find(|e| !known.contains(&e.id)) {
         return Err(ThetaError::UnknownItem {
             item: extra.id.clone(),
         });
@@ -248,8 +248,12 @@ mod tests {
     use crate::ability::eap;
     use exam_core::responses::CsvOptions;
 
-    fn params(json: &str) -> ItemParamsFile {
-        serde_json::from_str(json).unwrap()
+    fn params(json: &str) -> Vec<ItemParamsEntry> {
+        #[derive(serde::Deserialize)]
+        struct Entries {
+            items: Vec<ItemParamsEntry>,
+        }
+        serde_json::from_str::<Entries>(json).unwrap().items
     }
 
     fn matrix(csv: &str) -> ResponseMatrix {

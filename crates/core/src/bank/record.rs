@@ -1,8 +1,8 @@
 //! Writing calibrated IRT parameters back into a bank directory's item
 //! files: an explicit step, never a side effect of calibrating.
 //!
-//! [`plan`] reads a calibration (the JSON `exam calibrate --format json`
-//! writes, read as [`CalibrationFile`]) and a [`RecordOptions`] provenance,
+//! [`plan`] takes a calibration ([`CalibrationInput`], from the document
+//! `exam calibrate --format json` writes) and a [`RecordOptions`] provenance,
 //! checks all of it against the bank (every id must be a bank item, every
 //! parameter valid, the run converged) and computes the new item files
 //! without touching the disk; [`RecordPlan::write`] then writes them. So
@@ -23,58 +23,61 @@ use super::{BankErrors, ItemBank, load};
 use crate::ids::ItemId;
 use crate::irt::{IrtModel, ItemParams, ParamsError};
 use crate::item::{IrtStats, Item, ItemFile, ParamErrors, Provenance};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-/// A calibration result as `exam calibrate --format json` writes it (also
-/// readable from a hand-written item parameter file with a `model`). Fields
-/// this step does not use (fit, flags, curves) are ignored.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CalibrationFile {
+/// What write-back needs of a calibration: the model, the sample, whether
+/// it converged, and the items' parameters. The calibration document of
+/// exam-export (what `exam calibrate --format json` writes) converts into
+/// it.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(test, derive(serde::Deserialize))]
+pub struct CalibrationInput {
     /// The model calibrated.
     pub model: IrtModel,
     /// Persons in the calibration sample.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub n_persons: Option<u64>,
     /// The estimation method (`mml`, `cml`).
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub estimation: Option<String>,
     /// Whether the estimation converged (absent: not stated).
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub converged: Option<bool>,
     /// The calibrated items.
     pub items: Vec<CalibratedItem>,
 }
 
-/// One item of a [`CalibrationFile`].
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// One item of a [`CalibrationInput`].
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 pub struct CalibratedItem {
     /// The item.
     pub id: ItemId,
     /// Persons presented the item.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub n: Option<u64>,
     /// Slope.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub a: Option<f64>,
     /// Difficulty.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub b: Option<f64>,
     /// Lower asymptote (absent: 0).
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub c: Option<f64>,
     /// Standard error of `a`.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub se_a: Option<f64>,
     /// Standard error of `b`.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub se_b: Option<f64>,
     /// Standard error of `c`.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub se_c: Option<f64>,
     /// Held at its bank parameters (an anchor), not estimated.
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     pub fixed: bool,
 }
 
@@ -270,7 +273,7 @@ pub fn is_calendar_date(date: &str) -> bool {
 /// computes the updated item files, writing nothing.
 pub fn plan(
     dir: &Path,
-    calibration: &CalibrationFile,
+    calibration: &CalibrationInput,
     options: &RecordOptions,
 ) -> Result<RecordPlan, RecordError> {
     if !dir.is_dir() {
@@ -346,7 +349,7 @@ pub fn plan(
 
 /// The checked statistics to record, by item (anchors excluded).
 fn new_stats(
-    calibration: &CalibrationFile,
+    calibration: &CalibrationInput,
     options: &RecordOptions,
 ) -> Result<HashMap<ItemId, IrtStats>, RecordError> {
     if !is_calendar_date(&options.date) {
@@ -503,7 +506,7 @@ mod tests {
         }
     }
 
-    fn calibration(json: &str) -> CalibrationFile {
+    fn calibration(json: &str) -> CalibrationInput {
         serde_json::from_str(json).unwrap()
     }
 

@@ -11,10 +11,10 @@
 
 use super::{Calibration, ItemEstimate};
 use exam_core::irt::logistic;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The test curves at one ability.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CurvePoint {
     /// Ability on the calibration's scale.
     pub theta: f64,

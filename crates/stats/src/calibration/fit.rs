@@ -26,14 +26,14 @@ use super::{Calibration, CmlFit, Model};
 use exam_core::irt::logistic;
 use exam_core::quadrature::Quadrature;
 use exam_core::responses::ResponseMatrix;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// Expected counts below this merge score groups.
 const MIN_EXPECTED: f64 = 1.0;
 
 /// The S-X² statistic of one item.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SX2 {
     /// The statistic.
     pub statistic: f64,

@@ -6,8 +6,8 @@ use super::item_terms::{self, Terms, softplus};
 use super::linalg::spd_solve;
 use super::options::{BetaPrior, CalibrationOptions, LogNormalPrior, Model, check_options};
 use super::result::{
-    Calibration, Convergence, EXTREME_DIFFICULTY, HEYWOOD_SLOPE, ItemCalibration, ItemEstimate,
-    ItemFlag, LOW_SLOPE, LatentDistribution, MAX_GRADIENT, StopReason,
+    BoundParameter, Calibration, Convergence, EXTREME_DIFFICULTY, HEYWOOD_SLOPE, ItemCalibration,
+    ItemEstimate, ItemFlag, LOW_SLOPE, LatentDistribution, MAX_GRADIENT, StopReason,
 };
 use super::squarem::{EmOutcome, run_em};
 use super::{CalibrationError, standard_errors};
@@ -777,13 +777,13 @@ fn item_flags(flags: &mut Vec<ItemFlag>, e: &ItemEstimate, model: Model) {
     }
     if e.a.abs() >= SLOPE_BOUND * 0.999 {
         flags.push(ItemFlag::AtBound {
-            parameter: "a",
+            parameter: BoundParameter::A,
             value: e.a,
         });
     }
     if let Some(d) = e.d.iter().find(|d| d.abs() >= INTERCEPT_BOUND * 0.999) {
         flags.push(ItemFlag::AtBound {
-            parameter: "d",
+            parameter: BoundParameter::D,
             value: *d,
         });
     }

@@ -69,8 +69,8 @@ pub use mml::{calibrate, calibrate_with_progress};
 pub use options::{BetaPrior, CalibrationOptions, LogNormalPrior, Model};
 pub use rasch_cml::{CmlFit, CmlItem, rasch_cml};
 pub use result::{
-    Calibration, Convergence, ItemCalibration, ItemEstimate, ItemFlag, LatentDistribution,
-    StopReason,
+    BoundParameter, Calibration, Convergence, ItemCalibration, ItemEstimate, ItemFlag,
+    LatentDistribution, StopReason,
 };
 
 use exam_core::ids::ItemId;

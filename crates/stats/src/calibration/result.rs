@@ -3,7 +3,7 @@
 use super::Model;
 use exam_core::ids::ItemId;
 use exam_core::irt::{GpcmParams, ItemParams, ParamsError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Slope at or above which an estimate is reported as Heywood-like
 /// (the reference data's "weakly identified" rule: a ≥ 4).
@@ -43,7 +43,7 @@ pub struct Calibration {
 }
 
 /// The normal latent distribution of a calibration.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LatentDistribution {
     /// Mean of θ.
     pub mean: f64,
@@ -52,7 +52,7 @@ pub struct LatentDistribution {
 }
 
 /// Whether the EM converged, and why it stopped.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Convergence {
     /// True when the stopping rule was met.
     pub converged: bool,
@@ -70,7 +70,7 @@ pub struct Convergence {
 }
 
 /// Why the EM iterations stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StopReason {
@@ -159,8 +159,20 @@ impl ItemEstimate {
     }
 }
 
+/// A parameter the estimation keeps within a bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BoundParameter {
+    /// The slope.
+    A,
+    /// An intercept.
+    D,
+    /// The lower asymptote.
+    C,
+}
+
 /// A condition of an item's calibration worth reporting.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "flag", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ItemFlag {
@@ -196,8 +208,8 @@ pub enum ItemFlag {
     },
     /// A parameter reached the bound the estimation keeps it within.
     AtBound {
-        /// Which parameter (`"a"`, `"d"` or `"c"`).
-        parameter: &'static str,
+        /// Which parameter.
+        parameter: BoundParameter,
         /// Its value.
         value: f64,
     },

@@ -1,0 +1,129 @@
+//! What can go wrong reading or writing a format: every error names the
+//! document (a file name or another label the caller gives) and what in it
+//! is wrong.
+
+use exam_core::ids::{FormId, ItemId};
+
+/// Why a document could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FormatError {
+    /// The bytes could not be read or written.
+    #[error("{name}: {source}")]
+    Io {
+        /// The document.
+        name: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The JSON is malformed or not of the format's shape.
+    #[error("{name}: not {expected}: {source}")]
+    Json {
+        /// The document.
+        name: String,
+        /// What the document should have been.
+        expected: &'static str,
+        /// Where the JSON parser stopped.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The CSV is malformed.
+    #[error("{name}: {source}")]
+    Csv {
+        /// The document.
+        name: String,
+        /// The CSV error (with its position).
+        #[source]
+        source: csv::Error,
+    },
+    /// A CSV cell does not hold what its column holds.
+    #[error("{name}, line {line}: column `{column}`: `{value}` is not {expected}")]
+    Cell {
+        /// The document.
+        name: String,
+        /// The 1-based line.
+        line: u64,
+        /// The column's header.
+        column: String,
+        /// The cell as read.
+        value: String,
+        /// What the column holds.
+        expected: &'static str,
+    },
+    /// A CSV header is not the format's header.
+    #[error("{name}: the header is `{found}`, expected `{expected}`")]
+    Header {
+        /// The document.
+        name: String,
+        /// The header as read.
+        found: String,
+        /// The format's header.
+        expected: String,
+    },
+    /// A forms document holds no form.
+    #[error("{name}: no forms")]
+    NoForms {
+        /// The document.
+        name: String,
+    },
+    /// Two scoring keys name the same form.
+    #[error("{name}: two scoring keys for form {form}")]
+    DuplicateKey {
+        /// The document.
+        name: String,
+        /// The form.
+        form: FormId,
+    },
+    /// A form has no scoring key.
+    #[error("{name}: form {form} has no scoring key")]
+    MissingKey {
+        /// The document.
+        name: String,
+        /// The form.
+        form: FormId,
+    },
+    /// A scoring key names a form the document does not hold.
+    #[error("{name}: scoring key for form {form}, which is not in `forms`")]
+    OrphanKey {
+        /// The document.
+        name: String,
+        /// The form of the key.
+        form: FormId,
+    },
+    /// An item appears twice in an item-parameter document.
+    #[error("{name}: item `{item}` appears twice")]
+    DuplicateItem {
+        /// The document.
+        name: String,
+        /// The item.
+        item: ItemId,
+    },
+}
+
+impl FormatError {
+    /// An I/O error of `name`.
+    pub(crate) fn io(name: &str, source: std::io::Error) -> Self {
+        Self::Io {
+            name: name.to_owned(),
+            source,
+        }
+    }
+
+    /// A CSV error of `name`.
+    pub(crate) fn csv(name: &str, source: csv::Error) -> Self {
+        Self::Csv {
+            name: name.to_owned(),
+            source,
+        }
+    }
+
+    /// A JSON error of `name`, which should have been `expected`.
+    pub(crate) fn json(name: &str, expected: &'static str, source: serde_json::Error) -> Self {
+        Self::Json {
+            name: name.to_owned(),
+            expected,
+            source,
+        }
+    }
+}

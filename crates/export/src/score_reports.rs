@@ -1,0 +1,246 @@
+//! Score reports: the JSON document of `exam score` (the rules' id and
+//! version with every candidate's full report), and the one-line summary
+//! per candidate as CSV or a table.
+
+use crate::FormatError;
+use crate::csv_table::{self, CsvWriter, Record};
+use crate::json;
+use crate::table::{Column, Table};
+use exam_core::ids::{CandidateId, FormId};
+use exam_scoring::report::ScoreReport;
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
+
+/// The score reports of one scoring run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreReportsDocument {
+    /// The scoring rules' id.
+    pub scoring_rules: String,
+    /// Their version.
+    pub scoring_rules_version: String,
+    /// One report per candidate, in input order.
+    pub reports: Vec<ScoreReport>,
+}
+
+impl ScoreReportsDocument {
+    /// Writes the document as pretty JSON with a trailing newline.
+    pub fn write(&self, out: impl Write, name: &str) -> Result<(), FormatError> {
+        json::write_pretty(out, self, name)
+    }
+
+    /// Reads a document.
+    pub fn read(input: impl Read, name: &str) -> Result<Self, FormatError> {
+        json::read(input, name, "a score reports document")
+    }
+}
+
+/// A list of score reports alone (what `exam rescore --out` writes).
+pub fn write_reports(
+    out: impl Write,
+    reports: &[ScoreReport],
+    name: &str,
+) -> Result<(), FormatError> {
+    json::write_pretty(out, &reports, name)
+}
+
+/// Reads a list of score reports.
+pub fn read_reports(input: impl Read, name: &str) -> Result<Vec<ScoreReport>, FormatError> {
+    json::read(input, name, "a list of score reports")
+}
+
+/// The columns of the summary.
+pub const SUMMARY_HEADER: [&str; 9] = [
+    "candidate",
+    "form",
+    "raw",
+    "max",
+    "percent",
+    "scaled",
+    "theta",
+    "se",
+    "decision",
+];
+
+/// One candidate's summary line: raw and maximum (2 decimals), percent (1),
+/// scaled score, θ and SE (3), pass or fail; absent values are empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreSummary {
+    /// The candidate.
+    pub candidate: CandidateId,
+    /// The form sat.
+    pub form: FormId,
+    /// Raw score.
+    pub raw: f64,
+    /// Its maximum.
+    pub max: f64,
+    /// Percent of the maximum.
+    pub percent: Option<f64>,
+    /// Scaled score.
+    pub scaled: Option<i64>,
+    /// θ.
+    pub theta: Option<f64>,
+    /// SE of θ.
+    pub se: Option<f64>,
+    /// Whether the candidate passed, where a cut is set.
+    pub passed: Option<bool>,
+}
+
+impl ScoreSummary {
+    /// The summary of a report.
+    pub fn of(r: &ScoreReport) -> Self {
+        Self {
+            candidate: r.candidate.clone(),
+            form: r.form.clone(),
+            raw: r.raw,
+            max: r.max,
+            percent: r.percent,
+            scaled: r.scaled,
+            theta: r.theta.as_ref().map(|t| t.theta),
+            se: r.theta.as_ref().map(|t| t.se),
+            passed: r.decision.as_ref().map(|d| d.passed),
+        }
+    }
+
+    /// The line's cells, in [`SUMMARY_HEADER`] order.
+    pub fn cells(&self) -> [String; 9] {
+        let opt =
+            |v: Option<f64>, digits: usize| v.map_or(String::new(), |x| format!("{x:.digits$}"));
+        [
+            self.candidate.to_string(),
+            self.form.to_string(),
+            format!("{:.2}", self.raw),
+            format!("{:.2}", self.max),
+            opt(self.percent, 1),
+            self.scaled.map_or(String::new(), |s| s.to_string()),
+            opt(self.theta, 3),
+            opt(self.se, 3),
+            decision_cell(self.passed),
+        ]
+    }
+
+    fn from_record(r: &Record<'_>) -> Result<Self, FormatError> {
+        Ok(Self {
+            candidate: CandidateId::new(r.text(0)),
+            form: FormId::new(r.text(1)),
+            raw: r.parse(2, "a number")?,
+            max: r.parse(3, "a number")?,
+            percent: r.optional(4, "a number")?,
+            scaled: r.optional(5, "an integer")?,
+            theta: r.optional(6, "a number")?,
+            se: r.optional(7, "a number")?,
+            passed: parse_decision(r, 8)?,
+        })
+    }
+}
+
+/// `pass`, `fail` or empty.
+pub(crate) fn decision_cell(passed: Option<bool>) -> String {
+    match passed {
+        Some(true) => "pass".to_owned(),
+        Some(false) => "fail".to_owned(),
+        None => String::new(),
+    }
+}
+
+/// Reads a [`decision_cell`] back.
+pub(crate) fn parse_decision(r: &Record<'_>, c: usize) -> Result<Option<bool>, FormatError> {
+    match r.text(c) {
+        "pass" => Ok(Some(true)),
+        "fail" => Ok(Some(false)),
+        "" => Ok(None),
+        _ => Err(r.bad(c, "`pass`, `fail` or empty")),
+    }
+}
+
+/// A summary CSV written line by line (so a long run keeps no report).
+pub fn summary_csv<W: Write>(out: W, name: &str) -> Result<CsvWriter<W>, FormatError> {
+    CsvWriter::new(out, &SUMMARY_HEADER, name)
+}
+
+/// Reads a summary CSV.
+pub fn read_summary_csv(input: impl Read, name: &str) -> Result<Vec<ScoreSummary>, FormatError> {
+    csv_table::read(input, name, &SUMMARY_HEADER, ScoreSummary::from_record)
+}
+
+/// Text cells as a table: fitted, left-aligned columns two spaces apart,
+/// trailing blanks trimmed (the layout of the scoring commands).
+pub fn rows_table<S: AsRef<str>>(
+    header: &[&str],
+    rows: impl IntoIterator<Item = impl IntoIterator<Item = S>>,
+) -> String {
+    let mut t = Table::with_columns(header.iter().map(|h| Column::new(*h))).trim(true);
+    for row in rows {
+        t.row(row.into_iter().map(|c| c.as_ref().to_owned()));
+    }
+    t.render()
+}
+
+/// The summaries as a table.
+pub fn summary_table(summaries: &[ScoreSummary]) -> String {
+    rows_table(&SUMMARY_HEADER, summaries.iter().map(ScoreSummary::cells))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn summary() -> impl Strategy<Value = ScoreSummary> {
+        (
+            "[A-Za-z0-9,\" -]{1,8}",
+            "[A-Z][0-9]",
+            (0.0f64..100.0, 0.0f64..100.0),
+            proptest::option::of(0.0f64..100.0),
+            proptest::option::of(-1000i64..1000),
+            proptest::option::of((-4.0f64..4.0, 0.0f64..2.0)),
+            proptest::option::of(any::<bool>()),
+        )
+            .prop_map(
+                |(candidate, form, (raw, max), percent, scaled, theta, passed)| ScoreSummary {
+                    candidate: CandidateId::new(candidate),
+                    form: FormId::new(form),
+                    raw,
+                    max,
+                    percent,
+                    scaled,
+                    theta: theta.map(|t| t.0),
+                    se: theta.map(|t| t.1),
+                    passed,
+                },
+            )
+    }
+
+    fn csv(rows: &[ScoreSummary]) -> String {
+        let mut w = summary_csv(Vec::new(), "s.csv").unwrap();
+        for r in rows {
+            w.row(r.cells()).unwrap();
+        }
+        String::from_utf8(w.finish().unwrap()).unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn summary_csv_reads_back_to_the_printed_precision(rows in proptest::collection::vec(summary(), 0..8)) {
+            let text = csv(&rows);
+            let back = read_summary_csv(text.as_bytes(), "s.csv").unwrap();
+            prop_assert_eq!(back.len(), rows.len());
+            for (b, r) in back.iter().zip(&rows) {
+                prop_assert_eq!(&b.candidate, &r.candidate);
+                prop_assert_eq!((b.scaled, b.passed, b.theta.is_some()), (r.scaled, r.passed, r.theta.is_some()));
+                prop_assert!((b.raw - r.raw).abs() <= 0.005 + 1e-9);
+            }
+            prop_assert_eq!(csv(&back), text);
+        }
+    }
+
+    #[test]
+    fn a_bad_decision_names_line_and_column() {
+        let text =
+            "candidate,form,raw,max,percent,scaled,theta,se,decision\nK1,F1,1.00,2.00,,,,,maybe\n";
+        let err = read_summary_csv(text.as_bytes(), "s.csv").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s.csv, line 2: column `decision`: `maybe` is not `pass`, `fail` or empty"
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! The scored response CSV (DESIGN.md): a header `candidate,<item ids...>`,
+//! then one row per person, each cell the item score, `0` for an omitted
+//! item, empty when the item was not presented. `exam score --scored-out`
+//! writes it; `exam analyze`, `exam calibrate` and `exam theta` read it.
+//!
+//! The reader is [`ResponseMatrix::from_csv`] of exam-core (the statistics
+//! crates read matrices in their own tests, and cannot depend on this
+//! crate); [`read`] is that reader under this format's name.
+
+use crate::FormatError;
+use exam_core::responses::{Cell, CsvOptions, ResponseMatrix, ResponsesError};
+use std::io::{Read, Write};
+
+/// Reads a scored response CSV (with or without the id column).
+pub fn read(
+    input: impl Read,
+    name: &str,
+    options: CsvOptions,
+) -> Result<ResponseMatrix, ResponsesError> {
+    ResponseMatrix::from_csv(input, name, options)
+}
+
+/// Writes `matrix` as a scored response CSV with the id column `candidate`.
+pub fn write(out: impl Write, matrix: &ResponseMatrix, name: &str) -> Result<(), FormatError> {
+    let mut w = csv::Writer::from_writer(out);
+    let error = |e| FormatError::csv(name, e);
+    let mut row: Vec<String> = vec!["candidate".into()];
+    row.extend(matrix.items().iter().map(ToString::to_string));
+    w.write_record(&row).map_err(error)?;
+    for (p, person) in matrix.persons().iter().enumerate() {
+        row.clear();
+        row.push(person.to_string());
+        row.extend((0..matrix.n_items()).map(|i| match matrix.cell(p, i) {
+            Cell::Score(s) => s.to_string(),
+            Cell::Omitted => "0".to_owned(),
+            Cell::NotPresented => String::new(),
+        }));
+        w.write_record(&row).map_err(error)?;
+    }
+    w.flush().map_err(|e| FormatError::io(name, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exam_core::ids::{ItemId, PersonId};
+    use exam_core::responses::ResponseMatrixBuilder;
+    use proptest::prelude::*;
+
+    fn cell() -> impl Strategy<Value = Cell> {
+        prop_oneof![
+            (0u8..=4).prop_map(Cell::Score),
+            Just(Cell::Omitted),
+            Just(Cell::NotPresented),
+        ]
+    }
+
+    fn matrix(rows: &[Vec<Cell>], items: usize) -> ResponseMatrix {
+        let ids = (0..items).map(|i| ItemId::new(format!("I{i}"))).collect();
+        let mut b = ResponseMatrixBuilder::new(ids).unwrap();
+        for (p, row) in rows.iter().enumerate() {
+            b.push(PersonId::new(format!("P{p}")), row).unwrap();
+        }
+        b.build()
+    }
+
+    fn written(m: &ResponseMatrix) -> String {
+        let mut bytes = Vec::new();
+        write(&mut bytes, m, "s.csv").unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn omitted_is_zero_and_not_presented_is_empty() {
+        let m = matrix(
+            &[
+                vec![Cell::Score(1), Cell::Omitted],
+                vec![Cell::NotPresented, Cell::Score(2)],
+            ],
+            2,
+        );
+        assert_eq!(written(&m), "candidate,I0,I1\nP0,1,0\nP1,,2\n");
+    }
+
+    proptest! {
+        #[test]
+        fn written_matrices_read_back_cell_for_cell(
+            items in 1usize..5,
+            rows in proptest::collection::vec(proptest::collection::vec(cell(), 5), 0..12),
+        ) {
+            let rows: Vec<Vec<Cell>> = rows.into_iter().map(|r| r[..items].to_vec()).collect();
+            let m = matrix(&rows, items);
+            let text = written(&m);
+            let back = read(text.as_bytes(), "s.csv", CsvOptions::default()).unwrap();
+            prop_assert_eq!(back.items(), m.items());
+            prop_assert_eq!(back.persons(), m.persons());
+            for p in 0..m.n_persons() {
+                for i in 0..items {
+                    let want = match m.cell(p, i) {
+                        Cell::Omitted => Cell::Score(0),
+                        other => other,
+                    };
+                    prop_assert_eq!(back.cell(p, i), want);
+                }
+            }
+            prop_assert_eq!(written(&back), text);
+        }
+    }
+}
