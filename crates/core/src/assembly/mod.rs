@@ -38,15 +38,19 @@
 //! It is the 0-1 model of van der Linden (2005), *Linear Models for Optimal
 //! Test Design*: decision variables `x_if` (item `i` on form `f`);
 //! **hard constraints** — for every blueprint cell (domain × competency
-//! level) exactly the blueprint's count of operational items; exactly
+//! level), every domain, and every lifecycle phase and item kind the
+//! blueprint names, a number of operational items within the blueprint's
+//! count (exact or a range), `scored_items` in all; exactly
 //! `pretest_items` pretest items; at most one item of any enemy pair
 //! (enemies are symmetric); item sets all-or-none; total expected response
 //! time within the time limit (items without an expected time count 0);
 //! across forms at most `max_shared` items common to any two forms, each item
-//! on at most `max_item_uses` forms, and an item's projected administrations
-//! within the exposure limit. **Objective** — minimax: the largest absolute
+//! on at most `max_item_uses` forms (uses on published forms included), at
+//! most `max_overlap_published` items shared with any published form, and
+//! an item's projected administrations within the exposure limit. **Objective** — minimax: the largest absolute
 //! deviation, over forms and theta points, of the form's test information
-//! (or other feature) from its target (van der Linden 2005, ch. 5 and 6).
+//! (or other feature) from its target (van der Linden 2005, ch. 5 and 6);
+//! among forms within the tolerance of it, fewer repeated items.
 //!
 //! # The algorithm
 //!
@@ -55,6 +59,16 @@
 //! We use a construction heuristic and local search, the approach of
 //! Swanson & Stocking (1993) and Luecht (1998) followed by swap improvement:
 //!
+//! 0. **Mixes.** Each form's count per slot kind (a blueprint cell, split
+//!    by phase and item kind where the blueprint constrains them) is chosen
+//!    within the ranges first (`mix.rs`): with exact counts it is the
+//!    blueprint's; with ranges, forms take turns adding one item to the
+//!    kind that serves the most unmet minimums and is least used relative
+//!    to its supply, so together they draw on the bank in proportion to
+//!    it. A form that later finds no item for a kind moves that slot to
+//!    another kind the ranges allow. Parallelism across mixes is carried by
+//!    the information target (and `max_mix_difference`, which gives every
+//!    form the same mix).
 //! 1. **Units.** A stand-alone item is a unit; the deliverable items of an
 //!    item set form one unit, so sets are all-or-none by construction. A
 //!    unit's *shape* is its count vector over the blueprint cells plus the
@@ -68,7 +82,10 @@
 //!    or set) whose features per
 //!    item are closest to the remaining target per remaining item (the
 //!    normalised weighted absolute deviation heuristic of Luecht 1998, with
-//!    squared deviations). A kind whose feasible stand-alone items cannot
+//!    squared deviations), that target aimed off at random per pick and
+//!    each form a unit is already on counting as a full miss. Forms take
+//!    their turns in a seeded random order. Other seeds thus start from
+//!    other forms and reach other near-optimal ones. A kind whose feasible stand-alone items cannot
 //!    cover its need takes its best feasible set first. Ties are broken by
 //!    seeded random priorities. When a form has no feasible unit left, a
 //!    repair step forces in the stand-alone item that needs the fewest
@@ -82,6 +99,9 @@
 //!    second term moves the search across plateaus of the minimax). Form
 //!    features are updated incrementally (`F − f_u + f_v`). Passes repeat
 //!    until no form improves or the pass budget is spent.
+//! 4. **Fewer repeats.** Each unit another form (new or published) also
+//!    holds is swapped for an unused unit of its shape when the form stays
+//!    within the tolerance (the secondary objective).
 //!
 //! Because swaps keep shapes, content constraints hold after every step;
 //! cross-form constraints are checked on every move. Infeasible requests are

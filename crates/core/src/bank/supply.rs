@@ -15,10 +15,12 @@ pub const WEIGHT_SUM_TOLERANCE: f64 = 1e-9;
 
 /// Checks a blueprint against its JTA: the JTA id, known and unique
 /// domains, finite non-negative weights summing to one (within
-/// [`WEIGHT_SUM_TOLERANCE`]), and level counts that add up, per domain, to
-/// the domain's largest-remainder share of the scored items
-/// (`apportion(weights, scored_items)`) and, over all domains, to the scored
-/// length.
+/// [`WEIGHT_SUM_TOLERANCE`]), and counts that add up: exact level counts
+/// to the domain's largest-remainder share of the scored items
+/// (`apportion(weights, scored_items)`) and over all domains to the scored
+/// length; a domain with ranges must contain its share in its count, its
+/// level ranges must be able to reach its count, and the domain ranges the
+/// scored length.
 pub fn check_blueprint(jta: &Jta, blueprint: &Blueprint, at: &Location) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut push = |field: String, kind: ProblemKind| {
