@@ -11,7 +11,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
-use exam_stats::calibration::{Calibration, CalibrationOptions, Model, calibrate, rasch_cml};
+use exam_stats::calibration::{Calibration, CalibrationOptions, IrtModel, calibrate, rasch_cml};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
@@ -130,14 +130,20 @@ fn report(label: &str, fit: &Calibration, truth: &Truth, seconds: f64) {
     );
 }
 
-fn options(model: Model, parallel: bool) -> CalibrationOptions {
+fn options(model: IrtModel, parallel: bool) -> CalibrationOptions {
     let mut o = CalibrationOptions::new(model);
     o.parallel = parallel;
     o.standard_errors = false;
     o
 }
 
-fn bench_mml(c: &mut Criterion, label: &str, data: &ResponseMatrix, truth: &Truth, model: Model) {
+fn bench_mml(
+    c: &mut Criterion,
+    label: &str,
+    data: &ResponseMatrix,
+    truth: &Truth,
+    model: IrtModel,
+) {
     for parallel in [false, true] {
         let name = format!(
             "{label}/{}",
@@ -163,7 +169,7 @@ fn benches(c: &mut Criterion) {
 
     let t60 = truth(60, false, &mut rng);
     let d60 = simulate(20_000, &t60, 1);
-    bench_mml(c, "2pl 20000x60", &d60, &t60, Model::TwoPl);
+    bench_mml(c, "2pl 20000x60", &d60, &t60, IrtModel::TwoPl);
 
     let rasch = Truth {
         a: vec![1.0; 60],
@@ -193,19 +199,19 @@ fn benches(c: &mut Criterion) {
 
     let g60 = truth(60, true, &mut rng);
     let d3 = simulate(20_000, &g60, 3);
-    bench_mml(c, "3pl 20000x60", &d3, &g60, Model::ThreePl);
+    bench_mml(c, "3pl 20000x60", &d3, &g60, IrtModel::ThreePl);
 
     if quick {
         return;
     }
     let t100 = truth(100, false, &mut rng);
     let d100 = simulate(200_000, &t100, 4);
-    bench_mml(c, "2pl 200000x100", &d100, &t100, Model::TwoPl);
+    bench_mml(c, "2pl 200000x100", &d100, &t100, IrtModel::TwoPl);
     drop(d100);
 
     let g100 = truth(100, true, &mut rng);
     let d3_100 = simulate(200_000, &g100, 5);
-    bench_mml(c, "3pl 200000x100", &d3_100, &g100, Model::ThreePl);
+    bench_mml(c, "3pl 200000x100", &d3_100, &g100, IrtModel::ThreePl);
     drop(d3_100);
 
     let bank = truth(2000, false, &mut rng);
@@ -215,7 +221,7 @@ fn benches(c: &mut Criterion) {
         "2pl concurrent 50 forms x 60 / 2000 items / 500000",
         &forms,
         &bank,
-        Model::TwoPl,
+        IrtModel::TwoPl,
     );
 }
 

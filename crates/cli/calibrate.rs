@@ -10,12 +10,12 @@ use exam_export::params::ParamsDocument;
 use exam_export::scored_csv;
 use exam_stats::calibration::curves::test_curves;
 use exam_stats::calibration::fit::{rasch_item_fit, s_x2};
-use exam_stats::calibration::{CalibrationOptions, Model, calibrate_with_progress, rasch_cml};
+use exam_stats::calibration::{CalibrationOptions, IrtModel, calibrate_with_progress, rasch_cml};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The models `exam calibrate` fits.
+/// The `--model` values: an IRT model with its estimation method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ModelArg {
     /// Rasch / 1PL by marginal ML: one common slope, θ ~ N(0, 1).
@@ -30,6 +30,19 @@ pub enum ModelArg {
     ThreePl,
     /// Generalized partial credit model (MML).
     Gpcm,
+}
+
+impl ModelArg {
+    /// The model fitted by MML; `None` for Rasch by CML.
+    fn mml_model(self) -> Option<IrtModel> {
+        match self {
+            ModelArg::Rasch => Some(IrtModel::Rasch),
+            ModelArg::RaschCml => None,
+            ModelArg::TwoPl => Some(IrtModel::TwoPl),
+            ModelArg::ThreePl => Some(IrtModel::ThreePl),
+            ModelArg::Gpcm => Some(IrtModel::Gpcm),
+        }
+    }
 }
 
 /// Flags of `exam calibrate`.
@@ -73,8 +86,8 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         Some(path) => read_anchors(path)?,
         None => Vec::new(),
     };
-    let report = match args.model {
-        ModelArg::RaschCml => {
+    let report = match args.model.mml_model() {
+        None => {
             if !anchors.is_empty() {
                 bail!(
                     "--anchors needs an MML model (rasch, 2pl, 3pl); CML has no latent scale to fix"
@@ -84,13 +97,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
             let item_fit = rasch_item_fit(&data, &fit);
             CalibrationDocument::from_cml(&source, data.n_items(), &fit, item_fit)
         }
-        model => {
-            let model = match model {
-                ModelArg::Rasch => Model::Rasch,
-                ModelArg::TwoPl => Model::TwoPl,
-                ModelArg::ThreePl => Model::ThreePl,
-                _ => Model::Gpcm,
-            };
+        Some(model) => {
             let mut options = CalibrationOptions::new(model);
             options.quadrature_points = args.quadrature_points;
             options.standard_errors = !args.no_se;

@@ -82,6 +82,7 @@ pub use supply::{
 };
 
 use crate::blueprint::Blueprint;
+use crate::hash::StableHasher;
 use crate::ids::{BlueprintId, ItemId, SetId};
 use crate::item::{Item, ItemSet};
 use crate::jta::Jta;
@@ -282,7 +283,7 @@ impl ItemBank {
             warnings: Vec::new(),
             fingerprint: 0,
         };
-        bank.fingerprint = crate::assembly::bank_fingerprint(&bank);
+        bank.fingerprint = bank.compute_fingerprint();
         bank.index = bank
             .items
             .iter()
@@ -337,6 +338,31 @@ impl ItemBank {
     /// The item sets (testlets).
     pub fn sets(&self) -> &[ItemSet] {
         &self.sets
+    }
+
+    /// The stable digest cached at construction: FNV-1a over the items'
+    /// ids, versions, statuses, sets and enemies.
+    fn compute_fingerprint(&self) -> u64 {
+        let mut h = StableHasher::new();
+        h.str("exam-engine bank v1");
+        self.write_digest(&mut h);
+        h.finish()
+    }
+
+    /// Writes what identifies the bank's items to `h`: their count, then per
+    /// item its id, version, status, set and enemies.
+    pub(crate) fn write_digest(&self, h: &mut StableHasher) {
+        h.u64(self.items.len() as u64);
+        for item in &self.items {
+            h.str(item.id.as_str())
+                .u64(u64::from(item.version))
+                .str(item.status.as_str());
+            h.str(item.set.as_ref().map_or("", |s| s.as_str()));
+            h.u64(item.enemies.len() as u64);
+            for e in &item.enemies {
+                h.str(e.as_str());
+            }
+        }
     }
 
     /// A stable 64-bit digest of the items' ids, versions, statuses, sets

@@ -23,6 +23,7 @@ pub mod blueprint;
 pub mod coverage;
 pub mod cues;
 pub mod form;
+pub mod hash;
 pub mod ids;
 pub mod irt;
 pub mod item;

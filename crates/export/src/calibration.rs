@@ -16,9 +16,7 @@ use exam_core::ids::ItemId;
 use exam_core::irt::IrtModel;
 use exam_stats::calibration::curves::CurvePoint;
 use exam_stats::calibration::fit::{RaschItemFit, SX2};
-use exam_stats::calibration::{
-    Calibration, CmlFit, Convergence, ItemFlag, LatentDistribution, Model,
-};
+use exam_stats::calibration::{Calibration, CmlFit, Convergence, ItemFlag, LatentDistribution};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 
@@ -162,16 +160,6 @@ pub struct CalibrationDocument {
     pub test_curves: Vec<CurvePoint>,
 }
 
-/// The document's name of a calibration model.
-fn irt_model(model: Model) -> IrtModel {
-    match model {
-        Model::Rasch => IrtModel::Rasch,
-        Model::TwoPl => IrtModel::TwoPl,
-        Model::ThreePl => IrtModel::ThreePl,
-        Model::Gpcm => IrtModel::Gpcm,
-    }
-}
-
 /// Splits rows into calibrated and not calibrated, keeping input order.
 fn split(rows: Vec<ItemParamsRow>) -> (Vec<ItemParamsRow>, Vec<ItemParamsRow>) {
     rows.into_iter().partition(|row| row.a.is_some())
@@ -217,7 +205,7 @@ impl CalibrationDocument {
             .collect();
         let (items, not_calibrated) = split(rows);
         Self {
-            model: irt_model(fit.model),
+            model: fit.model,
             estimation: Some(Estimation::Mml),
             responses: Some(responses.to_owned()),
             n_persons: Some(fit.n_persons),

@@ -18,43 +18,14 @@
 //! estimate is the fence itself, `at_bound` is set, and the SE is
 //! `1/√I(±θmax)`.
 
+pub use crate::estimate::{AbilityError, Estimate};
+
+use crate::estimate::check_lengths;
+use crate::item_response::Response;
 use crate::likelihood::{information, log_likelihood_derivatives};
 use crate::prior::NormalPrior;
-use crate::response::Response;
 use exam_core::irt::ItemParams;
 use serde::{Deserialize, Serialize};
-
-/// Why an ability could not be estimated.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum AbilityError {
-    /// Items and responses differ in number.
-    #[error("{responses} responses for {items} items")]
-    LengthMismatch {
-        /// Number of items.
-        items: usize,
-        /// Number of responses.
-        responses: usize,
-    },
-    /// MLE needs at least one presented item.
-    #[error("no item was presented: the maximum-likelihood estimate is undefined")]
-    NoResponses,
-    /// The MLE fence is not a finite positive number.
-    #[error("the MLE bound θmax = {0} must be finite and positive")]
-    Bound(f64),
-}
-
-/// An ability estimate with its standard error.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Estimate {
-    /// The estimate of θ.
-    pub theta: f64,
-    /// Its standard error (PSD for EAP).
-    pub se: f64,
-    /// MLE only: the likelihood has no maximum inside `[−θmax, θmax]` and
-    /// `theta` is the bound. Always false for MAP and EAP.
-    pub at_bound: bool,
-}
 
 /// Options of [`mle`]: the fence `θmax`. Always valid (finite, positive).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -102,20 +73,6 @@ impl MleOptions {
     /// The bound θmax.
     pub fn theta_max(&self) -> f64 {
         self.theta_max
-    }
-}
-
-pub(crate) fn check_lengths(
-    items: &[ItemParams],
-    responses: &[Response],
-) -> Result<(), AbilityError> {
-    if items.len() == responses.len() {
-        Ok(())
-    } else {
-        Err(AbilityError::LengthMismatch {
-            items: items.len(),
-            responses: responses.len(),
-        })
     }
 }
 
@@ -201,7 +158,7 @@ pub fn eap(
     prior: &NormalPrior,
 ) -> Result<Estimate, AbilityError> {
     check_lengths(items, responses)?;
-    let (mean, var) = crate::one_shot::eap_moments(items, responses, prior);
+    let (mean, var) = crate::eap_single::eap_moments(items, responses, prior);
     Ok(Estimate {
         theta: mean,
         se: var.max(0.0).sqrt(),

@@ -43,10 +43,10 @@
 //! exponentials in all. Other patterns (3PL items, items not presented) add
 //! table rows and take one exponential per node that carries weight.
 
-use crate::ability::{AbilityError, Estimate, check_lengths};
+use crate::estimate::{AbilityError, Estimate, check_lengths};
+use crate::item_response::Response;
 use crate::likelihood::{log_likelihood, log_p_q};
 use crate::prior::NormalPrior;
-use crate::response::Response;
 use exam_core::irt::ItemParams;
 
 /// Log-posterior drop below the maximum beyond which nodes are skipped.

@@ -28,7 +28,9 @@
 //! the candidate's stream is the seed with stream number `i`, so the result
 //! does not depend on thread scheduling and is the same on every platform.
 
-use crate::keyed::{Scorer, Slot};
+use crate::key::Slot;
+use crate::keyed::Scorer;
+use exam_core::hash::StableHasher;
 use exam_core::ids::{CandidateId, ItemId, OptionId};
 use exam_core::irt::ItemParams;
 use exam_core::item::MatchPair;
@@ -124,10 +126,7 @@ fn errors(rng: &mut ChaCha8Rng) -> usize {
 /// order), drawn from the seed and the item id.
 fn attractiveness(seed: u64, item: &ItemId, options: &[OptionId]) -> HashMap<OptionId, f64> {
     // FNV-1a of the id, mixed into the seed.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in item.as_str().as_bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
+    let h = StableHasher::new().bytes(item.as_str().as_bytes()).finish();
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ h);
     // Draw in id order, so the weights do not depend on the delivered order.
     let mut sorted: Vec<&OptionId> = options.iter().collect();
@@ -241,10 +240,9 @@ pub fn fill_generating_params(
             if params.contains_key(&slot.item) {
                 continue;
             }
-            let mut h: u64 = 0x9e37_79b9_7f4a_7c15;
-            for &b in slot.item.as_str().as_bytes() {
-                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-            }
+            let h = StableHasher::with_basis(0x9e37_79b9_7f4a_7c15)
+                .bytes(slot.item.as_str().as_bytes())
+                .finish();
             let mut rng = ChaCha8Rng::seed_from_u64(seed ^ h);
             let a = (0.25 * standard_normal(&mut rng)).exp();
             let b = standard_normal(&mut rng);

@@ -19,7 +19,7 @@
 //! - [`angoff`] and [`mod@hofstee`]: standard setting; [`equating`]: the cut
 //!   carried across forms through the test characteristic curve, and IRT
 //!   true-score equating.
-//! - [`simulate`]: seeded scored (0/1) responses from generating parameters.
+//! - [`irt_simulation`]: seeded scored (0/1) responses from generating parameters.
 //!
 //! Key design decision: every estimator is a plain function of validated
 //! inputs (`exam_core::irt::ItemParams`, [`NormalPrior`], [`Response`]s) that
@@ -48,21 +48,27 @@
 pub mod ability;
 pub mod angoff;
 pub mod eap;
+mod eap_single;
 pub mod equating;
+mod estimate;
+mod form_ability;
 pub mod form_simulation;
 pub mod hofstee;
+pub mod irt_simulation;
+pub mod item_response;
+mod key;
+pub mod key_fingerprint;
 pub mod keyed;
 mod likelihood;
 pub mod matrix;
-mod one_shot;
+pub mod outcome;
 pub mod prior;
 pub mod raw_csv;
 pub mod report;
 pub mod rescore;
-pub mod response;
 pub mod rules;
 pub mod scale;
-pub mod simulate;
+pub mod scoring_error;
 pub mod summed;
 pub mod theta;
 
@@ -73,9 +79,9 @@ pub use equating::{
     CarriedCut, EquatedScore, EquatingError, carry_cut, inverse_tcc, true_score_equating,
 };
 pub use hofstee::{Hofstee, HofsteeError, HofsteeJudgement, HofsteeOutcome, hofstee};
+pub use irt_simulation::{SimulateError, Simulated, simulate_abilities, simulate_responses};
+pub use item_response::Response;
 pub use prior::{NormalPrior, PriorError};
-pub use response::Response;
 pub use scale::{ConversionTable, Knot, ScaleConversion, ScaleError};
-pub use simulate::{SimulateError, Simulated, simulate_abilities, simulate_responses};
 pub use summed::{SummedScoreError, SummedScoreTable, summed_score_likelihoods};
 pub use theta::{Method, ThetaError, align_params, estimate_abilities};

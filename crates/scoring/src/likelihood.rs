@@ -1,7 +1,7 @@
 //! Log-likelihood of dichotomous responses under the 3PL and its first two
 //! derivatives in θ (Baker & Kim 2004, ch. 5; Lord 1980, ch. 4).
 
-use crate::response::Response;
+use crate::item_response::Response;
 use exam_core::irt::{ItemParams, logistic};
 
 /// `ln(1 + eˣ)` without overflow or loss of precision.

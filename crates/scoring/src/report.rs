@@ -36,63 +36,16 @@
 //! items count as wrong, not-reached items as not presented (Lord 1980,
 //! ch. 15.11).
 
-use crate::eap::EapScorer;
-use crate::keyed::{FormScorer, ResponseStatus, ScoredSubmission, Slot};
+use crate::keyed::{FormScorer, Scorer};
+use crate::outcome::{ResponseStatus, ScoredSubmission};
 use crate::prior::NormalPrior;
-use crate::response::Response;
 use crate::rules::Adjustment;
+use crate::scoring_error::ScoringError;
 use exam_core::form::SlotRole;
 use exam_core::ids::{BlueprintId, CandidateId, DomainId, FormId, ItemId};
-use exam_core::irt::ItemParams;
+use exam_core::submission::Submission;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-
-/// EAP scoring over the counted items of a form, where all are calibrated.
-#[derive(Debug, Clone)]
-pub(crate) struct AbilityScorer {
-    eap: EapScorer,
-    /// Slot index of each item of `eap`.
-    slots: Vec<usize>,
-}
-
-impl AbilityScorer {
-    pub(crate) fn new(slots: &[Slot], params: &HashMap<ItemId, ItemParams>) -> Option<Self> {
-        let mut items = Vec::new();
-        let mut index = Vec::new();
-        for (i, slot) in slots.iter().enumerate().filter(|(_, s)| s.counts()) {
-            items.push(*params.get(&slot.item)?);
-            index.push(i);
-        }
-        if items.is_empty() {
-            return None;
-        }
-        Some(Self {
-            eap: EapScorer::new(&items, NormalPrior::standard()),
-            slots: index,
-        })
-    }
-
-    fn theta(&self, scored: &ScoredSubmission) -> Option<ThetaScore> {
-        let responses: Vec<Response> = self
-            .slots
-            .iter()
-            .map(|&i| {
-                let o = scored.outcomes[i];
-                match o.status {
-                    ResponseStatus::NotReached if o.credit < 1.0 => Response::NotPresented,
-                    _ => Response::from(o.credit >= 1.0),
-                }
-            })
-            .collect();
-        let est = self.eap.score(&responses).ok()?;
-        Some(ThetaScore {
-            method: "eap".to_owned(),
-            prior: *self.eap.prior(),
-            theta: est.theta,
-            se: est.se,
-        })
-    }
-}
 
 /// θ with its standard error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -345,7 +298,14 @@ impl FormScorer {
             max: scored.max,
             percent: percent(scored.raw, scored.max),
             scaled: scale.map(|s| s.reported(scored.raw)),
-            theta: self.ability.as_ref().and_then(|a| a.theta(scored)),
+            theta: self.ability.as_ref().and_then(|a| {
+                a.estimate(scored).map(|est| ThetaScore {
+                    method: "eap".to_owned(),
+                    prior: *a.prior(),
+                    theta: est.theta,
+                    se: est.se,
+                })
+            }),
             decision: passing.map(|p| Decision {
                 // A small tolerance so that fractional credits summing to the
                 // cut in floating point are not failed by rounding error.
@@ -374,5 +334,20 @@ impl FormScorer {
                 engine: env!("CARGO_PKG_VERSION").to_owned(),
             },
         }
+    }
+}
+
+impl Scorer {
+    /// Scores and reports one submission.
+    pub fn report(&self, submission: &Submission) -> Result<ScoreReport, ScoringError> {
+        let scorer = self.scorer_for(submission)?;
+        Ok(scorer.report(&scorer.score(submission)?))
+    }
+
+    /// Scores and reports many submissions in parallel (rayon), in input
+    /// order; any bad submission makes the whole call an error (one of the
+    /// bad submissions' errors).
+    pub fn report_all(&self, submissions: &[Submission]) -> Result<Vec<ScoreReport>, ScoringError> {
+        submissions.par_iter().map(|s| self.report(s)).collect()
     }
 }

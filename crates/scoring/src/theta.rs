@@ -15,8 +15,8 @@
 
 use crate::ability::{Estimate, MleOptions, eap, map, mle};
 use crate::eap::EapScorer;
+use crate::item_response::Response;
 use crate::prior::NormalPrior;
-use crate::response::Response;
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::irt::{ItemParams, ItemParamsEntry};
 use exam_core::responses::{Block, ResponseMatrix};

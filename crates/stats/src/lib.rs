@@ -31,7 +31,7 @@
 //! ```
 //! use exam_core::responses::{CsvOptions, ResponseMatrix};
 //! use exam_stats::{AnalysisOptions, Summary, analyze};
-//! use exam_stats::calibration::{calibrate, CalibrationOptions, Model};
+//! use exam_stats::calibration::{calibrate, CalibrationOptions, IrtModel};
 //!
 //! let csv = "id,A,B,C\np1,1,1,1\np2,1,0,1\np3,0,0,1\np4,0,0,0\n";
 //! let matrix = ResponseMatrix::from_csv(csv.as_bytes(), "example.csv", CsvOptions::default())?;
@@ -42,7 +42,7 @@
 //!
 //! let csv = "A,B,C\n1,0,0\n1,1,0\n0,1,1\n1,1,1\n0,0,0\n1,0,1\n1,1,0\n0,0,1\n";
 //! let data = ResponseMatrix::from_csv(csv.as_bytes(), "example", CsvOptions { id_column: false })?;
-//! let fit = calibrate(&data, &CalibrationOptions::new(Model::TwoPl))?;
+//! let fit = calibrate(&data, &CalibrationOptions::new(IrtModel::TwoPl))?;
 //! assert_eq!(fit.items.len(), 3);
 //! assert!(fit.log_likelihood < 0.0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -4,7 +4,7 @@
 
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
-use exam_stats::calibration::{CalibrationOptions, Model, calibrate, rasch_cml};
+use exam_stats::calibration::{CalibrationOptions, IrtModel, calibrate, rasch_cml};
 use proptest::prelude::*;
 
 /// Rows of 0/1/not-presented cells (not presented with probability 1/6).
@@ -34,7 +34,7 @@ fn build(rows: &[Vec<Option<u8>>], order: &[usize]) -> ResponseMatrix {
     builder.build()
 }
 
-fn options(model: Model) -> CalibrationOptions {
+fn options(model: IrtModel) -> CalibrationOptions {
     let mut o = CalibrationOptions::new(model);
     o.standard_errors = false;
     o.quadrature_points = 21;
@@ -49,7 +49,7 @@ proptest! {
     fn mml_never_panics_and_reports_finite_numbers(rows in matrix(40, 5)) {
         let order: Vec<usize> = (0..rows.len()).collect();
         let data = build(&rows, &order);
-        for model in [Model::TwoPl, Model::Rasch, Model::ThreePl] {
+        for model in [IrtModel::TwoPl, IrtModel::Rasch, IrtModel::ThreePl] {
             match calibrate(&data, &options(model)) {
                 Ok(fit) => {
                     prop_assert!(fit.log_likelihood.is_finite() && fit.log_likelihood <= 0.0);
@@ -75,7 +75,7 @@ proptest! {
         let shuffled: Vec<usize> = (0..n).map(|i| (i * 7 + seed as usize) % n).collect();
         prop_assume!({ let mut s = shuffled.clone(); s.sort_unstable(); s == forward });
         let (a, b) = (build(&rows, &forward), build(&rows, &shuffled));
-        if let (Ok(x), Ok(y)) = (calibrate(&a, &options(Model::TwoPl)), calibrate(&b, &options(Model::TwoPl))) {
+        if let (Ok(x), Ok(y)) = (calibrate(&a, &options(IrtModel::TwoPl)), calibrate(&b, &options(IrtModel::TwoPl))) {
             prop_assert!((x.log_likelihood - y.log_likelihood).abs() < 1e-6 * x.log_likelihood.abs().max(1.0));
         }
         if let (Ok(x), Ok(y)) = (rasch_cml(&a), rasch_cml(&b)) {

@@ -8,7 +8,7 @@ use exam_core::ids::{ItemId, PersonId};
 use exam_core::irt::ItemParams;
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
 use exam_stats::calibration::{
-    Calibration, CalibrationError, CalibrationOptions, ItemFlag, Model, StopReason, calibrate,
+    Calibration, CalibrationError, CalibrationOptions, IrtModel, ItemFlag, StopReason, calibrate,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -127,7 +127,7 @@ fn rmse(
 
 /// No standard errors and 31 quadrature points: plenty for recovery at
 /// these sample sizes, and half the work of the default 61 in debug builds.
-fn quick(model: Model) -> CalibrationOptions {
+fn quick(model: IrtModel) -> CalibrationOptions {
     let mut o = CalibrationOptions::new(model);
     o.standard_errors = false;
     o.quadrature_points = 31;
@@ -140,7 +140,7 @@ fn two_pl_recovers_slopes_and_difficulties() {
     // predict: RMSE within 1.5 times the root-mean-square SE.
     let items = two_pl_items(15, 1);
     let data = simulate(&items, 3000, (0.0, 1.0), 2, |_| None);
-    let fit = calibrate(&data, &CalibrationOptions::new(Model::TwoPl)).unwrap();
+    let fit = calibrate(&data, &CalibrationOptions::new(IrtModel::TwoPl)).unwrap();
     assert!(fit.convergence.converged);
     let a = rmse(&fit, &items, |t| t.a, |e| e.a);
     let b = rmse(&fit, &items, |t| -t.d[0] / t.a, |e| e.b().unwrap());
@@ -165,7 +165,7 @@ fn standard_errors_cover_the_sampling_error() {
     // near 1 (between 0.4 and 2 for 30 draws).
     let items = two_pl_items(15, 3);
     let data = simulate(&items, 2000, (0.0, 1.0), 4, |_| None);
-    let fit = calibrate(&data, &CalibrationOptions::new(Model::TwoPl)).unwrap();
+    let fit = calibrate(&data, &CalibrationOptions::new(IrtModel::TwoPl)).unwrap();
     let mut z2 = 0.0;
     for (item, t) in fit.items.iter().zip(&items) {
         let e = item.estimate.as_ref().unwrap();
@@ -191,7 +191,7 @@ fn three_pl_with_beta_prior_recovers_parameters() {
         })
         .collect();
     let data = simulate(&items, 6000, (0.0, 1.0), 6, |_| None);
-    let fit = calibrate(&data, &quick(Model::ThreePl)).unwrap();
+    let fit = calibrate(&data, &quick(IrtModel::ThreePl)).unwrap();
     assert!(fit.convergence.converged);
     let a = rmse(&fit, &items, |t| t.a, |e| e.a);
     let b = rmse(&fit, &items, |t| -t.d[0] / t.a, |e| e.b().unwrap());
@@ -218,7 +218,7 @@ fn gpcm_recovers_slopes_and_steps() {
         })
         .collect();
     let data = simulate(&items, 3000, (0.0, 1.0), 8, |_| None);
-    let fit = calibrate(&data, &quick(Model::Gpcm)).unwrap();
+    let fit = calibrate(&data, &quick(IrtModel::Gpcm)).unwrap();
     assert!(fit.convergence.converged);
     let a = rmse(&fit, &items, |t| t.a, |e| e.a);
     let b1 = rmse(&fit, &items, |t| -t.d[0] / t.a, |e| e.steps()[0]);
@@ -242,7 +242,7 @@ fn concurrent_calibration_over_linked_forms() {
     let forms: Vec<Vec<usize>> = vec![(0..10).collect(), (7..17).collect(), (14..24).collect()];
     let data = simulate(&items, 4500, (0.0, 1.0), 10, |p| Some(forms[p % 3].clone()));
     assert_eq!(data.blocks().len(), 3);
-    let fit = calibrate(&data, &quick(Model::TwoPl)).unwrap();
+    let fit = calibrate(&data, &quick(IrtModel::TwoPl)).unwrap();
     assert!(fit.convergence.converged);
     assert!(fit.items.iter().all(|i| i.estimate.is_some()));
     assert_eq!(fit.items[8].n, 3000);
@@ -259,7 +259,7 @@ fn fixed_item_calibration_puts_pretest_items_on_the_bank_scale() {
     // estimated, and must come out on the bank scale (not standardised).
     let items = two_pl_items(18, 11);
     let data = simulate(&items, 5000, (0.5, 1.2), 12, |_| None);
-    let mut options = quick(Model::TwoPl);
+    let mut options = quick(IrtModel::TwoPl);
     options.anchors = items[..12]
         .iter()
         .enumerate()
@@ -296,7 +296,7 @@ fn items_without_variance_are_reported_not_estimated() {
         c: 0.0,
     };
     let data = simulate(&items, 500, (0.0, 1.0), 14, |_| None);
-    let fit = calibrate(&data, &quick(Model::TwoPl)).unwrap();
+    let fit = calibrate(&data, &quick(IrtModel::TwoPl)).unwrap();
     assert!(fit.items[3].estimate.is_none());
     assert_eq!(fit.items[3].flags, vec![ItemFlag::NoVariance { score: 1 }]);
     assert!(
@@ -312,7 +312,7 @@ fn items_without_variance_are_reported_not_estimated() {
 fn a_run_that_stops_early_says_so() {
     let items = two_pl_items(10, 15);
     let data = simulate(&items, 500, (0.0, 1.0), 16, |_| None);
-    let mut options = quick(Model::TwoPl);
+    let mut options = quick(IrtModel::TwoPl);
     options.max_iterations = 2;
     let fit = calibrate(&data, &options).unwrap();
     assert!(!fit.convergence.converged);
@@ -324,7 +324,7 @@ fn a_run_that_stops_early_says_so() {
 fn bad_requests_are_typed_errors() {
     let items = two_pl_items(4, 17);
     let data = simulate(&items, 100, (0.0, 1.0), 18, |_| None);
-    let mut options = quick(Model::TwoPl);
+    let mut options = quick(IrtModel::TwoPl);
     options.anchors = vec![(ItemId::new("nope"), ItemParams::two_pl(1.0, 0.0).unwrap())];
     assert_eq!(
         calibrate(&data, &options).unwrap_err(),
@@ -332,7 +332,7 @@ fn bad_requests_are_typed_errors() {
             item: ItemId::new("nope")
         }
     );
-    let mut options = quick(Model::TwoPl);
+    let mut options = quick(IrtModel::TwoPl);
     options.quadrature_points = 1;
     assert!(matches!(
         calibrate(&data, &options),
@@ -351,7 +351,7 @@ fn bad_requests_are_typed_errors() {
     ];
     let data = simulate(&poly, 100, (0.0, 1.0), 19, |_| None);
     assert!(matches!(
-        calibrate(&data, &quick(Model::TwoPl)),
+        calibrate(&data, &quick(IrtModel::TwoPl)),
         Err(CalibrationError::Polytomous { .. })
     ));
 }
@@ -373,7 +373,7 @@ fn s_x2_accepts_the_true_model_and_rejects_a_wrong_one() {
         })
         .collect();
     let data = simulate(&items, 3000, (0.0, 1.0), 22, |_| None);
-    let two_pl = calibrate(&data, &quick(Model::TwoPl)).unwrap();
+    let two_pl = calibrate(&data, &quick(IrtModel::TwoPl)).unwrap();
     let fits: Vec<_> = s_x2(&data, &two_pl)
         .into_iter()
         .map(Option::unwrap)
@@ -382,7 +382,7 @@ fn s_x2_accepts_the_true_model_and_rejects_a_wrong_one() {
     assert!((0.6..1.6).contains(&mean_ratio), "{mean_ratio}");
     assert!(fits.iter().filter(|f| f.p_value < 0.01).count() <= 1);
     // Under the common-slope model the flattest and steepest items misfit.
-    let rasch = calibrate(&data, &quick(Model::Rasch)).unwrap();
+    let rasch = calibrate(&data, &quick(IrtModel::Rasch)).unwrap();
     let fits = s_x2(&data, &rasch);
     assert!(fits[0].unwrap().p_value < 1e-3, "{:?}", fits[0]);
     assert!(fits[11].unwrap().p_value < 1e-3, "{:?}", fits[11]);
@@ -441,7 +441,7 @@ fn reported_log_likelihood_is_the_marginal_likelihood_by_brute_force() {
     let data = simulate(&items, 400, (0.0, 1.0), 32, |p| {
         (p % 4 == 0).then(|| (0..8).filter(|j| j % 3 != 0).collect())
     });
-    let fit = calibrate(&data, &quick(Model::ThreePl)).unwrap();
+    let fit = calibrate(&data, &quick(IrtModel::ThreePl)).unwrap();
     let params: Vec<ItemParams> = fit
         .items
         .iter()

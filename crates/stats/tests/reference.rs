@@ -16,7 +16,7 @@ const DATA_SETS: [&str; 6] = [
 ];
 
 use exam_core::responses::ResponseMatrix;
-use exam_stats::calibration::{CalibrationOptions, Model, calibrate};
+use exam_stats::calibration::{CalibrationOptions, IrtModel, calibrate};
 use serde_json::Value;
 
 /// 2PL / common-slope MML, 61-node GH, tight convergence: a, d within 1e-3.
@@ -45,7 +45,7 @@ fn floats(v: &Value) -> Vec<f64> {
         .collect()
 }
 
-fn tight(model: Model) -> CalibrationOptions {
+fn tight(model: IrtModel) -> CalibrationOptions {
     let mut o = CalibrationOptions::new(model);
     o.tolerance = 1e-8;
     o
@@ -54,7 +54,7 @@ fn tight(model: Model) -> CalibrationOptions {
 fn check_two_pl(name: &str) {
     let (data, expected) = load(name);
     let reference = &expected["twopl_mml"];
-    let fit = calibrate(&data, &tight(Model::TwoPl)).unwrap();
+    let fit = calibrate(&data, &tight(IrtModel::TwoPl)).unwrap();
     assert!(fit.convergence.converged, "{name}: {:?}", fit.convergence);
     let weak: Vec<&str> = reference["weakly_identified_items"]
         .as_array()
@@ -129,7 +129,7 @@ fn two_pl_verbal_aggression() {
 fn check_common_slope(name: &str) {
     let (data, expected) = load(name);
     let reference = &expected["onepl_mml_common_slope"];
-    let fit = calibrate(&data, &tight(Model::Rasch)).unwrap();
+    let fit = calibrate(&data, &tight(IrtModel::Rasch)).unwrap();
     assert!(fit.convergence.converged);
     let a = reference["a_common"].as_f64().unwrap();
     let d = floats(&reference["d"]);
@@ -192,7 +192,7 @@ fn rasch_cml_all_data_sets() {
 fn gpcm_on_dichotomous_items_is_the_two_pl() {
     let (data, expected) = load("asvab");
     let reference = &expected["twopl_mml"];
-    let fit = calibrate(&data, &tight(Model::Gpcm)).unwrap();
+    let fit = calibrate(&data, &tight(IrtModel::Gpcm)).unwrap();
     let (a, d) = (floats(&reference["a"]), floats(&reference["d"]));
     for (j, item) in fit.items.iter().enumerate() {
         let e = item.estimate.as_ref().unwrap();
@@ -206,7 +206,7 @@ fn gpcm_on_dichotomous_items_is_the_two_pl() {
 #[test]
 fn gpcm_on_verbal_aggression_poly() {
     let data = common::reference_matrix("verbal_aggression_poly.csv");
-    let fit = calibrate(&data, &CalibrationOptions::new(Model::Gpcm)).unwrap();
+    let fit = calibrate(&data, &CalibrationOptions::new(IrtModel::Gpcm)).unwrap();
     assert!(fit.convergence.converged);
     assert_eq!(fit.n_parameters, 24 * 3);
     for item in &fit.items {
@@ -216,7 +216,7 @@ fn gpcm_on_verbal_aggression_poly() {
         assert_eq!(e.steps().len(), 2);
     }
     // Item-block SEs (Louis) are lower bounds of the full ones here too.
-    let mut options = CalibrationOptions::new(Model::Gpcm);
+    let mut options = CalibrationOptions::new(IrtModel::Gpcm);
     options.full_information_max_parameters = 0;
     let blocks = calibrate(&data, &options).unwrap();
     for (f, b) in fit.items.iter().zip(&blocks.items) {
@@ -232,7 +232,7 @@ fn gpcm_on_verbal_aggression_poly() {
             assert!(*y <= x * (1.0 + 1e-4) && *y > 0.7 * x, "{y} vs {x}");
         }
     }
-    let rasch = calibrate(&data, &CalibrationOptions::new(Model::Rasch)).unwrap();
+    let rasch = calibrate(&data, &CalibrationOptions::new(IrtModel::Rasch)).unwrap();
     assert!(rasch.log_likelihood < fit.log_likelihood);
     assert_eq!(rasch.n_parameters, 1 + 24 * 2);
 }
@@ -244,7 +244,7 @@ fn gpcm_on_verbal_aggression_poly() {
 /// full-information SE (up to the differencing error of the full matrix);
 /// on a 16-item test it should be close to it. Returns the largest
 /// relative shortfall over a, d (and c).
-fn block_shortfall(model: Model) -> f64 {
+fn block_shortfall(model: IrtModel) -> f64 {
     let (data, _) = load("ability");
     let full = calibrate(&data, &tight(model)).unwrap();
     assert!(full.standard_errors.starts_with("observed information"));
@@ -260,7 +260,7 @@ fn block_shortfall(model: Model) -> f64 {
             (f.se_d.as_ref().unwrap()[0], b.se_d.as_ref().unwrap()[0]),
             (f.se_b.unwrap(), b.se_b.unwrap()),
         ];
-        if model == Model::ThreePl {
+        if model == IrtModel::ThreePl {
             pairs.push((f.se_c.unwrap(), b.se_c.unwrap()));
         }
         for (x, y) in pairs {
@@ -277,19 +277,19 @@ fn block_shortfall(model: Model) -> f64 {
 
 #[test]
 fn item_block_standard_errors_bound_the_full_ones_from_below_2pl() {
-    assert!(block_shortfall(Model::TwoPl) < 0.2);
+    assert!(block_shortfall(IrtModel::TwoPl) < 0.2);
 }
 
 /// The common slope's own 1×1 block ignores its covariance with every
 /// intercept (measured: 11% below at most).
 #[test]
 fn item_block_standard_errors_bound_the_full_ones_from_below_1pl() {
-    assert!(block_shortfall(Model::Rasch) < 0.2);
+    assert!(block_shortfall(IrtModel::Rasch) < 0.2);
 }
 
 #[test]
 fn item_block_standard_errors_bound_the_full_ones_from_below_3pl() {
     // (a, d, logit c) trade off with the neighbouring items more (measured:
     // 23% below at most).
-    assert!(block_shortfall(Model::ThreePl) < 0.3);
+    assert!(block_shortfall(IrtModel::ThreePl) < 0.3);
 }

@@ -15,7 +15,7 @@
 
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
-use exam_stats::calibration::{Calibration, CalibrationOptions, Model, calibrate};
+use exam_stats::calibration::{Calibration, CalibrationOptions, IrtModel, calibrate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
@@ -126,7 +126,7 @@ fn ours(fit: &Calibration) -> [Vec<f64>; 3] {
 }
 
 /// Our RMSE of each parameter is at most the best reference tool's.
-fn check(set: usize, model: Model) {
+fn check(set: usize, model: IrtModel) {
     let (name, n, k, guessing, item_seed, person_seed) = SETS[set];
     let fixture: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
     let reference = &fixture[name];
@@ -181,12 +181,12 @@ const MARGIN: f64 = 0.02;
 
 #[test]
 fn two_pl_recovery_no_worse_than_mirt_and_girth() {
-    check(0, Model::TwoPl);
+    check(0, IrtModel::TwoPl);
 }
 
 #[test]
 fn three_pl_recovery_no_worse_than_mirt_and_girth() {
-    check(1, Model::ThreePl);
+    check(1, IrtModel::ThreePl);
 }
 
 /// Writes `<name>_responses.csv` (I0..I{k−1}, 0/1) and `<name>_truth.csv`

@@ -1,11 +1,11 @@
 //! From chosen units to a delivered form: item order, option order, form id.
 
 use super::AssemblyOptions;
-use super::hash::StableHasher;
 use super::pool::Pool;
 use crate::bank::ItemBank;
 use crate::blueprint::Blueprint;
 use crate::form::{DeliveryOrder, Form, FormSlot, SlotRole};
+use crate::hash::StableHasher;
 use crate::ids::{FormId, OptionId};
 use crate::item::{Interaction, ItemStatus};
 use rand::seq::SliceRandom;
@@ -26,7 +26,7 @@ impl InputsDigest {
     ) -> Self {
         let mut h = StableHasher::new();
         h.str("exam-engine form v1");
-        bank_digest(&mut h, bank);
+        bank.write_digest(&mut h);
         // serde_json writes struct fields in declaration order and floats
         // with the shortest round-trip representation: stable text.
         h.str(&serde_json::to_string(blueprint).unwrap_or_default());
@@ -45,20 +45,6 @@ impl InputsDigest {
         let mut h = self.0.clone();
         h.u64(index);
         FormId::new(format!("{}-{:016x}", blueprint.id, h.finish()))
-    }
-}
-
-pub(crate) fn bank_digest(h: &mut StableHasher, bank: &ItemBank) {
-    h.u64(bank.items().len() as u64);
-    for item in bank.items() {
-        h.str(item.id.as_str())
-            .u64(u64::from(item.version))
-            .str(item.status.as_str());
-        h.str(item.set.as_ref().map_or("", |s| s.as_str()));
-        h.u64(item.enemies.len() as u64);
-        for e in &item.enemies {
-            h.str(e.as_str());
-        }
     }
 }
 

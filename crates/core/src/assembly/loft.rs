@@ -2,12 +2,12 @@
 //! with exposure tracked across requests in a state the caller keeps.
 
 use super::delivery::{self, InputsDigest};
-use super::hash::StableHasher;
 use super::pool::{Limits, Pool};
 use super::{AssemblyError, Objective, feasibility};
 use crate::bank::ItemBank;
 use crate::blueprint::Blueprint;
 use crate::form::{DeliveryOrder, Form};
+use crate::hash::StableHasher;
 use crate::ids::ItemId;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;

@@ -11,9 +11,9 @@
 //! item each, so no form is left the scarce kinds. With a
 //! `max_mix_difference` every form gets the same mix, the balanced one.
 
-use super::hash::mix as hash;
 use super::pool::Pool;
 use super::{AssemblyError, Scope};
+use crate::hash::mix as hash;
 
 /// Per form, items per slot kind: `forms` mixes, each meeting every content
 /// constraint of the pool, preferring at most `uses` forms per usable item

@@ -119,7 +119,6 @@
 
 mod delivery;
 mod feasibility;
-mod hash;
 mod loft;
 mod mix;
 mod pool;
@@ -127,15 +126,6 @@ mod search;
 pub mod synthetic;
 
 pub use loft::{ExposureState, LoftOptions, LoftPlan, assemble_on_the_fly};
-
-/// The stable digest of a bank that [`ItemBank`] caches at construction:
-/// FNV-1a over its items' ids, versions, statuses, sets and enemies.
-pub(crate) fn bank_fingerprint(bank: &ItemBank) -> u64 {
-    let mut h = hash::StableHasher::new();
-    h.str("exam-engine bank v1");
-    delivery::bank_digest(&mut h, bank);
-    h.finish()
-}
 
 use crate::bank::ItemBank;
 use crate::blueprint::Blueprint;

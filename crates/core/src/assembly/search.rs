@@ -2,8 +2,8 @@
 //! docs of [`crate::assembly`] for the method).
 
 use super::AssemblyError;
-use super::hash::mix;
 use super::pool::Pool;
+use crate::hash::mix;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

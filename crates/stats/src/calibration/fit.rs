@@ -22,7 +22,7 @@
 //!   Outfit is the mean of the squared standardised residuals
 //!   `(x − P)²/(P(1 − P))`; infit is `Σ(x − P)² / Σ P(1 − P)`.
 
-use super::{Calibration, CmlFit, Model};
+use super::{Calibration, CmlFit, IrtModel};
 use exam_core::irt::logistic;
 use exam_core::quadrature::Quadrature;
 use exam_core::responses::ResponseMatrix;
@@ -136,9 +136,12 @@ pub fn s_x2(data: &ResponseMatrix, fit: &Calibration) -> Vec<Option<SX2>> {
                 0
             } else {
                 match fit.model {
-                    Model::Rasch => 1,
-                    Model::TwoPl => 2,
-                    _ => 3,
+                    IrtModel::Rasch => 1,
+                    IrtModel::TwoPl => 2,
+                    // S-X² is computed for dichotomous items only: a GPCM
+                    // item scored 0/1 has a, d and no c.
+                    IrtModel::ThreePl => 3,
+                    IrtModel::Gpcm => 2,
                 }
             };
             let df = groups[j].checked_sub(n_params).filter(|&df| df > 0)?;

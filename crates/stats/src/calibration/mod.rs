@@ -5,15 +5,15 @@
 //! - [`calibrate`]: marginal maximum likelihood (MML) by the EM algorithm of
 //!   Bock & Aitkin (1981, *Psychometrika* 46, 443–459) over an `n`-point
 //!   Gauss–Hermite rule for θ ~ N(0, 1) (61 points by default), for
-//!   - [`Model::Rasch`]: one slope common to all items (the 1PL; equivalently
+//!   - [`IrtModel::Rasch`]: one slope common to all items (the 1PL; equivalently
 //!     the Rasch model with an estimated latent SD equal to that slope; the
 //!     partial credit model for items scored above 1),
-//!   - [`Model::TwoPl`]: `P = 1 / (1 + exp(−(aθ + d)))`, `b = −d/a`,
-//!   - [`Model::ThreePl`]: `P = c + (1 − c) / (1 + exp(−(aθ + d)))`, MAP with a
+//!   - [`IrtModel::TwoPl`]: `P = 1 / (1 + exp(−(aθ + d)))`, `b = −d/a`,
+//!   - [`IrtModel::ThreePl`]: `P = c + (1 − c) / (1 + exp(−(aθ + d)))`, MAP with a
 //!     Beta prior on `c` and a lognormal prior on `a` by default, as BILOG-MG
 //!     does (Mislevy & Bock 1990; both configurable; the slope prior is
 //!     available for the 2PL and GPCM too),
-//!   - [`Model::Gpcm`]: the generalized partial credit model (Muraki 1992) in
+//!   - [`IrtModel::Gpcm`]: the generalized partial credit model (Muraki 1992) in
 //!     slope-intercept form, `P(k) ∝ exp(a·k·θ + d_k)`, `d_0 = 0`; step
 //!     difficulties are `b_k = −(d_k − d_{k−1})/a`.
 //!
@@ -53,6 +53,7 @@
 //!   curve from the calibrated parameters.
 
 pub mod curves;
+mod em_state;
 mod estep;
 pub mod fit;
 mod item_terms;
@@ -65,8 +66,9 @@ mod result;
 mod squarem;
 mod standard_errors;
 
+pub use exam_core::irt::IrtModel;
 pub use mml::{calibrate, calibrate_with_progress};
-pub use options::{BetaPrior, CalibrationOptions, LogNormalPrior, Model};
+pub use options::{BetaPrior, CalibrationOptions, LogNormalPrior};
 pub use rasch_cml::{CmlFit, CmlItem, rasch_cml};
 pub use result::{
     BoundParameter, Calibration, Convergence, ItemCalibration, ItemEstimate, ItemFlag,
@@ -92,7 +94,7 @@ pub enum CalibrationError {
         /// Its highest observed score.
         max_score: u8,
         /// The model asked for.
-        model: Model,
+        model: IrtModel,
     },
     /// Fewer than two items can be estimated (the others nobody saw, or
     /// everybody answered alike).

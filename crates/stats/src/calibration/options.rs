@@ -3,39 +3,8 @@
 
 use super::CalibrationError;
 use exam_core::ids::ItemId;
-use exam_core::irt::ItemParams;
+use exam_core::irt::{IrtModel, ItemParams};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-
-/// The models [`super::calibrate`] fits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Model {
-    /// The Rasch model / 1PL by MML: one slope common to all items,
-    /// θ ~ N(0, 1) (`ltm::rasch`, mirt with all slopes constrained equal);
-    /// items scored above 1 follow the partial credit model (Masters 1982)
-    /// with that common slope.
-    Rasch,
-    /// Two-parameter logistic.
-    #[serde(rename = "2pl")]
-    TwoPl,
-    /// Three-parameter logistic (MAP with a Beta prior on `c`).
-    #[serde(rename = "3pl")]
-    ThreePl,
-    /// Generalized partial credit model (Muraki 1992).
-    Gpcm,
-}
-
-impl fmt::Display for Model {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Model::Rasch => "rasch",
-            Model::TwoPl => "2pl",
-            Model::ThreePl => "3pl",
-            Model::Gpcm => "gpcm",
-        })
-    }
-}
 
 /// A Beta(α, β) prior on the lower asymptote `c`, density ∝
 /// `c^(α−1) (1 − c)^(β−1)`. BILOG-MG's default is `α = 20p + 1`,
@@ -75,7 +44,7 @@ pub struct LogNormalPrior {
 #[derive(Debug, Clone)]
 pub struct CalibrationOptions {
     /// The model.
-    pub model: Model,
+    pub model: IrtModel,
     /// Gauss–Hermite points (default 61).
     pub quadrature_points: usize,
     /// EM steps allowed (default 5000).
@@ -113,7 +82,7 @@ pub struct CalibrationOptions {
 
 impl CalibrationOptions {
     /// The defaults for `model`.
-    pub fn new(model: Model) -> Self {
+    pub fn new(model: IrtModel) -> Self {
         Self {
             model,
             quadrature_points: 61,
@@ -123,8 +92,8 @@ impl CalibrationOptions {
             standard_errors: true,
             full_information_max_parameters: 1000,
             parallel: true,
-            guessing_prior: (model == Model::ThreePl).then(|| BetaPrior::for_options(4)),
-            slope_prior: (model == Model::ThreePl).then_some(LogNormalPrior {
+            guessing_prior: (model == IrtModel::ThreePl).then(|| BetaPrior::for_options(4)),
+            slope_prior: (model == IrtModel::ThreePl).then_some(LogNormalPrior {
                 mean_log: 0.0,
                 sd_log: 0.5,
             }),

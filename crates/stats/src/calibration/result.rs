@@ -1,7 +1,7 @@
 //! What an MML calibration returns.
 
-use super::Model;
 use exam_core::ids::ItemId;
+use exam_core::irt::IrtModel;
 use exam_core::irt::{GpcmParams, ItemParams, ParamsError};
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +17,7 @@ pub const EXTREME_DIFFICULTY: f64 = 5.0;
 #[derive(Debug, Clone, Serialize)]
 pub struct Calibration {
     /// The model fitted.
-    pub model: Model,
+    pub model: IrtModel,
     /// One entry per item of the response matrix, in its order.
     pub items: Vec<ItemCalibration>,
     /// The latent distribution: N(0, 1) unless anchors set the scale.

@@ -1,9 +1,9 @@
 //! The EM iterations, accelerated by SQUAREM, and their stopping rule.
 
 use super::CalibrationError;
-use super::mml::{Setup, State, logit};
-use super::options::Model;
+use super::em_state::{Setup, State, logit};
 use super::result::StopReason;
+use exam_core::irt::IrtModel;
 
 /// EM with SQUAREM (scheme S3 of Varadhan & Roland 2008): two EM steps give
 /// `r = F(x) − x` and `v = F(F(x)) − 2F(x) + x`; the extrapolation
@@ -107,7 +107,7 @@ fn largest_change(setup: &Setup<'_>, from: &State, to: &State) -> (f64, Option<u
         for (u, v) in x.d.iter().zip(&y.d) {
             change = change.max((u - v).abs());
         }
-        if setup.model() == Model::ThreePl {
+        if setup.model() == IrtModel::ThreePl {
             change = change.max((logit(x.c) - logit(y.c)).abs());
         }
         if change > best.0 {

@@ -11,10 +11,10 @@
 //! latent mean and SD of a fixed-item calibration are held at their
 //! estimates.
 
+use super::em_state::{ItemState, Setup, State, logit};
 use super::estep::{Counts, Grid, ItemScores, missing_information};
 use super::linalg::spd_inverse;
-use super::mml::{ItemState, Setup, State, logit};
-use super::options::Model;
+use exam_core::irt::IrtModel;
 use exam_core::irt::logistic;
 use rayon::prelude::*;
 
@@ -131,7 +131,7 @@ fn item_blocks(
     };
     for j in setup.free_items() {
         let it = &state.items[j];
-        let (dim, values) = if model == Model::ThreePl {
+        let (dim, values) = if model == IrtModel::ThreePl {
             (3, three_pl_scores(&grid.theta, it))
         } else {
             (it.d.len() + 1, gpcm_scores(&grid.theta, it))
@@ -157,7 +157,7 @@ fn item_blocks(
         blocks.push(spd_inverse(&info, dim));
         dims.push(dim);
     };
-    let rasch = model == Model::Rasch;
+    let rasch = model == IrtModel::Rasch;
     if rasch {
         let complete: f64 = setup
             .free_items()
@@ -167,7 +167,7 @@ fn item_blocks(
     }
     for j in setup.free_items() {
         let it = &state.items[j];
-        let complete = if model == Model::ThreePl {
+        let complete = if model == IrtModel::ThreePl {
             three_pl_complete_information(setup, &grid, &counts, j, it)
         } else {
             setup.item_terms(&grid, &counts, j, it).info
@@ -190,9 +190,9 @@ fn item_blocks(
         }
     }
     let shape = match model {
-        Model::Rasch => "each item's intercepts, and the common slope on its own",
-        Model::ThreePl => "each item's (a, d, logit c) with the prior terms",
-        _ => "each item's (a, d)",
+        IrtModel::Rasch => "each item's intercepts, and the common slope on its own",
+        IrtModel::ThreePl => "each item's (a, d, logit c) with the prior terms",
+        IrtModel::TwoPl | IrtModel::Gpcm => "each item's (a, d)",
     };
     (
         Some(Covariance::ItemBlocks {

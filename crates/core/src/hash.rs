@@ -1,4 +1,5 @@
-//! A stable 64-bit hash for form ids.
+//! The one stable 64-bit hash of the workspace: form ids, the bank
+//! fingerprint, scoring-key fingerprints and per-item seeds.
 //!
 //! FNV-1a (Fowler, Noll, Vo; offset basis 14695981039346656037, prime
 //! 1099511628211) over bytes. Unlike `std`'s `DefaultHasher`, whose algorithm
@@ -6,38 +7,57 @@
 //! form id computed today is the same on every machine and toolchain. It is
 //! not cryptographic: ids name forms, they do not protect them.
 
-/// Incremental FNV-1a hasher. Every field is written with its length first,
-/// so `("ab", "c")` and `("a", "bc")` hash differently.
+/// Incremental FNV-1a hasher. [`Self::str`] and [`Self::u64`] write their
+/// length first, so `("ab", "c")` and `("a", "bc")` hash differently;
+/// [`Self::bytes`] writes raw bytes.
 #[derive(Debug, Clone)]
-pub(crate) struct StableHasher(u64);
+pub struct StableHasher(u64);
+
+/// FNV-1a's 64-bit prime.
+const PRIME: u64 = 0x0100_0000_01b3;
 
 impl StableHasher {
-    pub(crate) fn new() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
+    /// A hasher at FNV-1a's offset basis.
+    pub fn new() -> Self {
+        Self::with_basis(0xcbf2_9ce4_8422_2325)
     }
 
-    fn bytes(&mut self, bytes: &[u8]) {
+    /// A hasher starting from another basis (a domain separator).
+    pub fn with_basis(basis: u64) -> Self {
+        Self(basis)
+    }
+
+    /// Writes raw bytes.
+    pub fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
         for &b in bytes {
             self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+            self.0 = self.0.wrapping_mul(PRIME);
         }
+        self
     }
 
     /// Writes a length-prefixed string.
-    pub(crate) fn str(&mut self, s: &str) -> &mut Self {
+    pub fn str(&mut self, s: &str) -> &mut Self {
         self.u64(s.len() as u64);
         self.bytes(s.as_bytes());
         self
     }
 
     /// Writes an integer (little-endian bytes).
-    pub(crate) fn u64(&mut self, n: u64) -> &mut Self {
+    pub fn u64(&mut self, n: u64) -> &mut Self {
         self.bytes(&n.to_le_bytes());
         self
     }
 
-    pub(crate) fn finish(&self) -> u64 {
+    /// The hash of what was written.
+    pub fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+impl Default for StableHasher {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

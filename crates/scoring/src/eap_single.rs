@@ -25,9 +25,9 @@
 //! extending computation.
 
 use crate::eap::{HALF_WIDTH_SDS, TAIL, extended_moments, grid_step, weighted_moments};
+use crate::item_response::Response;
 use crate::likelihood::slope_and_curvature;
 use crate::prior::NormalPrior;
-use crate::response::Response;
 use exam_core::irt::ItemParams;
 
 /// The log posterior at a node, split for the tail bounds.
