@@ -3,11 +3,13 @@
 
 mod analyze;
 mod analyze_raw;
+mod architecture;
 mod assembly;
 mod blueprint;
 mod calibrate;
 mod formats;
 mod record_params;
+mod report;
 mod schema;
 mod scoring;
 mod theta;

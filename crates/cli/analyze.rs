@@ -3,29 +3,40 @@
 //! see [`crate::analyze_raw`]).
 
 use crate::analyze_raw::{RawResponses, read_raw};
-use crate::output::{Format, stdout};
+use crate::output::{Format, open, stdout};
 use anyhow::Context;
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_export::analysis::{AnalysisDocument, DISTRACTOR_SCOPE};
+use exam_export::groups::read_group_labels;
 use exam_export::scored_csv;
 use exam_stats::dif::{DifOptions, GroupMembership, dif};
 use exam_stats::flags::FlagThresholds;
 use exam_stats::pairwise::every_pair_presented;
 use exam_stats::{AnalysisOptions, Summary, analyze};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Files larger than this show a progress bar while they are read (when
-/// stdout is a terminal).
+/// stderr is a terminal).
 const PROGRESS_BYTES: u64 = 16 << 20;
 
 /// Flags of `exam analyze`.
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
+    #[command(flatten)]
+    input: AnalysisInput,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// What is analysed and how: the flags `exam analyze` and
+/// `exam report analysis` share.
+#[derive(Debug, clap::Args)]
+pub struct AnalysisInput {
     /// Scored responses: CSV with a header, person id first, one column per
     /// item; cells a score, or empty for not presented.
     #[arg(
@@ -84,13 +95,47 @@ pub struct AnalyzeArgs {
     /// Flag items whose corrected point-biserial is below this.
     #[arg(long, value_name = "R", default_value_t = FlagThresholds::default().point_biserial_min)]
     flag_rpb_min: f64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+}
+
+/// The results of an analysis run.
+pub struct Analysed {
+    /// The sufficient statistics the analysis was computed from.
+    pub summary: Summary,
+    /// The options it ran with.
+    pub options: AnalysisOptions,
+    /// The analysis as `exam analyze --format json` writes it.
+    pub document: AnalysisDocument,
+}
+
+impl AnalysisInput {
+    /// The files read.
+    pub fn files(&self) -> Vec<&Path> {
+        [&self.responses, &self.raw, &self.forms, &self.groups]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path)
+            .collect()
+    }
 }
 
 /// Runs `exam analyze`.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let doc = compute(&args.input)?.document;
+    let mut out = stdout();
+    match args.format {
+        Format::Json => doc.write(out, "stdout")?,
+        Format::Table => {
+            write!(out, "{}", doc.table())?;
+            out.flush()?;
+        }
+        Format::Csv => doc.write_csv(out, "stdout")?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the input and runs the analyses `args` ask for: the one place
+/// `exam analyze` and `exam report analysis` get their numbers from.
+pub fn compute(args: &AnalysisInput) -> anyhow::Result<Analysed> {
     let raw = match (&args.raw, &args.forms) {
         (Some(raw), Some(forms)) => Some(read_raw(raw, open_with_progress(raw)?, forms)?),
         _ => None,
@@ -126,7 +171,14 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let analysis = analyze(&summary, &options)?;
     let dif = match (&args.groups, &args.focal) {
         (Some(file), Some(focal)) => {
-            let labels = read_groups(file, args.group_column.as_deref(), matrix, args.no_id)?;
+            let (input, name) = open(file)?;
+            let labels = read_group_labels(
+                input,
+                &name,
+                args.group_column.as_deref(),
+                matrix.persons(),
+                !args.no_id,
+            )?;
             let membership =
                 GroupMembership::from_labels(&labels, focal, args.reference.as_deref())
                     .with_context(|| format!("groups file {}", file.display()))?;
@@ -145,33 +197,27 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .map(|r: &RawResponses| r.distractors(&options.flags))
         .transpose()?;
     let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
-    let doc = AnalysisDocument {
-        responses: path(&args.responses),
-        raw: path(&args.raw),
-        forms_file: path(&args.forms),
-        analysis,
-        dif,
-        distractor_scope: distractors.as_ref().map(|_| DISTRACTOR_SCOPE.to_owned()),
-        distractors,
-    };
-    let mut out = stdout();
-    match args.format {
-        Format::Json => doc.write(out, "stdout")?,
-        Format::Table => {
-            write!(out, "{}", doc.table())?;
-            out.flush()?;
-        }
-        Format::Csv => doc.write_csv(out, "stdout")?,
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(Analysed {
+        summary,
+        options,
+        document: AnalysisDocument {
+            responses: path(&args.responses),
+            raw: path(&args.raw),
+            forms_file: path(&args.forms),
+            analysis,
+            dif,
+            distractor_scope: distractors.as_ref().map(|_| DISTRACTOR_SCOPE.to_owned()),
+            distractors,
+        },
+    })
 }
 
 /// Opens a file, with a progress bar while it is read when it is large
-/// and stdout is a terminal.
+/// and stderr is a terminal.
 fn open_with_progress(path: &Path) -> anyhow::Result<Box<dyn Read>> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    Ok(if io::stdout().is_terminal() && size > PROGRESS_BYTES {
+    Ok(if io::stderr().is_terminal() && size > PROGRESS_BYTES {
         let bar = ProgressBar::new(size).with_style(
             ProgressStyle::with_template("reading {bar:40} {bytes}/{total_bytes} ({eta})")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -191,58 +237,4 @@ fn read_matrix(responses: &Path, no_id: bool) -> anyhow::Result<ResponseMatrix> 
         &name,
         options,
     )?)
-}
-
-/// The group label of every person of the matrix, from the groups file.
-fn read_groups(
-    file: &Path,
-    column: Option<&str>,
-    matrix: &ResponseMatrix,
-    no_id: bool,
-) -> anyhow::Result<Vec<Option<String>>> {
-    let name = file.display().to_string();
-    let mut rdr = csv::ReaderBuilder::new()
-        .from_path(file)
-        .with_context(|| format!("cannot open {name}"))?;
-    let header = rdr
-        .headers()
-        .with_context(|| format!("{name}: no header row"))?
-        .clone();
-    let first_label = usize::from(!no_id);
-    let at = match column {
-        Some(c) => header
-            .iter()
-            .position(|h| h == c)
-            .with_context(|| format!("{name}: no column `{c}` in the header"))?,
-        None if header.len() > first_label => first_label,
-        None => anyhow::bail!("{name}: the header has no group column"),
-    };
-    let mut labels: Vec<Option<String>> = vec![None; matrix.n_persons()];
-    let index: HashMap<&str, usize> = matrix
-        .persons()
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_str(), i))
-        .collect();
-    for (row, record) in rdr.records().enumerate() {
-        let record = record.with_context(|| format!("{name}: cannot read row {}", row + 1))?;
-        let line = record.position().map_or(row as u64 + 2, |p| p.line());
-        let label = record
-            .get(at)
-            .with_context(|| format!("{name}, line {line}: no field {}", at + 1))?
-            .trim();
-        let person = if no_id {
-            if row >= labels.len() {
-                anyhow::bail!("{name}, line {line}: more rows than the responses have persons");
-            }
-            row
-        } else {
-            let id = record.get(0).unwrap_or_default().trim();
-            *index.get(id).with_context(|| {
-                format!("{name}, line {line}: person `{id}` is not in the responses")
-            })?
-        };
-        labels[person] = (!label.is_empty() && label != "NA").then(|| label.to_owned());
-    }
-    Ok(labels)
 }

@@ -13,13 +13,13 @@
 
 use crate::forms_input::{build_scorer, read_forms};
 use anyhow::{Context, bail};
-use exam_core::form::AnswerKey;
-use exam_core::ids::{FormId, ItemId};
+use exam_core::ids::OptionId;
 use exam_core::responses::ResponseMatrix;
-use exam_core::submission::{Answer, Submission};
+use exam_core::submission::Submission;
 use exam_scoring::matrix::ScoredMatrixBuilder;
 use exam_scoring::raw_csv::RawCsvReader;
 use exam_scoring::rules::ScoringRules;
+use exam_scoring::single_choice::SingleChoiceOptions;
 use exam_stats::distractors::{Choices, ItemDistractors, distractors};
 use exam_stats::flags::FlagThresholds;
 use std::collections::{HashMap, HashSet};
@@ -33,7 +33,7 @@ pub struct RawResponses {
     /// The option each candidate chose on each single-choice item.
     choices: Choices,
     /// Per matrix item: the key's option, for single-choice items.
-    keys: Vec<Option<String>>,
+    keys: Vec<Option<OptionId>>,
 }
 
 impl RawResponses {
@@ -44,7 +44,7 @@ impl RawResponses {
         let keys: Vec<String> = self
             .keys
             .iter()
-            .map(|k| k.clone().unwrap_or_default())
+            .map(|k| k.as_ref().map_or_else(String::new, ToString::to_string))
             .collect();
         let all = distractors(&self.matrix, &self.choices, &keys, thresholds)?;
         Ok(all
@@ -73,14 +73,14 @@ pub fn read_raw(raw: &Path, reader: impl Read, forms: &Path) -> anyhow::Result<R
         .with_context(|| format!("{name}: bad raw response CSV"))?;
     let mut matrix = ScoredMatrixBuilder::new(&scorer)
         .with_context(|| format!("{name}: cannot build matrix"))?;
-    let keys = single_choice_keys(&forms_and_keys, matrix.items(), forms)?;
-    let column: HashMap<ItemId, usize> = matrix
-        .items()
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.clone(), i))
-        .collect();
-    let mut choices = declared_options(matrix.items(), &column, &keys, &forms_and_keys)?;
+    let pooled = SingleChoiceOptions::new(&forms_and_keys, matrix.items())
+        .with_context(|| forms.display().to_string())?;
+    let mut choices = Choices::new(matrix.items().to_vec());
+    for (c, options) in pooled.options().iter().enumerate() {
+        for option in options {
+            choices.add_option(c, option.as_str())?;
+        }
+    }
     let mut seen = HashSet::new();
     let mut submission = Submission::new("", "");
     while rows
@@ -100,91 +100,16 @@ pub fn read_raw(raw: &Path, reader: impl Read, forms: &Path) -> anyhow::Result<R
         matrix
             .push(&scored)
             .with_context(|| format!("{name}: cannot build matrix"))?;
-        choices.push(&chosen_options(&column, &keys, &submission))?;
+        let chosen: Vec<Option<&str>> = pooled
+            .chosen(&submission)
+            .into_iter()
+            .map(|o| o.map(OptionId::as_str))
+            .collect();
+        choices.push(&chosen)?;
     }
     Ok(RawResponses {
         matrix: matrix.build(),
         choices,
-        keys,
+        keys: pooled.keys().to_vec(),
     })
-}
-
-/// The key option of every single-choice item of `items` (`None` for the
-/// other kinds). An item keyed differently on two forms is an error: its
-/// options could not be pooled.
-fn single_choice_keys(
-    forms_and_keys: &[(exam_core::form::Form, exam_core::form::ScoringKey)],
-    items: &[ItemId],
-    forms: &Path,
-) -> anyhow::Result<Vec<Option<String>>> {
-    let mut by_item: HashMap<&ItemId, (&AnswerKey, &FormId)> = HashMap::new();
-    for (_, key) in forms_and_keys {
-        for entry in &key.entries {
-            match by_item.get(&entry.item) {
-                Some((other, form)) if **other != entry.key => bail!(
-                    "{}: item `{}` is keyed differently on forms {} and {}; its options cannot be analysed together",
-                    forms.display(),
-                    entry.item,
-                    form,
-                    key.form
-                ),
-                Some(_) => {}
-                None => {
-                    by_item.insert(&entry.item, (&entry.key, &key.form));
-                }
-            }
-        }
-    }
-    Ok(items
-        .iter()
-        .map(|item| match by_item.get(item) {
-            Some((AnswerKey::SingleChoice { option }, _)) => Some(option.to_string()),
-            _ => None,
-        })
-        .collect())
-}
-
-/// No choices yet, with every option the forms deliver on the
-/// single-choice items declared (so an option nobody chose is reported).
-fn declared_options(
-    items: &[ItemId],
-    column: &HashMap<ItemId, usize>,
-    keys: &[Option<String>],
-    forms_and_keys: &[(exam_core::form::Form, exam_core::form::ScoringKey)],
-) -> anyhow::Result<Choices> {
-    let mut choices = Choices::new(items.to_vec());
-    for (form, _) in forms_and_keys {
-        for slot in &form.slots {
-            let Some(&c) = column.get(&slot.item) else {
-                continue;
-            };
-            if keys[c].is_some() {
-                for option in &slot.option_order {
-                    choices.add_option(c, option.as_str())?;
-                }
-            }
-        }
-    }
-    Ok(choices)
-}
-
-/// The option a candidate chose on each single-choice item (`None` for
-/// the other items). The answers were checked when they were scored.
-fn chosen_options<'a>(
-    column: &HashMap<ItemId, usize>,
-    keys: &[Option<String>],
-    submission: &'a Submission,
-) -> Vec<Option<&'a str>> {
-    let mut row: Vec<Option<&str>> = vec![None; keys.len()];
-    for answer in &submission.answers {
-        let Some(&c) = column.get(&answer.item) else {
-            continue;
-        };
-        if let (Some(_), Answer::Selected(selected)) = (&keys[c], &answer.answer) {
-            if let [one] = selected.as_slice() {
-                row[c] = Some(one.as_str());
-            }
-        }
-    }
-    row
 }

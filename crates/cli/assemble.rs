@@ -120,8 +120,11 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
         },
         ..AssemblyOptions::default()
     };
-    let assembly: Assembly = assemble(&bank, &blueprint, &options, args.seed)
-        .with_context(|| format!("assembling forms for blueprint {}", blueprint.id))?;
+    let bar = crate::progress::spinner(format!("assembling {} form(s)", args.forms));
+    let assembly = assemble(&bank, &blueprint, &options, args.seed);
+    bar.finish_and_clear();
+    let assembly: Assembly =
+        assembly.with_context(|| format!("assembling forms for blueprint {}", blueprint.id))?;
     let mut delivery_views = Vec::new();
     let mut scoring_keys = Vec::new();
     let mut reports = Vec::new();

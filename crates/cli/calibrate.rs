@@ -11,7 +11,7 @@ use exam_export::scored_csv;
 use exam_stats::calibration::curves::test_curves;
 use exam_stats::calibration::fit::{rasch_item_fit, s_x2};
 use exam_stats::calibration::{CalibrationOptions, IrtModel, calibrate_with_progress, rasch_cml};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -129,16 +129,17 @@ fn read_anchors(path: &Path) -> anyhow::Result<Vec<(ItemId, ItemParams)>> {
     Ok(doc.items.into_iter().map(|e| (e.id, e.params)).collect())
 }
 
-/// Runs `f` with a spinner on stderr when stderr is a terminal.
+/// Runs `f` with a spinner on stderr showing the EM cycle, the
+/// log-likelihood and its change (nothing when stderr is not a terminal).
 fn with_progress<T>(f: impl FnOnce(&mut dyn FnMut(usize, f64)) -> T) -> T {
-    if !std::io::stderr().is_terminal() {
-        return f(&mut |_, _| {});
-    }
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_message("calibrating");
+    let bar = crate::progress::spinner("calibrating");
+    let mut previous: Option<f64> = None;
     let result = f(&mut |step, loglik| {
-        bar.set_message(format!("EM step {step}, log-likelihood {loglik:.3}"));
-        bar.tick();
+        let change = previous.map_or_else(String::new, |p| format!(", change {:+.2e}", loglik - p));
+        previous = Some(loglik);
+        bar.set_message(format!(
+            "EM cycle {step}, log-likelihood {loglik:.3}{change}"
+        ));
     });
     bar.finish_and_clear();
     result

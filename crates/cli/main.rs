@@ -15,7 +15,9 @@ mod calibrate;
 mod coverage;
 mod forms_input;
 mod output;
+mod progress;
 mod record_params;
+mod report;
 mod rescore;
 mod schema;
 mod score;
@@ -62,6 +64,8 @@ enum Command {
     Rescore(rescore::RescoreArgs),
     /// Write calibrated IRT parameters with their provenance into the bank's items.
     RecordParams(record_params::RecordParamsArgs),
+    /// Write an HTML report: analysis, calibration, forms or candidate.
+    Report(report::ReportArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -78,6 +82,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Simulate(args) => simulate::run(args),
         Command::Rescore(args) => rescore::run(args),
         Command::RecordParams(args) => record_params::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 

@@ -48,7 +48,13 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let mut csv_rows = summary_csv(Vec::new(), "stdout")?;
     let mut reports = Vec::new();
     let mut submission = Submission::new("", "");
+    let bar = crate::progress::spinner("scoring");
+    let mut count = 0u64;
     while stream.read_into(&mut submission)? {
+        count += 1;
+        if count % 1024 == 0 {
+            bar.set_message(format!("scored {count} submissions"));
+        }
         let form = scorer
             .scorer_for(&submission)
             .with_context(|| args.input.bad_submission())?;
@@ -65,6 +71,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
             reports.push(report);
         }
     }
+    bar.finish_and_clear();
     if let (Some(path), Some(rows)) = (&args.scored_out, scored_rows) {
         let (file, name) = create(path)?;
         scored_csv::write(file, &rows.build(), &name)?;

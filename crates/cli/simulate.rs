@@ -76,7 +76,9 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
         ability_sd: args.ability_sd,
         omit_rate: args.omit_rate,
     };
+    let bar = crate::progress::spinner(format!("simulating {} candidates", args.candidates));
     let sim = simulate(&scorer, &params, args.candidates, &options, args.seed)?;
+    bar.set_message(format!("writing {}", args.out.display()));
     let name = args.out.display().to_string();
     let file = File::create(&args.out).with_context(|| format!("cannot create {name}"))?;
     let mut w = BufWriter::new(file);
@@ -91,6 +93,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
         write_raw_csv(&mut w, &scorer, &sim.submissions)?;
     }
     w.flush().with_context(|| format!("cannot write {name}"))?;
+    bar.finish_and_clear();
     let n = sim.abilities.len();
     let summary = Summary {
         out: name,

@@ -96,7 +96,13 @@ fn resolve(args: ThetaArgs) -> anyhow::Result<Resolved> {
 /// Runs `exam theta`.
 pub fn run(args: ThetaArgs) -> anyhow::Result<ExitCode> {
     let resolved = resolve(args)?;
-    let estimates = estimate_abilities(&resolved.matrix, &resolved.params, &resolved.method)?;
+    let bar = crate::progress::spinner(format!(
+        "estimating the abilities of {} persons",
+        resolved.matrix.n_persons()
+    ));
+    let estimates = estimate_abilities(&resolved.matrix, &resolved.params, &resolved.method);
+    bar.finish_and_clear();
+    let estimates = estimates?;
     let is_mle = matches!(resolved.method, Method::Mle { .. });
     let persons = resolved
         .matrix

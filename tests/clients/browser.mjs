@@ -1,10 +1,7 @@
 // One way to start Debian's headless Chromium for the client tests, with the
 // flags this closed-network machine needs (no background networking, no
-// first-run, a fresh profile), and to collect a page's console errors.
+// first-run; playwright gives every launch a fresh temporary profile), and to collect a page's console errors.
 import { chromium } from 'playwright-core';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 
@@ -16,7 +13,6 @@ export async function launch() {
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'exam-chromium-'))}`,
     ],
   });
 }

@@ -156,7 +156,7 @@ impl ItemBank {
     pub fn load(dir: impl AsRef<Path>) -> Result<Self, BankErrors> {
         let dir = dir.as_ref();
         let mut out = Contents::default();
-        if let Err(e) = std::fs::metadata(dir) {
+        if let Err(e) = crate::disk::check_exists(dir) {
             out.problems.push(Problem::new(
                 Location::file(Some(dir.to_path_buf())),
                 ProblemKind::Io {

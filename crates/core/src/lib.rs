@@ -22,6 +22,7 @@ pub mod bank;
 pub mod blueprint;
 pub mod coverage;
 pub mod cues;
+mod disk;
 pub mod form;
 pub mod hash;
 pub mod ids;
@@ -31,6 +32,7 @@ pub mod jta;
 pub mod lint;
 pub mod overlap;
 pub mod quadrature;
+pub mod random;
 pub mod responses;
 pub mod schema;
 #[cfg(any(test, feature = "proptest"))]

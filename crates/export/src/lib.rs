@@ -4,6 +4,9 @@
 //! document written by one version of the engine is read back by the same
 //! code that defines it. The computations stay in exam-core, exam-scoring and
 //! exam-stats; this crate only turns their values into bytes and back.
+//!
+//! [`report`]: the HTML reports (item analysis, calibration, forms,
+//! candidate score report), one self-contained page each with inline SVG plots.
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -13,8 +16,10 @@ pub mod csv_table;
 pub mod cue_audit;
 mod error;
 pub mod forms;
+pub mod groups;
 mod json;
 pub mod params;
+pub mod report;
 pub mod rescore;
 pub mod score_reports;
 pub mod scored_csv;

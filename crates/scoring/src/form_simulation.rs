@@ -34,6 +34,7 @@ use exam_core::hash::StableHasher;
 use exam_core::ids::{CandidateId, ItemId, OptionId};
 use exam_core::irt::ItemParams;
 use exam_core::item::MatchPair;
+use exam_core::random::standard_normal;
 use exam_core::submission::{Answer, ItemAnswer, Submission};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -91,13 +92,6 @@ pub struct Simulation {
     pub submissions: Vec<Submission>,
     /// The true θ of each candidate, in the same order.
     pub abilities: Vec<f64>,
-}
-
-/// A standard normal draw (Box–Muller).
-fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
-    let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
-    let u2: f64 = rng.random::<f64>();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
 /// Index drawn with probability proportional to `weights` (all positive).

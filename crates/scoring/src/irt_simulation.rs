@@ -13,6 +13,7 @@
 use crate::prior::NormalPrior;
 use exam_core::ids::PersonId;
 use exam_core::irt::ItemParamsEntry;
+use exam_core::random::standard_normal;
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -89,13 +90,6 @@ pub fn simulate_responses(
         abilities: abilities.to_vec(),
         responses: builder.build(),
     })
-}
-
-/// A standard normal draw by the Box–Muller transform (Box & Muller 1958).
-fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
-    let u1: f64 = 1.0 - rng.random::<f64>(); // in (0, 1]
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
 #[cfg(test)]

@@ -69,6 +69,7 @@ pub mod rescore;
 pub mod rules;
 pub mod scale;
 pub mod scoring_error;
+pub mod single_choice;
 pub mod summed;
 pub mod theta;
 

@@ -566,6 +566,46 @@ fn group_count(level_counts: &[u64], option_counts: &[u64], q: usize, n: f64) ->
     out
 }
 
+/// The quantile-plot data of scored responses, where the options chosen
+/// are not known: per item, the mean item score as a proportion of its
+/// maximum (the proportion correct for a 0/1 item) in each fifth of the
+/// persons by total score, lowest first. The groups are those of
+/// [`OptionStatistics::quintile_proportions`]: exactly a fifth of each
+/// form's persons, boundary ties counted fractionally, pooled across forms.
+/// Empty for an item nobody was presented.
+pub fn score_group_proportions(summary: &crate::Summary) -> Vec<Vec<f64>> {
+    let n_items = summary.items().len();
+    let mut sums = vec![[0.0f64; GROUPS]; n_items];
+    let mut group_size = vec![0.0f64; n_items];
+    for form in summary.forms() {
+        let nf = form.n_persons() as f64;
+        if nf == 0.0 {
+            continue;
+        }
+        let levels = form.score_counts();
+        for (col, &item) in form.items().iter().enumerate() {
+            let item_sums: Vec<u64> = (0..levels.len())
+                .map(|t| form.level_item_sum(t, col))
+                .collect();
+            for (q, sum) in sums[item].iter_mut().enumerate() {
+                *sum += group_count(levels, &item_sums, q, nf);
+            }
+            group_size[item] += nf / GROUPS as f64;
+        }
+    }
+    sums.iter()
+        .zip(&group_size)
+        .zip(summary.max_scores())
+        .map(|((s, &size), &max)| {
+            if size > 0.0 && max > 0 {
+                s.iter().map(|x| x / (size * f64::from(max))).collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect()
+}
+
 fn distractor_flags(options: &[OptionStatistics], thresholds: &FlagThresholds) -> Vec<Flag> {
     let key_r = options
         .iter()
@@ -595,4 +635,51 @@ fn distractor_flags(options: &[OptionStatistics], thresholds: &FlagThresholds) -
         }
     }
     flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exam_core::responses::CsvOptions;
+
+    #[test]
+    fn score_groups_of_five_distinct_totals_are_the_persons_item_scores() {
+        // Totals 0..4, one person per fifth: each group's proportion is
+        // that person's score on the item.
+        let csv = "id,A,B,C,D\np0,0,0,0,0\np1,1,0,0,0\np2,1,1,0,0\np3,1,1,1,0\np4,1,1,1,1\n";
+        let matrix = ResponseMatrix::from_csv(csv.as_bytes(), "t", CsvOptions::default()).unwrap();
+        let groups = score_group_proportions(&crate::Summary::of(&matrix));
+        assert_eq!(groups[0], vec![0.0, 1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(groups[3], vec![0.0, 0.0, 0.0, 0.0, 1.0]);
+    }
+
+    #[test]
+    fn score_groups_equal_the_keys_quintiles_of_the_distractor_analysis() {
+        // Ties at the group boundaries, two forms: the key's row of the
+        // option analysis is the same curve.
+        let csv = "id,A,B,C\np0,1,0,\np1,0,0,\np2,1,1,\np3,1,0,\np4,0,1,\np5,1,1,\n\
+                   p6,1,,0\np7,0,,1\np8,1,,1\np9,0,,0\np10,1,,1\n";
+        let matrix = ResponseMatrix::from_csv(csv.as_bytes(), "t", CsvOptions::default()).unwrap();
+        let mut choices = Choices::new(matrix.items().to_vec());
+        for p in 0..matrix.n_persons() {
+            let row: Vec<Option<&str>> = (0..matrix.n_items())
+                .map(|i| match matrix.cell(p, i) {
+                    exam_core::responses::Cell::Score(1) => Some("right"),
+                    exam_core::responses::Cell::NotPresented => None,
+                    _ => Some("wrong"),
+                })
+                .collect();
+            choices.push(&row).unwrap();
+        }
+        let keys = vec!["right".to_owned(); 3];
+        let options = distractors(&matrix, &choices, &keys, &FlagThresholds::default()).unwrap();
+        let groups = score_group_proportions(&crate::Summary::of(&matrix));
+        for (item, d) in options.iter().enumerate() {
+            let key = d.options.iter().find(|o| o.is_key).unwrap();
+            assert_eq!(groups[item].len(), 5);
+            for (a, b) in groups[item].iter().zip(&key.quintile_proportions) {
+                assert!((a - b).abs() < 1e-12, "item {item}: {a} vs {b}");
+            }
+        }
+    }
 }

@@ -4,9 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
-mod common;
-
-use common::{reference_json, reference_matrix};
+use crate::common::{reference_json, reference_matrix};
 use exam_stats::{AnalysisOptions, ItemAnalysis, Summary, analyze};
 use serde_json::Value;
 

@@ -7,9 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
-mod common;
-
-use common::reference_matrix;
+use crate::common::reference_matrix;
 use exam_stats::ctt::FormStatistics;
 use exam_stats::decision::CutScoreStatistics;
 use exam_stats::{AnalysisOptions, Summary, analyze};

@@ -6,9 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
-mod common;
-
-use common::{reference_json, reference_matrix, reference_path};
+use crate::common::{reference_json, reference_matrix, reference_path};
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_stats::dif::{DifAnalysis, DifOptions, GroupMembership, dif};
 use serde_json::Value;

@@ -12,9 +12,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
-mod common;
-
-use common::{reference_json, reference_matrix, reference_path};
+use crate::common::{reference_json, reference_matrix, reference_path};
 use exam_core::responses::ResponseMatrix;
 use exam_stats::distractors::{Choice, Choices, ItemDistractors, distractors};
 use exam_stats::flags::{Flag, FlagThresholds};

@@ -3,8 +3,6 @@
 //! (61-node Gauss–Hermite, tol 1e-8) and eRm 1.0-2 CML.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
 /// The reference data sets that carry MML and CML values.
 const DATA_SETS: [&str; 6] = [
     "lsat6",
@@ -29,12 +27,12 @@ const WEAK_LOGLIK_TOL: f64 = 0.05;
 const SE_REL_TOL: f64 = 0.05;
 
 fn load(name: &str) -> (ResponseMatrix, Value) {
-    let expected = common::reference_json(name);
+    let expected = crate::common::reference_json(name);
     let file = expected["file"]
         .as_str()
         .unwrap()
         .trim_start_matches("data/");
-    (common::reference_matrix(file), expected)
+    (crate::common::reference_matrix(file), expected)
 }
 
 fn floats(v: &Value) -> Vec<f64> {
@@ -205,7 +203,7 @@ fn gpcm_on_dichotomous_items_is_the_two_pl() {
 /// is above that of the nested partial credit model with one common slope.
 #[test]
 fn gpcm_on_verbal_aggression_poly() {
-    let data = common::reference_matrix("verbal_aggression_poly.csv");
+    let data = crate::common::reference_matrix("verbal_aggression_poly.csv");
     let fit = calibrate(&data, &CalibrationOptions::new(IrtModel::Gpcm)).unwrap();
     assert!(fit.convergence.converged);
     assert_eq!(fit.n_parameters, 24 * 3);

@@ -20,6 +20,7 @@ use crate::item::{
     Provenance,
 };
 use crate::jta::{CompetencyLevel, Domain, Jta, LifecyclePhase, Task};
+use crate::random::standard_normal;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
@@ -183,8 +184,8 @@ pub fn synthetic_bank(
             id
         });
         for _ in 0..if in_set { 3 } else { 1 } {
-            let a = (0.25 * normal(&mut rng)).exp();
-            let b = normal(&mut rng);
+            let a = (0.25 * standard_normal(&mut rng)).exp();
+            let b = standard_normal(&mut rng);
             let level = CompetencyLevel::ALL[rng.random_range(0..3)];
             let stats = ItemStatistics {
                 ctt: spec.ctt.then(|| CttStats {

@@ -354,7 +354,7 @@ pub(crate) fn blueprint_file(text: &str, file: Option<&Path>, out: &mut Contents
 
 /// Reads a file's text (UTF-8), or records why it cannot be read.
 pub(crate) fn read_text(path: &Path, out: &mut Contents) -> Option<String> {
-    match std::fs::read(path) {
+    match crate::disk::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text),
             Err(e) => {
@@ -382,7 +382,7 @@ pub(crate) fn read_text(path: &Path, out: &mut Contents) -> Option<String> {
 /// The `*.json` files of a directory, sorted by name; an absent directory
 /// has none. Other files are ignored (a README beside the data is fine).
 pub(crate) fn json_files(dir: &Path, out: &mut Contents) -> Vec<PathBuf> {
-    let entries = match std::fs::read_dir(dir) {
+    let entries = match crate::disk::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
         Err(e) => {

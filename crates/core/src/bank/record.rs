@@ -218,16 +218,7 @@ impl RecordPlan {
     /// over the old one, so a file is never left half written.
     pub fn write(&self) -> Result<(), RecordError> {
         for (path, text) in &self.files {
-            let name = path
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-            let tmp = path.with_file_name(format!(".{name}.record-tmp"));
-            std::fs::write(&tmp, text)
-                .and_then(|()| std::fs::rename(&tmp, path))
-                .map_err(|e| {
-                    let _ = std::fs::remove_file(&tmp);
-                    file_error(path, &e)
-                })?;
+            crate::disk::replace(path, text).map_err(|e| file_error(path, &e))?;
         }
         Ok(())
     }
@@ -303,7 +294,7 @@ pub fn plan(
     let mut files = Vec::new();
     let mut ignored = load::Contents::default();
     for path in load::json_files(&dir.join("items"), &mut ignored) {
-        let text = std::fs::read_to_string(&path).map_err(|e| file_error(&path, &e))?;
+        let text = crate::disk::read_to_string(&path).map_err(|e| file_error(&path, &e))?;
         let mut file = ItemsText::parse(&text).map_err(|e| file_error(&path, &e))?;
         let mut changed = false;
         for item in file.items_mut() {

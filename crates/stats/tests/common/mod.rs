@@ -2,9 +2,6 @@
 //! `tests/data/reference/` of the workspace (provenance and tolerances in
 //! SOURCE-README.md there).
 
-// Each test binary compiles this module and uses only some of it.
-#![allow(dead_code)]
-
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use serde_json::Value;
 

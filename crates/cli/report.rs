@@ -1,0 +1,202 @@
+//! `exam report`: the HTML reports (item analysis, calibration, forms,
+//! candidate score report), each one self-contained page, from the same
+//! computations as `exam analyze`, `exam calibrate`, `exam coverage` and
+//! `exam score`.
+
+use crate::analyze::{Analysed, AnalysisInput, compute};
+use crate::bankfiles::BankArgs;
+use crate::output::open;
+use crate::progress::spinner;
+use anyhow::{Context, bail};
+use exam_export::calibration::CalibrationDocument;
+use exam_export::forms::read_forms;
+use exam_export::report::{
+    AnalysisReport, analysis_report, calibration_report, candidate_report, forms_report,
+};
+use exam_export::score_reports::ScoreReportsDocument;
+use exam_stats::distractors::score_group_proportions;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Flags of `exam report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    kind: Kind,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Kind {
+    /// Item analysis: test summary and score histogram, then per item the
+    /// statistics, option table and option quantile plot (Iteman style).
+    Analysis {
+        #[command(flatten)]
+        input: AnalysisInput,
+        /// The HTML file to write.
+        #[arg(long, value_name = "FILE.html")]
+        out: PathBuf,
+    },
+    /// IRT calibration: item characteristic and information curves, test
+    /// information and CSEM, parameters with SEs, fit and flags.
+    Calibration {
+        /// The calibration document: what `exam calibrate --format json` prints.
+        #[arg(long, value_name = "FILE")]
+        calibration: PathBuf,
+        /// The HTML file to write.
+        #[arg(long, value_name = "FILE.html")]
+        out: PathBuf,
+    },
+    /// Forms against their blueprint: coverage, information and CSEM of all
+    /// forms against the target, expected time, overlap between forms.
+    Forms {
+        /// The forms: a file written by `exam assemble --out`, one form, or an array of forms.
+        #[arg(long, value_name = "FILE")]
+        forms: PathBuf,
+        #[command(flatten)]
+        inputs: BankArgs,
+        /// The HTML file to write.
+        #[arg(long, value_name = "FILE.html")]
+        out: PathBuf,
+    },
+    /// A candidate's score report: score, pass/fail, domain subscores.
+    Candidate {
+        /// The score reports: the file `exam score --out` writes.
+        #[arg(long, value_name = "FILE")]
+        reports: PathBuf,
+        /// The candidate to report (with --out).
+        #[arg(long, value_name = "ID", requires = "out")]
+        candidate: Option<String>,
+        /// The HTML file to write.
+        #[arg(long, value_name = "FILE.html", required_unless_present = "out_dir")]
+        out: Option<PathBuf>,
+        /// Write one file per candidate, `<candidate>.html`, into this directory.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["out", "candidate"])]
+        out_dir: Option<PathBuf>,
+    },
+}
+
+/// Runs `exam report`.
+pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let bar = spinner("writing the report");
+    let result = match args.kind {
+        Kind::Analysis { input, out } => {
+            bar.set_message("analysing the responses");
+            let Analysed {
+                summary,
+                options,
+                document,
+            } = compute(&input)?;
+            bar.set_message("writing the report");
+            let groups = score_group_proportions(&summary);
+            let html = analysis_report(&AnalysisReport {
+                document: &document,
+                thresholds: &options.flags,
+                score_groups: &groups,
+            });
+            write_whole(&out, &html, &input.files())
+        }
+        Kind::Calibration { calibration, out } => {
+            let (file, name) = open(&calibration)?;
+            let doc = CalibrationDocument::read(file, &name)?;
+            let html = calibration_report(&doc, &name);
+            write_whole(&out, &html, &[&calibration])
+        }
+        Kind::Forms { forms, inputs, out } => {
+            let (bank, blueprint) = inputs.load()?;
+            let (file, name) = open(&forms)?;
+            let list = read_forms(file, &name)?;
+            write_whole(&out, &forms_report(&list, &bank, &blueprint), &[&forms])
+        }
+        Kind::Candidate {
+            reports,
+            candidate,
+            out,
+            out_dir,
+        } => {
+            let (file, name) = open(&reports)?;
+            let parsed = ScoreReportsDocument::read(file, &name)?;
+            match (candidate, out, out_dir) {
+                (Some(id), Some(out), _) => {
+                    let r = parsed
+                        .reports
+                        .iter()
+                        .find(|r| r.candidate.as_str() == id)
+                        .with_context(|| {
+                            format!("{}: no report for candidate `{id}`", reports.display())
+                        })?;
+                    write_whole(&out, &candidate_report(r), &[&reports])
+                }
+                (None, Some(out), _) => match parsed.reports.as_slice() {
+                    [one] => write_whole(&out, &candidate_report(one), &[&reports]),
+                    _ => bail!(
+                        "{} holds {} reports: name one with --candidate, or write them all with --out-dir",
+                        reports.display(),
+                        parsed.reports.len()
+                    ),
+                },
+                (_, None, Some(dir)) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                    bar.set_length(parsed.reports.len() as u64);
+                    for r in &parsed.reports {
+                        bar.set_message(format!("candidate {}", r.candidate));
+                        let name = safe_file_name(r.candidate.as_str());
+                        write_whole(
+                            &dir.join(format!("{name}.html")),
+                            &candidate_report(r),
+                            &[&reports],
+                        )?;
+                        bar.inc(1);
+                    }
+                    Ok(())
+                }
+                (_, None, None) => bail!("give --out (with --candidate) or --out-dir"),
+            }
+        }
+    };
+    bar.finish_and_clear();
+    result?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A candidate id as a file name: characters outside `[A-Za-z0-9._-]` as `_`.
+fn safe_file_name(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Writes `contents` to `path` whole or not at all (a temporary file in the
+/// same directory, then a rename), refusing to overwrite one of `inputs`.
+fn write_whole(path: &Path, contents: &str, inputs: &[&Path]) -> anyhow::Result<()> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if let Some(input) = inputs.iter().find(|i| same(path, i)) {
+        bail!(
+            "--out {} is an input of this report ({}); choose another file",
+            path.display(),
+            input.display()
+        );
+    }
+    let name = path
+        .file_name()
+        .with_context(|| format!("{}: not a file name", path.display()))?;
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, contents).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {}", path.display())
+    })
+}

@@ -1,0 +1,255 @@
+//! The candidate's score report: the result with its measurement error,
+//! pass/fail against the cut, and the domain subscores as bars with their
+//! bands, from a score report `exam score` writes.
+
+use super::page::{esc, page};
+use super::svg::{Axis, Plot};
+use exam_scoring::report::{Band, ScoreReport};
+use std::fmt::Write as _;
+
+/// Domains with fewer counted items than this get a note that their
+/// subscore is a rough indication only: with so few items the standard
+/// error of a domain proportion near a typical cut (0.7) exceeds 0.14,
+/// a band more than 28 points wide (binomial error model, Lord & Novick
+/// 1968, ch. 23; see the Standards for Educational and Psychological
+/// Testing, 2014, standard 1.14, on reporting subscores).
+pub const MIN_DOMAIN_ITEMS: u32 = 10;
+
+/// The score report of one candidate as an HTML page.
+pub fn candidate_report(r: &ScoreReport) -> String {
+    let mut body = String::new();
+    body.push_str(&result(r));
+    body.push_str(&domains(r));
+    body.push_str(&audit(r));
+    let lines = vec![
+        format!(
+            "Candidate <strong data-candidate>{}</strong> · form {}",
+            esc(r.candidate.as_str()),
+            esc(r.form.as_str())
+        ),
+        format!(
+            "Blueprint {} version {}",
+            esc(r.audit.blueprint.as_str()),
+            esc(&r.audit.blueprint_version)
+        ),
+    ];
+    page("Score report", &lines, &body)
+}
+
+fn result(r: &ScoreReport) -> String {
+    let mut out = String::from("<section id=\"result\">\n<h2>Result</h2>\n");
+    let decision = match &r.decision {
+        Some(d) if d.passed => "<p class=\"decision\" style=\"font-size:1.6rem\"><strong class=\"ok\" data-decision=\"pass\">PASS</strong></p>".to_owned(),
+        Some(_) => "<p class=\"decision\" style=\"font-size:1.6rem\"><strong class=\"bad\" data-decision=\"fail\">FAIL</strong></p>".to_owned(),
+        None => "<p class=\"decision\">No pass/fail decision: no cut score is set for this form.</p>".to_owned(),
+    };
+    out.push_str(&decision);
+    out.push_str("<table class=\"result\">\n<tbody>\n");
+    if let Some(s) = r.scaled {
+        let cut = r
+            .decision
+            .as_ref()
+            .and_then(|d| d.scaled_cut)
+            .map_or_else(String::new, |c| format!(" (passing score {c})"));
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">Scaled score</th><td class=\"text\" data-value=\"{s}\">{s}{cut}</td></tr>"
+        );
+    }
+    let percent = r
+        .percent
+        .map_or_else(String::new, |p| format!(" ({p:.1}%)"));
+    let _ = writeln!(
+        out,
+        "<tr><th scope=\"row\">Raw score</th><td class=\"text\" data-value=\"{}\">{} of {}{percent}</td></tr>",
+        r.raw, r.raw, r.max
+    );
+    if let Some(d) = &r.decision {
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">Passing raw score</th><td class=\"text\" data-value=\"{}\">{}</td></tr>",
+            d.raw_cut, d.raw_cut
+        );
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">Cut score source</th><td class=\"text\">{}</td></tr>",
+            esc(&d.source)
+        );
+    }
+    if let Some(t) = &r.theta {
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">Ability (θ, {})</th><td class=\"text\" data-value=\"{}\">{:.3}, standard error {:.3}</td></tr>",
+            esc(&t.method.to_uppercase()),
+            t.theta,
+            t.theta,
+            t.se
+        );
+    }
+    let c = &r.responses;
+    let _ = writeln!(
+        out,
+        "<tr><th scope=\"row\">Responses</th><td class=\"text\">{} counted: {} answered, {} omitted, {} not reached; {} pretest (not scored)</td></tr>",
+        c.counted, c.answered, c.omitted, c.not_reached, c.pretest
+    );
+    out.push_str("</tbody>\n</table>\n");
+    out.push_str(&score_plot(r));
+    out.push_str("</section>\n");
+    out
+}
+
+/// The raw score on its scale with the passing score; beside it the
+/// ability with its one-standard-error band, where there is one.
+fn score_plot(r: &ScoreReport) -> String {
+    let rows = vec!["Raw score".to_owned()];
+    let mut plot = Plot::new(
+        "score-scale",
+        "Raw score and passing score",
+        Axis::new(0.0, r.max.max(1.0), "Raw score"),
+        Axis::categories(&rows, ""),
+    );
+    plot.set_left_margin(90.0);
+    plot.set_height(130.0);
+    plot.hbar(1.0, 0.0, r.raw, 0.25, "#0b5394");
+    let mut desc = format!("Raw score {} of {}", r.raw, r.max);
+    if let Some(d) = &r.decision {
+        plot.vline(d.raw_cut, &format!("passing score {}", d.raw_cut));
+        let _ = write!(desc, "; passing score {}", d.raw_cut);
+    }
+    desc.push('.');
+    plot.set_desc(&desc);
+    plot.set_caption("The bar is the raw score; the dashed line the passing score.");
+    let mut out = format!("<div class=\"grid\"><div>{}</div><div>", plot.finish());
+    match &r.theta {
+        Some(t) => {
+            let rows = vec!["θ".to_owned()];
+            let mut band = Plot::new("theta-band", "Ability with its standard error", Axis::new(-4.0, 4.0, "Ability θ"), Axis::categories(&rows, ""));
+            band.set_left_margin(90.0);
+            band.set_height(130.0);
+            band.hbar(1.0, t.theta - t.se, t.theta + t.se, 0.25, "#c9d6e6");
+            band.hbar(1.0, t.theta - 0.03, t.theta + 0.03, 0.32, "#1a1a1a");
+            band.set_desc(&format!(
+                "Ability θ = {:.2}, standard error {:.2}: the band runs from {:.2} to {:.2}.",
+                t.theta, t.se, t.theta - t.se, t.theta + t.se
+            ));
+            band.set_caption("The black tick is the ability estimate; the shaded band one standard error either side.");
+            out.push_str(&band.finish());
+        }
+        None => out.push_str("<p class=\"note\">No measurement band: the form's items carry no IRT parameters, so no standard error is reported.</p>"),
+    }
+    out.push_str("</div></div>\n");
+    out
+}
+
+fn band_text(band: Option<Band>) -> &'static str {
+    match band {
+        Some(Band::Above) => "above the standard",
+        Some(Band::Near) => "near the standard",
+        Some(Band::Below) => "below the standard",
+        None => "no band (no cut)",
+    }
+}
+
+fn domains(r: &ScoreReport) -> String {
+    let mut out = String::from("<section id=\"domains\">\n<h2>Domain subscores</h2>\n");
+    if r.domains.is_empty() {
+        out.push_str("<p>No domain subscores.</p>\n</section>\n");
+        return out;
+    }
+    let names: Vec<String> = r.domains.iter().map(|d| d.domain.to_string()).collect();
+    let mut plot = Plot::new(
+        "domain-bars",
+        "Domain subscores",
+        Axis::new(0.0, 100.0, "Percent correct"),
+        Axis::categories(&names, ""),
+    );
+    plot.set_left_margin(170.0);
+    plot.set_height(70.0 + 34.0 * r.domains.len() as f64);
+    let n = r.domains.len() as f64;
+    let mut desc = Vec::new();
+    for (i, d) in r.domains.iter().enumerate() {
+        let y = n - i as f64;
+        if let (Some(share), Some(se)) = (d.cut_share, d.se) {
+            let standard = if d.max > 0.0 {
+                100.0 * share / d.max
+            } else {
+                0.0
+            };
+            plot.hbar(
+                y,
+                standard - 100.0 * se,
+                standard + 100.0 * se,
+                0.36,
+                "#e6e6e6",
+            );
+            plot.hbar(y, standard - 0.3, standard + 0.3, 0.36, "#8a1c1c");
+        }
+        let p = d.percent.unwrap_or(0.0);
+        plot.hbar(y, 0.0, p, 0.2, "#0b5394");
+        desc.push(format!(
+            "{} {:.0}% ({} items, {})",
+            d.domain,
+            p,
+            d.items,
+            band_text(d.band)
+        ));
+    }
+    plot.set_desc(&format!("Percent correct by domain: {}.", desc.join("; ")));
+    plot.set_caption("Blue bar: the percent correct in the domain. Red tick: the passing standard's share of the domain; grey: the standard ± one standard error on this domain's items. A bar ending inside the grey zone cannot be told apart from the standard.");
+    out.push_str(&plot.finish());
+    out.push_str("<table class=\"domains\">\n<thead><tr><th scope=\"col\">Domain</th><th scope=\"col\">Items</th><th scope=\"col\">Score</th><th scope=\"col\">Percent</th><th scope=\"col\">Band</th><th scope=\"col\">Note</th></tr></thead>\n<tbody>\n");
+    for d in &r.domains {
+        let note = if d.items < MIN_DOMAIN_ITEMS {
+            format!(
+                "only {} items: a rough indication, not a dependable measure",
+                d.items
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "<tr data-domain=\"{}\"><th scope=\"row\">{}</th><td>{}</td><td data-value=\"{}\">{} / {}</td>{}<td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+            esc(d.domain.as_str()),
+            esc(d.domain.as_str()),
+            d.items,
+            d.raw,
+            d.raw,
+            d.max,
+            match d.percent {
+                Some(p) => format!("<td data-value=\"{p}\">{p:.1}%</td>"),
+                None => "<td class=\"undef\">n/a: no items</td>".to_owned(),
+            },
+            band_text(d.band),
+            note
+        );
+    }
+    out.push_str("</tbody>\n</table>\n<p class=\"note\">Domain results describe strengths and weaknesses; they are not separate pass/fail decisions.</p>\n</section>\n");
+    out
+}
+
+fn audit(r: &ScoreReport) -> String {
+    let a = &r.audit;
+    format!(
+        "<section id=\"audit\">\n<h2>How this score was computed</h2>\n<p class=\"note\">Form {}, blueprint {} {}, key {}, scoring rules {} {}{}, {}.</p>\n</section>\n",
+        esc(a.form.as_str()),
+        esc(a.blueprint.as_str()),
+        esc(&a.blueprint_version),
+        esc(&a.key),
+        esc(&a.scoring_rules),
+        esc(&a.scoring_rules_version),
+        if a.adjusted_items.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", adjusted items {}",
+                a.adjusted_items
+                    .iter()
+                    .map(|i| esc(i.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+        esc(&a.engine)
+    )
+}

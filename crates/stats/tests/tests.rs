@@ -1,0 +1,14 @@
+//! The tests of exam-stats: one binary (as the workspace's `tests/`),
+//! whose modules compare the statistics with reference values and state
+//! the estimators' invariants.
+
+mod common;
+mod ctt_reference;
+mod decision;
+mod dif_reference;
+mod distractors;
+mod invariants;
+mod properties;
+mod recovery;
+mod reference;
+mod reference_recovery;
