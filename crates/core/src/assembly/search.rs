@@ -4,6 +4,7 @@
 use super::AssemblyError;
 use super::pool::Pool;
 use crate::hash::mix;
+use crate::random::standard_normal;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -24,7 +25,7 @@ const REPAIRS: usize = 2;
 
 /// The standard deviation of the random factors the greedy aims its
 /// per-item target with ([`State::construct`]).
-const AIM_SPREAD: f64 = 0.5;
+const AIM_SPREAD: f64 = 0.25;
 
 /// Deviations closer than this are equal (information units).
 const EPS: f64 = 1e-12;
@@ -410,7 +411,7 @@ impl<'p> State<'p> {
                     continue;
                 }
                 for a in &mut self.aim {
-                    *a = (1.0 + spread * normal(rng)).max(0.0);
+                    *a = (1.0 + spread * standard_normal(rng)).max(0.0);
                 }
                 match self.pick(f) {
                     Some(u) => self.add(f, u),
@@ -918,13 +919,6 @@ pub(crate) fn run(
         scope: pool.scope(kind),
         missing,
     })
-}
-
-/// A standard normal draw (Box–Muller).
-pub(crate) fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    let u1: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
 fn local_search(state: &mut State<'_>, max_passes: u32) {

@@ -8,7 +8,6 @@
 //! position, in turn), enemies (pairs within a domain) and item sets of
 //! three items of one domain.
 
-use super::search::normal;
 use crate::bank::{BankErrors, ItemBank};
 use crate::blueprint::{
     Blueprint, Count, DomainSpec, IrtTargets, LevelCounts, PassingStandard, apportion,
