@@ -11,17 +11,18 @@
 //! form passes the coverage check, distinct items with mean and max
 //! exposure, and (20 forms) the most items a form of seed 1 shares with a
 //! form of seed 2; the 500-item case also says whether exact level counts
-//! could supply 20 forms. Then one LOFT form from 2,000 items.
+//! could supply 20 forms. Then one LOFT form from 2,000 and 10,000 items.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use exam_core::assembly::synthetic::{SyntheticSpec, synthetic_bank};
 use exam_core::assembly::{
     Assembly, AssemblyOptions, ExposureState, LoftOptions, LoftPlan, MaxOverlap, assemble,
-    assemble_on_the_fly,
 };
+use exam_core::attempt::HandleKey;
 use exam_core::coverage::{coverage, exposure};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::hint::black_box;
+use std::sync::Arc;
 
 /// The most items any form of `a` shares with any form of `b`.
 fn seed_overlap(a: &Assembly, b: &Assembly) -> usize {
@@ -113,43 +114,74 @@ fn fixed_forms(c: &mut Criterion) {
     group.finish();
 }
 
+/// One LOFT form per call from a compiled plan, on the 2,000- and
+/// 10,000-item banks with the information target and an expected overlap
+/// of at most 6 items, after 200 forms of exposure history. Before timing,
+/// prints the quality of 200 further forms: the largest information
+/// deviation and the mean and largest pairwise overlap.
 fn on_the_fly(c: &mut Criterion) {
-    let spec = SyntheticSpec {
-        items: 2_000,
-        pretest_items: 10,
-        target_scale: None,
-        ..SyntheticSpec::default()
-    };
-    let Ok((bank, blueprint)) = synthetic_bank(&spec, 7) else {
-        return;
-    };
-    let options = LoftOptions {
-        max_exposure_rate: 0.2,
-        ..LoftOptions::default()
-    };
-    let mut state = ExposureState::default();
-    // Warm the state up to a realistic history.
-    for seed in 0..50 {
-        if let Ok((_, next)) = assemble_on_the_fly(&bank, &blueprint, &options, &state, seed) {
-            state = next;
+    for items in [2_000, 10_000] {
+        let spec = SyntheticSpec {
+            items,
+            pretest_items: 10,
+            ..SyntheticSpec::default()
+        };
+        let Ok((bank, blueprint)) = synthetic_bank(&spec, 7) else {
+            continue;
+        };
+        let options = LoftOptions {
+            max_expected_overlap: Some(6),
+            ..LoftOptions::default()
+        };
+        let plan = match LoftPlan::new(
+            Arc::new(bank),
+            Arc::new(blueprint),
+            &options,
+            HandleKey::new([1; 16]),
+        ) {
+            Ok(plan) => plan,
+            Err(e) => {
+                eprintln!("loft {items}: {e}");
+                continue;
+            }
+        };
+        let mut state = ExposureState::default();
+        let mut forms = Vec::new();
+        let mut worst: f64 = 0.0;
+        for seed in 0..400 {
+            let Ok(a) = plan.attempt(&state, seed) else {
+                continue;
+            };
+            state.record(&a.form);
+            if seed >= 200 {
+                worst = worst.max(a.quality.max_deviation.unwrap_or(f64::NAN));
+                forms.push(a.form);
+            }
         }
+        let (mut total, mut most, mut pairs) = (0usize, 0usize, 0usize);
+        for (i, a) in forms.iter().enumerate() {
+            let ids: HashSet<_> = a.slots.iter().map(|s| &s.item).collect();
+            for b in &forms[i + 1..] {
+                let o = b.slots.iter().filter(|s| ids.contains(&s.item)).count();
+                total += o;
+                most = most.max(o);
+                pairs += 1;
+            }
+        }
+        eprintln!(
+            "loft {items} items: largest information deviation {worst:.3}, pairwise overlap mean {:.2} max {most}, exposure rate {:.3} (max item rate {:.3})",
+            total as f64 / pairs.max(1) as f64,
+            plan.exposure_rate(),
+            state.max_rate()
+        );
+        let mut seed = 1_000u64;
+        c.bench_function(&format!("loft/{items}_items/attempt"), |b| {
+            b.iter(|| {
+                seed += 1;
+                plan.attempt(black_box(&state), seed)
+            })
+        });
     }
-    let mut seed = 1_000u64;
-    c.bench_function("loft/2000_items/one_shot", |b| {
-        b.iter(|| {
-            seed += 1;
-            assemble_on_the_fly(&bank, &blueprint, black_box(&options), &state, seed)
-        })
-    });
-    let Ok(plan) = LoftPlan::new(&bank, &blueprint, &options) else {
-        return;
-    };
-    c.bench_function("loft/2000_items/prepared_plan", |b| {
-        b.iter(|| {
-            seed += 1;
-            plan.next_form(black_box(&state), seed)
-        })
-    });
 }
 
 criterion_group!(benches, fixed_forms, on_the_fly);

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use crate::util::{ScratchFile, exam, reference};
+use crate::util::{ScratchFile, exam, floats, reference};
 use serde_json::Value;
 
 /// Runs `exam calibrate --model MODEL` on a reference data set (no id
@@ -93,7 +93,7 @@ fn table_output_lists_items_in_input_order() {
     let out = out.success();
     let text = out.stdout;
     assert!(text.starts_with(
-        "rasch (MML) calibration of tests/data/reference/asvab.csv: 776 persons, 4 items"
+        "rasch (ML) calibration of tests/data/reference/asvab.csv: 776 persons, 4 items"
     ));
     let header = reference("asvab")["items"].clone();
     let ids: Vec<&str> = header
@@ -160,4 +160,160 @@ fn anchored_items_keep_their_bank_parameters() {
     }
     assert!(got["latent"]["mean"].as_f64().unwrap().abs() < 0.05);
     assert!((got["latent"]["sd"].as_f64().unwrap() - 1.0).abs() < 0.05);
+}
+
+/// `--model pcm-cml` and `--model rsm-cml` through the binary: eRm 1.0.2's
+/// conditional log-likelihoods and the PCM's Andrich thresholds (1e-3), a
+/// GPCM-shaped item file with unit slopes, and Warm estimates per score.
+#[test]
+fn polytomous_cml_matches_erm_on_verbal_aggression() {
+    let want = &reference("verbal_aggression")["pcm_cml"];
+    let got = calibrate_json("pcm-cml", "verbal_aggression_poly", &[]);
+    assert_eq!(got["model"], "gpcm");
+    assert_eq!(got["estimation"], "cml");
+    assert_eq!(got["polytomous_cml"]["model"], "partial_credit");
+    let loglik = want["loglik_conditional"].as_f64().unwrap();
+    assert!((got["log_likelihood"].as_f64().unwrap() - loglik).abs() < 1e-3);
+    for (item, expected) in got["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(want["items"].as_array().unwrap())
+    {
+        assert_eq!(item["id"], expected["id"]);
+        assert_eq!(item["a"], 1.0);
+        for (s, t) in floats(&item["steps"])
+            .iter()
+            .zip(floats(&expected["thresholds"]))
+        {
+            assert!((s - t).abs() < 1e-3, "{}", item["id"]);
+        }
+        let location = expected["location"].as_f64().unwrap();
+        assert!((item["b"].as_f64().unwrap() - location).abs() < 1e-3);
+    }
+    // A category empty in one half of the median split: said, not hidden.
+    let extras = &got["polytomous_cml"];
+    assert!(extras["andersen_lr"].is_null());
+    assert!(
+        extras["andersen_lr_error"]
+            .as_str()
+            .unwrap()
+            .contains("S3DoShout")
+    );
+    assert_eq!(extras["person_parameters"].as_array().unwrap().len(), 49);
+
+    let rsm = calibrate_json("rsm-cml", "verbal_aggression_poly", &[]);
+    let loglik = want["rsm"]["loglik_conditional"].as_f64().unwrap();
+    assert!((rsm["log_likelihood"].as_f64().unwrap() - loglik).abs() < 1e-3);
+    assert_eq!(
+        rsm["polytomous_cml"]["category_thresholds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn rating_scale_model_refuses_items_with_different_categories() {
+    let file = ScratchFile::new(
+        "rsm_categories",
+        "r.csv",
+        "A,B,C\n0,1,2\n1,0,1\n2,1,0\n1,1,1\n",
+    );
+    let out = exam(&[
+        "calibrate",
+        "--model",
+        "rsm-cml",
+        "--responses",
+        file.path(),
+        "--no-id",
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("item `B` has a highest score of 1 but the first item 2"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// The 3PL's priors are stated in the JSON and the table header, and can be
+/// set or removed; a prior the model cannot take is refused.
+#[test]
+fn priors_are_stated_and_switchable() {
+    let map = calibrate_json("3pl", "lsat6", &["--no-se"]);
+    assert_eq!(map["estimation"], "map");
+    assert_eq!(map["priors"]["a"]["distribution"], "lognormal");
+    assert_eq!(map["priors"]["a"]["sd_log"], 0.5);
+    assert_eq!(map["priors"]["c"]["distribution"], "beta");
+    assert_eq!(map["priors"]["c"]["alpha"], 6.0);
+    assert_eq!(map["priors"]["c"]["beta"], 16.0);
+    let prior_terms =
+        map["log_posterior"].as_f64().unwrap() - map["log_likelihood"].as_f64().unwrap();
+    assert!(prior_terms.abs() > 1e-6);
+
+    let two_pl = calibrate_json("2pl", "lsat6", &["--no-se"]);
+    assert_eq!(two_pl["estimation"], "ml");
+    assert!(two_pl["priors"]["a"].is_null());
+    assert_eq!(two_pl["log_posterior"], two_pl["log_likelihood"]);
+    let with_prior = calibrate_json(
+        "2pl",
+        "lsat6",
+        &["--no-se", "--prior-a", "lognormal:0.1,0.3"],
+    );
+    assert_eq!(with_prior["estimation"], "map");
+    assert_eq!(with_prior["priors"]["a"]["mean_log"], 0.1);
+    assert_eq!(with_prior["priors"]["a"]["sd_log"], 0.3);
+
+    let table = exam(&[
+        "calibrate",
+        "--model",
+        "3pl",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+        "--no-se",
+    ])
+    .success();
+    assert!(
+        table.lines()[1].starts_with(
+            "MAP with priors a ~ lognormal(0.0, 0.5), c ~ Beta(6.0, 16.0); log-posterior "
+        ),
+        "{}",
+        table.stdout
+    );
+
+    let out = exam(&[
+        "calibrate",
+        "--model",
+        "2pl",
+        "--prior-c",
+        "beta:6,16",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("--prior-c: only the 3pl"),
+        "{}",
+        out.stderr
+    );
+    let out = exam(&[
+        "calibrate",
+        "--model",
+        "3pl",
+        "--prior-a",
+        "normal:0,1",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+    ]);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains("expected `lognormal:X,Y` or `none`"),
+        "{}",
+        out.stderr
+    );
 }

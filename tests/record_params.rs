@@ -136,7 +136,7 @@ fn calibrated_parameters_land_in_the_items_with_provenance() {
                 "dataset": "LSAT6 (Bock & Lieberman 1970)",
                 "date": "2026-11-26",
                 "sample_size": 1000,
-                "run": "MML 2pl"
+                "run": "ML 2pl"
             })
         );
     }

@@ -25,6 +25,9 @@ const PROGRESS_BYTES: u64 = 16 << 20;
 
 /// Flags of `exam analyze`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Every statistic in the output (name, formula, source, missing-data handling) is defined in docs/statistics.md."
+)]
 pub struct AnalyzeArgs {
     #[command(flatten)]
     input: AnalysisInput,

@@ -7,6 +7,7 @@ use clap::Args;
 use exam_core::assembly::{
     Assembly, AssemblyOptions, MaxOverlap, Objective, PublishedForm, assemble,
 };
+use exam_core::attempt::HandleKey;
 use exam_core::coverage::{coverage, exposure};
 use exam_core::form::DeliveryOrder;
 use exam_export::forms::{FormsDocument, coverage_table, exposure_line, read_forms};
@@ -128,8 +129,14 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
     let mut delivery_views = Vec::new();
     let mut scoring_keys = Vec::new();
     let mut reports = Vec::new();
+    // The document holds the keys, so it stays on the server; the views'
+    // handles are keyed by the seed it records, so the system that delivers
+    // them can map answers back.
+    let mut secret = [0u8; 16];
+    secret[..8].copy_from_slice(&args.seed.to_le_bytes());
+    let handles = HandleKey::new(secret);
     for form in &assembly.forms {
-        delivery_views.push(form.delivery_view(&bank, blueprint.time_limit_minutes)?);
+        delivery_views.push(form.delivery_view(&bank, blueprint.time_limit_minutes, &handles)?);
         scoring_keys.push(form.scoring_key(&bank)?);
         reports.push(coverage(form, &bank, &blueprint, &assembly.forms));
     }

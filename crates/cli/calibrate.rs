@@ -10,7 +10,10 @@ use exam_export::params::ParamsDocument;
 use exam_export::scored_csv;
 use exam_stats::calibration::curves::test_curves;
 use exam_stats::calibration::fit::{rasch_item_fit, s_x2};
-use exam_stats::calibration::{CalibrationOptions, IrtModel, calibrate_with_progress, rasch_cml};
+use exam_stats::calibration::{
+    BetaPrior, CalibrationOptions, IrtModel, LogNormalPrior, PolytomousRasch, ScoreSplit,
+    andersen_lr, calibrate_with_progress, pcm_cml, rasch_cml, wle_score_table,
+};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,22 +25,30 @@ pub enum ModelArg {
     Rasch,
     /// Rasch by conditional ML (as eRm), difficulties summing to zero.
     RaschCml,
-    /// Two-parameter logistic (MML).
+    /// Masters' partial credit model by conditional ML (as eRm's PCM):
+    /// Andrich thresholds per item, all category parameters summing to zero.
+    PcmCml,
+    /// Andrich's rating scale model by conditional ML (as eRm's RSM): one
+    /// threshold pattern shifted by each item's location.
+    RsmCml,
+    /// Two-parameter logistic (MML; ML unless --prior-a sets a slope prior).
     #[value(name = "2pl")]
     TwoPl,
-    /// Three-parameter logistic (MML, Beta(6, 16) prior on c).
+    /// Three-parameter logistic: MAP by default, with a lognormal(0, 0.5)
+    /// prior on a and a Beta(6, 16) prior on c (BILOG-MG's); plain ML with
+    /// --prior-a none --prior-c none.
     #[value(name = "3pl")]
     ThreePl,
-    /// Generalized partial credit model (MML).
+    /// Generalized partial credit model (MML; ML unless --prior-a).
     Gpcm,
 }
 
 impl ModelArg {
-    /// The model fitted by MML; `None` for Rasch by CML.
+    /// The model fitted by MML; `None` for the CML models.
     fn mml_model(self) -> Option<IrtModel> {
         match self {
             ModelArg::Rasch => Some(IrtModel::Rasch),
-            ModelArg::RaschCml => None,
+            ModelArg::RaschCml | ModelArg::PcmCml | ModelArg::RsmCml => None,
             ModelArg::TwoPl => Some(IrtModel::TwoPl),
             ModelArg::ThreePl => Some(IrtModel::ThreePl),
             ModelArg::Gpcm => Some(IrtModel::Gpcm),
@@ -47,6 +58,9 @@ impl ModelArg {
 
 /// Flags of `exam calibrate`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Every statistic in the output (name, formula, source, missing-data handling) is defined in docs/statistics.md. Estimation: ML, or MAP when a prior is set (the 3pl by default: lognormal(0, 0.5) on a, Beta(6, 16) on c); the table header and the JSON (`estimation`, `priors`, `log_posterior`) say which."
+)]
 pub struct CalibrateArgs {
     /// The model.
     #[arg(long, value_enum)]
@@ -67,9 +81,49 @@ pub struct CalibrateArgs {
     /// Skip standard errors (they cost two E-steps per parameter).
     #[arg(long)]
     no_se: bool,
+    /// Prior on the slopes (2pl, 3pl, gpcm): `lognormal:MEAN_LOG,SD_LOG`
+    /// (ln a ~ N(MEAN_LOG, SD_LOG²)) or `none`. Default: lognormal:0,0.5
+    /// for the 3pl, none otherwise.
+    #[arg(long, value_name = "lognormal:M,S|none", value_parser = parse_slope_prior)]
+    prior_a: Option<PriorArg<LogNormalPrior>>,
+    /// Prior on the lower asymptote c (3pl only): `beta:ALPHA,BETA` or
+    /// `none`. Default: beta:6,16 (four options, BILOG-MG).
+    #[arg(long, value_name = "beta:A,B|none", value_parser = parse_guessing_prior)]
+    prior_c: Option<PriorArg<BetaPrior>>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+}
+
+/// A prior given on the command line: a distribution or `none`.
+#[derive(Debug, Clone, Copy)]
+pub struct PriorArg<P>(Option<P>);
+
+/// `NAME:X,Y` or `none` into `(X, Y)`.
+fn prior_parameters(text: &str, name: &str) -> Result<Option<(f64, f64)>, String> {
+    if text == "none" {
+        return Ok(None);
+    }
+    let usage = || format!("expected `{name}:X,Y` or `none`, got `{text}`");
+    let rest = text
+        .strip_prefix(name)
+        .and_then(|r| r.strip_prefix(':'))
+        .ok_or_else(usage)?;
+    let (x, y) = rest.split_once(',').ok_or_else(usage)?;
+    let number = |v: &str| v.trim().parse::<f64>().map_err(|_| usage());
+    Ok(Some((number(x)?, number(y)?)))
+}
+
+fn parse_slope_prior(text: &str) -> Result<PriorArg<LogNormalPrior>, String> {
+    Ok(PriorArg(prior_parameters(text, "lognormal")?.map(
+        |(mean_log, sd_log)| LogNormalPrior { mean_log, sd_log },
+    )))
+}
+
+fn parse_guessing_prior(text: &str) -> Result<PriorArg<BetaPrior>, String> {
+    Ok(PriorArg(
+        prior_parameters(text, "beta")?.map(|(alpha, beta)| BetaPrior { alpha, beta }),
+    ))
 }
 
 /// Runs `exam calibrate`.
@@ -88,20 +142,52 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     };
     let report = match args.model.mml_model() {
         None => {
+            if args.prior_a.is_some() || args.prior_c.is_some() {
+                bail!("--prior-a and --prior-c apply to MML models; CML has no priors");
+            }
             if !anchors.is_empty() {
                 bail!(
                     "--anchors needs an MML model (rasch, 2pl, 3pl); CML has no latent scale to fix"
                 );
             }
-            let fit = rasch_cml(&data)?;
-            let item_fit = rasch_item_fit(&data, &fit);
-            CalibrationDocument::from_cml(&source, data.n_items(), &fit, item_fit)
+            let polytomous = match args.model {
+                ModelArg::PcmCml => Some(PolytomousRasch::PartialCredit),
+                ModelArg::RsmCml => Some(PolytomousRasch::RatingScale),
+                _ => None,
+            };
+            match polytomous {
+                Some(model) => {
+                    let fit = pcm_cml(&data, model)?;
+                    let lr =
+                        andersen_lr(&data, &fit, ScoreSplit::Median).map_err(|e| e.to_string());
+                    let all: Vec<usize> = (0..fit.items.len()).collect();
+                    let persons = wle_score_table(&fit, &all);
+                    CalibrationDocument::from_pcm(&source, data.n_items(), &fit, lr, persons)
+                }
+                None => {
+                    let fit = rasch_cml(&data)?;
+                    let item_fit = rasch_item_fit(&data, &fit);
+                    CalibrationDocument::from_cml(&source, data.n_items(), &fit, item_fit)
+                }
+            }
         }
         Some(model) => {
             let mut options = CalibrationOptions::new(model);
             options.quadrature_points = args.quadrature_points;
             options.standard_errors = !args.no_se;
             options.anchors = anchors;
+            if let Some(PriorArg(prior)) = args.prior_a {
+                if model == IrtModel::Rasch {
+                    bail!("--prior-a: the rasch model has one common slope and no slope prior");
+                }
+                options.slope_prior = prior;
+            }
+            if let Some(PriorArg(prior)) = args.prior_c {
+                if model != IrtModel::ThreePl {
+                    bail!("--prior-c: only the 3pl has a lower asymptote");
+                }
+                options.guessing_prior = prior;
+            }
             let fit = with_progress(|progress| calibrate_with_progress(&data, &options, progress))?;
             let item_fit = s_x2(&data, &fit);
             let thetas: Vec<f64> = (-8..=8)

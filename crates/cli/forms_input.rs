@@ -13,7 +13,7 @@ use exam_export::forms::read_forms_with_keys;
 use exam_export::params::ParamsDocument;
 use exam_scoring::keyed::Scorer;
 use exam_scoring::raw_csv::{RawCsvReader, read_raw_csv};
-use exam_scoring::rules::{PassingRule, ScoringRules};
+use exam_scoring::rules::ScoringRules;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fs::File;
@@ -60,15 +60,13 @@ pub fn read_rules_with_blueprint(
     let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
     let bp: Blueprint = serde_json::from_reader(BufReader::new(file))
         .with_context(|| format!("{name}: not a blueprint"))?;
-    let raw_cut = bp
-        .passing
-        .raw_cut
-        .with_context(|| format!("{name}: the blueprint sets no raw cut"))?;
-    out.passing = Some(PassingRule {
-        raw_cut: f64::from(raw_cut),
-        source: format!("blueprint {} {}: {}", bp.id, bp.version, bp.passing.method),
-        scale: None,
-    });
+    let from_blueprint = ScoringRules::from_blueprint(&bp)
+        .with_context(|| format!("{name}: invalid passing standard"))?;
+    out.passing = Some(
+        from_blueprint
+            .passing
+            .with_context(|| format!("{name}: the blueprint sets no raw cut"))?,
+    );
     out.validate()
         .with_context(|| format!("{name}: invalid passing standard"))?;
     Ok(out)

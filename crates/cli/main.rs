@@ -13,7 +13,10 @@ mod bankfiles;
 mod blueprint;
 mod calibrate;
 mod coverage;
+mod export;
 mod forms_input;
+mod import;
+mod loft;
 mod output;
 mod progress;
 mod record_params;
@@ -64,6 +67,12 @@ enum Command {
     Rescore(rescore::RescoreArgs),
     /// Write calibrated IRT parameters with their provenance into the bank's items.
     RecordParams(record_params::RecordParamsArgs),
+    /// Write the standards: QTI 3.0 package, usage data, results, xAPI, LTI AGS.
+    Export(export::ExportArgs),
+    /// Read QTI 3.0 items into the bank's item format.
+    Import(import::ImportArgs),
+    /// One on-the-fly (LOFT) form for a candidate, counted in an exposure state file.
+    Loft(loft::LoftArgs),
     /// Write an HTML report: analysis, calibration, forms or candidate.
     Report(report::ReportArgs),
 }
@@ -81,7 +90,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Score(args) => score::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Rescore(args) => rescore::run(args),
+        Command::Loft(args) => loft::run(args),
         Command::RecordParams(args) => record_params::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Import(args) => import::run(args),
         Command::Report(args) => report::run(args),
     }
 }

@@ -84,12 +84,23 @@ pub use supply::{
 use crate::blueprint::Blueprint;
 use crate::hash::StableHasher;
 use crate::ids::{BlueprintId, ItemId, SetId};
+use crate::irt::ItemParams;
 use crate::item::{Item, ItemSet};
 use crate::jta::Jta;
 use load::{Contents, Located};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
+
+/// An item whose recorded IRT parameters are invalid.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("item `{item}`: recorded IRT parameters: {source}")]
+pub struct IrtParamsError {
+    /// The item.
+    pub item: ItemId,
+    /// What is wrong.
+    pub source: crate::irt::ParamsError,
+}
 
 /// A whole bank in one JSON document: the file format of
 /// [`ItemBank::load_file`] and of [`ItemBank::to_document`].
@@ -390,6 +401,30 @@ impl ItemBank {
     /// The set with this id.
     pub fn set(&self, id: &SetId) -> Option<&ItemSet> {
         self.sets.iter().find(|s| &s.id == id)
+    }
+
+    /// The IRT parameters recorded on the bank's items, by item id (items
+    /// without parameters are absent): what scoring needs to report θ.
+    ///
+    /// # Errors
+    ///
+    /// [`IrtParamsError`] naming the first item whose recorded parameters
+    /// are invalid.
+    pub fn irt_params(&self) -> Result<HashMap<ItemId, ItemParams>, IrtParamsError> {
+        self.items
+            .iter()
+            .filter_map(|item| {
+                let irt = item.stats.irt.as_ref()?;
+                Some(
+                    irt.params()
+                        .map(|p| (item.id.clone(), p))
+                        .map_err(|source| IrtParamsError {
+                            item: item.id.clone(),
+                            source,
+                        }),
+                )
+            })
+            .collect()
     }
 
     /// The warnings found while checking the bank (legal but suspicious).

@@ -314,6 +314,22 @@ pub struct PassingStandard {
     pub scaled_cut: Option<f64>,
     /// How the cut was set (e.g. "provisional: 70% pending a modified-Angoff study").
     pub method: String,
+    /// The reporting scale's ends, where scores are reported on a scale:
+    /// raw 0 maps to `low`, the raw cut to `scaled_cut`, a full score to
+    /// `high` (two linear pieces; exam-scoring's
+    /// `ScoringRules::from_blueprint` builds the conversion).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<ReportingScale>,
+}
+
+/// The ends of a reporting scale (e.g. 100 to 1000).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportingScale {
+    /// The scaled score of raw 0.
+    pub low: f64,
+    /// The scaled score of a full raw score.
+    pub high: f64,
 }
 
 /// IRT targets for assembly: target test information at given theta points.
@@ -917,6 +933,7 @@ mod tests {
                     theta_cut: None,
                     scaled_cut: None,
                     method: "none".to_owned(),
+                    scale: None,
                 },
             },
         )

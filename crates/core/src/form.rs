@@ -7,8 +7,10 @@
 //!
 //! From a form and the bank come two separate values:
 //! - [`DeliveryView`]: what the candidate sees (stems, options in delivered
-//!   order, set stimuli). It has no keys, no rationales, no statistics and no
-//!   scored/pretest flag, so it can be sent to a delivery client as is.
+//!   order, set stimuli). It has no keys, no rationales, no statistics, no
+//!   scored/pretest flag and no bank ids (items and stimuli go by
+//!   per-form [`Handle`]s, see [`crate::attempt`]), so it can be sent to a
+//!   delivery client as is.
 //! - [`ScoringKey`]: per item the key (by option id), kind, weight, role,
 //!   domain and version: what scoring needs, kept on the server.
 //!
@@ -16,9 +18,10 @@
 //! order per form needs no key rewriting: the permutation stored in
 //! [`FormSlot::option_order`] is the whole remapping.
 
+use crate::attempt::{Handle, HandleKey};
 use crate::bank::ItemBank;
 use crate::ids::{BlueprintId, DomainId, FormId, ItemId, OptionId, SetId};
-use crate::item::{Choice, Interaction, ItemKind, MatchPair};
+use crate::item::{Choice, Interaction, Item, ItemKind, MatchPair};
 use crate::jta::CompetencyLevel;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -97,7 +100,8 @@ pub struct Form {
 }
 
 /// Why a form could not be turned into a delivery view or scoring key.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "code", content = "detail", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FormError {
     /// The form names an item the bank does not hold.
@@ -140,6 +144,22 @@ pub enum FormError {
     },
 }
 
+impl crate::error::ApiError for FormError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownItem { .. } => "unknown_item",
+            Self::VersionMismatch { .. } => "version_mismatch",
+            Self::BadOptionOrder { .. } => "bad_option_order",
+            Self::UnknownSet { .. } => "unknown_set",
+        }
+    }
+
+    /// The server: forms are the server's, checked against its bank.
+    fn fault(&self) -> crate::error::Fault {
+        crate::error::Fault::Server
+    }
+}
+
 /// An option as the candidate sees it: id and text, no rationale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveredChoice {
@@ -154,11 +174,11 @@ pub struct DeliveredChoice {
 pub struct DeliveredItem {
     /// 1-based position on the form.
     pub position: u32,
-    /// The item id the response is recorded under.
-    pub item: ItemId,
-    /// The set whose stimulus is shown with the item.
+    /// The item's handle on this form: answers name it.
+    pub handle: Handle,
+    /// The handle of the stimulus shown with the item (item sets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub set: Option<SetId>,
+    pub stimulus: Option<Handle>,
     /// The kind of interaction.
     pub kind: ItemKind,
     /// The question.
@@ -176,18 +196,26 @@ pub struct DeliveredItem {
 /// A set stimulus as the candidate sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveredStimulus {
-    /// The set id items refer to.
-    pub set: SetId,
+    /// The handle items refer to.
+    pub handle: Handle,
     /// The stimulus text.
-    pub stimulus: String,
+    pub text: String,
     /// Its display format (`text`, `log`, `yaml`, ...).
     pub format: String,
 }
 
-/// What a candidate sees of a form: no keys, rationales, statistics, or
-/// scored/pretest flags. Item ids are included so responses can be recorded;
-/// a bank whose ids encode status (`PRE-…`) would leak it, so ids should be
-/// opaque.
+/// What a candidate sees of a form: no keys, rationales, statistics,
+/// scored/pretest flags or bank ids.
+///
+/// ```json
+/// {"form": "die-2026-3f0c9a1b7d2e4c58", "time_limit_minutes": 90,
+///  "stimuli": [{"handle": "77c1d0e9a2b34f65", "text": "$ terraform plan ...", "format": "log"}],
+///  "items": [
+///   {"position": 1, "handle": "9c1f0e7a55d2b8e4", "kind": "single_choice",
+///    "stem": "Which ...?", "options": [{"id": "C", "text": "..."}, {"id": "A", "text": "..."}]},
+///   {"position": 2, "handle": "03ad7c9e61b2f540", "stimulus": "77c1d0e9a2b34f65",
+///    "kind": "ordering", "stem": "Put ... in order.", "options": [...]}]}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryView {
     /// The form.
@@ -318,11 +346,7 @@ impl Form {
         (scored, self.slots.len() - scored)
     }
 
-    fn checked_item<'b>(
-        &self,
-        bank: &'b ItemBank,
-        slot: &FormSlot,
-    ) -> Result<&'b crate::item::Item, FormError> {
+    fn checked_item<'b>(&self, bank: &'b ItemBank, slot: &FormSlot) -> Result<&'b Item, FormError> {
         let item = bank
             .item(&slot.item)
             .ok_or_else(|| FormError::UnknownItem {
@@ -350,30 +374,70 @@ impl Form {
         Ok(item)
     }
 
+    /// The form's items, checked against the bank: every item present at
+    /// the form's version, option orders permutations of its options.
+    fn checked_items<'b>(&self, bank: &'b ItemBank) -> Result<Vec<&'b Item>, FormError> {
+        self.slots
+            .iter()
+            .map(|slot| self.checked_item(bank, slot))
+            .collect()
+    }
+
     /// What the candidate sees, checked against the bank (every item present
-    /// at the form's version, option orders permutations of its options).
+    /// at the form's version, option orders permutations of its options),
+    /// with items and stimuli under their handles for this form.
+    ///
+    /// # Errors
+    ///
+    /// [`FormError`] when the form does not fit the bank.
     pub fn delivery_view(
         &self,
         bank: &ItemBank,
         time_limit_minutes: u32,
+        handles: &HandleKey,
     ) -> Result<DeliveryView, FormError> {
-        let mut items = Vec::with_capacity(self.slots.len());
-        let mut stimuli: Vec<DeliveredStimulus> = Vec::new();
-        for (i, slot) in self.slots.iter().enumerate() {
-            let item = self.checked_item(bank, slot)?;
-            if let Some(set_id) = &slot.set
-                && !stimuli.iter().any(|s| &s.set == set_id)
+        let items = self.checked_items(bank)?;
+        for slot in &self.slots {
+            if let Some(set) = &slot.set
+                && bank.set(set).is_none()
             {
-                let set = bank.set(set_id).ok_or_else(|| FormError::UnknownSet {
+                return Err(FormError::UnknownSet {
                     form: self.id.clone(),
-                    set: set_id.clone(),
-                })?;
-                stimuli.push(DeliveredStimulus {
-                    set: set.id.clone(),
-                    stimulus: set.stimulus.clone(),
-                    format: set.format.clone(),
+                    set: set.clone(),
                 });
             }
+        }
+        Ok(self.view_of(bank, &items, time_limit_minutes, handles))
+    }
+
+    /// The delivery view from the form's items in slot order (already
+    /// checked, or taken from the bank by the assembler), whose sets are
+    /// in the bank.
+    pub(crate) fn view_of(
+        &self,
+        bank: &ItemBank,
+        items: &[&Item],
+        time_limit_minutes: u32,
+        handles: &HandleKey,
+    ) -> DeliveryView {
+        let mut shown_items = Vec::with_capacity(self.slots.len());
+        let mut stimuli: Vec<DeliveredStimulus> = Vec::new();
+        let mut shown: Vec<&SetId> = Vec::new();
+        for (i, (slot, item)) in self.slots.iter().zip(items).enumerate() {
+            let stimulus = slot.set.as_ref().map(|set_id| {
+                let handle = handles.stimulus(&self.id, set_id);
+                if !shown.contains(&set_id)
+                    && let Some(set) = bank.set(set_id)
+                {
+                    shown.push(set_id);
+                    stimuli.push(DeliveredStimulus {
+                        handle,
+                        text: set.stimulus.clone(),
+                        format: set.format.clone(),
+                    });
+                }
+                handle
+            });
             let (prompts, select) = match &item.interaction {
                 Interaction::Matching { prompts, .. } => {
                     (delivered(&slot.prompt_order, prompts), None)
@@ -381,10 +445,10 @@ impl Form {
                 Interaction::MultipleResponse { select, .. } => (Vec::new(), *select),
                 _ => (Vec::new(), None),
             };
-            items.push(DeliveredItem {
+            shown_items.push(DeliveredItem {
                 position: i as u32 + 1,
-                item: item.id.clone(),
-                set: slot.set.clone(),
+                handle: handles.item(&self.id, &item.id),
+                stimulus,
                 kind: item.kind(),
                 stem: item.stem.clone(),
                 options: delivered(&slot.option_order, item.interaction.options()),
@@ -392,20 +456,31 @@ impl Form {
                 select,
             });
         }
-        Ok(DeliveryView {
+        DeliveryView {
             form: self.id.clone(),
             time_limit_minutes,
             stimuli,
-            items,
-        })
+            items: shown_items,
+        }
     }
 
     /// The scoring key, checked against the bank like [`Form::delivery_view`].
+    ///
+    /// # Errors
+    ///
+    /// [`FormError`] when the form does not fit the bank.
     pub fn scoring_key(&self, bank: &ItemBank) -> Result<ScoringKey, FormError> {
-        let mut entries = Vec::with_capacity(self.slots.len());
-        for (i, slot) in self.slots.iter().enumerate() {
-            let item = self.checked_item(bank, slot)?;
-            entries.push(KeyEntry {
+        Ok(self.key_of(&self.checked_items(bank)?))
+    }
+
+    /// The scoring key from the form's items in slot order.
+    pub(crate) fn key_of(&self, items: &[&Item]) -> ScoringKey {
+        let entries = self
+            .slots
+            .iter()
+            .zip(items)
+            .enumerate()
+            .map(|(i, (slot, item))| KeyEntry {
                 position: i as u32 + 1,
                 item: item.id.clone(),
                 version: item.version,
@@ -417,13 +492,13 @@ impl Form {
                     SlotRole::Pretest => 0.0,
                 },
                 key: AnswerKey::of(&item.interaction),
-            });
-        }
-        Ok(ScoringKey {
+            })
+            .collect();
+        ScoringKey {
             form: self.id.clone(),
             blueprint: self.blueprint.clone(),
             blueprint_version: self.blueprint_version.clone(),
             entries,
-        })
+        }
     }
 }

@@ -2,28 +2,87 @@
 //!
 //! Every id that crosses an API boundary has its own type, so an item id can
 //! never be passed where a person id is expected. Ids are non-empty strings
-//! without leading or trailing whitespace; they serialize as plain strings.
+//! without leading or trailing whitespace or control characters, at most
+//! [`MAX_ID_LEN`] bytes long; they serialize as plain strings.
+//!
+//! Ids read from JSON (or any serde format) are checked as they are read:
+//! surrounding whitespace is trimmed as by [`ItemId::new`], and an empty or
+//! blank id, one with a control character or one longer than
+//! [`MAX_ID_LEN`] bytes is an error. So an id that reached the engine from
+//! outside is short, and a message that names it stays short.
+//!
+//! An id holds its text in an `Arc<str>`: cloning one (forms, keys and
+//! reports name the same item ids over and over) copies a pointer, not the
+//! text.
+//!
+//! ```
+//! use exam_core::ids::{CandidateId, IdError};
+//!
+//! let id: CandidateId = serde_json::from_str(r#"" C-0001 ""#)?;
+//! assert_eq!(id.as_str(), "C-0001");
+//! assert!(serde_json::from_str::<CandidateId>(r#""  ""#).is_err());
+//! assert_eq!(CandidateId::parse(&"x".repeat(200)), Err(IdError::TooLong { len: 200 }));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::sync::Arc;
+
+/// The longest id accepted from outside, in bytes.
+pub const MAX_ID_LEN: usize = 128;
+
+/// Why a string is not a valid id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IdError {
+    /// Empty, or only whitespace.
+    #[error("an id must not be empty or blank")]
+    Empty,
+    /// Longer than [`MAX_ID_LEN`] bytes (after trimming).
+    #[error("an id of {len} bytes is longer than the {MAX_ID_LEN} allowed")]
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// Holds a control character (a line break, a tab, NUL, ...).
+    #[error("an id must not hold control characters")]
+    Control,
+}
+
+/// Trims `id` and checks it (see the module docs).
+fn checked(id: &str) -> Result<&str, IdError> {
+    let id = id.trim();
+    if id.is_empty() {
+        Err(IdError::Empty)
+    } else if id.len() > MAX_ID_LEN {
+        Err(IdError::TooLong { len: id.len() })
+    } else if id.chars().any(char::is_control) {
+        Err(IdError::Control)
+    } else {
+        Ok(id)
+    }
+}
 
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-        #[serde(transparent)]
-        pub struct $name(String);
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(Arc<str>);
 
         impl $name {
-            /// Wraps a string as an id. Leading and trailing whitespace is trimmed.
-            pub fn new(id: impl Into<String>) -> Self {
-                let id: String = id.into();
-                let trimmed = id.trim();
-                if trimmed.len() == id.len() {
-                    Self(id)
-                } else {
-                    Self(trimmed.to_owned())
-                }
+            /// Wraps a string as an id. Leading and trailing whitespace is
+            /// trimmed; nothing else is checked (for ids the program itself
+            /// makes; [`Self::parse`] checks input from outside).
+            pub fn new(id: impl AsRef<str>) -> Self {
+                Self(Arc::from(id.as_ref().trim()))
+            }
+
+            /// Trims and checks an id from outside: not empty or blank, no
+            /// control characters, at most [`MAX_ID_LEN`] bytes.
+            pub fn parse(id: &str) -> Result<Self, IdError> {
+                checked(id).map(|id| Self(Arc::from(id)))
             }
 
             /// The id as a string slice.
@@ -53,6 +112,37 @@ macro_rules! string_id {
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 &self.0
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+                Self::parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl schemars::JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_ID_LEN
+                })
             }
         }
     };
@@ -108,5 +198,29 @@ mod tests {
         assert_eq!(json, "\"IAC-1\"");
         let back: ItemId = serde_json::from_str(&json).unwrap();
         assert_eq!(back, id);
+        let trimmed: ItemId = serde_json::from_str("\" IAC-1\\t\"").unwrap();
+        assert_eq!(trimmed, id);
+    }
+
+    #[test]
+    fn ids_from_outside_are_checked_when_read() {
+        for bad in ["\"\"", "\"   \"", "\"a\\nb\"", "\"a\\u0000\""] {
+            assert!(serde_json::from_str::<CandidateId>(bad).is_err(), "{bad}");
+        }
+        let huge = format!("\"{}\"", "x".repeat(1 << 20));
+        let err = serde_json::from_str::<ItemId>(&huge)
+            .unwrap_err()
+            .to_string();
+        // The message names the length, not the text.
+        assert!(err.len() < 200, "{err}");
+        assert!(err.contains("1048576 bytes"));
+        let longest = "y".repeat(MAX_ID_LEN);
+        assert!(ItemId::parse(&longest).is_ok());
+        assert_eq!(
+            ItemId::parse(&format!("{longest}y")),
+            Err(IdError::TooLong {
+                len: MAX_ID_LEN + 1
+            })
+        );
     }
 }

@@ -52,7 +52,8 @@ impl fmt::Display for IrtModel {
 }
 
 /// Why a set of item parameters was rejected.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[serde(tag = "problem", content = "value", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ParamsError {
     /// The slope is not a finite positive number.

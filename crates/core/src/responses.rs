@@ -297,7 +297,7 @@ impl ResponseMatrix {
         let items: Vec<ItemId> = header
             .iter()
             .skip(skip)
-            .map(|h| ItemId::new(String::from_utf8_lossy(h).into_owned()))
+            .map(|h| ItemId::new(String::from_utf8_lossy(h)))
             .collect();
         if items.is_empty() {
             return Err(ResponsesError::NoItems {
@@ -330,7 +330,7 @@ impl ResponseMatrix {
                 });
             }
             let person = if options.id_column {
-                PersonId::new(String::from_utf8_lossy(&record[0]).into_owned())
+                PersonId::new(String::from_utf8_lossy(&record[0]))
             } else {
                 PersonId::new(row_number.to_string())
             };

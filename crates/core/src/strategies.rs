@@ -402,6 +402,7 @@ pub fn blueprint() -> impl Strategy<Value = Blueprint> {
                     theta_cut,
                     scaled_cut,
                     method,
+                    scale: None,
                 },
                 domains,
                 phases,

@@ -13,7 +13,8 @@ use crate::table::{Column, Table, Width};
 use exam_core::ids::ItemId;
 use exam_stats::ItemAnalysis;
 use exam_stats::ctt::{FormStatistics, ItemStatistics};
-use exam_stats::dif::{DifAnalysis, DifGroup, ItemDif};
+use exam_stats::dif::polytomous::PolytomousDifClass;
+use exam_stats::dif::{DifAnalysis, DifGroup, ItemDif, LogisticDif};
 use exam_stats::distractors::{Choice, ItemDistractors};
 use exam_stats::flags::Flag;
 use serde::{Deserialize, Serialize};
@@ -237,8 +238,23 @@ fn signed_class(item: &ItemDif) -> String {
         Some(DifGroup::Focal) => "+",
         None => "",
     };
-    item.ets_class
-        .map_or_else(|| "-".to_owned(), |c| format!("{c:?}{sign}"))
+    match (item.ets_class, item.mantel_smd) {
+        (Some(c), _) => format!("{c:?}{sign}"),
+        (None, Some(m)) => {
+            let sign = match m.ets_class {
+                PolytomousDifClass::AA => "",
+                _ if m.smd < 0.0 => "-",
+                _ => "+",
+            };
+            format!("{:?}{sign}", m.ets_class)
+        }
+        (None, None) => "-".to_owned(),
+    }
+}
+
+/// Binary logistic DIF for 0/1 items, ordinal for partial-credit items.
+fn logistic(item: &ItemDif) -> Option<LogisticDif> {
+    item.logistic.or(item.ordinal_logistic)
 }
 
 /// The DIF table under a line naming the groups and the matching.
@@ -253,6 +269,9 @@ fn dif_table(dif: &DifAnalysis) -> String {
         dif.matching,
         dif.rounds
     );
+    if dif.items.iter().any(|i| i.mantel_smd.is_some()) {
+        out.push_str("partial-credit items: chi2 and p are Mantel's (1963) ordinal test, ETS the AA/BB/CC class of SMD/SD (Zwick, Thayer & Mazzeo 1997), LR the ordinal (cumulative logit) regression\n");
+    }
     let mut t = Table::with_columns([
         Column::new("item").width(Width::Fit { min: 4 }),
         Column::right("alpha_MH", 8),
@@ -269,13 +288,14 @@ fn dif_table(dif: &DifAnalysis) -> String {
             item.id.to_string(),
             fmt(item.alpha_mh),
             fmt(item.mh_d_dif),
-            fmt(item.mh_chi2),
-            fmt(item.mh_p_value),
+            fmt(item.mh_chi2.or(item.mantel_smd.map(|m| m.mantel_chi2))),
+            fmt(item
+                .mh_p_value
+                .or(item.mantel_smd.map(|m| m.mantel_p_value))),
             signed_class(item),
             fmt(item.std_p_dif),
-            fmt(item.logistic.map(|l| l.delta_r2_nagelkerke)),
-            item.logistic
-                .map_or_else(|| "-".to_owned(), |l| format!("{:?}", l.class)),
+            fmt(logistic(item).map(|l| l.delta_r2_nagelkerke)),
+            logistic(item).map_or_else(|| "-".to_owned(), |l| format!("{:?}", l.class)),
         ]);
     }
     out.push_str(&t.render());
@@ -364,7 +384,7 @@ pub const ITEM_HEADER: [&str; 12] = [
 ];
 
 /// The DIF columns that follow [`ITEM_HEADER`] when groups were given.
-pub const DIF_HEADER: [&str; 8] = [
+pub const DIF_HEADER: [&str; 13] = [
     "alpha_mh",
     "mh_d_dif",
     "mh_p_value",
@@ -373,6 +393,11 @@ pub const DIF_HEADER: [&str; 8] = [
     "std_p_dif",
     "lr_delta_r2",
     "lr_class",
+    "mantel_chi2",
+    "mantel_p_value",
+    "smd",
+    "smd_effect_size",
+    "ets_polytomous_class",
 ];
 
 /// One row of the item CSV.
@@ -406,10 +431,17 @@ pub struct DifRow {
     pub favours: String,
     /// STD P-DIF.
     pub std_p_dif: Option<f64>,
-    /// Nagelkerke ΔR² of the logistic-regression DIF.
+    /// Nagelkerke ΔR² of the logistic-regression DIF (ordinal logistic
+    /// regression for a partial-credit item).
     pub lr_delta_r2: Option<f64>,
     /// Its class, empty where undefined.
     pub lr_class: String,
+    /// Partial-credit items: Mantel's ordinal χ², its p-value, the SMD and
+    /// SMD/SD (`mantel_chi2`, `mantel_p_value`, `smd`, `smd_effect_size`).
+    pub mantel_smd: [Option<f64>; 4],
+    /// The ETS class of a partial-credit item (`AA`, `BB`, `CC`), empty
+    /// where undefined.
+    pub ets_polytomous_class: String,
 }
 
 fn num(v: Option<f64>) -> String {
@@ -443,10 +475,17 @@ impl ItemRow {
                     ets_class: d.ets_class.map_or_else(String::new, |c| format!("{c:?}")),
                     favours: favours_cell(d.favours),
                     std_p_dif: d.std_p_dif,
-                    lr_delta_r2: d.logistic.map(|l| l.delta_r2_nagelkerke),
-                    lr_class: d
-                        .logistic
-                        .map_or_else(String::new, |l| format!("{:?}", l.class)),
+                    lr_delta_r2: logistic(d).map(|l| l.delta_r2_nagelkerke),
+                    lr_class: logistic(d).map_or_else(String::new, |l| format!("{:?}", l.class)),
+                    mantel_smd: [
+                        d.mantel_smd.map(|m| m.mantel_chi2),
+                        d.mantel_smd.map(|m| m.mantel_p_value),
+                        d.mantel_smd.map(|m| m.smd),
+                        d.mantel_smd.map(|m| m.smd_effect_size),
+                    ],
+                    ets_polytomous_class: d
+                        .mantel_smd
+                        .map_or_else(String::new, |m| format!("{:?}", m.ets_class)),
                 }),
             })
             .collect()
@@ -470,6 +509,8 @@ impl ItemRow {
                 num(d.lr_delta_r2),
                 d.lr_class.clone(),
             ]);
+            cells.extend(d.mantel_smd.map(num));
+            cells.push(d.ets_polytomous_class.clone());
         }
         cells
     }
@@ -493,6 +534,13 @@ impl ItemRow {
                 std_p_dif: r.optional(17, "a number")?,
                 lr_delta_r2: r.optional(18, "a number")?,
                 lr_class: r.text(19).to_owned(),
+                mantel_smd: [
+                    r.optional(20, "a number")?,
+                    r.optional(21, "a number")?,
+                    r.optional(22, "a number")?,
+                    r.optional(23, "a number")?,
+                ],
+                ets_polytomous_class: r.text(24).to_owned(),
             })
         } else {
             None

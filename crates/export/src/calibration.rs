@@ -16,7 +16,10 @@ use exam_core::ids::ItemId;
 use exam_core::irt::IrtModel;
 use exam_stats::calibration::curves::CurvePoint;
 use exam_stats::calibration::fit::{RaschItemFit, SX2};
-use exam_stats::calibration::{Calibration, CmlFit, Convergence, ItemFlag, LatentDistribution};
+use exam_stats::calibration::{
+    AndersenLr, Calibration, CmlFit, Convergence, Estimate, ItemFlag, LatentDistribution, PcmFit,
+    PolytomousRasch, ScoreTheta,
+};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 
@@ -24,19 +27,46 @@ use std::io::{Read, Write};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Estimation {
-    /// Marginal maximum likelihood (Bock–Aitkin EM).
-    Mml,
-    /// Conditional maximum likelihood (Rasch).
+    /// Marginal maximum likelihood (Bock–Aitkin EM, no prior on item
+    /// parameters); `mml` in documents written before priors were stated.
+    #[serde(alias = "mml")]
+    Ml,
+    /// Marginal maximum a posteriori (Bock–Aitkin EM with priors).
+    Map,
+    /// Conditional maximum likelihood (Rasch, partial credit, rating scale).
     Cml,
 }
 
 impl Estimation {
     fn name(self) -> &'static str {
         match self {
-            Estimation::Mml => "mml",
+            Estimation::Ml => "ml",
+            Estimation::Map => "map",
             Estimation::Cml => "cml",
         }
     }
+}
+
+/// The extras of a polytomous Rasch fit by CML: the rating scale model's
+/// common category thresholds, Andersen's LR test for the median split,
+/// and person parameters by weighted likelihood for each raw score on the
+/// whole test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolytomousCml {
+    /// Partial credit or rating scale.
+    pub model: PolytomousRasch,
+    /// The rating scale model's common thresholds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_thresholds: Option<Vec<Estimate>>,
+    /// Andersen's LR test for the median split (absent when it could not
+    /// be run; `andersen_lr_error` says why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub andersen_lr: Option<AndersenLr>,
+    /// Why Andersen's test could not be run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub andersen_lr_error: Option<String>,
+    /// Warm's weighted likelihood estimates by raw score over all items.
+    pub person_parameters: Vec<ScoreTheta>,
 }
 
 /// Item fit: S-X² for MML dichotomous models, infit/outfit for Rasch CML.
@@ -87,6 +117,9 @@ pub struct ItemParamsRow {
     /// Step difficulties of a polytomous item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<f64>>,
+    /// Standard errors of the steps (Andrich thresholds of the CML models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub se_steps: Option<Vec<f64>>,
     /// Standard error of `a`.
     #[serde(default)]
     pub se_a: Option<f64>,
@@ -115,6 +148,11 @@ pub struct CalibrationDocument {
     /// How it was estimated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimation: Option<Estimation>,
+    /// The priors on item parameters the model can take (MML): `a` unless
+    /// Rasch, `c` for the 3PL, each a distribution with its parameters or
+    /// null when none is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priors: Option<serde_json::Map<String, serde_json::Value>>,
     /// The response file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responses: Option<String>,
@@ -127,6 +165,10 @@ pub struct CalibrationDocument {
     /// The (marginal or conditional) log-likelihood at the estimates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_likelihood: Option<f64>,
+    /// The maximised objective (MML): the log-likelihood plus the log prior
+    /// densities; equal to the log-likelihood under ML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_posterior: Option<f64>,
     /// Akaike's information criterion (MML).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aic: Option<f64>,
@@ -158,6 +200,36 @@ pub struct CalibrationDocument {
     /// across the latent distribution (MML).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub test_curves: Vec<CurvePoint>,
+    /// Polytomous Rasch by CML: its model, thresholds, Andersen's test and
+    /// person parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub polytomous_cml: Option<PolytomousCml>,
+}
+
+/// `{"a": .., "c": ..}` with the priors the model can take, each a
+/// distribution with its parameters or null.
+fn prior_document(fit: &Calibration) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    if fit.model != IrtModel::Rasch {
+        out.insert("a".to_owned(), serde_json::json!(fit.priors.a));
+    }
+    if fit.model == IrtModel::ThreePl {
+        out.insert("c".to_owned(), serde_json::json!(fit.priors.c));
+    }
+    out
+}
+
+/// The header's words for the priors: `a ~ lognormal(0, 0.5), c ~ Beta(6, 16)`.
+fn describe_priors(priors: &serde_json::Map<String, serde_json::Value>) -> String {
+    priors
+        .iter()
+        .map(|(name, p)| match p["distribution"].as_str() {
+            Some("lognormal") => format!("{name} ~ lognormal({}, {})", p["mean_log"], p["sd_log"]),
+            Some("beta") => format!("{name} ~ Beta({}, {})", p["alpha"], p["beta"]),
+            _ => format!("no prior on {name}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Splits rows into calibrated and not calibrated, keeping input order.
@@ -191,6 +263,7 @@ impl CalibrationDocument {
                     c: e.map(|e| e.c),
                     d: e.map(|e| e.d.clone()),
                     steps: e.filter(|_| polytomous).map(|e| e.steps()),
+                    se_steps: None,
                     se_a: e.and_then(|e| e.se_a),
                     se_b: e.and_then(|e| e.se_b),
                     se_c: e.and_then(|e| e.se_c),
@@ -206,7 +279,12 @@ impl CalibrationDocument {
         let (items, not_calibrated) = split(rows);
         Self {
             model: fit.model,
-            estimation: Some(Estimation::Mml),
+            estimation: Some(match fit.estimation {
+                exam_stats::calibration::Estimation::Ml => Estimation::Ml,
+                exam_stats::calibration::Estimation::Map => Estimation::Map,
+            }),
+            priors: Some(prior_document(fit)),
+            log_posterior: Some(fit.log_posterior),
             responses: Some(responses.to_owned()),
             n_persons: Some(fit.n_persons),
             n_items: Some(n_items),
@@ -221,6 +299,7 @@ impl CalibrationDocument {
             items,
             not_calibrated,
             test_curves,
+            polytomous_cml: None,
         }
     }
 
@@ -244,6 +323,7 @@ impl CalibrationDocument {
                 c: item.difficulty.map(|_| 0.0),
                 d: None,
                 steps: None,
+                se_steps: None,
                 se_a: None,
                 se_b: item.se,
                 se_c: None,
@@ -260,6 +340,8 @@ impl CalibrationDocument {
         Self {
             model: IrtModel::Rasch,
             estimation: Some(Estimation::Cml),
+            priors: None,
+            log_posterior: None,
             responses: Some(responses.to_owned()),
             n_persons: Some(fit.n_persons_used),
             n_items: Some(n_items),
@@ -277,6 +359,75 @@ impl CalibrationDocument {
             items,
             not_calibrated,
             test_curves: Vec::new(),
+            polytomous_cml: None,
+        }
+    }
+
+    /// The document of a partial credit or rating scale fit by CML of the
+    /// items read from `responses`, as a GPCM with unit slopes whose steps
+    /// are the Andrich thresholds, with Andersen's test for the median
+    /// split (or why it could not be run) and the persons' WLE by raw score.
+    pub fn from_pcm(
+        responses: &str,
+        n_items: usize,
+        fit: &PcmFit,
+        andersen_lr: Result<AndersenLr, String>,
+        person_parameters: Vec<ScoreTheta>,
+    ) -> Self {
+        let rows = fit
+            .items
+            .iter()
+            .map(|item| ItemParamsRow {
+                id: item.id.clone(),
+                n: Some(item.presented),
+                a: Some(1.0),
+                b: Some(item.location.value),
+                c: Some(0.0),
+                d: Some(item.cumulative().iter().map(|d| -d).collect()),
+                steps: Some(item.thresholds.iter().map(|t| t.value).collect()),
+                se_steps: item.thresholds.iter().map(|t| t.se).collect(),
+                se_a: None,
+                se_b: item.location.se,
+                se_c: None,
+                fixed: false,
+                flags: Vec::new(),
+                fit: ItemFit::default(),
+            })
+            .collect();
+        let (items, not_calibrated) = split(rows);
+        let (andersen_lr, andersen_lr_error) = match andersen_lr {
+            Ok(lr) => (Some(lr), None),
+            Err(why) => (None, Some(why)),
+        };
+        Self {
+            model: IrtModel::Gpcm,
+            estimation: Some(Estimation::Cml),
+            priors: None,
+            log_posterior: None,
+            responses: Some(responses.to_owned()),
+            n_persons: Some(fit.n_persons_used),
+            n_items: Some(n_items),
+            log_likelihood: Some(fit.conditional_log_likelihood),
+            aic: None,
+            bic: None,
+            iterations: Some(fit.iterations),
+            converged: Some(fit.converged),
+            convergence: None,
+            latent: None,
+            standard_errors: Some(
+                "inverse observed information of the conditional likelihood, carried to the thresholds and locations (category parameters summing to zero)"
+                    .to_owned(),
+            ),
+            items,
+            not_calibrated,
+            test_curves: Vec::new(),
+            polytomous_cml: Some(PolytomousCml {
+                model: fit.model,
+                category_thresholds: fit.category_thresholds.clone(),
+                andersen_lr,
+                andersen_lr_error,
+                person_parameters,
+            }),
         }
     }
 
@@ -337,6 +488,31 @@ impl CalibrationDocument {
                 "NOT CONVERGED"
             }
         );
+        if let (Some(priors), Some(log_posterior)) = (&self.priors, self.log_posterior) {
+            let stated = describe_priors(priors);
+            if self.estimation == Some(Estimation::Map) {
+                out.push_str(&format!(
+                    "MAP with priors {stated}; log-posterior {log_posterior:.4}\n"
+                ));
+            } else if stated.is_empty() {
+                out.push_str("ML (the model has no item priors)\n");
+            } else {
+                out.push_str(&format!("ML: {stated}\n"));
+            }
+        }
+        if let Some(extras) = &self.polytomous_cml {
+            let lr = match (&extras.andersen_lr, &extras.andersen_lr_error) {
+                (Some(lr), _) => format!(
+                    "LR {:.3}, df {}, p {:.4} (score cut {})",
+                    lr.lr, lr.df, lr.p_value, lr.cut
+                ),
+                (None, error) => format!("not computed: {}", error.as_deref().unwrap_or("")),
+            };
+            out.push_str(&format!(
+                "{} model (a = 1; b = location, steps = Andrich thresholds); Andersen's test, median split: {lr}\n",
+                extras.model
+            ));
+        }
         let mut t = Table::with_columns([
             Column::left("item", 16),
             Column::right("n", 7),

@@ -5,6 +5,9 @@
 //! code that defines it. The computations stay in exam-core, exam-scoring and
 //! exam-stats; this crate only turns their values into bytes and back.
 //!
+//! The standards: [`qti`] (QTI 3.0 items, tests and content packages out and
+//! in, usage data, results reporting), [`xapi`] (xAPI 1.0.3 statements in
+//! the cmi5 profile) and [`lti`] (LTI Advantage AGS scores).
 //! [`report`]: the HTML reports (item analysis, calibration, forms,
 //! candidate score report), one self-contained page each with inline SVG plots.
 #![deny(missing_docs)]
@@ -18,12 +21,16 @@ mod error;
 pub mod forms;
 pub mod groups;
 mod json;
+pub mod lti;
 pub mod params;
+pub mod qti;
 pub mod report;
 pub mod rescore;
 pub mod score_reports;
 pub mod scored_csv;
 pub mod table;
 pub mod theta;
+pub mod xapi;
+pub mod xml;
 
 pub use error::FormatError;

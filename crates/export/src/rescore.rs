@@ -134,7 +134,7 @@ mod tests {
 
     fn change() -> impl Strategy<Value = ScoreChange> {
         (
-            "[A-Za-z0-9,\" ]{1,6}",
+            "[A-Za-z0-9,\"][A-Za-z0-9,\" ]{0,5}",
             (0u32..4000, 1u32..4000, 0u32..4000, 1u32..4000),
             proptest::option::of((-500i64..500, -500i64..500)),
             proptest::option::of((any::<bool>(), any::<bool>())),

@@ -143,7 +143,7 @@ mod tests {
 
     fn person(mle: bool) -> impl Strategy<Value = PersonTheta> {
         (
-            "[A-Za-z0-9,\" ]{1,6}",
+            "[A-Za-z0-9,\"][A-Za-z0-9,\" ]{0,5}",
             proptest::option::of((-600_000i32..600_000, 0i32..3_000_000)),
             any::<bool>(),
         )

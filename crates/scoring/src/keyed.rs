@@ -52,6 +52,11 @@ impl FormScorer {
     /// `params` gives IRT parameters of items, where calibrated: when every
     /// item that counts has them, reports carry an EAP θ (see
     /// [`crate::report`]).
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError`] when the key is not the form's, disagrees with it at a
+    /// position, does not fit an item's options, or the rules are invalid.
     pub fn new(
         form: &Form,
         key: &ScoringKey,
@@ -206,6 +211,12 @@ impl FormScorer {
     }
 
     /// Scores one submission to this form.
+    ///
+    /// # Errors
+    ///
+    /// [`ScoringError`] naming the candidate and item when the submission
+    /// is for another form, answers an item not on it or twice, or gives an
+    /// answer that does not fit the item.
     pub fn score(&self, submission: &Submission) -> Result<ScoredSubmission, ScoringError> {
         if submission.form != self.form {
             return Err(ScoringError::FormMismatch {
@@ -297,6 +308,11 @@ pub struct Scorer {
 impl Scorer {
     /// Compiles every form with its key; an adjustment must name an item on
     /// at least one form.
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError`] as [`FormScorer::new`], a form given twice, or an
+    /// adjustment naming an item on no form.
     pub fn new<'a>(
         forms: impl IntoIterator<Item = (&'a Form, &'a ScoringKey)>,
         rules: &ScoringRules,
@@ -330,6 +346,10 @@ impl Scorer {
     }
 
     /// The scorer for a submission's form.
+    ///
+    /// # Errors
+    ///
+    /// [`ScoringError::UnknownForm`] when no scorer is for its form.
     pub fn scorer_for(&self, submission: &Submission) -> Result<&FormScorer, ScoringError> {
         self.forms
             .get(&submission.form)
@@ -340,6 +360,10 @@ impl Scorer {
     }
 
     /// Scores one submission on its form.
+    ///
+    /// # Errors
+    ///
+    /// [`ScoringError`] as [`FormScorer::score`], or an unknown form.
     pub fn score(&self, submission: &Submission) -> Result<ScoredSubmission, ScoringError> {
         self.scorer_for(submission)?.score(submission)
     }

@@ -20,6 +20,14 @@
 //!   carried across forms through the test characteristic curve, and IRT
 //!   true-score equating.
 //! - [`irt_simulation`]: seeded scored (0/1) responses from generating parameters.
+//! - [`candidate`]: what a candidate may see — the candidate view of a
+//!   score report — and the scoring of an attempt's submission sent by
+//!   handle ([`candidate::score_attempt`]).
+//!
+//! LMS engineers start at the crate page of exam-core ("Start here") and
+//! [`candidate`], whose table says which type goes to the candidate and
+//! which stays on the server; [`rules::ScoringRules::from_blueprint`] gives
+//! the rules a blueprint implies (cut and reporting scale).
 //!
 //! Key design decision: every estimator is a plain function of validated
 //! inputs (`exam_core::irt::ItemParams`, [`NormalPrior`], [`Response`]s) that
@@ -47,6 +55,7 @@
 
 pub mod ability;
 pub mod angoff;
+pub mod candidate;
 pub mod eap;
 mod eap_single;
 pub mod equating;

@@ -31,14 +31,16 @@
 //! an administration are handled by [`ItemAdjustment`]s: credited to
 //! everyone, dropped, or re-keyed.
 
-use crate::scale::ScaleConversion;
+use crate::scale::{Knot, ScaleConversion};
+use exam_core::blueprint::Blueprint;
 use exam_core::form::AnswerKey;
 use exam_core::ids::{FormId, ItemId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Why a set of scoring rules was rejected.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "code", content = "detail", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RulesError {
     /// The partial-credit penalty is negative or not finite.
@@ -64,6 +66,20 @@ pub enum RulesError {
     /// Two adjustments name the same item.
     #[error("two adjustments for item `{0}`")]
     DuplicateAdjustment(ItemId),
+    /// The blueprint's reporting scale has no scaled cut to pass through.
+    #[error("blueprint {blueprint}: passing.scale needs passing.scaled_cut")]
+    NoScaledCut {
+        /// The blueprint.
+        blueprint: String,
+    },
+    /// The blueprint's reporting scale does not make a conversion.
+    #[error("blueprint {blueprint}: passing.scale: {source}")]
+    Scale {
+        /// The blueprint.
+        blueprint: String,
+        /// What is wrong.
+        source: crate::scale::ScaleError,
+    },
 }
 
 /// How multiple-response items are scored (see the module docs).
@@ -216,6 +232,71 @@ impl Default for ScoringRules {
 }
 
 impl ScoringRules {
+    /// The rules a blueprint implies: the default item rules, and where
+    /// the blueprint sets a raw cut, that cut as the passing standard with
+    /// its method as the source; where it also sets a reporting scale and a
+    /// scaled cut, the conversion through the cut (raw 0 → `scale.low`,
+    /// raw cut → `scaled_cut`, full score → `scale.high`). The rules' id is
+    /// `<blueprint>-rules`, their version the blueprint's.
+    ///
+    /// ```
+    /// # use exam_scoring::rules::ScoringRules;
+    /// # let bank = exam_core::bank::ItemBank::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../item-bank"))?;
+    /// let blueprint = bank.blueprint(&"die-2026".into()).unwrap();
+    /// let rules = ScoringRules::from_blueprint(blueprint)?;
+    /// let passing = rules.passing.unwrap();
+    /// assert_eq!(passing.raw_cut, 42.0);
+    /// assert_eq!(passing.scale.unwrap().reported(42.0), 700);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`RulesError`] when the scale lacks a scaled cut or its ends do not
+    /// rise through the cut.
+    pub fn from_blueprint(blueprint: &Blueprint) -> Result<Self, RulesError> {
+        let at = || format!("{} {}", blueprint.id, blueprint.version);
+        let p = &blueprint.passing;
+        let passing = match p.raw_cut {
+            None => None,
+            Some(raw_cut) => {
+                let raw_cut = f64::from(raw_cut);
+                let scale = match p.scale {
+                    None => None,
+                    Some(ends) => {
+                        let scaled_cut = p
+                            .scaled_cut
+                            .ok_or_else(|| RulesError::NoScaledCut { blueprint: at() })?;
+                        let knot = |score, scaled| Knot { score, scaled };
+                        let conversion = ScaleConversion::through_cut(
+                            knot(0.0, ends.low),
+                            knot(raw_cut, scaled_cut),
+                            knot(f64::from(blueprint.scored_items), ends.high),
+                        )
+                        .map_err(|source| RulesError::Scale {
+                            blueprint: at(),
+                            source,
+                        })?;
+                        Some(conversion)
+                    }
+                };
+                Some(PassingRule {
+                    raw_cut,
+                    source: format!("blueprint {}: {}", at(), p.method),
+                    scale,
+                })
+            }
+        };
+        let rules = Self {
+            id: format!("{}-rules", blueprint.id),
+            version: blueprint.version.clone(),
+            passing,
+            ..Self::default()
+        };
+        rules.validate()?;
+        Ok(rules)
+    }
+
     /// Checks every parameter; scorers only accept checked rules.
     pub fn validate(&self) -> Result<(), RulesError> {
         match self.multiple_response {

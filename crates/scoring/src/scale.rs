@@ -15,7 +15,8 @@
 use serde::{Deserialize, Serialize};
 
 /// Why a conversion could not be built.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "code", content = "detail", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ScaleError {
     /// Fewer than two knots.

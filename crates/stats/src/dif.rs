@@ -27,15 +27,22 @@
 //!   1999), classified by Jodoin & Gierl (2001): A below .035, B below .070,
 //!   C otherwise, and A whenever the 2-df test is not significant at .05.
 //!   Dichotomous items only.
+//! - For partial-credit items (scored above 1), in [`polytomous`]: Mantel's
+//!   (1963) chi-square for ordered categories, the standardized mean
+//!   difference with the ETS classes AA/BB/CC (Zwick, Thayer & Mazzeo
+//!   1997), and ordinal (cumulative logit) logistic-regression DIF.
 //!
 //! Purification (Holland & Thayer 1988), when asked for: items classified B
 //! or C by Mantel-Haenszel are removed from the matching score of the other
 //! items (the studied item always stays in its own matching score), and the
 //! analysis is repeated until the set of removed items no longer changes.
 
+pub mod polytomous;
+
 use crate::undefined::{Reason, Statistic, Undefined};
 use exam_core::ids::ItemId;
 use exam_core::responses::ResponseMatrix;
+use polytomous::{MantelSmd, mantel_smd, ordinal_logistic_dif};
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
@@ -207,6 +214,14 @@ pub struct ItemDif {
     /// Logistic-regression DIF.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logistic: Option<LogisticDif>,
+    /// Partial-credit items: Mantel's chi-square, SMD and the ETS
+    /// polytomous class.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub mantel_smd: Option<MantelSmd>,
+    /// Partial-credit items: ordinal (cumulative logit) logistic-regression
+    /// DIF.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ordinal_logistic: Option<LogisticDif>,
     /// Statistics that are undefined here, with the reason.
     #[serde(skip_serializing_if = "Undefined::is_empty", default)]
     pub undefined: Undefined,
@@ -233,17 +248,15 @@ pub struct LogisticDif {
     pub class: DifClass,
 }
 
-/// Per form, per group: persons and item score sums at each matching score.
+/// Per form, per group: persons at each matching score by item score.
 struct FormTables {
     items: Vec<usize>,
-    counts: [Vec<u64>; 2],
-    sums: [Vec<u64>; 2],
-}
-
-impl FormTables {
-    fn levels(&self) -> usize {
-        self.counts[0].len()
-    }
+    levels: usize,
+    /// Item scores `0..width` (the form's highest item score plus one).
+    width: usize,
+    /// `cats[g][(level · k + col) · width + y]`: persons of group `g` at
+    /// matching score `level` with score `y` on the item at column `col`.
+    cats: [Vec<u64>; 2],
 }
 
 fn group_index(g: DifGroup) -> usize {
@@ -269,8 +282,16 @@ fn tables(matrix: &ResponseMatrix, groups: &GroupMembership, matching: &[bool]) 
                 .filter(|&&i| matching[i])
                 .map(|&i| usize::from(max_scores[i]))
                 .sum::<usize>();
-            let mut counts = [vec![0u64; levels], vec![0u64; levels]];
-            let mut sums = [vec![0u64; levels * k], vec![0u64; levels * k]];
+            let width = 1 + block
+                .items()
+                .iter()
+                .map(|&i| usize::from(max_scores[i]))
+                .max()
+                .unwrap_or(0);
+            let mut cats = [
+                vec![0u64; levels * k * width],
+                vec![0u64; levels * k * width],
+            ];
             for (row, &person) in block.persons().iter().enumerate() {
                 let Some(Some(g)) = groups.groups.get(person) else {
                     continue;
@@ -283,66 +304,66 @@ fn tables(matrix: &ResponseMatrix, groups: &GroupMembership, matching: &[bool]) 
                     .filter(|(_, m)| **m)
                     .map(|(&x, _)| usize::from(x))
                     .sum();
-                counts[g][t] += 1;
-                for (d, &x) in sums[g][t * k..(t + 1) * k].iter_mut().zip(scores) {
-                    *d += u64::from(x);
+                for (col, &x) in scores.iter().enumerate() {
+                    cats[g][(t * k + col) * width + usize::from(x)] += 1;
                 }
             }
             FormTables {
                 items: block.items().to_vec(),
-                counts,
-                sums,
+                levels,
+                width,
+                cats,
             }
         })
         .collect()
 }
 
-/// One stratum of a studied item: per group (reference, focal), persons
-/// and their item score sum, and the matching score.
-#[derive(Debug, Clone, Copy)]
+/// One stratum of a studied item: per group (reference, focal), persons,
+/// their item score sum and their numbers at each item score, and the
+/// matching score.
+#[derive(Debug, Clone)]
 struct Stratum {
     n: [f64; 2],
     right: [f64; 2],
+    cats: [Vec<f64>; 2],
     score: f64,
 }
 
 /// The strata of the item at column `col` of a form. When the item is not
 /// part of the matching score (purified out) it is added back: a person at
-/// matching score `t` with item score `x` is in stratum `t + x` (0/1 items).
-fn strata(t: &FormTables, col: usize, in_matching: bool) -> Vec<Stratum> {
+/// matching score `t` with item score `y` is in stratum `t + y`.
+fn strata(t: &FormTables, col: usize, in_matching: bool, max_score: usize) -> Vec<Stratum> {
     let k = t.items.len();
-    let levels = t.levels();
-    let sum = |g: usize, level: usize| t.sums[g][level * k + col];
-    let mut out = Vec::with_capacity(levels + 1);
-    if in_matching {
-        for level in 0..levels {
-            out.push(Stratum {
-                n: [t.counts[0][level] as f64, t.counts[1][level] as f64],
-                right: [sum(0, level) as f64, sum(1, level) as f64],
-                score: level as f64,
-            });
-        }
+    let count =
+        |g: usize, level: usize, y: usize| t.cats[g][(level * k + col) * t.width + y] as f64;
+    let top = if in_matching {
+        t.levels
     } else {
-        for s in 0..=levels {
-            let stratum = |g: usize| {
-                let wrong_here = if s < levels {
-                    t.counts[g][s] - sum(g, s)
-                } else {
-                    0
-                };
-                let right_from_below = if s > 0 { sum(g, s - 1) } else { 0 };
-                (wrong_here + right_from_below, right_from_below)
-            };
-            let (n0, r0) = stratum(0);
-            let (n1, r1) = stratum(1);
-            out.push(Stratum {
-                n: [n0 as f64, n1 as f64],
-                right: [r0 as f64, r1 as f64],
-                score: s as f64,
+        t.levels + max_score
+    };
+    (0..top)
+        .map(|s| {
+            let cats: [Vec<f64>; 2] = std::array::from_fn(|g| {
+                (0..=max_score)
+                    .map(|y| match (in_matching, s.checked_sub(y)) {
+                        (true, _) => count(g, s, y),
+                        (false, Some(level)) if level < t.levels => count(g, level, y),
+                        _ => 0.0,
+                    })
+                    .collect()
             });
-        }
-    }
-    out
+            let n = std::array::from_fn(|g| cats[g].iter().sum());
+            let right = std::array::from_fn(|g| {
+                cats[g].iter().enumerate().map(|(y, c)| y as f64 * c).sum()
+            });
+            Stratum {
+                n,
+                right,
+                cats,
+                score: s as f64,
+            }
+        })
+        .collect()
 }
 
 /// Runs the DIF analysis: Mantel-Haenszel, STD P-DIF and logistic
@@ -407,13 +428,13 @@ fn item_dif(
     in_matching: bool,
 ) -> ItemDif {
     let mut undefined = Undefined::default();
+    let max_score = matrix.max_scores()[item];
     let mut all: Vec<Stratum> = Vec::new();
     for t in tables {
         if let Ok(col) = t.items.binary_search(&item) {
-            all.extend(strata(t, col, in_matching));
+            all.extend(strata(t, col, in_matching, usize::from(max_score)));
         }
     }
-    let max_score = matrix.max_scores()[item];
     let scale = f64::from(max_score.max(1));
     let std_p = std_p_dif(&all, scale);
     let std_p_dif = undefined.take(Statistic::StdPDif, std_p);
@@ -424,8 +445,8 @@ fn item_dif(
     };
     let used: Vec<Stratum> = all
         .iter()
-        .copied()
         .filter(|s| s.n[0] > 0.0 && s.n[1] > 0.0 && s.n[0] + s.n[1] >= 2.0)
+        .cloned()
         .collect();
     let mh = dichotomous.and_then(|()| mantel_haenszel(&used));
     let (alpha, log_se, chi2) = match mh {
@@ -440,12 +461,14 @@ fn item_dif(
         (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => Err(r),
     };
     let logistic = dichotomous.and_then(|()| logistic_dif(&all));
-    let logistic = match logistic {
-        Ok(l) => Some(l),
-        Err(r) => {
-            undefined.take(Statistic::LogisticDif, Err(r));
-            None
-        }
+    let logistic = undefined.keep(Statistic::LogisticDif, logistic);
+    let (mantel_smd, ordinal_logistic) = if max_score > 1 {
+        (
+            undefined.keep(Statistic::MantelSmd, mantel_smd(&used)),
+            undefined.keep(Statistic::OrdinalLogisticDif, ordinal_logistic_dif(&all)),
+        )
+    } else {
+        (None, None)
     };
     ItemDif {
         id: matrix.items()[item].clone(),
@@ -465,6 +488,8 @@ fn item_dif(
         ets_class_magnitude_only: d.ok().map(|d| magnitude_class(d.abs())),
         std_p_dif,
         logistic,
+        mantel_smd,
+        ordinal_logistic,
         undefined,
     }
 }
@@ -623,6 +648,14 @@ fn logistic_dif(strata: &[Stratum]) -> Result<LogisticDif, Reason> {
     let ll1 = fit_logistic(&cells, 2, &design)?;
     let ll2 = fit_logistic(&cells, 3, &design)?;
     let ll3 = fit_logistic(&cells, 4, &design)?;
+    Ok(nested_lr_dif(total, ll_null, [ll1, ll2, ll3]))
+}
+
+/// The DIF statistics of three nested models' maximum log-likelihoods
+/// `[score, + group, + interaction]` on `total` persons, with `ll_null` the
+/// intercept-only model's: LR chi-squares, the change in Nagelkerke's R²
+/// from the first to the third model, and the Jodoin–Gierl class.
+fn nested_lr_dif(total: f64, ll_null: f64, [ll1, ll2, ll3]: [f64; 3]) -> LogisticDif {
     let nagelkerke = |ll: f64| {
         let cox_snell = 1.0 - (2.0 * (ll_null - ll) / total).exp();
         let max = 1.0 - (2.0 * ll_null / total).exp();
@@ -633,14 +666,7 @@ fn logistic_dif(strata: &[Stratum]) -> Result<LogisticDif, Reason> {
     let both = (2.0 * (ll3 - ll1)).max(0.0);
     let delta = nagelkerke(ll3) - nagelkerke(ll1);
     let total_p = chi2_sf(both, 2.0);
-    let class = if total_p >= 0.05 || delta < 0.035 {
-        DifClass::A
-    } else if delta < 0.070 {
-        DifClass::B
-    } else {
-        DifClass::C
-    };
-    Ok(LogisticDif {
+    LogisticDif {
         uniform_chi2: uniform,
         uniform_p_value: chi2_sf_1(uniform),
         nonuniform_chi2: nonuniform,
@@ -648,8 +674,21 @@ fn logistic_dif(strata: &[Stratum]) -> Result<LogisticDif, Reason> {
         total_chi2: both,
         total_p_value: total_p,
         delta_r2_nagelkerke: delta,
-        class,
-    })
+        class: jodoin_gierl(total_p, delta),
+    }
+}
+
+/// Jodoin & Gierl's (2001) class from the 2-df p-value and the change in
+/// Nagelkerke's R²: A below .035 (or not significant at .05), B below .070,
+/// C otherwise.
+fn jodoin_gierl(total_p: f64, delta: f64) -> DifClass {
+    if total_p >= 0.05 || delta < 0.035 {
+        DifClass::A
+    } else if delta < 0.070 {
+        DifClass::B
+    } else {
+        DifClass::C
+    }
 }
 
 /// Maximum log-likelihood of a binomial logistic regression on the first

@@ -73,6 +73,8 @@ pub enum Statistic {
     MhChi2,
     StdPDif,
     LogisticDif,
+    MantelSmd,
+    OrdinalLogisticDif,
     OptionProportion,
     OptionPointBiserial,
     OptionMeanScore,
@@ -93,6 +95,18 @@ impl Undefined {
                 self.0.insert(statistic, Reason::NotEstimable);
                 None
             }
+            Err(reason) => {
+                self.0.insert(statistic, reason);
+                None
+            }
+        }
+    }
+
+    /// Records a non-numeric result: returns it, or records the reason
+    /// and returns `None`.
+    pub fn keep<T>(&mut self, statistic: Statistic, value: Result<T, Reason>) -> Option<T> {
+        match value {
+            Ok(v) => Some(v),
             Err(reason) => {
                 self.0.insert(statistic, reason);
                 None

@@ -35,13 +35,7 @@ fn load(name: &str) -> (ResponseMatrix, Value) {
     (crate::common::reference_matrix(file), expected)
 }
 
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
+use crate::common::floats;
 
 fn tight(model: IrtModel) -> CalibrationOptions {
     let mut o = CalibrationOptions::new(model);

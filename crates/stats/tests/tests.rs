@@ -5,9 +5,12 @@
 mod common;
 mod ctt_reference;
 mod decision;
+mod dif_polytomous;
 mod dif_reference;
 mod distractors;
 mod invariants;
+mod pcm_reference;
+mod priors;
 mod properties;
 mod recovery;
 mod reference;

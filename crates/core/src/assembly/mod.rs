@@ -4,9 +4,8 @@
 //! Two entry points:
 //! - [`assemble`] builds `N` fixed forms together (a program that publishes
 //!   forms);
-//! - [`assemble_on_the_fly`] builds one form per candidate request from an
-//!   [`ExposureState`] and returns the updated state (linear on-the-fly
-//!   testing, LOFT).
+//! - [`LoftPlan::attempt`] builds one form per candidate attempt given an
+//!   [`ExposureState`] (linear on-the-fly testing, LOFT; see [`LoftPlan`]).
 //!
 //! ```
 //! use exam_core::assembly::synthetic::{SyntheticSpec, synthetic_bank};
@@ -25,7 +24,8 @@
 //! for form in &assembly.forms {
 //!     let report = coverage(form, &bank, &blueprint, &assembly.forms);
 //!     assert!(report.meets_blueprint() && report.max_overlap() <= 6);
-//!     let view = form.delivery_view(&bank, blueprint.time_limit_minutes)?; // no keys
+//!     let handles = exam_core::attempt::HandleKey::new([7; 16]); // the server's secret
+//!     let view = form.delivery_view(&bank, blueprint.time_limit_minutes, &handles)?; // no keys
 //!     let key = form.scoring_key(&bank)?; // kept on the server
 //!     assert_eq!(view.items.len(), key.entries.len());
 //! }
@@ -125,10 +125,11 @@ mod pool;
 mod search;
 pub mod synthetic;
 
-pub use loft::{ExposureState, LoftOptions, LoftPlan, assemble_on_the_fly};
+pub use loft::{Attempt, AttemptRecord, ExposureState, LoftOptions, LoftPlan, LoftQuality};
 
 use crate::bank::ItemBank;
 use crate::blueprint::Blueprint;
+use crate::error::{ApiError, Fault};
 use crate::form::{DeliveryOrder, Form};
 use crate::ids::{DomainId, FormId, ItemId};
 use crate::irt::ParamsError;
@@ -407,7 +408,11 @@ impl fmt::Display for Scope {
 }
 
 /// Why no forms could be assembled.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+///
+/// Serialized as `{"code": "<variant>", "detail": {...}}`; see
+/// [`crate::error`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[serde(tag = "code", content = "detail", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AssemblyError {
     /// Zero forms were requested.
@@ -422,6 +427,31 @@ pub enum AssemblyError {
     /// The LOFT exposure rate is not a positive number.
     #[error("maximum exposure rate {0} must be a positive number")]
     BadExposureRate(f64),
+    /// The LOFT tolerance is negative or not finite.
+    #[error("tolerance {0} must be finite and non-negative")]
+    BadTolerance(f64),
+    /// The hard limit on uses per item leaves too few items for a part of
+    /// an on-the-fly form.
+    #[error(
+        "exposure exhausted: {scope} needs {needed} item(s) per form and only {usable} are below the limit of {max_item_uses} uses per item; raise max_item_uses, add items to this part of the bank, or release abandoned attempts"
+    )]
+    ExposureExhausted {
+        /// The part of the form.
+        scope: Scope,
+        /// Items of this part per form.
+        needed: u32,
+        /// Items below the limit.
+        usable: u32,
+        /// The limit.
+        max_item_uses: u64,
+    },
+    /// A stored attempt record was made by another LOFT plan (the bank,
+    /// blueprint or options changed since).
+    #[error("attempt record of form {form} was made by another bank, blueprint or LOFT options")]
+    ForeignRecord {
+        /// The form of the record.
+        form: crate::ids::FormId,
+    },
     /// The objective needs the blueprint's IRT targets and it has none.
     #[error("blueprint {blueprint} has no IRT information targets")]
     NoTargets {
@@ -558,6 +588,38 @@ pub enum AssemblyError {
         /// Slots left unfilled.
         missing: u32,
     },
+}
+
+impl ApiError for AssemblyError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NoForms => "no_forms",
+            Self::TooManyForms(_) => "too_many_forms",
+            Self::BadOverlap(_) => "bad_overlap",
+            Self::BadExposureRate(_) => "bad_exposure_rate",
+            Self::BadTolerance(_) => "bad_tolerance",
+            Self::ExposureExhausted { .. } => "exposure_exhausted",
+            Self::ForeignRecord { .. } => "foreign_record",
+            Self::NoTargets { .. } => "no_targets",
+            Self::BadTargets { .. } => "bad_targets",
+            Self::NoCut => "no_cut",
+            Self::MissingIrt { .. } => "missing_irt",
+            Self::BadIrt { .. } => "bad_irt",
+            Self::Short { .. } => "short",
+            Self::OverlapShort { .. } => "overlap_short",
+            Self::TimeShort { .. } => "time_short",
+            Self::ContentShort { .. } => "content_short",
+            Self::MixShort { .. } => "mix_short",
+            Self::UnknownPublishedItem { .. } => "unknown_published_item",
+            Self::Stuck { .. } => "stuck",
+        }
+    }
+
+    /// The server: the bank, blueprint and options are the server's, and a
+    /// stored record it cannot restore is its own.
+    fn fault(&self) -> Fault {
+        Fault::Server
+    }
 }
 
 /// Builds `options.forms` forms from the bank for the blueprint.

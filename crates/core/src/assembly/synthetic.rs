@@ -299,6 +299,7 @@ pub fn synthetic_bank(
             theta_cut: None,
             scaled_cut: None,
             method: "synthetic".to_owned(),
+            scale: None,
         },
         domains,
         phases: BTreeMap::new(),

@@ -15,7 +15,10 @@ use exam_core::irt::logistic;
 /// [`ItemFlag::AtBound`]).
 pub(crate) const SLOPE_BOUND: f64 = 20.0;
 pub(crate) const INTERCEPT_BOUND: f64 = 50.0;
-const LOGIT_C_BOUNDS: (f64, f64) = (-12.0, 4.0);
+pub(crate) const LOGIT_C_BOUNDS: (f64, f64) = (-12.0, 4.0);
+/// The smallest slope allowed when slopes must be positive (3PL, or a
+/// slope prior).
+const POSITIVE_SLOPE_MIN: f64 = 1e-3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Status {
@@ -194,9 +197,9 @@ impl Setup<'_> {
         state
     }
 
-    fn slope_min(&self) -> f64 {
+    pub fn slope_min(&self) -> f64 {
         if self.options.slope_prior.is_some() || self.model() == IrtModel::ThreePl {
-            1e-3
+            POSITIVE_SLOPE_MIN
         } else {
             -SLOPE_BOUND
         }
@@ -412,19 +415,13 @@ impl Setup<'_> {
         }
     }
 
-    fn log_prior(&self, state: &State) -> f64 {
-        let mut total = 0.0;
-        for j in self.free_items() {
-            let it = &state.items[j];
-            if let (IrtModel::ThreePl, Some(p)) = (self.model(), self.options.guessing_prior) {
-                total += (p.alpha - 1.0) * it.c.ln() + (p.beta - 1.0) * (1.0 - it.c).ln();
-            }
-            if let (true, Some(p)) = (self.model() != IrtModel::Rasch, self.options.slope_prior) {
-                let la = it.a.ln();
-                total += -la - (la - p.mean_log).powi(2) / (2.0 * p.sd_log * p.sd_log);
-            }
-        }
-        total
+    /// The log prior density of the free items' parameters (with the
+    /// densities' normalising constants).
+    pub fn log_prior(&self, state: &State) -> f64 {
+        let priors = self.options.priors();
+        self.free_items()
+            .map(|j| priors.ln_density(state.items[j].a, state.items[j].c))
+            .sum()
     }
 
     /// One EM step: the E-step at `state` (whose log-posterior is returned)

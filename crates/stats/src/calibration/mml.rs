@@ -2,12 +2,15 @@
 //! (starting values, EM with SQUAREM, standard errors, the result and its
 //! flags) over the EM state of [`super::em_state`].
 
-use super::em_state::{INTERCEPT_BOUND, ItemState, SLOPE_BOUND, Setup, State, Status, logit};
+use super::em_state::{
+    INTERCEPT_BOUND, ItemState, LOGIT_C_BOUNDS, SLOPE_BOUND, Setup, State, Status, logit,
+};
 use super::estep::{Layout, PreparedBlock};
 use super::options::{BetaPrior, CalibrationOptions, check_options};
 use super::result::{
-    BoundParameter, Calibration, Convergence, EXTREME_DIFFICULTY, HEYWOOD_SLOPE, ItemCalibration,
-    ItemEstimate, ItemFlag, LOW_SLOPE, LatentDistribution, MAX_GRADIENT, StopReason,
+    BoundParameter, Calibration, Convergence, EXTREME_DIFFICULTY, Estimation, HEYWOOD_SLOPE,
+    ItemCalibration, ItemEstimate, ItemFlag, LOW_SLOPE, LatentDistribution, MAX_GRADIENT,
+    StopReason,
 };
 use super::squarem::{EmOutcome, run_em};
 use super::{CalibrationError, standard_errors};
@@ -186,6 +189,8 @@ pub fn calibrate_with_progress(
     };
     let n_parameters = setup.pack(&state, true).len();
     let loglik = counts.loglik;
+    let log_posterior = loglik + setup.log_prior(&state);
+    let priors = options.priors();
     let results = build_items(data, &setup, &state, covariance.as_ref(), &presented, flags);
     Ok(Calibration {
         model,
@@ -194,7 +199,14 @@ pub fn calibrate_with_progress(
             mean: state.mean,
             sd: state.sd,
         },
+        estimation: if priors.a.is_some() || priors.c.is_some() {
+            Estimation::Map
+        } else {
+            Estimation::Ml
+        },
+        priors,
         log_likelihood: loglik,
+        log_posterior,
         n_parameters,
         n_persons,
         aic: -2.0 * loglik + 2.0 * n_parameters as f64,
@@ -268,7 +280,7 @@ fn build_items(
                     e.se_c = var(ig).map(|v| v.sqrt() * it.c * (1.0 - it.c));
                 }
             }
-            item_flags(&mut flags[j], e, model);
+            item_flags(&mut flags[j], e, model, setup.slope_min());
         }
         out.push(ItemCalibration {
             id: data.items()[j].clone(),
@@ -281,7 +293,10 @@ fn build_items(
     out
 }
 
-fn item_flags(flags: &mut Vec<ItemFlag>, e: &ItemEstimate, model: IrtModel) {
+/// Flags for an estimate: Heywood-like and barely discriminating slopes,
+/// extreme difficulties, and every parameter that reached the bound the
+/// estimation keeps it within (the estimate there is not a maximum).
+fn item_flags(flags: &mut Vec<ItemFlag>, e: &ItemEstimate, model: IrtModel, slope_min: f64) {
     if e.a >= HEYWOOD_SLOPE {
         flags.push(ItemFlag::HeywoodSlope { a: e.a });
     }
@@ -293,7 +308,7 @@ fn item_flags(flags: &mut Vec<ItemFlag>, e: &ItemEstimate, model: IrtModel) {
             flags.push(ItemFlag::ExtremeDifficulty { b });
         }
     }
-    if e.a.abs() >= SLOPE_BOUND * 0.999 {
+    if e.a.abs() >= SLOPE_BOUND * 0.999 || (slope_min > 0.0 && e.a <= slope_min * 1.001) {
         flags.push(ItemFlag::AtBound {
             parameter: BoundParameter::A,
             value: e.a,
@@ -304,6 +319,15 @@ fn item_flags(flags: &mut Vec<ItemFlag>, e: &ItemEstimate, model: IrtModel) {
             parameter: BoundParameter::D,
             value: *d,
         });
+    }
+    if model == IrtModel::ThreePl {
+        let g = logit(e.c);
+        if g <= LOGIT_C_BOUNDS.0 + 1e-6 || g >= LOGIT_C_BOUNDS.1 - 1e-6 {
+            flags.push(ItemFlag::AtBound {
+                parameter: BoundParameter::C,
+                value: e.c,
+            });
+        }
     }
     if model == IrtModel::ThreePl && !(0.001..=0.5).contains(&e.c) {
         flags.push(ItemFlag::GuessingAtEdge { c: e.c });

@@ -46,6 +46,10 @@
 //!   calibration; Kim 2006, *JEM* 43, 355–381).
 //! - [`rasch_cml`]: the Rasch model by conditional maximum likelihood, as eRm
 //!   (Mair & Hatzinger 2007) with difficulties summing to zero.
+//! - [`pcm_cml`]: Masters' partial credit and Andrich's rating scale models
+//!   by conditional ML, as eRm's `PCM` and `RSM`, with Andersen's
+//!   likelihood-ratio test ([`andersen_lr`]) and person parameters by
+//!   Warm's weighted likelihood ([`wle_score_table`]).
 //! - [`linking`]: mean-mean, mean-sigma, Haebara and Stocking–Lord linking
 //!   constants through common items.
 //! - [`fit`]: S-X² item fit (Orlando & Thissen 2000) and Rasch infit/outfit.
@@ -57,10 +61,12 @@ mod em_state;
 mod estep;
 pub mod fit;
 mod item_terms;
-mod linalg;
+pub(crate) mod linalg;
 pub mod linking;
 mod mml;
 mod options;
+mod pcm_cml;
+mod pcm_persons;
 mod rasch_cml;
 mod result;
 mod squarem;
@@ -68,10 +74,14 @@ mod standard_errors;
 
 pub use exam_core::irt::IrtModel;
 pub use mml::{calibrate, calibrate_with_progress};
-pub use options::{BetaPrior, CalibrationOptions, LogNormalPrior};
+pub use options::{BetaPrior, CalibrationOptions, LogNormalPrior, Priors};
+pub use pcm_cml::{
+    AndersenLr, Estimate, PcmFit, PcmItem, PolytomousRasch, ScoreSplit, andersen_lr, pcm_cml,
+};
+pub use pcm_persons::{ScoreTheta, wle_score_table};
 pub use rasch_cml::{CmlFit, CmlItem, rasch_cml};
 pub use result::{
-    BoundParameter, Calibration, Convergence, ItemCalibration, ItemEstimate, ItemFlag,
+    BoundParameter, Calibration, Convergence, Estimation, ItemCalibration, ItemEstimate, ItemFlag,
     LatentDistribution, StopReason,
 };
 
@@ -112,6 +122,31 @@ pub enum CalibrationError {
         item: ItemId,
         /// Its highest observed score.
         max_score: u8,
+    },
+    /// A category of an item has no response among the persons CML uses
+    /// (those with a score strictly between zero and perfect), so its
+    /// threshold is not identified.
+    #[error(
+        "item `{item}` has no response in category {category} among persons with a non-extreme score; its threshold cannot be estimated (collapse categories or drop the item)"
+    )]
+    EmptyCategory {
+        /// The item.
+        item: ItemId,
+        /// The empty category.
+        category: u8,
+    },
+    /// The rating scale model was asked for, but the items have different
+    /// numbers of categories.
+    #[error(
+        "item `{item}` has a highest score of {max_score} but the first item {expected}; the rating scale model needs the same categories on every item (use pcm-cml)"
+    )]
+    RatingScaleCategories {
+        /// The item.
+        item: ItemId,
+        /// Its highest observed score.
+        max_score: u8,
+        /// The first item's highest score.
+        expected: u8,
     },
     /// An anchor names an item that is not in the response matrix.
     #[error("anchor item `{item}` is not in the response matrix")]

@@ -6,11 +6,12 @@ use exam_core::ids::ItemId;
 use exam_core::irt::{IrtModel, ItemParams};
 use serde::{Deserialize, Serialize};
 
-/// A Beta(α, β) prior on the lower asymptote `c`, density ∝
-/// `c^(α−1) (1 − c)^(β−1)`. BILOG-MG's default is `α = 20p + 1`,
+/// A Beta(α, β) prior on the lower asymptote `c`, density
+/// `c^(α−1) (1 − c)^(β−1) / B(α, β)`. BILOG-MG's default is `α = 20p + 1`,
 /// `β = 20(1 − p) + 1` with `p` the chance of guessing right (Zimowski et
-/// al. 2003).
+/// al. 2003). Serialized with `"distribution": "beta"`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "distribution", rename = "beta")]
 pub struct BetaPrior {
     /// α (> 0).
     pub alpha: f64,
@@ -31,13 +32,62 @@ impl BetaPrior {
 }
 
 /// A lognormal prior on the slope: `ln a ~ N(mean_log, sd_log²)` (BILOG-MG's
-/// default slope prior is `N(0, 0.5²)` on `ln a`).
+/// default slope prior is `N(0, 0.5²)` on `ln a`). Serialized with
+/// `"distribution": "lognormal"`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "distribution", rename = "lognormal")]
 pub struct LogNormalPrior {
     /// Mean of `ln a`.
     pub mean_log: f64,
     /// Standard deviation of `ln a` (> 0).
     pub sd_log: f64,
+}
+
+impl BetaPrior {
+    /// The log-density at `c` (`−∞` outside (0, 1)).
+    pub fn ln_density(&self, c: f64) -> f64 {
+        if !(c > 0.0 && c < 1.0) {
+            return f64::NEG_INFINITY;
+        }
+        (self.alpha - 1.0) * c.ln() + (self.beta - 1.0) * (1.0 - c).ln()
+            - statrs::function::beta::ln_beta(self.alpha, self.beta)
+    }
+}
+
+impl LogNormalPrior {
+    /// BILOG-MG's slope prior, `ln a ~ N(0, 0.5²)`.
+    pub const BILOG: Self = Self {
+        mean_log: 0.0,
+        sd_log: 0.5,
+    };
+
+    /// The log-density at `a` (`−∞` for `a ≤ 0`):
+    /// `−ln a − ln(σ√(2π)) − (ln a − μ)² / (2σ²)`.
+    pub fn ln_density(&self, a: f64) -> f64 {
+        if a <= 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        let z = (a.ln() - self.mean_log) / self.sd_log;
+        -a.ln() - self.sd_log.ln() - 0.5 * (std::f64::consts::TAU).ln() - 0.5 * z * z
+    }
+}
+
+/// The priors on item parameters a calibration maximises with: the
+/// estimates are MAP when any is set, ML otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Priors {
+    /// On the slope `a` (2PL, 3PL, GPCM; the Rasch model's common slope
+    /// has none).
+    pub a: Option<LogNormalPrior>,
+    /// On the lower asymptote `c` (3PL only).
+    pub c: Option<BetaPrior>,
+}
+
+impl Priors {
+    /// The log prior density of one item's `a` and `c`.
+    pub fn ln_density(&self, a: f64, c: f64) -> f64 {
+        self.a.map_or(0.0, |p| p.ln_density(a)) + self.c.map_or(0.0, |p| p.ln_density(c))
+    }
 }
 
 /// Options of [`super::calibrate`].
@@ -81,6 +131,19 @@ pub struct CalibrationOptions {
 }
 
 impl CalibrationOptions {
+    /// The priors that apply to the model: the slope prior except under the
+    /// Rasch model, the guessing prior under the 3PL only.
+    pub fn priors(&self) -> Priors {
+        Priors {
+            a: self.slope_prior.filter(|_| self.model != IrtModel::Rasch),
+            c: self
+                .guessing_prior
+                .filter(|_| self.model == IrtModel::ThreePl),
+        }
+    }
+}
+
+impl CalibrationOptions {
     /// The defaults for `model`.
     pub fn new(model: IrtModel) -> Self {
         Self {
@@ -93,10 +156,7 @@ impl CalibrationOptions {
             full_information_max_parameters: 1000,
             parallel: true,
             guessing_prior: (model == IrtModel::ThreePl).then(|| BetaPrior::for_options(4)),
-            slope_prior: (model == IrtModel::ThreePl).then_some(LogNormalPrior {
-                mean_log: 0.0,
-                sd_log: 0.5,
-            }),
+            slope_prior: (model == IrtModel::ThreePl).then_some(LogNormalPrior::BILOG),
             anchors: Vec::new(),
         }
     }

@@ -1,5 +1,6 @@
 //! What an MML calibration returns.
 
+use super::Priors;
 use exam_core::ids::ItemId;
 use exam_core::irt::IrtModel;
 use exam_core::irt::{GpcmParams, ItemParams, ParamsError};
@@ -22,8 +23,16 @@ pub struct Calibration {
     pub items: Vec<ItemCalibration>,
     /// The latent distribution: N(0, 1) unless anchors set the scale.
     pub latent: LatentDistribution,
+    /// Maximum likelihood, or maximum a posteriori when a prior is set.
+    pub estimation: Estimation,
+    /// The priors on item parameters that were maximised with.
+    pub priors: Priors,
     /// Marginal log-likelihood at the estimates (without prior terms).
     pub log_likelihood: f64,
+    /// The objective maximised: the log-likelihood plus the log prior
+    /// densities (normalising constants included) of the estimated items'
+    /// parameters; equal to the log-likelihood under ML.
+    pub log_posterior: f64,
     /// Number of estimated parameters (item parameters, plus the latent
     /// mean and SD when anchors are used).
     pub n_parameters: usize,
@@ -40,6 +49,16 @@ pub struct Calibration {
     pub convergence: Convergence,
     /// How standard errors were computed, or why they are absent.
     pub standard_errors: String,
+}
+
+/// What a calibration maximised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Estimation {
+    /// Marginal maximum likelihood: no prior on item parameters.
+    Ml,
+    /// Marginal maximum a posteriori: the likelihood times the priors.
+    Map,
 }
 
 /// The normal latent distribution of a calibration.

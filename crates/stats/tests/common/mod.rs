@@ -27,3 +27,12 @@ pub fn reference_matrix(file: &str) -> ResponseMatrix {
     ResponseMatrix::from_csv(reader, file, CsvOptions { id_column: false })
         .unwrap_or_else(|e| panic!("{path}: {e}"))
 }
+
+/// A JSON array of numbers.
+pub fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .map(|x| x.as_f64().expect("a number"))
+        .collect()
+}

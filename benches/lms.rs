@@ -1,0 +1,112 @@
+#![allow(missing_docs)] // criterion_group! generates undocumented items
+//! What one attempt costs an LMS service on the shipped bank (issue 19):
+//! `create` is `LoftPlan::attempt` on an exposure state of 1,000 forms and
+//! more, `ExposureState::record` and the delivery view to JSON; `submit` is
+//! `LoftPlan::restore` from the stored record, `FormScorer::new`,
+//! `score_attempt` (handles mapped back, answers checked and scored, full
+//! report) and the candidate view to JSON. Before timing, prints the bytes
+//! a service stores per open attempt (the `AttemptRecord` in memory, and
+//! as JSON) next to what the form and key alone would take as JSON.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use exam_core::assembly::{AttemptRecord, ExposureState, LoftOptions, LoftPlan};
+use exam_core::attempt::{CandidateSubmission, HandleKey};
+use exam_core::bank::ItemBank;
+use exam_core::ids::CandidateId;
+use exam_scoring::candidate::score_attempt;
+use exam_scoring::keyed::FormScorer;
+use exam_scoring::rules::ScoringRules;
+use std::hint::black_box;
+use std::mem::size_of;
+use std::sync::Arc;
+
+/// Heap and inline bytes of a record held in memory: the struct, the form
+/// id's text with its `Arc` counts, and the unit list's allocation.
+fn stored_bytes(record: &AttemptRecord) -> usize {
+    size_of::<AttemptRecord>()
+        + 2 * size_of::<usize>()
+        + record.form.as_str().len()
+        + record.units.capacity() * size_of::<u32>()
+}
+
+fn attempts(c: &mut Criterion) {
+    let Ok(bank) = ItemBank::load(concat!(env!("CARGO_MANIFEST_DIR"), "/item-bank")) else {
+        return;
+    };
+    let Some(blueprint) = bank.blueprint(&"die-2026".into()).cloned() else {
+        return;
+    };
+    let (Ok(rules), Ok(params)) = (ScoringRules::from_blueprint(&blueprint), bank.irt_params())
+    else {
+        return;
+    };
+    let options = LoftOptions {
+        max_exposure_rate: 0.3,
+        ..LoftOptions::default()
+    };
+    let Ok(plan) = LoftPlan::new(
+        Arc::new(bank),
+        Arc::new(blueprint),
+        &options,
+        HandleKey::new([6; 16]),
+    ) else {
+        return;
+    };
+    let mut state = ExposureState::default();
+    for seed in 0..1_000 {
+        if let Ok(a) = plan.attempt(&state, seed) {
+            state.record(&a.form);
+        }
+    }
+    let Ok(sample) = plan.attempt(&state, 5_000) else {
+        return;
+    };
+    eprintln!(
+        "stored per attempt: AttemptRecord {} bytes in memory, {} bytes as JSON; form + scoring key as JSON: {} bytes",
+        stored_bytes(&sample.record),
+        json_len(&sample.record),
+        json_len(&sample.form) + json_len(&sample.key)
+    );
+    let candidate = CandidateId::new("C-1");
+    let Ok(scorer) = FormScorer::new(&sample.form, &sample.key, &rules, &params) else {
+        return;
+    };
+    let sent = CandidateSubmission::by_handle(&scorer.key_submission("C-1"), plan.handles());
+
+    let mut seed = 10_000u64;
+    // A live service: each attempt is counted in the state the next reads.
+    c.bench_function("lms/create", |b| {
+        b.iter(|| {
+            seed += 1;
+            let a = plan.attempt(black_box(&state), seed).ok()?;
+            state.record(&a.form);
+            serde_json::to_vec(&a.view).ok()
+        })
+    });
+    // The parts of create: the attempt alone, and the view to JSON alone.
+    c.bench_function("lms/create/attempt", |b| {
+        b.iter(|| {
+            seed += 1;
+            plan.attempt(black_box(&state), seed).ok()
+        })
+    });
+    c.bench_function("lms/create/view_json", |b| {
+        b.iter(|| serde_json::to_vec(black_box(&sample.view)).ok())
+    });
+    c.bench_function("lms/submit", |b| {
+        b.iter(|| {
+            let (form, key) = plan.restore(black_box(&sample.record)).ok()?;
+            let scorer = FormScorer::new(&form, &key, &rules, &params).ok()?;
+            let report = score_attempt(&scorer, &form, plan.handles(), &candidate, &sent).ok()?;
+            serde_json::to_vec(&report.candidate_view()).ok()
+        })
+    });
+}
+
+/// Bytes of a value as JSON.
+fn json_len<T: serde::Serialize>(value: &T) -> usize {
+    serde_json::to_vec(value).map_or(0, |v| v.len())
+}
+
+criterion_group!(benches, attempts);
+criterion_main!(benches);
