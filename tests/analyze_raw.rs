@@ -208,7 +208,8 @@ fn bad_raw_input_names_file_line_candidate_and_item() {
     let out = analyze_raw(twice.path(), FORMS, &[]);
     assert_eq!(out.code, 1);
     assert!(
-        out.stderr.contains("twice.csv, line 4: candidate K1"),
+        out.stderr
+            .contains("line 4: candidate K1 appears more than once (first on line 2)"),
         "{}",
         out.stderr
     );

@@ -16,6 +16,7 @@ mod schema;
 mod scoring;
 mod standards;
 mod theta;
+mod trust;
 mod util;
 mod validate;
 mod validate_lint;

@@ -146,3 +146,98 @@ pub fn check(path: &str, actual: &str) {
         path.display()
     );
 }
+
+/// Runs `exam` with `args` as [`exam`] does, under a 1 GiB limit on its data
+/// segment (`prlimit --data`, so an allocation beyond it fails instead of
+/// swapping) and killed after two minutes (a guard against a hang, not a
+/// timing assertion). Prints how long the run took on standard error (see
+/// it with `--nocapture`).
+pub fn exam_bounded(args: &[&str]) -> Run {
+    const GUARD: std::time::Duration = std::time::Duration::from_secs(120);
+    let start = std::time::Instant::now();
+    let mut child = Command::new("prlimit")
+        .arg(format!("--data={}", 1u64 << 30))
+        .arg(env!("CARGO_BIN_EXE_exam"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("prlimit runs the exam binary");
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    let read = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut text);
+            }
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let stdout = read(stdout.map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+    let stderr = read(stderr.map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited on") {
+            break status;
+        }
+        if start.elapsed() > GUARD {
+            let _ = child.kill();
+            panic!("exam {} did not finish within {GUARD:?}", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    eprintln!(
+        "exam {}: {:.2} s, exit {:?}",
+        args.join(" "),
+        start.elapsed().as_secs_f64(),
+        status.code()
+    );
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: stdout.join().expect("stdout read"),
+        stderr: stderr.join().expect("stderr read"),
+    }
+}
+
+/// A copy of a fixture directory (relative to the package root) in a
+/// temporary directory of its own, removed when this is dropped.
+pub struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    /// Copies `fixture` (files and folders, recursively) for `test`.
+    pub fn copy_of(test: &str, fixture: &str) -> Self {
+        fn copy(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).expect("scratch folder created");
+            for entry in std::fs::read_dir(from).expect("fixture folder read") {
+                let path = entry.expect("fixture entry").path();
+                let target = to.join(path.file_name().expect("a file name"));
+                if path.is_dir() {
+                    copy(&path, &target);
+                } else {
+                    std::fs::copy(&path, &target).expect("fixture file copied");
+                }
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("exam-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture), &dir);
+        Self(dir)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// The directory as a string argument.
+    pub fn arg(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 temporary path")
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        // Best effort, as for ScratchFile.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

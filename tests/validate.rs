@@ -66,7 +66,7 @@ fn unknown_domains_tasks_enemies_and_sets() {
         "unknown-references",
         &[
             "warning: items/items.json:3:5: set `S-MIXED` has items in several domains: `communication`, `infrastructure`",
-            "warning: items/items.json:8:5: set `S-EMPTY` has no items",
+            "error: items/items.json:8:5: set `S-EMPTY` has no items",
             "error: items/items.json:15:5: item `R-1`: `domain`: unknown domain `networking`",
             "error: items/items.json:49:5: item `R-2`: `task`: unknown task `T-NOPE`",
             "error: items/items.json:83:5: item `R-3`: `enemies[0]`: enemy `R-404` is not in the bank",

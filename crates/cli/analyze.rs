@@ -12,6 +12,7 @@ use exam_export::scored_csv;
 use exam_stats::dif::{DifOptions, GroupMembership, dif};
 use exam_stats::flags::FlagThresholds;
 use exam_stats::pairwise::every_pair_presented;
+use exam_stats::summary::MEMORY_LIMIT;
 use exam_stats::{AnalysisOptions, Summary, analyze};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fs::File;
@@ -154,7 +155,9 @@ pub fn compute(args: &AnalysisInput) -> anyhow::Result<Analysed> {
     };
     // One form with missing cells (every pair of items seen together):
     // add psych's pairwise whole-test statistics.
-    let summary = if matrix.blocks().len() > 1 && every_pair_presented(matrix) {
+    let pairwise = matrix.blocks().len() > 1 && every_pair_presented(matrix);
+    Summary::check_memory(matrix, pairwise, MEMORY_LIMIT)?;
+    let summary = if pairwise {
         Summary::with_cross_products(matrix)
     } else {
         // One pass over the cells: a few ms for 200,000 x 100, against the

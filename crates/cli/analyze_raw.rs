@@ -12,7 +12,7 @@
 //! distractor table.
 
 use crate::forms_input::{build_scorer, read_forms};
-use anyhow::{Context, bail};
+use anyhow::Context;
 use exam_core::ids::OptionId;
 use exam_core::responses::ResponseMatrix;
 use exam_core::submission::Submission;
@@ -22,7 +22,7 @@ use exam_scoring::rules::ScoringRules;
 use exam_scoring::single_choice::SingleChoiceOptions;
 use exam_stats::distractors::{Choices, ItemDistractors, distractors};
 use exam_stats::flags::FlagThresholds;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -81,19 +81,12 @@ pub fn read_raw(raw: &Path, reader: impl Read, forms: &Path) -> anyhow::Result<R
             choices.add_option(c, option.as_str())?;
         }
     }
-    let mut seen = HashSet::new();
     let mut submission = Submission::new("", "");
     while rows
         .read_into(&mut submission)
         .with_context(|| format!("{name}: bad raw response CSV"))?
     {
         let line = rows.line();
-        if !seen.insert(submission.candidate.clone()) {
-            bail!(
-                "{name}, line {line}: candidate {} appears more than once",
-                submission.candidate
-            );
-        }
         let scored = scorer
             .score(&submission)
             .with_context(|| format!("{name}, line {line}"))?;

@@ -1,7 +1,7 @@
 //! `exam assemble`: build forms from the bank for a blueprint.
 
 use crate::bankfiles::BankArgs;
-use crate::output::{Format, print_json};
+use crate::output::{Format, print_json, refuse_overwriting};
 use anyhow::Context;
 use clap::Args;
 use exam_core::assembly::{
@@ -25,8 +25,8 @@ pub struct AssembleArgs {
     /// Random seed (recorded in the forms).
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Largest overlap between two forms: a fraction of the form length
-    /// (e.g. 0.1) or, when 1 or more, a number of items.
+    /// Largest overlap between two forms: a fraction of the form length in
+    /// [0, 1) (e.g. 0.1), or a whole number of items from 1 on.
     #[arg(long)]
     max_overlap: Option<f64>,
     /// Most forms any one item may appear on.
@@ -35,7 +35,7 @@ pub struct AssembleArgs {
     /// What to optimise (auto: from the blueprint's targets and the items' statistics).
     #[arg(long, value_enum, default_value_t = ObjectiveArg::Auto)]
     objective: ObjectiveArg,
-    /// Independent runs of the search; the best is kept.
+    /// Independent runs of the search (1 to 1000); the best is kept.
     #[arg(long, default_value_t = 1)]
     restarts: u32,
     /// Forms published earlier (a file written by `exam assemble`, one form,
@@ -79,16 +79,17 @@ enum Order {
 }
 
 pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
+    if let Some(out) = &args.out {
+        refuse_overwriting(&[("--out", out.as_path())], &args.inputs.files())?;
+    }
     let (bank, blueprint) = args.inputs.load()?;
     let options = AssemblyOptions {
         forms: args.forms,
-        max_overlap: args.max_overlap.map(|v| {
-            if v >= 1.0 {
-                MaxOverlap::Items(v as u32)
-            } else {
-                MaxOverlap::Fraction(v)
-            }
-        }),
+        max_overlap: args
+            .max_overlap
+            .map(MaxOverlap::from_number)
+            .transpose()
+            .context("--max-overlap")?,
         max_item_uses: args.max_item_uses,
         objective: match args.objective {
             ObjectiveArg::Auto => Objective::Auto,

@@ -2,7 +2,7 @@
 //! build or check forms, with every problem of a bad bank reported.
 
 use anyhow::Context;
-use exam_core::bank::{BankErrors, ItemBank, read_blueprint};
+use exam_core::bank::{BankErrors, ItemBank, Location, Problem, check_blueprint, read_blueprint};
 use exam_core::blueprint::Blueprint;
 use std::path::{Path, PathBuf};
 
@@ -64,10 +64,33 @@ pub struct BankArgs {
 }
 
 impl BankArgs {
-    /// Loads the bank (see [`load_bank`]) and the blueprint.
+    /// The input paths given (bank, JTA, blueprint), each with its flag.
+    pub fn files(&self) -> Vec<(&'static str, &Path)> {
+        let mut files = vec![
+            ("--bank", self.bank.as_path()),
+            ("--blueprint", self.blueprint.as_path()),
+        ];
+        if let Some(jta) = &self.jta {
+            files.push(("--jta", jta.as_path()));
+        }
+        files
+    }
+
+    /// Loads the bank (see [`load_bank`]) and the blueprint, checked
+    /// against the bank's JTA as `exam validate` checks it (level counts,
+    /// scored length, cut, weights): every command that builds or checks
+    /// forms refuses an inconsistent blueprint.
     pub fn load(&self) -> anyhow::Result<(ItemBank, Blueprint)> {
         let bank = load_bank(&self.bank, self.jta.as_deref())?;
         let blueprint = load_blueprint(&self.blueprint)?;
+        let at = Location::file(Some(self.blueprint.clone()));
+        let problems: Vec<Problem> = check_blueprint(bank.jta(), &blueprint, &at)
+            .into_iter()
+            .filter(Problem::is_error)
+            .collect();
+        if !problems.is_empty() {
+            return Err(bank_error(&self.blueprint, BankErrors { problems }));
+        }
         Ok((bank, blueprint))
     }
 }

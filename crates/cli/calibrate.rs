@@ -78,6 +78,10 @@ pub struct CalibrateArgs {
     /// Gauss–Hermite quadrature points.
     #[arg(long, default_value_t = 61)]
     quadrature_points: usize,
+    /// Most EM iterations (MML models); a run that stops there has not
+    /// converged (exit status 3).
+    #[arg(long, default_value_t = CalibrationOptions::new(IrtModel::TwoPl).max_iterations)]
+    max_iterations: usize,
     /// Skip standard errors (they cost two E-steps per parameter).
     #[arg(long)]
     no_se: bool,
@@ -174,6 +178,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         Some(model) => {
             let mut options = CalibrationOptions::new(model);
             options.quadrature_points = args.quadrature_points;
+            options.max_iterations = args.max_iterations;
             options.standard_errors = !args.no_se;
             options.anchors = anchors;
             if let Some(PriorArg(prior)) = args.prior_a {
@@ -206,8 +211,18 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
     }
+    if report.converged == Some(false) {
+        eprintln!(
+            "warning: the calibration did not converge; its estimates are not final (exit status 3)"
+        );
+        return Ok(ExitCode::from(NOT_CONVERGED));
+    }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Exit status of a calibration that did not converge (its output is
+/// still written, with `converged: false`).
+const NOT_CONVERGED: u8 = 3;
 
 fn read_anchors(path: &Path) -> anyhow::Result<Vec<(ItemId, ItemParams)>> {
     let (file, name) = open(path)?;

@@ -11,10 +11,10 @@ use exam_core::irt::ItemParams;
 use exam_core::submission::Submission;
 use exam_export::forms::read_forms_with_keys;
 use exam_export::params::ParamsDocument;
+use exam_export::submissions::read_submissions_json;
 use exam_scoring::keyed::Scorer;
 use exam_scoring::raw_csv::{RawCsvReader, read_raw_csv};
 use exam_scoring::rules::ScoringRules;
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
@@ -92,29 +92,19 @@ pub fn build_scorer(
         .with_context(|| format!("{}: forms and keys do not fit", forms_path.display()))
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum SubmissionsJson {
-    List(Vec<Submission>),
-    Wrapped { submissions: Vec<Submission> },
-}
-
 /// Submissions from a `.json` file (an array, or `{"submissions": [...]}`)
 /// or a raw response CSV (anything else).
 pub fn read_submissions(path: &Path, scorer: &Scorer) -> anyhow::Result<Vec<Submission>> {
     let name = path.display();
-    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
-    let reader = BufReader::new(file);
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
     {
-        let parsed: SubmissionsJson = serde_json::from_reader(reader)
-            .with_context(|| format!("{name}: not a JSON list of submissions"))?;
-        Ok(match parsed {
-            SubmissionsJson::List(v) | SubmissionsJson::Wrapped { submissions: v } => v,
-        })
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+        read_submissions_json(&text).with_context(|| format!("{name}: bad submissions"))
     } else {
+        let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+        let reader = BufReader::new(file);
         read_raw_csv(reader, scorer).with_context(|| format!("{name}: bad raw response CSV"))
     }
 }
@@ -212,6 +202,24 @@ pub struct ScoringInputs {
 }
 
 impl ScoringInputArgs {
+    /// The input files given, each with its flag.
+    pub fn files(&self) -> Vec<(&'static str, &std::path::Path)> {
+        let mut files = vec![
+            ("--forms", self.forms.as_path()),
+            ("--responses", self.responses.as_path()),
+        ];
+        for (flag, path) in [
+            ("--scoring", &self.scoring),
+            ("--blueprint", &self.blueprint),
+            ("--params", &self.params),
+        ] {
+            if let Some(path) = path {
+                files.push((flag, path.as_path()));
+            }
+        }
+        files
+    }
+
     /// Reads the forms, the `--scoring` rules and the item parameters, and
     /// builds their scorer.
     pub fn load(&self) -> anyhow::Result<ScoringInputs> {

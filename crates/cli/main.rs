@@ -3,8 +3,9 @@
 //! table or one JSON document (`--format json`).
 //!
 //! Exit status: 0 on success, 1 on bad input or failure (with an error that
-//! names the file, line or item), never a panic. A closed stdout (`exam ... |
-//! head`) counts as success.
+//! names the file, line or item), never a panic; `exam calibrate` exits 3
+//! when the calibration did not converge (its output is still written). A
+//! closed stdout (`exam ... | head`) counts as success.
 
 mod analyze;
 mod analyze_raw;
@@ -51,7 +52,8 @@ enum Command {
     /// Classical item analysis of a scored response file, or of raw
     /// responses with their forms (adds distractor analysis).
     Analyze(analyze::AnalyzeArgs),
-    /// Calibrate IRT item parameters from a scored response file.
+    /// Calibrate IRT item parameters from a scored response file (exit
+    /// status 3 when the calibration did not converge).
     Calibrate(calibrate::CalibrateArgs),
     /// Build forms from the bank for a blueprint and print their coverage.
     Assemble(assemble::AssembleArgs),

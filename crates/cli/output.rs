@@ -44,6 +44,57 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// Refuses output paths that resolve to an input file (through `..`,
+/// symbolic links or a hard link) or to each other: a command never
+/// overwrites what it reads. Each path comes with its flag, for the message.
+pub fn refuse_overwriting(
+    outputs: &[(&str, &std::path::Path)],
+    inputs: &[(&str, &std::path::Path)],
+) -> anyhow::Result<()> {
+    for (i, (flag, out)) in outputs.iter().enumerate() {
+        let others = inputs.iter().chain(&outputs[..i]);
+        for (other_flag, other) in others {
+            if same_file(out, other) {
+                anyhow::bail!(
+                    "{flag} {} is the same file as {other_flag} {}: refusing to overwrite it",
+                    out.display(),
+                    other.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file: the same device and inode where
+/// both exist (Unix), else the same resolved path.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    match (resolve(a), resolve(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// `path` made absolute with its folder's symbolic links resolved (the file
+/// itself need not exist).
+fn resolve(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    if let Ok(full) = path.canonicalize() {
+        return Some(full);
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.canonicalize().ok()?,
+        _ => std::env::current_dir().ok()?,
+    };
+    Some(parent.join(path.file_name()?))
+}
+
 /// Opens an input file, buffered, with its name for error messages.
 pub fn open(path: &Path) -> anyhow::Result<(BufReader<File>, String)> {
     let name = path.display().to_string();

@@ -33,6 +33,10 @@ pub struct RecordParamsArgs {
     /// Description of the run (default: the estimation method and model).
     #[arg(long)]
     run: Option<String>,
+    /// Record estimates the calibration flagged (Heywood slope, at a bound,
+    /// ...) after reviewing them; without it they are refused.
+    #[arg(long)]
+    accept_flagged: bool,
     /// Show the changes without writing.
     #[arg(long)]
     dry_run: bool,
@@ -59,8 +63,17 @@ pub fn run(args: RecordParamsArgs) -> anyhow::Result<ExitCode> {
         date: args.date,
         sample_size: args.sample_size,
         run: args.run,
+        accept_flagged: args.accept_flagged,
     };
     let plan = plan(&args.bank, &calibration, &options)?;
+    for item in calibration.items.iter().filter(|i| !i.fixed) {
+        for flag in &item.flags {
+            eprintln!(
+                "warning: item {} recorded although flagged `{}` (--accept-flagged)",
+                item.id, flag
+            );
+        }
+    }
     if !args.dry_run {
         plan.write()?;
     }

@@ -2,11 +2,12 @@
 //! rules (a re-keyed item, an item credited to everyone or dropped) and list
 //! every candidate whose score or decision changed.
 
-use crate::forms_input::{ScoringInputArgs, ScoringInputs, build_scorer};
-use crate::output::{Format, create, stdout};
+use crate::forms_input::{ScoringInputArgs, ScoringInputs};
+use crate::output::{Format, create, refuse_overwriting, stdout};
 use anyhow::Context;
 use exam_export::rescore::{RescoreDocument, changes_table, write_changes_csv};
 use exam_export::score_reports::write_reports;
+use exam_scoring::keyed::Scorer;
 use exam_scoring::rescore::rescore;
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,6 +31,11 @@ pub struct RescoreArgs {
 
 /// Runs `exam rescore`.
 pub fn run(args: RescoreArgs) -> anyhow::Result<ExitCode> {
+    if let Some(out) = &args.out {
+        let mut inputs = args.input.files();
+        inputs.push(("--new-scoring", args.new_scoring.as_path()));
+        refuse_overwriting(&[("--out", out.as_path())], &inputs)?;
+    }
     let ScoringInputs {
         forms,
         params,
@@ -37,7 +43,14 @@ pub fn run(args: RescoreArgs) -> anyhow::Result<ExitCode> {
         scorer: before,
     } = args.input.load()?;
     let new_rules = args.input.rules(Some(&args.new_scoring))?;
-    let after = build_scorer(&forms, &new_rules, &params, &args.input.forms)?;
+    let after =
+        Scorer::new(forms.iter().map(|(f, k)| (f, k)), &new_rules, &params).with_context(|| {
+            format!(
+                "{}: the corrected rules do not fit the forms of {}",
+                args.new_scoring.display(),
+                args.input.forms.display()
+            )
+        })?;
     let submissions = args.input.submissions(&before)?;
     let result =
         rescore(&submissions, &before, &after).with_context(|| args.input.bad_submission())?;

@@ -2,7 +2,7 @@
 //! forms' scoring keys and print or store the score reports.
 
 use crate::forms_input::{ScoringInputArgs, ScoringInputs};
-use crate::output::{Format, create, stdout};
+use crate::output::{Format, create, refuse_overwriting, stdout};
 use anyhow::Context;
 use exam_core::submission::Submission;
 use exam_export::score_reports::{ScoreReportsDocument, ScoreSummary, summary_csv, summary_table};
@@ -38,6 +38,12 @@ pub struct ScoreArgs {
 /// submission has been scored, so a bad one prints nothing), the reports
 /// for JSON, a table or `--out`, and the scored matrix for `--scored-out`.
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
+    let outputs: Vec<(&str, &std::path::Path)> =
+        [("--out", &args.out), ("--scored-out", &args.scored_out)]
+            .into_iter()
+            .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
+            .collect();
+    refuse_overwriting(&outputs, &args.input.files())?;
     let ScoringInputs { rules, scorer, .. } = args.input.load()?;
     let mut stream = args.input.submission_stream(&scorer)?;
     let mut scored_rows = match &args.scored_out {

@@ -3,8 +3,9 @@
 //! JSON submissions when `--out` ends in `.json`).
 
 use crate::forms_input::{build_scorer, read_forms, read_params};
-use crate::output::{Format, print_json};
+use crate::output::{Format, print_json, refuse_overwriting};
 use anyhow::Context;
+use exam_export::submissions::write_submissions_json;
 use exam_scoring::form_simulation::{SimulationOptions, fill_generating_params, simulate};
 use exam_scoring::raw_csv::write_raw_csv;
 use exam_scoring::rules::ScoringRules;
@@ -61,6 +62,11 @@ struct Summary<'a> {
 
 /// Runs `exam simulate`.
 pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
+    let mut inputs = vec![("--forms", args.forms.as_path())];
+    if let Some(params) = &args.params {
+        inputs.push(("--params", params.as_path()));
+    }
+    refuse_overwriting(&[("--out", args.out.as_path())], &inputs)?;
     let forms = read_forms(&args.forms)?;
     let mut params = read_params(args.params.as_deref())?;
     let scorer = build_scorer(&forms, &ScoringRules::default(), &params, &args.forms)?;
@@ -87,8 +93,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
     {
-        serde_json::to_writer(&mut w, &sim.submissions)?;
-        writeln!(w)?;
+        write_submissions_json(&mut w, &sim.submissions)?;
     } else {
         write_raw_csv(&mut w, &scorer, &sim.submissions)?;
     }

@@ -21,7 +21,8 @@ pub struct ThetaArgs {
     #[arg(long)]
     responses: PathBuf,
     /// Item parameter JSON: {"items": [{"id", "a", "b", "c"}]} (logistic,
-    /// D = 1; c optional). It must name exactly the items of the CSV.
+    /// D = 1; 0 < a <= 50, |b| <= 50, 0 <= c < 1, c optional). It must name
+    /// exactly the items of the CSV.
     #[arg(long)]
     params: PathBuf,
     /// The CSV has no id column: persons are numbered by row from 1.
@@ -30,13 +31,13 @@ pub struct ThetaArgs {
     /// Estimator: EAP (with posterior SD), MAP or MLE (fenced at ±θmax).
     #[arg(long, value_enum, default_value_t = MethodArg::Eap)]
     method: MethodArg,
-    /// Mean of the normal prior (EAP and MAP).
+    /// Mean of the normal prior (EAP and MAP), in [-20, 20].
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     prior_mean: f64,
-    /// Standard deviation of the normal prior (EAP and MAP).
+    /// Standard deviation of the normal prior (EAP and MAP), in [0.01, 10].
     #[arg(long, default_value_t = 1.0)]
     prior_sd: f64,
-    /// MLE fence: estimates lie in [−θmax, θmax].
+    /// MLE fence: estimates lie in [−θmax, θmax]; θmax in (0, 50].
     #[arg(long, default_value_t = 6.0)]
     theta_max: f64,
     /// Output format.

@@ -217,17 +217,19 @@ impl LevelCounts {
         }
     }
 
-    /// The total over levels, when every level is exact.
+    /// The total over levels, when every level is exact (saturating at
+    /// `u32::MAX`, so an absurd count never wraps to a small one).
     pub fn exact_total(&self) -> Option<u32> {
-        CompetencyLevel::ALL
-            .iter()
-            .map(|l| self.get(*l).as_exact())
-            .sum()
+        CompetencyLevel::ALL.iter().try_fold(0u32, |sum, l| {
+            Some(sum.saturating_add(self.get(*l).as_exact()?))
+        })
     }
 
-    /// The least total over levels.
+    /// The least total over levels (saturating at `u32::MAX`).
     pub fn min_total(&self) -> u32 {
-        CompetencyLevel::ALL.iter().map(|l| self.get(*l).min).sum()
+        CompetencyLevel::ALL
+            .iter()
+            .fold(0u32, |sum, l| sum.saturating_add(self.get(*l).min))
     }
 
     fn from_array(c: [u32; 3]) -> Self {
@@ -278,10 +280,9 @@ impl DomainSpec {
     /// the level minimums to the sum of the level maximums.
     pub fn count_range(&self) -> Count {
         self.count.unwrap_or_else(|| {
-            let max = CompetencyLevel::ALL
-                .iter()
-                .map(|l| self.levels.get(*l).max)
-                .sum::<Option<u32>>();
+            let max = CompetencyLevel::ALL.iter().try_fold(0u32, |sum, l| {
+                Some(sum.saturating_add(self.levels.get(*l).max?))
+            });
             Count {
                 min: self.levels.min_total(),
                 max,
@@ -421,7 +422,7 @@ pub struct Blueprint {
 impl Blueprint {
     /// Total items per form (scored + pretest).
     pub fn form_length(&self) -> u32 {
-        self.scored_items + self.pretest_items
+        self.scored_items.saturating_add(self.pretest_items)
     }
 
     /// The spec of a domain.

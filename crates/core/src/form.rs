@@ -297,7 +297,7 @@ pub struct KeyEntry {
     /// The item's competency level.
     pub level: CompetencyLevel,
     /// The weight of the item in the raw score: 1 for scored items, 0 for
-    /// pretest items.
+    /// pretest items; scoring accepts weights in `[0, 1000]`.
     pub weight: f64,
     /// The correct answer, in option ids.
     pub key: AnswerKey,

@@ -51,16 +51,28 @@ impl fmt::Display for IrtModel {
     }
 }
 
+/// The largest slope accepted: `a` lies in `(0, MAX_SLOPE]`. Calibration
+/// flags slopes from 4 on as Heywood cases; 50 leaves room for any real
+/// estimate while keeping the ability grids, whose spacing follows `1/a`,
+/// bounded.
+pub const MAX_SLOPE: f64 = 50.0;
+
+/// The largest difficulty magnitude accepted: `b` (and every GPCM step)
+/// lies in `[−MAX_DIFFICULTY, MAX_DIFFICULTY]`, far beyond the `|b| ≥ 5` that
+/// calibration flags as extreme.
+pub const MAX_DIFFICULTY: f64 = 50.0;
+
 /// Why a set of item parameters was rejected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
 #[serde(tag = "problem", content = "value", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ParamsError {
-    /// The slope is not a finite positive number.
-    #[error("slope a = {0} must be finite and positive")]
+    /// The slope is outside `(0, MAX_SLOPE]`.
+    #[error("slope a = {0} must lie in (0, 50]")]
     Slope(f64),
-    /// The difficulty (or a step difficulty) is not finite.
-    #[error("difficulty b = {0} must be finite")]
+    /// The difficulty (or a step difficulty) is outside
+    /// `[−MAX_DIFFICULTY, MAX_DIFFICULTY]`.
+    #[error("difficulty b = {0} must lie in [-50, 50]")]
     Difficulty(f64),
     /// The lower asymptote is outside `[0, 1)`.
     #[error("lower asymptote c = {0} must lie in [0, 1)")]
@@ -71,8 +83,8 @@ pub enum ParamsError {
 }
 
 /// Parameters of a dichotomous item under the 3PL (Rasch and 2PL are the
-/// special cases `a = 1, c = 0` and `c = 0`). Always valid: `a > 0` and
-/// finite, `b` finite, `0 ≤ c < 1`.
+/// special cases `a = 1, c = 0` and `c = 0`). Always valid:
+/// `0 < a ≤ MAX_SLOPE` (50), `|b| ≤ MAX_DIFFICULTY` (50), `0 ≤ c < 1`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RawParams", into = "RawParams")]
 pub struct ItemParams {
@@ -107,14 +119,10 @@ impl From<ItemParams> for RawParams {
 }
 
 impl ItemParams {
-    /// 3PL parameters, checked.
+    /// 3PL parameters, checked: `0 < a ≤ 50`, `|b| ≤ 50`, `0 ≤ c < 1`.
     pub fn new(a: f64, b: f64, c: f64) -> Result<Self, ParamsError> {
-        if !(a.is_finite() && a > 0.0) {
-            return Err(ParamsError::Slope(a));
-        }
-        if !b.is_finite() {
-            return Err(ParamsError::Difficulty(b));
-        }
+        check_slope(a)?;
+        check_difficulty(b)?;
         if !(c.is_finite() && (0.0..1.0).contains(&c)) {
             return Err(ParamsError::Asymptote(c));
         }
@@ -133,9 +141,7 @@ impl ItemParams {
 
     /// From slope-intercept form: logit `aθ + d`, so `b = −d/a`.
     pub fn from_slope_intercept(a: f64, d: f64, c: f64) -> Result<Self, ParamsError> {
-        if !(a.is_finite() && a > 0.0) {
-            return Err(ParamsError::Slope(a));
-        }
+        check_slope(a)?;
         Self::new(a, -d / a, c)
     }
 
@@ -179,6 +185,22 @@ impl ItemParams {
     }
 }
 
+fn check_slope(a: f64) -> Result<(), ParamsError> {
+    if a > 0.0 && a <= MAX_SLOPE {
+        Ok(())
+    } else {
+        Err(ParamsError::Slope(a))
+    }
+}
+
+fn check_difficulty(b: f64) -> Result<(), ParamsError> {
+    if b.abs() <= MAX_DIFFICULTY {
+        Ok(())
+    } else {
+        Err(ParamsError::Difficulty(b))
+    }
+}
+
 /// The logistic function `1 / (1 + exp(−x))`, computed without overflow.
 #[inline]
 pub fn logistic(x: f64) -> f64 {
@@ -192,24 +214,47 @@ pub fn logistic(x: f64) -> f64 {
 
 /// Parameters of a generalized partial credit item scored `0..=m`
 /// (Muraki 1992): `P(k | θ) ∝ exp(Σ_{v=1..k} a(θ − b_v))`, with the empty sum
-/// for `k = 0`. `steps` holds `b_1..b_m`.
+/// for `k = 0`. `steps` holds `b_1..b_m`. Always valid: `0 < a ≤ 50`, at
+/// least one step, every `|b_v| ≤ 50`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawGpcmParams", into = "RawGpcmParams")]
 pub struct GpcmParams {
     a: f64,
     steps: Vec<f64>,
 }
 
-impl GpcmParams {
-    /// Checked constructor: `a > 0`, at least one finite step.
-    pub fn new(a: f64, steps: Vec<f64>) -> Result<Self, ParamsError> {
-        if !(a.is_finite() && a > 0.0) {
-            return Err(ParamsError::Slope(a));
+#[derive(Serialize, Deserialize)]
+struct RawGpcmParams {
+    a: f64,
+    steps: Vec<f64>,
+}
+
+impl TryFrom<RawGpcmParams> for GpcmParams {
+    type Error = ParamsError;
+    fn try_from(raw: RawGpcmParams) -> Result<Self, ParamsError> {
+        GpcmParams::new(raw.a, raw.steps)
+    }
+}
+
+impl From<GpcmParams> for RawGpcmParams {
+    fn from(p: GpcmParams) -> Self {
+        RawGpcmParams {
+            a: p.a,
+            steps: p.steps,
         }
+    }
+}
+
+impl GpcmParams {
+    /// Checked constructor: `0 < a ≤ 50`, at least one step, every step
+    /// `|b_v| ≤ 50`.
+    pub fn new(a: f64, steps: Vec<f64>) -> Result<Self, ParamsError> {
+        check_slope(a)?;
         if steps.is_empty() {
             return Err(ParamsError::NoSteps);
         }
-        if let Some(&bad) = steps.iter().find(|s| !s.is_finite()) {
-            return Err(ParamsError::Difficulty(bad));
+        for &b in &steps {
+            check_difficulty(b)?;
         }
         Ok(Self { a, steps })
     }

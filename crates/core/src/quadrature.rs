@@ -75,10 +75,11 @@ impl Quadrature {
 
     /// `n` equally spaced nodes on `[-limit, limit]` with weights
     /// proportional to the standard normal density, summing to one.
-    /// `n` is at least 2 and `limit` at least a small positive number.
+    /// `n` is clamped to `2..=1000` (so the rule is bounded by
+    /// construction) and `limit` to `(1e-6, 50]` (6 when outside).
     pub fn rectangular(n: usize, limit: f64) -> Self {
-        let n = n.max(2);
-        let limit = if limit.is_finite() && limit > 1e-6 {
+        let n = n.clamp(2, 1000);
+        let limit = if limit > 1e-6 && limit <= 50.0 {
             limit
         } else {
             6.0

@@ -71,14 +71,54 @@ pub enum ResponsesError {
         item: ItemId,
     },
     /// Two rows carry the same person id.
-    #[error("{source_name}, line {line}: person `{person}` appears more than once")]
+    #[error(
+        "{source_name}, line {line}: person `{person}` appears more than once (first on line {first_line})"
+    )]
     DuplicatePerson {
+        /// The file read.
+        source_name: String,
+        /// 1-based line number of the repeat.
+        line: u64,
+        /// 1-based line number of the first occurrence.
+        first_line: u64,
+        /// The repeated id.
+        person: PersonId,
+    },
+    /// The builder was given the same person twice.
+    #[error("person `{person}` given twice: rows {first} and {second}")]
+    RepeatedPerson {
+        /// The repeated id.
+        person: PersonId,
+        /// 1-based row of the first occurrence (in the order given).
+        first: usize,
+        /// 1-based row of the repeat.
+        second: usize,
+    },
+    /// An id (person id, or an item id in the header) is not valid UTF-8.
+    #[error("{source_name}, line {line}, column {column}: the id is not valid UTF-8")]
+    NotUtf8 {
         /// The file read.
         source_name: String,
         /// 1-based line number.
         line: u64,
-        /// The repeated id.
-        person: PersonId,
+        /// 1-based column.
+        column: usize,
+    },
+    /// An item column has an empty header.
+    #[error("{source_name}, line 1, column {column}: empty item id in the header")]
+    EmptyItemId {
+        /// The file read.
+        source_name: String,
+        /// 1-based column.
+        column: usize,
+    },
+    /// A row has an empty person id.
+    #[error("{source_name}, line {line}: empty person id")]
+    EmptyPersonId {
+        /// The file read.
+        source_name: String,
+        /// 1-based line number.
+        line: u64,
     },
     /// A row has a different number of fields than the header.
     #[error("{source_name}, line {line}: {found} fields, the header has {expected}")]
@@ -294,11 +334,17 @@ impl ResponseMatrix {
             .from_reader(reader);
         let header = rdr.byte_headers().map_err(csv_error)?.clone();
         let skip = usize::from(options.id_column);
-        let items: Vec<ItemId> = header
-            .iter()
-            .skip(skip)
-            .map(|h| ItemId::new(String::from_utf8_lossy(h)))
-            .collect();
+        let mut items: Vec<ItemId> = Vec::with_capacity(header.len());
+        for (i, h) in header.iter().enumerate().skip(skip) {
+            let id = utf8_id(h, source_name, 1, i + 1)?;
+            if id.trim().is_empty() {
+                return Err(ResponsesError::EmptyItemId {
+                    source_name: source_name.to_owned(),
+                    column: i + 1,
+                });
+            }
+            items.push(ItemId::new(id));
+        }
         if items.is_empty() {
             return Err(ResponsesError::NoItems {
                 source_name: source_name.to_owned(),
@@ -313,6 +359,8 @@ impl ResponseMatrix {
         let mut record = csv::ByteRecord::new();
         let mut codes = Vec::with_capacity(items.len());
         let mut row_number = 0usize;
+        // The line of each person pushed, to name both lines of a repeat.
+        let mut lines: Vec<u64> = Vec::new();
         while rdr.read_byte_record(&mut record).map_err(csv_error)? {
             row_number += 1;
             let line = record
@@ -330,7 +378,14 @@ impl ResponseMatrix {
                 });
             }
             let person = if options.id_column {
-                PersonId::new(String::from_utf8_lossy(&record[0]))
+                let id = utf8_id(&record[0], source_name, line, 1)?;
+                if id.trim().is_empty() {
+                    return Err(ResponsesError::EmptyPersonId {
+                        source_name: source_name.to_owned(),
+                        line,
+                    });
+                }
+                PersonId::new(id)
             } else {
                 PersonId::new(row_number.to_string())
             };
@@ -345,16 +400,34 @@ impl ResponseMatrix {
                 codes.push(code);
             }
             builder.push_codes(person, &codes).map_err(|e| match e {
-                ResponsesError::DuplicatePerson { person, .. } => ResponsesError::DuplicatePerson {
-                    source_name: source_name.to_owned(),
-                    line,
-                    person,
-                },
+                ResponsesError::RepeatedPerson { person, first, .. } => {
+                    ResponsesError::DuplicatePerson {
+                        source_name: source_name.to_owned(),
+                        line,
+                        first_line: lines[first - 1],
+                        person,
+                    }
+                }
                 other => other,
             })?;
+            lines.push(line);
         }
         Ok(builder.build())
     }
+}
+
+/// A CSV field at `line` and `column` as an id: valid UTF-8 or an error.
+fn utf8_id<'a>(
+    field: &'a [u8],
+    source_name: &str,
+    line: u64,
+    column: usize,
+) -> Result<&'a str, ResponsesError> {
+    std::str::from_utf8(field).map_err(|_| ResponsesError::NotUtf8 {
+        source_name: source_name.to_owned(),
+        line,
+        column,
+    })
 }
 
 /// Parses one scored-CSV cell: an integer score, or empty / `NA` for not
@@ -461,11 +534,11 @@ impl ResponseMatrixBuilder {
             |&i| persons[i] == person,
             |&i| self.hasher.hash_one(persons[i].as_str()),
         ) {
-            Entry::Occupied(_) => {
-                return Err(ResponsesError::DuplicatePerson {
-                    source_name: String::new(),
-                    line: 0,
+            Entry::Occupied(first) => {
+                return Err(ResponsesError::RepeatedPerson {
                     person,
+                    first: *first.get() + 1,
+                    second: person_idx + 1,
                 });
             }
             Entry::Vacant(slot) => {
@@ -609,7 +682,32 @@ mod tests {
         let err = read("id,A\np1,1\np1,0\n", true).unwrap_err();
         assert!(matches!(
             err,
-            ResponsesError::DuplicatePerson { line: 3, .. }
+            ResponsesError::DuplicatePerson {
+                line: 3,
+                first_line: 2,
+                ..
+            }
+        ));
+        // A byte order mark is not part of the first column's name.
+        let bom = read("\u{feff}A,B\n1,0\n", false).unwrap();
+        assert_eq!(bom.items()[0].as_str(), "A");
+        assert!(matches!(
+            read("id,A,,B\np1,1,0,1\n", true).unwrap_err(),
+            ResponsesError::EmptyItemId { column: 3, .. }
+        ));
+        assert!(matches!(
+            read("id,A\np1,1\n ,0\n", true).unwrap_err(),
+            ResponsesError::EmptyPersonId { line: 3, .. }
+        ));
+        let bytes: &[u8] = b"id,A\np\xff1,1\n";
+        assert!(matches!(
+            ResponseMatrix::from_csv(bytes, "test.csv", CsvOptions { id_column: true })
+                .unwrap_err(),
+            ResponsesError::NotUtf8 {
+                line: 2,
+                column: 1,
+                ..
+            }
         ));
         assert!(read("id\n", true).is_err());
         assert!(read("id,A\np1,-1\n", true).is_err());

@@ -462,6 +462,7 @@ impl CalibrationDocument {
                     se_b: row.se_b,
                     se_c: row.se_c,
                     fixed: row.fixed,
+                    flags: row.flags.iter().map(flag_name).collect(),
                 })
                 .collect(),
         }
@@ -561,6 +562,14 @@ pub const CSV_HEADER: [&str; 11] = [
     "id", "n", "a", "b", "c", "se_a", "se_b", "se_c", "fixed", "flags", "fit",
 ];
 
+/// A flag's name as the document writes it (`heywood_slope`, ...).
+fn flag_name(flag: &ItemFlag) -> String {
+    serde_json::to_value(flag).map_or_else(
+        |_| String::new(),
+        |v| v["flag"].to_string().replace('"', ""),
+    )
+}
+
 /// A row's cells in [`CSV_HEADER`] order: numbers to 4 decimals (steps to
 /// 3, joined by `/`), flags (`anchor` first for a fixed item) joined by `;`.
 fn cells(row: &ItemParamsRow) -> [String; 11] {
@@ -577,12 +586,7 @@ fn cells(row: &ItemParamsRow) -> [String; 11] {
         .fixed
         .then(|| "anchor".to_owned())
         .into_iter()
-        .chain(row.flags.iter().map(|f| {
-            serde_json::to_value(f).map_or_else(
-                |_| String::new(),
-                |v| v["flag"].to_string().replace('"', ""),
-            )
-        }));
+        .chain(row.flags.iter().map(flag_name));
     [
         row.id.to_string(),
         row.n.map_or_else(String::new, |n| n.to_string()),

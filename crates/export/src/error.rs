@@ -67,6 +67,27 @@ pub enum FormatError {
         /// The document.
         name: String,
     },
+    /// A parameter document declares a model whose parameters it cannot
+    /// hold (GPCM items need step difficulties, not `a`/`b`).
+    #[error("{name}: model {model} needs step difficulties; this file gives a, b and c only")]
+    ParamsModel {
+        /// The document.
+        name: String,
+        /// The model declared.
+        model: exam_core::irt::IrtModel,
+    },
+    /// Two forms carry the same id.
+    #[error("{name}: form {form} appears twice (forms {first} and {second})")]
+    DuplicateForm {
+        /// The document.
+        name: String,
+        /// The form.
+        form: FormId,
+        /// 1-based position of the first.
+        first: usize,
+        /// 1-based position of the second.
+        second: usize,
+    },
     /// Two scoring keys name the same form.
     #[error("{name}: two scoring keys for form {form}")]
     DuplicateKey {

@@ -56,13 +56,34 @@ pub fn read_forms(input: impl Read, name: &str) -> Result<Vec<Form>, FormatError
         Many(Vec<Form>),
         One(Box<Form>),
     }
-    Ok(
-        match json::read(input, name, "a forms document, a list of forms or a form")? {
-            Forms::Document(doc) => doc.forms,
-            Forms::Many(forms) => forms,
-            Forms::One(form) => vec![*form],
-        },
-    )
+    let forms = match json::read(input, name, "a forms document, a list of forms or a form")? {
+        Forms::Document(doc) => doc.forms,
+        Forms::Many(forms) => forms,
+        Forms::One(form) => vec![*form],
+    };
+    check_form_ids(&forms, name)?;
+    Ok(forms)
+}
+
+/// At least one form, and no form id twice.
+fn check_form_ids(forms: &[Form], name: &str) -> Result<(), FormatError> {
+    if forms.is_empty() {
+        return Err(FormatError::NoForms {
+            name: name.to_owned(),
+        });
+    }
+    let mut seen = HashMap::new();
+    for (i, form) in forms.iter().enumerate() {
+        if let Some(first) = seen.insert(&form.id, i + 1) {
+            return Err(FormatError::DuplicateForm {
+                name: name.to_owned(),
+                form: form.id.clone(),
+                first,
+                second: i + 1,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The forms of a forms document, each with its scoring key (matched by
@@ -83,11 +104,7 @@ pub fn read_forms_with_keys(
         name,
         "a forms file (`forms` and `scoring_keys` arrays, as `exam assemble` writes)",
     )?;
-    if parsed.forms.is_empty() {
-        return Err(FormatError::NoForms {
-            name: name.to_owned(),
-        });
-    }
+    check_form_ids(&parsed.forms, name)?;
     let mut keys = HashMap::new();
     for key in parsed.scoring_keys {
         let form = key.form.clone();

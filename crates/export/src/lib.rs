@@ -28,6 +28,7 @@ pub mod report;
 pub mod rescore;
 pub mod score_reports;
 pub mod scored_csv;
+pub mod submissions;
 pub mod table;
 pub mod theta;
 pub mod xapi;

@@ -23,9 +23,18 @@ pub struct ParamsDocument {
 }
 
 impl ParamsDocument {
-    /// Reads a document.
+    /// Reads a document. Its entries hold `a`, `b`, `c`: a document that
+    /// declares the GPCM model is refused (its items need step
+    /// difficulties).
     pub fn read(input: impl Read, name: &str) -> Result<Self, FormatError> {
-        json::read(input, name, "a valid item parameter file")
+        let doc: Self = json::read(input, name, "a valid item parameter file")?;
+        match doc.model {
+            Some(model @ IrtModel::Gpcm) => Err(FormatError::ParamsModel {
+                name: name.to_owned(),
+                model,
+            }),
+            _ => Ok(doc),
+        }
     }
 
     /// Writes the document as pretty JSON with a trailing newline.

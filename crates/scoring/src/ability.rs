@@ -27,7 +27,7 @@ use crate::prior::NormalPrior;
 use exam_core::irt::ItemParams;
 use serde::{Deserialize, Serialize};
 
-/// Options of [`mle`]: the fence `θmax`. Always valid (finite, positive).
+/// Options of [`mle`]: the fence `θmax`. Always valid: `0 < θmax ≤ 50`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RawMleOptions", into = "RawMleOptions")]
 pub struct MleOptions {
@@ -61,9 +61,12 @@ impl Default for MleOptions {
 }
 
 impl MleOptions {
-    /// The fence `[−theta_max, theta_max]`, checked (finite, positive).
+    /// The largest fence accepted.
+    pub const MAX_THETA: f64 = 50.0;
+
+    /// The fence `[−theta_max, theta_max]`, checked: `0 < θmax ≤ 50`.
     pub fn new(theta_max: f64) -> Result<Self, AbilityError> {
-        if theta_max.is_finite() && theta_max > 0.0 {
+        if theta_max > 0.0 && theta_max <= Self::MAX_THETA {
             Ok(Self { theta_max })
         } else {
             Err(AbilityError::Bound(theta_max))
@@ -158,7 +161,7 @@ pub fn eap(
     prior: &NormalPrior,
 ) -> Result<Estimate, AbilityError> {
     check_lengths(items, responses)?;
-    let (mean, var) = crate::eap_single::eap_moments(items, responses, prior);
+    let (mean, var) = crate::eap_single::eap_moments(items, responses, prior)?;
     Ok(Estimate {
         theta: mean,
         se: var.max(0.0).sqrt(),

@@ -54,14 +54,33 @@ pub(crate) const TAIL: f64 = 30.0;
 /// Half-width of the grid, in prior SDs.
 pub(crate) const HALF_WIDTH_SDS: f64 = 10.0;
 
-/// The trapezoidal step for `items` under `prior` (see the module docs).
+/// The most nodes a grid has: the step is never finer than `20σ/8000`, so
+/// the grid's size is bounded by construction, whatever the slopes and the
+/// test length (the parameter ranges keep the accuracy argument of the
+/// module docs intact for real tests; only absurd inputs meet this bound).
+pub(crate) const MAX_NODES: usize = 8001;
+/// Fewest nodes the table bound below may leave a grid.
+const MIN_NODES: usize = 401;
+/// Most cells (items × nodes) of one likelihood table: 2^24 values, 128 MiB;
+/// a very long test gets a coarser grid (down to [`MIN_NODES`]) instead of a
+/// table too large for the machine.
+const MAX_TABLE_CELLS: usize = 1 << 24;
+/// Most nodes the grid is extended by beyond each edge for a pattern far in
+/// the tail; beyond that the ability is reported out of range.
+pub(crate) const MAX_EXTENSION: usize = 8000;
+
+/// The trapezoidal step for `items` under `prior` (see the module docs),
+/// never so fine that the grid exceeds [`MAX_NODES`] nodes or the table
+/// `MAX_TABLE_CELLS` cells.
 pub(crate) fn grid_step<'a>(
     items: impl IntoIterator<Item = &'a ItemParams>,
     prior: &NormalPrior,
 ) -> f64 {
     let mut curvature = 1.0 / (prior.sd() * prior.sd());
     let mut a_max = 0.0f64;
+    let mut n_items = 0usize;
     for item in items {
+        n_items += 1;
         curvature += item.a() * item.a() / 4.0;
         a_max = a_max.max(item.a());
     }
@@ -69,7 +88,8 @@ pub(crate) fn grid_step<'a>(
     if a_max > 0.0 {
         h = h.min(0.6 / a_max);
     }
-    h
+    let max_nodes = (MAX_TABLE_CELLS / n_items.max(1)).clamp(MIN_NODES, MAX_NODES);
+    h.max(2.0 * HALF_WIDTH_SDS * prior.sd() / (max_nodes - 1) as f64)
 }
 
 /// The nodes `μ + kh`, `|k| ≤ ⌈10σ/h⌉`.
@@ -208,23 +228,30 @@ impl EapScorer {
             }
             grid_moments(&self.nodes, &ll)
         };
-        let (mean, var) = moments
-            .unwrap_or_else(|| extended_moments(&self.items, responses, &self.prior, self.step));
+        let (mean, var) = match moments {
+            Some(m) => m,
+            None => extended_moments(&self.items, responses, &self.prior, self.step)?,
+        };
         Ok(estimate(mean, var))
     }
 
     /// Under Rasch and 2PL with every item presented: EAP and PSD from the
     /// weighted score `S = Σ a_j x_j`; `responses` (the pattern) is asked
     /// for only when the grid has to be extended.
-    pub(crate) fn score_weighted<F>(&self, weighted_score: f64, responses: F) -> Estimate
+    pub(crate) fn score_weighted<F>(
+        &self,
+        weighted_score: f64,
+        responses: F,
+    ) -> Result<Estimate, AbilityError>
     where
         F: FnOnce() -> Vec<Response>,
     {
         debug_assert!(self.is_linear());
-        let (mean, var) = self
-            .linear_moments(weighted_score)
-            .unwrap_or_else(|| extended_moments(&self.items, &responses(), &self.prior, self.step));
-        estimate(mean, var)
+        let (mean, var) = match self.linear_moments(weighted_score) {
+            Some(m) => m,
+            None => extended_moments(&self.items, &responses(), &self.prior, self.step)?,
+        };
+        Ok(estimate(mean, var))
     }
 
     /// As [`grid_moments`] for the concave log posterior `base_k + θ_k·S` of
@@ -318,14 +345,14 @@ fn grid_moments(nodes: &[f64], ll: &[f64]) -> Option<(f64, f64)> {
 
 /// Posterior moments on the nodes `μ + kh`, computing the likelihood
 /// directly and extending the range until the weights at both ends are
-/// negligible. Terminates: the log-likelihood is at most 0, so the log
-/// posterior falls below any level far enough out.
+/// negligible, by at most [`MAX_EXTENSION`] nodes at each end (an error
+/// beyond: the loop is bounded by construction, not by the input).
 pub(crate) fn extended_moments(
     items: &[ItemParams],
     responses: &[Response],
     prior: &NormalPrior,
     step: f64,
-) -> (f64, f64) {
+) -> Result<(f64, f64), AbilityError> {
     let log_post = |t: f64| log_likelihood(items, responses, t) + prior.log_density(t);
     let nodes = grid_nodes(prior, step);
     let mut points: Vec<(f64, f64)> = nodes.iter().map(|&t| (t, log_post(t))).collect();
@@ -338,12 +365,15 @@ pub(crate) fn extended_moments(
         while l > max - TAIL {
             k += 1.0;
             let t = edge + dir * k * step;
+            if k > MAX_EXTENSION as f64 {
+                return Err(AbilityError::OffGrid { theta: t });
+            }
             l = log_post(t);
             max = max.max(l);
             points.push((t, l));
         }
     }
-    weighted_moments(&points)
+    Ok(weighted_moments(&points))
 }
 
 /// Posterior mean and variance from `(θ, log posterior)` points on an

@@ -24,6 +24,7 @@
 //! that is not negligible at the grid's edge is handed to the exact,
 //! extending computation.
 
+use crate::ability::AbilityError;
 use crate::eap::{HALF_WIDTH_SDS, TAIL, extended_moments, grid_step, weighted_moments};
 use crate::item_response::Response;
 use crate::likelihood::slope_and_curvature;
@@ -145,7 +146,7 @@ pub(crate) fn eap_moments(
     items: &[ItemParams],
     responses: &[Response],
     prior: &NormalPrior,
-) -> (f64, f64) {
+) -> Result<(f64, f64), AbilityError> {
     let step = grid_step(items, prior);
     let half = (HALF_WIDTH_SDS * prior.sd() / step).ceil() as i64;
     let presented = || {
@@ -192,7 +193,7 @@ pub(crate) fn eap_moments(
         .round()
         .clamp(-half as f64, half as f64) as i64;
     match walk_out(&walk, start, half, concave) {
-        Some(points) => weighted_moments(&points),
+        Some(points) => Ok(weighted_moments(&points)),
         None => extended_moments(items, responses, prior, step),
     }
 }

@@ -21,9 +21,16 @@ pub enum AbilityError {
     /// MLE needs at least one presented item.
     #[error("no item was presented: the maximum-likelihood estimate is undefined")]
     NoResponses,
-    /// The MLE fence is not a finite positive number.
-    #[error("the MLE bound θmax = {0} must be finite and positive")]
+    /// The MLE fence is outside `(0, MleOptions::MAX_THETA]`.
+    #[error("the MLE bound θmax = {0} must lie in (0, 50]")]
     Bound(f64),
+    /// The posterior still carries weight beyond the range EAP integrates
+    /// over (the prior's ±10 SD and `MAX_EXTENSION` steps more).
+    #[error("the posterior extends beyond θ = {theta}: ability out of the range EAP can integrate")]
+    OffGrid {
+        /// The farthest node reached.
+        theta: f64,
+    },
 }
 
 /// An ability estimate with its standard error.

@@ -16,6 +16,11 @@ use exam_core::submission::Answer;
 /// 64-bit masks.
 pub const MAX_OPTIONS: usize = 64;
 
+/// The largest item weight a scoring key may give: weights lie in
+/// `[0, MAX_WEIGHT]`, so a raw score (a sum of at most a few thousand
+/// weighted credits) is always a finite number.
+pub const MAX_WEIGHT: f64 = 1000.0;
+
 /// One slot's key, compiled against its delivered option (and prompt) order.
 #[derive(Debug, Clone)]
 pub(crate) enum CompiledKey {

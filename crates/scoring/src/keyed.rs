@@ -17,7 +17,7 @@
 //! [`Scorer`] holds the scorers of several forms and routes each submission
 //! to its form (rayon-parallel over many submissions).
 
-pub use crate::key::MAX_OPTIONS;
+pub use crate::key::{MAX_OPTIONS, MAX_WEIGHT};
 pub use crate::key_fingerprint::key_fingerprint;
 pub use crate::outcome::{ItemOutcome, ResponseStatus, ScoredSubmission};
 pub use crate::scoring_error::{AnswerProblem, KeyError, KeyMisfit, ScoringError};
@@ -97,7 +97,7 @@ impl FormScorer {
                     item: slot.item.clone(),
                 });
             }
-            if !(entry.weight.is_finite() && entry.weight >= 0.0) {
+            if !(0.0..=MAX_WEIGHT).contains(&entry.weight) {
                 return Err(KeyError::Weight {
                     form: form.id.clone(),
                     item: slot.item.clone(),

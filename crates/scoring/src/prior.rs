@@ -6,16 +6,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PriorError {
-    /// The mean is not finite.
-    #[error("prior mean {0} must be finite")]
+    /// The mean is outside `[−MAX_MEAN, MAX_MEAN]`.
+    #[error("prior mean {0} must lie in [-20, 20]")]
     Mean(f64),
-    /// The standard deviation is not finite and positive.
-    #[error("prior standard deviation {0} must be finite and positive")]
+    /// The standard deviation is outside `[MIN_SD, MAX_SD]`.
+    #[error("prior standard deviation {0} must lie in [0.01, 10]")]
     Sd(f64),
 }
 
-/// A normal prior `N(mean, sd²)` for ability θ. Always valid: finite mean,
-/// finite positive standard deviation. The default is `N(0, 1)`, the usual
+/// A normal prior `N(mean, sd²)` for ability θ. Always valid:
+/// `|mean| ≤ 20` and `0.01 ≤ sd ≤ 10` ([`NormalPrior::MAX_MEAN`],
+/// [`NormalPrior::MIN_SD`], [`NormalPrior::MAX_SD`]): wide enough for any
+/// ability scale, and narrow enough that the quadrature grids built from it
+/// stay small. The default is `N(0, 1)`, the usual
 /// scale of a calibration (Bock & Mislevy 1982).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RawPrior", into = "RawPrior")]
@@ -53,12 +56,19 @@ impl Default for NormalPrior {
 }
 
 impl NormalPrior {
-    /// `N(mean, sd²)`, checked.
+    /// The largest mean magnitude accepted.
+    pub const MAX_MEAN: f64 = 20.0;
+    /// The smallest standard deviation accepted.
+    pub const MIN_SD: f64 = 0.01;
+    /// The largest standard deviation accepted.
+    pub const MAX_SD: f64 = 10.0;
+
+    /// `N(mean, sd²)`, checked: `|mean| ≤ 20`, `0.01 ≤ sd ≤ 10`.
     pub fn new(mean: f64, sd: f64) -> Result<Self, PriorError> {
-        if !mean.is_finite() {
+        if !(-Self::MAX_MEAN..=Self::MAX_MEAN).contains(&mean) {
             return Err(PriorError::Mean(mean));
         }
-        if !(sd.is_finite() && sd > 0.0) {
+        if !(Self::MIN_SD..=Self::MAX_SD).contains(&sd) {
             return Err(PriorError::Sd(sd));
         }
         Ok(Self { mean, sd })

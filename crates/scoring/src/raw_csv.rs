@@ -84,6 +84,24 @@ pub enum RawCsvError {
         /// The item.
         item: ItemId,
     },
+    /// Two rows carry the same candidate.
+    #[error(
+        "line {line}: candidate {candidate} appears more than once (first on line {first_line})"
+    )]
+    DuplicateCandidate {
+        /// 1-based line of the repeat.
+        line: u64,
+        /// 1-based line of the first occurrence.
+        first_line: u64,
+        /// The candidate.
+        candidate: CandidateId,
+    },
+    /// A row has an empty candidate id.
+    #[error("line {line}: empty candidate id")]
+    EmptyCandidate {
+        /// 1-based line.
+        line: u64,
+    },
     /// Writing failed.
     #[error("writing: {0}")]
     Io(#[from] std::io::Error),
@@ -169,6 +187,8 @@ pub struct RawCsvReader<R> {
     column_kinds: HashMap<FormId, Vec<Option<ItemKind>>>,
     record: csv::StringRecord,
     line: u64,
+    /// The line of every candidate read so far (a repeat is refused).
+    candidate_lines: HashMap<CandidateId, u64>,
 }
 
 impl<R: std::fmt::Debug> std::fmt::Debug for RawCsvReader<R> {
@@ -221,6 +241,7 @@ impl<R: Read> RawCsvReader<R> {
             column_kinds,
             record: csv::StringRecord::new(),
             line: 0,
+            candidate_lines: HashMap::new(),
         })
     }
 
@@ -239,9 +260,20 @@ impl<R: Read> RawCsvReader<R> {
         let line = record.position().map_or(0, |p| p.line());
         self.line = line;
         let candidate = record.get(0).unwrap_or("").trim();
+        if candidate.is_empty() {
+            return Err(RawCsvError::EmptyCandidate { line });
+        }
         if into.candidate.as_str() != candidate {
             into.candidate = CandidateId::new(candidate);
         }
+        if let Some(&first_line) = self.candidate_lines.get(&into.candidate) {
+            return Err(RawCsvError::DuplicateCandidate {
+                line,
+                first_line,
+                candidate: into.candidate.clone(),
+            });
+        }
+        self.candidate_lines.insert(into.candidate.clone(), line);
         let form_id = record.get(1).unwrap_or("").trim();
         if into.form.as_str() != form_id {
             into.form = FormId::new(form_id);

@@ -14,6 +14,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The largest knot coordinate accepted: scores and scaled values lie in
+/// `[−MAX_KNOT, MAX_KNOT]`, so slopes between knots and converted values
+/// stay finite.
+pub const MAX_KNOT: f64 = 1e9;
+
 /// Why a conversion could not be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
 #[serde(tag = "code", content = "detail", rename_all = "snake_case")]
@@ -22,8 +27,9 @@ pub enum ScaleError {
     /// Fewer than two knots.
     #[error("a conversion needs at least two knots, got {0}")]
     TooFewKnots(usize),
-    /// A knot coordinate is not finite.
-    #[error("knot {index} = ({score}, {scaled}) is not finite")]
+    /// A knot coordinate is outside `[−MAX_KNOT, MAX_KNOT]` (or not a
+    /// number).
+    #[error("knot {index} = ({score}, {scaled}) must lie in [-1e9, 1e9] in both coordinates")]
     NotFinite {
         /// 0-based knot index.
         index: usize,
@@ -107,14 +113,15 @@ impl From<ScaleConversion> for RawConversion {
 }
 
 impl ScaleConversion {
-    /// Through the given knots; `cut` must be the score of one of them,
+    /// Through the given knots (at least two, each coordinate in
+    /// `[−1e9, 1e9]`, strictly increasing); `cut` must be the score of one of them,
     /// whose scaled value (an integer) is where the cut lands.
     pub fn piecewise(knots: Vec<Knot>, cut: f64) -> Result<Self, ScaleError> {
         if knots.len() < 2 {
             return Err(ScaleError::TooFewKnots(knots.len()));
         }
         for (index, k) in knots.iter().enumerate() {
-            if !(k.score.is_finite() && k.scaled.is_finite()) {
+            if !(k.score.abs() <= MAX_KNOT && k.scaled.abs() <= MAX_KNOT) {
                 return Err(ScaleError::NotFinite {
                     index,
                     score: k.score,

@@ -91,8 +91,8 @@ pub enum KeyError {
         /// Its number of options.
         options: usize,
     },
-    /// A weight is negative or not finite.
-    #[error("form {form}, item `{item}`: weight {weight} must be finite and non-negative")]
+    /// A weight is outside `[0, MAX_WEIGHT]`.
+    #[error("form {form}, item `{item}`: weight {weight} must lie in [0, 1000]")]
     Weight {
         /// The form.
         form: FormId,

@@ -13,7 +13,7 @@
 //! spacing rule: each `ln L_x` bends no more than a pattern's log-likelihood
 //! does), widened until every score's posterior is negligible at both ends.
 
-use crate::eap::{grid_nodes, grid_step};
+use crate::eap::{MAX_NODES, grid_nodes, grid_step};
 use crate::prior::NormalPrior;
 use crate::scale::{ConversionTable, ScaleConversion};
 use exam_core::irt::ItemParams;
@@ -26,6 +26,13 @@ pub enum SummedScoreError {
     /// The form has no items.
     #[error("a summed-score table needs at least one item")]
     NoItems,
+    /// A raw score's posterior still carries weight at the edge of the
+    /// widest grid the table is built on (four times the EAP grid).
+    #[error("the posterior of a raw score extends beyond θ = {theta}")]
+    OffGrid {
+        /// The grid's edge.
+        theta: f64,
+    },
 }
 
 /// `P(X = x | θ)` for `x = 0..=n`: the Lord–Wingersky recursion at one θ.
@@ -111,6 +118,11 @@ impl SummedScoreTable {
             }
             if !edge_heavy {
                 return Ok(Self { prior, rows });
+            }
+            if nodes.len() > 2 * MAX_NODES {
+                return Err(SummedScoreError::OffGrid {
+                    theta: nodes[nodes.len() - 1],
+                });
             }
             let half = nodes.len() / 2;
             nodes = (-(2 * half as i64)..=(2 * half as i64))

@@ -209,18 +209,22 @@ fn eap_block(
     }
     let slopes: Vec<f64> = items.iter().map(ItemParams::a).collect();
     let common_slope = slopes.iter().all(|&a| (a - slopes[0]).abs() <= 0.0);
-    let mut by_raw: Vec<Option<Estimate>> = vec![None; items.len() + 1];
+    let mut by_raw: Vec<Option<Option<Estimate>>> = vec![None; items.len() + 1];
     for (row, &person) in block.persons().iter().enumerate() {
         let scores = block.row(row);
         let estimate = if common_slope {
             let raw = scores.iter().map(|&x| usize::from(x)).sum::<usize>();
             *by_raw[raw].get_or_insert_with(|| {
-                scorer.score_weighted(slopes[0] * raw as f64, || responses_of(scores))
+                scorer
+                    .score_weighted(slopes[0] * raw as f64, || responses_of(scores))
+                    .ok()
             })
         } else {
-            scorer.score_weighted(weighted_score(scores, &slopes), || responses_of(scores))
+            scorer
+                .score_weighted(weighted_score(scores, &slopes), || responses_of(scores))
+                .ok()
         };
-        out[person] = Some(estimate);
+        out[person] = estimate;
     }
 }
 

@@ -47,6 +47,7 @@ pub struct AnalysisOptions {
     pub group_fraction: f64,
     /// A raw cut score (pass when the total is at least this): adds decision
     /// consistency and accuracy and the CSEM at the cut to every form.
+    /// Finite and non-negative.
     pub cut: Option<f64>,
 }
 
@@ -290,6 +291,42 @@ fn check_options(options: &AnalysisOptions) -> Result<(), AnalysisError> {
             name: "group_fraction",
             value: g,
             range: "0 < fraction <= 0.5",
+        });
+    }
+    let flags = &options.flags;
+    for (name, value, range) in [
+        ("flags.p_value_min", flags.p_value_min, 0.0..=1.0),
+        ("flags.p_value_max", flags.p_value_max, 0.0..=1.0),
+        (
+            "flags.point_biserial_min",
+            flags.point_biserial_min,
+            -1.0..=1.0,
+        ),
+        (
+            "flags.distractor_min_proportion",
+            flags.distractor_min_proportion,
+            0.0..=1.0,
+        ),
+    ] {
+        if !range.contains(&value) {
+            return Err(AnalysisError::InvalidOption {
+                name,
+                value,
+                range: if *range.start() < 0.0 {
+                    "-1 <= value <= 1"
+                } else {
+                    "0 <= value <= 1"
+                },
+            });
+        }
+    }
+    if let Some(cut) = options.cut
+        && !(cut.is_finite() && cut >= 0.0)
+    {
+        return Err(AnalysisError::InvalidOption {
+            name: "cut",
+            value: cut,
+            range: "finite, 0 <= cut",
         });
     }
     Ok(())

@@ -6,6 +6,10 @@ use std::fmt;
 /// Thresholds at which an item is flagged for review. The defaults are
 /// common review rules of thumb in certification testing; every program
 /// should set its own.
+///
+/// Ranges (checked by `analyze`): the p-value thresholds and the
+/// distractor proportion in `[0, 1]`, the point-biserial threshold in
+/// `[−1, 1]`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FlagThresholds {
     /// Flag [`Flag::TooHard`] when the p-value is below this (default 0.25).

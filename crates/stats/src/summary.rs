@@ -216,7 +216,71 @@ pub struct Summary {
     cross_products: bool,
 }
 
+/// The most memory a summary may take before [`Summary::check_memory`]
+/// refuses it: 4 GiB.
+pub const MEMORY_LIMIT: u64 = 4 << 30;
+
+/// A summary would need more memory than allowed: said before allocating.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "summarising {items} item columns in {forms} form(s) would need about {} MiB (more than the {} MiB allowed): split the file by form or item",
+    needed >> 20,
+    limit >> 20
+)]
+pub struct MemoryError {
+    /// Item columns of the matrix.
+    pub items: usize,
+    /// Forms (patterns of presented items).
+    pub forms: usize,
+    /// Bytes the summary would need.
+    pub needed: u64,
+    /// Bytes allowed.
+    pub limit: u64,
+}
+
 impl Summary {
+    /// Bytes a summary of `matrix` needs at its peak (per form, the
+    /// score-level item sums `(max total + 1) × k`, their chunk buffer and,
+    /// with cross products, `k (k + 1) / 2` more), estimated from the
+    /// matrix's shape alone.
+    pub fn memory_needed(matrix: &ResponseMatrix, cross_products: bool) -> u64 {
+        let max_scores = matrix.max_scores();
+        matrix
+            .blocks()
+            .iter()
+            .map(|block| {
+                let k = block.n_items() as u64;
+                let levels = block
+                    .items()
+                    .iter()
+                    .map(|&i| u64::from(max_scores[i]))
+                    .sum::<u64>()
+                    + 1;
+                let pairs = if cross_products { k * (k + 1) / 2 } else { 0 };
+                levels * k * (8 + 2) + levels * 16 + pairs * 8
+            })
+            .fold(0u64, u64::saturating_add)
+    }
+
+    /// Refuses, before any allocation, a summary that would need more than
+    /// `limit` bytes ([`Summary::memory_needed`]).
+    pub fn check_memory(
+        matrix: &ResponseMatrix,
+        cross_products: bool,
+        limit: u64,
+    ) -> Result<(), MemoryError> {
+        let needed = Self::memory_needed(matrix, cross_products);
+        if needed > limit {
+            return Err(MemoryError {
+                items: matrix.n_items(),
+                forms: matrix.blocks().len(),
+                needed,
+                limit,
+            });
+        }
+        Ok(())
+    }
+
     /// Summarises a response matrix (single-threaded, one pass over the cells).
     pub fn of(matrix: &ResponseMatrix) -> Self {
         Self::build(matrix, false)

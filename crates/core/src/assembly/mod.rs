@@ -127,7 +127,7 @@ pub mod synthetic;
 
 pub use loft::{Attempt, AttemptRecord, ExposureState, LoftOptions, LoftPlan, LoftQuality};
 
-use crate::bank::ItemBank;
+use crate::bank::{ItemBank, Location, Problem};
 use crate::blueprint::Blueprint;
 use crate::error::{ApiError, Fault};
 use crate::form::{DeliveryOrder, Form};
@@ -146,6 +146,22 @@ pub enum MaxOverlap {
     Items(u32),
     /// At most this fraction of the form length (rounded down).
     Fraction(f64),
+}
+
+impl MaxOverlap {
+    /// The limit written as one number, as on the command line: a fraction
+    /// of the form length in `[0, 1)`, or a whole number of items from 1 on.
+    /// Anything else (1.5, a negative number, NaN, infinity) is an error,
+    /// never rounded.
+    pub fn from_number(value: f64) -> Result<Self, AssemblyError> {
+        if (0.0..1.0).contains(&value) {
+            Ok(Self::Fraction(value))
+        } else if value >= 1.0 && value.fract() == 0.0 && value <= f64::from(u32::MAX) {
+            Ok(Self::Items(value as u32))
+        } else {
+            Err(AssemblyError::BadOverlap(value))
+        }
+    }
 }
 
 /// A limit on an item's exposure given its historical use.
@@ -222,14 +238,14 @@ pub struct AssemblyOptions {
     /// How items are ordered for delivery.
     #[serde(default)]
     pub order: DeliveryOrder,
-    /// The most local-search passes over all forms.
+    /// The most local-search passes over all forms (1 to 10000).
     pub max_passes: u32,
     /// A form whose largest deviation from its target is at most this is
     /// not improved further (in the objective's units: information, score
-    /// points or p-value). 0 searches to a local optimum.
+    /// points or p-value). 0 searches to a local optimum. Finite, at least 0.
     pub tolerance: f64,
     /// Independent runs of construction and search from different random
-    /// tie-breaks; the best result is kept (1 = a single run).
+    /// tie-breaks; the best result is kept (1 = a single run; at most 1000).
     pub restarts: u32,
     /// Forms published earlier: each new form shares at most
     /// `max_overlap_published` items with any of them, and their uses count
@@ -260,18 +276,22 @@ impl From<&Form> for PublishedForm {
     }
 }
 
-impl MaxOverlap {
-    /// The reading of one number, as in a blueprint's `max_overlap`: a
-    /// whole number of 1 or more is a number of items, a number below 1 a
-    /// fraction of the form length; anything else (1.5, −1) is refused.
-    pub fn from_number(value: f64) -> Result<Self, AssemblyError> {
-        if !(value.is_finite() && value >= 0.0) || (value >= 1.0 && value.fract() != 0.0) {
-            Err(AssemblyError::BadOverlap(value))
-        } else if value >= 1.0 {
-            Ok(MaxOverlap::Items(value as u32))
-        } else {
-            Ok(MaxOverlap::Fraction(value))
+impl AssemblyOptions {
+    /// Checks the ranges documented on the fields: `restarts` in
+    /// `1..=1000`, `max_passes` in `1..=10000`, `tolerance` finite and
+    /// non-negative.
+    pub fn check(&self) -> Result<(), AssemblyError> {
+        let bad = |name, value: f64, range| Err(AssemblyError::BadOption { name, value, range });
+        if !(1..=1000).contains(&self.restarts) {
+            return bad("restarts", f64::from(self.restarts), "1 to 1000");
         }
+        if !(1..=10_000).contains(&self.max_passes) {
+            return bad("max_passes", f64::from(self.max_passes), "1 to 10000");
+        }
+        if !(self.tolerance.is_finite() && self.tolerance >= 0.0) {
+            return bad("tolerance", self.tolerance, "finite, at least 0");
+        }
+        Ok(())
     }
 }
 
@@ -421,9 +441,30 @@ pub enum AssemblyError {
     /// More forms than one assembly supports (65,535).
     #[error("{0} forms requested; one assembly builds at most 65535")]
     TooManyForms(u32),
-    /// The overlap is not a fraction in `[0, 1]` or a whole number of items.
-    #[error("maximum overlap {0} must be a fraction in [0, 1] or a whole number of items")]
+    /// The overlap is neither a fraction in `[0, 1]` nor a whole number of
+    /// items.
+    #[error("maximum overlap {0} must be a fraction in [0, 1) or a whole number of items")]
     BadOverlap(f64),
+    /// The blueprint is inconsistent (level counts that do not add up to
+    /// the scored length, a cut above it, no scored items, ...): the checks
+    /// of `exam validate`, run before every assembly.
+    #[error("blueprint {blueprint} is inconsistent: {}", problems.join("; "))]
+    InvalidBlueprint {
+        /// The blueprint id.
+        blueprint: String,
+        /// The problems found.
+        problems: Vec<String>,
+    },
+    /// An option is outside its documented range.
+    #[error("assembly option `{name}` = {value} is out of range ({range})")]
+    BadOption {
+        /// The option.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+        /// The range it must lie in.
+        range: &'static str,
+    },
     /// The LOFT exposure rate is not a positive number.
     #[error("maximum exposure rate {0} must be a positive number")]
     BadExposureRate(f64),
@@ -606,6 +647,8 @@ impl ApiError for AssemblyError {
             Self::MissingIrt { .. } => "missing_irt",
             Self::BadIrt { .. } => "bad_irt",
             Self::Short { .. } => "short",
+            Self::InvalidBlueprint { .. } => "invalid_blueprint",
+            Self::BadOption { .. } => "bad_option",
             Self::OverlapShort { .. } => "overlap_short",
             Self::TimeShort { .. } => "time_short",
             Self::ContentShort { .. } => "content_short",
@@ -638,6 +681,19 @@ pub fn assemble(
     }
     if options.forms > u32::from(u16::MAX) {
         return Err(AssemblyError::TooManyForms(options.forms));
+    }
+    options.check()?;
+    let problems: Vec<String> =
+        crate::bank::check_blueprint(bank.jta(), blueprint, &Location::default())
+            .into_iter()
+            .filter(Problem::is_error)
+            .map(|p| p.to_string())
+            .collect();
+    if !problems.is_empty() {
+        return Err(AssemblyError::InvalidBlueprint {
+            blueprint: blueprint.id.to_string(),
+            problems,
+        });
     }
     let overlap = match (options.max_overlap, blueprint.max_overlap) {
         (Some(o), _) => Some(o),

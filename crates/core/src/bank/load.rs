@@ -355,6 +355,15 @@ pub(crate) fn blueprint_file(text: &str, file: Option<&Path>, out: &mut Contents
 /// Reads a file's text (UTF-8), or records why it cannot be read.
 pub(crate) fn read_text(path: &Path, out: &mut Contents) -> Option<String> {
     match crate::disk::read(path) {
+        Ok(bytes) if bytes.starts_with(b"\xEF\xBB\xBF") => {
+            out.problems.push(Problem::new(
+                Location::file(Some(path.to_path_buf())),
+                ProblemKind::MalformedJson {
+                    reason: "the file starts with a byte order mark (U+FEFF); save it as UTF-8 without BOM".to_owned(),
+                },
+            ));
+            None
+        }
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text),
             Err(e) => {
@@ -400,8 +409,14 @@ pub(crate) fn json_files(dir: &Path, out: &mut Contents) -> Vec<PathBuf> {
         match entry {
             Ok(entry) => {
                 let path = entry.path();
-                if path.extension().is_some_and(|e| e == "json") && path.is_file() {
-                    files.push(path);
+                if path.extension().is_some_and(|e| e == "json") {
+                    match crate::disk::not_a_json_file(&path) {
+                        None => files.push(path),
+                        Some(reason) => out.problems.push(Problem::new(
+                            Location::file(Some(path)),
+                            ProblemKind::Io { reason },
+                        )),
+                    }
                 }
             }
             Err(e) => out.problems.push(Problem::new(

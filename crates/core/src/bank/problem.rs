@@ -381,6 +381,17 @@ pub enum ProblemKind {
         /// The blueprint's scored length.
         scored_items: u32,
     },
+    /// The blueprint asks for no scored items.
+    #[error("a form needs at least one scored item")]
+    NoScoredItems,
+    /// The raw cut is not a score a form can reach.
+    #[error("raw cut {raw_cut} is more than the {scored_items} scored items")]
+    CutOutOfRange {
+        /// The raw cut.
+        raw_cut: u32,
+        /// The blueprint's scored length.
+        scored_items: u32,
+    },
     /// Level counts over all domains that do not add up to the scored length.
     #[error("level counts sum to {levels}, but the form has {scored_items} scored items")]
     ScoredTotalMismatch {
@@ -427,7 +438,6 @@ impl ProblemKind {
     pub fn severity(&self) -> Severity {
         match self {
             ProblemKind::TaskInOtherDomain { .. }
-            | ProblemKind::EmptySet { .. }
             | ProblemKind::SetSpansDomains { .. }
             | ProblemKind::DomainNotInBlueprint { .. } => Severity::Warning,
             _ => Severity::Error,

@@ -79,6 +79,11 @@ pub struct CalibratedItem {
     /// Held at its bank parameters (an anchor), not estimated.
     #[cfg_attr(test, serde(default))]
     pub fixed: bool,
+    /// The names of the calibration's flags on the estimate
+    /// (`heywood_slope`, `at_bound`, ...): recorded only with
+    /// [`RecordOptions::accept_flagged`].
+    #[cfg_attr(test, serde(default))]
+    pub flags: Vec<String>,
 }
 
 /// The provenance to record, given explicitly (no clock is read, so the
@@ -94,9 +99,12 @@ pub struct RecordOptions {
     pub sample_size: Option<u32>,
     /// The run description; absent: the estimation method and model.
     pub run: Option<String>,
+    /// Record estimates the calibration flagged (otherwise refused).
+    pub accept_flagged: bool,
 }
 
-/// Why parameters could not be recorded. Nothing has been written.
+/// Why parameters could not be recorded. Nothing has been written, except
+/// as [`RecordError::Commit`] reports.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RecordError {
@@ -134,6 +142,39 @@ pub enum RecordError {
     /// The calibration did not converge.
     #[error("the calibration did not converge: its estimates are not final")]
     NotConverged,
+    /// The calibration flagged estimates and they were not accepted
+    /// explicitly.
+    #[error(
+        "flagged estimates (record them with --accept-flagged after review): {}",
+        flagged_list(.0)
+    )]
+    Flagged(Vec<(ItemId, Vec<String>)>),
+    /// A target file may not be written: a symbolic link, not a regular
+    /// file, read-only, or outside the bank directory.
+    #[error("{path}: {reason}; nothing was written")]
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: &'static str,
+    },
+    /// Renaming a staged file over its target failed; the files already
+    /// replaced were restored (or, where that failed too, are listed).
+    #[error(
+        "{path}: {reason}; {} restored, {}",
+        restored.len(),
+        if unrestored.is_empty() { "the bank is as it was".to_owned() } else { format!("NOT restored: {}", paths(unrestored)) }
+    )]
+    Commit {
+        /// The file whose replacement failed.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+        /// Files replaced before the failure and put back.
+        restored: Vec<PathBuf>,
+        /// Files replaced before the failure that could not be put back.
+        unrestored: Vec<PathBuf>,
+    },
     /// Calibrated ids that are not in the bank.
     #[error("not in the bank: {}", list(.0))]
     UnknownItems(Vec<ItemId>),
@@ -178,6 +219,22 @@ pub enum RecordError {
     },
 }
 
+fn flagged_list(items: &[(ItemId, Vec<String>)]) -> String {
+    items
+        .iter()
+        .map(|(id, flags)| format!("`{id}` ({})", flags.join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn list(ids: &[ItemId]) -> String {
     ids.iter()
         .map(|id| format!("`{id}`"))
@@ -205,6 +262,7 @@ pub struct RecordPlan {
     pub changes: Vec<ParamChange>,
     /// Anchor items of the calibration, left as they are.
     pub skipped_fixed: Vec<ItemId>,
+    dir: PathBuf,
     files: Vec<(PathBuf, String)>,
 }
 
@@ -214,17 +272,62 @@ impl RecordPlan {
         self.files.iter().map(|(path, _)| path.as_path())
     }
 
-    /// Writes the new item files, each through a temporary file renamed
-    /// over the old one, so a file is never left half written.
+    /// Writes the new item files, all or nothing.
+    ///
+    /// Every target is checked first: a regular file (not a symbolic link),
+    /// writable by its mode bits (as an editor would refuse a read-only
+    /// file), inside the bank directory. Then each new text is staged in an
+    /// exclusively created temporary file beside its target (random name,
+    /// `O_EXCL`: a planted file or symlink is never followed), with the
+    /// target's permissions. Only then are the staged files renamed over
+    /// their targets; if a rename fails, the files already replaced get
+    /// their old text back and the error lists what was restored.
     pub fn write(&self) -> Result<(), RecordError> {
+        self.write_with(|staged, path| staged.persist(path).map(drop).map_err(|e| e.error))
+    }
+
+    /// [`RecordPlan::write`] with the final rename given (a test injects a
+    /// failure through it).
+    fn write_with(
+        &self,
+        mut rename: impl FnMut(tempfile::NamedTempFile, &Path) -> std::io::Result<()>,
+    ) -> Result<(), RecordError> {
+        let bank = crate::disk::canonicalize(&self.dir).map_err(|e| file_error(&self.dir, &e))?;
+        let mut staged = Vec::with_capacity(self.files.len());
         for (path, text) in &self.files {
-            crate::disk::replace(path, text).map_err(|e| file_error(path, &e))?;
+            let (old, permissions) = crate::disk::check_target(&bank, path)?;
+            staged.push((path, crate::disk::stage(path, text, permissions)?, old));
+        }
+        let mut replaced: Vec<(&PathBuf, Vec<u8>)> = Vec::new();
+        for (path, file, old) in staged {
+            if let Err(e) = rename(file, path) {
+                let (mut restored, mut unrestored) = (Vec::new(), Vec::new());
+                for (done, old) in replaced.into_iter().rev() {
+                    let permissions = crate::disk::permissions(done);
+                    match permissions.and_then(|p| {
+                        crate::disk::stage(done, &old, p)
+                            .map_err(|e| std::io::Error::other(e.to_string()))?
+                            .persist(done)
+                            .map_err(|e| e.error)
+                    }) {
+                        Ok(_) => restored.push(done.clone()),
+                        Err(_) => unrestored.push(done.clone()),
+                    }
+                }
+                return Err(RecordError::Commit {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                    restored,
+                    unrestored,
+                });
+            }
+            replaced.push((path, old));
         }
         Ok(())
     }
 }
 
-fn file_error(path: &Path, reason: &impl ToString) -> RecordError {
+pub(crate) fn file_error(path: &Path, reason: &impl ToString) -> RecordError {
     RecordError::File {
         path: path.to_path_buf(),
         reason: reason.to_string(),
@@ -334,6 +437,7 @@ pub fn plan(
     Ok(RecordPlan {
         changes,
         skipped_fixed,
+        dir: dir.to_path_buf(),
         files,
     })
 }
@@ -357,6 +461,15 @@ fn new_stats(
     }
     if calibration.items.is_empty() {
         return Err(RecordError::NoItems);
+    }
+    let flagged: Vec<(ItemId, Vec<String>)> = calibration
+        .items
+        .iter()
+        .filter(|i| !i.fixed && !i.flags.is_empty())
+        .map(|i| (i.id.clone(), i.flags.clone()))
+        .collect();
+    if !flagged.is_empty() && !options.accept_flagged {
+        return Err(RecordError::Flagged(flagged));
     }
     let run = options.run.clone().unwrap_or_else(|| {
         let method = calibration.estimation.as_deref().unwrap_or("calibration");
@@ -507,6 +620,7 @@ mod tests {
             date: "2026-11-26".to_owned(),
             sample_size: None,
             run: None,
+            accept_flagged: false,
         }
     }
 
@@ -634,7 +748,7 @@ mod tests {
         );
         assert_eq!(
             check(&TWO_ITEMS.replace("\"a\": 0.8", "\"a\": -0.8"), &options()),
-            "item `INF-004`: slope a = -0.8 must be finite and positive"
+            "item `INF-004`: slope a = -0.8 must lie in (0, 50]"
         );
         assert_eq!(
             check(
@@ -687,5 +801,141 @@ mod tests {
         ] {
             assert!(!is_calendar_date(bad), "{bad}");
         }
+    }
+
+    /// A 2PL calibration of INF-002 (infrastructure.json) and COM-002
+    /// (communication.json): two files to rewrite.
+    const TWO_FILES: &str = r#"{"model": "2pl", "n_persons": 500, "converged": true,
+        "items": [
+          {"id": "INF-002", "a": 1.1, "b": 0.2},
+          {"id": "COM-002", "a": 0.9, "b": -0.4}
+        ]}"#;
+
+    #[test]
+    fn a_failed_rename_restores_the_files_already_replaced() {
+        let bank = TempBank::new("restore");
+        let before = [
+            bank.read("communication.json"),
+            bank.read("infrastructure.json"),
+        ];
+        let plan = plan(&bank.0, &calibration(TWO_FILES), &options()).unwrap();
+        assert_eq!(plan.files().count(), 2);
+        let mut calls = 0;
+        let err = plan
+            .write_with(|staged, path| {
+                calls += 1;
+                if calls == 2 {
+                    return Err(std::io::Error::other("disk full"));
+                }
+                staged.persist(path).map(drop).map_err(|e| e.error)
+            })
+            .unwrap_err();
+        let RecordError::Commit {
+            restored,
+            unrestored,
+            ..
+        } = &err
+        else {
+            panic!("{err}");
+        };
+        assert_eq!(restored.len(), 1);
+        assert!(unrestored.is_empty());
+        assert!(err.to_string().contains("the bank is as it was"), "{err}");
+        assert_eq!(
+            [
+                bank.read("communication.json"),
+                bank.read("infrastructure.json")
+            ],
+            before
+        );
+        // No staged file is left behind.
+        let leftovers = std::fs::read_dir(bank.0.join("items")).unwrap().count();
+        assert_eq!(leftovers, 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_target_is_refused_and_nothing_is_written() {
+        use std::os::unix::fs::PermissionsExt;
+        let bank = TempBank::new("readonly");
+        let path = bank.0.join("items/infrastructure.json");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let communication = bank.read("communication.json");
+        let plan = plan(&bank.0, &calibration(TWO_FILES), &options()).unwrap();
+        let err = plan.write().unwrap_err();
+        assert!(err.to_string().contains("read-only"), "{err}");
+        assert_eq!(bank.read("communication.json"), communication);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o444);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rewritten_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let bank = TempBank::new("mode");
+        let path = bank.0.join("items/infrastructure.json");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        plan(&bank.0, &calibration(TWO_FILES), &options())
+            .unwrap()
+            .write()
+            .unwrap();
+        assert!(bank.read("infrastructure.json").contains("\"dataset\""));
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_never_followed_out_of_the_bank() {
+        let bank = TempBank::new("symlink");
+        let outside = bank.0.join("outside.json");
+        std::fs::write(&outside, "precious").unwrap();
+        // A planted link at the old fixed temporary name is not used.
+        std::os::unix::fs::symlink(
+            &outside,
+            bank.0.join("items/.infrastructure.json.record-tmp"),
+        )
+        .unwrap();
+        plan(&bank.0, &calibration(TWO_FILES), &options())
+            .unwrap()
+            .write()
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious");
+        let meta = std::fs::symlink_metadata(bank.0.join("items/infrastructure.json")).unwrap();
+        assert!(meta.is_file());
+
+        // A target that is itself a link is refused, and nothing is written.
+        let target = bank.0.join("items/communication.json");
+        let moved = bank.0.join("communication.json");
+        std::fs::rename(&target, &moved).unwrap();
+        std::os::unix::fs::symlink(&moved, &target).unwrap();
+        let infrastructure = bank.read("infrastructure.json");
+        let linked = std::fs::read_to_string(&moved).unwrap();
+        let err = plan(&bank.0, &calibration(TWO_FILES), &options())
+            .unwrap()
+            .write()
+            .unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(bank.read("infrastructure.json"), infrastructure);
+        assert_eq!(std::fs::read_to_string(&moved).unwrap(), linked);
+    }
+
+    #[test]
+    fn flagged_estimates_are_refused_unless_accepted() {
+        let bank = TempBank::new("flagged");
+        let flagged = r#"{"model": "3pl", "n_persons": 500, "converged": true,
+            "items": [{"id": "INF-002", "a": 4.6, "b": 0.2, "c": 0.1,
+                       "flags": ["heywood_slope"]}]}"#;
+        let err = plan(&bank.0, &calibration(flagged), &options()).unwrap_err();
+        assert!(
+            err.to_string().contains("`INF-002` (heywood_slope)"),
+            "{err}"
+        );
+        let accepted = RecordOptions {
+            accept_flagged: true,
+            ..options()
+        };
+        assert!(plan(&bank.0, &calibration(flagged), &accepted).is_ok());
     }
 }

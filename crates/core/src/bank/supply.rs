@@ -130,12 +130,26 @@ pub fn check_blueprint(jta: &Jta, blueprint: &Blueprint, at: &Location) -> Vec<P
             );
         }
     }
+    if blueprint.scored_items == 0 {
+        push("scored_items".to_owned(), ProblemKind::NoScoredItems);
+    }
+    if let Some(raw_cut) = blueprint.passing.raw_cut
+        && raw_cut > blueprint.scored_items
+    {
+        push(
+            "passing.raw_cut".to_owned(),
+            ProblemKind::CutOutOfRange {
+                raw_cut,
+                scored_items: blueprint.scored_items,
+            },
+        );
+    }
     if blueprint.is_exact() {
-        let levels: u32 = blueprint
+        let levels = blueprint
             .domains
             .iter()
             .filter_map(|d| d.levels.exact_total())
-            .sum();
+            .fold(0u32, u32::saturating_add);
         if levels != blueprint.scored_items {
             push(
                 "scored_items".to_owned(),
@@ -146,16 +160,16 @@ pub fn check_blueprint(jta: &Jta, blueprint: &Blueprint, at: &Location) -> Vec<P
             );
         }
     } else {
-        let min: u32 = blueprint
+        let min = blueprint
             .domains
             .iter()
             .map(|d| d.count_range().min())
-            .sum();
+            .fold(0u32, u32::saturating_add);
         let max: Option<u32> = blueprint
             .domains
             .iter()
             .map(|d| d.count_range().max())
-            .sum();
+            .try_fold(0u32, |sum, m| Some(sum.saturating_add(m?)));
         let domains = Count::range(min, max.map(|m| m.max(min))).unwrap_or_default();
         if !domains.contains(blueprint.scored_items) {
             push(
