@@ -141,7 +141,10 @@ test('forms report: coverage counts as exam coverage computes them, information 
 test('candidate report: score, decision and domains as exam score reports them', async () => {
   const page = await render('candidate', '#domains');
   const r = data.reports[1];
-  assert.equal(await page.$eval('table.result tr:first-child td', (e) => Number(e.dataset.value)), r.raw);
+  const raw = page.locator('table.result tr')
+    .filter({ has: page.getByRole('rowheader', { name: 'Raw score', exact: true }) })
+    .locator('td');
+  assert.equal(Number(await raw.getAttribute('data-value')), r.raw);
   assert.equal(await page.locator(`[data-decision="${r.decision.passed ? 'pass' : 'fail'}"]`).count(), 1);
   for (const d of r.domains) {
     assert.equal(await value(page, `tr[data-domain="${d.domain}"] td[data-value]`), d.raw);
