@@ -1,23 +1,42 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented items
-//! Form assembly at the sizes of issue 4: synthetic banks of 500, 2,000 and
-//! 10,000 items (2PL, testlets, enemies) and 1, 5 and 20 forms of a 60-item
-//! blueprint (8 domains, per-level counts, a time limit, an absolute
-//! information target at θ = −1, 0, 1), at most 6 items shared between two
-//! forms and each item on at most 3 forms; and one LOFT form from 2,000
-//! and 10,000 items. Before timing, each case prints its quality: the largest
-//! deviation from the target (the optimum is at least 0) and whether every
-//! form passes the coverage check.
+//! Form assembly at the sizes of issues 4 and 17: the standard automated
+//! test assembly instance (van der Linden 2005): seeded synthetic banks of
+//! 500, 2,000 and 10,000 items (2PL, testlets of three, enemy pairs), and
+//! 1, 5 and 20 forms of 60 scored items over 8 domains with a fixed count
+//! per domain and at least 2 items of each level in it (forms may differ
+//! in mix), a time limit and an absolute information target at θ = −1, 0,
+//! 1; at most 6 items shared between two forms, each item on at most 3
+//! forms. Before timing, each case prints its quality: the largest
+//! deviation from the target (the optimum is at least 0), whether every
+//! form passes the coverage check, distinct items with mean and max
+//! exposure, and (20 forms) the most items a form of seed 1 shares with a
+//! form of seed 2; the 500-item case also says whether exact level counts
+//! could supply 20 forms. Then one LOFT form from 2,000 and 10,000 items.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use exam_core::assembly::synthetic::{SyntheticSpec, synthetic_bank};
 use exam_core::assembly::{
-    AssemblyOptions, ExposureState, LoftOptions, LoftPlan, MaxOverlap, assemble,
+    Assembly, AssemblyOptions, ExposureState, LoftOptions, LoftPlan, MaxOverlap, assemble,
 };
 use exam_core::attempt::HandleKey;
-use exam_core::coverage::coverage;
-use std::collections::HashSet;
+use exam_core::coverage::{coverage, exposure};
+use std::collections::{BTreeSet, HashSet};
 use std::hint::black_box;
 use std::sync::Arc;
+
+/// The most items any form of `a` shares with any form of `b`.
+fn seed_overlap(a: &Assembly, b: &Assembly) -> usize {
+    a.forms
+        .iter()
+        .flat_map(|f| {
+            let ids: BTreeSet<_> = f.slots.iter().map(|s| &s.item).collect();
+            b.forms
+                .iter()
+                .map(move |g| g.slots.iter().filter(|s| ids.contains(&s.item)).count())
+        })
+        .max()
+        .unwrap_or(0)
+}
 
 fn fixed_forms(c: &mut Criterion) {
     let mut group = c.benchmark_group("assemble");
@@ -25,6 +44,7 @@ fn fixed_forms(c: &mut Criterion) {
     for items in [500, 2_000, 10_000] {
         let spec = SyntheticSpec {
             items,
+            level_minimum: Some(2),
             ..SyntheticSpec::default()
         };
         let Ok((bank, blueprint)) = synthetic_bank(&spec, 7) else {
@@ -37,15 +57,46 @@ fn fixed_forms(c: &mut Criterion) {
                 max_item_uses: Some(3),
                 ..AssemblyOptions::default()
             };
+            if items == 500 && forms == 20 {
+                let exact = SyntheticSpec {
+                    level_minimum: None,
+                    ..spec.clone()
+                };
+                if let Ok((bank, blueprint)) = synthetic_bank(&exact, 7) {
+                    match assemble(&bank, &blueprint, &options, 1) {
+                        Ok(_) => eprintln!("{items} items, {forms} forms, exact counts: solved"),
+                        Err(e) => eprintln!("{items} items, {forms} forms, exact counts: {e}"),
+                    }
+                }
+            }
+            let start = std::time::Instant::now();
             match assemble(&bank, &blueprint, &options, 1) {
                 Ok(a) => {
+                    let elapsed = start.elapsed();
                     let ok = a.forms.iter().all(|f| {
-                        coverage(f, &bank, &blueprint, &a.forms).meets_blueprint()
-                            && coverage(f, &bank, &blueprint, &a.forms).max_overlap() <= 6
+                        let report = coverage(f, &bank, &blueprint, &a.forms);
+                        report.meets_blueprint() && report.max_overlap() <= 6
                     });
+                    let e = exposure(&a.forms);
+                    let seeds = if forms == 20 {
+                        assemble(&bank, &blueprint, &options, 2)
+                            .map(|b| {
+                                format!(
+                                    ", seeds 1 and 2 share at most {} of 60 items",
+                                    seed_overlap(&a, &b)
+                                )
+                            })
+                            .unwrap_or_default()
+                    } else {
+                        String::new()
+                    };
                     eprintln!(
-                        "{items} items, {forms} forms: max deviation {:.5}, constraints met: {ok}",
-                        a.max_deviation().unwrap_or(f64::NAN)
+                        "{items} items, {forms} forms: max deviation {:.5}, constraints met: {ok}, {} distinct items, exposure mean {:.2} max {}{seeds} ({:.0} ms once)",
+                        a.max_deviation().unwrap_or(f64::NAN),
+                        e.distinct_items,
+                        e.mean_exposure,
+                        e.max_exposure,
+                        elapsed.as_secs_f64() * 1e3,
                     );
                 }
                 Err(e) => {

@@ -104,3 +104,47 @@ fn infeasible_request_explains_the_shortfall() {
         out.stderr
     );
 }
+
+#[test]
+fn new_forms_avoid_the_items_of_published_forms() {
+    let published = ScratchFile::new("assembly-published", "forms.json", "");
+    on_fixture(
+        "assemble",
+        &["--forms", "1", "--seed", "3", "--out", published.path()],
+    )
+    .success();
+    let doc = on_fixture(
+        "assemble",
+        &[
+            "--forms",
+            "1",
+            "--seed",
+            "4",
+            "--published",
+            published.path(),
+            "--max-overlap-published",
+            "1",
+            "--format",
+            "json",
+        ],
+    )
+    .success()
+    .json();
+    let old: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(published.path()).expect("written"))
+            .expect("json");
+    let items = |form: &serde_json::Value| -> Vec<String> {
+        form["slots"]
+            .as_array()
+            .expect("slots")
+            .iter()
+            .map(|s| s["item"].as_str().expect("item").to_owned())
+            .collect()
+    };
+    let before = items(&old["forms"][0]);
+    let shared = items(&doc["forms"][0])
+        .iter()
+        .filter(|i| before.contains(i))
+        .count();
+    assert!(shared <= 1, "{shared} items shared with the published form");
+}

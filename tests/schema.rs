@@ -55,3 +55,34 @@ fn an_unknown_schema_is_a_usage_error() {
         run.stderr
     );
 }
+
+#[test]
+fn the_blueprint_schema_takes_counts_as_numbers_or_ranges() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&schema_json(SchemaKind::Blueprint)).unwrap();
+    let defs = &schema["$defs"];
+    let count = defs["Count"]["anyOf"].as_array().unwrap();
+    assert_eq!(count[0]["type"], "integer");
+    assert_eq!(count[1]["$ref"], "#/$defs/RangeText");
+    let range = &defs["RangeText"];
+    assert_eq!(range["additionalProperties"], false);
+    assert!(range["properties"]["min"].is_object() && range["properties"]["max"].is_object());
+    for level in ["foundational", "intermediate", "advanced"] {
+        assert_eq!(
+            defs["LevelCounts"]["properties"][level]["$ref"],
+            "#/$defs/Count"
+        );
+    }
+    let properties = &schema["properties"];
+    for field in [
+        "phases",
+        "kinds",
+        "max_mix_difference",
+        "irt",
+        "max_overlap",
+        "max_item_uses",
+        "information_target",
+    ] {
+        assert!(properties[field].is_object(), "{field}");
+    }
+}

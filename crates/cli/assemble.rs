@@ -4,11 +4,13 @@ use crate::bankfiles::BankArgs;
 use crate::output::{Format, print_json, refuse_overwriting};
 use anyhow::Context;
 use clap::Args;
-use exam_core::assembly::{Assembly, AssemblyOptions, MaxOverlap, Objective, assemble};
+use exam_core::assembly::{
+    Assembly, AssemblyOptions, MaxOverlap, Objective, PublishedForm, assemble,
+};
 use exam_core::attempt::HandleKey;
-use exam_core::coverage::coverage;
+use exam_core::coverage::{coverage, exposure};
 use exam_core::form::DeliveryOrder;
-use exam_export::forms::{FormsDocument, coverage_table};
+use exam_export::forms::{FormsDocument, coverage_table, exposure_line, read_forms};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,6 +38,13 @@ pub struct AssembleArgs {
     /// Independent runs of the search (1 to 1000); the best is kept.
     #[arg(long, default_value_t = 1)]
     restarts: u32,
+    /// Forms published earlier (a file written by `exam assemble`, one form,
+    /// or an array of forms): their uses count towards --max-item-uses.
+    #[arg(long)]
+    published: Option<PathBuf>,
+    /// Most items a new form may share with any published form.
+    #[arg(long, requires = "published")]
+    max_overlap_published: Option<u32>,
     /// Item order: by sections (blueprint domains) or randomised.
     #[arg(long, value_enum, default_value_t = Order::Sections)]
     order: Order,
@@ -96,6 +105,17 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
             ObjectiveArg::Random => Objective::Random,
         },
         restarts: args.restarts,
+        published: match &args.published {
+            Some(path) => {
+                let (file, name) = crate::output::open(path)?;
+                read_forms(file, &name)?
+                    .iter()
+                    .map(PublishedForm::from)
+                    .collect()
+            }
+            None => Vec::new(),
+        },
+        max_overlap_published: args.max_overlap_published,
         order: match args.order {
             Order::Sections => DeliveryOrder::Sections,
             Order::Randomised => DeliveryOrder::Randomised,
@@ -137,7 +157,10 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
     match (args.format, &args.out) {
         (Format::Json, None) => print_json(&doc)?,
         (Format::Json, Some(_)) => print_json(&doc.coverage)?,
-        _ => print!("{}", coverage_table(&doc.coverage, &doc.max_deviation)),
+        _ => {
+            print!("{}", coverage_table(&doc.coverage, &doc.max_deviation));
+            println!("{}", exposure_line(&exposure(&doc.forms)));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,9 +6,10 @@
 use crate::output::{Format, print_json};
 use exam_core::bank::{BankErrors, Location, Problem, check_blueprint, read_blueprint, read_jta};
 use exam_core::blueprint::{
-    BlueprintSettings, DERIVATION_RULE, DerivationMismatch, DerivationRow, derivation_mismatches,
-    derive,
+    Blueprint, BlueprintSettings, Count, DERIVATION_RULE, DerivationMismatch, DerivationRow,
+    derivation_mismatches, derive, derive_ranges, range_rule,
 };
+use exam_core::jta::CompetencyLevel;
 use exam_export::table::Table;
 use serde::Serialize;
 use std::io::Write;
@@ -25,6 +26,11 @@ pub struct BlueprintArgs {
     /// passing standard are the settings of the derivation).
     #[arg(long, default_value = "item-bank/blueprints/die-2026.json")]
     pub blueprint: PathBuf,
+    /// Derive ranges instead of exact counts: each domain and level count
+    /// widened by this share of the scored items on either side of its
+    /// quota (e.g. 0.025), and check the stored blueprint against that.
+    #[arg(long)]
+    pub tolerance: Option<f64>,
     /// Output format (table or json).
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -41,6 +47,9 @@ struct Report<'a> {
     matches: bool,
     mismatches: &'a [DerivationMismatch],
     problems: &'a [Problem],
+    /// The derived blueprint with ranges, when a tolerance is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    derived_blueprint: Option<&'a Blueprint>,
 }
 
 /// Runs `exam blueprint`.
@@ -64,10 +73,16 @@ pub fn run(args: BlueprintArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let problems = check_blueprint(&jta, &stored, &Location::file(Some(args.blueprint.clone())));
-    let rows = derive(&jta, &BlueprintSettings::from(&stored))
-        .map(|(_, rows)| rows)
-        .unwrap_or_default();
-    let mismatches = derivation_mismatches(&jta, &stored);
+    let settings = BlueprintSettings::from(&stored);
+    let derived = match args.tolerance {
+        None => derive(&jta, &settings),
+        Some(t) => Some(derive_ranges(&jta, &settings, t).ok_or_else(|| {
+            anyhow::anyhow!("--tolerance {t}: must be a finite number of 0 or more")
+        })?),
+    };
+    let (derived_blueprint, rows) = derived.unzip();
+    let rows = rows.unwrap_or_default();
+    let mismatches = derivation_mismatches(&jta, &stored, args.tolerance);
     let failed = !mismatches.is_empty() || problems.iter().any(Problem::is_error);
     match args.format {
         Format::Json => print_json(&Report {
@@ -79,14 +94,20 @@ pub fn run(args: BlueprintArgs) -> anyhow::Result<ExitCode> {
             matches: mismatches.is_empty(),
             mismatches: &mismatches,
             problems: &problems,
+            derived_blueprint: derived_blueprint
+                .as_ref()
+                .filter(|_| args.tolerance.is_some()),
         })?,
         _ => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             writeln!(
                 out,
-                "Blueprint {} derived from JTA {} ({} scored items)\nRule: {DERIVATION_RULE}\n",
-                stored.id, jta.id, stored.scored_items
+                "Blueprint {} derived from JTA {} ({} scored items)\nRule: {DERIVATION_RULE}{}\n",
+                stored.id,
+                jta.id,
+                stored.scored_items,
+                args.tolerance.map(range_rule).unwrap_or_default()
             )?;
             let mut table = Table::new([
                 "domain",
@@ -101,6 +122,14 @@ pub fn run(args: BlueprintArgs) -> anyhow::Result<ExitCode> {
                 "items",
             ]);
             for r in &rows {
+                // With a tolerance: each range with the exact count it widens.
+                let show = |exact: Count, range: Option<Count>| match range {
+                    Some(range) => format!("{range} ({exact})"),
+                    None => exact.to_string(),
+                };
+                let [foundational, intermediate, advanced] = CompetencyLevel::ALL
+                    .map(|l| show(r.levels.get(l), r.ranges.map(|ranges| ranges.get(l))));
+                let items = show(Count::exact(r.levels.min_total()), r.count);
                 table.row([
                     r.domain.to_string(),
                     r.jta_level.to_string(),
@@ -108,10 +137,10 @@ pub fn run(args: BlueprintArgs) -> anyhow::Result<ExitCode> {
                     format!("{:.3}", r.criticality),
                     format!("{:.4}", r.weight),
                     format!("{:.3}", r.quota),
-                    r.levels.foundational.to_string(),
-                    r.levels.intermediate.to_string(),
-                    r.levels.advanced.to_string(),
-                    r.levels.total().to_string(),
+                    foundational,
+                    intermediate,
+                    advanced,
+                    items,
                 ]);
             }
             write!(out, "{}", table.render())?;

@@ -3,8 +3,8 @@
 use crate::bankfiles::BankArgs;
 use crate::output::{Format, open, print_json};
 use clap::Args;
-use exam_core::coverage::{Coverage, coverage};
-use exam_export::forms::{coverage_table, read_forms};
+use exam_core::coverage::{Coverage, coverage, exposure};
+use exam_export::forms::{coverage_table, exposure_line, read_forms};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,7 +32,10 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
         .collect();
     match args.format {
         Format::Json => print_json(&reports)?,
-        _ => print!("{}", coverage_table(&reports, &vec![None; reports.len()])),
+        _ => {
+            print!("{}", coverage_table(&reports, &vec![None; reports.len()]));
+            println!("{}", exposure_line(&exposure(&forms)));
+        }
     }
     Ok(if reports.iter().all(Coverage::meets_blueprint) {
         ExitCode::SUCCESS

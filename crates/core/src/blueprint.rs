@@ -21,9 +21,13 @@
 //!    foundational domain 60% / 30% / 10%.
 
 use crate::ids::{BlueprintId, DomainId};
-use crate::jta::{CompetencyLevel, Jta};
+use crate::irt::{ItemParams, ParamsError};
+use crate::item::{IrtStats, ItemKind};
+use crate::jta::{CompetencyLevel, Jta, LifecyclePhase};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
 
 /// Splits `total` into integer counts proportional to `weights` by the
 /// largest-remainder (Hamilton) method: each count is the floor of its exact
@@ -57,21 +61,155 @@ pub fn apportion(weights: &[f64], total: u32) -> Option<Vec<u32>> {
     Some(counts)
 }
 
-/// The number of items per competency level.
+/// A number of items: exact (`5` in a file) or a range (`{"min": 3}`,
+/// `{"max": 8}`, `{"min": 3, "max": 8}`), both ends inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "CountText", into = "CountText")]
+#[schemars(with = "CountText")]
+pub struct Count {
+    min: u32,
+    max: Option<u32>,
+}
+
+/// The file form of a [`Count`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+enum CountText {
+    /// Exactly this many items.
+    Exact(u32),
+    /// A range.
+    Range(RangeText),
+}
+
+/// At least `min` (0 when absent) and at most `max` (no limit when absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RangeText {
+    /// The least number of items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min: Option<u32>,
+    /// The largest number of items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max: Option<u32>,
+}
+
+impl TryFrom<CountText> for Count {
+    type Error = String;
+
+    fn try_from(text: CountText) -> Result<Self, String> {
+        match text {
+            CountText::Exact(n) => Ok(Count::exact(n)),
+            CountText::Range(RangeText { min, max }) => Count::range(min.unwrap_or(0), max)
+                .ok_or_else(|| {
+                    format!(
+                        "range minimum {} exceeds its maximum {}",
+                        min.unwrap_or(0),
+                        max.unwrap_or(0)
+                    )
+                }),
+        }
+    }
+}
+
+impl From<Count> for CountText {
+    fn from(c: Count) -> Self {
+        match c.as_exact() {
+            Some(n) => CountText::Exact(n),
+            None => CountText::Range(RangeText {
+                min: (c.min > 0).then_some(c.min),
+                max: c.max,
+            }),
+        }
+    }
+}
+
+impl Default for Count {
+    /// Exactly zero.
+    fn default() -> Self {
+        Count::exact(0)
+    }
+}
+
+impl From<u32> for Count {
+    fn from(n: u32) -> Self {
+        Count::exact(n)
+    }
+}
+
+impl Count {
+    /// Exactly `n`.
+    pub const fn exact(n: u32) -> Self {
+        Count {
+            min: n,
+            max: Some(n),
+        }
+    }
+
+    /// From `min` to `max` inclusive (no upper limit when `max` is absent);
+    /// `None` when `min > max`.
+    pub fn range(min: u32, max: Option<u32>) -> Option<Self> {
+        (max.is_none_or(|m| min <= m)).then_some(Count { min, max })
+    }
+
+    /// The least number allowed.
+    pub fn min(&self) -> u32 {
+        self.min
+    }
+
+    /// The largest number allowed (`None`: no limit).
+    pub fn max(&self) -> Option<u32> {
+        self.max
+    }
+
+    /// The largest number allowed, or `cap` when there is no limit or it
+    /// is above `cap`.
+    pub fn max_or(&self, cap: u32) -> u32 {
+        self.max.map_or(cap, |m| m.min(cap))
+    }
+
+    /// The number, when the count is exact.
+    pub fn as_exact(&self) -> Option<u32> {
+        (self.max == Some(self.min)).then_some(self.min)
+    }
+
+    /// Whether `n` lies in the range.
+    pub fn contains(&self, n: u32) -> bool {
+        n >= self.min && self.max.is_none_or(|m| n <= m)
+    }
+}
+
+impl fmt::Display for Count {
+    /// `5`, `3-8`, `>= 3` or `<= 8`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.as_exact(), self.max) {
+            (Some(n), _) => write!(f, "{n}"),
+            (None, Some(max)) if self.min > 0 => write!(f, "{}-{max}", self.min),
+            (None, Some(max)) => write!(f, "<= {max}"),
+            (None, None) => write!(f, ">= {}", self.min),
+        }
+    }
+}
+
+/// The number of items per competency level, each exact or a range.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LevelCounts {
     /// Foundational items.
-    pub foundational: u32,
+    pub foundational: Count,
     /// Intermediate items.
-    pub intermediate: u32,
+    pub intermediate: Count,
     /// Advanced items.
-    pub advanced: u32,
+    pub advanced: Count,
 }
 
 impl LevelCounts {
+    /// Exact counts per level.
+    pub fn exact(foundational: u32, intermediate: u32, advanced: u32) -> Self {
+        Self::from_array([foundational, intermediate, advanced])
+    }
+
     /// The count for one level.
-    pub fn get(&self, level: CompetencyLevel) -> u32 {
+    pub fn get(&self, level: CompetencyLevel) -> Count {
         match level {
             CompetencyLevel::Foundational => self.foundational,
             CompetencyLevel::Intermediate => self.intermediate,
@@ -79,19 +217,26 @@ impl LevelCounts {
         }
     }
 
-    /// The total over levels (saturating at `u32::MAX`, so an absurd
-    /// count never wraps to a small one).
-    pub fn total(&self) -> u32 {
-        self.foundational
-            .saturating_add(self.intermediate)
-            .saturating_add(self.advanced)
+    /// The total over levels, when every level is exact (saturating at
+    /// `u32::MAX`, so an absurd count never wraps to a small one).
+    pub fn exact_total(&self) -> Option<u32> {
+        CompetencyLevel::ALL.iter().try_fold(0u32, |sum, l| {
+            Some(sum.saturating_add(self.get(*l).as_exact()?))
+        })
+    }
+
+    /// The least total over levels (saturating at `u32::MAX`).
+    pub fn min_total(&self) -> u32 {
+        CompetencyLevel::ALL
+            .iter()
+            .fold(0u32, |sum, l| sum.saturating_add(self.get(*l).min))
     }
 
     fn from_array(c: [u32; 3]) -> Self {
         Self {
-            foundational: c[0],
-            intermediate: c[1],
-            advanced: c[2],
+            foundational: Count::exact(c[0]),
+            intermediate: Count::exact(c[1]),
+            advanced: Count::exact(c[2]),
         }
     }
 }
@@ -122,8 +267,36 @@ pub struct DomainSpec {
     pub domain: DomainId,
     /// Its weight (the weights of a blueprint sum to one).
     pub weight: f64,
-    /// Scored items per level in this domain.
+    /// Scored items in this domain, exact or a range; when absent, the sum
+    /// of the level counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<Count>,
+    /// Scored items per level in this domain, each exact or a range.
     pub levels: LevelCounts,
+}
+
+impl DomainSpec {
+    /// The domain's scored items: `count` where given, else from the sum of
+    /// the level minimums to the sum of the level maximums.
+    pub fn count_range(&self) -> Count {
+        self.count.unwrap_or_else(|| {
+            let max = CompetencyLevel::ALL.iter().try_fold(0u32, |sum, l| {
+                Some(sum.saturating_add(self.levels.get(*l).max?))
+            });
+            Count {
+                min: self.levels.min_total(),
+                max,
+            }
+        })
+    }
+
+    /// Whether the domain and every level in it are exact counts.
+    pub fn is_exact(&self) -> bool {
+        self.levels.exact_total().is_some()
+            && self
+                .count
+                .is_none_or(|c| c.as_exact() == self.levels.exact_total())
+    }
 }
 
 /// How the pass/fail decision is made.
@@ -170,6 +343,22 @@ pub struct IrtTargets {
     pub information: Vec<f64>,
 }
 
+/// The IRT scale the bank's parameters are on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IrtScale {
+    /// The scaling constant `D` of the logistic model
+    /// `P(θ) = c + (1 − c) / (1 + exp(−D·a·(θ − b)))`: 1 (the default, the
+    /// logistic metric) or 1.702 (the normal-ogive metric, Haley 1952).
+    pub d: f64,
+}
+
+impl Default for IrtScale {
+    fn default() -> Self {
+        Self { d: 1.0 }
+    }
+}
+
 /// The exam's specification: the file format of `item-bank/blueprints/*.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -182,7 +371,8 @@ pub struct Blueprint {
     pub title: String,
     /// The id of the JTA it is derived from.
     pub jta: String,
-    /// Scored items per form.
+    /// Scored items per form (the total the domain and level ranges must
+    /// add up to on every form).
     pub scored_items: u32,
     /// Unscored pretest items per form.
     pub pretest_items: u32,
@@ -192,8 +382,38 @@ pub struct Blueprint {
     pub passing: PassingStandard,
     /// Domains with weights and per-level counts.
     pub domains: Vec<DomainSpec>,
-    /// IRT targets, where the bank is calibrated.
+    /// Scored items per JTA lifecycle phase (e.g. `{"design": {"min": 5}}`);
+    /// phases not named are free.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub phases: BTreeMap<LifecyclePhase, Count>,
+    /// Scored items per item kind (e.g. `{"ordering": {"max": 4}}`); kinds
+    /// not named are free.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub kinds: BTreeMap<ItemKind, Count>,
+    /// The largest difference between two forms in the scored items of any
+    /// domain or domain × level cell (forms may differ in mix within the
+    /// ranges; no limit when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_mix_difference: Option<u32>,
+    /// The IRT scale of the bank's parameters (D = 1 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub irt: Option<IrtScale>,
+    /// The largest number of items two forms may share: a number of items
+    /// (1 or more) or a fraction of the form length (below 1); assembly
+    /// options override it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_overlap: Option<f64>,
+    /// The most forms one item may appear on; assembly options override it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_item_uses: Option<u32>,
+    /// The absolute target test information for assembly, where the bank is
+    /// calibrated (`irt_targets` in older files).
+    #[serde(
+        default,
+        rename = "information_target",
+        alias = "irt_targets",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub irt_targets: Option<IrtTargets>,
     /// The rule the domain weights and level mix came from.
     pub derivation: String,
@@ -208,6 +428,25 @@ impl Blueprint {
     /// The spec of a domain.
     pub fn domain(&self, id: &DomainId) -> Option<&DomainSpec> {
         self.domains.iter().find(|d| &d.domain == id)
+    }
+
+    /// Whether every domain and level is an exact count and no phase or
+    /// kind is constrained: every form has the same mix.
+    pub fn is_exact(&self) -> bool {
+        self.domains.iter().all(DomainSpec::is_exact)
+            && self.phases.is_empty()
+            && self.kinds.is_empty()
+    }
+
+    /// The scaling constant `D` of the bank's IRT parameters.
+    pub fn irt_d(&self) -> f64 {
+        self.irt.unwrap_or_default().d
+    }
+
+    /// An item's IRT parameters on the logistic metric the IRT functions
+    /// use (D = 1): the slope times the blueprint's `D`.
+    pub fn item_params(&self, irt: &IrtStats) -> Result<ItemParams, ParamsError> {
+        ItemParams::new(self.irt_d() * irt.a, irt.b, irt.c)
     }
 }
 
@@ -247,6 +486,12 @@ pub struct DerivationRow {
     pub quota: f64,
     /// Items per level after apportionment.
     pub levels: LevelCounts,
+    /// With a tolerance ([`derive_ranges`]): the domain's range of items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<Count>,
+    /// With a tolerance: the ranges per level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranges: Option<LevelCounts>,
 }
 
 /// The text of the derivation rule, stored in each derived blueprint.
@@ -305,10 +550,13 @@ pub fn derive(jta: &Jta, settings: &BlueprintSettings) -> Option<(Blueprint, Vec
             weight,
             quota: weight * f64::from(settings.scored_items),
             levels,
+            count: None,
+            ranges: None,
         });
         specs.push(DomainSpec {
             domain: d.id.clone(),
             weight,
+            count: None,
             levels,
         });
     }
@@ -322,6 +570,12 @@ pub fn derive(jta: &Jta, settings: &BlueprintSettings) -> Option<(Blueprint, Vec
         time_limit_minutes: settings.time_limit_minutes,
         passing: settings.passing.clone(),
         domains: specs,
+        phases: BTreeMap::new(),
+        kinds: BTreeMap::new(),
+        max_mix_difference: None,
+        irt: None,
+        max_overlap: None,
+        max_item_uses: None,
         irt_targets: None,
         derivation: DERIVATION_RULE.to_owned(),
     };
@@ -341,6 +595,61 @@ impl From<&Blueprint> for BlueprintSettings {
             passing: b.passing.clone(),
         }
     }
+}
+
+/// The text added to [`DERIVATION_RULE`] by [`derive_ranges`].
+pub fn range_rule(tolerance: f64) -> String {
+    format!(
+        "; each domain and level count c with exact quota q widened to the range [ceil(q - t·n), floor(q + t·n)] (containing c, at least 0) with t = {tolerance} and n the scored items"
+    )
+}
+
+/// Derives a blueprint by [`derive()`] and widens its exact counts into
+/// ranges: a count `c` with exact quota `q` (a domain's `weight · n`, a
+/// level's `weight · n · mix`) becomes `[⌈q − t·n⌉, ⌊q + t·n⌋]`, widened to
+/// contain `c` and cut at 0, with `t = tolerance` a share of the `n` scored
+/// items (0.025 turns a 17.5% domain of 60 items into 9-12 items). The total
+/// stays fixed by `scored_items`. `None` when the JTA has no domains or the
+/// tolerance is negative or not finite.
+pub fn derive_ranges(
+    jta: &Jta,
+    settings: &BlueprintSettings,
+    tolerance: f64,
+) -> Option<(Blueprint, Vec<DerivationRow>)> {
+    if !(tolerance.is_finite() && tolerance >= 0.0) {
+        return None;
+    }
+    let (mut blueprint, mut rows) = derive(jta, settings)?;
+    let n = f64::from(settings.scored_items);
+    let widen = |quota: f64, c: u32| -> Count {
+        // Forgive binary error so that a quota of exactly 10 ± 1.5 reads as 9-11.
+        let low = (quota - tolerance * n - 1e-9).ceil().max(0.0) as u32;
+        let high = (quota + tolerance * n + 1e-9).floor().max(0.0) as u32;
+        Count {
+            min: low.min(c),
+            max: Some(high.max(c)),
+        }
+    };
+    for (row, spec) in rows.iter_mut().zip(&mut blueprint.domains) {
+        let mix = level_mix(row.jta_level);
+        let mut ranges = LevelCounts::default();
+        for (l, level) in CompetencyLevel::ALL.iter().enumerate() {
+            let c = row.levels.get(*level).min;
+            let r = widen(row.quota * mix[l], c);
+            match level {
+                CompetencyLevel::Foundational => ranges.foundational = r,
+                CompetencyLevel::Intermediate => ranges.intermediate = r,
+                CompetencyLevel::Advanced => ranges.advanced = r,
+            }
+        }
+        let count = widen(row.quota, row.levels.min_total());
+        row.count = Some(count);
+        row.ranges = Some(ranges);
+        spec.count = Some(count);
+        spec.levels = ranges;
+    }
+    blueprint.derivation = format!("{DERIVATION_RULE}{}", range_rule(tolerance));
+    Some((blueprint, rows))
 }
 
 /// Tolerance on a weight when comparing a stored blueprint with its
@@ -386,6 +695,16 @@ pub enum DerivationMismatch {
         /// Derived weight.
         derived: f64,
     },
+    /// A domain count that differs.
+    #[error("domain `{domain}`: {stored} item(s), derived {derived}")]
+    Count {
+        /// The domain.
+        domain: DomainId,
+        /// Stored count.
+        stored: Count,
+        /// Derived count.
+        derived: Count,
+    },
     /// Level counts that differ.
     #[error("domain `{domain}`: levels {}/{}/{}, derived {}/{}/{} (foundational/intermediate/advanced)", stored.foundational, stored.intermediate, stored.advanced, derived.foundational, derived.intermediate, derived.advanced)]
     Levels {
@@ -408,11 +727,22 @@ fn join_ids(ids: &[DomainId]) -> String {
         .join(", ")
 }
 
-/// Derives a blueprint from `jta` with the settings of `stored` and lists
-/// how `stored` differs from it (empty when it is exactly the derivation;
-/// IRT targets are not part of the derivation and are not compared).
-pub fn derivation_mismatches(jta: &Jta, stored: &Blueprint) -> Vec<DerivationMismatch> {
-    let Some((derived, _)) = derive(jta, &BlueprintSettings::from(stored)) else {
+/// Derives a blueprint from `jta` with the settings of `stored` (exact
+/// counts, or ranges with `tolerance` by [`derive_ranges`]) and lists how
+/// `stored` differs from it (empty when it is exactly the derivation; the
+/// assembly settings, phases, kinds and IRT targets are not part of the
+/// derivation and are not compared).
+pub fn derivation_mismatches(
+    jta: &Jta,
+    stored: &Blueprint,
+    tolerance: Option<f64>,
+) -> Vec<DerivationMismatch> {
+    let settings = BlueprintSettings::from(stored);
+    let derived = match tolerance {
+        None => derive(jta, &settings),
+        Some(t) => derive_ranges(jta, &settings, t),
+    };
+    let Some((derived, _)) = derived else {
         return vec![DerivationMismatch::NothingDerived];
     };
     let mut mismatches = Vec::new();
@@ -440,6 +770,13 @@ pub fn derivation_mismatches(jta: &Jta, stored: &Blueprint) -> Vec<DerivationMis
                     domain: s.domain.clone(),
                     stored: s.weight,
                     derived: d.weight,
+                });
+            }
+            if s.count != d.count {
+                mismatches.push(DerivationMismatch::Count {
+                    domain: s.domain.clone(),
+                    stored: s.count_range(),
+                    derived: d.count_range(),
                 });
             }
             if s.levels != d.levels {
@@ -503,9 +840,81 @@ mod tests {
     fn shipped_blueprint_is_the_derivation_of_the_shipped_jta() {
         let jta: Jta = shipped("jta/jta.json");
         let stored: Blueprint = shipped("blueprints/die-2026.json");
-        assert_eq!(derivation_mismatches(&jta, &stored), vec![]);
+        assert_eq!(derivation_mismatches(&jta, &stored, None), vec![]);
         let (derived, _) = derive(&jta, &BlueprintSettings::from(&stored)).unwrap();
         assert_eq!(derived, stored);
+    }
+
+    #[test]
+    fn counts_read_and_write_as_numbers_or_ranges() {
+        let levels: LevelCounts = serde_json::from_str(
+            r#"{"foundational": 2, "intermediate": {"min": 3}, "advanced": {"min": 1, "max": 4}}"#,
+        )
+        .unwrap();
+        assert_eq!(levels.foundational, Count::exact(2));
+        assert_eq!(levels.intermediate, Count::range(3, None).unwrap());
+        assert_eq!(levels.advanced, Count::range(1, Some(4)).unwrap());
+        assert_eq!(levels.exact_total(), None);
+        assert_eq!(levels.min_total(), 6);
+        assert_eq!(
+            serde_json::to_string(&levels).unwrap(),
+            r#"{"foundational":2,"intermediate":{"min":3},"advanced":{"min":1,"max":4}}"#
+        );
+        // {"max": 5} is 0-5; {"min": 2, "max": 2} is exactly 2 and written so.
+        let c: Count = serde_json::from_str(r#"{"max": 5}"#).unwrap();
+        assert!(c.contains(0) && c.contains(5) && !c.contains(6));
+        let c: Count = serde_json::from_str(r#"{"min": 2, "max": 2}"#).unwrap();
+        assert_eq!(serde_json::to_string(&c).unwrap(), "2");
+        let err = serde_json::from_str::<Count>(r#"{"min": 5, "max": 2}"#).unwrap_err();
+        assert!(err.to_string().contains("exceeds its maximum"), "{err}");
+        assert!(serde_json::from_str::<Count>(r#"{"least": 1}"#).is_err());
+        // A domain without a count spans its level ranges.
+        let spec = DomainSpec {
+            domain: DomainId::new("d"),
+            weight: 1.0,
+            count: None,
+            levels,
+        };
+        assert_eq!(spec.count_range(), Count::range(6, None).unwrap());
+    }
+
+    #[test]
+    fn ranges_are_derived_with_the_stated_tolerance() {
+        let jta: Jta = shipped("jta/jta.json");
+        let stored: Blueprint = shipped("blueprints/die-2026.json");
+        let settings = BlueprintSettings::from(&stored);
+        let (ranged, rows) = derive_ranges(&jta, &settings, 0.025).unwrap();
+        let (exact, _) = derive(&jta, &settings).unwrap();
+        for ((r, d), e) in rows.iter().zip(&ranged.domains).zip(&exact.domains) {
+            // ±0.025 · 60 = ±1.5 items around the quota, widened to hold
+            // the exact count.
+            let c = d.count.unwrap();
+            let low = (r.quota - 1.5 - 1e-9).ceil() as u32;
+            let high = (r.quota + 1.5 + 1e-9).floor() as u32;
+            let exact_count = e.levels.exact_total().unwrap();
+            assert_eq!(c.min(), low.min(exact_count));
+            assert_eq!(c.max(), Some(high.max(exact_count)));
+            for level in CompetencyLevel::ALL {
+                assert!(d.levels.get(level).contains(e.levels.get(level).min()));
+            }
+        }
+        // infrastructure: weight 1/7, quota 8.571: 7.07..10.07 -> 8-10.
+        assert_eq!(ranged.domains[0].count, Count::range(8, Some(10)));
+        // The stored (exact) blueprint is not the ranged derivation, and
+        // the ranged one is.
+        assert!(!derivation_mismatches(&jta, &stored, Some(0.025)).is_empty());
+        let mut stored_ranged = ranged.clone();
+        stored_ranged.irt_targets = None;
+        assert_eq!(
+            derivation_mismatches(&jta, &stored_ranged, Some(0.025)),
+            vec![]
+        );
+        assert!(derive_ranges(&jta, &settings, -0.1).is_none());
+        // Tolerance 0 gives back the exact counts.
+        let (zero, _) = derive_ranges(&jta, &settings, 0.0).unwrap();
+        for (z, e) in zero.domains.iter().zip(&exact.domains) {
+            assert_eq!(z.levels.exact_total(), e.levels.exact_total());
+        }
     }
 
     #[test]
@@ -531,8 +940,9 @@ mod tests {
         )
         .unwrap();
         blueprint.domains[0].weight += 0.01;
-        blueprint.domains[1].levels.advanced += 1;
-        let mismatches = derivation_mismatches(&jta, &blueprint);
+        blueprint.domains[1].levels.advanced =
+            Count::exact(blueprint.domains[1].levels.advanced.min() + 1);
+        let mismatches = derivation_mismatches(&jta, &blueprint, None);
         assert_eq!(mismatches.len(), 2, "{mismatches:?}");
         assert!(matches!(mismatches[0], DerivationMismatch::Weight { .. }));
         assert!(matches!(mismatches[1], DerivationMismatch::Levels { .. }));

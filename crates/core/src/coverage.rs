@@ -6,12 +6,12 @@
 //! and each breach is listed in [`Coverage::problems`].
 
 use crate::bank::ItemBank;
-use crate::blueprint::Blueprint;
+use crate::blueprint::{Blueprint, Count};
 use crate::form::{Form, SlotRole};
 use crate::ids::{BlueprintId, DomainId, FormId, ItemId, SetId};
 use crate::irt::ItemParams;
-use crate::item::ItemStatus;
-use crate::jta::CompetencyLevel;
+use crate::item::{ItemKind, ItemStatus};
+use crate::jta::{CompetencyLevel, LifecyclePhase};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -22,8 +22,8 @@ pub struct CellCoverage {
     pub domain: DomainId,
     /// The competency level.
     pub level: CompetencyLevel,
-    /// Scored items the blueprint asks for.
-    pub target: u32,
+    /// Scored items the blueprint asks for (exact or a range).
+    pub target: Count,
     /// Scored items on the form.
     pub actual: u32,
 }
@@ -66,10 +66,56 @@ pub enum CoverageProblem {
         domain: DomainId,
         /// Level.
         level: CompetencyLevel,
+        /// Required (exact or a range).
+        target: Count,
+        /// Present.
+        actual: u32,
+    },
+    /// A domain has a number of scored items outside its count.
+    #[error("domain {domain}: {actual} scored item(s), the blueprint asks for {target}")]
+    DomainCount {
+        /// Domain.
+        domain: DomainId,
+        /// Required (exact or a range).
+        target: Count,
+        /// Present.
+        actual: u32,
+    },
+    /// The form has the wrong number of scored items.
+    #[error("{actual} scored item(s), the blueprint asks for {target}")]
+    ScoredCount {
         /// Required.
         target: u32,
         /// Present.
         actual: u32,
+    },
+    /// A lifecycle phase or item kind the blueprint constrains has a number
+    /// of scored items outside its range.
+    #[error("{attribute}: {actual} scored item(s), the blueprint asks for {target}")]
+    AttributeCount {
+        /// `phase <name>` or `kind <name>`.
+        attribute: String,
+        /// Required (exact or a range).
+        target: Count,
+        /// Present.
+        actual: u32,
+    },
+    /// The form's mix differs from another form's by more than the
+    /// blueprint's `max_mix_difference`.
+    #[error(
+        "{scope}: {actual} scored item(s) here and {other_actual} on form {other}, more than {limit} apart"
+    )]
+    MixDifference {
+        /// The domain, or domain and level.
+        scope: String,
+        /// Items here.
+        actual: u32,
+        /// The other form.
+        other: FormId,
+        /// Items there.
+        other_actual: u32,
+        /// The largest difference allowed.
+        limit: u32,
     },
     /// The form has the wrong number of pretest items.
     #[error("{actual} pretest item(s), the blueprint asks for {target}")]
@@ -196,11 +242,101 @@ impl Coverage {
     }
 }
 
+/// The scored items of a form per domain × level, domain, phase and kind.
+struct Mix {
+    cells: HashMap<(DomainId, CompetencyLevel), u32>,
+    domains: HashMap<DomainId, u32>,
+    phases: HashMap<LifecyclePhase, u32>,
+    kinds: HashMap<ItemKind, u32>,
+    scored: u32,
+}
+
+impl Mix {
+    /// Counts the scored slots of `form` whose items are in the bank.
+    fn of(form: &Form, bank: &ItemBank) -> Self {
+        let mut mix = Mix {
+            cells: HashMap::new(),
+            domains: HashMap::new(),
+            phases: HashMap::new(),
+            kinds: HashMap::new(),
+            scored: 0,
+        };
+        for slot in form.slots.iter().filter(|s| s.role == SlotRole::Scored) {
+            mix.scored += 1;
+            if let Some(item) = bank.item(&slot.item) {
+                *mix.cells
+                    .entry((item.domain.clone(), item.level))
+                    .or_default() += 1;
+                *mix.domains.entry(item.domain.clone()).or_default() += 1;
+                *mix.phases.entry(item.phase).or_default() += 1;
+                *mix.kinds.entry(item.interaction.kind()).or_default() += 1;
+            }
+        }
+        mix
+    }
+}
+
+/// The blueprint's phase and kind ranges with the form's counts.
+fn attribute_counts(blueprint: &Blueprint, mix: &Mix) -> Vec<(String, Count, u32)> {
+    let phases = blueprint.phases.iter().map(|(p, c)| {
+        let actual = mix.phases.get(p).copied().unwrap_or(0);
+        (format!("phase {p}"), *c, actual)
+    });
+    let kinds = blueprint.kinds.iter().map(|(k, c)| {
+        let actual = mix.kinds.get(k).copied().unwrap_or(0);
+        (format!("kind {k}"), *c, actual)
+    });
+    phases.chain(kinds).collect()
+}
+
+/// Per domain and cell, the differences from each other form beyond `limit`.
+fn mix_differences(
+    blueprint: &Blueprint,
+    form: &Form,
+    mix: &Mix,
+    bank: &ItemBank,
+    others: &[Form],
+    limit: u32,
+    problems: &mut Vec<CoverageProblem>,
+) {
+    for other in others.iter().filter(|o| o.id != form.id) {
+        let theirs = Mix::of(other, bank);
+        for d in &blueprint.domains {
+            let scopes = std::iter::once((
+                d.domain.to_string(),
+                mix.domains.get(&d.domain),
+                theirs.domains.get(&d.domain),
+            ))
+            .chain(CompetencyLevel::ALL.iter().map(|l| {
+                let key = (d.domain.clone(), *l);
+                (
+                    format!("domain {}, level {l}", d.domain),
+                    mix.cells.get(&key),
+                    theirs.cells.get(&key),
+                )
+            }));
+            for (scope, a, b) in scopes {
+                let (a, b) = (a.copied().unwrap_or(0), b.copied().unwrap_or(0));
+                if a.abs_diff(b) > limit {
+                    problems.push(CoverageProblem::MixDifference {
+                        scope,
+                        actual: a,
+                        other: other.id.clone(),
+                        other_actual: b,
+                        limit,
+                    });
+                }
+            }
+        }
+    }
+}
+
 /// Checks `form` against `blueprint` using the items in `bank`, and counts
-/// its overlap with `others` (a form with the same id is skipped).
+/// its overlap with `others` (a form with the same id is skipped). With a
+/// `max_mix_difference` in the blueprint, the form's domain and cell counts
+/// are compared with each of `others`.
 pub fn coverage(form: &Form, bank: &ItemBank, blueprint: &Blueprint, others: &[Form]) -> Coverage {
     let mut problems = Vec::new();
-    let mut counts: HashMap<(&DomainId, CompetencyLevel), u32> = HashMap::new();
     let mut pretest_actual = 0;
     let mut seconds = 0u64;
     let mut params: Vec<Option<ItemParams>> = Vec::new();
@@ -236,8 +372,12 @@ pub fn coverage(form: &Form, bank: &ItemBank, blueprint: &Blueprint, others: &[F
                         domain: item.domain.clone(),
                     });
                 }
-                *counts.entry((&item.domain, item.level)).or_insert(0) += 1;
-                params.push(item.stats.irt.as_ref().and_then(|p| p.params().ok()));
+                params.push(
+                    item.stats
+                        .irt
+                        .as_ref()
+                        .and_then(|p| blueprint.item_params(p).ok()),
+                );
                 if let Some(c) = &item.stats.ctt {
                     p_values.push(c.p_value);
                 }
@@ -254,12 +394,16 @@ pub fn coverage(form: &Form, bank: &ItemBank, blueprint: &Blueprint, others: &[F
             }
         }
     }
+    let mix = Mix::of(form, bank);
     let mut cells = Vec::new();
     for d in &blueprint.domains {
+        let mut in_domain = 0;
         for level in CompetencyLevel::ALL {
             let target = d.levels.get(level);
-            let actual = counts.get(&(&d.domain, level)).copied().unwrap_or(0);
-            if target != actual {
+            let key = (d.domain.clone(), level);
+            let actual = mix.cells.get(&key).copied().unwrap_or(0);
+            in_domain += actual;
+            if !target.contains(actual) {
                 problems.push(CoverageProblem::CellCount {
                     domain: d.domain.clone(),
                     level,
@@ -274,6 +418,31 @@ pub fn coverage(form: &Form, bank: &ItemBank, blueprint: &Blueprint, others: &[F
                 actual,
             });
         }
+        if !d.count_range().contains(in_domain) {
+            problems.push(CoverageProblem::DomainCount {
+                domain: d.domain.clone(),
+                target: d.count_range(),
+                actual: in_domain,
+            });
+        }
+    }
+    if mix.scored != blueprint.scored_items {
+        problems.push(CoverageProblem::ScoredCount {
+            target: blueprint.scored_items,
+            actual: mix.scored,
+        });
+    }
+    for (attribute, target, actual) in attribute_counts(blueprint, &mix) {
+        if !target.contains(actual) {
+            problems.push(CoverageProblem::AttributeCount {
+                attribute,
+                target,
+                actual,
+            });
+        }
+    }
+    if let Some(limit) = blueprint.max_mix_difference {
+        mix_differences(blueprint, form, &mix, bank, others, limit, &mut problems);
     }
     if pretest_actual != blueprint.pretest_items {
         problems.push(CoverageProblem::PretestCount {
@@ -374,5 +543,38 @@ pub fn coverage(form: &Form, bank: &ItemBank, blueprint: &Blueprint, others: &[F
             .then(|| p_values.iter().sum::<f64>() / p_values.len() as f64),
         overlaps,
         problems,
+    }
+}
+
+/// How often the items of a set of forms are used: the exposure of an item
+/// is the number of the forms it is on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exposure {
+    /// Forms counted.
+    pub forms: u32,
+    /// Distinct items over all forms.
+    pub distinct_items: u32,
+    /// Mean exposure over the distinct items (slots / distinct items).
+    pub mean_exposure: f64,
+    /// The largest exposure of any item.
+    pub max_exposure: u32,
+}
+
+/// The exposure of the items of `forms` (all zeros without forms).
+pub fn exposure(forms: &[Form]) -> Exposure {
+    let mut uses: HashMap<&ItemId, u32> = HashMap::new();
+    for slot in forms.iter().flat_map(|f| &f.slots) {
+        *uses.entry(&slot.item).or_default() += 1;
+    }
+    let slots: u32 = uses.values().sum();
+    Exposure {
+        forms: forms.len() as u32,
+        distinct_items: uses.len() as u32,
+        mean_exposure: if uses.is_empty() {
+            0.0
+        } else {
+            f64::from(slots) / uses.len() as f64
+        },
+        max_exposure: uses.values().copied().max().unwrap_or(0),
     }
 }

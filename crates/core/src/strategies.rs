@@ -8,7 +8,9 @@
 //! tasks, with enemies and sets that exist.
 
 use crate::bank::BankDocument;
-use crate::blueprint::{Blueprint, DomainSpec, IrtTargets, LevelCounts, PassingStandard};
+use crate::blueprint::{
+    Blueprint, Count, DomainSpec, IrtScale, IrtTargets, LevelCounts, PassingStandard,
+};
 use crate::ids::{BlueprintId, DomainId, ItemId, OptionId, SetId, TaskId};
 use crate::irt::{GpcmParams, IrtModel, ItemParams, ItemParamsEntry};
 use crate::item::{
@@ -18,6 +20,7 @@ use crate::item::{
 use crate::jta::{CompetencyLevel, Domain, Jta, LifecyclePhase, Task, TaskRatings};
 use proptest::prelude::*;
 use proptest::sample::select;
+use std::collections::BTreeMap;
 
 /// A short identifier-like string (`[A-Za-z][A-Za-z0-9_-]{0,7}`).
 pub fn token() -> impl Strategy<Value = String> {
@@ -314,18 +317,47 @@ pub fn jta() -> impl Strategy<Value = Jta> {
     })
 }
 
+/// An item count: exact, or a range with a minimum, a maximum or both.
+pub fn count() -> impl Strategy<Value = Count> {
+    prop_oneof![
+        (0u32..10).prop_map(Count::exact),
+        (0u32..10, prop::option::of(0u32..10)).prop_filter_map("min above max", |(min, extra)| {
+            Count::range(min, extra.map(|e| min + e))
+        }),
+    ]
+}
+
 /// An arbitrary blueprint (not necessarily consistent with any JTA).
 pub fn blueprint() -> impl Strategy<Value = Blueprint> {
-    let domain = (token(), 0.0f64..1.0, 0u32..10, 0u32..10, 0u32..10).prop_map(
-        |(id, weight, foundational, intermediate, advanced)| DomainSpec {
-            domain: DomainId::new(id),
-            weight,
-            levels: LevelCounts {
-                foundational,
-                intermediate,
-                advanced,
+    let domain = (
+        token(),
+        0.0f64..1.0,
+        prop::option::of(count()),
+        (count(), count(), count()),
+    )
+        .prop_map(
+            |(id, weight, count, (foundational, intermediate, advanced))| DomainSpec {
+                domain: DomainId::new(id),
+                weight,
+                count,
+                levels: LevelCounts {
+                    foundational,
+                    intermediate,
+                    advanced,
+                },
             },
-        },
+        );
+    let phases = prop::collection::btree_map(
+        prop::sample::select(LifecyclePhase::ALL.to_vec()),
+        count(),
+        0..3,
+    );
+    let assembly = (
+        phases,
+        prop::option::of(0u32..5),
+        prop::option::of(prop_oneof![Just(1.0), Just(1.702)]),
+        prop::option::of(0u32..20),
+        prop::option::of(1u32..5),
     );
     let targets = prop::collection::vec((-3.0f64..3.0, 0.0f64..20.0), 1..5).prop_map(|points| {
         let (thetas, information) = points.into_iter().unzip();
@@ -346,6 +378,7 @@ pub fn blueprint() -> impl Strategy<Value = Blueprint> {
         prop::collection::vec(domain, 1..6),
         prop::option::of(targets),
         text(),
+        assembly,
     )
         .prop_map(
             |(
@@ -355,6 +388,7 @@ pub fn blueprint() -> impl Strategy<Value = Blueprint> {
                 domains,
                 irt_targets,
                 derivation,
+                (phases, max_mix_difference, d, max_overlap, max_item_uses),
             )| Blueprint {
                 id: BlueprintId::new(id),
                 version,
@@ -371,6 +405,12 @@ pub fn blueprint() -> impl Strategy<Value = Blueprint> {
                     scale: None,
                 },
                 domains,
+                phases,
+                kinds: BTreeMap::new(),
+                max_mix_difference,
+                irt: d.map(|d| IrtScale { d }),
+                max_overlap: max_overlap.map(f64::from),
+                max_item_uses,
                 irt_targets,
                 derivation,
             },

@@ -9,7 +9,7 @@ use crate::FormatError;
 use crate::json;
 use crate::table::{Column, Table};
 use exam_core::assembly::ResolvedObjective;
-use exam_core::coverage::Coverage;
+use exam_core::coverage::{Coverage, Exposure};
 use exam_core::form::{DeliveryView, Form, ScoringKey};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -136,6 +136,14 @@ pub fn read_forms_with_keys(
 
 /// The coverage report as text: one block per form with counts, time,
 /// information, overlap, problems and (where given) the form's largest
+/// Distinct items and their exposure over a set of forms, in one line.
+pub fn exposure_line(e: &Exposure) -> String {
+    format!(
+        "{} form(s): {} distinct item(s), exposure mean {:.2}, max {}",
+        e.forms, e.distinct_items, e.mean_exposure, e.max_exposure
+    )
+}
+
 /// deviation from the objective's target.
 pub fn coverage_table(reports: &[Coverage], deviations: &[Option<f64>]) -> String {
     let mut s = String::new();

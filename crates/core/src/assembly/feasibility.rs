@@ -7,21 +7,34 @@ use super::{AssemblyError, Scope};
 /// The fewest distinct items that can fill `forms` forms with `per_form`
 /// items each when each item may appear on at most `max_uses` forms and any
 /// two forms share at most `max_shared` items.
+pub(crate) fn min_distinct(forms: u32, per_form: u32, max_uses: u32, max_shared: u32) -> u32 {
+    let total = u64::from(forms) * u64::from(per_form);
+    min_distinct_total(forms, per_form, total, max_uses, max_shared)
+}
+
+/// The fewest distinct items that can fill `total` slots over `forms` forms
+/// holding at most `per_form` each, under the same limits.
 ///
 /// Derivation: with `D` distinct items used `r_1..r_D` times
-/// (`Σ r_i = S = forms · per_form`), the number of (form pair, shared item)
+/// (`Σ r_i = S = total`), the number of (form pair, shared item)
 /// incidences is `Σ C(r_i, 2)`, which the overlap limit caps at
 /// `C(forms, 2) · max_shared`. For a given `D` the sum is smallest when the
 /// `r_i` are as equal as possible (convexity), so the answer is the least
 /// `D ≥ max(per_form, ⌈S / max_uses⌉)` whose balanced use counts meet the
 /// cap. Applied to one cell it is a lower bound (the overlap budget is shared
 /// with the other cells).
-pub(crate) fn min_distinct(forms: u32, per_form: u32, max_uses: u32, max_shared: u32) -> u32 {
-    if per_form == 0 {
+fn min_distinct_total(
+    forms: u32,
+    per_form: u32,
+    total: u64,
+    max_uses: u32,
+    max_shared: u32,
+) -> u32 {
+    if per_form == 0 || total == 0 {
         return 0;
     }
     let n = u64::from(forms);
-    let s = n * u64::from(per_form);
+    let s = total;
     let uses = u64::from(max_uses.min(forms).max(1));
     let budget = n * n.saturating_sub(1) / 2 * u64::from(max_shared);
     let pairs = |d: u64| -> u64 {
@@ -35,11 +48,11 @@ pub(crate) fn min_distinct(forms: u32, per_form: u32, max_uses: u32, max_shared:
     u32::try_from(d).unwrap_or(u32::MAX)
 }
 
-/// The fewest (form pair, shared item) incidences that `forms` forms with
-/// `per_form` items each must have when only `supply` distinct items exist:
-/// use counts as equal as possible (see [`min_distinct`]).
-fn min_shared(forms: u32, per_form: u32, supply: u32) -> u64 {
-    let s = u64::from(forms) * u64::from(per_form);
+/// The fewest (form pair, shared item) incidences that `total` slots must
+/// have when only `supply` distinct items exist: use counts as equal as
+/// possible (see [`min_distinct`]).
+fn min_shared(total: u64, supply: u32) -> u64 {
+    let s = total;
     let d = u64::from(supply);
     if d == 0 || s <= d {
         return 0;
@@ -48,17 +61,35 @@ fn min_shared(forms: u32, per_form: u32, supply: u32) -> u64 {
     extra * (r + 1) * r / 2 + (d - extra) * r * r.saturating_sub(1) / 2
 }
 
-/// Checks every slot kind and the whole form, and the time limit.
+/// [`check_mixes`] for `forms` forms of the pool's balanced mix.
 pub(crate) fn check(
     pool: &Pool,
     forms: u32,
     max_shared: u32,
     max_uses: u32,
 ) -> Result<(), AssemblyError> {
+    let needs = vec![pool.need.clone(); forms as usize];
+    check_mixes(pool, &needs, max_shared, max_uses)
+}
+
+/// Checks every slot kind and the whole form, and the time limit, for the
+/// forms' mixes `needs` (per form, items per slot kind).
+pub(crate) fn check_mixes(
+    pool: &Pool,
+    needs: &[Vec<u32>],
+    max_shared: u32,
+    max_uses: u32,
+) -> Result<(), AssemblyError> {
+    let forms = needs.len() as u32;
     let pretest = pool.cells.len();
+    let demand = |kind: usize| -> (u32, u64) {
+        let per_form = needs.iter().map(|n| n[kind]).max().unwrap_or(0);
+        let total = needs.iter().map(|n| u64::from(n[kind])).sum();
+        (per_form, total)
+    };
     for kind in 0..pool.kinds() {
-        let per_form = pool.need[kind];
-        let needed = min_distinct(forms, per_form, max_uses, max_shared);
+        let (per_form, total) = demand(kind);
+        let needed = min_distinct_total(forms, per_form, total, max_uses, max_shared);
         if pool.usable[kind] < needed {
             return Err(AssemblyError::Short {
                 scope: pool.scope(kind),
@@ -80,7 +111,7 @@ pub(crate) fn check(
     // The overlap budget is shared by all cells: each cell that must reuse
     // items spends at least its balanced number of shared incidences.
     let spent: u64 = (0..pool.kinds())
-        .map(|kind| min_shared(forms, pool.need[kind], pool.usable[kind]))
+        .map(|kind| min_shared(demand(kind).1, pool.usable[kind]))
         .sum();
     let n = u64::from(forms);
     let budget = n * n.saturating_sub(1) / 2 * u64::from(max_shared);
@@ -109,12 +140,14 @@ pub(crate) fn check(
         });
     }
     if let Some(limit) = pool.time_limit {
-        let fastest = fastest_seconds(pool);
-        if fastest > limit {
-            return Err(AssemblyError::TimeShort {
-                fastest_seconds: fastest,
-                limit_seconds: limit,
-            });
+        for need in needs {
+            let fastest = fastest_seconds(pool, need);
+            if fastest > limit {
+                return Err(AssemblyError::TimeShort {
+                    fastest_seconds: fastest,
+                    limit_seconds: limit,
+                });
+            }
         }
     }
     Ok(())
@@ -122,7 +155,7 @@ pub(crate) fn check(
 
 /// A lower bound on a form's expected time: per slot kind, the sum of the
 /// fastest items' times.
-fn fastest_seconds(pool: &Pool) -> u64 {
+fn fastest_seconds(pool: &Pool, need: &[u32]) -> u64 {
     let mut per_kind: Vec<Vec<u64>> = vec![Vec::new(); pool.kinds()];
     for unit in &pool.units {
         let shape = &pool.shapes[unit.shape];
@@ -134,7 +167,7 @@ fn fastest_seconds(pool: &Pool) -> u64 {
     }
     per_kind
         .iter_mut()
-        .zip(&pool.need)
+        .zip(need)
         .map(|(times, &n)| {
             // The n smallest, without sorting the rest.
             let n = (n as usize).min(times.len());

@@ -38,15 +38,19 @@
 //! It is the 0-1 model of van der Linden (2005), *Linear Models for Optimal
 //! Test Design*: decision variables `x_if` (item `i` on form `f`);
 //! **hard constraints** — for every blueprint cell (domain × competency
-//! level) exactly the blueprint's count of operational items; exactly
+//! level), every domain, and every lifecycle phase and item kind the
+//! blueprint names, a number of operational items within the blueprint's
+//! count (exact or a range), `scored_items` in all; exactly
 //! `pretest_items` pretest items; at most one item of any enemy pair
 //! (enemies are symmetric); item sets all-or-none; total expected response
 //! time within the time limit (items without an expected time count 0);
 //! across forms at most `max_shared` items common to any two forms, each item
-//! on at most `max_item_uses` forms, and an item's projected administrations
-//! within the exposure limit. **Objective** — minimax: the largest absolute
+//! on at most `max_item_uses` forms (uses on published forms included), at
+//! most `max_overlap_published` items shared with any published form, and
+//! an item's projected administrations within the exposure limit. **Objective** — minimax: the largest absolute
 //! deviation, over forms and theta points, of the form's test information
-//! (or other feature) from its target (van der Linden 2005, ch. 5 and 6).
+//! (or other feature) from its target (van der Linden 2005, ch. 5 and 6);
+//! among forms within the tolerance of it, fewer repeated items.
 //!
 //! # The algorithm
 //!
@@ -55,6 +59,16 @@
 //! We use a construction heuristic and local search, the approach of
 //! Swanson & Stocking (1993) and Luecht (1998) followed by swap improvement:
 //!
+//! 0. **Mixes.** Each form's count per slot kind (a blueprint cell, split
+//!    by phase and item kind where the blueprint constrains them) is chosen
+//!    within the ranges first (`mix.rs`): with exact counts it is the
+//!    blueprint's; with ranges, forms take turns adding one item to the
+//!    kind that serves the most unmet minimums and is least used relative
+//!    to its supply, so together they draw on the bank in proportion to
+//!    it. A form that later finds no item for a kind moves that slot to
+//!    another kind the ranges allow. Parallelism across mixes is carried by
+//!    the information target (and `max_mix_difference`, which gives every
+//!    form the same mix).
 //! 1. **Units.** A stand-alone item is a unit; the deliverable items of an
 //!    item set form one unit, so sets are all-or-none by construction. A
 //!    unit's *shape* is its count vector over the blueprint cells plus the
@@ -68,7 +82,10 @@
 //!    or set) whose features per
 //!    item are closest to the remaining target per remaining item (the
 //!    normalised weighted absolute deviation heuristic of Luecht 1998, with
-//!    squared deviations). A kind whose feasible stand-alone items cannot
+//!    squared deviations), that target aimed off at random per pick and
+//!    each form a unit is already on counting as a full miss. Forms take
+//!    their turns in a seeded random order. Other seeds thus start from
+//!    other forms and reach other near-optimal ones. A kind whose feasible stand-alone items cannot
 //!    cover its need takes its best feasible set first. Ties are broken by
 //!    seeded random priorities. When a form has no feasible unit left, a
 //!    repair step forces in the stand-alone item that needs the fewest
@@ -82,6 +99,9 @@
 //!    second term moves the search across plateaus of the minimax). Form
 //!    features are updated incrementally (`F − f_u + f_v`). Passes repeat
 //!    until no form improves or the pass budget is spent.
+//! 4. **Fewer repeats.** Each unit another form (new or published) also
+//!    holds is swapped for an unused unit of its shape when the form stays
+//!    within the tolerance (the secondary objective).
 //!
 //! Because swaps keep shapes, content constraints hold after every step;
 //! cross-form constraints are checked on every move. Infeasible requests are
@@ -100,6 +120,7 @@
 mod delivery;
 mod feasibility;
 mod loft;
+mod mix;
 mod pool;
 mod search;
 pub mod synthetic;
@@ -110,9 +131,10 @@ use crate::bank::{ItemBank, Location, Problem};
 use crate::blueprint::Blueprint;
 use crate::error::{ApiError, Fault};
 use crate::form::{DeliveryOrder, Form};
-use crate::ids::{DomainId, ItemId};
+use crate::ids::{DomainId, FormId, ItemId};
 use crate::irt::ParamsError;
-use crate::jta::CompetencyLevel;
+use crate::item::ItemKind;
+use crate::jta::{CompetencyLevel, LifecyclePhase};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -225,6 +247,33 @@ pub struct AssemblyOptions {
     /// Independent runs of construction and search from different random
     /// tie-breaks; the best result is kept (1 = a single run; at most 1000).
     pub restarts: u32,
+    /// Forms published earlier: each new form shares at most
+    /// `max_overlap_published` items with any of them, and their uses count
+    /// towards `max_item_uses`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub published: Vec<PublishedForm>,
+    /// The most items a new form may share with a published form (no limit
+    /// if absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_overlap_published: Option<u32>,
+}
+
+/// A form published earlier, as far as assembly needs it: its items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedForm {
+    /// The form's id.
+    pub id: FormId,
+    /// Its items (scored and pretest).
+    pub items: Vec<ItemId>,
+}
+
+impl From<&Form> for PublishedForm {
+    fn from(form: &Form) -> Self {
+        Self {
+            id: form.id.clone(),
+            items: form.slots.iter().map(|s| s.item.clone()).collect(),
+        }
+    }
 }
 
 impl AssemblyOptions {
@@ -258,6 +307,8 @@ impl Default for AssemblyOptions {
             max_passes: 50,
             tolerance: 0.005,
             restarts: 1,
+            published: Vec::new(),
+            max_overlap_published: None,
         }
     }
 }
@@ -342,6 +393,21 @@ pub enum Scope {
         /// The level.
         level: CompetencyLevel,
     },
+    /// One domain.
+    Domain {
+        /// The domain.
+        domain: DomainId,
+    },
+    /// The scored items of one lifecycle phase.
+    Phase {
+        /// The phase.
+        phase: LifecyclePhase,
+    },
+    /// The scored items of one item kind.
+    ItemKind {
+        /// The item kind.
+        item_kind: ItemKind,
+    },
     /// The pretest slots.
     Pretest,
     /// The whole form.
@@ -352,6 +418,9 @@ impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Scope::Cell { domain, level } => write!(f, "domain {domain}, level {level}"),
+            Scope::Domain { domain } => write!(f, "domain {domain}"),
+            Scope::Phase { phase } => write!(f, "phase {phase}"),
+            Scope::ItemKind { item_kind } => write!(f, "item kind {item_kind}"),
             Scope::Pretest => f.write_str("pretest slots"),
             Scope::Form => f.write_str("whole form"),
         }
@@ -502,6 +571,33 @@ pub enum AssemblyError {
         /// `C(forms, 2) · max_shared`.
         allowed: u64,
     },
+    /// A content constraint asks for more items than the bank can put on
+    /// one form.
+    #[error(
+        "{scope}: a form needs at least {min} scored item(s); the bank has {usable} usable (of the right status, within the exposure limit, not in a set that does not fit)"
+    )]
+    ContentShort {
+        /// The constraint.
+        scope: Scope,
+        /// Its minimum.
+        min: u32,
+        /// Items that count towards it.
+        usable: u32,
+    },
+    /// The ranges leave a form no way to reach a constraint's minimum.
+    #[error(
+        "form {form}: {scope} needs at least {min} item(s) but only {reached} fit: every slot kind that counts towards it is at another constraint's maximum or out of items"
+    )]
+    MixShort {
+        /// 1-based form number.
+        form: u32,
+        /// The constraint.
+        scope: Scope,
+        /// Its minimum.
+        min: u32,
+        /// Items the mix reached.
+        reached: u32,
+    },
     /// Even the fastest items meeting the counts exceed the time limit.
     #[error(
         "time limit: the fastest items meeting the blueprint need {fastest_seconds} s of expected response time; the limit is {limit_seconds} s"
@@ -511,6 +607,14 @@ pub enum AssemblyError {
         fastest_seconds: u64,
         /// The limit.
         limit_seconds: u64,
+    },
+    /// A published form names an item the bank does not hold.
+    #[error("published form {form}: item `{item}` is not in the bank")]
+    UnknownPublishedItem {
+        /// The published form.
+        form: FormId,
+        /// The item.
+        item: ItemId,
     },
     /// The heuristic could not complete a form though the counting checks
     /// passed (enemies, sets, time and overlap together are too tight).
@@ -547,6 +651,9 @@ impl ApiError for AssemblyError {
             Self::BadOption { .. } => "bad_option",
             Self::OverlapShort { .. } => "overlap_short",
             Self::TimeShort { .. } => "time_short",
+            Self::ContentShort { .. } => "content_short",
+            Self::MixShort { .. } => "mix_short",
+            Self::UnknownPublishedItem { .. } => "unknown_published_item",
             Self::Stuck { .. } => "stuck",
         }
     }
@@ -588,8 +695,18 @@ pub fn assemble(
             problems,
         });
     }
-    let max_shared = max_shared(options.max_overlap, blueprint.form_length())?;
-    let capacity = options.max_item_uses.unwrap_or(options.forms);
+    let overlap = match (options.max_overlap, blueprint.max_overlap) {
+        (Some(o), _) => Some(o),
+        (None, Some(n)) => Some(MaxOverlap::from_number(n)?),
+        (None, None) => None,
+    };
+    let max_shared = max_shared(overlap, blueprint.form_length())?;
+    let max_uses = options.max_item_uses.or(blueprint.max_item_uses);
+    let capacity = max_uses.unwrap_or(options.forms);
+    let earlier = earlier_uses(bank, &options.published)?;
+    let item_caps: Option<Vec<u32>> = max_uses
+        .filter(|_| !options.published.is_empty())
+        .map(|m| earlier.iter().map(|e| m.saturating_sub(*e)).collect());
     let pool = pool::Pool::build(
         bank,
         blueprint,
@@ -597,14 +714,23 @@ pub fn assemble(
         &pool::Limits {
             capacity,
             exposure: options.exposure,
-            item_caps: None,
+            item_caps: item_caps.as_deref(),
         },
     )?;
-    feasibility::check(&pool, options.forms, max_shared, capacity)?;
+    let needs = mix::choose(
+        &pool,
+        options.forms as usize,
+        capacity,
+        blueprint.max_mix_difference.is_some(),
+        seed,
+    )?;
+    feasibility::check_mixes(&pool, &needs, max_shared, capacity)?;
+    let published = published_shares(bank, &pool, options);
     let selection = search::run(
         &pool,
-        options.forms,
+        &needs,
         max_shared,
+        &published,
         &search::Effort {
             max_passes: options.max_passes,
             tolerance: options.tolerance,
@@ -641,6 +767,61 @@ pub fn assemble(
         objective: pool.objective.clone(),
         max_shared,
     })
+}
+
+/// Per bank item, the published forms it is on; fails on an item the bank
+/// does not hold.
+fn earlier_uses(bank: &ItemBank, published: &[PublishedForm]) -> Result<Vec<u32>, AssemblyError> {
+    let mut uses = vec![0u32; bank.items().len()];
+    for form in published {
+        for item in &form.items {
+            let p = bank
+                .position(item)
+                .ok_or_else(|| AssemblyError::UnknownPublishedItem {
+                    form: form.id.clone(),
+                    item: item.clone(),
+                })?;
+            uses[p] += 1;
+        }
+    }
+    Ok(uses)
+}
+
+/// Per unit of the pool, the published forms it shares items with.
+fn published_shares(
+    bank: &ItemBank,
+    pool: &pool::Pool,
+    options: &AssemblyOptions,
+) -> search::Published {
+    let mut forms_of_item: Vec<Vec<u32>> = vec![Vec::new(); bank.items().len()];
+    for (p, form) in options.published.iter().enumerate() {
+        for item in &form.items {
+            if let Some(i) = bank.position(item) {
+                forms_of_item[i].push(p as u32);
+            }
+        }
+    }
+    let shares = pool
+        .units
+        .iter()
+        .map(|unit| {
+            let mut list: Vec<(u32, u32)> = Vec::new();
+            for &i in &unit.items {
+                for &p in &forms_of_item[i] {
+                    match list.iter_mut().find(|(q, _)| *q == p) {
+                        Some((_, n)) => *n += 1,
+                        None => list.push((p, 1)),
+                    }
+                }
+            }
+            list
+        })
+        .collect();
+    search::Published {
+        shares,
+        forms: options.published.len(),
+        max_shared: options.max_overlap_published.unwrap_or(u32::MAX),
+    }
 }
 
 fn max_shared(overlap: Option<MaxOverlap>, form_length: u32) -> Result<u32, AssemblyError> {

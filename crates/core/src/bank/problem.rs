@@ -351,6 +351,36 @@ pub enum ProblemKind {
         /// `apportion(weights, scored_items)` for it.
         apportioned: u32,
     },
+    /// A domain whose count range leaves out what its weight apportions.
+    #[error(
+        "domain `{domain}`: its count {count} does not contain the {apportioned} scored item(s) its weight apportions"
+    )]
+    DomainRangeMismatch {
+        /// The domain.
+        domain: DomainId,
+        /// Its count (exact or a range).
+        count: crate::blueprint::Count,
+        /// `apportion(weights, scored_items)` for it.
+        apportioned: u32,
+    },
+    /// A domain whose level ranges cannot add up to its count.
+    #[error("domain `{domain}`: its levels allow {levels} item(s) in all, its count is {count}")]
+    LevelRangesUnreachable {
+        /// The domain.
+        domain: DomainId,
+        /// What the level ranges add up to.
+        levels: crate::blueprint::Count,
+        /// The domain's count.
+        count: crate::blueprint::Count,
+    },
+    /// Domain ranges that cannot add up to the scored length.
+    #[error("domain counts allow {domains} scored item(s) in all, the form has {scored_items}")]
+    ScoredRangeMismatch {
+        /// What the domain counts add up to.
+        domains: crate::blueprint::Count,
+        /// The blueprint's scored length.
+        scored_items: u32,
+    },
     /// The blueprint asks for no scored items.
     #[error("a form needs at least one scored item")]
     NoScoredItems,

@@ -3,7 +3,7 @@
 
 use super::ItemBank;
 use super::problem::{Location, Problem, ProblemKind};
-use crate::blueprint::{Blueprint, apportion};
+use crate::blueprint::{Blueprint, Count, DomainSpec, apportion};
 use crate::ids::DomainId;
 use crate::item::ItemStatus;
 use crate::jta::{CompetencyLevel, Jta};
@@ -15,10 +15,12 @@ pub const WEIGHT_SUM_TOLERANCE: f64 = 1e-9;
 
 /// Checks a blueprint against its JTA: the JTA id, known and unique
 /// domains, finite non-negative weights summing to one (within
-/// [`WEIGHT_SUM_TOLERANCE`]), and level counts that add up, per domain, to
-/// the domain's largest-remainder share of the scored items
-/// (`apportion(weights, scored_items)`) and, over all domains, to the scored
-/// length.
+/// [`WEIGHT_SUM_TOLERANCE`]), and counts that add up: exact level counts
+/// to the domain's largest-remainder share of the scored items
+/// (`apportion(weights, scored_items)`) and over all domains to the scored
+/// length; a domain with ranges must contain its share in its count, its
+/// level ranges must be able to reach its count, and the domain ranges the
+/// scored length.
 pub fn check_blueprint(jta: &Jta, blueprint: &Blueprint, at: &Location) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut push = |field: String, kind: ProblemKind| {
@@ -84,13 +86,23 @@ pub fn check_blueprint(jta: &Jta, blueprint: &Blueprint, at: &Location) -> Vec<P
     if weights_valid {
         if let Some(counts) = apportion(&weights, blueprint.scored_items) {
             for (i, (d, &apportioned)) in blueprint.domains.iter().zip(&counts).enumerate() {
-                let levels = d.levels.total();
-                if levels != apportioned {
+                if let Some(levels) = d.levels.exact_total().filter(|_| d.is_exact()) {
+                    if levels != apportioned {
+                        push(
+                            format!("domains[{i}].levels"),
+                            ProblemKind::DomainCountMismatch {
+                                domain: d.domain.clone(),
+                                levels,
+                                apportioned,
+                            },
+                        );
+                    }
+                } else if !d.count_range().contains(apportioned) {
                     push(
-                        format!("domains[{i}].levels"),
-                        ProblemKind::DomainCountMismatch {
+                        format!("domains[{i}].count"),
+                        ProblemKind::DomainRangeMismatch {
                             domain: d.domain.clone(),
-                            levels,
+                            count: d.count_range(),
                             apportioned,
                         },
                     );
@@ -98,11 +110,26 @@ pub fn check_blueprint(jta: &Jta, blueprint: &Blueprint, at: &Location) -> Vec<P
             }
         }
     }
-    let levels = blueprint
-        .domains
-        .iter()
-        .map(|d| d.levels.total())
-        .fold(0u32, u32::saturating_add);
+    for (i, d) in blueprint.domains.iter().enumerate() {
+        let levels = DomainSpec {
+            count: None,
+            ..d.clone()
+        }
+        .count_range();
+        let count = d.count_range();
+        let reachable =
+            levels.min() <= count.max_or(u32::MAX) && count.min() <= levels.max_or(u32::MAX);
+        if !reachable {
+            push(
+                format!("domains[{i}].levels"),
+                ProblemKind::LevelRangesUnreachable {
+                    domain: d.domain.clone(),
+                    levels,
+                    count,
+                },
+            );
+        }
+    }
     if blueprint.scored_items == 0 {
         push("scored_items".to_owned(), ProblemKind::NoScoredItems);
     }
@@ -117,14 +144,42 @@ pub fn check_blueprint(jta: &Jta, blueprint: &Blueprint, at: &Location) -> Vec<P
             },
         );
     }
-    if levels != blueprint.scored_items {
-        push(
-            "scored_items".to_owned(),
-            ProblemKind::ScoredTotalMismatch {
-                levels,
-                scored_items: blueprint.scored_items,
-            },
-        );
+    if blueprint.is_exact() {
+        let levels = blueprint
+            .domains
+            .iter()
+            .filter_map(|d| d.levels.exact_total())
+            .fold(0u32, u32::saturating_add);
+        if levels != blueprint.scored_items {
+            push(
+                "scored_items".to_owned(),
+                ProblemKind::ScoredTotalMismatch {
+                    levels,
+                    scored_items: blueprint.scored_items,
+                },
+            );
+        }
+    } else {
+        let min = blueprint
+            .domains
+            .iter()
+            .map(|d| d.count_range().min())
+            .fold(0u32, u32::saturating_add);
+        let max: Option<u32> = blueprint
+            .domains
+            .iter()
+            .map(|d| d.count_range().max())
+            .try_fold(0u32, |sum, m| Some(sum.saturating_add(m?)));
+        let domains = Count::range(min, max.map(|m| m.max(min))).unwrap_or_default();
+        if !domains.contains(blueprint.scored_items) {
+            push(
+                "scored_items".to_owned(),
+                ProblemKind::ScoredRangeMismatch {
+                    domains,
+                    scored_items: blueprint.scored_items,
+                },
+            );
+        }
     }
     problems
 }
@@ -136,7 +191,8 @@ pub struct CellSupply {
     pub domain: DomainId,
     /// The competency level.
     pub level: CompetencyLevel,
-    /// Scored items a form needs from this cell.
+    /// Scored items a form needs at least from this cell (the blueprint's
+    /// count, or the minimum of its range).
     pub demand: u32,
     /// Operational items in the bank in this cell.
     pub supply: u32,
@@ -229,7 +285,7 @@ pub fn supply(bank: &ItemBank, blueprint: &Blueprint) -> SupplyReport {
         .flat_map(|d| {
             let operational = &operational;
             CompetencyLevel::ALL.into_iter().map(move |level| {
-                let demand = d.levels.get(level);
+                let demand = d.levels.get(level).min();
                 let supply = operational.get(&(&d.domain, level)).copied().unwrap_or(0);
                 CellSupply {
                     domain: d.domain.clone(),

@@ -264,7 +264,9 @@ fn form_section(c: &Coverage) -> String {
     out.push_str("<th scope=\"col\">Total</th></tr></thead>\n<tbody>\n");
     for d in &domains {
         let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(d));
-        let (mut actual, mut target) = (0, 0);
+        // The domain's total target: the sums of the cells' minimums and
+        // maximums (one number when every cell is exact).
+        let (mut actual, mut least, mut most) = (0, 0, Some(0u32));
         for l in &levels {
             if let Some(cell) = c
                 .cells
@@ -272,8 +274,9 @@ fn form_section(c: &Coverage) -> String {
                 .find(|x| x.domain.as_str() == *d && x.level.as_str() == *l)
             {
                 actual += cell.actual;
-                target += cell.target;
-                let class = if cell.actual == cell.target {
+                least += cell.target.min();
+                most = most.zip(cell.target.max()).map(|(a, b)| a + b);
+                let class = if cell.target.contains(cell.actual) {
                     ""
                 } else {
                     " class=\"bad\""
@@ -281,13 +284,17 @@ fn form_section(c: &Coverage) -> String {
                 let _ = write!(
                     out,
                     "<td{class} data-actual=\"{}\" data-target=\"{}\">{} / {}</td>",
-                    cell.actual, cell.target, cell.actual, cell.target
+                    cell.actual,
+                    esc(&cell.target.to_string()),
+                    cell.actual,
+                    esc(&cell.target.to_string())
                 );
             } else {
                 out.push_str("<td></td>");
             }
         }
-        let _ = writeln!(out, "<td>{actual} / {target}</td></tr>");
+        let target = exam_core::blueprint::Count::range(least, most).unwrap_or_default();
+        let _ = writeln!(out, "<td>{actual} / {}</td></tr>", esc(&target.to_string()));
     }
     out.push_str("</tbody>\n</table>\n");
     let _ = writeln!(

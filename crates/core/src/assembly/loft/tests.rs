@@ -226,7 +226,7 @@ fn a_small_bank_at_a_low_rate_degrades_gracefully_instead_of_failing() {
             continue;
         }
         let supply = bank.items().iter().filter(|i| cell(i)).count() as f64;
-        let need = f64::from(plan.blueprint().domains[0].levels.get(item.level));
+        let need = f64::from(plan.blueprint().domains[0].levels.get(item.level).min());
         let floor = (need / supply).max(0.05);
         let rate = state.rate(&item.id);
         assert!(rate <= floor + 0.01, "{}: {rate} > {floor}", item.id);
