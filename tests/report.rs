@@ -271,6 +271,18 @@ fn candidate_report_is_the_score_report() {
         &first["raw"],
         "raw",
     );
+    // The score band is the report's: Lord's CSEM and its ends.
+    let band = slice(&html, "<td class=\"text\" data-csem=", ">");
+    for (attribute, field) in [
+        ("csem", "csem"),
+        ("lower", "raw_lower"),
+        ("upper", "raw_upper"),
+    ] {
+        let marker = format!("data-{attribute}=\"");
+        let value = &band[band.find(&marker).unwrap() + marker.len()..];
+        let value: f64 = value[..value.find('"').unwrap()].parse().unwrap();
+        same(Some(value), &first["band"][field], field);
+    }
     if let Some(passed) = first["decision"]["passed"].as_bool() {
         let word = if passed { "pass" } else { "fail" };
         assert!(html.contains(&format!("data-decision=\"{word}\"")));
