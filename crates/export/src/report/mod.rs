@@ -28,6 +28,6 @@ mod page;
 mod svg;
 
 pub use analysis::{AnalysisReport, analysis_report};
-pub use calibration::calibration_report;
+pub use calibration::{Empirical, calibration_report};
 pub use candidate::candidate_report;
 pub use forms::forms_report;

@@ -281,6 +281,37 @@ impl Plot {
         }
     }
 
+    /// Points with vertical interval bars `(x, y, lower, upper)` in the
+    /// style of `series`, without a connecting line.
+    pub(crate) fn intervals(
+        &mut self,
+        label: &str,
+        series: usize,
+        points: &[(f64, f64, f64, f64)],
+    ) {
+        let colour = style(series).colour;
+        let cap = 4.0;
+        for &(x, y, lower, upper) in points {
+            let (cx, top, bottom) = (
+                self.px(x),
+                self.py(upper.min(self.y.max)),
+                self.py(lower.max(self.y.min)),
+            );
+            let _ = writeln!(
+                self.body,
+                "<path d=\"M{cx:.1},{top:.1} L{cx:.1},{bottom:.1} M{:.1},{top:.1} L{:.1},{top:.1} M{:.1},{bottom:.1} L{:.1},{bottom:.1}\" stroke=\"{colour}\" stroke-width=\"1.4\"/>",
+                cx - cap,
+                cx + cap,
+                cx - cap,
+                cx + cap
+            );
+            self.marker(series, cx, self.py(y.clamp(self.y.min, self.y.max)));
+        }
+        if !label.is_empty() {
+            self.legend.push((label.to_owned(), Some(series)));
+        }
+    }
+
     fn marker(&mut self, series: usize, cx: f64, cy: f64) {
         let s = style(series);
         let r = 3.6;

@@ -58,6 +58,7 @@
 
 pub mod curves;
 mod em_state;
+pub mod empirical;
 mod estep;
 pub mod fit;
 mod item_terms;
