@@ -8,7 +8,7 @@
 //! (the ones scoring and assembly use); the test information and CSEM at
 //! the document's own θ points are listed beside the plot.
 
-use super::page::{anchor, count_cell, esc, num_cell, page, side_by_side};
+use super::page::{TABLE_END, anchor, count_cell, esc, num_cell, page, side_by_side, table_head};
 use super::svg::{Axis, Plot};
 use crate::calibration::{CalibrationDocument, ItemParamsRow};
 use exam_core::ids::ItemId;
@@ -228,7 +228,10 @@ fn test_section(doc: &CalibrationDocument, models: &[Option<ItemModel>], thetas:
     );
     out.push_str(&side_by_side(&plot.finish(), &csem_plot.finish()));
     if !doc.test_curves.is_empty() {
-        out.push_str("<details><summary>Test information and CSEM at the document's θ points</summary><table class=\"test-curves\"><thead><tr><th scope=\"col\">θ</th><th scope=\"col\">Information</th><th scope=\"col\">CSEM</th></tr></thead><tbody>");
+        out.push_str(
+            "<details><summary>Test information and CSEM at the document's θ points</summary>",
+        );
+        out.push_str(&table_head("test-curves", "", ["θ", "Information", "CSEM"]));
         for p in &doc.test_curves {
             let _ = write!(
                 out,
@@ -242,7 +245,8 @@ fn test_section(doc: &CalibrationDocument, models: &[Option<ItemModel>], thetas:
                 }
             );
         }
-        out.push_str("</tbody></table></details>\n");
+        out.push_str(TABLE_END);
+        out.push_str("</details>\n");
     }
     out.push_str("</section>\n");
     out
@@ -337,8 +341,15 @@ fn flagged(doc: &CalibrationDocument) -> String {
 
 fn parameter_table(doc: &CalibrationDocument) -> String {
     let mut out = String::from(
-        "<section id=\"parameters\">\n<h2>Item parameters</h2>\n<p class=\"note\">Logistic metric, D = 1. Standard errors in the columns beside each estimate.</p>\n<table class=\"parameters\">\n<thead><tr><th scope=\"col\">Item</th><th scope=\"col\">N</th><th scope=\"col\">a</th><th scope=\"col\">SE(a)</th><th scope=\"col\">b</th><th scope=\"col\">SE(b)</th><th scope=\"col\">c</th><th scope=\"col\">SE(c)</th><th scope=\"col\">Fit</th><th scope=\"col\">Flags</th></tr></thead>\n<tbody>\n",
+        "<section id=\"parameters\">\n<h2>Item parameters</h2>\n<p class=\"note\">Logistic metric, D = 1. Standard errors in the columns beside each estimate.</p>\n",
     );
+    out.push_str(&table_head(
+        "parameters",
+        "",
+        [
+            "Item", "N", "a", "SE(a)", "b", "SE(b)", "c", "SE(c)", "Fit", "Flags",
+        ],
+    ));
     for item in doc.items.iter().chain(&doc.not_calibrated) {
         let calibrated = item.a.is_some();
         let no_se = if doc.standard_errors.is_none() {
@@ -398,7 +409,8 @@ fn parameter_table(doc: &CalibrationDocument) -> String {
             flags.join("; ")
         );
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str(TABLE_END);
+    out.push_str("</section>\n");
     out
 }
 

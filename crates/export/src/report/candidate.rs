@@ -2,7 +2,7 @@
 //! pass/fail against the cut, and the domain subscores as bars with their
 //! bands, from a score report `exam score` writes.
 
-use super::page::{esc, page};
+use super::page::{TABLE_END, esc, page, table_head};
 use super::svg::{Axis, Plot};
 use exam_scoring::report::{Band, ScoreReport};
 use std::fmt::Write as _;
@@ -238,7 +238,11 @@ fn domains(r: &ScoreReport) -> String {
     plot.set_desc(&format!("Percent correct by domain: {}.", desc.join("; ")));
     plot.set_caption("Blue bar: the percent correct in the domain. Red tick: the passing standard's share of the domain; grey: the standard ± one standard error on this domain's items. A bar ending inside the grey zone cannot be told apart from the standard.");
     out.push_str(&plot.finish());
-    out.push_str("<table class=\"domains\">\n<thead><tr><th scope=\"col\">Domain</th><th scope=\"col\">Items</th><th scope=\"col\">Score</th><th scope=\"col\">Percent</th><th scope=\"col\">Band</th><th scope=\"col\">Note</th></tr></thead>\n<tbody>\n");
+    out.push_str(&table_head(
+        "domains",
+        "",
+        ["Domain", "Items", "Score", "Percent", "Band", "Note"],
+    ));
     for d in &r.domains {
         let note = if d.items < MIN_DOMAIN_ITEMS {
             format!(
@@ -265,7 +269,8 @@ fn domains(r: &ScoreReport) -> String {
             note
         );
     }
-    out.push_str("</tbody>\n</table>\n<p class=\"note\">Domain results describe strengths and weaknesses; they are not separate pass/fail decisions.</p>\n</section>\n");
+    out.push_str(TABLE_END);
+    out.push_str("<p class=\"note\">Domain results describe strengths and weaknesses; they are not separate pass/fail decisions.</p>\n</section>\n");
     out
 }
 
