@@ -188,7 +188,7 @@ fn calibrate_lsat6(dir: &ScratchFile) -> (String, Value) {
     ])
     .success();
     assert_eq!(run.stderr, "");
-    std::fs::write(&doc, &run.stdout).unwrap();
+    std::fs::write(&doc, &run.stdout).expect("the calibration document is written");
     (doc, run.json())
 }
 
