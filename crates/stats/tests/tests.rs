@@ -14,5 +14,6 @@ mod pcm_reference;
 mod priors;
 mod properties;
 mod recovery;
+mod recovery_generator;
 mod reference;
 mod reference_recovery;
