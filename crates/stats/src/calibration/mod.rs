@@ -59,6 +59,7 @@
 mod cml_existence;
 pub mod curves;
 mod em_state;
+pub mod empirical;
 mod estep;
 pub mod fit;
 mod item_terms;
