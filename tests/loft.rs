@@ -1,13 +1,17 @@
 //! On-the-fly forms on the shipped bank: 10,000 consecutive forms at low
 //! exposure rates without a lockout, and `exam loft` with its state file.
 
-use crate::util::exam;
+use crate::util::{ScratchFile, check, exam};
 use exam_core::assembly::{ExposureState, LoftOptions, LoftPlan};
 use exam_core::attempt::HandleKey;
 use exam_core::bank::ItemBank;
+use exam_core::blueprint::Blueprint;
 use exam_core::coverage::coverage;
-use exam_core::item::ItemStatus;
-use std::collections::HashMap;
+use exam_core::ids::{ItemId, SetId};
+use exam_core::item::{Item, ItemStatus};
+use exam_core::jta::CompetencyLevel;
+use exam_export::loft::{LoftDocument, read_exposure, write_exposure};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 fn shipped_plan(rate: f64) -> LoftPlan {
@@ -30,18 +34,119 @@ fn shipped_plan(rate: f64) -> LoftPlan {
     .expect("a plan")
 }
 
+/// A slot kind of the shipped blueprint: a domain x level cell of
+/// operational items, or the pretest slots.
+fn slot_kind(item: &Item) -> Option<String> {
+    match item.status {
+        ItemStatus::Operational => Some(format!("{} {}", item.domain, item.level)),
+        ItemStatus::Pretest => Some("pretest".to_owned()),
+        _ => None,
+    }
+}
+
+/// The slot kinds whose every slot, by the soft cap's own arithmetic, is
+/// always filled within the cap at rate `rate` over `forms` forms, so
+/// that every stand-alone item of the kind stays at most
+/// `floor(rate · forms)` uses (see the `loft` module docs).
+///
+/// With `c = max(1, r (n + 1))` the cap when form `n + 1` is built, an item
+/// is over it when its uses reach `m = floor(c)`. A kind fills `N` slots
+/// per form, so its items hold `N n` uses in all and at most
+/// `floor(N n / m)` of them are over the cap; at most `N - 1` more are
+/// already on the form. A slot of the kind therefore always finds an item
+/// within the cap when the kind has more than `max_n floor(N n / m) + N - 1`
+/// items that nothing else can block: stand-alone (a set can be placed
+/// over the cap for another kind's slot), without enemies, and of the
+/// kind's least expected time (such an item always fits the time limit,
+/// which the form kept within from the start). If that holds for every
+/// `n` from `r · forms` on, each item of the kind ends with at most
+/// `floor(r · forms)` uses: placed after that within the cap, or not
+/// placed after it at all. This is derived from the bank and blueprint,
+/// not from the forms.
+fn kinds_within_cap(bank: &ItemBank, blueprint: &Blueprint, rate: f64, forms: u64) -> Vec<String> {
+    let mut need: HashMap<String, u64> = HashMap::new();
+    for d in &blueprint.domains {
+        for level in CompetencyLevel::ALL {
+            need.insert(
+                format!("{} {level}", d.domain),
+                u64::from(d.levels.get(level).min()),
+            );
+        }
+    }
+    need.insert("pretest".to_owned(), u64::from(blueprint.pretest_items));
+    let with_enemies: HashSet<&ItemId> = bank
+        .items()
+        .iter()
+        .flat_map(|i| {
+            i.enemies
+                .iter()
+                .chain((!i.enemies.is_empty()).then_some(&i.id))
+        })
+        .collect();
+    let seconds = |i: &Item| i.expected_seconds.unwrap_or(0);
+    let mut least: HashMap<String, u32> = HashMap::new();
+    for item in bank.items() {
+        if let Some(kind) = slot_kind(item) {
+            let l = least.entry(kind).or_insert(u32::MAX);
+            *l = (*l).min(seconds(item));
+        }
+    }
+    let mut free: HashMap<String, u64> = HashMap::new();
+    for item in bank.items() {
+        if let Some(kind) = slot_kind(item)
+            && item.set.is_none()
+            && !with_enemies.contains(&item.id)
+            && seconds(item) == least[&kind]
+        {
+            *free.entry(kind).or_insert(0) += 1;
+        }
+    }
+    let mut kinds: Vec<String> = need
+        .iter()
+        .filter(|&(kind, &n_k)| {
+            // Uses an item gathers before form `r · forms` stay within the
+            // final bound anyway; from there on the cap must hold.
+            let over = ((rate * forms as f64) as u64..forms)
+                .map(|n| {
+                    let cap = (rate * (n + 1) as f64).max(1.0);
+                    n_k * n / cap.floor() as u64
+                })
+                .max()
+                .unwrap_or(0);
+            n_k > 0 && free.get(kind).copied().unwrap_or(0) > over + n_k - 1
+        })
+        .map(|(kind, _)| kind.clone())
+        .collect();
+    kinds.sort();
+    kinds
+}
+
 /// 10,000 consecutive attempts at rates 0.2 and 0.3: every one is served
-/// and the sampled ones meet the blueprint; the observed maximum exposure
-/// and the slot kinds whose items end above the rate are reported.
+/// and the sampled ones meet the blueprint. The stand-alone items of every
+/// slot kind that the cap's arithmetic keeps within the cap
+/// ([`kinds_within_cap`]) stay within `rate · n` uses; items of a set all
+/// have the same uses; the observed maximum exposure is reported.
+///
+/// Why a kind with ample supply can still be uneven (troubleshooting x
+/// intermediate at 0.2, 20 items for 2 slots): set SET-TRB-2 holds one
+/// troubleshooting x advanced item and two of the intermediate ones, and
+/// troubleshooting x advanced must fill 5 slots per form from 21 items, an
+/// average rate of 5/21 = 0.238 above the cap of 0.2. That kind runs out
+/// of items within the cap and takes the least over it, SET-TRB-2 among
+/// them, and the set's two intermediate items travel with it at about
+/// 0.24 while the other 18 share what is left of the 2 slots (about
+/// (2 - 2 · 0.24) / 18 = 0.084). The largest rate does not exceed what the
+/// advanced kind forces, so it is the bank's shortage, not a defect.
 #[test]
 fn ten_thousand_forms_at_low_rates_never_lock_up() {
+    const FORMS: u64 = 10_000;
     for rate in [0.2, 0.3] {
         let plan = shipped_plan(rate);
         let bank = plan.bank();
         let blueprint = plan.blueprint();
         let mut state = ExposureState::default();
         let mut over = 0u64;
-        for seed in 0..10_000u64 {
+        for seed in 0..FORMS {
             let attempt = plan
                 .attempt(&state, seed)
                 .unwrap_or_else(|e| panic!("rate {rate}, form {seed}: {e}"));
@@ -51,38 +156,49 @@ fn ten_thousand_forms_at_low_rates_never_lock_up() {
             over += u64::from(attempt.quality.over_exposed);
             state.record(&attempt.form);
         }
-        assert_eq!(state.forms_delivered, 10_000);
-        // Per slot kind (domain x level, pretest): the rates of its items.
-        let mut kinds: HashMap<String, Vec<f64>> = HashMap::new();
-        for item in bank.items() {
-            let kind = match item.status {
-                ItemStatus::Operational => format!("{} {}", item.domain, item.level),
-                ItemStatus::Pretest => "pretest".to_owned(),
-                _ => continue,
-            };
-            kinds.entry(kind).or_default().push(state.rate(&item.id));
-        }
-        let mut worst_within = 0.0_f64;
-        for (kind, rates) in &kinds {
-            let max = rates.iter().copied().fold(0.0, f64::max);
-            let used: Vec<f64> = rates.iter().copied().filter(|&r| r > 0.0).collect();
-            let min = used.iter().copied().fold(1.0, f64::min);
-            if max > rate + 0.01 {
-                // Over the rate where the kind's supply, its enemies or its
-                // sets leave no item within the cap: reported, and bounded
-                // below by the largest rate the bank forces.
-                eprintln!("rate {rate}, {kind}: item rates {min:.3}..{max:.3}");
-            } else {
-                worst_within = worst_within.max(max);
+        assert_eq!(state.forms_delivered, FORMS);
+        let uses = |item: &Item| state.uses.get(&item.id).copied().unwrap_or(0);
+        // The cap's bound where the bank's arithmetic guarantees it.
+        let bound = ((rate * FORMS as f64).floor() as u64).max(1);
+        let within = kinds_within_cap(bank, blueprint, rate, FORMS);
+        // At 0.3 the shipped bank has kinds the arithmetic covers (at 0.2
+        // it has none: every kind is too close to its demand).
+        assert!(rate < 0.3 || within.len() >= 5, "rate {rate}: {within:?}");
+        for item in bank.items().iter().filter(|i| i.set.is_none()) {
+            if slot_kind(item).is_some_and(|k| within.contains(&k)) {
+                assert!(
+                    uses(item) <= bound,
+                    "rate {rate}: {} ({}) on {} forms, above the cap {bound}",
+                    item.id,
+                    slot_kind(item).unwrap_or_default(),
+                    uses(item)
+                );
             }
         }
+        // A set's items travel together.
+        let mut sets: HashMap<&SetId, Vec<u64>> = HashMap::new();
+        for item in bank.items() {
+            if let (Some(set), Some(_)) = (&item.set, slot_kind(item)) {
+                sets.entry(set).or_default().push(uses(item));
+            }
+        }
+        for (set, counts) in &sets {
+            assert!(counts.windows(2).all(|w| w[0] == w[1]), "{set}: {counts:?}");
+        }
         let pretest_need = f64::from(blueprint.pretest_items);
-        let pretest_supply = kinds["pretest"].len() as f64;
+        let pretest_supply = bank
+            .items()
+            .iter()
+            .filter(|i| i.status == ItemStatus::Pretest)
+            .count() as f64;
+        let most = bank.items().iter().max_by_key(|i| uses(i));
         eprintln!(
-            "rate {rate}: 10000 forms, observed maximum exposure {:.4} (pretest: {} slots from {} items, floor {:.4}); largest rate among kinds the bank can keep within {rate}: {worst_within:.4}; {over} item placements over the soft cap",
+            "rate {rate}: most used {:?}",
+            most.map(|i| (&i.id, slot_kind(i), &i.set, &i.enemies, uses(i)))
+        );
+        eprintln!(
+            "rate {rate}: {FORMS} forms, observed maximum exposure {:.4} (pretest: {pretest_need} slots from {pretest_supply} items, floor {:.4}); kinds the cap provably holds: {within:?}; {over} item placements over the soft cap",
             state.max_rate(),
-            pretest_need,
-            pretest_supply,
             pretest_need / pretest_supply
         );
     }
@@ -133,4 +249,60 @@ fn exam_loft_writes_the_form_and_counts_it_in_the_state_file() {
         serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert_eq!(again, st);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The attempt document and the exposure state `exam loft` writes: pinned
+/// by golden files, and each reads back through its exam-export type and
+/// writes out again to the same bytes.
+#[test]
+fn loft_document_and_exposure_state_golden_and_round_trip() {
+    let out = ScratchFile::new("loft-golden-out", "form.json", "");
+    let state = ScratchFile::new("loft-golden-state", "exposure.json", "");
+    std::fs::remove_file(state.path()).unwrap();
+    let args = [
+        "loft",
+        "--bank",
+        "tests/data/assembly/bank.json",
+        "--jta",
+        "tests/data/assembly/jta.json",
+        "--blueprint",
+        "tests/data/assembly/blueprint.json",
+        "--candidate",
+        "C-1",
+        "--seed",
+        "11",
+        "--handle-key",
+        "000102030405060708090a0b0c0d0e0f",
+        "--state",
+        state.path(),
+        "--out",
+        out.path(),
+    ];
+    exam(&args).success();
+    let written = std::fs::read_to_string(out.path()).unwrap();
+    check("tests/golden/formats/loft-out.json", &written);
+    let doc = LoftDocument::read(written.as_bytes(), "form.json").unwrap();
+    assert_eq!(doc.candidate.as_str(), "C-1");
+    let mut again = Vec::new();
+    doc.write(&mut again, "form.json").unwrap();
+    assert_eq!(String::from_utf8(again).unwrap(), written);
+
+    let written = std::fs::read_to_string(state.path()).unwrap();
+    check("tests/golden/formats/loft-exposure.json", &written);
+    let exposure = read_exposure(written.as_bytes(), "exposure.json").unwrap();
+    assert_eq!(exposure.forms_delivered, 1);
+    assert_eq!(
+        exposure.uses.values().sum::<u64>(),
+        doc.form.slots.len() as u64
+    );
+    let mut again = Vec::new();
+    write_exposure(&exposure, &mut again, "exposure.json").unwrap();
+    assert_eq!(String::from_utf8(again).unwrap(), written);
+    // A document that is not one names itself.
+    let err = LoftDocument::read(&b"{\"seed\": 1}"[..], "bad.json").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("bad.json: not an on-the-fly attempt document"),
+        "{err}"
+    );
 }

@@ -3,13 +3,13 @@
 //! rename), so an interrupted run leaves the old state.
 
 use crate::bankfiles::BankArgs;
-use crate::output::{Format, print_json};
+use crate::output::{Format, print_json, refuse_overwriting};
 use anyhow::Context;
 use clap::Args;
-use exam_core::assembly::{AttemptRecord, ExposureState, LoftOptions, LoftPlan, LoftQuality};
+use exam_core::assembly::{ExposureState, LoftOptions, LoftPlan, LoftQuality};
 use exam_core::attempt::HandleKey;
-use exam_core::form::{DeliveryView, Form, ScoringKey};
 use exam_core::ids::CandidateId;
+use exam_export::loft::{LoftDocument, read_exposure, write_exposure};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -56,19 +56,6 @@ pub struct LoftArgs {
     format: Format,
 }
 
-/// The document `exam loft --out` writes (it holds the key: keep it on the
-/// server; send the candidate `delivery_view`).
-#[derive(Debug, Serialize)]
-struct LoftDocument<'a> {
-    candidate: &'a CandidateId,
-    seed: u64,
-    form: &'a Form,
-    delivery_view: &'a DeliveryView,
-    scoring_key: &'a ScoringKey,
-    record: &'a AttemptRecord,
-    quality: &'a LoftQuality,
-}
-
 /// What `exam loft` prints.
 #[derive(Debug, Serialize)]
 struct Summary<'a> {
@@ -80,16 +67,16 @@ struct Summary<'a> {
     max_exposure_rate: f64,
 }
 
-/// Writes `text` to `path` whole or not at all: a temporary file in the
+/// Writes `bytes` to `path` whole or not at all: a temporary file in the
 /// same directory, renamed over `path`.
-fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
+fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    tmp.write_all(text.as_bytes())
+    tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("writing {}", path.display()))?;
     tmp.persist(path)
@@ -102,9 +89,13 @@ pub fn run(args: LoftArgs) -> anyhow::Result<ExitCode> {
     if args.format == Format::Csv {
         anyhow::bail!("exam loft prints a table or JSON, not CSV");
     }
-    if args.out == args.state {
-        anyhow::bail!("--out and --state must be different files");
-    }
+    refuse_overwriting(
+        &[
+            ("--state", args.state.as_path()),
+            ("--out", args.out.as_path()),
+        ],
+        &args.inputs.files(),
+    )?;
     let candidate =
         CandidateId::parse(&args.candidate).map_err(|e| anyhow::anyhow!("--candidate: {e}"))?;
     let handles = match &args.handle_key {
@@ -117,7 +108,7 @@ pub fn run(args: LoftArgs) -> anyhow::Result<ExitCode> {
     };
     let state: ExposureState = if args.state.exists() {
         let (file, name) = crate::output::open(&args.state)?;
-        serde_json::from_reader(file).with_context(|| format!("{name}: not an exposure state"))?
+        read_exposure(file, &name)?
     } else {
         ExposureState::default()
     };
@@ -134,24 +125,22 @@ pub fn run(args: LoftArgs) -> anyhow::Result<ExitCode> {
     let attempt = plan
         .attempt(&state, args.seed)
         .with_context(|| format!("building a form for candidate {candidate}"))?;
-    let doc = LoftDocument {
-        candidate: &candidate,
-        seed: args.seed,
-        form: &attempt.form,
-        delivery_view: &attempt.view,
-        scoring_key: &attempt.key,
-        record: &attempt.record,
-        quality: &attempt.quality,
-    };
-    write_atomic(&args.out, &(serde_json::to_string_pretty(&doc)? + "\n"))?;
     let mut next = state;
     next.record(&attempt.form);
-    write_atomic(&args.state, &(serde_json::to_string_pretty(&next)? + "\n"))?;
+    let quality = attempt.quality;
+    let doc = LoftDocument::new(candidate, attempt);
+    let mut bytes = Vec::new();
+    doc.write(&mut bytes, &args.out.display().to_string())?;
+    write_atomic(&args.out, &bytes)?;
+    bytes.clear();
+    write_exposure(&next, &mut bytes, &args.state.display().to_string())?;
+    write_atomic(&args.state, &bytes)?;
+    let candidate = &doc.candidate;
     let summary = Summary {
-        candidate: &candidate,
-        form: attempt.form.id.as_str(),
-        items: attempt.form.slots.len(),
-        quality: &attempt.quality,
+        candidate,
+        form: doc.form.id.as_str(),
+        items: doc.form.slots.len(),
+        quality: &quality,
         forms_delivered: next.forms_delivered,
         max_exposure_rate: next.max_rate(),
     };
@@ -163,13 +152,10 @@ pub fn run(args: LoftArgs) -> anyhow::Result<ExitCode> {
                 summary.form,
                 candidate,
                 summary.items,
-                attempt
-                    .quality
-                    .max_deviation
-                    .map_or(String::new(), |d| format!(
-                        ", largest deviation from the target {d:.3}"
-                    )),
-                attempt.quality.over_exposed
+                quality.max_deviation.map_or(String::new(), |d| format!(
+                    ", largest deviation from the target {d:.3}"
+                )),
+                quality.over_exposed
             );
             println!(
                 "exposure: {} form(s) delivered, largest item rate {:.3} (state {})",

@@ -25,6 +25,7 @@ use crate::item::{Choice, Interaction, Item, ItemKind, MatchPair};
 use crate::jta::CompetencyLevel;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Whether a slot counts towards the score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -165,8 +166,9 @@ impl crate::error::ApiError for FormError {
 pub struct DeliveredChoice {
     /// The option id the candidate's answer refers to.
     pub id: OptionId,
-    /// The text shown.
-    pub text: String,
+    /// The text shown (shared with the views of other forms).
+    #[serde(with = "shared_text")]
+    pub text: Arc<str>,
 }
 
 /// An item as the candidate sees it.
@@ -181,8 +183,9 @@ pub struct DeliveredItem {
     pub stimulus: Option<Handle>,
     /// The kind of interaction.
     pub kind: ItemKind,
-    /// The question.
-    pub stem: String,
+    /// The question (shared with the views of other forms).
+    #[serde(with = "shared_text")]
+    pub stem: Arc<str>,
     /// The options in delivered order (for matching: the right column).
     pub options: Vec<DeliveredChoice>,
     /// For matching items, the prompts (left column) in delivered order.
@@ -199,7 +202,8 @@ pub struct DeliveredStimulus {
     /// The handle items refer to.
     pub handle: Handle,
     /// The stimulus text.
-    pub text: String,
+    #[serde(with = "shared_text")]
+    pub text: Arc<str>,
     /// Its display format (`text`, `log`, `yaml`, ...).
     pub format: String,
 }
@@ -324,14 +328,59 @@ fn is_permutation(order: &[OptionId], choices: &[Choice]) -> bool {
     }
 }
 
-fn delivered(order: &[OptionId], choices: &[Choice]) -> Vec<DeliveredChoice> {
+/// Serde for the shared texts of a delivery view: a JSON string.
+mod shared_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::sync::Arc;
+
+    pub(super) fn serialize<S: Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(text)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+        std::borrow::Cow::<'de, str>::deserialize(d).map(|text| Arc::from(text.as_ref()))
+    }
+}
+
+/// The texts a delivery view shows of one item, shared: a view copies
+/// pointers, not text (an on-the-fly plan keeps one per bank item).
+#[derive(Debug, Clone)]
+pub(crate) struct ShownTexts {
+    stem: Arc<str>,
+    /// The options in the item's order.
+    options: Vec<DeliveredChoice>,
+    /// The matching prompts in the item's order.
+    prompts: Vec<DeliveredChoice>,
+}
+
+impl ShownTexts {
+    pub(crate) fn of(item: &Item) -> Self {
+        let shown = |choices: &[Choice]| -> Vec<DeliveredChoice> {
+            choices
+                .iter()
+                .map(|c| DeliveredChoice {
+                    id: c.id.clone(),
+                    text: Arc::from(c.text.as_str()),
+                })
+                .collect()
+        };
+        Self {
+            stem: Arc::from(item.stem.as_str()),
+            options: shown(item.interaction.options()),
+            prompts: match &item.interaction {
+                Interaction::Matching { prompts, .. } => shown(prompts),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+/// The choices in delivered `order`.
+fn delivered(order: &[OptionId], shown: &[DeliveredChoice]) -> Vec<DeliveredChoice> {
     order
         .iter()
-        .filter_map(|id| choices.iter().find(|c| &c.id == id))
-        .map(|c| DeliveredChoice {
-            id: c.id.clone(),
-            text: c.text.clone(),
-        })
+        .filter_map(|id| shown.iter().find(|c| &c.id == id))
+        .cloned()
         .collect()
 }
 
@@ -407,23 +456,26 @@ impl Form {
                 });
             }
         }
-        Ok(self.view_of(bank, &items, time_limit_minutes, handles))
+        let texts: Vec<ShownTexts> = items.iter().map(|item| ShownTexts::of(item)).collect();
+        let texts: Vec<&ShownTexts> = texts.iter().collect();
+        Ok(self.view_of(bank, &items, &texts, time_limit_minutes, handles))
     }
 
     /// The delivery view from the form's items in slot order (already
     /// checked, or taken from the bank by the assembler), whose sets are
-    /// in the bank.
+    /// in the bank, and their shown texts.
     pub(crate) fn view_of(
         &self,
         bank: &ItemBank,
         items: &[&Item],
+        texts: &[&ShownTexts],
         time_limit_minutes: u32,
         handles: &HandleKey,
     ) -> DeliveryView {
         let mut shown_items = Vec::with_capacity(self.slots.len());
         let mut stimuli: Vec<DeliveredStimulus> = Vec::new();
         let mut shown: Vec<&SetId> = Vec::new();
-        for (i, (slot, item)) in self.slots.iter().zip(items).enumerate() {
+        for (i, ((slot, item), texts)) in self.slots.iter().zip(items).zip(texts).enumerate() {
             let stimulus = slot.set.as_ref().map(|set_id| {
                 let handle = handles.stimulus(&self.id, set_id);
                 if !shown.contains(&set_id)
@@ -432,27 +484,24 @@ impl Form {
                     shown.push(set_id);
                     stimuli.push(DeliveredStimulus {
                         handle,
-                        text: set.stimulus.clone(),
+                        text: Arc::from(set.stimulus.as_str()),
                         format: set.format.clone(),
                     });
                 }
                 handle
             });
-            let (prompts, select) = match &item.interaction {
-                Interaction::Matching { prompts, .. } => {
-                    (delivered(&slot.prompt_order, prompts), None)
-                }
-                Interaction::MultipleResponse { select, .. } => (Vec::new(), *select),
-                _ => (Vec::new(), None),
+            let select = match &item.interaction {
+                Interaction::MultipleResponse { select, .. } => *select,
+                _ => None,
             };
             shown_items.push(DeliveredItem {
                 position: i as u32 + 1,
                 handle: handles.item(&self.id, &item.id),
                 stimulus,
                 kind: item.kind(),
-                stem: item.stem.clone(),
-                options: delivered(&slot.option_order, item.interaction.options()),
-                prompts,
+                stem: texts.stem.clone(),
+                options: delivered(&slot.option_order, &texts.options),
+                prompts: delivered(&slot.prompt_order, &texts.prompts),
                 select,
             });
         }

@@ -8,6 +8,7 @@
 //! The standards: [`qti`] (QTI 3.0 items, tests and content packages out and
 //! in, usage data, results reporting), [`xapi`] (xAPI 1.0.3 statements in
 //! the cmi5 profile) and [`lti`] (LTI Advantage AGS scores).
+//! [`loft`]: the on-the-fly attempt document and exposure state of `exam loft`.
 //! [`report`]: the HTML reports (item analysis, calibration, forms,
 //! candidate score report), one self-contained page each with inline SVG plots.
 #![deny(missing_docs)]
@@ -21,6 +22,7 @@ mod error;
 pub mod forms;
 pub mod groups;
 mod json;
+pub mod loft;
 pub mod lti;
 pub mod params;
 pub mod qti;

@@ -665,6 +665,27 @@ impl ApiError for AssemblyError {
     }
 }
 
+/// Refuses a blueprint the bank's JTA does not accept, by the checks of
+/// `exam validate` (level counts against `scored_items`, the cut, the
+/// weights): the one blueprint check of every assembly, of fixed forms and
+/// on the fly.
+pub(crate) fn check_blueprint(bank: &ItemBank, blueprint: &Blueprint) -> Result<(), AssemblyError> {
+    let problems: Vec<String> =
+        crate::bank::check_blueprint(bank.jta(), blueprint, &Location::default())
+            .into_iter()
+            .filter(Problem::is_error)
+            .map(|p| p.to_string())
+            .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(AssemblyError::InvalidBlueprint {
+            blueprint: blueprint.id.to_string(),
+            problems,
+        })
+    }
+}
+
 /// Builds `options.forms` forms from the bank for the blueprint.
 ///
 /// Deterministic: the same bank (including its order), blueprint, options
@@ -683,18 +704,7 @@ pub fn assemble(
         return Err(AssemblyError::TooManyForms(options.forms));
     }
     options.check()?;
-    let problems: Vec<String> =
-        crate::bank::check_blueprint(bank.jta(), blueprint, &Location::default())
-            .into_iter()
-            .filter(Problem::is_error)
-            .map(|p| p.to_string())
-            .collect();
-    if !problems.is_empty() {
-        return Err(AssemblyError::InvalidBlueprint {
-            blueprint: blueprint.id.to_string(),
-            problems,
-        });
-    }
+    check_blueprint(bank, blueprint)?;
     let overlap = match (options.max_overlap, blueprint.max_overlap) {
         (Some(o), _) => Some(o),
         (None, Some(n)) => Some(MaxOverlap::from_number(n)?),

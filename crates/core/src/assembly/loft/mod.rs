@@ -59,9 +59,9 @@ use super::{AssemblyError, Objective, feasibility};
 use crate::attempt::HandleKey;
 use crate::bank::ItemBank;
 use crate::blueprint::Blueprint;
-use crate::form::{DeliveryOrder, DeliveryView, Form, ScoringKey};
+use crate::form::{DeliveryOrder, DeliveryView, Form, ScoringKey, ShownTexts};
 use crate::hash::StableHasher;
-use crate::ids::FormId;
+use crate::ids::{FormId, ItemId};
 use crate::item::Item;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -80,8 +80,9 @@ pub struct LoftOptions {
     /// the rate to at most `max_expected_overlap / form length`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_expected_overlap: Option<u32>,
-    /// A hard limit on the forms any item may be on; when it leaves a slot
-    /// kind short, attempts fail with [`AssemblyError::ExposureExhausted`].
+    /// A hard limit on the forms any item may be on (overriding the
+    /// blueprint's `max_item_uses`); when it leaves a slot kind short,
+    /// attempts fail with [`AssemblyError::ExposureExhausted`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_item_uses: Option<u64>,
     /// What each form is built towards (by default the blueprint's
@@ -172,6 +173,9 @@ pub struct LoftPlan {
     handles: HandleKey,
     /// The effective soft exposure rate.
     rate: f64,
+    /// The hard limit on uses per item: the options', else the
+    /// blueprint's `max_item_uses`.
+    max_item_uses: Option<u64>,
     pool: Pool,
     /// Per shape, its slot kinds, least time and scored items.
     parts: Vec<select::ShapeParts>,
@@ -179,18 +183,27 @@ pub struct LoftPlan {
     with_kind: Vec<Vec<u32>>,
     /// The pool's mean features per scored item.
     mean: Vec<f64>,
+    /// Per bank item, the texts its delivery shows.
+    shown: Vec<ShownTexts>,
+    /// The bank's items by id (sorted), with their bank positions: the
+    /// exposure state's counts are matched to them in one merge.
+    by_id: Vec<(ItemId, usize)>,
     digest: StableHasher,
     fingerprint: u64,
 }
 
 impl LoftPlan {
     /// Compiles the bank for the blueprint, checking what can be checked
-    /// without an exposure state (supply per cell, time limit, objective).
+    /// without an exposure state: the blueprint by the same check as
+    /// [`assemble`](super::assemble), then supply per cell, time limit and
+    /// objective.
     ///
     /// # Errors
     ///
-    /// [`AssemblyError`] when the options are out of range, the objective
-    /// lacks what it needs, or the bank cannot supply even one form.
+    /// [`AssemblyError::InvalidBlueprint`] when the bank's JTA does not
+    /// accept the blueprint; [`AssemblyError`] when the options are out of
+    /// range, the objective lacks what it needs, or the bank cannot supply
+    /// even one form.
     pub fn new(
         bank: Arc<ItemBank>,
         blueprint: Arc<Blueprint>,
@@ -204,6 +217,7 @@ impl LoftPlan {
         if !(options.tolerance.is_finite() && options.tolerance >= 0.0) {
             return Err(AssemblyError::BadTolerance(options.tolerance));
         }
+        super::check_blueprint(&bank, &blueprint)?;
         let length = f64::from(blueprint.form_length().max(1));
         let rate = match options.max_expected_overlap {
             Some(o) => rate.min(f64::from(o) / length),
@@ -248,16 +262,30 @@ impl LoftPlan {
         digest.str(&serde_json::to_string(&*blueprint).unwrap_or_default());
         digest.str(&serde_json::to_string(options).unwrap_or_default());
         let fingerprint = digest.finish();
+        let max_item_uses = options
+            .max_item_uses
+            .or(blueprint.max_item_uses.map(u64::from));
+        let shown = bank.items().iter().map(ShownTexts::of).collect();
+        let mut by_id: Vec<(ItemId, usize)> = bank
+            .items()
+            .iter()
+            .enumerate()
+            .map(|(p, item)| (item.id.clone(), p))
+            .collect();
+        by_id.sort_unstable();
         Ok(Self {
             bank,
             blueprint,
             options: options.clone(),
             handles,
             rate,
+            max_item_uses,
             parts: select::shape_parts(&pool),
             pool,
             with_kind,
             mean,
+            shown,
+            by_id,
             digest,
             fingerprint,
         })
@@ -324,9 +352,12 @@ impl LoftPlan {
             units: selection.units,
         };
         let (form, key, items) = self.build(&record);
+        let texts: Vec<&ShownTexts> = items.iter().map(|&(p, _)| &self.shown[p]).collect();
+        let items: Vec<&Item> = items.into_iter().map(|(_, item)| item).collect();
         let view = form.view_of(
             &self.bank,
             &items,
+            &texts,
             self.blueprint.time_limit_minutes,
             &self.handles,
         );
@@ -363,7 +394,9 @@ impl LoftPlan {
         Ok((form, key))
     }
 
-    fn build(&self, record: &AttemptRecord) -> (Form, ScoringKey, Vec<&Item>) {
+    /// The form and key of a record, with the form's items (and their bank
+    /// positions) in slot order.
+    fn build(&self, record: &AttemptRecord) -> (Form, ScoringKey, Vec<(usize, &Item)>) {
         let form = delivery::build_form(
             &self.bank,
             &self.blueprint,
@@ -374,25 +407,30 @@ impl LoftPlan {
             record.form.clone(),
             0,
         );
-        let items: Vec<&Item> = form
+        let bank_items = self.bank.items();
+        let items: Vec<(usize, &Item)> = form
             .slots
             .iter()
-            .filter_map(|s| self.bank.item(&s.item))
+            .filter_map(|s| self.bank.position(&s.item))
+            .map(|p| (p, &bank_items[p]))
             .collect();
-        let key = form.key_of(&items);
+        let refs: Vec<&Item> = items.iter().map(|&(_, item)| item).collect();
+        let key = form.key_of(&refs);
         (form, key, items)
     }
 
     /// Where each unit stands against the soft cap and the hard limit.
     fn eligibility(&self, state: &ExposureState) -> Eligibility {
-        let mut uses = vec![0u64; self.bank.items().len()];
+        let mut uses = vec![0u64; self.by_id.len()];
+        let mut bank = self.by_id.iter().peekable();
         for (id, &u) in &state.uses {
-            if let Some(p) = self.bank.position(id) {
-                uses[p] = u;
+            while bank.next_if(|(b, _)| b < id).is_some() {}
+            if let Some((_, p)) = bank.next_if(|(b, _)| b == id) {
+                uses[*p] = u;
             }
         }
         let cap = (self.rate * (state.forms_delivered + 1) as f64).max(1.0);
-        let hard = self.options.max_item_uses.unwrap_or(u64::MAX);
+        let hard = self.max_item_uses.unwrap_or(u64::MAX);
         let mut over = Vec::with_capacity(self.pool.units.len());
         let mut spent = Vec::with_capacity(self.pool.units.len());
         for unit in &self.pool.units {
@@ -405,7 +443,7 @@ impl LoftPlan {
 
     /// Fails with the first slot kind the hard use limit leaves short.
     fn check_hard_limit(&self, elig: &Eligibility) -> Result<(), AssemblyError> {
-        let Some(limit) = self.options.max_item_uses else {
+        let Some(limit) = self.max_item_uses else {
             return Ok(());
         };
         let pool = &self.pool;

@@ -290,3 +290,29 @@ fn forms_meet_the_information_target_and_the_overlap_setting() {
         );
     }
 }
+
+#[test]
+fn an_inconsistent_blueprint_is_refused_as_assembly_refuses_it() {
+    let (bank, mut blueprint) = synthetic_bank(&small(), 3).unwrap();
+    // One scored item more than the level counts add up to.
+    blueprint.scored_items += 1;
+    let fixed = crate::assembly::assemble(
+        &bank,
+        &blueprint,
+        &crate::assembly::AssemblyOptions::default(),
+        1,
+    )
+    .unwrap_err();
+    let loft = LoftPlan::new(
+        Arc::new(bank),
+        Arc::new(blueprint),
+        &LoftOptions::default(),
+        HandleKey::new([5; 16]),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(loft, AssemblyError::InvalidBlueprint { .. }),
+        "{loft}"
+    );
+    assert_eq!(loft.to_string(), fixed.to_string());
+}
