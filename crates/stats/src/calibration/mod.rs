@@ -63,6 +63,7 @@ pub mod fit;
 mod item_terms;
 pub(crate) mod linalg;
 pub mod linking;
+mod louis;
 mod mml;
 mod options;
 mod pcm_cml;
