@@ -1,20 +1,20 @@
 //! Standard errors from the observed information matrix.
 //!
-//! Rasch, 2PL and GPCM: the observed information is computed exactly by
-//! Louis's (1982) identity, the complete-data information (the exact
-//! negative Hessian of the expected complete-data log-likelihood, prior
-//! terms included) less the missing information
-//! `Σ_p Cov_{θ | x_p}(S_p(θ))` of all item parameters, in one pass over
-//! the persons ([`super::louis`]). This is the matrix Oakes (1999) writes as
-//! the sum of the two second derivatives of `Q(η′ | η)`; it is not the
-//! cross-product of per-person scores.
+//! The observed information is computed exactly by Louis's (1982)
+//! identity: the complete-data information (the exact negative Hessian of
+//! the expected complete-data log-posterior; the 3PL's by central
+//! differences of its analytic gradient at fixed counts) less the missing
+//! information `Σ_p Cov_{θ | x_p}(S_p(θ))` of all item parameters, in one
+//! pass over the persons ([`super::louis`]). This is the matrix Oakes
+//! (1999) writes as the sum of the two second derivatives of `Q(η′ | η)`;
+//! it is not the cross-product of per-person scores.
 //!
-//! 3PL: by Fisher's identity the gradient of the marginal log-posterior at
-//! `η` is the gradient of the expected complete-data log-posterior with the
-//! E-step taken at `η`, so one E-step gives it exactly; the information is
-//! minus the Jacobian of that gradient, taken by central differences (step
-//! `1e-4·max(1, |η_i|)`, two E-steps per parameter), as mirt computes
-//! Oakes' matrix.
+//! The test oracle (unit tests) is the numerical matrix: by Fisher's
+//! identity the gradient of the marginal log-posterior at `η` is the
+//! gradient of the expected complete-data log-posterior with the E-step
+//! taken at `η`, and minus its Jacobian by central differences (step
+//! `1e-4·max(1, |η_i|)`, two E-steps per parameter) is the information, as
+//! mirt computes Oakes' matrix.
 //!
 //! Prior terms (3PL, MAP) are included in both, so the errors are
 //! posterior standard deviations under the normal approximation. The
@@ -27,7 +27,6 @@ use super::linalg::spd_inverse;
 use super::louis::{self, ParameterLayout};
 use exam_core::irt::IrtModel;
 use exam_core::irt::logistic;
-use rayon::prelude::*;
 
 /// The covariance of the packed free parameters.
 #[derive(Debug, Clone)]
@@ -77,17 +76,7 @@ pub(crate) fn covariance(setup: &Setup<'_>, state: &State) -> (Option<Covariance
     if n > limit {
         return item_blocks(setup, state, n, limit);
     }
-    let (info, method) = if setup.model() == IrtModel::ThreePl || numerical_forced() {
-        (
-            numerical_information(setup, state, &x),
-            "observed information (central differences of the analytic marginal gradient, as Oakes 1999)",
-        )
-    } else {
-        (
-            louis_information(setup, state),
-            "observed information (Louis 1982: exact, all item parameters, one pass over the persons)",
-        )
-    };
+    let (info, method) = information(setup, state, &x);
     match spd_inverse(&info, n) {
         Some(values) => (Some(Covariance::Full { n, values }), method.to_owned()),
         None => (
@@ -100,8 +89,10 @@ pub(crate) fn covariance(setup: &Setup<'_>, state: &State) -> (Option<Covariance
 
 /// The observed information of the packed parameters `x` by central
 /// differences of the marginal gradient (two E-steps per parameter),
-/// symmetrised.
+/// symmetrised: the test oracle.
+#[cfg(test)]
 fn numerical_information(setup: &Setup<'_>, state: &State, x: &[f64]) -> Vec<f64> {
+    use rayon::prelude::*;
     let n = x.len();
     let gradient_at = |i: usize, sign: f64| {
         let mut y = x.to_vec();
@@ -133,15 +124,16 @@ fn numerical_information(setup: &Setup<'_>, state: &State, x: &[f64]) -> Vec<f64
     info
 }
 
-/// The exact observed information of the packed parameters of a Rasch,
-/// 2PL or GPCM calibration by Louis's identity: each free item's
-/// complete-data information (with the slope prior) on the diagonal, less
-/// the missing information of all item parameters together. Under the
-/// common-slope model every item's slope is the one packed slope.
+/// The exact observed information of the packed parameters by Louis's
+/// identity: each free item's complete-data information (with its priors)
+/// on the diagonal, less the missing information of all item parameters
+/// together. Under the common-slope model every item's slope is the one
+/// packed slope.
 fn louis_information(setup: &Setup<'_>, state: &State) -> Vec<f64> {
     let (counts, grid) = setup.e_step(state);
     let tables = setup.tables(state, &grid);
     let rasch = setup.model() == IrtModel::Rasch;
+    let three_pl = setup.model() == IrtModel::ThreePl;
     // Per item-space parameter (each free item's a, d_1..d_m), its packed
     // position.
     let mut offset = vec![None; setup.status.len()];
@@ -155,7 +147,7 @@ fn louis_information(setup: &Setup<'_>, state: &State) -> Vec<f64> {
             packed.push(next);
             next += 1;
         }
-        for _ in &state.items[j].d {
+        for _ in 0..state.items[j].d.len() + usize::from(three_pl) {
             packed.push(next);
             next += 1;
         }
@@ -170,6 +162,7 @@ fn louis_information(setup: &Setup<'_>, state: &State) -> Vec<f64> {
         &grid,
         &state.items,
         &layout,
+        three_pl,
         setup.options.parallel,
     );
     let (n, m) = (next, layout.n);
@@ -183,8 +176,13 @@ fn louis_information(setup: &Setup<'_>, state: &State) -> Vec<f64> {
         let Some(start) = layout.offset[j] else {
             continue;
         };
-        let complete = setup.item_information(&grid, &counts, j, &state.items[j]);
-        let dim = state.items[j].d.len() + 1;
+        let it = &state.items[j];
+        let complete = if three_pl {
+            three_pl_complete_information(setup, &grid, &counts, j, it)
+        } else {
+            setup.item_information(&grid, &counts, j, it)
+        };
+        let dim = it.d.len() + 1 + usize::from(three_pl);
         for u in 0..dim {
             for v in 0..dim {
                 info[packed[start + u] * n + packed[start + v]] += complete[u * dim + v];
@@ -194,21 +192,35 @@ fn louis_information(setup: &Setup<'_>, state: &State) -> Vec<f64> {
     info
 }
 
+/// How the full information is computed, as the result states it.
+const LOUIS: &str =
+    "observed information (Louis 1982: exact, all item parameters, one pass over the persons)";
+
+/// The observed information of the packed parameters `_x`, and how it was
+/// computed.
+#[cfg(not(test))]
+fn information(setup: &Setup<'_>, state: &State, _x: &[f64]) -> (Vec<f64>, &'static str) {
+    (louis_information(setup, state), LOUIS)
+}
+
+/// The observed information of the packed parameters `x`, and how it was
+/// computed: the numerical oracle when a test asks for it.
+#[cfg(test)]
+fn information(setup: &Setup<'_>, state: &State, x: &[f64]) -> (Vec<f64>, &'static str) {
+    if FORCE_NUMERICAL.with(std::cell::Cell::get) {
+        (
+            numerical_information(setup, state, x),
+            "observed information (central differences of the analytic marginal gradient)",
+        )
+    } else {
+        (louis_information(setup, state), LOUIS)
+    }
+}
+
 #[cfg(test)]
 thread_local! {
-    /// Tests set it to compute the oracle, the numerical information, for
-    /// every model.
+    /// Tests set it to compute the oracle, the numerical information.
     pub(crate) static FORCE_NUMERICAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-#[cfg(test)]
-fn numerical_forced() -> bool {
-    FORCE_NUMERICAL.with(std::cell::Cell::get)
-}
-
-#[cfg(not(test))]
-fn numerical_forced() -> bool {
-    false
 }
 
 /// Item-block covariances: each free item's complete-data information
@@ -443,7 +455,8 @@ mod tests {
         (exact, numerical.unwrap())
     }
 
-    /// The largest relative difference over every item's se_a, se_d, se_b.
+    /// The largest relative difference over every item's se_a, se_d, se_b,
+    /// se_c.
     fn max_relative_difference(data: &ResponseMatrix, options: &CalibrationOptions) -> f64 {
         let (exact, numerical) = both(data, options);
         assert!(
@@ -458,7 +471,7 @@ mod tests {
             let (Some(e), Some(n)) = (&e.estimate, &n.estimate) else {
                 continue;
             };
-            let mut pairs = vec![(e.se_a, n.se_a), (e.se_b, n.se_b)];
+            let mut pairs = vec![(e.se_a, n.se_a), (e.se_b, n.se_b), (e.se_c, n.se_c)];
             if let (Some(de), Some(dn)) = (&e.se_d, &n.se_d) {
                 pairs.extend(de.iter().zip(dn).map(|(x, y)| (Some(*x), Some(*y))));
             }
@@ -474,11 +487,12 @@ mod tests {
             }
         }
         assert!(compared > 0);
+        eprintln!("{:?}: exact vs numerical SE, max relative difference {worst:.1e}", options.model);
         worst
     }
 
     #[test]
-    fn exact_errors_equal_the_numerical_ones_2pl_rasch_gpcm() {
+    fn exact_errors_equal_the_numerical_ones_for_every_model() {
         let sat12 = read(&reference_text("sat12.csv"));
         let lsat6 = read(&reference_text("lsat6.csv"));
         let poly = read(&reference_text("verbal_aggression_poly.csv"));
@@ -488,6 +502,8 @@ mod tests {
             (&lsat6, IrtModel::TwoPl),
             (&lsat6, IrtModel::Rasch),
             (&poly, IrtModel::Gpcm),
+            (&sat12, IrtModel::ThreePl),
+            (&lsat6, IrtModel::ThreePl),
         ];
         for (data, model) in cases {
             let d = max_relative_difference(data, &CalibrationOptions::new(model));
@@ -522,7 +538,7 @@ mod tests {
         }
         let data = read(&sparse);
         assert_eq!(data.blocks().len(), 2);
-        for model in [IrtModel::TwoPl, IrtModel::Gpcm] {
+        for model in [IrtModel::TwoPl, IrtModel::Gpcm, IrtModel::ThreePl] {
             let d = max_relative_difference(&data, &CalibrationOptions::new(model));
             assert!(d < TOLERANCE, "{model:?}: {d}");
         }
