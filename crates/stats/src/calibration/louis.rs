@@ -174,7 +174,7 @@ impl MeanProducts {
             let mr = &self.means[r * CHUNK..r * CHUNK + filled];
             for c in 0..=r {
                 let mc = &self.means[c * CHUNK..c * CHUNK + filled];
-                self.lower[r * nb + c] += mr.iter().zip(mc).map(|(x, y)| x * y).sum::<f64>();
+                self.lower[r * nb + c] += dot(mr, mc);
             }
         }
         self.filled = 0;
@@ -189,6 +189,67 @@ impl MeanProducts {
                 lower[r * nb + c]
             } else {
                 lower[c * nb + r]
+            }
+        }
+    }
+}
+
+/// `Σ x_i y_i` in eight independent lanes (a single running sum would
+/// wait on each addition).
+fn dot(x: &[f64], y: &[f64]) -> f64 {
+    let mut lanes = [0.0; 8];
+    let (xs, ys) = (x.chunks_exact(8), y.chunks_exact(8));
+    let tail: f64 = xs
+        .remainder()
+        .iter()
+        .zip(ys.remainder())
+        .map(|(a, b)| a * b)
+        .sum();
+    for (a, b) in xs.zip(ys) {
+        for ((l, u), v) in lanes.iter_mut().zip(a).zip(b) {
+            *l += u * v;
+        }
+    }
+    lanes.iter().sum::<f64>() + tail
+}
+
+/// `A` (and `B`) tabulated node-major, `[q * n_b + c]`, so that a person's
+/// posterior means of all components are one pass over the window's rows.
+fn node_major(component_major: &[f64], nb: usize, nq: usize) -> Vec<f64> {
+    let mut out = vec![0.0; component_major.len()];
+    for c in 0..nb {
+        for q in 0..nq {
+            out[q * nb + c] = component_major[c * nq + q];
+        }
+    }
+    out
+}
+
+/// Adds `Σ_q w_q row_q` over the window starting at node `lo` into `out`
+/// (rows of `table`, node-major, `out.len()` wide), and the same weighted
+/// by `θ_q` into `cross` when given.
+fn window_means(
+    table: &[f64],
+    lo: usize,
+    w: &[f64],
+    theta: &[f64],
+    out: &mut [f64],
+    mut cross: Option<&mut [f64]>,
+) {
+    let nb = out.len();
+    out.fill(0.0);
+    if let Some(x) = cross.as_deref_mut() {
+        x.fill(0.0);
+    }
+    for (i, (wq, th)) in w.iter().zip(theta).enumerate() {
+        let row = &table[(lo + i) * nb..(lo + i + 1) * nb];
+        for (o, v) in out.iter_mut().zip(row) {
+            *o += wq * v;
+        }
+        if let Some(x) = cross.as_deref_mut() {
+            let wt = wq * th;
+            for (o, v) in x.iter_mut().zip(row) {
+                *o += wt * v;
             }
         }
     }
@@ -220,8 +281,9 @@ struct LinearPlan {
     global: Vec<usize>,
     /// Per local item, the offset of its components (slope first).
     offset: Vec<Option<usize>>,
-    /// `A_c(θ_q)` at `[c * Q + q]`.
+    /// `A_c(θ_q)` at `[c * Q + q]`, and node-major.
     a: Vec<f64>,
+    a_nodes: Vec<f64>,
 }
 
 impl LinearPlan {
@@ -247,7 +309,13 @@ impl LinearPlan {
                 }
             }
         }
-        Self { global, offset, a }
+        let a_nodes = node_major(&a, global.len(), nq);
+        Self {
+            global,
+            offset,
+            a,
+            a_nodes,
+        }
     }
 }
 
@@ -273,6 +341,7 @@ impl BlockTerms for LinearPlan {
         let mut products = MeanProducts::new(nb);
         let mut nodes = vec![0.0; nq];
         let mut cov = vec![0.0; nb];
+        let mut means = vec![0.0; nb];
         let mut slopes: Vec<(usize, f64)> = Vec::new();
         for p in start..end {
             let (lo, hi, _) = kernel.posterior(p);
@@ -285,16 +354,10 @@ impl BlockTerms for LinearPlan {
                 m2 += wq * th * th;
             }
             let var = m2 - m1 * m1;
-            for (c, cv) in cov.iter_mut().enumerate() {
-                let a = &self.a[c * nq + lo..c * nq + hi];
-                let (mut mean, mut cross) = (0.0, 0.0);
-                for ((wq, th), av) in w.iter().zip(theta).zip(a) {
-                    let wa = wq * av;
-                    mean += wa;
-                    cross += wa * th;
-                }
-                products.set(c, mean);
-                *cv = cross - m1 * mean;
+            window_means(&self.a_nodes, lo, w, theta, &mut means, Some(&mut cov));
+            for (c, (cv, mean)) in cov.iter_mut().zip(&means).enumerate() {
+                products.set(c, *mean);
+                *cv -= m1 * mean;
             }
             products.next_person();
             // Intercepts have e = 0: their F is a constant of the person and
@@ -357,9 +420,12 @@ struct ThreePlPlan {
     free: Vec<Option<usize>>,
     /// Free items of the block.
     n_free: usize,
-    /// `A_c(θ_q)`, `B_c(θ_q)` at `[c * Q + q]` (component `c = 3i + u`).
+    /// `A_c(θ_q)`, `B_c(θ_q)` at `[c * Q + q]` (component `c = 3i + u`),
+    /// and node-major.
     a: Vec<f64>,
     b: Vec<f64>,
+    a_nodes: Vec<f64>,
+    b_nodes: Vec<f64>,
 }
 
 impl ThreePlPlan {
@@ -386,8 +452,11 @@ impl ThreePlPlan {
                 }
             }
         }
+        let nb = global.len();
         Self {
-            n_free: global.len() / 3,
+            n_free: nb / 3,
+            a_nodes: node_major(&a, nb, nq),
+            b_nodes: node_major(&b, nb, nq),
             global,
             free,
             a,
@@ -417,6 +486,7 @@ impl BlockTerms for ThreePlPlan {
         let mut products = MeanProducts::new(nb);
         let mut right: Vec<usize> = Vec::new();
         let mut is_right = vec![false; nf];
+        let (mut mean_a, mut mean_b) = (vec![0.0; nb], vec![0.0; nb]);
         for p in start..end {
             let (lo, hi, _) = kernel.posterior(p);
             let w = &kernel.post[lo..hi];
@@ -442,14 +512,12 @@ impl BlockTerms for ThreePlPlan {
                     }
                 }
             }
+            let theta = &grid.theta[lo..hi];
+            window_means(&self.b_nodes, lo, w, theta, &mut mean_b, None);
+            window_means(&self.a_nodes, lo, w, theta, &mut mean_a, None);
             for c in 0..nb {
-                let bq = &self.b[c * nq + lo..c * nq + hi];
-                let mut mean: f64 = -w.iter().zip(bq).map(|(x, y)| x * y).sum::<f64>();
-                if is_right[c / 3] {
-                    let aq = &self.a[c * nq + lo..c * nq + hi];
-                    mean += w.iter().zip(aq).map(|(x, y)| x * y).sum::<f64>();
-                }
-                products.set(c, mean);
+                let right_part = if is_right[c / 3] { mean_a[c] } else { 0.0 };
+                products.set(c, right_part - mean_b[c]);
             }
             products.next_person();
             for &i in &right {

@@ -487,7 +487,10 @@ mod tests {
             }
         }
         assert!(compared > 0);
-        eprintln!("{:?}: exact vs numerical SE, max relative difference {worst:.1e}", options.model);
+        eprintln!(
+            "{:?}: exact vs numerical SE, max relative difference {worst:.1e}",
+            options.model
+        );
         worst
     }
 
