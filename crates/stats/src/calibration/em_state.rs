@@ -243,7 +243,7 @@ impl Setup<'_> {
         it: &ItemState,
     ) -> Vec<f64> {
         let mut info = self.item_terms(grid, counts, j, it).info;
-        if let Some(prior) = self.options.slope_prior {
+        if let Some(prior) = self.options.priors.a {
             if self.model() != IrtModel::Rasch && it.a > 0.0 {
                 // −d²/da² of −ln a − (ln a − μ)²/(2v) is
                 // (1 + μ − ln a)/(v a²) − 1/a²; the M-step uses 1/(v a²).

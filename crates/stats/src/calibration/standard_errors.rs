@@ -518,7 +518,7 @@ mod tests {
     fn exact_errors_equal_the_numerical_ones_with_a_slope_prior() {
         let sat12 = read(&reference_text("sat12.csv"));
         let mut options = CalibrationOptions::new(IrtModel::TwoPl);
-        options.slope_prior = Some(LogNormalPrior::BILOG);
+        options.priors.a = Some(LogNormalPrior::BILOG);
         let d = max_relative_difference(&sat12, &options);
         assert!(d < TOLERANCE, "{d}");
     }
