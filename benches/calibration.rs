@@ -4,6 +4,9 @@
 //! over a 2,000-item bank. Each fit's parameter recovery (slope bias and
 //! RMSE against the generating values) is printed once before timing.
 //!
+//! Issue 15: the same fits with standard errors (2PL and 3PL 20,000 x 60,
+//! 2PL 200,000 x 100), and S-X² item fit of 500 and 2,000 items.
+//!
 //! `CALIBRATION_BENCH=quick` skips the 200,000-person and concurrent cases.
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
@@ -11,6 +14,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
+use exam_stats::calibration::fit::s_x2;
 use exam_stats::calibration::{Calibration, CalibrationOptions, IrtModel, calibrate, rasch_cml};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -153,14 +157,57 @@ fn bench_mml(
         let start = Instant::now();
         let fit = calibrate(data, &opts).expect("calibrates");
         report(&name, &fit, truth, start.elapsed().as_secs_f64());
-        let mut group = c.benchmark_group("calibration");
-        group.sample_size(10);
-        group.warm_up_time(Duration::from_millis(500));
-        group.bench_function(&name, |bench| {
-            bench.iter(|| calibrate(black_box(data), &opts).expect("calibrates"))
+        bench_briefly(c, "calibration", &name, || {
+            calibrate(black_box(data), &opts).expect("calibrates")
         });
-        group.finish();
     }
+}
+
+/// Ten samples of `f` after half a second of warm-up.
+fn bench_briefly<T>(c: &mut Criterion, group: &str, name: &str, mut f: impl FnMut() -> T) {
+    let mut g = c.benchmark_group(group);
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_millis(500));
+    g.bench_function(name, |bench| bench.iter(&mut f));
+    g.finish();
+}
+
+/// The fit with standard errors (all threads).
+fn bench_with_standard_errors(
+    c: &mut Criterion,
+    label: &str,
+    data: &ResponseMatrix,
+    model: IrtModel,
+) {
+    let mut opts = options(model, true);
+    opts.standard_errors = true;
+    let name = format!("{label} with SE/2 threads");
+    let start = Instant::now();
+    let fit = calibrate(data, &opts).expect("calibrates");
+    eprintln!(
+        "{name}: {:.3} s; {}",
+        start.elapsed().as_secs_f64(),
+        fit.standard_errors
+    );
+    bench_briefly(c, "calibration", &name, || {
+        calibrate(black_box(data), &opts).expect("calibrates")
+    });
+}
+
+/// S-X² of every item of a 2PL fit of `n_items` items x 2,000 persons (the
+/// fit stops after a few EM steps: its estimates do not change the cost).
+fn bench_item_fit(c: &mut Criterion, n_items: usize, rng: &mut ChaCha8Rng) {
+    let truth = truth(n_items, false, rng);
+    let data = simulate(2_000, &truth, 8);
+    let mut opts = options(IrtModel::TwoPl, true);
+    opts.max_iterations = 3;
+    let fit = calibrate(&data, &opts).expect("calibrates");
+    bench_briefly(
+        c,
+        "item fit",
+        &format!("s_x2 {n_items} items x 2000"),
+        || s_x2(black_box(&data), &fit),
+    );
 }
 
 fn benches(c: &mut Criterion) {
@@ -170,6 +217,7 @@ fn benches(c: &mut Criterion) {
     let t60 = truth(60, false, &mut rng);
     let d60 = simulate(20_000, &t60, 1);
     bench_mml(c, "2pl 20000x60", &d60, &t60, IrtModel::TwoPl);
+    bench_with_standard_errors(c, "2pl 20000x60", &d60, IrtModel::TwoPl);
 
     let rasch = Truth {
         a: vec![1.0; 60],
@@ -200,6 +248,10 @@ fn benches(c: &mut Criterion) {
     let g60 = truth(60, true, &mut rng);
     let d3 = simulate(20_000, &g60, 3);
     bench_mml(c, "3pl 20000x60", &d3, &g60, IrtModel::ThreePl);
+    bench_with_standard_errors(c, "3pl 20000x60", &d3, IrtModel::ThreePl);
+    for n_items in [500, 2_000] {
+        bench_item_fit(c, n_items, &mut rng);
+    }
 
     if quick {
         return;
@@ -207,6 +259,7 @@ fn benches(c: &mut Criterion) {
     let t100 = truth(100, false, &mut rng);
     let d100 = simulate(200_000, &t100, 4);
     bench_mml(c, "2pl 200000x100", &d100, &t100, IrtModel::TwoPl);
+    bench_with_standard_errors(c, "2pl 200000x100", &d100, IrtModel::TwoPl);
     drop(d100);
 
     let g100 = truth(100, true, &mut rng);

@@ -392,3 +392,37 @@ fn priors_are_stated_and_switchable() {
         out.stderr
     );
 }
+
+#[test]
+fn item_fit_is_chosen_with_fit_and_on_by_default_for_short_tests() {
+    let s_x2 = |doc: &Value| doc["items"][0]["fit"]["s_x2"]["df"].as_u64();
+    // LSAT6's Item1: summed scores 1..4, four groups, df 4 − 2.
+    assert_eq!(s_x2(&calibrate_json("2pl", "lsat6", &["--no-se"])), Some(2));
+    let same = calibrate_json("2pl", "lsat6", &["--no-se", "--fit", "sx2"]);
+    assert_eq!(s_x2(&same), Some(2));
+    let none = calibrate_json("2pl", "lsat6", &["--no-se", "--fit", "none"]);
+    assert!(
+        none["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["fit"].as_object().is_none_or(|f| f.is_empty()))
+    );
+    let infit = |doc: &Value| doc["items"][0]["fit"]["infit"].as_f64();
+    assert!(infit(&calibrate_json("rasch-cml", "raschdat1", &[])).is_some());
+    let off = calibrate_json("rasch-cml", "raschdat1", &["--fit", "none"]);
+    assert_eq!(infit(&off), None);
+
+    let out = exam(&[
+        "calibrate",
+        "--model",
+        "2pl",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+        "--fit",
+        "infit",
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("--fit infit"), "{}", out.stderr);
+}

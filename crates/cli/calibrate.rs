@@ -9,7 +9,7 @@ use exam_export::calibration::CalibrationDocument;
 use exam_export::params::ParamsDocument;
 use exam_export::scored_csv;
 use exam_stats::calibration::curves::test_curves;
-use exam_stats::calibration::fit::{rasch_item_fit, s_x2};
+use exam_stats::calibration::fit::{DEFAULT_FIT_MAX_ITEMS, rasch_item_fit, s_x2};
 use exam_stats::calibration::{
     BetaPrior, CalibrationOptions, IrtModel, LogNormalPrior, PolytomousRasch, ScoreSplit,
     andersen_lr, calibrate_with_progress, parse_prior, pcm_cml, rasch_cml, wle_score_table,
@@ -82,9 +82,14 @@ pub struct CalibrateArgs {
     /// converged (exit status 3).
     #[arg(long, default_value_t = CalibrationOptions::new(IrtModel::TwoPl).max_iterations)]
     max_iterations: usize,
-    /// Skip standard errors (they cost two E-steps per parameter).
+    /// Skip standard errors.
     #[arg(long)]
     no_se: bool,
+    /// Item fit: `sx2` (S-X², the MML models), `infit` (infit and outfit,
+    /// rasch-cml) or `none`. Default: the model's statistic for tests up to
+    /// 2,000 items, none above (S-X² grows with items squared).
+    #[arg(long, value_enum)]
+    fit: Option<FitArg>,
     /// Prior on the slopes (2pl, 3pl, gpcm): `lognormal:MEAN_LOG,SD_LOG`
     /// (ln a ~ N(MEAN_LOG, SD_LOG²)) or `none`. Default: lognormal:0,0.5
     /// for the 3pl, none otherwise.
@@ -97,6 +102,36 @@ pub struct CalibrateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+}
+
+/// The `--fit` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FitArg {
+    /// No item fit.
+    None,
+    /// Orlando and Thissen's S-X² (MML models).
+    Sx2,
+    /// Infit and outfit mean squares (rasch-cml).
+    Infit,
+}
+
+impl FitArg {
+    /// The statistic `--fit` asks for, or the model's own (`own`) when the
+    /// flag is absent and the test has at most [`DEFAULT_FIT_MAX_ITEMS`]
+    /// items; an error when it asks for another model's statistic.
+    fn resolve(choice: Option<Self>, own: Self, n_items: usize) -> anyhow::Result<bool> {
+        match choice {
+            None => Ok(n_items <= DEFAULT_FIT_MAX_ITEMS),
+            Some(FitArg::None) => Ok(false),
+            Some(f) if f == own => Ok(true),
+            Some(FitArg::Sx2) => bail!(
+                "--fit sx2: S-X² is computed for the MML models (rasch, 2pl, 3pl, gpcm); use --fit infit"
+            ),
+            Some(_) => {
+                bail!("--fit infit: infit and outfit are computed for rasch-cml; use --fit sx2")
+            }
+        }
+    }
 }
 
 /// A prior given on the command line: a distribution or `none`.
@@ -135,6 +170,11 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
                     "--anchors needs an MML model (rasch, 2pl, 3pl); CML has no latent scale to fix"
                 );
             }
+            if args.model != ModelArg::RaschCml && args.fit.is_some_and(|f| f != FitArg::None) {
+                bail!(
+                    "--fit: pcm-cml and rsm-cml report no item fit (use --fit none or leave it out)"
+                );
+            }
             let polytomous = match args.model {
                 ModelArg::PcmCml => Some(PolytomousRasch::PartialCredit),
                 ModelArg::RsmCml => Some(PolytomousRasch::RatingScale),
@@ -150,13 +190,19 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
                     CalibrationDocument::from_pcm(&source, data.n_items(), &fit, lr, persons)
                 }
                 None => {
+                    let with_fit = FitArg::resolve(args.fit, FitArg::Infit, data.n_items())?;
                     let fit = rasch_cml(&data)?;
-                    let item_fit = rasch_item_fit(&data, &fit);
+                    let item_fit = if with_fit {
+                        rasch_item_fit(&data, &fit)
+                    } else {
+                        vec![None; fit.items.len()]
+                    };
                     CalibrationDocument::from_cml(&source, data.n_items(), &fit, item_fit)
                 }
             }
         }
         Some(model) => {
+            let with_fit = FitArg::resolve(args.fit, FitArg::Sx2, data.n_items())?;
             let mut options = CalibrationOptions::new(model);
             options.quadrature_points = args.quadrature_points;
             options.max_iterations = args.max_iterations;
@@ -169,7 +215,11 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
                 options.priors.c = prior;
             }
             let fit = with_progress(|progress| calibrate_with_progress(&data, &options, progress))?;
-            let item_fit = s_x2(&data, &fit);
+            let item_fit = if with_fit {
+                s_x2(&data, &fit)
+            } else {
+                vec![None; fit.items.len()]
+            };
             let thetas: Vec<f64> = (-8..=8)
                 .map(|i| fit.latent.mean + 0.5 * f64::from(i) * fit.latent.sd)
                 .collect();

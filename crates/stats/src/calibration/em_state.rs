@@ -231,6 +231,30 @@ impl Setup<'_> {
         t
     }
 
+    /// The exact negative Hessian of item `j`'s expected complete-data
+    /// log-posterior in `(a, d_1..d_m)` (Rasch, 2PL, GPCM): the
+    /// [`Setup::item_terms`] matrix with the slope prior's own curvature in
+    /// place of the one the M-step's Newton steps use.
+    pub fn item_information(
+        &self,
+        grid: &Grid,
+        counts: &Counts,
+        j: usize,
+        it: &ItemState,
+    ) -> Vec<f64> {
+        let mut info = self.item_terms(grid, counts, j, it).info;
+        if let Some(prior) = self.options.priors.a {
+            if self.model() != IrtModel::Rasch && it.a > 0.0 {
+                // −d²/da² of −ln a − (ln a − μ)²/(2v) is
+                // (1 + μ − ln a)/(v a²) − 1/a²; the M-step uses 1/(v a²).
+                let v = prior.sd_log * prior.sd_log;
+                let a2 = it.a * it.a;
+                info[0] += (prior.mean_log - it.a.ln()) / (v * a2) - 1.0 / a2;
+            }
+        }
+        info
+    }
+
     /// Gradient of the log-posterior in the packing order of
     /// `pack(_, false)`, from the counts of an E-step at `state`.
     pub fn gradient(&self, state: &State, grid: &Grid, counts: &Counts) -> Vec<f64> {

@@ -91,12 +91,12 @@ pub(crate) struct PreparedBlock<'a> {
     local_total: usize,
     /// Per local category: its item (position in `items`), its score, and
     /// its global category index.
-    cat_item: Vec<usize>,
-    cat_score: Vec<f64>,
+    pub cat_item: Vec<usize>,
+    pub cat_score: Vec<f64>,
     cat_global: Vec<usize>,
     /// Person `p`'s local categories are `cats[starts[p]..starts[p + 1]]`.
-    starts: Vec<usize>,
-    cats: Vec<u32>,
+    pub starts: Vec<usize>,
+    pub cats: Vec<u32>,
 }
 
 impl<'a> PreparedBlock<'a> {
@@ -167,7 +167,11 @@ pub(crate) struct Counts {
 }
 
 /// Per block: `log w_q + Σ_j log P_j(0 | θ_q)` over its items.
-fn block_bases(blocks: &[PreparedBlock<'_>], tables: &Tables, grid: &Grid) -> Vec<Vec<f64>> {
+pub(crate) fn block_bases(
+    blocks: &[PreparedBlock<'_>],
+    tables: &Tables,
+    grid: &Grid,
+) -> Vec<Vec<f64>> {
     let nq = grid.len();
     blocks
         .iter()
@@ -184,7 +188,7 @@ fn block_bases(blocks: &[PreparedBlock<'_>], tables: &Tables, grid: &Grid) -> Ve
 }
 
 /// `(block, first row, end row)` tasks of at most [`CHUNK_ROWS`] rows.
-fn block_tasks(blocks: &[PreparedBlock<'_>]) -> Vec<(usize, usize, usize)> {
+pub(crate) fn block_tasks(blocks: &[PreparedBlock<'_>]) -> Vec<(usize, usize, usize)> {
     blocks
         .iter()
         .enumerate()
@@ -265,8 +269,8 @@ fn linear_coefficients(pb: &PreparedBlock<'_>, tables: &Tables) -> (Vec<f64>, Ve
 }
 
 /// Per-person work space and the block's fixed inputs.
-struct Kernel<'k, 'a> {
-    pb: &'k PreparedBlock<'a>,
+pub(crate) struct Kernel<'k, 'a> {
+    pub pb: &'k PreparedBlock<'a>,
     tables: &'k Tables,
     grid: &'k Grid,
     base: &'k [f64],
@@ -277,11 +281,17 @@ struct Kernel<'k, 'a> {
     /// than wrong answers subtracts the wrong ones (fewer terms).
     all_right: Option<Vec<f64>>,
     lp: Vec<f64>,
-    post: Vec<f64>,
+    /// The last [`Kernel::posterior`], normalised over its window.
+    pub post: Vec<f64>,
 }
 
 impl<'k, 'a> Kernel<'k, 'a> {
-    fn new(pb: &'k PreparedBlock<'a>, tables: &'k Tables, grid: &'k Grid, base: &'k [f64]) -> Self {
+    pub fn new(
+        pb: &'k PreparedBlock<'a>,
+        tables: &'k Tables,
+        grid: &'k Grid,
+        base: &'k [f64],
+    ) -> Self {
         let (cat_slope, cat_icpt) = linear_coefficients(pb, tables);
         let nq = grid.len();
         let dichotomous = pb.local_total == pb.items.len();
@@ -309,7 +319,7 @@ impl<'k, 'a> Kernel<'k, 'a> {
 
     /// Person `p`'s posterior over the nodes, normalised, in
     /// `self.post[lo..hi]`; returns `(lo, hi, log-likelihood)`.
-    fn posterior(&mut self, p: usize) -> (usize, usize, f64) {
+    pub fn posterior(&mut self, p: usize) -> (usize, usize, f64) {
         let nq = self.grid.len();
         let cats = &self.pb.cats[self.pb.starts[p]..self.pb.starts[p + 1]];
         let lp = &mut self.lp;

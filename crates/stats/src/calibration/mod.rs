@@ -25,13 +25,14 @@
 //!   the tolerance in an EM step; it is reported as converged only if the
 //!   gradient is then near zero too, and otherwise says why it stopped and
 //!   which item moved most. Standard errors come from the observed
-//!   information: the central-difference Jacobian of the analytic gradient of
-//!   the marginal log-likelihood (Fisher's identity gives that gradient from
-//!   one E-step), which is the quantity Oakes (1999, *JRSS B* 61, 479–482)
-//!   computes. Above [`CalibrationOptions::full_information_max_parameters`]
+//!   information of all item parameters, computed exactly by Louis's (1982,
+//!   *JRSS B* 44, 226–233) identity in one pass over the persons (the
+//!   matrix Oakes 1999, *JRSS B* 61, 479–482, writes in closed form; the
+//!   tests check it against central differences of the analytic marginal
+//!   gradient). Above [`CalibrationOptions::full_information_max_parameters`]
 //!   (a large bank in a concurrent calibration) every model uses each
-//!   item's own block of the observed information by Louis's (1982, *JRSS
-//!   B* 44, 226–233) formula instead, one pass over the data: `(a, d)` for
+//!   item's own block of the observed information by Louis's formula
+//!   instead: `(a, d)` for
 //!   the 2PL and GPCM, `(a, d, logit c)` with the prior terms for the 3PL,
 //!   and for the common-slope model each item's intercepts plus the common
 //!   slope's own 1×1 block. It ignores the covariances between blocks, so
@@ -65,6 +66,7 @@ pub mod fit;
 mod item_terms;
 pub(crate) mod linalg;
 pub mod linking;
+mod louis;
 mod mml;
 mod options;
 mod pcm_cml;

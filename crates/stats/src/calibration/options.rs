@@ -163,9 +163,10 @@ pub struct CalibrationOptions {
     /// Compute standard errors (default true).
     pub standard_errors: bool,
     /// Up to this many free parameters (default 1000) standard errors come
-    /// from the full observed information (two E-steps per parameter and
-    /// a dense inverse); above it, from each item's own block of the
-    /// observed information (Louis 1982, one pass over the data: `(a, d)`
+    /// from the full observed information (Louis 1982, one pass over the
+    /// persons, `O(n²)` memory and work per person, and a dense inverse);
+    /// above it, from each item's own block of the observed information
+    /// (`(a, d)`
     /// for the 2PL and GPCM, `(a, d, logit c)` with the prior terms for the
     /// 3PL; for the common-slope model each item's intercepts and, apart,
     /// the common slope's 1×1 block), which ignores the covariances between

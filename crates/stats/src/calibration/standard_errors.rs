@@ -1,22 +1,32 @@
 //! Standard errors from the observed information matrix.
 //!
-//! By Fisher's identity the gradient of the marginal log-likelihood at `η`
-//! is the gradient of the expected complete-data log-likelihood with the
-//! E-step taken at `η`, so one E-step gives it exactly. The observed
-//! information is minus the Jacobian of that gradient, taken here by central
-//! differences (step `1e-4·max(1, |η_i|)`, two E-steps per parameter): the
-//! quantity Oakes (1999) writes in closed form and mirt computes by the same
-//! kind of differencing. Prior terms (3PL, MAP) are included, so the errors
-//! are posterior standard deviations under the normal approximation. The
+//! The observed information is computed exactly by Louis's (1982)
+//! identity: the complete-data information (the exact negative Hessian of
+//! the expected complete-data log-posterior; the 3PL's by central
+//! differences of its analytic gradient at fixed counts) less the missing
+//! information `Σ_p Cov_{θ | x_p}(S_p(θ))` of all item parameters, in one
+//! pass over the persons ([`super::louis`]). This is the matrix Oakes
+//! (1999) writes as the sum of the two second derivatives of `Q(η′ | η)`;
+//! it is not the cross-product of per-person scores.
+//!
+//! The test oracle (unit tests) is the numerical matrix: by Fisher's
+//! identity the gradient of the marginal log-posterior at `η` is the
+//! gradient of the expected complete-data log-posterior with the E-step
+//! taken at `η`, and minus its Jacobian by central differences (step
+//! `1e-4·max(1, |η_i|)`, two E-steps per parameter) is the information, as
+//! mirt computes Oakes' matrix.
+//!
+//! Prior terms (3PL, MAP) are included in both, so the errors are
+//! posterior standard deviations under the normal approximation. The
 //! latent mean and SD of a fixed-item calibration are held at their
 //! estimates.
 
 use super::em_state::{ItemState, Setup, State, logit};
 use super::estep::{Counts, Grid, ItemScores, missing_information};
 use super::linalg::spd_inverse;
+use super::louis::{self, ParameterLayout};
 use exam_core::irt::IrtModel;
 use exam_core::irt::logistic;
-use rayon::prelude::*;
 
 /// The covariance of the packed free parameters.
 #[derive(Debug, Clone)]
@@ -66,8 +76,26 @@ pub(crate) fn covariance(setup: &Setup<'_>, state: &State) -> (Option<Covariance
     if n > limit {
         return item_blocks(setup, state, n, limit);
     }
+    let (info, method) = information(setup, state, &x);
+    match spd_inverse(&info, n) {
+        Some(values) => (Some(Covariance::Full { n, values }), method.to_owned()),
+        None => (
+            None,
+            "absent: the observed information matrix is not positive definite (the model is not identified at the estimates)"
+                .to_owned(),
+        ),
+    }
+}
+
+/// The observed information of the packed parameters `x` by central
+/// differences of the marginal gradient (two E-steps per parameter),
+/// symmetrised: the test oracle.
+#[cfg(test)]
+fn numerical_information(setup: &Setup<'_>, state: &State, x: &[f64]) -> Vec<f64> {
+    use rayon::prelude::*;
+    let n = x.len();
     let gradient_at = |i: usize, sign: f64| {
-        let mut y = x.clone();
+        let mut y = x.to_vec();
         y[i] += sign * step(x[i]);
         let s = setup.unpack(&y, state, false);
         let (counts, grid) = setup.e_step(&s);
@@ -87,25 +115,112 @@ pub(crate) fn covariance(setup: &Setup<'_>, state: &State) -> (Option<Covariance
     } else {
         (0..n).map(column).collect()
     };
-    // Information = −Hessian, symmetrised.
     let mut info = vec![0.0; n * n];
     for i in 0..n {
         for k in 0..n {
             info[i * n + k] = -0.5 * (columns[k][i] + columns[i][k]);
         }
     }
-    match spd_inverse(&info, n) {
-        Some(values) => (
-            Some(Covariance::Full { n, values }),
-            "observed information (central differences of the analytic marginal gradient, as Oakes 1999)"
-                .to_owned(),
-        ),
-        None => (
-            None,
-            "absent: the observed information matrix is not positive definite (the model is not identified at the estimates)"
-                .to_owned(),
-        ),
+    info
+}
+
+/// The exact observed information of the packed parameters by Louis's
+/// identity: each free item's complete-data information (with its priors)
+/// on the diagonal, less the missing information of all item parameters
+/// together. Under the common-slope model every item's slope is the one
+/// packed slope.
+fn louis_information(setup: &Setup<'_>, state: &State) -> Vec<f64> {
+    let (counts, grid) = setup.e_step(state);
+    let tables = setup.tables(state, &grid);
+    let rasch = setup.model() == IrtModel::Rasch;
+    let three_pl = setup.model() == IrtModel::ThreePl;
+    // Per item-space parameter (each free item's a, d_1..d_m), its packed
+    // position.
+    let mut offset = vec![None; setup.status.len()];
+    let mut packed = Vec::new();
+    let mut next = usize::from(rasch);
+    for j in setup.free_items() {
+        offset[j] = Some(packed.len());
+        if rasch {
+            packed.push(0);
+        } else {
+            packed.push(next);
+            next += 1;
+        }
+        for _ in 0..state.items[j].d.len() + usize::from(three_pl) {
+            packed.push(next);
+            next += 1;
+        }
     }
+    let layout = ParameterLayout {
+        offset,
+        n: packed.len(),
+    };
+    let missing = louis::missing_information(
+        &setup.blocks,
+        &tables,
+        &grid,
+        &state.items,
+        &layout,
+        three_pl,
+        setup.options.parallel,
+    );
+    let (n, m) = (next, layout.n);
+    let mut info = vec![0.0; n * n];
+    for (u, &pu) in packed.iter().enumerate() {
+        for (v, &pv) in packed.iter().enumerate() {
+            info[pu * n + pv] -= missing[u * m + v];
+        }
+    }
+    for j in setup.free_items() {
+        let Some(start) = layout.offset[j] else {
+            continue;
+        };
+        let it = &state.items[j];
+        let complete = if three_pl {
+            three_pl_complete_information(setup, &grid, &counts, j, it)
+        } else {
+            setup.item_information(&grid, &counts, j, it)
+        };
+        let dim = it.d.len() + 1 + usize::from(three_pl);
+        for u in 0..dim {
+            for v in 0..dim {
+                info[packed[start + u] * n + packed[start + v]] += complete[u * dim + v];
+            }
+        }
+    }
+    info
+}
+
+/// How the full information is computed, as the result states it.
+const LOUIS: &str =
+    "observed information (Louis 1982: exact, all item parameters, one pass over the persons)";
+
+/// The observed information of the packed parameters `_x`, and how it was
+/// computed.
+#[cfg(not(test))]
+fn information(setup: &Setup<'_>, state: &State, _x: &[f64]) -> (Vec<f64>, &'static str) {
+    (louis_information(setup, state), LOUIS)
+}
+
+/// The observed information of the packed parameters `x`, and how it was
+/// computed: the numerical oracle when a test asks for it.
+#[cfg(test)]
+fn information(setup: &Setup<'_>, state: &State, x: &[f64]) -> (Vec<f64>, &'static str) {
+    if FORCE_NUMERICAL.with(std::cell::Cell::get) {
+        (
+            numerical_information(setup, state, x),
+            "observed information (central differences of the analytic marginal gradient)",
+        )
+    } else {
+        (louis_information(setup, state), LOUIS)
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests set it to compute the oracle, the numerical information.
+    pub(crate) static FORCE_NUMERICAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Item-block covariances: each free item's complete-data information
@@ -161,7 +276,7 @@ fn item_blocks(
     if rasch {
         let complete: f64 = setup
             .free_items()
-            .map(|j| setup.item_terms(&grid, &counts, j, &state.items[j]).info[0])
+            .map(|j| setup.item_information(&grid, &counts, j, &state.items[j])[0])
             .sum();
         push(vec![complete - missing.common_slope], 1, &mut blocks);
     }
@@ -170,7 +285,7 @@ fn item_blocks(
         let complete = if model == IrtModel::ThreePl {
             three_pl_complete_information(setup, &grid, &counts, j, it)
         } else {
-            setup.item_terms(&grid, &counts, j, it).info
+            setup.item_information(&grid, &counts, j, it)
         };
         let dim = scores.dim[j];
         let info: Vec<f64> = complete
@@ -304,4 +419,146 @@ fn three_pl_complete_information(
 
 fn step(x: f64) -> f64 {
     1e-4 * x.abs().max(1.0)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests: a panic is the failure report
+mod tests {
+    use super::FORCE_NUMERICAL;
+    use crate::calibration::{
+        Calibration, CalibrationOptions, IrtModel, LogNormalPrior, calibrate,
+    };
+    use exam_core::irt::ItemParams;
+    use exam_core::responses::{CsvOptions, ResponseMatrix};
+
+    /// Agreement of the exact errors with the numerical oracle.
+    const TOLERANCE: f64 = 1e-3;
+
+    fn read(text: &str) -> ResponseMatrix {
+        ResponseMatrix::from_csv(text.as_bytes(), "test", CsvOptions { id_column: false }).unwrap()
+    }
+
+    fn reference_text(file: &str) -> String {
+        let path = format!(
+            "{}/../../tests/data/reference/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    /// The calibration with exact errors and the one with numerical errors.
+    fn both(data: &ResponseMatrix, options: &CalibrationOptions) -> (Calibration, Calibration) {
+        let exact = calibrate(data, options).unwrap();
+        FORCE_NUMERICAL.with(|f| f.set(true));
+        let numerical = calibrate(data, options);
+        FORCE_NUMERICAL.with(|f| f.set(false));
+        (exact, numerical.unwrap())
+    }
+
+    /// The largest relative difference over every item's se_a, se_d, se_b,
+    /// se_c.
+    fn max_relative_difference(data: &ResponseMatrix, options: &CalibrationOptions) -> f64 {
+        let (exact, numerical) = both(data, options);
+        assert!(
+            exact
+                .standard_errors
+                .starts_with("observed information (Louis")
+        );
+        assert!(numerical.standard_errors.contains("central differences"));
+        let mut worst: f64 = 0.0;
+        let mut compared = 0;
+        for (e, n) in exact.items.iter().zip(&numerical.items) {
+            let (Some(e), Some(n)) = (&e.estimate, &n.estimate) else {
+                continue;
+            };
+            let mut pairs = vec![(e.se_a, n.se_a), (e.se_b, n.se_b), (e.se_c, n.se_c)];
+            if let (Some(de), Some(dn)) = (&e.se_d, &n.se_d) {
+                pairs.extend(de.iter().zip(dn).map(|(x, y)| (Some(*x), Some(*y))));
+            }
+            for pair in pairs {
+                match pair {
+                    (Some(x), Some(y)) => {
+                        worst = worst.max((x / y - 1.0).abs());
+                        compared += 1;
+                    }
+                    (None, None) => {}
+                    other => panic!("one method has an error the other lacks: {other:?}"),
+                }
+            }
+        }
+        assert!(compared > 0);
+        eprintln!(
+            "{:?}: exact vs numerical SE, max relative difference {worst:.1e}",
+            options.model
+        );
+        worst
+    }
+
+    #[test]
+    fn exact_errors_equal_the_numerical_ones_for_every_model() {
+        let sat12 = read(&reference_text("sat12.csv"));
+        let lsat6 = read(&reference_text("lsat6.csv"));
+        let poly = read(&reference_text("verbal_aggression_poly.csv"));
+        let cases = [
+            (&sat12, IrtModel::TwoPl),
+            (&sat12, IrtModel::Rasch),
+            (&lsat6, IrtModel::TwoPl),
+            (&lsat6, IrtModel::Rasch),
+            (&poly, IrtModel::Gpcm),
+            (&sat12, IrtModel::ThreePl),
+            (&lsat6, IrtModel::ThreePl),
+        ];
+        for (data, model) in cases {
+            let d = max_relative_difference(data, &CalibrationOptions::new(model));
+            assert!(d < TOLERANCE, "{model:?}: {d}");
+        }
+    }
+
+    #[test]
+    fn exact_errors_equal_the_numerical_ones_with_a_slope_prior() {
+        let sat12 = read(&reference_text("sat12.csv"));
+        let mut options = CalibrationOptions::new(IrtModel::TwoPl);
+        options.priors.a = Some(LogNormalPrior::BILOG);
+        let d = max_relative_difference(&sat12, &options);
+        assert!(d < TOLERANCE, "{d}");
+    }
+
+    #[test]
+    fn exact_errors_equal_the_numerical_ones_on_two_forms_with_anchors() {
+        // SAT12 split into two overlapping forms: the first 300 persons saw
+        // items 1-20, the others items 13-32 (empty cells: not presented).
+        let text = reference_text("sat12.csv");
+        let mut lines = text.lines();
+        let mut sparse = format!("{}\n", lines.next().unwrap());
+        for (p, line) in lines.enumerate() {
+            let cells: Vec<&str> = line.split(',').collect();
+            let shown = if p < 300 { 0..20 } else { 12..32 };
+            let row: Vec<&str> = (0..cells.len())
+                .map(|j| if shown.contains(&j) { cells[j] } else { "" })
+                .collect();
+            sparse.push_str(&row.join(","));
+            sparse.push('\n');
+        }
+        let data = read(&sparse);
+        assert_eq!(data.blocks().len(), 2);
+        for model in [IrtModel::TwoPl, IrtModel::Gpcm, IrtModel::ThreePl] {
+            let d = max_relative_difference(&data, &CalibrationOptions::new(model));
+            assert!(d < TOLERANCE, "{model:?}: {d}");
+        }
+        // Two anchors at bank values: the latent mean and SD are
+        // estimated, the anchors have no errors.
+        let mut options = CalibrationOptions::new(IrtModel::TwoPl);
+        options.anchors = vec![
+            (
+                data.items()[0].clone(),
+                ItemParams::two_pl(0.9, -0.4).unwrap(),
+            ),
+            (
+                data.items()[31].clone(),
+                ItemParams::two_pl(1.1, 0.3).unwrap(),
+            ),
+        ];
+        let d = max_relative_difference(&data, &options);
+        assert!(d < TOLERANCE, "anchored: {d}");
+    }
 }
