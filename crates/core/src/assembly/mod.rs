@@ -80,7 +80,7 @@
 //!    units below their plan and goes beyond it only when none fits, so
 //!    hundreds of forms spread their uses instead of exhausting the best
 //!    items and the overlap budget of the first forms. A pick or a swap
-//!    looks at up to 96 candidates per shape from a random place in its
+//!    looks at up to 48 candidates per shape from a random place in its
 //!    list (further while too few feasible ones are found). A form takes a
 //!    unit whose shape fits its remaining needs and that breaks no hard
 //!    constraint; among the single-item shapes it still needs, the scarcest

@@ -31,7 +31,7 @@ const AIM_SPREAD: f64 = 0.25;
 /// the shape's list), so a step costs the same on a bank of 10,000 items as
 /// on one of 2,000; a pick looks further only while it has found too few
 /// feasible units.
-const CANDIDATES: usize = 96;
+const CANDIDATES: usize = 48;
 
 /// Deviations closer than this are equal (information units).
 const EPS: f64 = 1e-12;
