@@ -181,7 +181,7 @@ pub struct CalibrationDocument {
     /// Whether the estimation converged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub converged: Option<bool>,
-    /// Why the EM stopped (MML).
+    /// Why the iterations stopped (EM for MML, Newton–Raphson for CML).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub convergence: Option<Convergence>,
     /// The latent distribution (MML).
@@ -349,8 +349,8 @@ impl CalibrationDocument {
             aic: None,
             bic: None,
             iterations: Some(fit.iterations),
-            converged: Some(fit.converged),
-            convergence: None,
+            converged: Some(fit.convergence.converged),
+            convergence: Some(fit.convergence.clone()),
             latent: None,
             standard_errors: Some(
                 "inverse observed information of the conditional likelihood, difficulties summing to zero"
@@ -411,8 +411,8 @@ impl CalibrationDocument {
             aic: None,
             bic: None,
             iterations: Some(fit.iterations),
-            converged: Some(fit.converged),
-            convergence: None,
+            converged: Some(fit.convergence.converged),
+            convergence: Some(fit.convergence.clone()),
             latent: None,
             standard_errors: Some(
                 "inverse observed information of the conditional likelihood, carried to the thresholds and locations (category parameters summing to zero)"

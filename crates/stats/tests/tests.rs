@@ -2,6 +2,7 @@
 //! whose modules compare the statistics with reference values and state
 //! the estimators' invariants.
 
+mod cml_existence;
 mod common;
 mod ctt_reference;
 mod decision;

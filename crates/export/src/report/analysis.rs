@@ -187,7 +187,7 @@ fn summary_table(a: &ItemAnalysis) -> String {
             &'static str,
             fn(&exam_stats::decision::CutScoreStatistics) -> String,
         );
-        let cut_rows: [CutRow; 10] = [
+        let cut_rows: [CutRow; 12] = [
             ("Cut score (raw)", |c| {
                 format!("<td data-value=\"{}\">{}</td>", c.cut, c.cut)
             }),
@@ -246,6 +246,20 @@ fn summary_table(a: &ItemAnalysis) -> String {
                     c.livingston_lewis.and_then(|l| l.consistency.kappa),
                     3,
                     c.undefined.reason(Statistic::LivingstonLewis),
+                )
+            }),
+            ("Decision accuracy (Hanson-Brennan)", |c| {
+                num_cell(
+                    c.hanson_brennan.map(|l| l.accuracy),
+                    3,
+                    c.undefined.reason(Statistic::HansonBrennan),
+                )
+            }),
+            ("Decision consistency (Hanson-Brennan)", |c| {
+                num_cell(
+                    c.hanson_brennan.map(|l| l.consistency.consistency),
+                    3,
+                    c.undefined.reason(Statistic::HansonBrennan),
                 )
             }),
         ];
