@@ -5,7 +5,8 @@ use crate::output::{Format, print_json, refuse_overwriting};
 use anyhow::Context;
 use clap::Args;
 use exam_core::assembly::{
-    Assembly, AssemblyOptions, MaxOverlap, Objective, PublishedForm, assemble,
+    Assembly, AssemblyOptions, MaxOverlap, Objective, Progress, PublishedForm,
+    assemble_with_progress,
 };
 use exam_core::attempt::HandleKey;
 use exam_core::coverage::{coverage, exposure};
@@ -122,8 +123,22 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
         },
         ..AssemblyOptions::default()
     };
-    let bar = crate::progress::spinner(format!("assembling {} form(s)", args.forms));
-    let assembly = assemble(&bank, &blueprint, &options, args.seed);
+    let bar = crate::progress::bar();
+    let assembly = assemble_with_progress(&bank, &blueprint, &options, args.seed, &mut |p| {
+        let (message, done, total) = match p {
+            Progress::Building { filled, slots } => {
+                ("building forms: slots".to_owned(), filled, slots)
+            }
+            Progress::Improving {
+                pass,
+                forms_done,
+                forms,
+            } => (format!("improving forms, pass {pass}:"), forms_done, forms),
+        };
+        bar.set_message(message);
+        bar.set_length(total);
+        bar.set_position(done);
+    });
     bar.finish_and_clear();
     let assembly: Assembly =
         assembly.with_context(|| format!("assembling forms for blueprint {}", blueprint.id))?;

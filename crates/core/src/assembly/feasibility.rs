@@ -149,8 +149,54 @@ pub(crate) fn check_mixes(
                 });
             }
         }
+        let budget = u64::from(forms) * limit;
+        let fastest = fastest_total_seconds(pool, needs, max_uses);
+        if fastest > budget {
+            return Err(AssemblyError::TimeBudgetShort {
+                forms,
+                fastest_seconds: fastest,
+                budget_seconds: budget,
+            });
+        }
     }
     Ok(())
+}
+
+/// A lower bound on the expected time of all forms together: each form
+/// takes at most the limit, so all take at most `forms · limit`; and
+/// however the slots are filled, per slot kind its total demand
+/// `T_k = Σ_f need_f(k)` is met by items each used at most
+/// `min(capacity, forms)` times, which takes at least the time of the `T_k`
+/// fastest item uses (a set's time spread evenly over its items, as in
+/// [`fastest_seconds`]). The fast items cannot all go on every form.
+fn fastest_total_seconds(pool: &Pool, needs: &[Vec<u32>], max_uses: u32) -> u64 {
+    let forms = needs.len() as u32;
+    let mut per_kind: Vec<Vec<(u64, u32)>> = vec![Vec::new(); pool.kinds()];
+    for unit in &pool.units {
+        let per_item = unit.seconds / u64::from(unit.n_items.max(1));
+        let uses = unit.capacity.min(max_uses).min(forms);
+        for (kind, &count) in pool.shapes[unit.shape].iter().enumerate() {
+            per_kind[kind].extend(std::iter::repeat_n((per_item, uses), count as usize));
+        }
+    }
+    per_kind
+        .iter_mut()
+        .enumerate()
+        .map(|(kind, items)| {
+            let mut demand: u64 = needs.iter().map(|n| u64::from(n[kind])).sum();
+            items.sort_unstable();
+            let mut total = 0;
+            for &(seconds, uses) in items.iter() {
+                let take = demand.min(u64::from(uses));
+                total += take * seconds;
+                demand -= take;
+                if demand == 0 {
+                    break;
+                }
+            }
+            total
+        })
+        .sum()
 }
 
 /// A lower bound on a form's expected time: per slot kind, the sum of the
@@ -182,6 +228,50 @@ fn fastest_seconds(pool: &Pool, need: &[u32]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::assembly::synthetic::{SyntheticSpec, synthetic_bank};
+    use crate::assembly::{AssemblyOptions, MaxOverlap, assemble};
+
+    #[test]
+    fn all_forms_together_cannot_exceed_their_time_budget() {
+        // Items take 40 to 120 s: a 12-item form fits 9 minutes only with
+        // the fastest items (40-45 s), and those cannot go on every form
+        // when each item may be used once; one form can be built.
+        let spec = SyntheticSpec {
+            items: 1200,
+            domains: 3,
+            scored_items: 12,
+            pretest_items: 0,
+            set_share: 0.0,
+            enemy_share: 0.0,
+            time_limit_minutes: 9,
+            ..SyntheticSpec::default()
+        };
+        let (bank, blueprint) = synthetic_bank(&spec, 3).unwrap();
+        let options = |forms| AssemblyOptions {
+            forms,
+            max_overlap: Some(MaxOverlap::Items(12)),
+            max_item_uses: Some(1),
+            ..AssemblyOptions::default()
+        };
+        assert!(assemble(&bank, &blueprint, &options(1), 1).is_ok());
+        // By hand: per form 540 s; the bank's items of 40-44 s are few, so
+        // 30 disjoint forms need slower ones on average.
+        let fast = bank
+            .items()
+            .iter()
+            .filter(|i| i.status == crate::item::ItemStatus::Operational)
+            .filter(|i| i.expected_seconds.is_some_and(|t| t <= 45))
+            .count();
+        assert!(fast < 30 * 12, "{fast}");
+        match assemble(&bank, &blueprint, &options(30), 1) {
+            Err(AssemblyError::TimeBudgetShort {
+                forms: 30,
+                fastest_seconds,
+                budget_seconds: 16_200,
+            }) => assert!(fastest_seconds > 16_200),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn min_distinct_by_hand() {

@@ -73,8 +73,15 @@
 //!    item set form one unit, so sets are all-or-none by construction. A
 //!    unit's *shape* is its count vector over the blueprint cells plus the
 //!    pretest slot.
-//! 2. **Greedy construction, round robin.** Forms take one unit each in
-//!    turn, so later forms are not starved of good items. A form takes a
+//! 2. **Greedy construction, round robin, under an exposure plan.** Forms
+//!    take one unit each in turn, so later forms are not starved of good
+//!    items. Each unit has a planned number of uses, its kind's demand over
+//!    all forms spread evenly over the kind's items; a form picks among
+//!    units below their plan and goes beyond it only when none fits, so
+//!    hundreds of forms spread their uses instead of exhausting the best
+//!    items and the overlap budget of the first forms. A pick or a swap
+//!    looks at up to 48 candidates per shape from a random place in its
+//!    list (further while too few feasible ones are found). A form takes a
 //!    unit whose shape fits its remaining needs and that breaks no hard
 //!    constraint; among the single-item shapes it still needs, the scarcest
 //!    one (fewest feasible items per needed item) goes first when it is
@@ -106,7 +113,8 @@
 //! Because swaps keep shapes, content constraints hold after every step;
 //! cross-form constraints are checked on every move. Infeasible requests are
 //! caught before the search by counting arguments that name the cell and the
-//! shortfall ([`AssemblyError::Short`]); if the heuristic still cannot
+//! shortfall ([`AssemblyError::Short`], [`AssemblyError::OverlapShort`],
+//! [`AssemblyError::TimeBudgetShort`]); if the heuristic still cannot
 //! complete a form it says which form and which need it could not fill.
 //!
 //! # Quality
@@ -608,6 +616,20 @@ pub enum AssemblyError {
         /// The limit.
         limit_seconds: u64,
     },
+    /// All forms together need more expected time than their limits allow:
+    /// each item may go on only so many forms, so the fastest items cannot
+    /// fill every form.
+    #[error(
+        "time limit: {forms} forms need at least {fastest_seconds} s of expected response time in all (the fastest items, each on at most its use limit); {forms} x the limit allows {budget_seconds} s"
+    )]
+    TimeBudgetShort {
+        /// Forms requested.
+        forms: u32,
+        /// The least total expected time of all forms.
+        fastest_seconds: u64,
+        /// `forms` times the limit.
+        budget_seconds: u64,
+    },
     /// A published form names an item the bank does not hold.
     #[error("published form {form}: item `{item}` is not in the bank")]
     UnknownPublishedItem {
@@ -651,6 +673,7 @@ impl ApiError for AssemblyError {
             Self::BadOption { .. } => "bad_option",
             Self::OverlapShort { .. } => "overlap_short",
             Self::TimeShort { .. } => "time_short",
+            Self::TimeBudgetShort { .. } => "time_budget_short",
             Self::ContentShort { .. } => "content_short",
             Self::MixShort { .. } => "mix_short",
             Self::UnknownPublishedItem { .. } => "unknown_published_item",
@@ -686,6 +709,29 @@ pub(crate) fn check_blueprint(bank: &ItemBank, blueprint: &Blueprint) -> Result<
     }
 }
 
+/// How far a running [`assemble_with_progress`] has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Construction: `filled` of `slots` slots (over all forms) hold an
+    /// item. Starts again from 0 on each restart.
+    Building {
+        /// Slots filled so far.
+        filled: u64,
+        /// Slots of all forms.
+        slots: u64,
+    },
+    /// Local search: pass `pass` (from 1) has visited `forms_done` of
+    /// `forms` forms.
+    Improving {
+        /// The pass.
+        pass: u32,
+        /// Forms visited in this pass.
+        forms_done: u64,
+        /// All forms.
+        forms: u64,
+    },
+}
+
 /// Builds `options.forms` forms from the bank for the blueprint.
 ///
 /// Deterministic: the same bank (including its order), blueprint, options
@@ -696,6 +742,19 @@ pub fn assemble(
     blueprint: &Blueprint,
     options: &AssemblyOptions,
     seed: u64,
+) -> Result<Assembly, AssemblyError> {
+    assemble_with_progress(bank, blueprint, options, seed, &mut |_| {})
+}
+
+/// [`assemble`], telling `progress` how far it has come (once per round of
+/// construction and once per form of each search pass), for a progress bar
+/// on long runs. The forms are the same as [`assemble`]'s.
+pub fn assemble_with_progress(
+    bank: &ItemBank,
+    blueprint: &Blueprint,
+    options: &AssemblyOptions,
+    seed: u64,
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<Assembly, AssemblyError> {
     if options.forms == 0 {
         return Err(AssemblyError::NoForms);
@@ -747,6 +806,7 @@ pub fn assemble(
             restarts: options.restarts,
         },
         seed,
+        progress,
     )?;
     let inputs = delivery::InputsDigest::new(bank, blueprint, options, seed);
     let forms = selection

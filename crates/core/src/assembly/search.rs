@@ -1,14 +1,14 @@
 //! Greedy round-robin construction and swap local search (see the module
 //! docs of [`crate::assembly`] for the method).
 
-use super::AssemblyError;
 use super::pool::Pool;
+use super::{AssemblyError, Progress};
 use crate::hash::mix;
 use crate::random::standard_normal;
+use hashbrown::HashMap;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::HashMap;
 
 /// Attempts of the construction with fresh tie-break priorities before the
 /// heuristic gives up.
@@ -27,6 +27,12 @@ const REPAIRS: usize = 2;
 /// per-item target with ([`State::construct`]).
 const AIM_SPREAD: f64 = 0.25;
 
+/// Candidates a pick or a swap looks at per shape (from a random place in
+/// the shape's list), so a step costs the same on a bank of 10,000 items as
+/// on one of 2,000; a pick looks further only while it has found too few
+/// feasible units.
+const CANDIDATES: usize = 48;
+
 /// Deviations closer than this are equal (information units).
 const EPS: f64 = 1e-12;
 
@@ -42,14 +48,15 @@ struct State<'p> {
     n_forms: usize,
     n_units: usize,
     max_shared: u32,
-    /// `f · U + u`: unit `u` is on form `f`.
-    member: Vec<bool>,
-    /// `f · U + u`: the number of units on form `f` that are enemies of `u`.
-    blocked: Vec<u16>,
-    /// Forms each unit is on.
+    /// Bit `f · U + u`: unit `u` is on form `f`.
+    member: Vec<u64>,
+    /// Forms each unit is on: the per-item index through which pairs of
+    /// forms come to share items.
     forms_of: Vec<Vec<u16>>,
-    /// `f · N + g`: items forms `f` and `g` share.
-    overlap: Vec<u32>,
+    /// Items two forms share, only for the pairs that share any (keyed by
+    /// [`pair`]): at most `Σ C(uses, 2)` entries over the units, however
+    /// many forms there are.
+    overlap: HashMap<u64, u32>,
     /// Per form, remaining need per slot kind.
     need: Vec<Vec<u32>>,
     /// Per form, its mix: items per slot kind when complete.
@@ -77,7 +84,17 @@ struct State<'p> {
     /// The random multiplier of each feature of the greedy's per-item target
     /// for the next pick (all 1 without diversification).
     aim: Vec<f64>,
+    /// Per unit, the uses the construction gives it before it takes a unit
+    /// beyond its plan ([`exposure_plan`]).
+    plan: &'p [u32],
+    /// Per shape, its units below their plan (in no fixed order).
+    open: Vec<Vec<u32>>,
+    /// Per unit, its place in its shape's `open` list ([`CLOSED`] if none).
+    open_at: Vec<u32>,
 }
+
+/// [`State::open_at`] of a unit at or above its plan.
+const CLOSED: u32 = u32::MAX;
 
 /// What new forms must keep with forms published earlier.
 pub(crate) struct Published {
@@ -97,18 +114,18 @@ impl<'p> State<'p> {
         published: &'p Published,
         salt: u64,
         tolerance: f64,
+        plan: &'p [u32],
     ) -> Self {
         let n_units = pool.units.len();
         let n_forms = needs.len();
-        Self {
+        let mut state = Self {
             pool,
             n_forms,
             n_units,
             max_shared,
-            member: vec![false; n_forms * n_units],
-            blocked: vec![0; n_forms * n_units],
+            member: vec![0; (n_forms * n_units).div_ceil(64)],
             forms_of: vec![Vec::new(); n_units],
-            overlap: vec![0; n_forms * n_forms],
+            overlap: HashMap::new(),
             need: needs.to_vec(),
             mix: needs.to_vec(),
             feat: vec![0.0; n_forms * pool.k],
@@ -122,6 +139,35 @@ impl<'p> State<'p> {
             max_shared_published: published.max_shared,
             published_overlap: vec![0; n_forms * published.forms],
             aim: vec![1.0; pool.k],
+            plan,
+            open: vec![Vec::new(); pool.shapes.len()],
+            open_at: vec![CLOSED; n_units],
+        };
+        for u in 0..n_units {
+            state.update_open(u);
+        }
+        state
+    }
+
+    /// Puts unit `u` on its shape's open list or takes it off, as its uses
+    /// are below its plan or not.
+    fn update_open(&mut self, u: usize) {
+        let below = self.uses(u) < self.plan[u] as usize;
+        let shape = self.pool.units[u].shape;
+        match (below, self.open_at[u]) {
+            (true, CLOSED) => {
+                self.open_at[u] = self.open[shape].len() as u32;
+                self.open[shape].push(u as u32);
+            }
+            (false, at) if at != CLOSED => {
+                let list = &mut self.open[shape];
+                list.swap_remove(at as usize);
+                if let Some(&moved) = list.get(at as usize) {
+                    self.open_at[moved as usize] = at;
+                }
+                self.open_at[u] = CLOSED;
+            }
+            _ => {}
         }
     }
 
@@ -132,16 +178,12 @@ impl<'p> State<'p> {
     fn add(&mut self, f: usize, u: usize) {
         let pool = self.pool;
         let unit = &pool.units[u];
-        self.member[f * self.n_units + u] = true;
-        for &e in &unit.enemies {
-            self.blocked[f * self.n_units + e as usize] += 1;
-        }
+        self.set_member(f, u, true);
         for &g in &self.forms_of[u] {
-            let g = g as usize;
-            self.overlap[f * self.n_forms + g] += unit.n_items;
-            self.overlap[g * self.n_forms + f] += unit.n_items;
+            *self.overlap.entry(pair(f, g as usize)).or_insert(0) += unit.n_items;
         }
         self.forms_of[u].push(f as u16);
+        self.update_open(u);
         for &(p, n) in &self.published[u] {
             self.published_overlap[f * self.n_published + p as usize] += n;
         }
@@ -159,18 +201,20 @@ impl<'p> State<'p> {
     fn remove(&mut self, f: usize, u: usize) {
         let pool = self.pool;
         let unit = &pool.units[u];
-        self.member[f * self.n_units + u] = false;
-        for &e in &unit.enemies {
-            self.blocked[f * self.n_units + e as usize] -= 1;
-        }
+        self.set_member(f, u, false);
         self.forms_of[u].retain(|&g| g as usize != f);
+        self.update_open(u);
         for &(p, n) in &self.published[u] {
             self.published_overlap[f * self.n_published + p as usize] -= n;
         }
         for &g in &self.forms_of[u] {
-            let g = g as usize;
-            self.overlap[f * self.n_forms + g] -= unit.n_items;
-            self.overlap[g * self.n_forms + f] -= unit.n_items;
+            let key = pair(f, g as usize);
+            if let Some(n) = self.overlap.get_mut(&key) {
+                *n -= unit.n_items;
+                if *n == 0 {
+                    self.overlap.remove(&key);
+                }
+            }
         }
         for (n, s) in self.need[f].iter_mut().zip(&pool.shapes[unit.shape]) {
             *n += s;
@@ -183,23 +227,38 @@ impl<'p> State<'p> {
         self.units[f].retain(|&x| x as usize != u);
     }
 
+    /// Whether unit `u` is on form `f`.
+    fn is_member(&self, f: usize, u: usize) -> bool {
+        let bit = f * self.n_units + u;
+        self.member[bit / 64] & (1 << (bit % 64)) != 0
+    }
+
+    fn set_member(&mut self, f: usize, u: usize, on: bool) {
+        let bit = f * self.n_units + u;
+        if on {
+            self.member[bit / 64] |= 1 << (bit % 64);
+        } else {
+            self.member[bit / 64] &= !(1 << (bit % 64));
+        }
+    }
+
+    /// Items forms `f` and `g` share.
+    fn shared(&self, f: usize, g: usize) -> u32 {
+        self.overlap.get(&pair(f, g)).copied().unwrap_or(0)
+    }
+
     /// Whether unit `v` may join form `f` in place of `out` (if any), as far
     /// as membership, enemies, uses and overlap go.
     fn admissible(&self, f: usize, v: usize, out: Option<usize>) -> bool {
-        let idx = f * self.n_units + v;
-        if self.member[idx] {
+        if self.is_member(f, v) {
             return false;
         }
         let unit = &self.pool.units[v];
-        let from_out = out.map_or(0, |o| {
-            u16::from(
-                self.pool.units[o]
-                    .enemies
-                    .binary_search(&(v as u32))
-                    .is_ok(),
-            )
-        });
-        if self.blocked[idx] > from_out {
+        let enemy_on_form = unit
+            .enemies
+            .iter()
+            .any(|&e| Some(e as usize) != out && self.is_member(f, e as usize));
+        if enemy_on_form {
             return false;
         }
         let uses = self.forms_of[v].len() as u32;
@@ -215,7 +274,7 @@ impl<'p> State<'p> {
                     0
                 }
             });
-            self.overlap[f * self.n_forms + g] + unit.n_items <= self.max_shared + shared_out
+            self.shared(f, g) + unit.n_items <= self.max_shared + shared_out
         })
     }
 
@@ -275,8 +334,9 @@ impl<'p> State<'p> {
     }
 
     /// Greedy choice of the next unit for form `f`, or `None` when no unit
-    /// fits.
-    fn pick(&self, f: usize) -> Option<usize> {
+    /// fits; with `planned`, only among units below their planned uses
+    /// ([`exposure_plan`]).
+    fn pick(&self, f: usize, planned: bool) -> Option<usize> {
         let pool = self.pool;
         let need = &self.need[f];
         let remaining: u32 = need.iter().sum();
@@ -314,7 +374,18 @@ impl<'p> State<'p> {
             let threshold = (SCARCE * f64::from(copies)).ceil() as usize;
             let mut feasible = 0usize;
             let mut shape_best: Option<(f64, u64, usize)> = None;
-            for &v in &pool.by_shape[s] {
+            let start = mix(self.salt ^ (f as u64) << 24 ^ self.units[f].len() as u64 ^ s as u64);
+            let list = if planned {
+                &self.open[s]
+            } else {
+                &pool.by_shape[s]
+            };
+            for (seen, &v) in rotated(list, start).enumerate() {
+                // Past the window, only while too few feasible units are
+                // known (the scarcity count stays exact below the threshold).
+                if seen >= CANDIDATES && feasible >= threshold.max(1) {
+                    break;
+                }
                 let v = v as usize;
                 let n = f64::from(pool.units[v].n_items);
                 let score: f64 = pool
@@ -397,7 +468,13 @@ impl<'p> State<'p> {
     /// other forms; the remaining target adapts after every pick and the
     /// local search closes the gap. On failure returns the form and the kind
     /// it could not fill.
-    fn construct(&mut self, rng: &mut ChaCha8Rng, spread: f64) -> Result<(), (usize, usize, u32)> {
+    fn construct(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        spread: f64,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(), (usize, usize, u32)> {
+        let slots: u64 = self.mix.iter().flatten().map(|&n| u64::from(n)).sum();
         let mut open: Vec<usize> = (0..self.n_forms).collect();
         open.shuffle(rng);
         let mut round = 0usize;
@@ -413,7 +490,7 @@ impl<'p> State<'p> {
                 for a in &mut self.aim {
                     *a = (1.0 + spread * standard_normal(rng)).max(0.0);
                 }
-                match self.pick(f) {
+                match self.pick(f, true).or_else(|| self.pick(f, false)) {
                     Some(u) => self.add(f, u),
                     None if self.remix(f) => {}
                     None if repairs > 0 && self.repair(f) => repairs -= 1,
@@ -428,6 +505,11 @@ impl<'p> State<'p> {
             }
             open = still_open;
             round += 1;
+            let left: u64 = self.need.iter().flatten().map(|&n| u64::from(n)).sum();
+            progress(Progress::Building {
+                filled: slots - left,
+                slots,
+            });
         }
         Ok(())
     }
@@ -512,7 +594,7 @@ impl<'p> State<'p> {
         for &v in &pool.by_shape[shape] {
             let v = v as usize;
             let unit = &pool.units[v];
-            if self.member[f * self.n_units + v] || self.forms_of[v].len() as u32 >= unit.capacity {
+            if self.is_member(f, v) || self.forms_of[v].len() as u32 >= unit.capacity {
                 continue;
             }
             let mut out: Vec<usize> = self.units[f]
@@ -528,8 +610,8 @@ impl<'p> State<'p> {
                     .filter(|&&u| self.forms_of[u].contains(&(g as u16)))
                     .map(|&u| pool.units[u].n_items)
                     .sum();
-                let mut excess = (self.overlap[f * self.n_forms + g] + unit.n_items)
-                    .saturating_sub(self.max_shared + shared_out);
+                let mut excess =
+                    (self.shared(f, g) + unit.n_items).saturating_sub(self.max_shared + shared_out);
                 for &u in &self.units[f] {
                     let u = u as usize;
                     if excess == 0 {
@@ -646,10 +728,14 @@ impl<'p> State<'p> {
         let k = pool.k;
         let mut trial = vec![0.0; k];
         let base = &self.feat[f * k..(f + 1) * k];
+        // The window moves with the form's features, so each step looks
+        // at other candidates.
+        let salt = base.iter().fold(self.salt, |h, x| mix(h ^ x.to_bits()));
         for &u in &self.units[f] {
             let u = u as usize;
             let fu = pool.feat(u);
-            for &v in &pool.by_shape[pool.units[u].shape] {
+            let list = &pool.by_shape[pool.units[u].shape];
+            for &v in rotated(list, mix(salt ^ u as u64)).take(CANDIDATES) {
                 let v = v as usize;
                 if v == u {
                     continue;
@@ -833,6 +919,18 @@ impl Mode {
     }
 }
 
+/// The units of `list` from position `start % len` on, wrapping round.
+fn rotated(list: &[u32], start: u64) -> impl Iterator<Item = &u32> {
+    let (a, b) = list.split_at((start % list.len().max(1) as u64) as usize);
+    b.iter().chain(a)
+}
+
+/// The key of the unordered pair of forms `f` and `g`.
+fn pair(f: usize, g: usize) -> u64 {
+    let (a, b) = if f < g { (f, g) } else { (g, f) };
+    (a as u64) << 32 | b as u64
+}
+
 /// Lower score first, then lower priority (the random tie-break).
 fn better(a: (f64, u64, usize), b: (f64, u64, usize)) -> bool {
     a.0 < b.0 - EPS || ((a.0 - b.0).abs() <= EPS && a.1 < b.1)
@@ -860,6 +958,7 @@ pub(crate) fn run(
     published: &Published,
     effort: &Effort,
     seed: u64,
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<Selection, AssemblyError> {
     let n_forms = needs.len();
     let restarts = effort.restarts.max(1) as u64;
@@ -867,6 +966,7 @@ pub(crate) fn run(
     let mut failure = None;
     let mut best: Option<((f64, f64), Selection)> = None;
     let mut successes = 0;
+    let plan = exposure_plan(pool, needs, published);
     for attempt in 0..ATTEMPTS * restarts {
         let mut state = State::new(
             pool,
@@ -875,16 +975,17 @@ pub(crate) fn run(
             published,
             rng.random(),
             effort.tolerance,
+            &plan,
         );
         if attempt > 0 {
             state.jitter = 1.0;
         }
-        if let Err(e) = state.construct(&mut rng, AIM_SPREAD) {
+        if let Err(e) = state.construct(&mut rng, AIM_SPREAD, progress) {
             failure = Some(e);
             continue;
         }
         if pool.k > 0 {
-            local_search(&mut state, effort.max_passes);
+            local_search(&mut state, effort.max_passes, progress);
         }
         for f in 0..n_forms {
             state.spread(f);
@@ -921,15 +1022,61 @@ pub(crate) fn run(
     })
 }
 
-fn local_search(state: &mut State<'_>, max_passes: u32) {
+/// The exposure plan: per unit, how many forms the construction puts it on
+/// before it takes any unit beyond its plan. Per slot kind, the forms'
+/// total demand `T_k = Σ_f need_f(k)` spread evenly over its `S_k` usable
+/// items gives each `⌈T_k / S_k⌉` uses (at least 1, at most the unit's
+/// capacity); a unit takes the largest over its kinds, and published uses
+/// count against it. Spreading exposure so keeps every item's uses, and
+/// thereby every pair's overlap, near the least the demand forces
+/// (`Σ_i C(r_i, 2)` shared incidences are smallest with equal `r_i`, see
+/// [`super::feasibility`]), instead of letting the first forms use the best
+/// items up to their limit and starve the later forms.
+pub(super) fn exposure_plan(pool: &Pool, needs: &[Vec<u32>], published: &Published) -> Vec<u32> {
+    let mut demand = vec![0u64; pool.kinds()];
+    for need in needs {
+        for (d, &n) in demand.iter_mut().zip(need) {
+            *d += u64::from(n);
+        }
+    }
+    let per_item: Vec<u64> = demand
+        .iter()
+        .zip(&pool.usable)
+        .map(|(&d, &s)| d.div_ceil(u64::from(s.max(1))).max(1))
+        .collect();
+    pool.units
+        .iter()
+        .zip(&published.shares)
+        .map(|(unit, shares)| {
+            let planned = pool.shapes[unit.shape]
+                .iter()
+                .zip(&per_item)
+                .filter(|(c, _)| **c > 0)
+                .map(|(_, &q)| q)
+                .max()
+                .unwrap_or(1)
+                + shares.len() as u64;
+            u32::try_from(planned)
+                .unwrap_or(u32::MAX)
+                .min(unit.capacity)
+        })
+        .collect()
+}
+
+fn local_search(state: &mut State<'_>, max_passes: u32, progress: &mut dyn FnMut(Progress)) {
     let budget = 4 * state.pool.need.iter().sum::<u32>() as usize + 16;
-    for _ in 0..max_passes {
+    for pass in 1..=max_passes {
         let mut order: Vec<usize> = (0..state.n_forms).collect();
         order.sort_by(|&a, &b| state.form_score(b).0.total_cmp(&state.form_score(a).0));
         let mut any = false;
-        for f in order {
+        for (done, f) in order.into_iter().enumerate() {
             any |= state.improve(f, budget, Mode::SumOfSquares);
             any |= state.improve(f, budget, Mode::Minimax);
+            progress(Progress::Improving {
+                pass,
+                forms_done: done as u64 + 1,
+                forms: state.n_forms as u64,
+            });
         }
         if !any {
             break;

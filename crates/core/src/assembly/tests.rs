@@ -1065,3 +1065,100 @@ fn other_seeds_give_other_near_optimal_forms_without_needless_repeats() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// Many forms from a bank with room to spare (each cell has at least
+    /// twice the distinct items the limits require): the exposure plan and
+    /// the repair complete every form (no `Stuck`), every form meets every
+    /// hard constraint, the pairwise overlap limit holds exactly, and the
+    /// construction gave no item more uses than its plan allows unless the
+    /// limits did (the largest exposure stays within the use limit).
+    #[test]
+    fn many_forms_with_room_are_all_built_within_every_limit(
+        bank_seed in 0u64..1000,
+        seed in 0u64..1000,
+        forms in 20u32..60,
+        max_shared in 1u32..4,
+        max_uses in 2u32..6,
+        level_minimum in prop::option::of(0u32..2),
+    ) {
+        let spec = SyntheticSpec {
+            items: 900,
+            domains: 3,
+            scored_items: 9,
+            pretest_items: 1,
+            time_limit_minutes: 30,
+            level_minimum,
+            ..SyntheticSpec::default()
+        };
+        let (bank, blueprint) = synthetic_bank(&spec, bank_seed).unwrap();
+        let options = AssemblyOptions {
+            forms,
+            max_overlap: Some(MaxOverlap::Items(max_shared)),
+            max_item_uses: Some(max_uses),
+            ..AssemblyOptions::default()
+        };
+        let pool = pool::Pool::build(&bank, &blueprint, &options.objective, &pool::Limits {
+            capacity: max_uses,
+            exposure: None,
+            item_caps: None,
+        }).unwrap();
+        let needs = mix::choose(&pool, forms as usize, max_uses, false, seed).unwrap();
+        let slack = (0..pool.kinds()).all(|k| {
+            let total: u32 = needs.iter().map(|n| n[k]).sum();
+            let per_form = needs.iter().map(|n| n[k]).max().unwrap_or(0);
+            pool.usable[k] >= 2 * feasibility::min_distinct(forms, per_form, max_uses, max_shared)
+                .max(total.div_ceil(max_uses))
+        });
+        prop_assume!(slack);
+        let assembly = assemble(&bank, &blueprint, &options, seed).unwrap();
+        prop_assert_eq!(assembly.forms.len(), forms as usize);
+        prop_assert_eq!(breaches(&bank, &blueprint, &assembly.forms, max_shared, max_uses), None);
+        let exposure = crate::coverage::exposure(&assembly.forms);
+        prop_assert!(exposure.max_exposure <= max_uses);
+    }
+
+    /// The exposure plan covers the demand of every slot kind (the planned
+    /// uses of its items add up to at least what the forms need) and never
+    /// exceeds a unit's capacity.
+    #[test]
+    fn exposure_plan_covers_the_demand_within_capacity(
+        bank_seed in 0u64..1000,
+        forms in 1u32..200,
+        max_uses in 1u32..10,
+        level_minimum in prop::option::of(0u32..2),
+    ) {
+        let spec = SyntheticSpec {
+            items: 600,
+            domains: 3,
+            scored_items: 9,
+            pretest_items: 1,
+            level_minimum,
+            ..SyntheticSpec::default()
+        };
+        let (bank, blueprint) = synthetic_bank(&spec, bank_seed).unwrap();
+        let pool = pool::Pool::build(&bank, &blueprint, &Objective::Auto, &pool::Limits {
+            capacity: max_uses,
+            exposure: None,
+            item_caps: None,
+        }).unwrap();
+        let needs = mix::choose(&pool, forms as usize, max_uses, false, bank_seed).unwrap();
+        let published = search::Published { shares: vec![Vec::new(); pool.units.len()], forms: 0, max_shared: u32::MAX };
+        let plan = search::exposure_plan(&pool, &needs, &published);
+        for (unit, &p) in pool.units.iter().zip(&plan) {
+            prop_assert!(p >= 1 && p <= unit.capacity);
+        }
+        for k in 0..pool.kinds() {
+            let demand: u64 = needs.iter().map(|n| u64::from(n[k])).sum();
+            let supply: u64 = pool.units.iter().zip(&plan)
+                .map(|(u, &p)| u64::from(pool.shapes[u.shape][k]) * u64::from(p))
+                .sum();
+            let capacity: u64 = pool.units.iter()
+                .map(|u| u64::from(pool.shapes[u.shape][k]) * u64::from(u.capacity))
+                .sum();
+            prop_assert!(supply >= demand.min(capacity), "kind {}: {} < {}", k, supply, demand);
+        }
+    }
+}
