@@ -132,7 +132,16 @@ impl Staged {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
-        let tmp = tempfile::NamedTempFile::new_in(dir)
+        let mut builder = tempfile::Builder::new();
+        // A temporary file is private (0600) by default; the output is an
+        // ordinary file, readable as `File::create` would make it.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let tmp = builder
+            .tempfile_in(dir)
             .with_context(|| format!("cannot create a temporary file beside {name}"))?;
         Ok(Self {
             tmp: BufWriter::new(tmp),

@@ -19,7 +19,7 @@ const BATCH: usize = 8192;
 /// The writer of the chosen output format.
 enum Writer<'a, W: std::io::Write> {
     Json(SubmissionsJsonWriter<W>),
-    Csv(RawCsvWriter<'a, W>),
+    Csv(Box<RawCsvWriter<'a, W>>),
 }
 
 /// Flags of `exam simulate`.
@@ -100,7 +100,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     let mut writer = if json {
         Writer::Json(SubmissionsJsonWriter::new(out)?)
     } else {
-        Writer::Csv(RawCsvWriter::new(out, &scorer)?)
+        Writer::Csv(Box::new(RawCsvWriter::new(out, &scorer)?))
     };
     let mut ability_sum = 0.0;
     for start in (0..args.candidates).step_by(BATCH) {

@@ -283,7 +283,7 @@ mod tests {
 
     #[test]
     fn the_streamed_list_is_the_serialized_list() {
-        let submissions = vec![
+        let submissions = [
             Submission::new("C1", "F1").with("Q1", exam_core::submission::Answer::Omitted),
             Submission::new("C2", "F1"),
         ];

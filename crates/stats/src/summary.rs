@@ -824,6 +824,18 @@ mod tests {
     }
 
     #[test]
+    fn a_summary_over_the_limit_is_refused_before_allocating() {
+        // 3 items, 2 persons, totals 0..=2 (nobody scores on B): 2 level
+        // rows x 3 x 10 bytes, 3 levels x 12, 3 x 24 for the per-item
+        // sums: 168 bytes.
+        let m = matrix("A,B,C\n1,0,1\n0,0,1\n");
+        assert_eq!(Summary::memory_needed(&m, false), 168);
+        let err = Summary::check_memory(&m, false, 167).unwrap_err();
+        assert_eq!((err.needed, err.limit, err.forms), (168, 167, 1));
+        assert!(Summary::check_memory(&m, false, 168).is_ok());
+    }
+
+    #[test]
     fn merged_level_rows_interleave_by_total() {
         // Totals 0 and 2 in one part, 1 and 2 in the other.
         let mut a = Summary::of(&matrix("A,B\n0,0\n1,1\n"));
