@@ -10,8 +10,8 @@
 //! - [`forms`]: assembled forms against their blueprint: coverage, test
 //!   information and CSEM of all forms against the target, expected time,
 //!   overlap between forms.
-//! - [`candidate`]: one candidate's score report: the score with its
-//!   standard error, pass/fail, domain subscores with their bands.
+//! - [`candidate`]: one candidate's score report: the scaled score with
+//!   its conditional-SEM band, pass/fail, domain subscores with their bands.
 //!
 //! Every page stands alone: the stylesheet is inline, plots are SVG written
 //! here ([`svg`](self) module), and nothing is fetched (no scripts, fonts or
@@ -28,6 +28,6 @@ mod page;
 mod svg;
 
 pub use analysis::{AnalysisReport, analysis_report};
-pub use calibration::calibration_report;
+pub use calibration::{Empirical, calibration_report};
 pub use candidate::candidate_report;
 pub use forms::forms_report;
