@@ -2,9 +2,14 @@
 //!
 //! - dense 200,000 x 100 and 1,000,000 x 100 (one form);
 //! - sparse: a bank of 2,000 items seen through 50 forms of 60 items by
-//!   500,000 persons.
+//!   500,000 persons;
+//! - many patterns: one form of 100 items whose 60,000 persons were each
+//!   not presented 3 of the first 50 items (19,600 patterns), summarised
+//!   with the cross products of the pairwise statistics.
 //!
-//! `summary` is the one pass over the cells that every statistic comes
+//! `read_csv` (200,000 x 100) parses the scored CSV of the dense matrix
+//! from memory (the file's 40 MB); `summary` is the one pass over the
+//! cells that every statistic comes
 //! from; `analyze` is the whole classical analysis from that summary;
 //! `full` is both.
 
@@ -13,7 +18,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use exam_core::ids::{ItemId, PersonId};
-use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
+use exam_core::responses::{Cell, CsvOptions, ResponseMatrix, ResponseMatrixBuilder};
 use exam_stats::distractors::{Choices, distractors};
 use exam_stats::flags::FlagThresholds;
 use exam_stats::{AnalysisOptions, Summary, analyze};
@@ -64,6 +69,26 @@ fn synthetic_choices(matrix: &ResponseMatrix, seed: u64) -> Choices {
     choices
 }
 
+/// The scored CSV of a complete one-block matrix (id column, 0/1 cells).
+fn scored_csv(matrix: &ResponseMatrix) -> Vec<u8> {
+    let mut csv = b"id".to_vec();
+    for item in matrix.items() {
+        csv.push(b',');
+        csv.extend_from_slice(item.as_str().as_bytes());
+    }
+    csv.push(b'\n');
+    let block = &matrix.blocks()[0];
+    for r in 0..block.n_persons() {
+        csv.extend_from_slice(matrix.persons()[block.persons()[r]].as_str().as_bytes());
+        for &x in block.row(r) {
+            csv.push(b',');
+            csv.push(b'0' + x);
+        }
+        csv.push(b'\n');
+    }
+    csv
+}
+
 fn bench_dense(c: &mut Criterion, n_persons: usize) {
     let all: Vec<usize> = (0..100).collect();
     let matrix = synthetic(n_persons, 100, &[all], 20261127);
@@ -72,6 +97,21 @@ fn bench_dense(c: &mut Criterion, n_persons: usize) {
     let summary = Summary::of(&matrix);
     let mut group = c.benchmark_group(&label);
     group.sample_size(10);
+    if n_persons <= 200_000 {
+        // The scored CSV of the matrix, read back: the parse that
+        // dominates `exam analyze`.
+        let csv = scored_csv(&matrix);
+        group.bench_function("read_csv", |b| {
+            b.iter(|| {
+                ResponseMatrix::from_csv(
+                    black_box(csv.as_slice()),
+                    "bench.csv",
+                    CsvOptions::default(),
+                )
+                .unwrap()
+            })
+        });
+    }
     group.bench_function("summary", |b| b.iter(|| Summary::of(black_box(&matrix))));
     group.bench_function("analyze", |b| {
         b.iter(|| analyze(black_box(&summary), &options).unwrap())
@@ -132,5 +172,38 @@ fn sparse_bank(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, dense_200k, dense_1m, sparse_bank);
+/// One form of 100 items; person `p` was not presented three of the first
+/// 50 items (each of the `C(50, 3)` = 19,600 triples in turn).
+fn many_patterns(c: &mut Criterion) {
+    let n_items = 100;
+    let triples: Vec<[usize; 3]> = (0..50)
+        .flat_map(|a| (a + 1..50).flat_map(move |b| (b + 1..50).map(move |c| [a, b, c])))
+        .collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(13);
+    let difficulty: Vec<f64> = (0..n_items).map(|_| rng.random_range(-2.0..2.0)).collect();
+    let items: Vec<ItemId> = (0..n_items).map(|i| ItemId::new(format!("i{i}"))).collect();
+    let mut builder = ResponseMatrixBuilder::new(items).unwrap();
+    let mut cells = vec![Cell::NotPresented; n_items];
+    for p in 0..60_000 {
+        let theta: f64 = (0..4).map(|_| rng.random_range(-1.0..1.0)).sum::<f64>() * 0.87;
+        for (i, cell) in cells.iter_mut().enumerate() {
+            let prob = 1.0 / (1.0 + (difficulty[i] - theta).exp());
+            *cell = Cell::Score(u8::from(rng.random::<f64>() < prob));
+        }
+        for &i in &triples[p % triples.len()] {
+            cells[i] = Cell::NotPresented;
+        }
+        builder.push(PersonId::new(p.to_string()), &cells).unwrap();
+    }
+    let matrix = builder.build();
+    assert_eq!(matrix.blocks().len(), triples.len());
+    let mut group = c.benchmark_group("patterns_100items_19600_60k");
+    group.sample_size(10);
+    group.bench_function("summary_with_cross_products", |b| {
+        b.iter(|| Summary::with_cross_products(black_box(&matrix)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, dense_200k, dense_1m, sparse_bank, many_patterns);
 criterion_main!(benches);

@@ -6,6 +6,10 @@
 //!
 //! The submissions are simulated once with a fixed seed
 //! (`exam_scoring::form_simulation`), outside the timed loop.
+//!
+//! `simulate_1m_x_60`: simulating 1,000,000 candidates on the same form
+//! and writing them as the raw response CSV (to a sink) in batches of
+//! 8,192, as `exam simulate` does: memory holds one batch.
 
 // criterion_group! generates an undocumented public function.
 #![allow(missing_docs)]
@@ -16,8 +20,9 @@ use exam_core::ids::{ItemId, OptionId};
 use exam_core::irt::ItemParams;
 use exam_core::item::MatchPair;
 use exam_core::jta::CompetencyLevel;
-use exam_scoring::form_simulation::{SimulationOptions, simulate};
+use exam_scoring::form_simulation::{SimulationOptions, Simulator, simulate};
 use exam_scoring::keyed::Scorer;
+use exam_scoring::raw_csv::RawCsvWriter;
 use exam_scoring::rules::{MultipleResponseRule, OrderingRule, ScoringRules};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -169,5 +174,31 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+fn simulate_streamed(c: &mut Criterion) {
+    const MILLION: usize = 1_000_000;
+    let (form, key, params) = form();
+    let no_params = HashMap::new();
+    let scorer =
+        Scorer::new([(&form, &key)], &ScoringRules::default(), &no_params).expect("valid form");
+    let options = SimulationOptions::default();
+    let mut group = c.benchmark_group("simulate_1m_x_60");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements((MILLION * ITEMS) as u64));
+    group.bench_function("raw_csv_batches", |b| {
+        b.iter(|| {
+            let simulator =
+                Simulator::new(&scorer, &params, MILLION, &options, 2026).expect("valid");
+            let mut csv = RawCsvWriter::new(std::io::sink(), &scorer).expect("header");
+            for start in (0..MILLION).step_by(8192) {
+                for (submission, _) in simulator.batch(start..start + 8192) {
+                    csv.write(&submission).expect("written");
+                }
+            }
+            csv.finish().expect("flushed")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, simulate_streamed);
 criterion_main!(benches);

@@ -96,6 +96,37 @@ fn score_raw_csv_by_hand() {
 }
 
 #[test]
+fn streamed_reports_are_the_whole_document() {
+    // --out and --format json stream the reports one at a time; the bytes
+    // are those of the document written whole.
+    let simulated = ScratchFile::new("scoring-stream", "sim.csv", "");
+    simulate(simulated.path());
+    let out = ScratchFile::new("scoring-stream", "reports.json", "");
+    let stdout = score(simulated.path(), &["--out", out.path(), "--format", "json"])
+        .success()
+        .stdout;
+    let written = std::fs::read_to_string(out.path()).unwrap();
+    assert_eq!(stdout, written);
+    let doc =
+        exam_export::score_reports::ScoreReportsDocument::read(written.as_bytes(), "out").unwrap();
+    assert_eq!(doc.reports.len(), 200);
+    let mut whole = Vec::new();
+    doc.write(&mut whole, "whole").unwrap();
+    assert_eq!(written, String::from_utf8(whole).unwrap());
+
+    // A bad submission leaves no --out file and prints nothing.
+    let bad = ScratchFile::new("scoring-stream", "bad-reports.json", "");
+    std::fs::remove_file(bad.path()).unwrap();
+    let run = score(
+        &data("bad_option.csv"),
+        &["--out", bad.path(), "--format", "json"],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+    assert!(!std::path::Path::new(bad.path()).exists());
+}
+
+#[test]
 fn bad_option_exits_1_naming_candidate_and_item() {
     let out = score(&data("bad_option.csv"), &[]);
     assert_eq!(out.code, 1);

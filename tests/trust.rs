@@ -610,7 +610,10 @@ fn assemble_and_coverage_refuse_an_inconsistent_blueprint() {
 }
 
 #[test]
-fn analyze_refuses_a_file_too_wide_for_memory_before_allocating() {
+fn analyze_of_a_very_wide_file_stays_within_the_memory_limit() {
+    // 100,000 item columns, 5 persons: the summary keeps one row of item
+    // sums per reached total (at most one per person), so this fits in the
+    // 1 GiB data limit rather than needing a row per possible total.
     let k = 100_000;
     let header: Vec<String> = (0..k).map(|j| format!("I{j}")).collect();
     let row: Vec<&str> = (0..k).map(|j| if j % 3 == 0 { "1" } else { "0" }).collect();
@@ -620,8 +623,6 @@ fn analyze_refuses_a_file_too_wide_for_memory_before_allocating() {
     }
     let wide = ScratchFile::new("trust-wide", "wide.csv", &text);
     let run = exam_bounded(&["analyze", "--responses", wide.path()]);
-    assert_refused(
-        &run,
-        "summarising 100000 item columns in 1 form(s) would need about",
-    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("I99999 "), "every item is listed");
 }

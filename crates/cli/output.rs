@@ -113,3 +113,71 @@ pub fn create(path: &Path) -> anyhow::Result<(BufWriter<File>, String)> {
 pub fn stdout() -> BufWriter<io::StdoutLock<'static>> {
     BufWriter::new(io::stdout().lock())
 }
+
+/// An output file written whole or not at all: the bytes go to a temporary
+/// file in the target's directory, renamed over the target by
+/// [`Staged::commit`]; dropped without a commit, the temporary file is
+/// removed and the target left as it was.
+pub struct Staged {
+    tmp: BufWriter<tempfile::NamedTempFile>,
+    path: std::path::PathBuf,
+    name: String,
+}
+
+impl Staged {
+    /// Starts writing `path`.
+    pub fn create(path: &Path) -> anyhow::Result<Self> {
+        let name = path.display().to_string();
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut builder = tempfile::Builder::new();
+        // A temporary file is private (0600) by default; the output is an
+        // ordinary file, readable as `File::create` would make it.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let tmp = builder
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create a temporary file beside {name}"))?;
+        Ok(Self {
+            tmp: BufWriter::new(tmp),
+            path: path.to_path_buf(),
+            name,
+        })
+    }
+
+    /// The target's name, for messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Flushes the bytes to disk and renames the file over the target.
+    pub fn commit(self) -> anyhow::Result<()> {
+        let name = self.name;
+        let tmp = self
+            .tmp
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {name}"))?;
+        tmp.as_file()
+            .sync_all()
+            .with_context(|| format!("cannot write {name}"))?;
+        tmp.persist(&self.path)
+            .with_context(|| format!("cannot replace {name}"))?;
+        Ok(())
+    }
+}
+
+impl Write for Staged {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.tmp.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tmp.flush()
+    }
+}

@@ -2,13 +2,13 @@
 //! forms' scoring keys and print or store the score reports.
 
 use crate::forms_input::{ScoringInputArgs, ScoringInputs};
-use crate::output::{Format, create, refuse_overwriting, stdout};
+use crate::output::{Format, Staged, create, refuse_overwriting, stdout};
 use anyhow::Context;
 use exam_core::submission::Submission;
-use exam_export::score_reports::{ScoreReportsDocument, ScoreSummary, summary_csv, summary_table};
+use exam_export::score_reports::{ScoreReportsWriter, ScoreSummary, summary_csv, summary_table};
 use exam_export::scored_csv;
 use exam_scoring::matrix::ScoredMatrixBuilder;
-use std::io::Write;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,10 +33,12 @@ pub struct ScoreArgs {
 
 /// Runs `exam score`.
 ///
-/// Submissions are read, scored and reported one at a time; only what the
-/// output needs is kept: the CSV summary rows (printed once every
-/// submission has been scored, so a bad one prints nothing), the reports
-/// for JSON, a table or `--out`, and the scored matrix for `--scored-out`.
+/// Submissions are read, scored and reported one at a time, and nothing
+/// grows with their number but the one-line summaries of a table or CSV:
+/// the reports go to `--out` through a temporary file renamed into place at
+/// the end, and to stdout as JSON through an anonymous temporary file
+/// copied out at the end, so a bad submission prints and writes nothing.
+/// The scored matrix of `--scored-out` is kept in memory.
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let outputs: Vec<(&str, &std::path::Path)> =
         [("--out", &args.out), ("--scored-out", &args.scored_out)]
@@ -50,9 +52,33 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         Some(_) => Some(ScoredMatrixBuilder::new(&scorer)?),
         None => None,
     };
-    let csv_only = args.format == Format::Csv && args.out.is_none();
+    let mut out_file = match &args.out {
+        Some(path) => {
+            let staged = Staged::create(path)?;
+            let name = staged.name().to_owned();
+            Some(ScoreReportsWriter::new(
+                staged,
+                &name,
+                &rules.id,
+                &rules.version,
+            )?)
+        }
+        None => None,
+    };
+    let mut json_spool = match args.format {
+        Format::Json => {
+            let spool = tempfile::tempfile().context("cannot create a temporary file")?;
+            Some(ScoreReportsWriter::new(
+                BufWriter::new(spool),
+                "stdout",
+                &rules.id,
+                &rules.version,
+            )?)
+        }
+        Format::Table | Format::Csv => None,
+    };
     let mut csv_rows = summary_csv(Vec::new(), "stdout")?;
-    let mut reports = Vec::new();
+    let mut table_rows = Vec::new();
     let mut submission = Submission::new("", "");
     let bar = crate::progress::spinner("scoring");
     let mut count = 0u64;
@@ -71,10 +97,16 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         if let Some(rows) = &mut scored_rows {
             rows.push(&scored)?;
         }
-        if csv_only {
-            csv_rows.row(ScoreSummary::of(&report).cells())?;
-        } else {
-            reports.push(report);
+        if let Some(w) = &mut out_file {
+            w.write(&report)?;
+        }
+        if let Some(w) = &mut json_spool {
+            w.write(&report)?;
+        }
+        match args.format {
+            Format::Csv => csv_rows.row(ScoreSummary::of(&report).cells())?,
+            Format::Table => table_rows.push(ScoreSummary::of(&report)),
+            Format::Json => {}
         }
     }
     bar.finish_and_clear();
@@ -82,35 +114,21 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         let (file, name) = create(path)?;
         scored_csv::write(file, &rows.build(), &name)?;
     }
+    if let Some(w) = out_file {
+        w.finish()?.commit()?;
+    }
     let mut out = stdout();
-    if csv_only {
-        out.write_all(&csv_rows.finish()?)?;
-        out.flush()?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let doc = ScoreReportsDocument {
-        scoring_rules: rules.id,
-        scoring_rules_version: rules.version,
-        reports,
-    };
-    if let Some(path) = &args.out {
-        let (file, name) = create(path)?;
-        doc.write(file, &name)?;
-    }
-    let summaries = || doc.reports.iter().map(ScoreSummary::of);
     match args.format {
-        Format::Json => doc.write(out, "stdout")?,
-        Format::Table => {
-            write!(out, "{}", summary_table(&summaries().collect::<Vec<_>>()))?;
-            out.flush()?;
-        }
-        Format::Csv => {
-            let mut csv = summary_csv(out, "stdout")?;
-            for s in summaries() {
-                csv.row(s.cells())?;
+        Format::Json => {
+            if let Some(w) = json_spool {
+                let mut spool = w.finish()?.into_inner().map_err(|e| e.into_error())?;
+                spool.seek(SeekFrom::Start(0))?;
+                io::copy(&mut spool, &mut out)?;
             }
-            csv.finish()?.flush()?;
         }
+        Format::Table => write!(out, "{}", summary_table(&table_rows))?,
+        Format::Csv => out.write_all(&csv_rows.finish()?)?,
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,17 +3,24 @@
 //! JSON submissions when `--out` ends in `.json`).
 
 use crate::forms_input::{build_scorer, read_forms, read_params};
-use crate::output::{Format, print_json, refuse_overwriting};
-use anyhow::Context;
-use exam_export::submissions::write_submissions_json;
-use exam_scoring::form_simulation::{SimulationOptions, fill_generating_params, simulate};
-use exam_scoring::raw_csv::write_raw_csv;
+use crate::output::{Format, Staged, print_json, refuse_overwriting};
+use exam_export::submissions::SubmissionsJsonWriter;
+use exam_scoring::form_simulation::{SimulationOptions, Simulator, fill_generating_params};
+use exam_scoring::raw_csv::RawCsvWriter;
 use exam_scoring::rules::ScoringRules;
 use serde::Serialize;
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Candidates simulated (in parallel) and written per batch: memory holds
+/// one batch of submissions, whatever the number of candidates.
+const BATCH: usize = 8192;
+
+/// The writer of the chosen output format.
+enum Writer<'a, W: std::io::Write> {
+    Json(SubmissionsJsonWriter<W>),
+    Csv(Box<RawCsvWriter<'a, W>>),
+}
 
 /// Flags of `exam simulate`.
 #[derive(Debug, clap::Args)]
@@ -82,31 +89,48 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
         ability_sd: args.ability_sd,
         omit_rate: args.omit_rate,
     };
+    let simulator = Simulator::new(&scorer, &params, args.candidates, &options, args.seed)?;
     let bar = crate::progress::spinner(format!("simulating {} candidates", args.candidates));
-    let sim = simulate(&scorer, &params, args.candidates, &options, args.seed)?;
-    bar.set_message(format!("writing {}", args.out.display()));
-    let name = args.out.display().to_string();
-    let file = File::create(&args.out).with_context(|| format!("cannot create {name}"))?;
-    let mut w = BufWriter::new(file);
-    if args
+    let out = Staged::create(&args.out)?;
+    let name = out.name().to_owned();
+    let json = args
         .out
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
-        write_submissions_json(&mut w, &sim.submissions)?;
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let mut writer = if json {
+        Writer::Json(SubmissionsJsonWriter::new(out)?)
     } else {
-        write_raw_csv(&mut w, &scorer, &sim.submissions)?;
+        Writer::Csv(Box::new(RawCsvWriter::new(out, &scorer)?))
+    };
+    let mut ability_sum = 0.0;
+    for start in (0..args.candidates).step_by(BATCH) {
+        for (submission, theta) in simulator.batch(start..start + BATCH) {
+            ability_sum += theta;
+            match &mut writer {
+                Writer::Json(w) => w.write(&submission)?,
+                Writer::Csv(w) => w.write(&submission)?,
+            }
+        }
+        bar.set_message(format!(
+            "simulated {} of {} candidates",
+            (start + BATCH).min(args.candidates),
+            args.candidates
+        ));
     }
-    w.flush().with_context(|| format!("cannot write {name}"))?;
+    let out = match writer {
+        Writer::Json(w) => w.finish()?,
+        Writer::Csv(w) => w.finish()?,
+    };
+    out.commit()?;
     bar.finish_and_clear();
-    let n = sim.abilities.len();
+    let n = args.candidates;
     let summary = Summary {
         out: name,
         candidates: n,
         forms: forms.len(),
         seed: args.seed,
         generated_params: &filled,
-        mean_ability: (n > 0).then(|| sim.abilities.iter().sum::<f64>() / n as f64),
+        mean_ability: (n > 0).then(|| ability_sum / n as f64),
     };
     match args.format {
         Format::Json => print_json(&summary)?,

@@ -22,7 +22,8 @@ use hashbrown::DefaultHashBuilder;
 use hashbrown::hash_table::{Entry, HashTable};
 use std::collections::HashMap;
 use std::hash::BuildHasher;
-use std::io::Read;
+
+mod csv_reader;
 
 /// One cell of a response matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -314,142 +315,6 @@ impl ResponseMatrix {
             }
         }
         Cell::NotPresented
-    }
-
-    /// Reads the scored CSV of the CLI contract. `source_name` (usually the
-    /// path) is used in error messages.
-    pub fn from_csv<R: Read>(
-        reader: R,
-        source_name: &str,
-        options: CsvOptions,
-    ) -> Result<Self, ResponsesError> {
-        let csv_error = |e: csv::Error| ResponsesError::Csv {
-            source_name: source_name.to_owned(),
-            message: e.to_string(),
-        };
-        let mut rdr = csv::ReaderBuilder::new()
-            .buffer_capacity(1 << 20)
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(reader);
-        let header = rdr.byte_headers().map_err(csv_error)?.clone();
-        let skip = usize::from(options.id_column);
-        let mut items: Vec<ItemId> = Vec::with_capacity(header.len());
-        for (i, h) in header.iter().enumerate().skip(skip) {
-            let id = utf8_id(h, source_name, 1, i + 1)?;
-            if id.trim().is_empty() {
-                return Err(ResponsesError::EmptyItemId {
-                    source_name: source_name.to_owned(),
-                    column: i + 1,
-                });
-            }
-            items.push(ItemId::new(id));
-        }
-        if items.is_empty() {
-            return Err(ResponsesError::NoItems {
-                source_name: source_name.to_owned(),
-            });
-        }
-        let mut builder = ResponseMatrixBuilder::new(items.clone()).map_err(|item| {
-            ResponsesError::DuplicateItem {
-                source_name: source_name.to_owned(),
-                item,
-            }
-        })?;
-        let mut record = csv::ByteRecord::new();
-        let mut codes = Vec::with_capacity(items.len());
-        let mut row_number = 0usize;
-        // The line of each person pushed, to name both lines of a repeat.
-        let mut lines: Vec<u64> = Vec::new();
-        while rdr.read_byte_record(&mut record).map_err(csv_error)? {
-            row_number += 1;
-            let line = record
-                .position()
-                .map_or(row_number as u64 + 1, |p| p.line());
-            if record.len() != header.len() {
-                if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
-                    continue; // a blank line
-                }
-                return Err(ResponsesError::RowLength {
-                    source_name: source_name.to_owned(),
-                    line,
-                    expected: header.len(),
-                    found: record.len(),
-                });
-            }
-            let person = if options.id_column {
-                let id = utf8_id(&record[0], source_name, line, 1)?;
-                if id.trim().is_empty() {
-                    return Err(ResponsesError::EmptyPersonId {
-                        source_name: source_name.to_owned(),
-                        line,
-                    });
-                }
-                PersonId::new(id)
-            } else {
-                PersonId::new(row_number.to_string())
-            };
-            codes.clear();
-            for (col, field) in record.iter().skip(skip).enumerate() {
-                let code = parse_cell(field).ok_or_else(|| ResponsesError::BadCell {
-                    source_name: source_name.to_owned(),
-                    line,
-                    item: items[col].clone(),
-                    value: String::from_utf8_lossy(field).into_owned(),
-                })?;
-                codes.push(code);
-            }
-            builder.push_codes(person, &codes).map_err(|e| match e {
-                ResponsesError::RepeatedPerson { person, first, .. } => {
-                    ResponsesError::DuplicatePerson {
-                        source_name: source_name.to_owned(),
-                        line,
-                        first_line: lines[first - 1],
-                        person,
-                    }
-                }
-                other => other,
-            })?;
-            lines.push(line);
-        }
-        Ok(builder.build())
-    }
-}
-
-/// A CSV field at `line` and `column` as an id: valid UTF-8 or an error.
-fn utf8_id<'a>(
-    field: &'a [u8],
-    source_name: &str,
-    line: u64,
-    column: usize,
-) -> Result<&'a str, ResponsesError> {
-    std::str::from_utf8(field).map_err(|_| ResponsesError::NotUtf8 {
-        source_name: source_name.to_owned(),
-        line,
-        column,
-    })
-}
-
-/// Parses one scored-CSV cell: an integer score, or empty / `NA` for not
-/// presented. Surrounding spaces are ignored; `1.0` is read as 1.
-fn parse_cell(field: &[u8]) -> Option<u8> {
-    match field {
-        [d @ b'0'..=b'9'] => return Some(d - b'0'),
-        b"" => return Some(ABSENT_CODE),
-        _ => {}
-    }
-    let field = field.trim_ascii();
-    match field {
-        b"" | b"NA" | b"na" | b"." => return Some(ABSENT_CODE),
-        [d @ b'0'..=b'9'] => return Some(d - b'0'),
-        _ => {}
-    }
-    let text = std::str::from_utf8(field).ok()?;
-    let value: f64 = text.parse().ok()?;
-    if value.fract() == 0.0 && (0.0..=f64::from(MAX_CELL_SCORE)).contains(&value) {
-        Some(value as u8)
-    } else {
-        None
     }
 }
 

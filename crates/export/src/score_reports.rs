@@ -34,6 +34,76 @@ impl ScoreReportsDocument {
     }
 }
 
+/// Writes a [`ScoreReportsDocument`] one report at a time, with the same
+/// bytes as [`ScoreReportsDocument::write`]: the rules when created, each
+/// report as it comes, the closing brackets when finished. A writer dropped
+/// before [`ScoreReportsWriter::finish`] leaves an unfinished document, so
+/// write to a file that is only kept on success.
+pub struct ScoreReportsWriter<W: Write> {
+    out: W,
+    name: String,
+    written: usize,
+    report: Vec<u8>,
+}
+
+impl<W: Write> ScoreReportsWriter<W> {
+    /// Starts the document of the scoring rules `id` at `version`; `name`
+    /// names the output in errors.
+    pub fn new(mut out: W, name: &str, id: &str, version: &str) -> Result<Self, FormatError> {
+        let io = |e: std::io::Error| FormatError::io(name, e);
+        let text = |s: &str| serde_json::to_string(s).map_err(|e| io(e.into()));
+        write!(
+            out,
+            "{{\n  \"scoring_rules\": {},\n  \"scoring_rules_version\": {},\n  \"reports\": [",
+            text(id)?,
+            text(version)?
+        )
+        .map_err(io)?;
+        Ok(Self {
+            out,
+            name: name.to_owned(),
+            written: 0,
+            report: Vec::new(),
+        })
+    }
+
+    /// Appends one report, indented as the document's third level.
+    pub fn write(&mut self, report: &ScoreReport) -> Result<(), FormatError> {
+        let io = |e: std::io::Error| FormatError::io(&self.name, e);
+        self.report.clear();
+        serde_json::to_writer_pretty(&mut self.report, report).map_err(|e| io(e.into()))?;
+        self.out
+            .write_all(if self.written == 0 {
+                b"\n    "
+            } else {
+                b",\n    "
+            })
+            .map_err(io)?;
+        // Strings escape their newlines, so every newline here is layout.
+        for (i, line) in self.report.split(|&b| b == b'\n').enumerate() {
+            if i > 0 {
+                self.out.write_all(b"\n    ").map_err(io)?;
+            }
+            self.out.write_all(line).map_err(io)?;
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Closes the document and returns the writer, flushed.
+    pub fn finish(mut self) -> Result<W, FormatError> {
+        let io = |e: std::io::Error| FormatError::io(&self.name, e);
+        let end: &[u8] = if self.written == 0 {
+            b"]\n}\n"
+        } else {
+            b"\n  ]\n}\n"
+        };
+        self.out.write_all(end).map_err(io)?;
+        self.out.flush().map_err(io)?;
+        Ok(self.out)
+    }
+}
+
 /// A list of score reports alone (what `exam rescore --out` writes).
 pub fn write_reports(
     out: impl Write,
@@ -184,6 +254,22 @@ pub fn summary_table(summaries: &[ScoreSummary]) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_streamed_document_without_reports_is_the_whole_document() {
+        let doc = ScoreReportsDocument {
+            scoring_rules: "r\"1".to_owned(),
+            scoring_rules_version: "2".to_owned(),
+            reports: Vec::new(),
+        };
+        let mut whole = Vec::new();
+        doc.write(&mut whole, "t").unwrap();
+        let streamed = ScoreReportsWriter::new(Vec::new(), "t", "r\"1", "2")
+            .unwrap()
+            .finish()
+            .unwrap();
+        assert_eq!(String::from_utf8(streamed), String::from_utf8(whole));
+    }
 
     fn summary() -> impl Strategy<Value = ScoreSummary> {
         (

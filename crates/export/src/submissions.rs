@@ -179,11 +179,49 @@ fn candidate_of(json: &str) -> Option<String> {
 
 /// Writes submissions as a JSON list, one line, followed by a newline.
 pub fn write_submissions_json(
-    mut writer: impl Write,
+    writer: impl Write,
     submissions: &[Submission],
 ) -> std::io::Result<()> {
-    serde_json::to_writer(&mut writer, submissions)?;
-    writeln!(writer)
+    let mut out = SubmissionsJsonWriter::new(writer)?;
+    for s in submissions {
+        out.write(s)?;
+    }
+    out.finish().map(drop)
+}
+
+/// Writes the submissions JSON list one submission at a time, with the
+/// same bytes as [`write_submissions_json`]: `[` when created, the
+/// submissions separated by commas, `]` and a newline when finished. A
+/// writer dropped before [`SubmissionsJsonWriter::finish`] leaves an
+/// unfinished document, so write to a file that is only kept on success.
+pub struct SubmissionsJsonWriter<W: Write> {
+    out: W,
+    written: usize,
+}
+
+impl<W: Write> SubmissionsJsonWriter<W> {
+    /// Starts the list.
+    pub fn new(mut out: W) -> std::io::Result<Self> {
+        out.write_all(b"[")?;
+        Ok(Self { out, written: 0 })
+    }
+
+    /// Appends one submission.
+    pub fn write(&mut self, submission: &Submission) -> std::io::Result<()> {
+        if self.written > 0 {
+            self.out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut self.out, submission)?;
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Ends the list and returns the writer, flushed.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.write_all(b"]\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
 }
 
 #[cfg(test)]
@@ -241,6 +279,20 @@ mod tests {
         write_submissions_json(&mut out, &submissions).unwrap();
         let back = read_submissions_json(std::str::from_utf8(&out).unwrap()).unwrap();
         assert_eq!(back, submissions);
+    }
+
+    #[test]
+    fn the_streamed_list_is_the_serialized_list() {
+        let submissions = [
+            Submission::new("C1", "F1").with("Q1", exam_core::submission::Answer::Omitted),
+            Submission::new("C2", "F1"),
+        ];
+        for n in 0..=submissions.len() {
+            let mut out = Vec::new();
+            write_submissions_json(&mut out, &submissions[..n]).unwrap();
+            let whole = serde_json::to_string(&submissions[..n]).unwrap() + "\n";
+            assert_eq!(String::from_utf8(out).unwrap(), whole);
+        }
     }
 
     #[test]

@@ -31,7 +31,7 @@
 use crate::key::Slot;
 use crate::keyed::Scorer;
 use exam_core::hash::StableHasher;
-use exam_core::ids::{CandidateId, ItemId, OptionId};
+use exam_core::ids::{CandidateId, FormId, ItemId, OptionId};
 use exam_core::irt::ItemParams;
 use exam_core::item::MatchPair;
 use exam_core::random::standard_normal;
@@ -40,6 +40,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// Why a simulation could not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -255,8 +256,9 @@ pub fn fill_generating_params(
 }
 
 /// Simulates `candidates` submissions on the forms of `scorer` (see the
-/// module docs for the model). Every item on the forms needs generating
-/// parameters in `params`.
+/// module docs for the model), all held in memory. Every item on the
+/// forms needs generating parameters in `params`. For many candidates,
+/// [`Simulator::batch`] gives the same submissions a batch at a time.
 pub fn simulate(
     scorer: &Scorer,
     params: &HashMap<ItemId, ItemParams>,
@@ -264,73 +266,115 @@ pub fn simulate(
     options: &SimulationOptions,
     seed: u64,
 ) -> Result<Simulation, SimulationError> {
-    if !(0.0..1.0).contains(&options.omit_rate) {
-        return Err(SimulationError::OmitRate(options.omit_rate));
-    }
-    if !(options.ability_mean.is_finite()
-        && options.ability_sd.is_finite()
-        && options.ability_sd > 0.0)
-    {
-        return Err(SimulationError::Ability {
-            mean: options.ability_mean,
-            sd: options.ability_sd,
-        });
-    }
-    let forms: Vec<Vec<SimItem<'_>>> = scorer
-        .forms()
-        .map(|f| {
-            f.slots
-                .iter()
-                .map(|slot| {
-                    let params = *params
-                        .get(&slot.item)
-                        .ok_or_else(|| SimulationError::MissingParams(slot.item.clone()))?;
-                    let w = attractiveness(seed, &slot.item, &slot.options);
-                    let weights = slot.options.iter().map(|o| w[o]).collect();
-                    Ok(SimItem {
-                        slot,
-                        params,
-                        weights,
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .collect::<Result<_, _>>()?;
-    let form_ids: Vec<_> = scorer.forms().map(|f| f.form().clone()).collect();
-    if forms.is_empty() {
-        return Err(SimulationError::NoForms);
-    }
-    let width = candidates.to_string().len().max(6);
-    let (submissions, abilities): (Vec<Submission>, Vec<f64>) = (0..candidates)
-        .into_par_iter()
-        .map(|i| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(i as u64 + 1);
-            let theta = options.ability_mean + options.ability_sd * standard_normal(&mut rng);
-            let f = i % forms.len();
-            let answers = forms[f]
-                .iter()
-                .map(|item| {
-                    let answer = if rng.random::<f64>() < options.omit_rate {
-                        Answer::Omitted
-                    } else if rng.random::<f64>() < item.params.prob(theta) {
-                        item.slot.key_answer()
-                    } else {
-                        wrong_answer(item, &mut rng)
-                    };
-                    ItemAnswer::new(item.slot.item.clone(), answer)
-                })
-                .collect();
-            let submission = Submission {
-                candidate: CandidateId::new(format!("C{:0width$}", i + 1)),
-                form: form_ids[f].clone(),
-                answers,
-            };
-            (submission, theta)
-        })
-        .unzip();
+    let simulator = Simulator::new(scorer, params, candidates, options, seed)?;
+    let (submissions, abilities) = simulator.batch(0..candidates).into_iter().unzip();
     Ok(Simulation {
         submissions,
         abilities,
     })
+}
+
+/// A simulation ready to run: the forms with their generating parameters
+/// and option weights. Candidate `i` depends only on the seed and `i`, so
+/// simulating in batches ([`Simulator::batch`]) gives exactly what
+/// [`simulate`] gives, holding one batch at a time.
+pub struct Simulator<'a> {
+    forms: Vec<Vec<SimItem<'a>>>,
+    form_ids: Vec<FormId>,
+    candidates: usize,
+    options: SimulationOptions,
+    seed: u64,
+}
+
+impl<'a> Simulator<'a> {
+    /// Checks the options and prepares the forms of `scorer` for
+    /// `candidates` candidates. Every item on the forms needs generating
+    /// parameters in `params`.
+    pub fn new(
+        scorer: &'a Scorer,
+        params: &HashMap<ItemId, ItemParams>,
+        candidates: usize,
+        options: &SimulationOptions,
+        seed: u64,
+    ) -> Result<Self, SimulationError> {
+        if !(0.0..1.0).contains(&options.omit_rate) {
+            return Err(SimulationError::OmitRate(options.omit_rate));
+        }
+        if !(options.ability_mean.is_finite()
+            && options.ability_sd.is_finite()
+            && options.ability_sd > 0.0)
+        {
+            return Err(SimulationError::Ability {
+                mean: options.ability_mean,
+                sd: options.ability_sd,
+            });
+        }
+        let forms: Vec<Vec<SimItem<'a>>> = scorer
+            .forms()
+            .map(|f| {
+                f.slots
+                    .iter()
+                    .map(|slot| {
+                        let params = *params
+                            .get(&slot.item)
+                            .ok_or_else(|| SimulationError::MissingParams(slot.item.clone()))?;
+                        let w = attractiveness(seed, &slot.item, &slot.options);
+                        let weights = slot.options.iter().map(|o| w[o]).collect();
+                        Ok(SimItem {
+                            slot,
+                            params,
+                            weights,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<_, _>>()?;
+        if forms.is_empty() {
+            return Err(SimulationError::NoForms);
+        }
+        Ok(Self {
+            forms,
+            form_ids: scorer.forms().map(|f| f.form().clone()).collect(),
+            candidates,
+            options: *options,
+            seed,
+        })
+    }
+
+    /// The submissions and generating abilities of the candidates in
+    /// `range` (0-based, clipped to the number of candidates), in order,
+    /// simulated on all cores.
+    pub fn batch(&self, range: Range<usize>) -> Vec<(Submission, f64)> {
+        let range = range.start.min(self.candidates)..range.end.min(self.candidates);
+        range.into_par_iter().map(|i| self.candidate(i)).collect()
+    }
+
+    /// Candidate `i`'s submission and generating ability.
+    fn candidate(&self, i: usize) -> (Submission, f64) {
+        let options = &self.options;
+        let width = self.candidates.to_string().len().max(6);
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        rng.set_stream(i as u64 + 1);
+        let theta = options.ability_mean + options.ability_sd * standard_normal(&mut rng);
+        let f = i % self.forms.len();
+        let answers = self.forms[f]
+            .iter()
+            .map(|item| {
+                let answer = if rng.random::<f64>() < options.omit_rate {
+                    Answer::Omitted
+                } else if rng.random::<f64>() < item.params.prob(theta) {
+                    item.slot.key_answer()
+                } else {
+                    wrong_answer(item, &mut rng)
+                };
+                ItemAnswer::new(item.slot.item.clone(), answer)
+            })
+            .collect();
+        let submission = Submission {
+            candidate: CandidateId::new(format!("C{:0width$}", i + 1)),
+            form: self.form_ids[f].clone(),
+            answers,
+        };
+        (submission, theta)
+    }
 }

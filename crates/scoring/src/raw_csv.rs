@@ -366,30 +366,61 @@ pub fn write_raw_csv<W: Write>(
     scorer: &Scorer,
     submissions: &[Submission],
 ) -> Result<(), RawCsvError> {
-    let mut columns: Vec<&ItemId> = Vec::new();
-    let mut seen = HashSet::new();
-    for form in scorer.forms() {
-        for item in form.items() {
-            if seen.insert(item) {
-                columns.push(item);
+    let mut csv = RawCsvWriter::new(writer, scorer)?;
+    for s in submissions {
+        csv.write(s)?;
+    }
+    csv.finish()?;
+    Ok(())
+}
+
+/// Writes the raw response CSV one submission at a time: the header when
+/// created, a row per [`RawCsvWriter::write`].
+pub struct RawCsvWriter<'a, W: Write> {
+    csv: csv::Writer<W>,
+    columns: Vec<&'a ItemId>,
+    row: Vec<String>,
+}
+
+impl<'a, W: Write> RawCsvWriter<'a, W> {
+    /// Writes the header: `candidate,form`, then every item of the forms of
+    /// `scorer`, in form order, each once.
+    pub fn new(writer: W, scorer: &'a Scorer) -> Result<Self, RawCsvError> {
+        let mut columns: Vec<&ItemId> = Vec::new();
+        let mut seen = HashSet::new();
+        for form in scorer.forms() {
+            for item in form.items() {
+                if seen.insert(item) {
+                    columns.push(item);
+                }
             }
         }
+        let mut csv = csv::Writer::from_writer(writer);
+        let mut row: Vec<String> = vec!["candidate".into(), "form".into()];
+        row.extend(columns.iter().map(|i| i.to_string()));
+        csv.write_record(&row)?;
+        Ok(Self { csv, columns, row })
     }
-    let mut csv = csv::Writer::from_writer(writer);
-    let mut row: Vec<String> = vec!["candidate".into(), "form".into()];
-    row.extend(columns.iter().map(|i| i.to_string()));
-    csv.write_record(&row)?;
-    for s in submissions {
-        row.clear();
-        row.push(s.candidate.to_string());
-        row.push(s.form.to_string());
-        row.extend(columns.iter().map(|item| {
+
+    /// Writes one submission's row.
+    pub fn write(&mut self, s: &Submission) -> Result<(), RawCsvError> {
+        self.row.clear();
+        self.row.push(s.candidate.to_string());
+        self.row.push(s.form.to_string());
+        self.row.extend(self.columns.iter().map(|item| {
             s.answer(item)
                 .map(|a| format_cell(&a.answer))
                 .unwrap_or_default()
         }));
-        csv.write_record(&row)?;
+        self.csv.write_record(&self.row)?;
+        Ok(())
     }
-    csv.flush()?;
-    Ok(())
+
+    /// Flushes and returns the writer.
+    pub fn finish(mut self) -> Result<W, RawCsvError> {
+        self.csv.flush()?;
+        self.csv
+            .into_inner()
+            .map_err(|e| RawCsvError::Csv(csv::Error::from(e.into_error())))
+    }
 }

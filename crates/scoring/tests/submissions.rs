@@ -768,6 +768,25 @@ fn simulation_is_seeded_valid_and_follows_the_model() {
 }
 
 #[test]
+fn simulating_in_batches_gives_the_whole_simulation() {
+    use exam_scoring::form_simulation::{SimulationOptions, Simulator, simulate};
+    let scorer = fixture_scorer(&ScoringRules::default());
+    let params = generating_params();
+    let options = SimulationOptions::default();
+    let whole = simulate(&scorer, &params, 1001, &options, 5).unwrap();
+    let simulator = Simulator::new(&scorer, &params, 1001, &options, 5).unwrap();
+    let mut batches = Vec::new();
+    for start in (0..1001).step_by(300) {
+        batches.extend(simulator.batch(start..start + 300));
+    }
+    let (submissions, abilities): (Vec<_>, Vec<_>) = batches.into_iter().unzip();
+    assert_eq!(submissions, whole.submissions);
+    assert_eq!(abilities, whole.abilities);
+    assert_eq!(submissions[1000].candidate.as_str(), "C001001");
+    assert!(simulator.batch(1001..2000).is_empty());
+}
+
+#[test]
 fn raw_csv_round_trips_and_rejects_bad_rows() {
     use exam_scoring::form_simulation::{SimulationOptions, simulate};
     use exam_scoring::raw_csv::{RawCsvError, read_raw_csv, write_raw_csv};

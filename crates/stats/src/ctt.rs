@@ -474,25 +474,22 @@ pub(crate) fn biserial_from_point_biserial(r: f64, p: f64) -> Result<f64, Reason
 fn upper_lower_sums(m: &FormMoments, col: usize, fraction: f64) -> (f64, f64, f64) {
     let counts = m.form.score_counts();
     let g = fraction * m.n as f64;
-    let take = |levels: &mut dyn Iterator<Item = usize>| {
+    let take = |levels: &mut dyn Iterator<Item = (usize, &[u64])>| {
         let mut remaining = g;
         let mut sum = 0.0;
-        for t in levels {
+        for (t, row) in levels {
             if remaining <= 0.0 {
                 break;
             }
             let c = counts[t] as f64;
-            if c == 0.0 {
-                continue;
-            }
             let w = remaining.min(c);
-            sum += m.form.level_item_sum(t, col) as f64 * (w / c);
+            sum += row[col] as f64 * (w / c);
             remaining -= w;
         }
         sum
     };
-    let upper = take(&mut (0..counts.len()).rev());
-    let lower = take(&mut (0..counts.len()));
+    let upper = take(&mut m.form.level_rows().rev());
+    let lower = take(&mut m.form.level_rows());
     (upper, lower, g)
 }
 

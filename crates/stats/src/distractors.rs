@@ -584,9 +584,10 @@ pub fn score_group_proportions(summary: &crate::Summary) -> Vec<Vec<f64>> {
         }
         let levels = form.score_counts();
         for (col, &item) in form.items().iter().enumerate() {
-            let item_sums: Vec<u64> = (0..levels.len())
-                .map(|t| form.level_item_sum(t, col))
-                .collect();
+            let mut item_sums = vec![0u64; levels.len()];
+            for (t, row) in form.level_rows() {
+                item_sums[t] = row[col];
+            }
             for (q, sum) in sums[item].iter_mut().enumerate() {
                 *sum += group_count(levels, &item_sums, q, nf);
             }

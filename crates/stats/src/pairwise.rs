@@ -93,10 +93,9 @@ pub fn pairwise(summary: &Summary) -> Option<PairwiseStatistics> {
         let total_sq = form.total_squares() as f64;
         for (a, &i) in form.items().iter().enumerate() {
             let si = form.item_sum(a) as f64;
-            for (b, &j) in form.items().iter().enumerate() {
+            for &j in form.items() {
                 n[i * k + j] += nf;
                 sum[i * k + j] += si;
-                products[i * k + j] += form.cross_product(a, b).unwrap_or(0) as f64;
             }
             let m = &mut mean_sums[i];
             m[0] += nf;
@@ -105,6 +104,11 @@ pub fn pairwise(summary: &Summary) -> Option<PairwiseStatistics> {
             m[3] += total / kf;
             m[4] += total_sq / (kf * kf);
             m[5] += form.item_total_products(a) as f64 / kf;
+        }
+    }
+    for i in 0..k {
+        for j in 0..k {
+            products[i * k + j] = summary.cross_product(i, j).unwrap_or(0) as f64;
         }
     }
     let mut undefined = Undefined::default();

@@ -58,16 +58,17 @@ pub struct FormSummary {
     items: Vec<usize>,
     n_persons: u64,
     score_counts: Vec<u64>,
+    /// The total scores that at least one person reached, ascending.
+    levels: Vec<u32>,
+    /// Per entry of `levels`, the item sums of its persons (`k` each): only
+    /// reached levels are stored, so the table never holds more rows than
+    /// the form has persons.
     level_item_sums: Vec<u64>,
     item_squares: Vec<u64>,
     omitted: Vec<u64>,
     odd_sum: u64,
     odd_squares: u128,
     odd_even: u128,
-    /// Item cross products `sum x_a x_b`, `a <= b`, packed by rows of the
-    /// upper triangle; empty unless the summary was built with pairwise
-    /// statistics.
-    cross_products: Vec<u64>,
 }
 
 impl FormSummary {
@@ -77,13 +78,13 @@ impl FormSummary {
             items,
             n_persons: 0,
             score_counts: Vec::new(),
+            levels: Vec::new(),
             level_item_sums: Vec::new(),
             item_squares: vec![0; k],
             omitted: vec![0; k],
             odd_sum: 0,
             odd_squares: 0,
             odd_even: 0,
-            cross_products: Vec::new(),
         }
     }
 
@@ -108,36 +109,33 @@ impl FormSummary {
     }
 
     /// Sum of the scores on the form's column `col` of the persons whose
-    /// total score is `score`.
+    /// total score is `score` (0 when nobody reached that total).
     pub fn level_item_sum(&self, score: usize, col: usize) -> u64 {
-        self.level_item_sums[score * self.items.len() + col]
+        u32::try_from(score)
+            .ok()
+            .and_then(|t| self.levels.binary_search(&t).ok())
+            .map_or(0, |row| self.level_item_sums[row * self.items.len() + col])
+    }
+
+    /// The reached total scores, ascending, each with the item sums (one
+    /// per column) of the persons who reached it.
+    pub fn level_rows(&self) -> impl DoubleEndedIterator<Item = (usize, &[u64])> {
+        self.levels
+            .iter()
+            .map(|&t| t as usize)
+            .zip(self.level_item_sums.chunks_exact(self.items.len().max(1)))
     }
 
     /// Sum of the scores on column `col`.
     pub fn item_sum(&self, col: usize) -> u64 {
-        (0..self.score_counts.len())
-            .map(|t| self.level_item_sum(t, col))
-            .sum()
+        self.level_rows().map(|(_, row)| row[col]).sum()
     }
 
     /// Sum over persons of (score on column `col`) x (total score).
     pub fn item_total_products(&self, col: usize) -> u128 {
-        (0..self.score_counts.len())
-            .map(|t| t as u128 * u128::from(self.level_item_sum(t, col)))
+        self.level_rows()
+            .map(|(t, row)| t as u128 * u128::from(row[col]))
             .sum()
-    }
-
-    /// Sum over persons of (score on column `a`) x (score on column `b`),
-    /// when the summary keeps cross products ([`Summary::with_cross_products`]).
-    pub fn cross_product(&self, a: usize, b: usize) -> Option<u64> {
-        if self.cross_products.is_empty() {
-            return None;
-        }
-        let (a, b) = if a <= b { (a, b) } else { (b, a) };
-        let k = self.items.len();
-        // Rows 0..a of the upper triangle hold k + (k-1) + ... + (k-a+1) entries.
-        let row_start = a * k - a * (a.saturating_sub(1)) / 2;
-        Some(self.cross_products[row_start + (b - a)])
     }
 
     /// Sum of squared scores on column `col`.
@@ -182,26 +180,50 @@ impl FormSummary {
         self.n_persons += other.n_persons;
         if other.score_counts.len() > self.score_counts.len() {
             self.score_counts.resize(other.score_counts.len(), 0);
-            self.level_item_sums.resize(other.score_counts.len() * k, 0);
         }
         for (a, b) in self.score_counts.iter_mut().zip(&other.score_counts) {
             *a += b;
         }
-        for (a, b) in self.level_item_sums.iter_mut().zip(&other.level_item_sums) {
-            *a += b;
+        // Merge-join the two sorted level lists.
+        let mut levels = Vec::with_capacity(self.levels.len() + other.levels.len());
+        let mut sums = Vec::with_capacity(levels.capacity() * k);
+        let (mut i, mut j) = (0, 0);
+        while i < self.levels.len() || j < other.levels.len() {
+            let mine = self.levels.get(i).copied().unwrap_or(u32::MAX);
+            let theirs = other.levels.get(j).copied().unwrap_or(u32::MAX);
+            let level = mine.min(theirs);
+            let start = sums.len();
+            sums.resize(start + k, 0);
+            if mine == level {
+                add_into(
+                    &mut sums[start..],
+                    &self.level_item_sums[i * k..(i + 1) * k],
+                );
+                i += 1;
+            }
+            if theirs == level {
+                add_into(
+                    &mut sums[start..],
+                    &other.level_item_sums[j * k..(j + 1) * k],
+                );
+                j += 1;
+            }
+            levels.push(level);
         }
-        for (a, b) in self.item_squares.iter_mut().zip(&other.item_squares) {
-            *a += b;
-        }
-        for (a, b) in self.omitted.iter_mut().zip(&other.omitted) {
-            *a += b;
-        }
+        self.levels = levels;
+        self.level_item_sums = sums;
+        add_into(&mut self.item_squares, &other.item_squares);
+        add_into(&mut self.omitted, &other.omitted);
         self.odd_sum += other.odd_sum;
         self.odd_squares += other.odd_squares;
         self.odd_even += other.odd_even;
-        for (a, b) in self.cross_products.iter_mut().zip(&other.cross_products) {
-            *a += b;
-        }
+    }
+}
+
+/// Adds `src` into `dst`, element by element.
+fn add_into(dst: &mut [u64], src: &[u64]) {
+    for (a, b) in dst.iter_mut().zip(src) {
+        *a += b;
     }
 }
 
@@ -213,7 +235,10 @@ pub struct Summary {
     max_scores: Vec<u8>,
     n_persons: u64,
     forms: Vec<FormSummary>,
-    cross_products: bool,
+    /// Item cross products `sum x_i x_j` over the persons presented both
+    /// items, `i <= j` (indices into `items`), packed by rows of the upper
+    /// triangle; `None` unless the summary was built with them.
+    cross_products: Option<Vec<u64>>,
 }
 
 /// The most memory a summary may take before [`Summary::check_memory`]
@@ -239,13 +264,15 @@ pub struct MemoryError {
 }
 
 impl Summary {
-    /// Bytes a summary of `matrix` needs at its peak (per form, the
-    /// score-level item sums `(max total + 1) × k`, their chunk buffer and,
-    /// with cross products, `k (k + 1) / 2` more), estimated from the
-    /// matrix's shape alone.
+    /// Bytes a summary of `matrix` needs at its peak, estimated from the
+    /// matrix's shape alone: per form, a score-level row of item sums for
+    /// each reached total (at most one per person, at most one per
+    /// possible total) and its chunk buffer, and the score counts; with
+    /// cross products, `K (K + 1) / 2` for the `K` items of the matrix and
+    /// the largest form's `k (k + 1) / 2` while that form is summarised.
     pub fn memory_needed(matrix: &ResponseMatrix, cross_products: bool) -> u64 {
         let max_scores = matrix.max_scores();
-        matrix
+        let forms = matrix
             .blocks()
             .iter()
             .map(|block| {
@@ -256,10 +283,23 @@ impl Summary {
                     .map(|&i| u64::from(max_scores[i]))
                     .sum::<u64>()
                     + 1;
-                let pairs = if cross_products { k * (k + 1) / 2 } else { 0 };
-                levels * k * (8 + 2) + levels * 16 + pairs * 8
+                let rows = levels.min(block.n_persons() as u64);
+                rows * k * (8 + 2) + levels * (8 + 4) + k * 8 * 3
             })
-            .fold(0u64, u64::saturating_add)
+            .fold(0u64, u64::saturating_add);
+        let pairs = if cross_products {
+            let triangle = |k: u64| k * (k + 1) / 2 * 8;
+            let widest = matrix
+                .blocks()
+                .iter()
+                .map(Block::n_items)
+                .max()
+                .unwrap_or(0);
+            triangle(matrix.n_items() as u64) + triangle(widest as u64)
+        } else {
+            0
+        };
+        forms.saturating_add(pairs)
     }
 
     /// Refuses, before any allocation, a summary that would need more than
@@ -287,27 +327,43 @@ impl Summary {
     }
 
     /// Summarises a response matrix keeping, in addition, the item cross
-    /// products of every form (`k (k + 1) / 2` per form, a multiply-add per
-    /// pair of cells): what pairwise covariances across forms need (see
-    /// [`crate::pairwise`]).
+    /// products over all persons (`K (K + 1) / 2` for the matrix's `K`
+    /// items, a multiply-add per pair of cells): what pairwise covariances
+    /// need (see [`crate::pairwise`]).
     pub fn with_cross_products(matrix: &ResponseMatrix) -> Self {
         Self::build(matrix, true)
     }
 
     fn build(matrix: &ResponseMatrix, cross_products: bool) -> Self {
+        let mut products = cross_products.then(|| vec![0u64; triangle_len(matrix.n_items())]);
+        // One form's products, reused from form to form.
+        let mut form_products = Vec::new();
         let forms = matrix
             .blocks()
             .iter()
             .filter_map(|block| {
-                let mut acc = FormAccumulator::new(block, matrix.max_scores(), cross_products);
+                let mut acc = FormAccumulator::new(block, matrix.max_scores());
                 for row in 0..block.n_persons() {
                     acc.add_row(block.row(row));
                 }
                 acc.add_omissions(block, 0..block.n_persons());
+                if let Some(products) = &mut products {
+                    form_products.clear();
+                    form_products.resize(triangle_len(block.n_items()), 0);
+                    for row in 0..block.n_persons() {
+                        add_cross_products(&mut form_products, block.row(row));
+                    }
+                    scatter_cross_products(
+                        products,
+                        matrix.n_items(),
+                        block.items(),
+                        &form_products,
+                    );
+                }
                 acc.finish()
             })
             .collect();
-        Self::from_parts(matrix, matrix.n_persons() as u64, forms, cross_products)
+        Self::from_parts(matrix, matrix.n_persons() as u64, forms, products)
     }
 
     /// Like [`Summary::of`], on all cores: each block's rows are split into
@@ -325,7 +381,7 @@ impl Summary {
                 chunks
                     .into_par_iter()
                     .filter_map(|rows| {
-                        let mut acc = FormAccumulator::new(block, matrix.max_scores(), false);
+                        let mut acc = FormAccumulator::new(block, matrix.max_scores());
                         for row in rows.clone() {
                             acc.add_row(block.row(row));
                         }
@@ -338,19 +394,29 @@ impl Summary {
                     })
             })
             .collect();
-        Self::from_parts(matrix, matrix.n_persons() as u64, forms, false)
+        Self::from_parts(matrix, matrix.n_persons() as u64, forms, None)
     }
 
-    /// Whether the forms keep item cross products.
+    /// Whether the summary keeps item cross products.
     pub fn has_cross_products(&self) -> bool {
+        self.cross_products.is_some()
+    }
+
+    /// Sum over the persons presented both items of (score on item `i`) x
+    /// (score on item `j`) (indices into [`Summary::items`]), when the
+    /// summary keeps cross products ([`Summary::with_cross_products`]).
+    pub fn cross_product(&self, i: usize, j: usize) -> Option<u64> {
+        let (i, j) = if i <= j { (i, j) } else { (j, i) };
         self.cross_products
+            .as_ref()
+            .map(|p| p[triangle_index(self.items.len(), i, j)])
     }
 
     fn from_parts(
         matrix: &ResponseMatrix,
         n_persons: u64,
         mut forms: Vec<FormSummary>,
-        cross_products: bool,
+        cross_products: Option<Vec<u64>>,
     ) -> Self {
         forms.sort_by(|a, b| a.items.cmp(&b.items));
         Self {
@@ -408,8 +474,10 @@ impl Summary {
                 right: other.items[index].to_string(),
             });
         }
-        if self.cross_products != other.cross_products {
-            return Err(MergeError::CrossProducts);
+        match (&mut self.cross_products, &other.cross_products) {
+            (Some(mine), Some(theirs)) => add_into(mine, theirs),
+            (None, None) => {}
+            _ => return Err(MergeError::CrossProducts),
         }
         for (a, &b) in self.max_scores.iter_mut().zip(&other.max_scores) {
             *a = (*a).max(b);
@@ -427,21 +495,30 @@ impl Summary {
 
 /// Accumulates the rows of one block into a [`FormSummary`].
 ///
-/// The item sums of each score level are first added into 16-bit counters
-/// (twice as many lanes per vector instruction as 32-bit ones); a level's
-/// counters are flushed into the 64-bit summary before they can overflow.
+/// The item sums of each reached score level are first added into 16-bit
+/// counters (twice as many lanes per vector instruction as 32-bit ones); a
+/// level's counters are flushed into 64-bit sums before they can overflow.
+/// A level gets its row when a person first reaches it, so a form of few
+/// persons takes a few rows, not one per possible total.
 struct FormAccumulator {
     summary: FormSummary,
+    /// Per possible total score, its row in `chunk` and `sums` (or `NO_ROW`).
+    row_of_level: Vec<u32>,
+    /// The level of each row, in the order the rows were opened.
+    row_levels: Vec<u32>,
     chunk: Vec<u16>,
-    level_rows: Vec<u32>,
+    sums: Vec<u64>,
+    /// Rows added into each row's 16-bit counters since its last flush.
+    chunk_rows: Vec<u32>,
     level_limit: u32,
     polytomous: bool,
-    cross_products: bool,
 }
 
+/// `row_of_level` entry of a level nobody has reached yet.
+const NO_ROW: u32 = u32::MAX;
+
 impl FormAccumulator {
-    fn new(block: &Block, max_scores: &[u8], cross_products: bool) -> Self {
-        let k = block.n_items();
+    fn new(block: &Block, max_scores: &[u8]) -> Self {
         let max_total: usize = block
             .items()
             .iter()
@@ -454,20 +531,17 @@ impl FormAccumulator {
             .max()
             .unwrap_or(1)
             .max(1);
-        let polytomous = max_cell > 1;
         let mut summary = FormSummary::empty(block.items().to_vec());
         summary.score_counts = vec![0; max_total + 1];
-        summary.level_item_sums = vec![0; (max_total + 1) * k];
-        if cross_products {
-            summary.cross_products = vec![0; k * (k + 1) / 2];
-        }
         Self {
             summary,
-            chunk: vec![0; (max_total + 1) * k],
-            level_rows: vec![0; max_total + 1],
+            row_of_level: vec![NO_ROW; max_total + 1],
+            row_levels: Vec::new(),
+            chunk: Vec::new(),
+            sums: Vec::new(),
+            chunk_rows: Vec::new(),
             level_limit: u32::from(u16::MAX) / max_cell,
-            polytomous,
-            cross_products,
+            polytomous: max_cell > 1,
         }
     }
 
@@ -477,7 +551,17 @@ impl FormAccumulator {
         let k = row.len();
         let (total, odd) = row_totals(row);
         let t = total as usize;
-        let dst = &mut self.chunk[t * k..(t + 1) * k];
+        let mut r = self.row_of_level[t];
+        if r == NO_ROW {
+            r = self.row_levels.len() as u32;
+            self.row_of_level[t] = r;
+            self.row_levels.push(total);
+            self.chunk.resize(self.chunk.len() + k, 0);
+            self.sums.resize(self.sums.len() + k, 0);
+            self.chunk_rows.push(0);
+        }
+        let r = r as usize;
+        let dst = &mut self.chunk[r * k..(r + 1) * k];
         for (d, &x) in dst.iter_mut().zip(row) {
             *d += u16::from(x);
         }
@@ -491,12 +575,9 @@ impl FormAccumulator {
         s.odd_sum += u64::from(odd);
         s.odd_squares += u128::from(u64::from(odd) * u64::from(odd));
         s.odd_even += u128::from(u64::from(odd) * u64::from(total - odd));
-        self.level_rows[t] += 1;
-        if self.level_rows[t] == self.level_limit {
-            self.flush_level(t);
-        }
-        if self.cross_products {
-            add_cross_products(&mut self.summary.cross_products, row);
+        self.chunk_rows[r] += 1;
+        if self.chunk_rows[r] == self.level_limit {
+            self.flush_row(r);
         }
     }
 
@@ -513,39 +594,61 @@ impl FormAccumulator {
         }
     }
 
-    fn flush_level(&mut self, level: usize) {
+    fn flush_row(&mut self, r: usize) {
         let k = self.summary.items.len();
-        let range = level * k..(level + 1) * k;
-        for (d, s) in self.summary.level_item_sums[range.clone()]
+        let range = r * k..(r + 1) * k;
+        for (d, s) in self.sums[range.clone()]
             .iter_mut()
             .zip(&mut self.chunk[range])
         {
             *d += u64::from(*s);
             *s = 0;
         }
-        self.level_rows[level] = 0;
+        self.chunk_rows[r] = 0;
     }
 
-    /// The summary, with score levels above the highest observed total
-    /// trimmed; `None` if no row was added.
+    /// The summary, its level rows in ascending order of total score and
+    /// the score counts trimmed above the highest reached total; `None` if
+    /// no row was added.
     fn finish(mut self) -> Option<FormSummary> {
-        for level in 0..self.level_rows.len() {
-            if self.level_rows[level] > 0 {
-                self.flush_level(level);
+        for r in 0..self.chunk_rows.len() {
+            if self.chunk_rows[r] > 0 {
+                self.flush_row(r);
             }
         }
+        let k = self.summary.items.len();
+        let mut order: Vec<usize> = (0..self.row_levels.len()).collect();
+        order.sort_unstable_by_key(|&r| self.row_levels[r]);
         let mut s = self.summary;
+        s.levels = order.iter().map(|&r| self.row_levels[r]).collect();
+        s.level_item_sums = Vec::with_capacity(order.len() * k);
+        for &r in &order {
+            s.level_item_sums
+                .extend_from_slice(&self.sums[r * k..(r + 1) * k]);
+        }
         if !self.polytomous {
-            for col in 0..s.items.len() {
+            for col in 0..k {
                 s.item_squares[col] = s.item_sum(col);
             }
         }
         let levels = s.score_counts.iter().rposition(|&c| c > 0)? + 1;
         s.score_counts.truncate(levels);
-        s.level_item_sums.truncate(levels * s.items.len());
+        s.score_counts.shrink_to_fit();
         s.n_persons = s.score_counts.iter().sum();
         Some(s)
     }
+}
+
+/// Entries of a packed upper triangle (diagonal included) of a `k x k`
+/// matrix.
+fn triangle_len(k: usize) -> usize {
+    k * (k + 1) / 2
+}
+
+/// Position of `(a, b)`, `a <= b`, in a packed upper triangle of a `k x k`
+/// matrix: rows `0..a` hold `k + (k - 1) + ... + (k - a + 1)` entries.
+fn triangle_index(k: usize, a: usize, b: usize) -> usize {
+    a * k - a * a.saturating_sub(1) / 2 + (b - a)
 }
 
 /// Adds the products of every pair of cells of a row (upper triangle,
@@ -561,6 +664,18 @@ fn add_cross_products(cross: &mut [u64], row: &[u8]) {
             }
         }
         start += len;
+    }
+}
+
+/// Adds one form's packed cross products (its columns are the ascending
+/// item indices `items`) into the matrix-wide packed triangle of `k` items.
+fn scatter_cross_products(products: &mut [u64], k: usize, items: &[usize], form: &[u64]) {
+    let mut src = form.iter();
+    for (a, &i) in items.iter().enumerate() {
+        let row_start = triangle_index(k, i, i);
+        for (&j, &p) in items[a..].iter().zip(&mut src) {
+            products[row_start + (j - i)] += p;
+        }
     }
 }
 
@@ -673,16 +788,85 @@ mod tests {
     fn cross_products_are_packed_by_rows() {
         let m = matrix("A,B,C\n1,2,1\n1,0,1\n");
         let s = Summary::with_cross_products(&m);
-        let f = &s.forms()[0];
-        assert_eq!(f.cross_product(0, 0), Some(2));
-        assert_eq!(f.cross_product(0, 1), Some(2));
-        assert_eq!(f.cross_product(2, 0), Some(2));
-        assert_eq!(f.cross_product(1, 1), Some(4));
-        assert_eq!(f.cross_product(1, 2), Some(2));
-        assert_eq!(f.cross_product(2, 2), Some(2));
-        assert_eq!(Summary::of(&m).forms()[0].cross_product(0, 1), None);
+        assert_eq!(s.cross_product(0, 0), Some(2));
+        assert_eq!(s.cross_product(0, 1), Some(2));
+        assert_eq!(s.cross_product(2, 0), Some(2));
+        assert_eq!(s.cross_product(1, 1), Some(4));
+        assert_eq!(s.cross_product(1, 2), Some(2));
+        assert_eq!(s.cross_product(2, 2), Some(2));
+        assert_eq!(Summary::of(&m).cross_product(0, 1), None);
         let mut plain = Summary::of(&m);
         assert_eq!(plain.merge(&s), Err(MergeError::CrossProducts));
+    }
+
+    #[test]
+    fn a_form_keeps_one_level_row_per_reached_total() {
+        // 100 items, two persons: totals 3 and 100; two rows, not 101.
+        let header: Vec<String> = (0..100).map(|i| format!("i{i}")).collect();
+        let low: Vec<&str> = (0..100).map(|i| if i < 3 { "1" } else { "0" }).collect();
+        let text = format!(
+            "{}\n{}\n{}\n",
+            header.join(","),
+            low.join(","),
+            vec!["1"; 100].join(",")
+        );
+        let s = Summary::of(&matrix(&text));
+        let f = &s.forms()[0];
+        assert_eq!(f.level_rows().count(), 2);
+        assert_eq!(f.level_item_sums.len(), 2 * 100);
+        assert_eq!(f.level_item_sum(3, 0), 1);
+        assert_eq!(f.level_item_sum(3, 50), 0);
+        assert_eq!(f.level_item_sum(100, 50), 1);
+        assert_eq!(f.level_item_sum(50, 0), 0);
+        assert_eq!(f.item_sum(0), 2);
+        assert_eq!(f.item_total_products(0), 3 + 100);
+        assert_eq!(f.score_counts().len(), 101);
+    }
+
+    #[test]
+    fn a_summary_over_the_limit_is_refused_before_allocating() {
+        // 3 items, 2 persons, totals 0..=2 (nobody scores on B): 2 level
+        // rows x 3 x 10 bytes, 3 levels x 12, 3 x 24 for the per-item
+        // sums: 168 bytes.
+        let m = matrix("A,B,C\n1,0,1\n0,0,1\n");
+        assert_eq!(Summary::memory_needed(&m, false), 168);
+        let err = Summary::check_memory(&m, false, 167).unwrap_err();
+        assert_eq!((err.needed, err.limit, err.forms), (168, 167, 1));
+        assert!(Summary::check_memory(&m, false, 168).is_ok());
+    }
+
+    #[test]
+    fn merged_level_rows_interleave_by_total() {
+        // Totals 0 and 2 in one part, 1 and 2 in the other.
+        let mut a = Summary::of(&matrix("A,B\n0,0\n1,1\n"));
+        let b = Summary::of(&matrix("A,B\n0,1\n1,1\n"));
+        a.merge(&b).unwrap();
+        let whole = Summary::of(&matrix("A,B\n0,0\n1,1\n0,1\n1,1\n"));
+        assert_eq!(a, whole);
+        let rows: Vec<(usize, Vec<u64>)> = whole.forms()[0]
+            .level_rows()
+            .map(|(t, r)| (t, r.to_vec()))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![(0, vec![0, 0]), (1, vec![0, 1]), (2, vec![2, 2])]
+        );
+    }
+
+    #[test]
+    fn cross_products_add_up_across_patterns() {
+        // Persons 1-2 saw A, B, C; person 3 saw A and C; person 4 saw B and C.
+        let m = matrix("A,B,C\n1,1,1\n1,0,1\n1,,1\n,1,2\n");
+        assert_eq!(m.blocks().len(), 3);
+        let s = Summary::with_cross_products(&m);
+        // A x C: 1 + 1 + 1 (person 4 did not see A).
+        assert_eq!(s.cross_product(0, 2), Some(3));
+        // B x C: 1 + 0 + 2.
+        assert_eq!(s.cross_product(2, 1), Some(3));
+        // A x B: persons 1 and 2 only.
+        assert_eq!(s.cross_product(0, 1), Some(1));
+        // C x C: 1 + 1 + 1 + 4.
+        assert_eq!(s.cross_product(2, 2), Some(7));
     }
 
     #[test]

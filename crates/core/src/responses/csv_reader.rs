@@ -1,0 +1,484 @@
+//! The scored CSV reader: bytes in, cells out, on all cores.
+//!
+//! The input is read in blocks of [`BLOCK_BYTES`], each cut after the last
+//! line break that lies outside quotes (an even number of `"` before it:
+//! RFC 4180 quotes come in pairs, `""` inside a field included), so no
+//! record straddles two blocks. A block is cut the same way into a few
+//! parts per thread; the parts are parsed in parallel (rayon) by the `csv`
+//! crate into byte codes (`ByteRecord`, no `String` per cell), then pushed
+//! into the builder in file order. Line numbers count the line breaks
+//! before a part, so errors name the same line as a sequential read, and
+//! the first error in file order is the one reported.
+
+use super::{
+    ABSENT_CODE, CsvOptions, MAX_CELL_SCORE, ResponseMatrix, ResponseMatrixBuilder, ResponsesError,
+};
+use crate::ids::{ItemId, PersonId};
+use rayon::prelude::*;
+use std::io::Read;
+
+/// Bytes read per block (small under test, so tests cross blocks).
+const BLOCK_BYTES: usize = if cfg!(test) { 1 << 12 } else { 8 << 20 };
+
+/// The smallest part worth a task of its own (small under test).
+const MIN_PART_BYTES: usize = if cfg!(test) { 1 << 8 } else { 1 << 16 };
+
+/// Parts per block and thread: a few, so that uneven parts even out.
+const PARTS_PER_THREAD: usize = 4;
+
+/// What a part's parser needs to know about the file.
+struct Layout<'a> {
+    source_name: &'a str,
+    items: &'a [ItemId],
+    /// Fields per row (the header's).
+    width: usize,
+    id_column: bool,
+}
+
+/// The rows of one part: ids (empty without an id column), the line and
+/// the record ordinal (within the part, blank lines counted) of each row,
+/// the cell codes row-major, the records seen, and the error that stopped
+/// the part, if one did.
+#[derive(Default)]
+struct Part {
+    ids: Vec<PersonId>,
+    lines: Vec<u64>,
+    ordinals: Vec<usize>,
+    codes: Vec<u8>,
+    records: usize,
+    error: Option<ResponsesError>,
+}
+
+impl ResponseMatrix {
+    /// Reads the scored CSV of the CLI contract. `source_name` (usually the
+    /// path) is used in error messages.
+    pub fn from_csv<R: Read>(
+        mut reader: R,
+        source_name: &str,
+        options: CsvOptions,
+    ) -> Result<Self, ResponsesError> {
+        let io_error = |e: std::io::Error| ResponsesError::Csv {
+            source_name: source_name.to_owned(),
+            message: e.to_string(),
+        };
+        let mut buffer = Vec::with_capacity(BLOCK_BYTES);
+        let mut eof = fill(&mut reader, &mut buffer).map_err(io_error)?;
+        // The header may be longer than one block.
+        let (items, header_end) = loop {
+            if let Some(header) = read_header(&buffer, eof, source_name, options)? {
+                break header;
+            }
+            eof = fill(&mut reader, &mut buffer).map_err(io_error)?;
+        };
+        let mut builder = ResponseMatrixBuilder::new(items.clone()).map_err(|item| {
+            ResponsesError::DuplicateItem {
+                source_name: source_name.to_owned(),
+                item,
+            }
+        })?;
+        let layout = Layout {
+            source_name,
+            items: &items,
+            width: items.len() + usize::from(options.id_column),
+            id_column: options.id_column,
+        };
+        let mut line = 1 + count_byte(&buffer[..header_end], b'\n');
+        buffer.drain(..header_end);
+        let mut pushed = Pushed::default();
+        loop {
+            let end = if eof {
+                Some(buffer.len())
+            } else {
+                last_record_end(&buffer)
+            };
+            if let Some(end) = end {
+                let block = &buffer[..end];
+                let parts = split_parts(block, rayon::current_num_threads() * PARTS_PER_THREAD);
+                let parsed: Vec<Part> = parts
+                    .par_iter()
+                    .map(|&(start, stop, lines_before)| {
+                        parse_part(&block[start..stop], line + lines_before, &layout)
+                    })
+                    .collect();
+                for part in parsed {
+                    pushed.push(&mut builder, part, source_name)?;
+                }
+                line += count_byte(block, b'\n');
+                buffer.drain(..end);
+            }
+            if eof {
+                break;
+            }
+            eof = fill(&mut reader, &mut buffer).map_err(io_error)?;
+        }
+        Ok(builder.build())
+    }
+}
+
+/// Reads up to [`BLOCK_BYTES`] more bytes onto `buffer`; true at the end of
+/// the input.
+fn fill(reader: &mut impl Read, buffer: &mut Vec<u8>) -> std::io::Result<bool> {
+    let want = buffer.len() + BLOCK_BYTES;
+    while buffer.len() < want {
+        let before = buffer.len();
+        reader
+            .by_ref()
+            .take((want - before) as u64)
+            .read_to_end(buffer)?;
+        if buffer.len() == before {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The item ids of the header and the byte where the first row starts;
+/// `None` if the header is not complete in `data` yet.
+fn read_header(
+    data: &[u8],
+    eof: bool,
+    source_name: &str,
+    options: CsvOptions,
+) -> Result<Option<(Vec<ItemId>, usize)>, ResponsesError> {
+    let end = match first_record_end(data) {
+        Some(end) => end,
+        None if eof => data.len(),
+        None => return Ok(None),
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(&data[..end]);
+    let header = rdr.byte_headers().map_err(|e| ResponsesError::Csv {
+        source_name: source_name.to_owned(),
+        message: e.to_string(),
+    })?;
+    let skip = usize::from(options.id_column);
+    let mut items: Vec<ItemId> = Vec::with_capacity(header.len());
+    for (i, h) in header.iter().enumerate().skip(skip) {
+        let id = utf8_id(h, source_name, 1, i + 1)?;
+        if id.trim().is_empty() {
+            return Err(ResponsesError::EmptyItemId {
+                source_name: source_name.to_owned(),
+                column: i + 1,
+            });
+        }
+        items.push(ItemId::new(id));
+    }
+    if items.is_empty() {
+        return Err(ResponsesError::NoItems {
+            source_name: source_name.to_owned(),
+        });
+    }
+    Ok(Some((items, end)))
+}
+
+/// The end (after its line break) of the first line break outside quotes.
+fn first_record_end(data: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    data.iter()
+        .position(|&b| {
+            if b == b'"' {
+                quoted = !quoted;
+            }
+            b == b'\n' && !quoted
+        })
+        .map(|p| p + 1)
+}
+
+/// The end (after its line break) of the last line break outside quotes.
+fn last_record_end(data: &[u8]) -> Option<usize> {
+    let mut quoted = count_byte(data, b'"') % 2 == 1;
+    data.iter()
+        .rposition(|&b| {
+            let at_break = b == b'\n' && !quoted;
+            if b == b'"' {
+                quoted = !quoted;
+            }
+            at_break
+        })
+        .map(|p| p + 1)
+}
+
+/// Cuts `block` (whole records) into about `parts` ranges of whole records:
+/// `(start, end, line breaks before start)`.
+fn split_parts(block: &[u8], parts: usize) -> Vec<(usize, usize, u64)> {
+    let target = (block.len() / parts.max(1)).max(MIN_PART_BYTES);
+    let mut ranges = Vec::with_capacity(parts);
+    let mut start = 0;
+    let mut lines = 0;
+    while start < block.len() {
+        let stop = if block.len() - start <= target {
+            block.len()
+        } else {
+            // The first record end at or after the target size.
+            let from = start + target;
+            match first_record_end_from(block, start, from) {
+                Some(end) => end,
+                None => block.len(),
+            }
+        };
+        ranges.push((start, stop, lines));
+        lines += count_byte(&block[start..stop], b'\n');
+        start = stop;
+    }
+    ranges
+}
+
+/// The end of the first line break outside quotes at or after `from`, for
+/// a `block` whose records start at `start`.
+fn first_record_end_from(block: &[u8], start: usize, from: usize) -> Option<usize> {
+    let quoted = count_byte(&block[start..from], b'"') % 2 == 1;
+    let mut quoted = quoted;
+    block[from..]
+        .iter()
+        .position(|&b| {
+            if b == b'"' {
+                quoted = !quoted;
+            }
+            b == b'\n' && !quoted
+        })
+        .map(|p| from + p + 1)
+}
+
+/// Occurrences of `byte` in `data`, as a line count.
+fn count_byte(data: &[u8], byte: u8) -> u64 {
+    data.iter().filter(|&&b| b == byte).count() as u64
+}
+
+/// Parses the records of one part, whose first line is `first_line`.
+fn parse_part(data: &[u8], first_line: u64, layout: &Layout<'_>) -> Part {
+    let mut part = Part::default();
+    if let Err(error) = parse_into(&mut part, data, first_line, layout) {
+        part.error = Some(error);
+    }
+    part
+}
+
+fn parse_into(
+    part: &mut Part,
+    data: &[u8],
+    first_line: u64,
+    layout: &Layout<'_>,
+) -> Result<(), ResponsesError> {
+    let source_name = layout.source_name;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data);
+    let mut record = csv::ByteRecord::new();
+    let skip = usize::from(layout.id_column);
+    loop {
+        let more = rdr.read_byte_record(&mut record).map_err(|e| {
+            let message = match e.position() {
+                Some(p) => format!("line {}: {e}", first_line + p.line() - 1),
+                None => e.to_string(),
+            };
+            ResponsesError::Csv {
+                source_name: source_name.to_owned(),
+                message,
+            }
+        })?;
+        if !more {
+            return Ok(());
+        }
+        let ordinal = part.records;
+        part.records += 1;
+        let line = record
+            .position()
+            .map_or(first_line, |p| first_line + p.line() - 1);
+        if record.len() != layout.width {
+            if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
+                continue; // a blank line
+            }
+            return Err(ResponsesError::RowLength {
+                source_name: source_name.to_owned(),
+                line,
+                expected: layout.width,
+                found: record.len(),
+            });
+        }
+        if layout.id_column {
+            let id = utf8_id(&record[0], source_name, line, 1)?;
+            if id.trim().is_empty() {
+                return Err(ResponsesError::EmptyPersonId {
+                    source_name: source_name.to_owned(),
+                    line,
+                });
+            }
+            part.ids.push(PersonId::new(id));
+        }
+        for (col, field) in record.iter().skip(skip).enumerate() {
+            let code = parse_cell(field).ok_or_else(|| ResponsesError::BadCell {
+                source_name: source_name.to_owned(),
+                line,
+                item: layout.items[col].clone(),
+                value: String::from_utf8_lossy(field).into_owned(),
+            })?;
+            part.codes.push(code);
+        }
+        part.lines.push(line);
+        part.ordinals.push(ordinal);
+    }
+}
+
+/// What has been pushed so far: the records (for row numbers without an
+/// id column) and the line of each person (to name both lines of a
+/// repeat).
+#[derive(Default)]
+struct Pushed {
+    records: usize,
+    lines: Vec<u64>,
+}
+
+impl Pushed {
+    /// Pushes a part's rows in order, then returns its error, if any.
+    fn push(
+        &mut self,
+        builder: &mut ResponseMatrixBuilder,
+        part: Part,
+        source_name: &str,
+    ) -> Result<(), ResponsesError> {
+        let k = builder.items.len();
+        let mut ids = part.ids.into_iter();
+        for (row, (&line, &ordinal)) in part.lines.iter().zip(&part.ordinals).enumerate() {
+            let person = match ids.next() {
+                Some(id) => id,
+                None => PersonId::new((self.records + ordinal + 1).to_string()),
+            };
+            let codes = &part.codes[row * k..(row + 1) * k];
+            builder.push_codes(person, codes).map_err(|e| match e {
+                ResponsesError::RepeatedPerson { person, first, .. } => {
+                    ResponsesError::DuplicatePerson {
+                        source_name: source_name.to_owned(),
+                        line,
+                        first_line: self.lines[first - 1],
+                        person,
+                    }
+                }
+                other => other,
+            })?;
+            self.lines.push(line);
+        }
+        self.records += part.records;
+        part.error.map_or(Ok(()), Err)
+    }
+}
+
+/// A CSV field at `line` and `column` as an id: valid UTF-8 or an error.
+fn utf8_id<'a>(
+    field: &'a [u8],
+    source_name: &str,
+    line: u64,
+    column: usize,
+) -> Result<&'a str, ResponsesError> {
+    std::str::from_utf8(field).map_err(|_| ResponsesError::NotUtf8 {
+        source_name: source_name.to_owned(),
+        line,
+        column,
+    })
+}
+
+/// Parses one scored-CSV cell: an integer score, or empty / `NA` for not
+/// presented. Surrounding spaces are ignored; `1.0` is read as 1.
+fn parse_cell(field: &[u8]) -> Option<u8> {
+    match field {
+        [d @ b'0'..=b'9'] => return Some(d - b'0'),
+        b"" => return Some(ABSENT_CODE),
+        _ => {}
+    }
+    let field = field.trim_ascii();
+    match field {
+        b"" | b"NA" | b"na" | b"." => return Some(ABSENT_CODE),
+        [d @ b'0'..=b'9'] => return Some(d - b'0'),
+        _ => {}
+    }
+    let text = std::str::from_utf8(field).ok()?;
+    let value: f64 = text.parse().ok()?;
+    if value.fract() == 0.0 && (0.0..=f64::from(MAX_CELL_SCORE)).contains(&value) {
+        Some(value as u8)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::responses::Cell;
+
+    /// Rows of `n` persons over 5 items, ids quoted with commas, line
+    /// breaks and doubled quotes in every seventh, some cells empty.
+    fn text(n: usize) -> (String, Vec<(String, Vec<Cell>)>) {
+        let mut text = String::from("id,A,B,C,D,E\n");
+        let mut rows = Vec::new();
+        for p in 0..n {
+            let id = if p % 7 == 0 {
+                format!("p{p}, \"x\"\nline")
+            } else {
+                format!("p{p}")
+            };
+            let cells: Vec<Cell> = (0..5)
+                .map(|i| match (p * 3 + i * 5) % 11 {
+                    0 => Cell::NotPresented,
+                    v => Cell::Score(u8::from(v % 2 == 1)),
+                })
+                .collect();
+            let quoted = format!("\"{}\"", id.replace('"', "\"\""));
+            text.push_str(if p % 7 == 0 { &quoted } else { &id });
+            for c in &cells {
+                text.push(',');
+                if let Cell::Score(s) = c {
+                    text.push_str(&s.to_string());
+                }
+            }
+            text.push_str(if p % 5 == 0 { "\r\n" } else { "\n" });
+            rows.push((id, cells));
+        }
+        (text, rows)
+    }
+
+    #[test]
+    fn parts_and_blocks_read_as_one_sequential_pass() {
+        let (text, rows) = text(3000);
+        assert!(text.len() > 10 * BLOCK_BYTES);
+        let m = ResponseMatrix::from_csv(text.as_bytes(), "t.csv", CsvOptions::default()).unwrap();
+        let items: Vec<ItemId> = ["A", "B", "C", "D", "E"].map(ItemId::from).to_vec();
+        let mut b = ResponseMatrixBuilder::new(items).unwrap();
+        for (id, cells) in &rows {
+            b.push(PersonId::new(id.as_str()), cells).unwrap();
+        }
+        assert_eq!(m, b.build());
+    }
+
+    #[test]
+    fn errors_late_in_the_file_name_their_line() {
+        let (mut text, _) = text(3000);
+        // Line numbers count the line breaks inside quoted ids.
+        let lines = text.matches('\n').count() as u64;
+        text.push_str("last,1,0,x,1,1\n");
+        let err =
+            ResponseMatrix::from_csv(text.as_bytes(), "t.csv", CsvOptions::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "t.csv, line {}, item `C`: `x` is not a score (an integer 0..=250, or empty for not presented)",
+                lines + 1
+            )
+        );
+    }
+
+    #[test]
+    fn rows_are_numbered_across_parts_without_an_id_column() {
+        let mut text = String::from("A,B\n");
+        for p in 0..2000 {
+            text.push_str(if p == 1500 { "\n" } else { "1,0\n" });
+        }
+        let m = ResponseMatrix::from_csv(text.as_bytes(), "t.csv", CsvOptions { id_column: false })
+            .unwrap();
+        assert_eq!(m.n_persons(), 1999);
+        // The csv crate skips the blank line: numbering runs on.
+        assert_eq!(m.persons()[1499].as_str(), "1500");
+        assert_eq!(m.persons()[1500].as_str(), "1501");
+    }
+}
