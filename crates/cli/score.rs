@@ -89,8 +89,8 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let doc = ScoreReportsDocument {
-        scoring_rules: rules.id,
-        scoring_rules_version: rules.version,
+        scoring_rules: rules.id.clone(),
+        scoring_rules_version: rules.version.clone(),
         reports,
     };
     if let Some(path) = &args.out {
@@ -102,6 +102,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         Format::Json => doc.write(out, "stdout")?,
         Format::Table => {
             write!(out, "{}", summary_table(&summaries().collect::<Vec<_>>()))?;
+            for line in cut_lines(&rules) {
+                writeln!(out, "{line}")?;
+            }
             out.flush()?;
         }
         Format::Csv => {
@@ -113,4 +116,25 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where each passing standard came from, one line each (none without one).
+fn cut_lines(rules: &exam_scoring::rules::ScoringRules) -> Vec<String> {
+    let line = |scope: String, p: &exam_scoring::rules::PassingRule| {
+        format!(
+            "passing standard{scope}: raw cut {} ({})",
+            p.raw_cut, p.source
+        )
+    };
+    rules
+        .passing
+        .iter()
+        .map(|p| line(String::new(), p))
+        .chain(
+            rules
+                .form_passing
+                .iter()
+                .map(|(form, p)| line(format!(" of form {form}"), p)),
+        )
+        .collect()
 }

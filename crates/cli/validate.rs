@@ -28,7 +28,7 @@ use std::process::ExitCode;
 pub struct ValidateArgs {
     /// The bank: a directory (jta/, blueprints/, items/) or one bank
     /// document file ({"jta", "sets", "items", "blueprints"}).
-    #[arg(long, default_value = "item-bank")]
+    #[arg(long, default_value = crate::bankfiles::DEFAULT_BANK)]
     pub bank: PathBuf,
     /// Also check this blueprint against the bank; the supply table and the
     /// lint then use it instead of the bank's own blueprints.
@@ -118,6 +118,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         },
         None => None,
     };
+    crate::bankfiles::bank_dir(&args.bank)?;
     let bank = match ItemBank::open(&args.bank) {
         Ok(bank) => Some(bank),
         Err(BankErrors { problems: found }) => {

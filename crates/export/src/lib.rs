@@ -10,6 +10,8 @@
 //! the cmi5 profile) and [`lti`] (LTI Advantage AGS scores).
 //! [`report`]: the HTML reports (item analysis, calibration, forms,
 //! candidate score report), one self-contained page each with inline SVG plots.
+//! [`pilot`]: a program's first administration simulated end to end into
+//! one folder of these files (`exam pilot`).
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -23,7 +25,9 @@ pub mod groups;
 mod json;
 pub mod lti;
 pub mod params;
+pub mod pilot;
 pub mod qti;
+pub mod raw_responses;
 pub mod report;
 pub mod rescore;
 pub mod score_reports;
