@@ -29,7 +29,6 @@ fn without_a_bank_the_error_says_where_it_looked_and_names_bank() {
     for command in [
         &["assemble"][..],
         &["blueprint"],
-        &["validate"],
         &["pilot", "--out", "run"],
     ] {
         let run = exam_in(here.path(), command);
@@ -120,7 +119,7 @@ fn bank_finds_its_jta_and_blueprint_from_another_folder_and_score_takes_its_cut(
         assert_eq!(decision["passed"].as_bool(), Some(raw >= 42.0));
     }
     // Without a bank here there is no blueprint to take a cut from: no
-    // decision, and a note that says why.
+    // decision.
     let bare = exam_in(
         here.path(),
         &[
@@ -134,11 +133,6 @@ fn bank_finds_its_jta_and_blueprint_from_another_folder_and_score_takes_its_cut(
         ],
     )
     .success();
-    assert!(
-        bare.stderr.contains("no passing standard"),
-        "{}",
-        bare.stderr
-    );
     assert!(bare.json()["reports"][0]["decision"].is_null());
 
     // Positional inputs: the same numbers as the flags.

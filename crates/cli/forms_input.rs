@@ -76,8 +76,8 @@ pub enum CutSource<'a> {
 
 /// Scoring rules from a file (or the defaults), with a blueprint's cut as
 /// the passing standard when they set none: the `--blueprint` file, or
-/// else the blueprint of the forms found in the bank (a note on stderr
-/// when it is not there). The cut's source names the blueprint, its
+/// else the blueprint of the forms found in the bank (none when it is not
+/// there: the reports then carry no decision). The cut's source names the blueprint, its
 /// version and method.
 pub fn read_rules_with_blueprint(
     rules: Option<&Path>,
@@ -95,14 +95,7 @@ pub fn read_rules_with_blueprint(
             };
             match find_blueprint(bank, &form.blueprint) {
                 Some(found) => found,
-                None => {
-                    eprintln!(
-                        "note: no passing standard: the scoring rules set none and blueprint {} is not in {} (give --blueprint FILE or --bank DIR)",
-                        form.blueprint,
-                        bank.join("blueprints").display()
-                    );
-                    return Ok(out);
-                }
+                None => return Ok(out),
             }
         }
     };

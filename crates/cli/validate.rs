@@ -118,7 +118,6 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         },
         None => None,
     };
-    crate::bankfiles::bank_dir(&args.bank)?;
     let bank = match ItemBank::open(&args.bank) {
         Ok(bank) => Some(bank),
         Err(BankErrors { problems: found }) => {
