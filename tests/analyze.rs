@@ -96,7 +96,18 @@ fn cut_adds_decision_statistics() {
     assert!(cut["livingston_lewis"]["accuracy"].as_f64().unwrap() > 0.5);
     assert!(cut["subkoviak"]["consistency"].as_f64().unwrap() > 0.5);
     let text = analyze("sat12", &["--cut", "20"]).success().stdout;
-    assert!(text.contains("Livingston-Lewis (n = 45)"), "{text}");
+    assert!(
+        text.contains("Livingston-Lewis (n = 45, 3-parameter beta, upper limit 1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Hanson-Brennan (n = 32, 3-parameter beta, upper limit 1)"),
+        "{text}"
+    );
+    assert_eq!(
+        cut["hanson_brennan"]["true_score_beta"]["fit"],
+        "upper_at_one"
+    );
 }
 
 /// DIF by gender on the verbal-aggression data, female focal.

@@ -214,6 +214,62 @@ fn polytomous_cml_matches_erm_on_verbal_aggression() {
     );
 }
 
+/// Guttman data (issue 11): everybody who answered B, C or D right also
+/// answered A right, so by Fischer's (1981) condition the CML estimates do
+/// not exist; the run fails naming both groups instead of reporting
+/// difficulties of ±130 as converged.
+#[test]
+fn rasch_cml_on_guttman_data_names_the_items_that_cannot_be_estimated() {
+    let file = ScratchFile::new(
+        "guttman",
+        "g.csv",
+        "A,B,C,D\n0,0,0,0\n1,0,0,0\n1,1,0,0\n1,1,1,0\n1,1,1,1\n1,0,0,0\n1,1,0,0\n",
+    );
+    let out = exam(&[
+        "calibrate",
+        "--model",
+        "rasch-cml",
+        "--responses",
+        file.path(),
+        "--no-id",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stderr.contains(
+            "everybody who scored on any of the items `B`, `C`, `D` had the highest score on all of the items `A`"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("Fischer 1981"), "{}", out.stderr);
+}
+
+/// The CML models report the same convergence object as the MML ones.
+#[test]
+fn cml_json_carries_the_convergence_object() {
+    for (model, data_set) in [
+        ("rasch-cml", "raschdat1"),
+        ("pcm-cml", "verbal_aggression_poly"),
+        ("rsm-cml", "verbal_aggression_poly"),
+    ] {
+        let got = calibrate_json(model, data_set, &[]);
+        let convergence = &got["convergence"];
+        assert_eq!(convergence["converged"], true, "{model}");
+        assert_eq!(convergence["reason"], "parameter_change", "{model}");
+        assert!(
+            convergence["max_change"].as_f64().unwrap() < 1e-10,
+            "{model}"
+        );
+        assert!(
+            convergence["max_gradient"].as_f64().unwrap() < 1e-8,
+            "{model}"
+        );
+        assert!(convergence["slowest_item"].is_string(), "{model}");
+    }
+}
+
 #[test]
 fn rating_scale_model_refuses_items_with_different_categories() {
     let file = ScratchFile::new(
@@ -296,7 +352,8 @@ fn priors_are_stated_and_switchable() {
     ]);
     assert_eq!(out.code, 1);
     assert!(
-        out.stderr.contains("--prior-c: only the 3pl"),
+        out.stderr
+            .contains("the 2pl model has no parameter c to put a prior on"),
         "{}",
         out.stderr
     );
@@ -313,6 +370,24 @@ fn priors_are_stated_and_switchable() {
     assert_ne!(out.code, 0);
     assert!(
         out.stderr.contains("expected `lognormal:X,Y` or `none`"),
+        "{}",
+        out.stderr
+    );
+    // The distribution's parameters are checked where they enter.
+    let out = exam(&[
+        "calibrate",
+        "--model",
+        "3pl",
+        "--prior-c",
+        "beta:0.5,16",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+    ]);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr
+            .contains("Beta(alpha, beta) with finite alpha, beta >= 1"),
         "{}",
         out.stderr
     );

@@ -173,10 +173,9 @@ fn raw_analysis_report_has_the_option_tables_of_the_distractor_analysis() {
     }
 }
 
-#[test]
-fn calibration_report_numbers_are_the_calibrate_json() {
-    let dir = scratch("report-calibration");
-    let doc = path_in(&dir, "lsat6-2pl.json");
+/// The 2PL calibration of LSAT6 written into `dir`: its path and its JSON.
+fn calibrate_lsat6(dir: &ScratchFile) -> (String, Value) {
+    let doc = path_in(dir, "lsat6-2pl.json");
     let run = exam(&[
         "calibrate",
         "--model",
@@ -189,8 +188,14 @@ fn calibration_report_numbers_are_the_calibrate_json() {
     ])
     .success();
     assert_eq!(run.stderr, "");
-    std::fs::write(&doc, &run.stdout).unwrap();
-    let json = run.json();
+    std::fs::write(&doc, &run.stdout).expect("the calibration document is written");
+    (doc, run.json())
+}
+
+#[test]
+fn calibration_report_numbers_are_the_calibrate_json() {
+    let dir = scratch("report-calibration");
+    let (doc, json) = calibrate_lsat6(&dir);
     let html = report(&dir, "lsat6.html", &["calibration", "--calibration", &doc]);
     for item in json["items"].as_array().unwrap() {
         let id = item["id"].as_str().unwrap();
@@ -208,6 +213,59 @@ fn calibration_report_numbers_are_the_calibrate_json() {
         "tests/data/golden/report-calibration-lsat6.outline",
         &outline(&html),
     );
+}
+
+#[test]
+fn calibration_report_with_responses_lays_observed_proportions_over_each_curve() {
+    let dir = scratch("report-calibration-empirical");
+    let (doc, json) = calibrate_lsat6(&dir);
+    let html = report(
+        &dir,
+        "lsat6-empirical.html",
+        &[
+            "calibration",
+            "--calibration",
+            &doc,
+            "--responses",
+            "tests/data/reference/lsat6.csv",
+            "--no-id",
+        ],
+    );
+    // LSAT6: 1000 persons, every item presented to all; 10 groups of 100.
+    for item in json["items"].as_array().unwrap() {
+        let id = item["id"].as_str().unwrap();
+        let desc = slice(&html, &format!("<desc id=\"icc-{id}-desc\">"), "</desc>");
+        let groups: Vec<usize> = desc
+            .split(", n ")
+            .skip(1)
+            .map(|rest| rest[..rest.find(')').unwrap()].parse().unwrap())
+            .collect();
+        assert_eq!(groups, [100; 10], "{id}: {desc}");
+    }
+    // Responses that share no item with the calibration are refused.
+    let other = ScratchFile::new(
+        "report-empirical-other",
+        "other.csv",
+        "id,X,Y\np1,1,0\np2,0,1\n",
+    );
+    let out = path_in(&dir, "other.html");
+    let run = exam(&[
+        "report",
+        "calibration",
+        "--calibration",
+        &doc,
+        "--responses",
+        other.path(),
+        "--out",
+        &out,
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("other.csv") && run.stderr.contains("none of its items"),
+        "{}",
+        run.stderr
+    );
+    assert!(!std::path::Path::new(&out).exists());
 }
 
 #[test]
@@ -271,6 +329,18 @@ fn candidate_report_is_the_score_report() {
         &first["raw"],
         "raw",
     );
+    // The score band is the report's: Lord's CSEM and its ends.
+    let band = slice(&html, "<td class=\"text\" data-csem=", ">");
+    for (attribute, field) in [
+        ("csem", "csem"),
+        ("lower", "raw_lower"),
+        ("upper", "raw_upper"),
+    ] {
+        let marker = format!("data-{attribute}=\"");
+        let value = &band[band.find(&marker).unwrap() + marker.len()..];
+        let value: f64 = value[..value.find('"').unwrap()].parse().unwrap();
+        same(Some(value), &first["band"][field], field);
+    }
     if let Some(passed) = first["decision"]["passed"].as_bool() {
         let word = if passed { "pass" } else { "fail" };
         assert!(html.contains(&format!("data-decision=\"{word}\"")));

@@ -12,7 +12,7 @@ use exam_stats::calibration::curves::test_curves;
 use exam_stats::calibration::fit::{rasch_item_fit, s_x2};
 use exam_stats::calibration::{
     BetaPrior, CalibrationOptions, IrtModel, LogNormalPrior, PolytomousRasch, ScoreSplit,
-    andersen_lr, calibrate_with_progress, pcm_cml, rasch_cml, wle_score_table,
+    andersen_lr, calibrate_with_progress, parse_prior, pcm_cml, rasch_cml, wle_score_table,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -111,31 +111,12 @@ pub struct CalibrateArgs {
 #[derive(Debug, Clone, Copy)]
 pub struct PriorArg<P>(Option<P>);
 
-/// `NAME:X,Y` or `none` into `(X, Y)`.
-fn prior_parameters(text: &str, name: &str) -> Result<Option<(f64, f64)>, String> {
-    if text == "none" {
-        return Ok(None);
-    }
-    let usage = || format!("expected `{name}:X,Y` or `none`, got `{text}`");
-    let rest = text
-        .strip_prefix(name)
-        .and_then(|r| r.strip_prefix(':'))
-        .ok_or_else(usage)?;
-    let (x, y) = rest.split_once(',').ok_or_else(usage)?;
-    let number = |v: &str| v.trim().parse::<f64>().map_err(|_| usage());
-    Ok(Some((number(x)?, number(y)?)))
-}
-
 fn parse_slope_prior(text: &str) -> Result<PriorArg<LogNormalPrior>, String> {
-    Ok(PriorArg(prior_parameters(text, "lognormal")?.map(
-        |(mean_log, sd_log)| LogNormalPrior { mean_log, sd_log },
-    )))
+    parse_prior(text).map(PriorArg)
 }
 
 fn parse_guessing_prior(text: &str) -> Result<PriorArg<BetaPrior>, String> {
-    Ok(PriorArg(
-        prior_parameters(text, "beta")?.map(|(alpha, beta)| BetaPrior { alpha, beta }),
-    ))
+    parse_prior(text).map(PriorArg)
 }
 
 /// Runs `exam calibrate`.
@@ -195,16 +176,10 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
             options.standard_errors = !args.no_se;
             options.anchors = anchors;
             if let Some(PriorArg(prior)) = args.prior_a {
-                if model == IrtModel::Rasch {
-                    bail!("--prior-a: the rasch model has one common slope and no slope prior");
-                }
-                options.slope_prior = prior;
+                options.priors.a = prior;
             }
             if let Some(PriorArg(prior)) = args.prior_c {
-                if model != IrtModel::ThreePl {
-                    bail!("--prior-c: only the 3pl has a lower asymptote");
-                }
-                options.guessing_prior = prior;
+                options.priors.c = prior;
             }
             let fit = with_progress(|progress| calibrate_with_progress(&data, &options, progress))?;
             let item_fit = s_x2(&data, &fit);

@@ -8,13 +8,20 @@ use crate::bankfiles::BankArgs;
 use crate::output::open;
 use crate::progress::spinner;
 use anyhow::{Context, bail};
+use exam_core::ids::ItemId;
+use exam_core::responses::CsvOptions;
 use exam_export::calibration::CalibrationDocument;
 use exam_export::forms::read_forms;
 use exam_export::report::{
-    AnalysisReport, analysis_report, calibration_report, candidate_report, forms_report,
+    AnalysisReport, Empirical, analysis_report, calibration_report, candidate_report, forms_report,
 };
 use exam_export::score_reports::ScoreReportsDocument;
+use exam_export::scored_csv;
+use exam_stats::calibration::empirical::{
+    DEFAULT_GROUPS, EmpiricalPoint, eap_abilities, empirical_curves,
+};
 use exam_stats::distractors::score_group_proportions;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -42,6 +49,14 @@ enum Kind {
         /// The calibration document: what `exam calibrate --format json` prints.
         #[arg(long, value_name = "FILE")]
         calibration: PathBuf,
+        /// Scored responses (the CSV `exam calibrate` read): adds each
+        /// item's observed proportions by ability group, with intervals, to
+        /// its characteristic curve.
+        #[arg(long, value_name = "SCORED.csv")]
+        responses: Option<PathBuf>,
+        /// The responses file has no person id column.
+        #[arg(long, requires = "responses")]
+        no_id: bool,
         /// The HTML file to write.
         #[arg(long, value_name = "FILE.html")]
         out: PathBuf,
@@ -95,11 +110,44 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             });
             write_whole(&out, &html, &input.files())
         }
-        Kind::Calibration { calibration, out } => {
+        Kind::Calibration {
+            calibration,
+            responses,
+            no_id,
+            out,
+        } => {
             let (file, name) = open(&calibration)?;
             let doc = CalibrationDocument::read(file, &name)?;
-            let html = calibration_report(&doc, &name);
-            write_whole(&out, &html, &[&calibration])
+            let html = match &responses {
+                None => calibration_report(&doc, &name, None),
+                Some(path) => {
+                    bar.set_message("reading the responses");
+                    let (file, source) = open(path)?;
+                    let data = scored_csv::read(file, &source, CsvOptions { id_column: !no_id })?;
+                    let models = doc.models_of(data.items());
+                    if models.iter().all(Option::is_none) {
+                        bail!(
+                            "{source}: none of its items is calibrated in {name}; give the responses the calibration was run on"
+                        );
+                    }
+                    bar.set_message("estimating abilities");
+                    let abilities = eap_abilities(&data, &models, doc.latent_normal());
+                    let curves = empirical_curves(&data, &abilities, DEFAULT_GROUPS);
+                    let by_item: HashMap<ItemId, Vec<EmpiricalPoint>> =
+                        data.items().iter().cloned().zip(curves).collect();
+                    calibration_report(
+                        &doc,
+                        &name,
+                        Some(Empirical {
+                            source: &source,
+                            curves: &by_item,
+                        }),
+                    )
+                }
+            };
+            let mut inputs = vec![calibration.as_path()];
+            inputs.extend(responses.as_deref());
+            write_whole(&out, &html, &inputs)
         }
         Kind::Forms { forms, inputs, out } => {
             let (bank, blueprint) = inputs.load()?;

@@ -13,6 +13,7 @@ use crate::table::{Column, Table, Width};
 use exam_core::ids::ItemId;
 use exam_stats::ItemAnalysis;
 use exam_stats::ctt::{FormStatistics, ItemStatistics};
+use exam_stats::decision::BetaFit;
 use exam_stats::dif::polytomous::PolytomousDifClass;
 use exam_stats::dif::{DifAnalysis, DifGroup, ItemDif, LogisticDif};
 use exam_stats::distractors::{Choice, ItemDistractors};
@@ -205,21 +206,37 @@ fn form_block(index: usize, count: usize, form: &FormStatistics) -> String {
                 fmt(s.kappa)
             );
         }
-        if let Some(ll) = &cut.livingston_lewis {
-            let _ = writeln!(
-                out,
-                "  Livingston-Lewis (n = {}): accuracy {:.3} (false +{:.3} -{:.3})  consistency {:.3}  kappa {}",
-                ll.effective_test_length,
-                ll.accuracy,
-                ll.false_positive,
-                ll.false_negative,
-                ll.consistency.consistency,
-                fmt(ll.consistency.kappa),
-            );
+        for (name, classification) in [
+            ("Livingston-Lewis", &cut.livingston_lewis),
+            ("Hanson-Brennan", &cut.hanson_brennan),
+        ] {
+            if let Some(c) = classification {
+                let _ = writeln!(
+                    out,
+                    "  {name} (n = {}, {}): accuracy {:.3} (false +{:.3} -{:.3})  consistency {:.3}  kappa {}",
+                    c.test_length,
+                    beta_fit_words(c.true_score_beta.fit),
+                    c.accuracy,
+                    c.false_positive,
+                    c.false_negative,
+                    c.consistency.consistency,
+                    fmt(c.consistency.kappa),
+                );
+            }
         }
     }
     out.push('\n');
     out
+}
+
+/// How the true-score beta was fitted, in a few words.
+fn beta_fit_words(fit: BetaFit) -> &'static str {
+    match fit {
+        BetaFit::FourParameter => "4-parameter beta",
+        BetaFit::LowerAtZero => "3-parameter beta, lower limit 0",
+        BetaFit::UpperAtOne => "3-parameter beta, upper limit 1",
+        BetaFit::TwoParameter => "2-parameter beta",
+    }
 }
 
 /// `reference`, `focal` or empty.

@@ -13,8 +13,9 @@ use crate::json;
 use crate::table::{Column, Table};
 use exam_core::bank::record::{CalibratedItem, CalibrationInput};
 use exam_core::ids::ItemId;
-use exam_core::irt::IrtModel;
+use exam_core::irt::{GpcmParams, IrtModel, ItemParams};
 use exam_stats::calibration::curves::CurvePoint;
+use exam_stats::calibration::empirical::ItemModel;
 use exam_stats::calibration::fit::{RaschItemFit, SX2};
 use exam_stats::calibration::{
     AndersenLr, Calibration, CmlFit, Convergence, Estimate, ItemFlag, LatentDistribution, PcmFit,
@@ -140,6 +141,40 @@ pub struct ItemParamsRow {
     pub fit: ItemFit,
 }
 
+impl ItemParamsRow {
+    /// The item's response model from its parameters: a GPCM item where it
+    /// has steps, else a dichotomous one (`c` 0 when absent); `None` when it
+    /// was not calibrated or its parameters define no response function.
+    pub fn model(&self) -> Option<ItemModel> {
+        let a = self.a?;
+        match &self.steps {
+            Some(steps) => GpcmParams::new(a, steps.clone()).ok().map(ItemModel::Gpcm),
+            None => ItemParams::new(a, self.b?, self.c.unwrap_or(0.0))
+                .ok()
+                .map(ItemModel::Dichotomous),
+        }
+    }
+}
+
+impl CalibrationDocument {
+    /// The response model of each of `items` (a response file's items, in
+    /// its order) that the document calibrated; `None` for the others.
+    pub fn models_of(&self, items: &[ItemId]) -> Vec<Option<ItemModel>> {
+        let by_id: std::collections::HashMap<&ItemId, &ItemParamsRow> =
+            self.items.iter().map(|i| (&i.id, i)).collect();
+        items
+            .iter()
+            .map(|id| by_id.get(id).and_then(|row| row.model()))
+            .collect()
+    }
+
+    /// The latent distribution's mean and SD; the standard normal when the
+    /// document has none (CML).
+    pub fn latent_normal(&self) -> (f64, f64) {
+        self.latent.map_or((0.0, 1.0), |l| (l.mean, l.sd))
+    }
+}
+
 /// A calibration as `exam calibrate` reports it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CalibrationDocument {
@@ -181,7 +216,7 @@ pub struct CalibrationDocument {
     /// Whether the estimation converged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub converged: Option<bool>,
-    /// Why the EM stopped (MML).
+    /// Why the iterations stopped (EM for MML, Newton–Raphson for CML).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub convergence: Option<Convergence>,
     /// The latent distribution (MML).
@@ -349,8 +384,8 @@ impl CalibrationDocument {
             aic: None,
             bic: None,
             iterations: Some(fit.iterations),
-            converged: Some(fit.converged),
-            convergence: None,
+            converged: Some(fit.convergence.converged),
+            convergence: Some(fit.convergence.clone()),
             latent: None,
             standard_errors: Some(
                 "inverse observed information of the conditional likelihood, difficulties summing to zero"
@@ -411,8 +446,8 @@ impl CalibrationDocument {
             aic: None,
             bic: None,
             iterations: Some(fit.iterations),
-            converged: Some(fit.converged),
-            convergence: None,
+            converged: Some(fit.convergence.converged),
+            convergence: Some(fit.convergence.clone()),
             latent: None,
             standard_errors: Some(
                 "inverse observed information of the conditional likelihood, carried to the thresholds and locations (category parameters summing to zero)"

@@ -79,6 +79,7 @@ pub mod report;
 pub mod rescore;
 pub mod rules;
 pub mod scale;
+pub mod score_band;
 pub mod scoring_error;
 pub mod single_choice;
 pub mod summed;

@@ -40,6 +40,7 @@ use crate::keyed::{FormScorer, Scorer};
 use crate::outcome::{ResponseStatus, ScoredSubmission};
 use crate::prior::NormalPrior;
 use crate::rules::Adjustment;
+use crate::score_band::ScoreBand;
 use crate::scoring_error::ScoringError;
 use exam_core::form::SlotRole;
 use exam_core::ids::{BlueprintId, CandidateId, DomainId, FormId, ItemId};
@@ -187,6 +188,11 @@ pub struct ScoreReport {
     /// The reported scaled score, where the passing rule has a conversion.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scaled: Option<i64>,
+    /// The score's band: raw score ± its conditional SEM (Lord's binomial
+    /// error model) and that band on the reporting scale
+    /// ([`ScoreBand`]); absent with fewer than two counted items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<ScoreBand>,
     /// θ and SE, where every counted item carries IRT parameters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theta: Option<ThetaScore>,
@@ -298,6 +304,7 @@ impl FormScorer {
             max: scored.max,
             percent: percent(scored.raw, scored.max),
             scaled: scale.map(|s| s.reported(scored.raw)),
+            band: ScoreBand::new(scored.raw, scored.max, counts.counted, scale),
             theta: self.ability.as_ref().and_then(|a| {
                 a.estimate(scored).map(|est| ThetaScore {
                     method: "eap".to_owned(),

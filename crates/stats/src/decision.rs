@@ -12,19 +12,27 @@
 //!   agreement of two independent administrations is averaged over persons.
 //! - Livingston & Lewis (1995), *J. Educ. Meas.* 32, 179-197: the effective
 //!   test length `n = ((M - min)(max - M) - r s^2) / (s^2 (1 - r))` (rounded;
-//!   `min`, `max` the possible scores), a beta distribution of true
-//!   proportional scores with mean `(M - min)/(max - min)` and variance `r`
-//!   times the observed proportional variance, and binomial error on `n`
-//!   items. Livingston & Lewis fit a four-parameter beta by Lord's (1965)
-//!   method; this implementation fits the two-parameter beta on [0, 1] by the
-//!   method of moments (a simplification: the numbers can differ from BB-Class).
+//!   `min`, `max` the possible scores), observed scores rescaled to `0..n`,
+//!   a four-parameter beta distribution of true proportional scores fitted
+//!   to their first four moments under binomial error on `n` items (Lord
+//!   1965; Hanson 1991), with the standard fall-back to fewer parameters
+//!   (see [`TrueScoreBeta`] and its `fit`), and binomial error on `n` items.
+//! - Hanson & Brennan (1990), *J. Educ. Meas.* 27, 345-359 (dichotomous
+//!   items): the same four-parameter beta fitted to the raw scores on the
+//!   actual `k` items under binomial error (Lord's two-term approximation to
+//!   the compound binomial is not used, i.e. Lord's `k = 0`).
 //! - Lord's binomial-error CSEM at raw score `x` on `k` dichotomous items
 //!   (Lord 1955; Lord & Novick 1968, sec. 11.9): `sqrt(x (k - x) / (k - 1))`,
 //!   and Keats' (1957) adjustment `CSEM sqrt((1 - r) / (1 - KR21))`.
 
+mod true_score;
+
+pub use true_score::{BetaFit, TrueScoreBeta};
+
 use crate::undefined::{Reason, Statistic, Undefined};
 use serde::{Deserialize, Serialize};
 use statrs::function::beta::beta_reg;
+use true_score::{fit_true_score_beta, true_score_moments};
 
 /// Cells of the midpoint rule over the true-score scale in Livingston-Lewis.
 const INTEGRATION_CELLS: usize = 4000;
@@ -48,7 +56,10 @@ pub struct CutScoreStatistics {
     pub subkoviak: Option<Agreement>,
     /// Livingston-Lewis decision accuracy and consistency.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub livingston_lewis: Option<LivingstonLewis>,
+    pub livingston_lewis: Option<Classification>,
+    /// Hanson-Brennan decision accuracy and consistency (dichotomous items).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hanson_brennan: Option<Classification>,
     /// Statistics that are undefined here, with the reason.
     #[serde(skip_serializing_if = "Undefined::is_empty", default)]
     pub undefined: Undefined,
@@ -65,14 +76,16 @@ pub struct Agreement {
     pub kappa: Option<f64>,
 }
 
-/// Livingston-Lewis classification indices.
+/// Classification indices under a beta-binomial model (Livingston-Lewis,
+/// Hanson-Brennan).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct LivingstonLewis {
-    /// The effective test length `n`.
-    pub effective_test_length: u64,
-    /// The fitted beta distribution of true proportional scores (shape
-    /// parameters).
-    pub true_score_beta: [f64; 2],
+pub struct Classification {
+    /// The test length of the binomial error model: the effective test
+    /// length (Livingston-Lewis) or the number of items (Hanson-Brennan).
+    pub test_length: u64,
+    /// The fitted beta distribution of true proportional scores, with the
+    /// fall-back taken when four moments admit no four-parameter beta.
+    pub true_score_beta: TrueScoreBeta,
     /// Probability that the observed decision matches the true status.
     pub accuracy: f64,
     /// Probability of passing with a true score below the cut.
@@ -146,6 +159,9 @@ pub(crate) fn cut_score_statistics(form: &FormScores, cut: f64) -> CutScoreStati
         .and(dichotomous)
         .and_then(|()| subkoviak(form, cut));
     let livingston_lewis = in_range.and_then(|()| livingston_lewis(form, cut));
+    let hanson_brennan = in_range
+        .and(dichotomous)
+        .and_then(|()| hanson_brennan(form, cut));
     CutScoreStatistics {
         cut,
         proportion_passing,
@@ -153,6 +169,7 @@ pub(crate) fn cut_score_statistics(form: &FormScores, cut: f64) -> CutScoreStati
         csem_keats: undefined.take(Statistic::CsemKeats, keats),
         subkoviak: record(&mut undefined, Statistic::Subkoviak, subkoviak),
         livingston_lewis: record(&mut undefined, Statistic::LivingstonLewis, livingston_lewis),
+        hanson_brennan: record(&mut undefined, Statistic::HansonBrennan, hanson_brennan),
         undefined,
     }
 }
@@ -231,23 +248,31 @@ fn subkoviak(form: &FormScores, cut: f64) -> Result<Agreement, Reason> {
     Ok(agreement(same, pass))
 }
 
-fn livingston_lewis(form: &FormScores, cut: f64) -> Result<LivingstonLewis, Reason> {
-    let r = form.alpha?;
-    let n: u64 = form.score_distribution.iter().sum();
+/// Mean and variance (`n − 1`) of a score distribution, or why not.
+fn mean_and_variance(distribution: &[u64]) -> Result<(f64, f64), Reason> {
+    let n: u64 = distribution.iter().sum();
     if n < 2 {
         return Err(Reason::TooFewPersons);
     }
     let nf = n as f64;
-    let mean = mean_total(form.score_distribution, nf);
-    let variance = form
-        .score_distribution
+    let mean = mean_total(distribution, nf);
+    let variance = distribution
         .iter()
         .enumerate()
         .map(|(x, &c)| (x as f64 - mean).powi(2) * c as f64)
         .sum::<f64>()
         / (nf - 1.0);
+    if variance <= 0.0 {
+        return Err(Reason::ConstantTotal);
+    }
+    Ok((mean, variance))
+}
+
+fn livingston_lewis(form: &FormScores, cut: f64) -> Result<Classification, Reason> {
+    let r = form.alpha?;
+    let (mean, variance) = mean_and_variance(form.score_distribution)?;
     let max = form.max_possible as f64;
-    if variance <= 0.0 || max <= 0.0 {
+    if max <= 0.0 {
         return Err(Reason::ConstantTotal);
     }
     if r <= 0.0 || r >= 1.0 {
@@ -258,46 +283,57 @@ fn livingston_lewis(form: &FormScores, cut: f64) -> Result<LivingstonLewis, Reas
         return Err(Reason::NotEstimable);
     }
     let length = length.round() as u64;
-    // True proportional scores: mean m, variance r s^2 / max^2.
-    let m = mean / max;
-    let v = r * variance / (max * max);
-    let common = m * (1.0 - m) / v - 1.0;
-    if common.is_nan() || common <= 0.0 || m <= 0.0 || m >= 1.0 {
-        return Err(Reason::NotEstimable);
-    }
-    let (a, b) = (m * common, (1.0 - m) * common);
+    // Observed scores rescaled to the effective length.
+    let n = length as f64;
+    let scores: Vec<(f64, u64)> = form
+        .score_distribution
+        .iter()
+        .enumerate()
+        .map(|(x, &c)| (n * x as f64 / max, c))
+        .collect();
+    let beta = fit_true_score_beta(true_score_moments(&scores, n))?;
     let c = cut / max;
-    let needed = pass_count(c * length as f64 - 1e-9);
-    let cdf = |t: f64| {
-        if t <= 0.0 {
-            0.0
-        } else if t >= 1.0 {
-            1.0
-        } else {
-            beta_reg(a, b, t)
-        }
-    };
-    // Midpoint rule on cells of equal probability mass computed exactly from
-    // the beta cdf, on [0, c] and [c, 1] separately (the true status jumps at c).
+    Ok(classify(beta, length, pass_count(c * n - 1e-9), c))
+}
+
+fn hanson_brennan(form: &FormScores, cut: f64) -> Result<Classification, Reason> {
+    mean_and_variance(form.score_distribution)?;
+    let k = form.n_items as u64;
+    let scores: Vec<(f64, u64)> = form
+        .score_distribution
+        .iter()
+        .enumerate()
+        .map(|(x, &c)| (x as f64, c))
+        .collect();
+    let beta = fit_true_score_beta(true_score_moments(&scores, k as f64))?;
+    Ok(classify(beta, k, pass_count(cut), cut / k as f64))
+}
+
+/// Accuracy and consistency when true proportional scores follow `beta`,
+/// observed scores are binomial on `length` items, a person passes with at
+/// least `needed` of them and truly passes with `τ ≥ c`: the integrals over
+/// `τ` by the midpoint rule on cells whose probability mass is computed
+/// exactly from the beta cdf, on `[lower, c]` and `[c, upper]` apart (the
+/// true status jumps at `c`).
+fn classify(beta: TrueScoreBeta, length: u64, needed: u64, c: f64) -> Classification {
     let (mut accuracy, mut false_pos, mut false_neg, mut same, mut pass) =
         (0.0, 0.0, 0.0, 0.0, 0.0);
-    for (lo, hi, true_pass) in [(0.0, c, false), (c, 1.0, true)] {
+    let c = c.clamp(beta.lower, beta.upper);
+    for (lo, hi, true_pass) in [(beta.lower, c, false), (c, beta.upper, true)] {
         if hi <= lo {
             continue;
         }
         let cells = INTEGRATION_CELLS / 2;
         let width = (hi - lo) / cells as f64;
-        let mut f_lo = cdf(lo);
+        let mut f_lo = beta.cdf(lo);
         for j in 0..cells {
-            let t_hi = lo + (j + 1) as f64 * width;
-            let f_hi = cdf(t_hi);
+            let f_hi = beta.cdf(lo + (j + 1) as f64 * width);
             let mass = f_hi - f_lo;
             f_lo = f_hi;
             if mass <= 0.0 {
                 continue;
             }
-            let tau = lo + (j as f64 + 0.5) * width;
-            let p = binomial_at_least(needed, length, tau);
+            let p = binomial_at_least(needed, length, lo + (j as f64 + 0.5) * width);
             pass += mass * p;
             same += mass * (p * p + (1.0 - p) * (1.0 - p));
             if true_pass {
@@ -309,14 +345,14 @@ fn livingston_lewis(form: &FormScores, cut: f64) -> Result<LivingstonLewis, Reas
             }
         }
     }
-    Ok(LivingstonLewis {
-        effective_test_length: length,
-        true_score_beta: [a, b],
+    Classification {
+        test_length: length,
+        true_score_beta: beta,
         accuracy,
         false_positive: false_pos,
         false_negative: false_neg,
         consistency: agreement(same, pass),
-    })
+    }
 }
 
 /// Observed pass/fail decisions against the true status, where the truth
@@ -361,6 +397,53 @@ pub fn true_accuracy(passed: &[bool], truly_passes: &[bool]) -> Option<TrueAccur
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The BB-Class example data `act288m` (Brennan 2004, BB-Class: a
+    /// computer program that uses the beta-binomial model for
+    /// classification consistency and accuracy, CASMA Research Report 9):
+    /// persons at each raw score 0..=40 on a 40-item test, as shipped with
+    /// BBClassify 1.0.0 (Haakstad 2025, `act288m`, a successor of BB-Class).
+    const ACT288M: [u64; 41] = [
+        0, 23, 98, 384, 986, 2161, 3722, 5623, 7533, 8817, 9597, 9809, 9674, 8971, 8033, 7384,
+        6758, 6004, 5463, 4896, 4367, 4083, 3651, 3333, 3191, 2899, 2644, 2597, 2287, 2197, 1967,
+        1874, 1710, 1581, 1503, 1349, 1181, 994, 827, 585, 294,
+    ];
+
+    /// Hanson-Brennan on `act288m` with the cut at 24 (true cut 0.6),
+    /// against the published output of BBClassify 1.0.0 for that input
+    /// (`ccHB_output.txt`: procedure HB, four-parameter beta, Lord's k = 0):
+    /// the four-parameter fit is impermissible and the fall-back fixes
+    /// `u = 1`: α = 0.52378, β = 1.62569, l = 0.22317; accuracy 0.94427,
+    /// false positives (observed pass, true fail) 0.03795, false negatives
+    /// 0.01778, consistency 0.92203, kappa 0.75612 (five decimals printed;
+    /// consistency and kappa from a matrix normalised after rounding, hence
+    /// 1e-5 and 1e-4).
+    #[test]
+    fn hanson_brennan_matches_the_published_bb_class_example() {
+        let form = FormScores {
+            score_distribution: &ACT288M,
+            n_items: 40,
+            max_possible: 40,
+            dichotomous: true,
+            alpha: Err(Reason::NotEstimable),
+            kr21: Err(Reason::NotEstimable),
+        };
+        let hb = hanson_brennan(&form, 24.0).unwrap();
+        let b = hb.true_score_beta;
+        assert_eq!(b.fit, BetaFit::UpperAtOne);
+        let near = |got: f64, want: f64, tol: f64| {
+            assert!((got - want).abs() <= tol, "got {got}, want {want}");
+        };
+        near(b.alpha, 0.52378, 5e-6);
+        near(b.beta, 1.62569, 5e-6);
+        near(b.lower, 0.22317, 5e-6);
+        near(b.upper, 1.0, 0.0);
+        near(hb.accuracy, 0.94427, 5e-6);
+        near(hb.false_positive, 0.03795, 5e-6);
+        near(hb.false_negative, 0.01778, 5e-6);
+        near(hb.consistency.consistency, 0.92203, 1e-5);
+        near(hb.consistency.kappa.unwrap(), 0.75612, 1e-4);
+    }
 
     #[test]
     fn true_accuracy_counts_by_hand() {

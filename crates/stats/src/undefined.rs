@@ -68,6 +68,7 @@ pub enum Statistic {
     CsemKeats,
     Subkoviak,
     LivingstonLewis,
+    HansonBrennan,
     AlphaMh,
     MhDDif,
     MhChi2,

@@ -21,7 +21,7 @@ fn partial_credit_model_matches_erm() {
     let data = reference_matrix("verbal_aggression_poly.csv");
     let expected = &reference_json("verbal_aggression")["pcm_cml"];
     let fit = pcm_cml(&data, PolytomousRasch::PartialCredit).unwrap();
-    assert!(fit.converged);
+    assert!(fit.convergence.converged);
     assert_eq!(fit.n_parameters, 47);
     let dl = fit.conditional_log_likelihood - expected["loglik_conditional"].as_f64().unwrap();
     let (mut max_tau, mut max_loc) = (0.0f64, 0.0f64);
@@ -47,7 +47,7 @@ fn rating_scale_model_matches_erm() {
     let data = reference_matrix("verbal_aggression_poly.csv");
     let expected = &reference_json("verbal_aggression")["pcm_cml"]["rsm"];
     let fit = pcm_cml(&data, PolytomousRasch::RatingScale).unwrap();
-    assert!(fit.converged);
+    assert!(fit.convergence.converged);
     assert_eq!(fit.n_parameters, 24);
     let dl = fit.conditional_log_likelihood - expected["loglik_conditional"].as_f64().unwrap();
     let eta = floats(&expected["eta"]);

@@ -68,7 +68,7 @@ fn two_pl_default_is_ml_and_a_slope_prior_makes_it_map() {
     assert_eq!(ml.estimation, Estimation::Ml);
     assert_eq!(ml.priors.a, None);
     assert!((ml.log_posterior - ml.log_likelihood).abs() < 1e-12);
-    options.slope_prior = Some(LogNormalPrior::BILOG);
+    options.priors.a = Some(LogNormalPrior::BILOG);
     let map = calibrate(&data, &options).unwrap();
     assert_eq!(map.estimation, Estimation::Map);
     // The prior moves the estimates: the likelihood can only fall.

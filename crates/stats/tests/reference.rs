@@ -157,7 +157,7 @@ fn rasch_cml_all_data_sets() {
         let (data, expected) = load(name);
         let reference = &expected["rasch_cml"];
         let fit = rasch_cml(&data).unwrap();
-        assert!(fit.converged);
+        assert!(fit.convergence.converged);
         let (b, se) = (floats(&reference["difficulty"]), floats(&reference["se"]));
         let mut max_b = 0.0f64;
         let mut max_se = 0.0f64;

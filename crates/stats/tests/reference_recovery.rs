@@ -8,80 +8,23 @@
 //! The data are regenerated here, not stored; the fixture holds each
 //! item's number of correct answers in the data the tools fitted, so a
 //! change in the generator fails the test instead of comparing different
-//! data. `EXAM_RECOVERY_DATA_DIR=dir cargo test --release --test
-//! reference_recovery -- --ignored` writes the CSVs the tools read.
+//! data. The generator is `recovery_generator.rs`; `cargo run -p
+//! exam-stats --example write_recovery_data -- DIR` writes the CSVs the
+//! tools read.
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
 use exam_stats::calibration::{Calibration, CalibrationOptions, IrtModel, calibrate};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
+
+use crate::recovery_generator::{SETS, simulate, truth};
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../tests/data/recovery/reference_estimates.json"
 );
-
-/// The two data sets: name, persons, items, guessing, item seed, person seed.
-const SETS: [(&str, usize, usize, bool, u64, u64); 2] = [
-    ("twopl", 5000, 40, false, 71, 72),
-    ("threepl", 5000, 40, true, 73, 74),
-];
-
-struct Truth {
-    a: Vec<f64>,
-    b: Vec<f64>,
-    c: Vec<f64>,
-}
-
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    // Box–Muller.
-    let u: f64 = rng.random::<f64>().max(1e-300);
-    let v: f64 = rng.random();
-    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-}
-
-/// As benches/calibration.rs: a = 1.1·exp(0.25 z), b = z clamped to
-/// ±2.5, c uniform on [0.1, 0.25] (3PL) or 0.
-fn truth(n_items: usize, guessing: bool, seed: u64) -> Truth {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let a = (0..n_items)
-        .map(|_| (0.25 * normal(&mut rng)).exp() * 1.1)
-        .collect();
-    let b = (0..n_items)
-        .map(|_| normal(&mut rng).clamp(-2.5, 2.5))
-        .collect();
-    let c = (0..n_items)
-        .map(|_| {
-            if guessing {
-                0.1 + 0.15 * rng.random::<f64>()
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    Truth { a, b, c }
-}
-
-/// θ ~ N(0, 1); `P = c + (1 − c)/(1 + exp(−a(θ − b)))`; complete data.
-fn simulate(n_persons: usize, truth: &Truth, seed: u64) -> Vec<Vec<u8>> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..n_persons)
-        .map(|_| {
-            let theta = normal(&mut rng);
-            (0..truth.a.len())
-                .map(|j| {
-                    let p = truth.c[j]
-                        + (1.0 - truth.c[j]) / (1.0 + (-truth.a[j] * (theta - truth.b[j])).exp());
-                    u8::from(rng.random::<f64>() < p)
-                })
-                .collect()
-        })
-        .collect()
-}
 
 fn matrix(rows: &[Vec<u8>]) -> ResponseMatrix {
     let k = rows[0].len();
@@ -187,31 +130,4 @@ fn two_pl_recovery_no_worse_than_mirt_and_girth() {
 #[test]
 fn three_pl_recovery_no_worse_than_mirt_and_girth() {
     check(1, IrtModel::ThreePl);
-}
-
-/// Writes `<name>_responses.csv` (I0..I{k−1}, 0/1) and `<name>_truth.csv`
-/// (item, a, b, c) into `$EXAM_RECOVERY_DATA_DIR`.
-#[test]
-#[ignore = "writes the data sets for the reference tools"]
-fn write_reference_recovery_data() {
-    let dir = std::env::var("EXAM_RECOVERY_DATA_DIR").unwrap();
-    for (name, n, k, guessing, item_seed, person_seed) in SETS {
-        let truth = truth(k, guessing, item_seed);
-        let rows = simulate(n, &truth, person_seed);
-        let header: Vec<String> = (0..k).map(|j| format!("I{j}")).collect();
-        let mut out = header.join(",") + "\n";
-        for row in &rows {
-            let cells: Vec<String> = row.iter().map(u8::to_string).collect();
-            out += &(cells.join(",") + "\n");
-        }
-        std::fs::write(format!("{dir}/{name}_responses.csv"), out).unwrap();
-        let mut t = String::from("item,a,b,c\n");
-        for j in 0..k {
-            t += &format!(
-                "I{j},{:.17},{:.17},{:.17}\n",
-                truth.a[j], truth.b[j], truth.c[j]
-            );
-        }
-        std::fs::write(format!("{dir}/{name}_truth.csv"), t).unwrap();
-    }
 }

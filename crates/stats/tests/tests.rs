@@ -2,6 +2,7 @@
 //! whose modules compare the statistics with reference values and state
 //! the estimators' invariants.
 
+mod cml_existence;
 mod common;
 mod ctt_reference;
 mod decision;
@@ -13,5 +14,6 @@ mod pcm_reference;
 mod priors;
 mod properties;
 mod recovery;
+mod recovery_generator;
 mod reference;
 mod reference_recovery;

@@ -828,11 +828,11 @@ pub fn run_pilot(
     out.write("analysis.html", analysis_html.as_bytes())?;
     out.write(
         "calibration-operational.html",
-        report::calibration_report(&op_doc, "calibration-operational.json").as_bytes(),
+        report::calibration_report(&op_doc, "calibration-operational.json", None).as_bytes(),
     )?;
     out.write(
         "calibration-pretest.html",
-        report::calibration_report(&pre_doc, "calibration-pretest.json").as_bytes(),
+        report::calibration_report(&pre_doc, "calibration-pretest.json", None).as_bytes(),
     )?;
     let form_list: Vec<Form> = forms.iter().map(|(f, _)| f.clone()).collect();
     out.write(

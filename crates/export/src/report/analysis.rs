@@ -2,7 +2,7 @@
 //! score distribution, then per item the statistics table, the option table
 //! and the option quantile plot), from the values `exam analyze` computes.
 
-use super::page::{anchor, count_cell, esc, num_cell, page, row_table};
+use super::page::{TABLE_END, anchor, count_cell, esc, num_cell, page, row_table, table_head};
 use super::svg::{Axis, Plot};
 use crate::analysis::AnalysisDocument;
 use exam_stats::ItemAnalysis;
@@ -63,7 +63,7 @@ pub fn analysis_report(r: &AnalysisReport<'_>) -> String {
         "<nav><p><a href=\"#summary\">Test summary</a> · <a href=\"#flagged\">Flagged items</a> · \
          <a href=\"#items\">All items</a> · <a href=\"#details\">Item details</a></p></nav>\n",
     );
-    body.push_str("<section id=\"summary\">\n<h2>Test summary</h2>\n<div class=\"grid\">\n<div>\n");
+    body.push_str("<section id=\"summary\">\n<h2>Test summary</h2>\n");
     body.push_str(&summary_table(a));
     if let Some(p) = &a.pairwise {
         let _ = writeln!(
@@ -86,11 +86,13 @@ pub fn analysis_report(r: &AnalysisReport<'_>) -> String {
         "<p class=\"note\">Missing data: {}.</p>",
         esc(&a.missing_data)
     );
-    body.push_str("</div>\n<div>\n");
+    // The statistics table takes the page's width (a column per form);
+    // the histograms share a grid under it.
+    body.push_str("<div class=\"grid\">\n");
     for (i, form) in a.forms.iter().enumerate() {
         body.push_str(&histogram(i, a.forms.len(), form));
     }
-    body.push_str("</div>\n</div>\n</section>\n");
+    body.push_str("</div>\n</section>\n");
     body.push_str(&flagged_list(a, &reasons));
     body.push_str(&items_table(a, &dif, &reasons));
     body.push_str("<section id=\"details\">\n<h2>Item details</h2>\n");
@@ -187,7 +189,7 @@ fn summary_table(a: &ItemAnalysis) -> String {
             &'static str,
             fn(&exam_stats::decision::CutScoreStatistics) -> String,
         );
-        let cut_rows: [CutRow; 10] = [
+        let cut_rows: [CutRow; 12] = [
             ("Cut score (raw)", |c| {
                 format!("<td data-value=\"{}\">{}</td>", c.cut, c.cut)
             }),
@@ -246,6 +248,20 @@ fn summary_table(a: &ItemAnalysis) -> String {
                     c.livingston_lewis.and_then(|l| l.consistency.kappa),
                     3,
                     c.undefined.reason(Statistic::LivingstonLewis),
+                )
+            }),
+            ("Decision accuracy (Hanson-Brennan)", |c| {
+                num_cell(
+                    c.hanson_brennan.map(|l| l.accuracy),
+                    3,
+                    c.undefined.reason(Statistic::HansonBrennan),
+                )
+            }),
+            ("Decision consistency (Hanson-Brennan)", |c| {
+                num_cell(
+                    c.hanson_brennan.map(|l| l.consistency.consistency),
+                    3,
+                    c.undefined.reason(Statistic::HansonBrennan),
                 )
             }),
         ];
@@ -310,7 +326,8 @@ fn histogram(index: usize, count: usize, form: &FormStatistics) -> String {
     plot.set_caption(&esc(&desc));
     let mut out = plot.finish();
     // The data as a table: the text alternative of the bars.
-    out.push_str("<details><summary>Score frequencies</summary><table><thead><tr><th scope=\"col\">Score</th><th scope=\"col\">Persons</th></tr></thead><tbody>");
+    out.push_str("<details><summary>Score frequencies</summary>");
+    out.push_str(&table_head("", "", ["Score", "Persons"]));
     for (score, n) in form
         .score_distribution
         .iter()
@@ -319,7 +336,8 @@ fn histogram(index: usize, count: usize, form: &FormStatistics) -> String {
     {
         let _ = write!(out, "<tr><th scope=\"row\">{score}</th><td>{n}</td></tr>");
     }
-    out.push_str("</tbody></table></details>\n");
+    out.push_str(TABLE_END);
+    out.push_str("</details>\n");
     format!("<div>{out}</div>\n")
 }
 
@@ -428,7 +446,7 @@ fn flagged_list(a: &ItemAnalysis, reasons: &[Vec<String>]) -> String {
 
 /// One row per item: the main statistics.
 fn items_table(a: &ItemAnalysis, dif: &HashMap<&str, &ItemDif>, reasons: &[Vec<String>]) -> String {
-    let mut out = String::from("<section id=\"items\">\n<h2>All items</h2>\n<table>\n<thead><tr>");
+    let mut out = String::from("<section id=\"items\">\n<h2>All items</h2>\n");
     let mut headers = vec![
         "Item",
         "N",
@@ -442,10 +460,8 @@ fn items_table(a: &ItemAnalysis, dif: &HashMap<&str, &ItemDif>, reasons: &[Vec<S
         headers.push("DIF (ETS)");
     }
     headers.push("Flags");
-    for h in &headers {
-        let _ = write!(out, "<th scope=\"col\">{h}</th>");
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
+    out.push_str(&table_head("", "", headers));
+
     for (item, reasons) in a.items.iter().zip(reasons) {
         let u = &item.undefined;
         let flagged = if reasons.is_empty() {
@@ -483,7 +499,8 @@ fn items_table(a: &ItemAnalysis, dif: &HashMap<&str, &ItemDif>, reasons: &[Vec<S
         }
         let _ = writeln!(out, "<td class=\"text\">{}</td></tr>", badges(reasons));
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str(TABLE_END);
+    out.push_str("</section>\n");
     out
 }
 
@@ -558,15 +575,13 @@ fn item_section(
                 .map_or_else(|| "n/a".to_owned(), |c| format!("{c:?}"))
         ));
     }
-    out.push_str("<table class=\"item-stats\">\n<thead><tr>");
-    for h in &headers {
-        let _ = write!(out, "<th scope=\"col\">{h}</th>");
-    }
-    out.push_str("</tr></thead>\n<tbody><tr>");
+    out.push_str(&table_head("item-stats", "", headers));
+    out.push_str("<tr>");
     for c in &cells {
         out.push_str(c);
     }
-    out.push_str("</tr></tbody>\n</table>\n");
+    out.push_str("</tr>\n");
+    out.push_str(TABLE_END);
     if !reasons.is_empty() {
         out.push_str("<ul class=\"flags\">");
         for r in reasons {
@@ -607,8 +622,17 @@ fn choice_label(c: &Choice) -> String {
 /// the key marked; the quantile proportions follow in a closed details
 /// block (the plot's data).
 fn option_table(o: &ItemDistractors) -> String {
-    let mut out = String::from(
-        "<table class=\"options\">\n<caption class=\"text\">Options (key marked)</caption>\n<thead><tr><th scope=\"col\">Option</th><th scope=\"col\">Key</th><th scope=\"col\">N</th><th scope=\"col\">Proportion</th><th scope=\"col\">r<sub>pb</sub></th><th scope=\"col\">Mean total score</th></tr></thead>\n<tbody>\n",
+    let mut out = table_head(
+        "options",
+        "Options (key marked)",
+        [
+            "Option",
+            "Key",
+            "N",
+            "Proportion",
+            "r<sub>pb</sub>",
+            "Mean total score",
+        ],
     );
     for opt in &o.options {
         let class = if opt.is_key { " class=\"key\"" } else { "" };
@@ -629,12 +653,14 @@ fn option_table(o: &ItemDistractors) -> String {
             num_cell(opt.mean_score, 2, u.reason(Statistic::OptionMeanScore)),
         );
     }
-    out.push_str("</tbody>\n</table>\n");
-    out.push_str("<details><summary>Quantile plot data</summary><table><thead><tr><th scope=\"col\">Option</th>");
-    for g in 1..=5 {
-        let _ = write!(out, "<th scope=\"col\">Group {g}</th>");
-    }
-    out.push_str("</tr></thead><tbody>");
+    out.push_str(TABLE_END);
+    out.push_str("<details><summary>Quantile plot data</summary>");
+    let groups = (1..=5).map(|g| format!("Group {g}"));
+    out.push_str(&table_head(
+        "",
+        "",
+        std::iter::once("Option".to_owned()).chain(groups),
+    ));
     for opt in &o.options {
         let _ = write!(
             out,
@@ -646,7 +672,8 @@ fn option_table(o: &ItemDistractors) -> String {
         }
         out.push_str("</tr>");
     }
-    out.push_str("</tbody></table></details>\n");
+    out.push_str(TABLE_END);
+    out.push_str("</details>\n");
     out
 }
 

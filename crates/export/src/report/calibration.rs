@@ -8,45 +8,14 @@
 //! (the ones scoring and assembly use); the test information and CSEM at
 //! the document's own θ points are listed beside the plot.
 
-use super::page::{anchor, count_cell, esc, num_cell, page, side_by_side};
+use super::page::{TABLE_END, anchor, count_cell, esc, num_cell, page, side_by_side, table_head};
 use super::svg::{Axis, Plot};
 use crate::calibration::{CalibrationDocument, ItemParamsRow};
-use exam_core::irt::{GpcmParams, IrtModel, ItemParams};
+use exam_core::ids::ItemId;
+use exam_core::irt::IrtModel;
+use exam_stats::calibration::empirical::{EmpiricalPoint, ItemModel};
+use std::collections::HashMap;
 use std::fmt::Write as _;
-
-/// An item's response model, from the document's parameters.
-enum Model {
-    Dichotomous(ItemParams),
-    Gpcm(GpcmParams),
-}
-
-impl Model {
-    fn of(item: &ItemParamsRow) -> Option<Self> {
-        let a = item.a?;
-        match &item.steps {
-            Some(steps) => GpcmParams::new(a, steps.clone()).ok().map(Self::Gpcm),
-            None => ItemParams::new(a, item.b?, item.c.unwrap_or(0.0))
-                .ok()
-                .map(Self::Dichotomous),
-        }
-    }
-
-    /// Expected score as a proportion of the maximum (the ICC of a 0/1
-    /// item).
-    fn expected_proportion(&self, theta: f64) -> f64 {
-        match self {
-            Self::Dichotomous(p) => p.prob(theta),
-            Self::Gpcm(p) => p.expected_score(theta) / p.max_score() as f64,
-        }
-    }
-
-    fn information(&self, theta: f64) -> f64 {
-        match self {
-            Self::Dichotomous(p) => p.information(theta),
-            Self::Gpcm(p) => p.information(theta),
-        }
-    }
-}
 
 /// The θ grid of the plots: the latent mean ± 4 SD in 80 steps.
 fn grid((mean, sd): (f64, f64)) -> Vec<f64> {
@@ -55,12 +24,25 @@ fn grid((mean, sd): (f64, f64)) -> Vec<f64> {
         .collect()
 }
 
+/// Observed proportions by ability group, to lay over the model's curves
+/// ([`exam_stats::calibration::empirical`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Empirical<'a> {
+    /// The response file they come from (named on the page).
+    pub source: &'a str,
+    /// Each item's groups, by item; an item absent here has no points.
+    pub curves: &'a HashMap<ItemId, Vec<EmpiricalPoint>>,
+}
+
 /// The report for a calibration document (named `source_name` on the
-/// page).
-pub fn calibration_report(doc: &CalibrationDocument, source_name: &str) -> String {
-    let latent = doc.latent.map_or((0.0, 1.0), |l| (l.mean, l.sd));
-    let thetas = grid(latent);
-    let models: Vec<Option<Model>> = doc.items.iter().map(Model::of).collect();
+/// page), with the observed proportions of `empirical` where given.
+pub fn calibration_report(
+    doc: &CalibrationDocument,
+    source_name: &str,
+    empirical: Option<Empirical<'_>>,
+) -> String {
+    let thetas = grid(doc.latent_normal());
+    let models: Vec<Option<ItemModel>> = doc.items.iter().map(|i| i.model()).collect();
     let mut body = String::from(
         "<nav><p><a href=\"#test\">Test information</a> · <a href=\"#flagged\">Flagged items</a> · \
          <a href=\"#parameters\">Parameters</a> · <a href=\"#details\">Item curves</a></p></nav>\n",
@@ -71,7 +53,16 @@ pub fn calibration_report(doc: &CalibrationDocument, source_name: &str) -> Strin
     body.push_str(&parameter_table(doc));
     body.push_str("<section id=\"details\">\n<h2>Item curves</h2>\n");
     for (item, model) in doc.items.iter().zip(&models) {
-        body.push_str(&item_section(item, model.as_ref(), &thetas, doc.model));
+        let observed = empirical
+            .and_then(|e| e.curves.get(&item.id))
+            .map(Vec::as_slice);
+        body.push_str(&item_section(
+            item,
+            model.as_ref(),
+            &thetas,
+            doc.model,
+            observed,
+        ));
     }
     body.push_str("</section>\n");
     let estimation = doc.estimation.map_or_else(String::new, |e| {
@@ -85,6 +76,12 @@ pub fn calibration_report(doc: &CalibrationDocument, source_name: &str) -> Strin
             esc(r)
         ))
     )];
+    if let Some(e) = empirical {
+        lines.push(format!(
+            "Observed proportions from <code>{}</code>: persons grouped by their EAP ability into groups of equal size, with 95% intervals",
+            esc(e.source)
+        ));
+    }
     lines.push(format!(
         "Model <strong>{}</strong>{estimation} · {} persons · {} items ({} calibrated)",
         doc.model,
@@ -180,7 +177,7 @@ fn opt_cell(v: Option<f64>, digits: usize, why: &str) -> String {
 }
 
 /// Test information and CSEM curves, with the document's points listed.
-fn test_section(doc: &CalibrationDocument, models: &[Option<Model>], thetas: &[f64]) -> String {
+fn test_section(doc: &CalibrationDocument, models: &[Option<ItemModel>], thetas: &[f64]) -> String {
     let mut out =
         String::from("<section id=\"test\">\n<h2>Test information and conditional SEM</h2>\n");
     let info: Vec<(f64, f64)> = thetas
@@ -231,7 +228,10 @@ fn test_section(doc: &CalibrationDocument, models: &[Option<Model>], thetas: &[f
     );
     out.push_str(&side_by_side(&plot.finish(), &csem_plot.finish()));
     if !doc.test_curves.is_empty() {
-        out.push_str("<details><summary>Test information and CSEM at the document's θ points</summary><table class=\"test-curves\"><thead><tr><th scope=\"col\">θ</th><th scope=\"col\">Information</th><th scope=\"col\">CSEM</th></tr></thead><tbody>");
+        out.push_str(
+            "<details><summary>Test information and CSEM at the document's θ points</summary>",
+        );
+        out.push_str(&table_head("test-curves", "", ["θ", "Information", "CSEM"]));
         for p in &doc.test_curves {
             let _ = write!(
                 out,
@@ -245,7 +245,8 @@ fn test_section(doc: &CalibrationDocument, models: &[Option<Model>], thetas: &[f
                 }
             );
         }
-        out.push_str("</tbody></table></details>\n");
+        out.push_str(TABLE_END);
+        out.push_str("</details>\n");
     }
     out.push_str("</section>\n");
     out
@@ -340,8 +341,15 @@ fn flagged(doc: &CalibrationDocument) -> String {
 
 fn parameter_table(doc: &CalibrationDocument) -> String {
     let mut out = String::from(
-        "<section id=\"parameters\">\n<h2>Item parameters</h2>\n<p class=\"note\">Logistic metric, D = 1. Standard errors in the columns beside each estimate.</p>\n<table class=\"parameters\">\n<thead><tr><th scope=\"col\">Item</th><th scope=\"col\">N</th><th scope=\"col\">a</th><th scope=\"col\">SE(a)</th><th scope=\"col\">b</th><th scope=\"col\">SE(b)</th><th scope=\"col\">c</th><th scope=\"col\">SE(c)</th><th scope=\"col\">Fit</th><th scope=\"col\">Flags</th></tr></thead>\n<tbody>\n",
+        "<section id=\"parameters\">\n<h2>Item parameters</h2>\n<p class=\"note\">Logistic metric, D = 1. Standard errors in the columns beside each estimate.</p>\n",
     );
+    out.push_str(&table_head(
+        "parameters",
+        "",
+        [
+            "Item", "N", "a", "SE(a)", "b", "SE(b)", "c", "SE(c)", "Fit", "Flags",
+        ],
+    ));
     for item in doc.items.iter().chain(&doc.not_calibrated) {
         let calibrated = item.a.is_some();
         let no_se = if doc.standard_errors.is_none() {
@@ -401,15 +409,17 @@ fn parameter_table(doc: &CalibrationDocument) -> String {
             flags.join("; ")
         );
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str(TABLE_END);
+    out.push_str("</section>\n");
     out
 }
 
 fn item_section(
     item: &ItemParamsRow,
-    model: Option<&Model>,
+    model: Option<&ItemModel>,
     thetas: &[f64],
     model_name: IrtModel,
+    observed: Option<&[EmpiricalPoint]>,
 ) -> String {
     let id = item.id.as_str();
     let flags = item_flags(item);
@@ -476,9 +486,33 @@ fn item_section(
         Axis::new(lo, hi, "Ability θ"),
         Axis::new(0.0, 1.0, y_label),
     );
-    plot.line("", 0, &icc, false, true);
     let mut desc =
         format!("Item characteristic curve of item {id} under the {model_name} model, {params}");
+    match observed {
+        Some(points) if !points.is_empty() => {
+            plot.line("model", 0, &icc, false, true);
+            let bars: Vec<(f64, f64, f64, f64)> = points
+                .iter()
+                .map(|p| (p.theta, p.observed, p.lower, p.upper))
+                .collect();
+            plot.intervals("observed, 95% interval", 2, &bars);
+            let values: Vec<String> = points
+                .iter()
+                .map(|p| {
+                    format!(
+                        "θ {:.2}: {:.2} ({:.2} to {:.2}, n {})",
+                        p.theta, p.observed, p.lower, p.upper, p.n
+                    )
+                })
+                .collect();
+            let _ = write!(
+                desc,
+                "; observed proportions by ability group: {}",
+                values.join("; ")
+            );
+        }
+        _ => plot.line("", 0, &icc, false, true),
+    }
     if let (Some(b), None) = (item.b, &item.steps) {
         if b >= lo && b <= hi {
             plot.vline(b, &format!("b = {b:.2}"));
@@ -487,9 +521,11 @@ fn item_section(
     }
     desc.push('.');
     plot.set_desc(&desc);
-    plot.set_caption(
-        "Probability of a correct response (expected score over its maximum) by ability.",
-    );
+    plot.set_caption(if observed.is_some_and(|p| !p.is_empty()) {
+        "Probability of a correct response (expected score over its maximum) by ability: the model's curve, and the observed proportion in each ability group with its 95% interval. Points far off the curve, their intervals missing it, show misfit."
+    } else {
+        "Probability of a correct response (expected score over its maximum) by ability."
+    });
     let info: Vec<(f64, f64)> = thetas.iter().map(|&t| (t, model.information(t))).collect();
     let (at, top) = info
         .iter()

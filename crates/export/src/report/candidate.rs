@@ -2,7 +2,7 @@
 //! pass/fail against the cut, and the domain subscores as bars with their
 //! bands, from a score report `exam score` writes.
 
-use super::page::{esc, page};
+use super::page::{TABLE_END, esc, page, table_head};
 use super::svg::{Axis, Plot};
 use exam_scoring::report::{Band, ScoreReport};
 use std::fmt::Write as _;
@@ -56,6 +56,29 @@ fn result(r: &ScoreReport) -> String {
             "<tr><th scope=\"row\">Scaled score</th><td class=\"text\" data-value=\"{s}\">{s}{cut}</td></tr>"
         );
     }
+    if let Some(b) = &r.band {
+        let scaled = b.scaled.map_or_else(String::new, |s| {
+            format!(
+                "<span data-scaled-lower=\"{}\" data-scaled-upper=\"{}\">{:.0} to {:.0} on the scale of {} to {}</span>; ",
+                s.lower,
+                s.upper,
+                s.lower,
+                s.upper,
+                number(s.scale_min),
+                number(s.scale_max)
+            )
+        });
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">Score band (± 1 CSEM)</th><td class=\"text\" data-csem=\"{}\" data-lower=\"{}\" data-upper=\"{}\">{scaled}raw {} to {} (CSEM {:.2} raw points)</td></tr>",
+            b.csem,
+            b.raw_lower,
+            b.raw_upper,
+            number(b.raw_lower),
+            number(b.raw_upper),
+            b.csem
+        );
+    }
     let percent = r
         .percent
         .map_or_else(String::new, |p| format!(" ({p:.1}%)"));
@@ -98,47 +121,65 @@ fn result(r: &ScoreReport) -> String {
     out
 }
 
-/// The raw score on its scale with the passing score; beside it the
-/// ability with its one-standard-error band, where there is one.
+/// The score on its reporting scale (the raw score where there is no
+/// scale) with its one-CSEM band and the passing score.
 fn score_plot(r: &ScoreReport) -> String {
-    let rows = vec!["Raw score".to_owned()];
+    let scaled = r.band.and_then(|b| b.scaled).zip(r.scaled);
+    let (range, score, band, cut, what) = match scaled {
+        Some((s, score)) => (
+            (s.scale_min, s.scale_max),
+            score as f64,
+            Some((s.lower, s.upper)),
+            r.decision.as_ref().and_then(|d| d.scaled_cut),
+            "Scaled score",
+        ),
+        None => (
+            (0.0, r.max.max(1.0)),
+            r.raw,
+            r.band.map(|b| (b.raw_lower, b.raw_upper)),
+            r.decision.as_ref().map(|d| d.raw_cut),
+            "Raw score",
+        ),
+    };
     let mut plot = Plot::new(
-        "score-scale",
-        "Raw score and passing score",
-        Axis::new(0.0, r.max.max(1.0), "Raw score"),
-        Axis::categories(&rows, ""),
+        "score-band",
+        &format!("{what} with its measurement band"),
+        Axis::new(range.0, range.1, what),
+        Axis::categories(&[what.to_owned()], ""),
     );
-    plot.set_left_margin(90.0);
+    plot.set_left_margin(100.0);
     plot.set_height(130.0);
-    plot.hbar(1.0, 0.0, r.raw, 0.25, "#0b5394");
-    let mut desc = format!("Raw score {} of {}", r.raw, r.max);
-    if let Some(d) = &r.decision {
-        plot.vline(d.raw_cut, &format!("passing score {}", d.raw_cut));
-        let _ = write!(desc, "; passing score {}", d.raw_cut);
+    let mut desc = format!("{what} {}", number(score));
+    if let Some((lower, upper)) = band {
+        plot.hbar(1.0, lower, upper, 0.25, "#c9d6e6");
+        let _ = write!(
+            desc,
+            ", band from {} to {} (one conditional standard error of measurement either side)",
+            number(lower),
+            number(upper)
+        );
+    }
+    let tick = (range.1 - range.0) / 300.0;
+    plot.hbar(1.0, score - tick, score + tick, 0.34, "#1a1a1a");
+    if let Some(cut) = cut {
+        plot.vline(cut, &format!("passing score {}", number(cut)));
+        let _ = write!(desc, "; passing score {}", number(cut));
     }
     desc.push('.');
     plot.set_desc(&desc);
-    plot.set_caption("The bar is the raw score; the dashed line the passing score.");
-    let mut out = format!("<div class=\"grid\"><div>{}</div><div>", plot.finish());
-    match &r.theta {
-        Some(t) => {
-            let rows = vec!["θ".to_owned()];
-            let mut band = Plot::new("theta-band", "Ability with its standard error", Axis::new(-4.0, 4.0, "Ability θ"), Axis::categories(&rows, ""));
-            band.set_left_margin(90.0);
-            band.set_height(130.0);
-            band.hbar(1.0, t.theta - t.se, t.theta + t.se, 0.25, "#c9d6e6");
-            band.hbar(1.0, t.theta - 0.03, t.theta + 0.03, 0.32, "#1a1a1a");
-            band.set_desc(&format!(
-                "Ability θ = {:.2}, standard error {:.2}: the band runs from {:.2} to {:.2}.",
-                t.theta, t.se, t.theta - t.se, t.theta + t.se
-            ));
-            band.set_caption("The black tick is the ability estimate; the shaded band one standard error either side.");
-            out.push_str(&band.finish());
-        }
-        None => out.push_str("<p class=\"note\">No measurement band: the form's items carry no IRT parameters, so no standard error is reported.</p>"),
-    }
-    out.push_str("</div></div>\n");
-    out
+    plot.set_caption(
+        "The black tick is the score; the shaded band runs one conditional standard error of \
+         measurement (CSEM) either side of it; the dashed line is the passing score. A band that \
+         crosses the line means a retest could well land on the other side.",
+    );
+    plot.finish()
+}
+
+/// A score as the page shows it: at most two decimals, trailing zeros
+/// dropped.
+fn number(v: f64) -> String {
+    let text = format!("{v:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 fn band_text(band: Option<Band>) -> &'static str {
@@ -197,7 +238,11 @@ fn domains(r: &ScoreReport) -> String {
     plot.set_desc(&format!("Percent correct by domain: {}.", desc.join("; ")));
     plot.set_caption("Blue bar: the percent correct in the domain. Red tick: the passing standard's share of the domain; grey: the standard ± one standard error on this domain's items. A bar ending inside the grey zone cannot be told apart from the standard.");
     out.push_str(&plot.finish());
-    out.push_str("<table class=\"domains\">\n<thead><tr><th scope=\"col\">Domain</th><th scope=\"col\">Items</th><th scope=\"col\">Score</th><th scope=\"col\">Percent</th><th scope=\"col\">Band</th><th scope=\"col\">Note</th></tr></thead>\n<tbody>\n");
+    out.push_str(&table_head(
+        "domains",
+        "",
+        ["Domain", "Items", "Score", "Percent", "Band", "Note"],
+    ));
     for d in &r.domains {
         let note = if d.items < MIN_DOMAIN_ITEMS {
             format!(
@@ -224,7 +269,8 @@ fn domains(r: &ScoreReport) -> String {
             note
         );
     }
-    out.push_str("</tbody>\n</table>\n<p class=\"note\">Domain results describe strengths and weaknesses; they are not separate pass/fail decisions.</p>\n</section>\n");
+    out.push_str(TABLE_END);
+    out.push_str("<p class=\"note\">Domain results describe strengths and weaknesses; they are not separate pass/fail decisions.</p>\n</section>\n");
     out
 }
 

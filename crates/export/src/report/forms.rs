@@ -5,7 +5,7 @@
 //! the problems found; across forms the test information and CSEM curves
 //! against the blueprint's information target, and the overlap matrix.
 
-use super::page::{anchor, count_cell, esc, num_cell, page, side_by_side};
+use super::page::{TABLE_END, anchor, count_cell, esc, num_cell, page, side_by_side, table_head};
 use super::svg::{Axis, Plot};
 use exam_core::bank::ItemBank;
 use exam_core::blueprint::Blueprint;
@@ -51,9 +51,22 @@ pub fn forms_report(forms: &[Form], bank: &ItemBank, blueprint: &Blueprint) -> S
 }
 
 fn summary(reports: &[Coverage]) -> String {
-    let mut out = String::from(
-        "<section id=\"summary\">\n<h2>Summary</h2>\n<table class=\"forms\">\n<thead><tr><th scope=\"col\">Form</th><th scope=\"col\">Meets the blueprint</th><th scope=\"col\">Scored items</th><th scope=\"col\">Pretest items</th><th scope=\"col\">Expected time (min)</th><th scope=\"col\">Time limit (min)</th><th scope=\"col\">Mean p-value</th><th scope=\"col\">Items without IRT parameters</th><th scope=\"col\">Largest overlap</th></tr></thead>\n<tbody>\n",
-    );
+    let mut out = String::from("<section id=\"summary\">\n<h2>Summary</h2>\n");
+    out.push_str(&table_head(
+        "forms",
+        "",
+        [
+            "Form",
+            "Meets the blueprint",
+            "Scored items",
+            "Pretest items",
+            "Expected time (min)",
+            "Time limit (min)",
+            "Mean p-value",
+            "Items without IRT parameters",
+            "Largest overlap",
+        ],
+    ));
     for c in reports {
         let meets = if c.meets_blueprint() {
             "<td class=\"text ok\">yes</td>".to_owned()
@@ -84,7 +97,8 @@ fn summary(reports: &[Coverage]) -> String {
             count_cell(c.max_overlap()),
         );
     }
-    out.push_str("</tbody>\n</table>\n<p class=\"note\">Expected time is the sum of the items' expected response times (scored and pretest).</p>\n</section>\n");
+    out.push_str(TABLE_END);
+    out.push_str("<p class=\"note\">Expected time is the sum of the items' expected response times (scored and pretest).</p>\n</section>\n");
     out
 }
 
@@ -208,13 +222,12 @@ fn information(
 }
 
 fn overlap(forms: &[Form], reports: &[Coverage]) -> String {
-    let mut out = String::from(
-        "<section id=\"overlap\">\n<h2>Overlap between forms</h2>\n<table class=\"overlap\">\n<caption class=\"text\">Items shared by each pair of forms (the diagonal: the form's length)</caption>\n<thead><tr><th scope=\"col\">Form</th>",
-    );
-    for f in forms {
-        let _ = write!(out, "<th scope=\"col\">{}</th>", esc(f.id.as_str()));
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
+    let mut out = String::from("<section id=\"overlap\">\n<h2>Overlap between forms</h2>\n");
+    out.push_str(&table_head(
+        "overlap",
+        "Items shared by each pair of forms (the diagonal: the form's length)",
+        std::iter::once("Form".to_owned()).chain(forms.iter().map(|f| esc(f.id.as_str()))),
+    ));
     for (f, c) in forms.iter().zip(reports) {
         let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(f.id.as_str()));
         for other in forms {
@@ -230,7 +243,8 @@ fn overlap(forms: &[Form], reports: &[Coverage]) -> String {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str(TABLE_END);
+    out.push_str("</section>\n");
     out
 }
 
@@ -257,11 +271,13 @@ fn form_section(c: &Coverage) -> String {
             levels.push(cell.level.as_str());
         }
     }
-    out.push_str("<table class=\"coverage\">\n<caption class=\"text\">Scored items by domain and competency level: actual / target</caption>\n<thead><tr><th scope=\"col\">Domain</th>");
-    for l in &levels {
-        let _ = write!(out, "<th scope=\"col\">{}</th>", esc(l));
-    }
-    out.push_str("<th scope=\"col\">Total</th></tr></thead>\n<tbody>\n");
+    out.push_str(&table_head(
+        "coverage",
+        "Scored items by domain and competency level: actual / target",
+        std::iter::once("Domain".to_owned())
+            .chain(levels.iter().map(|l| esc(l)))
+            .chain(std::iter::once("Total".to_owned())),
+    ));
     for d in &domains {
         let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(d));
         // The domain's total target: the sums of the cells' minimums and
@@ -296,7 +312,7 @@ fn form_section(c: &Coverage) -> String {
         let target = exam_core::blueprint::Count::range(least, most).unwrap_or_default();
         let _ = writeln!(out, "<td>{actual} / {}</td></tr>", esc(&target.to_string()));
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str(TABLE_END);
     let _ = writeln!(
         out,
         "<p class=\"note\">Expected time {:.1} of {} minutes. {} scored item(s) without IRT parameters.</p>",
@@ -305,7 +321,11 @@ fn form_section(c: &Coverage) -> String {
         c.uncalibrated
     );
     if !c.theta_points.is_empty() {
-        out.push_str("<table class=\"theta-points\"><thead><tr><th scope=\"col\">θ</th><th scope=\"col\">Information</th><th scope=\"col\">Target</th><th scope=\"col\">Expected score</th></tr></thead><tbody>");
+        out.push_str(&table_head(
+            "theta-points",
+            "",
+            ["θ", "Information", "Target", "Expected score"],
+        ));
         for p in &c.theta_points {
             let _ = write!(
                 out,
@@ -319,7 +339,7 @@ fn form_section(c: &Coverage) -> String {
                 num_cell(Some(p.expected_score), 2, None)
             );
         }
-        out.push_str("</tbody></table>\n");
+        out.push_str(TABLE_END);
     }
     if !c.problems.is_empty() {
         out.push_str("<ul class=\"flags\">");

@@ -10,8 +10,8 @@
 //! - [`forms`]: assembled forms against their blueprint: coverage, test
 //!   information and CSEM of all forms against the target, expected time,
 //!   overlap between forms.
-//! - [`candidate`]: one candidate's score report: the score with its
-//!   standard error, pass/fail, domain subscores with their bands.
+//! - [`candidate`]: one candidate's score report: the scaled score with
+//!   its conditional-SEM band, pass/fail, domain subscores with their bands.
 //! - [`pilot`]: the index page of a pilot's folder (findings and links).
 //!
 //! Every page stands alone: the stylesheet is inline, plots are SVG written
@@ -30,7 +30,7 @@ pub mod pilot;
 mod svg;
 
 pub use analysis::{AnalysisReport, analysis_report};
-pub use calibration::calibration_report;
+pub use calibration::{Empirical, calibration_report};
 pub use candidate::candidate_report;
 pub use forms::forms_report;
 pub use pilot::pilot_index;

@@ -26,6 +26,7 @@ a { color: #0b3d75; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.88rem; margin: 6px 0 10px; }
 th, td { border: 1px solid #b9b9b9; padding: 3px 8px; text-align: right; vertical-align: top; }
 thead th, th[scope=col] { background: #e4ebf3; }
+thead th:first-child { text-align: left; }
 th[scope=row] { background: #f3f5f8; text-align: left; font-weight: 600; white-space: nowrap; }
 th.text, td.text { text-align: left; }
 caption { caption-side: top; text-align: left; font-weight: 600; padding: 2px 0 4px; }
@@ -38,6 +39,7 @@ tr.flagged th { border-left: 4px solid #8a1c1c; }
 .bad { color: #8a1c1c; font-weight: 600; }
 .note { color: #333; font-size: 0.88rem; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 12px 24px; align-items: start; }
+.grid > div { min-width: 0; }
 section.unit { border: 1px solid #c9d1db; border-radius: 5px; padding: 12px 16px; margin: 14px 0; }
 section.unit h3 .flag { vertical-align: middle; }
 figure { margin: 0; }
@@ -159,6 +161,33 @@ pub(crate) fn count_cell(value: impl std::fmt::Display) -> String {
     format!("<td data-value=\"{value}\">{value}</td>")
 }
 
+/// The opening of a table up to its body: `<table>` (with `class` when
+/// not empty), the caption (HTML) when not empty, and one column header
+/// cell per entry of `columns` (HTML). Close it with [`TABLE_END`].
+pub(crate) fn table_head<S: AsRef<str>>(
+    class: &str,
+    caption: &str,
+    columns: impl IntoIterator<Item = S>,
+) -> String {
+    let mut out = if class.is_empty() {
+        String::from("<table>\n")
+    } else {
+        format!("<table class=\"{class}\">\n")
+    };
+    if !caption.is_empty() {
+        let _ = writeln!(out, "<caption class=\"text\">{caption}</caption>");
+    }
+    out.push_str("<thead><tr>");
+    for c in columns {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", c.as_ref());
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    out
+}
+
+/// The end of a table opened with [`table_head`].
+pub(crate) const TABLE_END: &str = "</tbody>\n</table>\n";
+
 /// A table of statistics by rows: each row a header cell naming the
 /// statistic, then cells. `columns` are the column headers (the first is
 /// the header of the row-name column).
@@ -167,16 +196,7 @@ pub(crate) fn row_table(
     columns: &[String],
     rows: &[(String, Vec<String>)],
 ) -> String {
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<table>\n<caption class=\"text\">{caption}</caption>\n<thead><tr>"
-    );
-    for (i, c) in columns.iter().enumerate() {
-        let class = if i == 0 { " class=\"text\"" } else { "" };
-        let _ = write!(out, "<th scope=\"col\"{class}>{c}</th>");
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
+    let mut out = table_head("", caption, columns);
     for (name, cells) in rows {
         let _ = write!(out, "<tr><th scope=\"row\">{name}</th>");
         for c in cells {
@@ -184,6 +204,6 @@ pub(crate) fn row_table(
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str(TABLE_END);
     out
 }

@@ -198,11 +198,6 @@ impl Plot {
         self.caption = caption.to_owned();
     }
 
-    fn top(&self) -> f64 {
-        let rows = self.legend_rows();
-        TOP + LEGEND_ROW * rows as f64
-    }
-
     fn legend_rows(&self) -> usize {
         self.legend_positions().last().map_or(0, |p| p.1 + 1)
     }
@@ -224,7 +219,7 @@ impl Plot {
         out
     }
 
-    /// The height of the drawing (default 300 units).
+    /// The height of the plot, legend excluded (default 300 units).
     pub(crate) fn set_height(&mut self, height: f64) {
         self.height = height;
     }
@@ -233,9 +228,12 @@ impl Plot {
         self.left + self.x.fraction(x) * (WIDTH - self.left - RIGHT)
     }
 
+    /// The vertical position of `y` in the plot's own frame, which the
+    /// legend never moves: the legend rows are added above it when the
+    /// plot is finished (see [`Plot::finish`]), so a point drawn before a
+    /// legend entry wraps lands where the axes drawn after it say.
     fn py(&self, y: f64) -> f64 {
-        let top = self.top();
-        top + (1.0 - self.y.fraction(y)) * (self.height - top - BOTTOM)
+        TOP + (1.0 - self.y.fraction(y)) * (self.height - TOP - BOTTOM)
     }
 
     /// A line through `points` (in data units) in the style of `series`,
@@ -277,6 +275,37 @@ impl Plot {
                 let y = y.clamp(self.y.min, self.y.max);
                 self.marker(series, self.px(x), self.py(y));
             }
+        }
+        if !label.is_empty() {
+            self.legend.push((label.to_owned(), Some(series)));
+        }
+    }
+
+    /// Points with vertical interval bars `(x, y, lower, upper)` in the
+    /// style of `series`, without a connecting line.
+    pub(crate) fn intervals(
+        &mut self,
+        label: &str,
+        series: usize,
+        points: &[(f64, f64, f64, f64)],
+    ) {
+        let colour = style(series).colour;
+        let cap = 4.0;
+        for &(x, y, lower, upper) in points {
+            let (cx, top, bottom) = (
+                self.px(x),
+                self.py(upper.min(self.y.max)),
+                self.py(lower.max(self.y.min)),
+            );
+            let _ = writeln!(
+                self.body,
+                "<path d=\"M{cx:.1},{top:.1} L{cx:.1},{bottom:.1} M{:.1},{top:.1} L{:.1},{top:.1} M{:.1},{bottom:.1} L{:.1},{bottom:.1}\" stroke=\"{colour}\" stroke-width=\"1.4\"/>",
+                cx - cap,
+                cx + cap,
+                cx - cap,
+                cx + cap
+            );
+            self.marker(series, cx, self.py(y.clamp(self.y.min, self.y.max)));
         }
         if !label.is_empty() {
             self.legend.push((label.to_owned(), Some(series)));
@@ -401,17 +430,17 @@ impl Plot {
     pub(crate) fn finish(self) -> String {
         let mut out = String::with_capacity(self.body.len() + 3000);
         let (title_id, desc_id) = (format!("{}-title", self.id), format!("{}-desc", self.id));
+        let legend_height = LEGEND_ROW * self.legend_rows() as f64;
         let _ = writeln!(
             out,
             "<figure id=\"{}\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {}\" role=\"img\" aria-labelledby=\"{title_id} {desc_id}\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\">\n\
-             <title id=\"{title_id}\">{}</title>\n<desc id=\"{desc_id}\">{}</desc>",
+             <title id=\"{title_id}\">{}</title>\n<desc id=\"{desc_id}\">{}</desc>\n<g class=\"plot-area\" transform=\"translate(0 {legend_height})\">",
             self.id,
-            self.height,
+            self.height + legend_height,
             esc(&self.title),
             esc(&self.desc)
         );
-        let top = self.top();
-        let (x0, x1, y0, y1) = (self.left, WIDTH - RIGHT, top, self.height - BOTTOM);
+        let (x0, x1, y0, y1) = (self.left, WIDTH - RIGHT, TOP, self.height - BOTTOM);
         let _ = writeln!(
             out,
             "<rect x=\"{x0}\" y=\"{y0:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#fff\" stroke=\"#8c8c8c\"/>",
@@ -448,6 +477,7 @@ impl Plot {
             esc(&self.y.label)
         );
         out.push_str(&self.body);
+        out.push_str("</g>\n");
         // Legend rows above the plot area.
         for ((label, series), (lx, row)) in self.legend.iter().zip(self.legend_positions()) {
             let ly = TOP - 2.0 + row as f64 * LEGEND_ROW;
@@ -518,6 +548,60 @@ mod tests {
         assert_eq!(tick_label(0.6000000000000001, 0.2), "0.6");
         assert_eq!(tick_label(-2.0, 2.0), "\u{2212}2");
         assert_eq!(tick_label(0.25, 0.25), "0.25");
+    }
+
+    /// The number after `attribute="` in the first element of `svg` that
+    /// starts with `prefix`.
+    fn attribute_of(svg: &str, prefix: &str, attribute: &str) -> f64 {
+        let element = &svg[svg.find(prefix).expect(prefix)..];
+        let key = format!("{attribute}=\"");
+        let value = &element[element.find(&key).expect(attribute) + key.len()..];
+        value[..value.find('"').unwrap()].parse().unwrap()
+    }
+
+    #[test]
+    fn points_drawn_before_the_legend_grows_sit_on_their_gridline() {
+        // The option quantile plot draws its first option before any legend
+        // entry exists; its point at 1.0 must lie on the 1.0 gridline, not
+        // one legend row above it.
+        let mut p = Plot::new(
+            "q",
+            "quantiles",
+            Axis::new(0.7, 5.3, "group"),
+            Axis::new(0.0, 1.0, "proportion"),
+        );
+        p.line("A (key)", 0, &[(1.0, 0.5), (5.0, 1.0)], true, true);
+        for (series, label) in ["option B", "option C", "option D", "no answer", "option E"]
+            .iter()
+            .enumerate()
+        {
+            p.line(label, series + 1, &[(1.0, 0.2), (5.0, 0.0)], true, false);
+        }
+        assert!(p.legend_rows() > 1, "the legend wraps");
+        let svg = p.finish();
+        // Gridlines and points share the plot area's frame; the legend is
+        // drawn outside it.
+        let area = &svg[svg.find("<g class=\"plot-area\"").unwrap()..svg.find("</g>").unwrap()];
+        let gridline = |label: &str| {
+            let text = area
+                .lines()
+                .find(|l| {
+                    l.ends_with(&format!(">{label}</text>")) && l.contains("text-anchor=\"end\"")
+                })
+                .expect(label);
+            attribute_of(text, "<text", "y")
+        };
+        // The key's points, in order: 0.5 in group 1 and 1.0 in group 5.
+        let key: Vec<f64> = area
+            .lines()
+            .filter(|l| l.starts_with("<circle"))
+            .map(|l| attribute_of(l, "<circle", "cy"))
+            .collect();
+        let expected = [(gridline("0.4") + gridline("0.6")) / 2.0, gridline("1.0")];
+        assert_eq!(key.len(), 2);
+        for (got, want) in key.iter().zip(expected) {
+            assert!((got - want).abs() < 0.05, "{key:?} vs {expected:?}");
+        }
     }
 
     #[test]

@@ -198,7 +198,7 @@ impl Setup<'_> {
     }
 
     pub fn slope_min(&self) -> f64 {
-        if self.options.slope_prior.is_some() || self.model() == IrtModel::ThreePl {
+        if self.options.priors.a.is_some() || self.model() == IrtModel::ThreePl {
             POSITIVE_SLOPE_MIN
         } else {
             -SLOPE_BOUND
@@ -214,7 +214,7 @@ impl Setup<'_> {
         let n = &counts.n[j * nq..(j + 1) * nq];
         let mut t = if self.model() == IrtModel::ThreePl {
             let mut t = item_terms::three_pl(&grid.theta, r, n, it.a, it.d[0], logit(it.c));
-            if let Some(prior) = self.options.guessing_prior {
+            if let Some(prior) = self.options.priors.c {
                 // Beta log-density in c, differentiated through c = logistic(g).
                 let c = it.c;
                 t.value += (prior.alpha - 1.0) * c.ln() + (prior.beta - 1.0) * (1.0 - c).ln();
@@ -225,10 +225,8 @@ impl Setup<'_> {
         } else {
             item_terms::gpcm(&grid.theta, r, n, it.a, &it.d)
         };
-        if let Some(prior) = self.options.slope_prior {
-            if self.model() != IrtModel::Rasch {
-                add_slope_prior(&mut t, it.a, prior);
-            }
+        if let Some(prior) = self.options.priors.a {
+            add_slope_prior(&mut t, it.a, prior);
         }
         t
     }
@@ -418,7 +416,7 @@ impl Setup<'_> {
     /// The log prior density of the free items' parameters (with the
     /// densities' normalising constants).
     pub fn log_prior(&self, state: &State) -> f64 {
-        let priors = self.options.priors();
+        let priors = self.options.priors;
         self.free_items()
             .map(|j| priors.ln_density(state.items[j].a, state.items[j].c))
             .sum()

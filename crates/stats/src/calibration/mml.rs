@@ -110,7 +110,7 @@ pub fn calibrate_with_progress(
                 state.d[k - 1] = (counts[k] as f64 / counts[0] as f64).ln();
             }
             if model == IrtModel::ThreePl {
-                let prior = options.guessing_prior.unwrap_or(BetaPrior::for_options(5));
+                let prior = options.priors.c.unwrap_or(BetaPrior::for_options(5));
                 let c = (prior.alpha - 1.0) / (prior.alpha + prior.beta - 2.0).max(1.0);
                 let c = c.clamp(0.05, 0.3);
                 let p = (counts[1] as f64 / total as f64).clamp(c + 0.02, 0.99);
@@ -190,7 +190,7 @@ pub fn calibrate_with_progress(
     let n_parameters = setup.pack(&state, true).len();
     let loglik = counts.loglik;
     let log_posterior = loglik + setup.log_prior(&state);
-    let priors = options.priors();
+    let priors = options.priors;
     let results = build_items(data, &setup, &state, covariance.as_ref(), &presented, flags);
     Ok(Calibration {
         model,

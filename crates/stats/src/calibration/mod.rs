@@ -57,8 +57,10 @@
 //! - [`curves`]: test information, conditional SEM and the expected-score
 //!   curve from the calibrated parameters.
 
+mod cml_existence;
 pub mod curves;
 mod em_state;
+pub mod empirical;
 mod estep;
 pub mod fit;
 mod item_terms;
@@ -76,7 +78,9 @@ mod standard_errors;
 
 pub use exam_core::irt::IrtModel;
 pub use mml::{calibrate, calibrate_with_progress};
-pub use options::{BetaPrior, CalibrationOptions, LogNormalPrior, Priors};
+pub use options::{
+    BetaPrior, CalibrationOptions, LogNormalPrior, PriorSyntax, Priors, parse_prior,
+};
 pub use pcm_cml::{
     AndersenLr, Estimate, PcmFit, PcmItem, PolytomousRasch, ScoreSplit, andersen_lr, pcm_cml,
 };
@@ -172,10 +176,46 @@ pub enum CalibrationError {
         /// The accepted range.
         reason: &'static str,
     },
+    /// A prior was set on a parameter the model does not have (a slope
+    /// prior under the Rasch model's common slope, a prior on `c` outside
+    /// the 3PL).
+    #[error("the {model} model has no parameter {parameter} to put a prior on")]
+    PriorNotApplicable {
+        /// `a` or `c`.
+        parameter: &'static str,
+        /// The model.
+        model: IrtModel,
+    },
+    /// The conditional ML estimates do not exist: Fischer's (1981) graph
+    /// of the items is not strongly connected (see the `cml_existence`
+    /// module). Everybody who scored on a `higher` item had the highest
+    /// score on every `lower` item, so the two groups' difficulties move
+    /// apart without end (Guttman-like data).
+    #[error(
+        "the conditional ML estimates do not exist (Fischer 1981: the items' graph is not strongly connected): everybody who scored on any of the items {} had the highest score on all of the items {} (or nobody took items of both groups), so the two groups have no finite difficulties on one scale; add persons whose responses break this pattern, or drop items",
+        item_list(higher),
+        item_list(lower)
+    )]
+    NoFiniteCmlEstimates {
+        /// The items whose difficulties run off upwards.
+        higher: Vec<ItemId>,
+        /// The other items.
+        lower: Vec<ItemId>,
+    },
     /// The likelihood became non-finite during estimation.
     #[error("the likelihood became non-finite at EM iteration {iteration}")]
     NonFinite {
         /// The EM iteration.
         iteration: usize,
     },
+}
+
+/// Ids in backquotes, the first ten and how many more.
+fn item_list(items: &[ItemId]) -> String {
+    const SHOWN: usize = 10;
+    let mut out: Vec<String> = items.iter().take(SHOWN).map(|i| format!("`{i}`")).collect();
+    if items.len() > SHOWN {
+        out.push(format!("and {} more", items.len() - SHOWN));
+    }
+    out.join(", ")
 }

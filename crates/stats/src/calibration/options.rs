@@ -20,6 +20,24 @@ pub struct BetaPrior {
 }
 
 impl BetaPrior {
+    /// Beta(`alpha`, `beta`), both finite and at least 1 (so that the
+    /// density is bounded and the MAP estimate of `c` stays inside (0, 1)).
+    pub fn new(alpha: f64, beta: f64) -> Result<Self, CalibrationError> {
+        if alpha >= 1.0 && beta >= 1.0 && alpha.is_finite() && beta.is_finite() {
+            Ok(Self { alpha, beta })
+        } else {
+            Err(CalibrationError::InvalidOption {
+                name: "prior on c",
+                value: if alpha >= 1.0 && alpha.is_finite() {
+                    beta
+                } else {
+                    alpha
+                },
+                reason: "Beta(alpha, beta) with finite alpha, beta >= 1",
+            })
+        }
+    }
+
     /// BILOG-MG's prior for items with `options` answer options
     /// (`p = 1/options`): four options give Beta(6, 16).
     pub fn for_options(options: u32) -> Self {
@@ -55,6 +73,26 @@ impl BetaPrior {
 }
 
 impl LogNormalPrior {
+    /// `ln a ~ N(mean_log, sd_log²)`, `mean_log` finite and `sd_log` positive
+    /// and finite.
+    pub fn new(mean_log: f64, sd_log: f64) -> Result<Self, CalibrationError> {
+        if !mean_log.is_finite() {
+            return Err(CalibrationError::InvalidOption {
+                name: "prior on a (mean of ln a)",
+                value: mean_log,
+                reason: "a finite number",
+            });
+        }
+        if !(sd_log > 0.0 && sd_log.is_finite()) {
+            return Err(CalibrationError::InvalidOption {
+                name: "prior on a (SD of ln a)",
+                value: sd_log,
+                reason: "a positive finite number",
+            });
+        }
+        Ok(Self { mean_log, sd_log })
+    }
+
     /// BILOG-MG's slope prior, `ln a ~ N(0, 0.5²)`.
     pub const BILOG: Self = Self {
         mean_log: 0.0,
@@ -73,7 +111,9 @@ impl LogNormalPrior {
 }
 
 /// The priors on item parameters a calibration maximises with: the
-/// estimates are MAP when any is set, ML otherwise.
+/// estimates are MAP when any is set, ML otherwise. On the command line
+/// each is written `lognormal:M,S`, `beta:A,B` or `none`
+/// ([`parse_prior`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Priors {
     /// On the slope `a` (2PL, 3PL, GPCM; the Rasch model's common slope
@@ -84,6 +124,22 @@ pub struct Priors {
 }
 
 impl Priors {
+    /// No prior: maximum likelihood.
+    pub const NONE: Self = Self { a: None, c: None };
+
+    /// The default priors of `model`: BILOG-MG's lognormal(0, 0.5) on `a`
+    /// and Beta(6, 16) on `c` for the 3PL, none otherwise.
+    pub fn for_model(model: IrtModel) -> Self {
+        if model == IrtModel::ThreePl {
+            Self {
+                a: Some(LogNormalPrior::BILOG),
+                c: Some(BetaPrior::for_options(4)),
+            }
+        } else {
+            Self::NONE
+        }
+    }
+
     /// The log prior density of one item's `a` and `c`.
     pub fn ln_density(&self, a: f64, c: f64) -> f64 {
         self.a.map_or(0.0, |p| p.ln_density(a)) + self.c.map_or(0.0, |p| p.ln_density(c))
@@ -118,29 +174,16 @@ pub struct CalibrationOptions {
     /// Use all cores for the E-step (default true); results do not depend
     /// on the number of threads.
     pub parallel: bool,
-    /// Prior on `c` for the 3PL (default Beta(6, 16), four options).
-    pub guessing_prior: Option<BetaPrior>,
-    /// Prior on the slopes (2PL, 3PL, GPCM), making the estimates MAP
-    /// (default: none, except lognormal(0, 0.5) for the 3PL, as BILOG-MG,
-    /// which keeps a barely discriminating item from trading its slope
-    /// for its asymptote without end).
-    pub slope_prior: Option<LogNormalPrior>,
+    /// The priors on item parameters, making the estimates MAP when any is
+    /// set (default [`Priors::for_model`]: none, except for the 3PL
+    /// lognormal(0, 0.5) on `a` and Beta(6, 16) on `c`, as BILOG-MG; the
+    /// slope prior keeps a barely discriminating item from trading its
+    /// slope for its asymptote without end). A prior the model has no
+    /// parameter for is refused ([`CalibrationError::PriorNotApplicable`]).
+    pub priors: Priors,
     /// Items held at given parameters (fixed-item calibration). When any
     /// are given, the latent mean and SD are estimated.
     pub anchors: Vec<(ItemId, ItemParams)>,
-}
-
-impl CalibrationOptions {
-    /// The priors that apply to the model: the slope prior except under the
-    /// Rasch model, the guessing prior under the 3PL only.
-    pub fn priors(&self) -> Priors {
-        Priors {
-            a: self.slope_prior.filter(|_| self.model != IrtModel::Rasch),
-            c: self
-                .guessing_prior
-                .filter(|_| self.model == IrtModel::ThreePl),
-        }
-    }
 }
 
 impl CalibrationOptions {
@@ -155,8 +198,7 @@ impl CalibrationOptions {
             standard_errors: true,
             full_information_max_parameters: 1000,
             parallel: true,
-            guessing_prior: (model == IrtModel::ThreePl).then(|| BetaPrior::for_options(4)),
-            slope_prior: (model == IrtModel::ThreePl).then_some(LogNormalPrior::BILOG),
+            priors: Priors::for_model(model),
             anchors: Vec::new(),
         }
     }
@@ -183,15 +225,64 @@ pub(crate) fn check_options(options: &CalibrationOptions) -> Result<(), Calibrat
     if !(options.tolerance > 0.0 && options.tolerance.is_finite()) {
         return bad("tolerance", options.tolerance, "a positive number");
     }
-    if let Some(p) = options.guessing_prior {
-        if !(p.alpha >= 1.0 && p.beta >= 1.0 && p.alpha.is_finite() && p.beta.is_finite()) {
-            return bad("guessing_prior", p.alpha.min(p.beta), "alpha, beta >= 1");
+    if let Some(p) = options.priors.c {
+        BetaPrior::new(p.alpha, p.beta)?;
+        if options.model != IrtModel::ThreePl {
+            return Err(CalibrationError::PriorNotApplicable {
+                parameter: "c",
+                model: options.model,
+            });
         }
     }
-    if let Some(p) = options.slope_prior {
-        if !(p.sd_log > 0.0 && p.sd_log.is_finite() && p.mean_log.is_finite()) {
-            return bad("slope_prior.sd_log", p.sd_log, "a positive number");
+    if let Some(p) = options.priors.a {
+        LogNormalPrior::new(p.mean_log, p.sd_log)?;
+        if options.model == IrtModel::Rasch {
+            return Err(CalibrationError::PriorNotApplicable {
+                parameter: "a",
+                model: options.model,
+            });
         }
     }
     Ok(())
+}
+
+/// A prior written as `NAME:X,Y` (`lognormal:0,0.5`, `beta:6,16`) or `none`
+/// (`Ok(None)`), checked by the distribution's constructor.
+pub trait PriorSyntax: Sized {
+    /// The distribution's name before the colon.
+    const NAME: &'static str;
+    /// The checked distribution with parameters `x`, `y`.
+    fn from_parameters(x: f64, y: f64) -> Result<Self, CalibrationError>;
+}
+
+impl PriorSyntax for LogNormalPrior {
+    const NAME: &'static str = "lognormal";
+    fn from_parameters(x: f64, y: f64) -> Result<Self, CalibrationError> {
+        Self::new(x, y)
+    }
+}
+
+impl PriorSyntax for BetaPrior {
+    const NAME: &'static str = "beta";
+    fn from_parameters(x: f64, y: f64) -> Result<Self, CalibrationError> {
+        Self::new(x, y)
+    }
+}
+
+/// Reads `NAME:X,Y` or `none` (see [`PriorSyntax`]); the error says what
+/// was expected.
+pub fn parse_prior<P: PriorSyntax>(text: &str) -> Result<Option<P>, String> {
+    if text == "none" {
+        return Ok(None);
+    }
+    let usage = || format!("expected `{}:X,Y` or `none`, got `{text}`", P::NAME);
+    let rest = text
+        .strip_prefix(P::NAME)
+        .and_then(|r| r.strip_prefix(':'))
+        .ok_or_else(usage)?;
+    let (x, y) = rest.split_once(',').ok_or_else(usage)?;
+    let number = |v: &str| v.trim().parse::<f64>().map_err(|_| usage());
+    P::from_parameters(number(x)?, number(y)?)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }

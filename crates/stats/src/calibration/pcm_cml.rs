@@ -30,8 +30,9 @@
 //! of `η`, carried to the thresholds and locations through their linear
 //! maps.
 
-use super::CalibrationError;
+use super::cml_existence::check_strongly_connected;
 use super::linalg::{spd_inverse, spd_solve};
+use super::{CalibrationError, Convergence, StopReason};
 use exam_core::ids::ItemId;
 use exam_core::responses::ResponseMatrix;
 use serde::{Deserialize, Serialize};
@@ -79,8 +80,11 @@ pub struct PcmFit {
     pub n_parameters: usize,
     /// Newton–Raphson iterations.
     pub iterations: usize,
-    /// Whether the largest Newton step fell below 1e-10.
-    pub converged: bool,
+    /// Whether the Newton–Raphson iterations converged (the largest step
+    /// below 1e-10, or a step that cannot improve with the gradient below
+    /// 1e-8 per person), and why they stopped; the change and the slowest
+    /// item are those of the category parameters `δ_ih`.
+    pub convergence: Convergence,
     /// Persons with a score strictly between zero and perfect on their
     /// block (the ones CML uses).
     pub n_persons_used: usize,
@@ -125,6 +129,7 @@ impl PcmItem {
 /// `data`.
 pub fn pcm_cml(data: &ResponseMatrix, model: PolytomousRasch) -> Result<PcmFit, CalibrationError> {
     let layout = Layout::new(data, model)?;
+    layout.check_estimable(data, |_| true)?;
     let stats = layout.stats(data, |_| true);
     let fit = layout.fit(&stats)?;
     Ok(layout.report(data, &stats, &fit))
@@ -178,7 +183,9 @@ pub fn andersen_lr(
     };
     let mut group_log_likelihoods = [0.0; 2];
     for (g, ll) in group_log_likelihoods.iter_mut().enumerate() {
-        let stats = layout.stats(data, |p| (scores[p] > cut) == (g == 1));
+        let in_group = |p: usize| (scores[p] > cut) == (g == 1);
+        layout.check_estimable(data, in_group)?;
+        let stats = layout.stats(data, in_group);
         *ll = layout.fit(&stats)?.value;
     }
     let lr = 2.0 * (group_log_likelihoods.iter().sum::<f64>() - fit.conditional_log_likelihood);
@@ -249,7 +256,7 @@ struct FreeFit {
     covariance: Option<Vec<f64>>,
     value: f64,
     iterations: usize,
-    converged: bool,
+    convergence: Convergence,
 }
 
 impl Layout {
@@ -320,6 +327,17 @@ impl Layout {
         })
     }
 
+    /// Fischer's (1981) condition for finite estimates over the persons
+    /// `keep` accepts (see `cml_existence`).
+    fn check_estimable(
+        &self,
+        data: &ResponseMatrix,
+        keep: impl Fn(usize) -> bool,
+    ) -> Result<(), CalibrationError> {
+        let all: Vec<Option<usize>> = (0..self.categories.len()).map(Some).collect();
+        check_strongly_connected(data, &all, &self.categories, keep)
+    }
+
     fn n_delta(&self) -> usize {
         self.categories.iter().sum()
     }
@@ -378,7 +396,8 @@ impl Layout {
         let q = self.n_free;
         let mut eta = vec![0.0; q];
         let mut iterations = 0;
-        let mut converged = false;
+        let mut stop = StopReason::IterationLimit;
+        let (mut max_change, mut slowest) = (f64::INFINITY, None);
         let mut terms = self.terms(stats, &eta, true);
         while iterations < MAX_ITERATIONS {
             iterations += 1;
@@ -399,15 +418,24 @@ impl Layout {
             let max_step = step.iter().fold(0.0f64, |m, s| m.max(s.abs())) * scale;
             let stuck = accepted.is_none();
             if let Some(trial) = accepted {
+                (max_change, slowest) = self.largest_change(&eta, &trial);
                 eta = trial;
+            } else {
+                (max_change, slowest) = (0.0, None);
             }
             terms = self.terms(stats, &eta, true);
             if max_step < TOLERANCE || stuck {
                 let max_grad = terms.grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
-                converged = max_step < TOLERANCE || max_grad < 1e-8 * stats.n_used as f64;
+                stop = if max_step < TOLERANCE || max_grad < 1e-8 * stats.n_used as f64 {
+                    StopReason::ParameterChange
+                } else {
+                    StopReason::Stalled
+                };
                 break;
             }
         }
+        let max_gradient =
+            terms.grad.iter().fold(0.0f64, |m, g| m.max(g.abs())) / stats.n_used.max(1) as f64;
         if !terms.value.is_finite() {
             return Err(CalibrationError::NonFinite {
                 iteration: iterations,
@@ -436,8 +464,31 @@ impl Layout {
             covariance,
             value: terms.value,
             iterations,
-            converged,
+            convergence: Convergence {
+                converged: stop == StopReason::ParameterChange,
+                reason: stop,
+                max_change,
+                slowest_item: slowest.map(|i| self.ids[i].clone()),
+                max_gradient,
+            },
         })
+    }
+
+    /// The largest change of a category parameter `δ_ih` from `eta` to
+    /// `next`, and its item.
+    fn largest_change(&self, eta: &[f64], next: &[f64]) -> (f64, Option<usize>) {
+        let (before, after) = (self.delta(eta), self.delta(next));
+        let (row, change) = before
+            .iter()
+            .zip(&after)
+            .map(|(b, a)| (a - b).abs())
+            .enumerate()
+            .fold(
+                (0, 0.0f64),
+                |(at, m), (r, c)| if c > m { (r, c) } else { (at, m) },
+            );
+        let item = self.offsets.partition_point(|&o| o <= row) - 1;
+        (change, Some(item))
     }
 
     fn delta(&self, eta: &[f64]) -> Vec<f64> {
@@ -571,7 +622,7 @@ impl Layout {
             conditional_log_likelihood: fit.value,
             n_parameters: self.n_free,
             iterations: fit.iterations,
-            converged: fit.converged,
+            convergence: fit.convergence.clone(),
             n_persons_used: stats.n_used,
         }
     }

@@ -27,8 +27,9 @@
 //! out; an item everyone (or no one) answered correctly is not estimable
 //! and is reported without a difficulty.
 
-use super::CalibrationError;
+use super::cml_existence::check_strongly_connected;
 use super::linalg::{spd_inverse, spd_solve};
+use super::{CalibrationError, Convergence, StopReason};
 use exam_core::ids::ItemId;
 use exam_core::responses::ResponseMatrix;
 use serde::Serialize;
@@ -45,8 +46,10 @@ pub struct CmlFit {
     pub conditional_log_likelihood: f64,
     /// Newton–Raphson iterations.
     pub iterations: usize,
-    /// Whether the largest Newton step fell below 1e-10.
-    pub converged: bool,
+    /// Whether the Newton–Raphson iterations converged (the largest step
+    /// below 1e-10, or a step that cannot improve with the gradient below
+    /// 1e-8 per person), and why they stopped.
+    pub convergence: Convergence,
     /// Persons with a score strictly between zero and perfect on their
     /// block (the ones CML uses).
     pub n_persons_used: usize,
@@ -113,6 +116,11 @@ pub fn rasch_cml(data: &ResponseMatrix) -> Result<CmlFit, CalibrationError> {
     if k < 2 {
         return Err(CalibrationError::TooFewItems { estimable: k });
     }
+    let positions: Vec<Option<usize>> = position
+        .iter()
+        .map(|&i| (i != usize::MAX).then_some(i))
+        .collect();
+    check_strongly_connected(data, &positions, &vec![1; n_items], |_| true)?;
     // Per block: item totals (of persons with non-extreme scores on the
     // block's estimable items) and score counts.
     let mut totals = vec![0.0; k];
@@ -164,7 +172,8 @@ pub fn rasch_cml(data: &ResponseMatrix) -> Result<CmlFit, CalibrationError> {
     beta.iter_mut().for_each(|b| *b -= last);
     let free = k - 1;
     let mut iterations = 0;
-    let mut converged = false;
+    let mut stop = StopReason::IterationLimit;
+    let (mut max_change, mut slowest) = (f64::INFINITY, None);
     let mut value = f64::NEG_INFINITY;
     let mut info = Vec::new();
     while iterations < MAX_ITERATIONS {
@@ -194,19 +203,34 @@ pub fn rasch_cml(data: &ResponseMatrix) -> Result<CmlFit, CalibrationError> {
             }
             scale *= 0.5;
         }
-        let max_step = step.iter().fold(0.0f64, |m, s| m.max(s.abs())) * scale;
-        let max_grad = terms.grad[..free]
-            .iter()
-            .fold(0.0f64, |m, g| m.max(g.abs()));
+        let (largest, max_step) = step.iter().map(|s| s.abs() * scale).enumerate().fold(
+            (None, 0.0f64),
+            |(at, m), (i, s)| {
+                if s > m { (Some(i), s) } else { (at, m) }
+            },
+        );
+        (max_change, slowest) = (max_step, largest);
         if !accepted || max_step < TOLERANCE {
             // A step that cannot be taken is fine at the optimum (rounding).
-            converged = max_step < TOLERANCE || max_grad < 1e-8 * n_used as f64;
             let terms = cml_terms(&blocks, &totals, &beta, true);
+            let max_grad = terms.grad[..free]
+                .iter()
+                .fold(0.0f64, |m, g| m.max(g.abs()));
+            stop = if max_step < TOLERANCE || max_grad < 1e-8 * n_used as f64 {
+                StopReason::ParameterChange
+            } else {
+                StopReason::Stalled
+            };
             value = terms.value;
             info = terms.info;
             break;
         }
     }
+    let final_terms = cml_terms(&blocks, &totals, &beta, false);
+    let max_gradient = final_terms.grad[..free]
+        .iter()
+        .fold(0.0f64, |m, g| m.max(g.abs()))
+        / n_used.max(1) as f64;
     // Sum-to-zero difficulties and their covariance C·E·V·Eᵀ·C, with V the
     // inverse information of the free parameters, E the embedding that
     // puts β_last = 0 and C the centring matrix.
@@ -257,7 +281,13 @@ pub fn rasch_cml(data: &ResponseMatrix) -> Result<CmlFit, CalibrationError> {
         items,
         conditional_log_likelihood: value,
         iterations,
-        converged,
+        convergence: Convergence {
+            converged: stop == StopReason::ParameterChange,
+            reason: stop,
+            max_change,
+            slowest_item: slowest.map(|i| data.items()[active[i]].clone()),
+            max_gradient,
+        },
         n_persons_used: n_used,
     })
 }

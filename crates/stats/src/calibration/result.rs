@@ -70,36 +70,38 @@ pub struct LatentDistribution {
     pub sd: f64,
 }
 
-/// Whether the EM converged, and why it stopped.
+/// Whether the iterations converged (EM steps under MML, Newton–Raphson
+/// steps under CML), and why they stopped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Convergence {
     /// True when the stopping rule was met.
     pub converged: bool,
     /// Why the iterations stopped.
     pub reason: StopReason,
-    /// Largest absolute parameter change of the last EM step.
+    /// Largest absolute parameter change of the last step.
     pub max_change: f64,
-    /// The item whose parameters moved most in the last EM step (absent
+    /// The item whose parameters moved most in the last step (absent
     /// when that was the latent distribution): where to look when the run
     /// did not converge.
     pub slowest_item: Option<ItemId>,
-    /// Largest absolute gradient of the marginal log-posterior at the
+    /// Largest absolute gradient of the objective (the marginal
+    /// log-posterior, or the conditional log-likelihood under CML) at the
     /// estimates, divided by the number of persons.
     pub max_gradient: f64,
 }
 
-/// Why the EM iterations stopped.
+/// Why the iterations stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StopReason {
-    /// The largest parameter change of an EM step fell below the tolerance.
+    /// The largest parameter change of a step fell below the tolerance.
     ParameterChange,
     /// The iteration limit was reached first: the estimates are not final.
     IterationLimit,
-    /// The parameters stopped moving, but the gradient of the marginal
-    /// log-posterior is not near zero (above 1e-4 per person):
-    /// an M-step could not improve, so this is not a maximum.
+    /// The parameters stopped moving, but the gradient of the objective is
+    /// not near zero (MML: above 1e-4 per person; CML: above 1e-8 per
+    /// person): a step could not improve, so this is not a maximum.
     Stalled,
 }
 
