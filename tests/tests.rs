@@ -3,6 +3,7 @@
 
 mod analyze;
 mod analyze_raw;
+mod anywhere;
 mod architecture;
 mod assembly;
 mod blueprint;
@@ -10,6 +11,7 @@ mod calibrate;
 mod formats;
 mod lms_service;
 mod loft;
+mod pilot;
 mod record_params;
 mod report;
 mod schema;

@@ -56,9 +56,14 @@ impl Run {
 
 /// Runs the `exam` binary with `args` from the package root.
 pub fn exam(args: &[&str]) -> Run {
+    exam_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// Runs the `exam` binary with `args` from the folder `dir`.
+pub fn exam_in(dir: &Path, args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_exam"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(dir)
         .output()
         .expect("the exam binary runs");
     Run {

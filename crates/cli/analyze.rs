@@ -2,12 +2,13 @@
 //! of raw responses with their forms (which adds the distractor analysis:
 //! see [`crate::analyze_raw`]).
 
-use crate::analyze_raw::{RawResponses, read_raw};
+use crate::analyze_raw::read_raw;
 use crate::output::{Format, open, stdout};
 use anyhow::Context;
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_export::analysis::{AnalysisDocument, DISTRACTOR_SCOPE};
 use exam_export::groups::read_group_labels;
+use exam_export::raw_responses::RawResponses;
 use exam_export::scored_csv;
 use exam_stats::dif::{DifOptions, GroupMembership, dif};
 use exam_stats::flags::FlagThresholds;
@@ -46,10 +47,14 @@ pub struct AnalysisInput {
     #[arg(
         long,
         value_name = "FILE",
-        required_unless_present = "raw",
-        conflicts_with = "raw"
+        required_unless_present_any = ["raw", "responses_file"],
+        conflicts_with_all = ["raw", "responses_file"]
     )]
     responses: Option<PathBuf>,
+    /// The scored responses, given without --responses (`exam analyze
+    /// scores.csv`).
+    #[arg(value_name = "RESPONSES", conflicts_with = "raw")]
+    responses_file: Option<PathBuf>,
     /// Raw responses instead: the raw response CSV of `exam score`
     /// (`candidate,form,<item ids...>`, option ids, `|` between several,
     /// empty = omitted), scored against --forms (pretest items included),
@@ -112,13 +117,23 @@ pub struct Analysed {
 }
 
 impl AnalysisInput {
+    /// The scored response file, given by flag or position.
+    fn responses(&self) -> Option<&PathBuf> {
+        self.responses.as_ref().or(self.responses_file.as_ref())
+    }
+
     /// The files read.
     pub fn files(&self) -> Vec<&Path> {
-        [&self.responses, &self.raw, &self.forms, &self.groups]
-            .into_iter()
-            .flatten()
-            .map(PathBuf::as_path)
-            .collect()
+        [
+            self.responses(),
+            self.raw.as_ref(),
+            self.forms.as_ref(),
+            self.groups.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect()
     }
 }
 
@@ -145,7 +160,7 @@ pub fn compute(args: &AnalysisInput) -> anyhow::Result<Analysed> {
         _ => None,
     };
     let scored;
-    let matrix = match (&raw, &args.responses) {
+    let matrix = match (&raw, args.responses()) {
         (Some(raw), _) => &raw.matrix,
         (None, Some(responses)) => {
             scored = read_matrix(responses, args.no_id)?;
@@ -207,7 +222,7 @@ pub fn compute(args: &AnalysisInput) -> anyhow::Result<Analysed> {
         summary,
         options,
         document: AnalysisDocument {
-            responses: path(&args.responses),
+            responses: args.responses().map(|p| p.display().to_string()),
             raw: path(&args.raw),
             forms_file: path(&args.forms),
             analysis,

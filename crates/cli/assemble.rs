@@ -8,8 +8,7 @@ use exam_core::assembly::{
     Assembly, AssemblyOptions, MaxOverlap, Objective, Progress, PublishedForm,
     assemble_with_progress,
 };
-use exam_core::attempt::HandleKey;
-use exam_core::coverage::{coverage, exposure};
+use exam_core::coverage::exposure;
 use exam_core::form::DeliveryOrder;
 use exam_export::forms::{FormsDocument, coverage_table, exposure_line, read_forms};
 use std::path::PathBuf;
@@ -142,29 +141,7 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let assembly: Assembly =
         assembly.with_context(|| format!("assembling forms for blueprint {}", blueprint.id))?;
-    let mut delivery_views = Vec::new();
-    let mut scoring_keys = Vec::new();
-    let mut reports = Vec::new();
-    // The document holds the keys, so it stays on the server; the views'
-    // handles are keyed by the seed it records, so the system that delivers
-    // them can map answers back.
-    let mut secret = [0u8; 16];
-    secret[..8].copy_from_slice(&args.seed.to_le_bytes());
-    let handles = HandleKey::new(secret);
-    for form in &assembly.forms {
-        delivery_views.push(form.delivery_view(&bank, blueprint.time_limit_minutes, &handles)?);
-        scoring_keys.push(form.scoring_key(&bank)?);
-        reports.push(coverage(form, &bank, &blueprint, &assembly.forms));
-    }
-    let doc = FormsDocument {
-        seed: args.seed,
-        objective: assembly.objective.clone(),
-        max_deviation: assembly.quality.iter().map(|q| q.max_deviation).collect(),
-        forms: assembly.forms,
-        delivery_views,
-        scoring_keys,
-        coverage: reports,
-    };
+    let doc = FormsDocument::from_assembly(assembly, &bank, &blueprint, args.seed)?;
     if let Some(out) = &args.out {
         let (file, name) = crate::output::create(out)?;
         doc.write(file, &name)?;

@@ -1,13 +1,67 @@
 //! Loading the bank, the blueprint and JSON inputs for the commands that
 //! build or check forms, with every problem of a bad bank reported.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use exam_core::bank::{BankErrors, ItemBank, Location, Problem, check_blueprint, read_blueprint};
 use exam_core::blueprint::Blueprint;
 use std::path::{Path, PathBuf};
 
-/// The JTA a single file of items is checked against unless `--jta` says otherwise.
+/// The bank a command reads unless `--bank` says otherwise (relative to
+/// the working directory).
+pub const DEFAULT_BANK: &str = "item-bank";
+
+/// The JTA a single file of items is checked against unless `--jta` says
+/// otherwise.
 const DEFAULT_JTA: &str = "item-bank/jta/jta.json";
+
+/// `bank` when it exists; otherwise an error saying where the bank was
+/// looked for and how to name another one.
+pub fn bank_dir(bank: &Path) -> anyhow::Result<PathBuf> {
+    if bank.exists() {
+        return Ok(bank.to_path_buf());
+    }
+    let at = std::env::current_dir()
+        .map(|cwd| cwd.join(bank))
+        .unwrap_or_else(|_| bank.to_path_buf());
+    bail!(
+        "no item bank at {}: give --bank DIR (the folder with jta/, blueprints/ and items/), or run from the folder that holds `{DEFAULT_BANK}`",
+        at.display()
+    )
+}
+
+/// The blueprint of a bank folder when `--blueprint` is not given: its one
+/// file in `blueprints/` (for a bank that is one file, `blueprints/` of
+/// the default bank).
+pub fn default_blueprint(bank: &Path) -> anyhow::Result<PathBuf> {
+    let folder = if bank.is_dir() {
+        bank.join("blueprints")
+    } else {
+        Path::new(DEFAULT_BANK).join("blueprints")
+    };
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .with_context(|| format!("cannot read {} (give --blueprint FILE)", folder.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    found.sort();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => bail!(
+            "{} holds no blueprint (give --blueprint FILE)",
+            folder.display()
+        ),
+        several => bail!(
+            "{} holds {} blueprints; choose one with --blueprint ({})",
+            folder.display(),
+            several.len(),
+            several
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
 
 /// Turns a bank's problems into one error listing each of them.
 fn bank_error(source: &Path, errors: BankErrors) -> anyhow::Error {
@@ -35,6 +89,7 @@ fn is_bank_document(path: &Path) -> anyhow::Result<bool> {
 /// Loads a bank from a directory, a bank document, or one file of items
 /// (checked against `jta`, by default the shipped JTA).
 pub fn load_bank(bank: &Path, jta: Option<&Path>) -> anyhow::Result<ItemBank> {
+    bank_dir(bank)?;
     let loaded = if bank.is_file() && !is_bank_document(bank)? {
         ItemBank::load_items(bank, jta.unwrap_or(Path::new(DEFAULT_JTA)))
     } else {
@@ -52,24 +107,25 @@ pub fn load_blueprint(path: &Path) -> anyhow::Result<Blueprint> {
 /// JTA and the blueprint.
 #[derive(Debug, clap::Args)]
 pub struct BankArgs {
-    /// The bank: a directory (jta/jta.json + items/*.json) or one JSON file of items.
-    #[arg(long, default_value = "item-bank")]
+    /// The bank: a directory (jta/jta.json, blueprints/, items/*.json) or
+    /// one JSON file of items.
+    #[arg(long, default_value = DEFAULT_BANK)]
     bank: PathBuf,
     /// The JTA, for a single-file bank (default item-bank/jta/jta.json).
     #[arg(long)]
     jta: Option<PathBuf>,
-    /// The blueprint.
-    #[arg(long, default_value = "item-bank/blueprints/die-2026.json")]
-    blueprint: PathBuf,
+    /// The blueprint (default: the one file in the bank's blueprints/).
+    #[arg(long)]
+    blueprint: Option<PathBuf>,
 }
 
 impl BankArgs {
     /// The input paths given (bank, JTA, blueprint), each with its flag.
     pub fn files(&self) -> Vec<(&'static str, &Path)> {
-        let mut files = vec![
-            ("--bank", self.bank.as_path()),
-            ("--blueprint", self.blueprint.as_path()),
-        ];
+        let mut files = vec![("--bank", self.bank.as_path())];
+        if let Some(blueprint) = &self.blueprint {
+            files.push(("--blueprint", blueprint.as_path()));
+        }
         if let Some(jta) = &self.jta {
             files.push(("--jta", jta.as_path()));
         }
@@ -82,14 +138,18 @@ impl BankArgs {
     /// forms refuses an inconsistent blueprint.
     pub fn load(&self) -> anyhow::Result<(ItemBank, Blueprint)> {
         let bank = load_bank(&self.bank, self.jta.as_deref())?;
-        let blueprint = load_blueprint(&self.blueprint)?;
-        let at = Location::file(Some(self.blueprint.clone()));
+        let path = match &self.blueprint {
+            Some(path) => path.clone(),
+            None => default_blueprint(&self.bank)?,
+        };
+        let blueprint = load_blueprint(&path)?;
+        let at = Location::file(Some(path.clone()));
         let problems: Vec<Problem> = check_blueprint(bank.jta(), &blueprint, &at)
             .into_iter()
             .filter(Problem::is_error)
             .collect();
         if !problems.is_empty() {
-            return Err(bank_error(&self.blueprint, BankErrors { problems }));
+            return Err(bank_error(&path, BankErrors { problems }));
         }
         Ok((bank, blueprint))
     }

@@ -19,13 +19,18 @@ use std::process::ExitCode;
 /// Flags of `exam blueprint`.
 #[derive(Debug, clap::Args)]
 pub struct BlueprintArgs {
-    /// The JTA file.
-    #[arg(long, default_value = "item-bank/jta/jta.json")]
-    pub jta: PathBuf,
+    /// The bank folder whose JTA and blueprint are read unless --jta and
+    /// --blueprint name them.
+    #[arg(long, default_value = crate::bankfiles::DEFAULT_BANK)]
+    pub bank: PathBuf,
+    /// The JTA file (default: jta/jta.json in the bank).
+    #[arg(long)]
+    pub jta: Option<PathBuf>,
     /// The stored blueprint (its form length, pretest slots, time limit and
-    /// passing standard are the settings of the derivation).
-    #[arg(long, default_value = "item-bank/blueprints/die-2026.json")]
-    pub blueprint: PathBuf,
+    /// passing standard are the settings of the derivation; default: the
+    /// one file in the bank's blueprints/).
+    #[arg(long)]
+    pub blueprint: Option<PathBuf>,
     /// Derive ranges instead of exact counts: each domain and level count
     /// widened by this share of the scored items on either side of its
     /// quota (e.g. 0.025), and check the stored blueprint against that.
@@ -57,7 +62,17 @@ pub fn run(args: BlueprintArgs) -> anyhow::Result<ExitCode> {
     if args.format == Format::Csv {
         anyhow::bail!("exam blueprint prints a table or JSON, not CSV");
     }
-    let loaded = (read_jta(&args.jta), read_blueprint(&args.blueprint));
+    let jta_path = match &args.jta {
+        Some(path) => path.clone(),
+        None => crate::bankfiles::bank_dir(&args.bank)?
+            .join("jta")
+            .join("jta.json"),
+    };
+    let blueprint_path = match &args.blueprint {
+        Some(path) => path.clone(),
+        None => crate::bankfiles::default_blueprint(&crate::bankfiles::bank_dir(&args.bank)?)?,
+    };
+    let loaded = (read_jta(&jta_path), read_blueprint(&blueprint_path));
     let (jta, stored) = match loaded {
         (Ok(jta), Ok(bp)) => (jta, bp),
         (jta, bp) => {
@@ -72,7 +87,7 @@ pub fn run(args: BlueprintArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let problems = check_blueprint(&jta, &stored, &Location::file(Some(args.blueprint.clone())));
+    let problems = check_blueprint(&jta, &stored, &Location::file(Some(blueprint_path.clone())));
     let settings = BlueprintSettings::from(&stored);
     let derived = match args.tolerance {
         None => derive(&jta, &settings),
@@ -148,10 +163,10 @@ pub fn run(args: BlueprintArgs) -> anyhow::Result<ExitCode> {
                 writeln!(out, "{problem}")?;
             }
             if mismatches.is_empty() {
-                writeln!(out, "\n{} equals the derivation.", args.blueprint.display())?;
+                writeln!(out, "\n{} equals the derivation.", blueprint_path.display())?;
             } else {
                 for m in &mismatches {
-                    writeln!(out, "mismatch: {}: {m}", args.blueprint.display())?;
+                    writeln!(out, "mismatch: {}: {m}", blueprint_path.display())?;
                 }
             }
             out.flush()?;

@@ -1,7 +1,7 @@
 //! `exam calibrate`: IRT item parameters from a scored response file.
 
 use crate::output::{Format, open, stdout};
-use anyhow::bail;
+use anyhow::{Context, bail};
 use exam_core::ids::ItemId;
 use exam_core::irt::ItemParams;
 use exam_core::responses::CsvOptions;
@@ -66,8 +66,16 @@ pub struct CalibrateArgs {
     #[arg(long, value_enum)]
     model: ModelArg,
     /// Scored response CSV (header row; person id first unless --no-id).
-    #[arg(long)]
-    responses: PathBuf,
+    #[arg(
+        long,
+        required_unless_present = "responses_file",
+        conflicts_with = "responses_file"
+    )]
+    responses: Option<PathBuf>,
+    /// The scored response CSV, given without --responses (`exam calibrate
+    /// scores.csv --model 2pl`).
+    #[arg(value_name = "RESPONSES")]
+    responses_file: Option<PathBuf>,
     /// The file has no person-id column: persons are numbered by row.
     #[arg(long)]
     no_id: bool,
@@ -148,7 +156,12 @@ fn parse_guessing_prior(text: &str) -> Result<PriorArg<BetaPrior>, String> {
 
 /// Runs `exam calibrate`.
 pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
-    let (file, source) = open(&args.responses)?;
+    let responses = args
+        .responses
+        .as_ref()
+        .or(args.responses_file.as_ref())
+        .context("give the scored response file (RESPONSES or --responses)")?;
+    let (file, source) = open(responses)?;
     let data = scored_csv::read(
         file,
         &source,

@@ -53,7 +53,7 @@ struct QtiArgs {
     #[arg(long)]
     forms: Option<PathBuf>,
     /// The item bank.
-    #[arg(long, default_value = "item-bank")]
+    #[arg(long, default_value = crate::bankfiles::DEFAULT_BANK)]
     bank: PathBuf,
     /// Scoring rules JSON: how partial credit is written (default:
     /// all-or-nothing multiple response, exact ordering, per-pair matching).

@@ -6,7 +6,7 @@ use crate::output::open;
 use anyhow::Context;
 use exam_core::blueprint::Blueprint;
 use exam_core::form::{Form, ScoringKey};
-use exam_core::ids::ItemId;
+use exam_core::ids::{BlueprintId, ItemId};
 use exam_core::irt::ItemParams;
 use exam_core::submission::Submission;
 use exam_export::forms::read_forms_with_keys;
@@ -18,7 +18,7 @@ use exam_scoring::rules::ScoringRules;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The forms of a forms file, each with its scoring key (see
 /// [`read_forms_with_keys`]).
@@ -42,34 +42,74 @@ pub fn read_rules(path: Option<&Path>) -> anyhow::Result<ScoringRules> {
     Ok(rules)
 }
 
-/// Scoring rules from a file (or the defaults), with the blueprint's cut
-/// as the passing standard when the rules set none and a blueprint is
-/// given. The cut's source names the blueprint, its version and method.
+/// Reads a blueprint file.
+fn read_blueprint_file(path: &Path) -> anyhow::Result<Blueprint> {
+    let name = path.display();
+    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+    serde_json::from_reader(BufReader::new(file))
+        .with_context(|| format!("{name}: not a blueprint"))
+}
+
+/// The blueprint `id` among the files of `bank`'s `blueprints/` folder;
+/// `None` when the bank or the blueprint is not there.
+fn find_blueprint(bank: &Path, id: &BlueprintId) -> Option<(PathBuf, Blueprint)> {
+    let entries = std::fs::read_dir(bank.join("blueprints")).ok()?;
+    entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter_map(|p| Some((p.clone(), read_blueprint_file(&p).ok()?)))
+        .find(|(_, bp)| bp.id == *id)
+}
+
+/// Where the passing standard comes from when the scoring rules set none.
+pub enum CutSource<'a> {
+    /// A blueprint file given with `--blueprint`.
+    File(&'a Path),
+    /// The blueprint the forms were built for, looked up in the bank.
+    FormsBlueprint {
+        /// The bank folder.
+        bank: &'a Path,
+        /// The forms.
+        forms: &'a [(Form, ScoringKey)],
+    },
+}
+
+/// Scoring rules from a file (or the defaults), with a blueprint's cut as
+/// the passing standard when they set none: the `--blueprint` file, or
+/// else the blueprint of the forms found in the bank (none when it is not
+/// there: the reports then carry no decision). The cut's source names the blueprint, its
+/// version and method.
 pub fn read_rules_with_blueprint(
     rules: Option<&Path>,
-    blueprint: Option<&Path>,
+    cut: CutSource<'_>,
 ) -> anyhow::Result<ScoringRules> {
-    let mut out = read_rules(rules)?;
-    let Some(path) = blueprint else {
-        return Ok(out);
-    };
+    let out = read_rules(rules)?;
     if out.passing.is_some() {
         return Ok(out);
     }
-    let name = path.display();
-    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
-    let bp: Blueprint = serde_json::from_reader(BufReader::new(file))
-        .with_context(|| format!("{name}: not a blueprint"))?;
-    let from_blueprint = ScoringRules::from_blueprint(&bp)
-        .with_context(|| format!("{name}: invalid passing standard"))?;
-    out.passing = Some(
-        from_blueprint
-            .passing
-            .with_context(|| format!("{name}: the blueprint sets no raw cut"))?,
-    );
-    out.validate()
-        .with_context(|| format!("{name}: invalid passing standard"))?;
-    Ok(out)
+    let (name, blueprint) = match cut {
+        CutSource::File(path) => (path.to_path_buf(), read_blueprint_file(path)?),
+        CutSource::FormsBlueprint { bank, forms } => {
+            let Some((form, _)) = forms.first() else {
+                return Ok(out);
+            };
+            match find_blueprint(bank, &form.blueprint) {
+                Some(found) => found,
+                None => return Ok(out),
+            }
+        }
+    };
+    let with_cut = out
+        .or_blueprint_cut(&blueprint)
+        .with_context(|| format!("{}: invalid passing standard", name.display()))?;
+    if with_cut.passing.is_none() {
+        eprintln!(
+            "note: no passing standard: neither the scoring rules nor blueprint {} ({}) set a raw cut",
+            blueprint.id,
+            name.display()
+        );
+    }
+    Ok(with_cut)
 }
 
 /// Item parameters from a file (`{"items": [{"id", "a", "b", "c"}]}`), or none.
@@ -178,9 +218,12 @@ pub struct ScoringInputArgs {
     #[arg(long)]
     pub scoring: Option<std::path::PathBuf>,
     /// Blueprint JSON whose raw cut is the passing standard when the
-    /// scoring rules set none.
+    /// scoring rules set none (default: the forms' blueprint in --bank).
     #[arg(long)]
     pub blueprint: Option<std::path::PathBuf>,
+    /// The bank whose blueprints/ holds the forms' blueprint.
+    #[arg(long, default_value = crate::bankfiles::DEFAULT_BANK)]
+    pub bank: std::path::PathBuf,
     /// Item parameter JSON; when every counted item of a form is in it,
     /// reports carry an EAP θ and its SE.
     #[arg(long)]
@@ -224,7 +267,7 @@ impl ScoringInputArgs {
     /// builds their scorer.
     pub fn load(&self) -> anyhow::Result<ScoringInputs> {
         let forms = read_forms(&self.forms)?;
-        let rules = self.rules(self.scoring.as_deref())?;
+        let rules = self.rules(self.scoring.as_deref(), &forms)?;
         let params = read_params(self.params.as_deref())?;
         let scorer = build_scorer(&forms, &rules, &params, &self.forms)?;
         Ok(ScoringInputs {
@@ -235,10 +278,22 @@ impl ScoringInputArgs {
         })
     }
 
-    /// Scoring rules from `path` (or the defaults), with the `--blueprint`
-    /// cut when they set none.
-    pub fn rules(&self, path: Option<&Path>) -> anyhow::Result<ScoringRules> {
-        read_rules_with_blueprint(path, self.blueprint.as_deref())
+    /// Scoring rules from `path` (or the defaults), with the cut of the
+    /// `--blueprint`, or of the forms' blueprint in the bank, when they set
+    /// none.
+    pub fn rules(
+        &self,
+        path: Option<&Path>,
+        forms: &[(Form, ScoringKey)],
+    ) -> anyhow::Result<ScoringRules> {
+        let cut = match &self.blueprint {
+            Some(file) => CutSource::File(file),
+            None => CutSource::FormsBlueprint {
+                bank: &self.bank,
+                forms,
+            },
+        };
+        read_rules_with_blueprint(path, cut)
     }
 
     /// The submissions of `--responses`, read against `scorer`.

@@ -19,6 +19,7 @@ mod forms_input;
 mod import;
 mod loft;
 mod output;
+mod pilot;
 mod progress;
 mod record_params;
 mod report;
@@ -77,6 +78,8 @@ enum Command {
     Loft(loft::LoftArgs),
     /// Write an HTML report: analysis, calibration, forms or candidate.
     Report(report::ReportArgs),
+    /// Simulate the program's first administration end to end into a folder.
+    Pilot(pilot::PilotArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -97,6 +100,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(args),
         Command::Import(args) => import::run(args),
         Command::Report(args) => report::run(args),
+        Command::Pilot(args) => pilot::run(args),
     }
 }
 

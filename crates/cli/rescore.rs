@@ -42,7 +42,7 @@ pub fn run(args: RescoreArgs) -> anyhow::Result<ExitCode> {
         rules: old_rules,
         scorer: before,
     } = args.input.load()?;
-    let new_rules = args.input.rules(Some(&args.new_scoring))?;
+    let new_rules = args.input.rules(Some(&args.new_scoring), &forms)?;
     let after =
         Scorer::new(forms.iter().map(|(f, k)| (f, k)), &new_rules, &params).with_context(|| {
             format!(

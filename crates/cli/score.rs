@@ -126,9 +126,35 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
                 io::copy(&mut spool, &mut out)?;
             }
         }
-        Format::Table => write!(out, "{}", summary_table(&table_rows))?,
+        Format::Table => {
+            write!(out, "{}", summary_table(&table_rows))?;
+            for line in cut_lines(&rules) {
+                writeln!(out, "{line}")?;
+            }
+        }
         Format::Csv => out.write_all(&csv_rows.finish()?)?,
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where each passing standard came from, one line each (none without one).
+fn cut_lines(rules: &exam_scoring::rules::ScoringRules) -> Vec<String> {
+    let line = |scope: String, p: &exam_scoring::rules::PassingRule| {
+        format!(
+            "passing standard{scope}: raw cut {} ({})",
+            p.raw_cut, p.source
+        )
+    };
+    rules
+        .passing
+        .iter()
+        .map(|p| line(String::new(), p))
+        .chain(
+            rules
+                .form_passing
+                .iter()
+                .map(|(form, p)| line(format!(" of form {form}"), p)),
+        )
+        .collect()
 }

@@ -18,8 +18,16 @@ use std::process::ExitCode;
 pub struct ThetaArgs {
     /// Scored response CSV: a header row, the person id, then one column per
     /// item; cells 1, 0, or empty (not presented).
-    #[arg(long)]
-    responses: PathBuf,
+    #[arg(
+        long,
+        required_unless_present = "responses_file",
+        conflicts_with = "responses_file"
+    )]
+    responses: Option<PathBuf>,
+    /// The scored response CSV, given without --responses (`exam theta
+    /// scores.csv --params params.json`).
+    #[arg(value_name = "RESPONSES")]
+    responses_file: Option<PathBuf>,
     /// Item parameter JSON: {"items": [{"id", "a", "b", "c"}]} (logistic,
     /// D = 1; 0 < a <= 50, |b| <= 50, 0 <= c < 1, c optional). It must name
     /// exactly the items of the CSV.
@@ -74,7 +82,12 @@ fn resolve(args: ThetaArgs) -> anyhow::Result<Resolved> {
             options: MleOptions::new(args.theta_max).context("--theta-max")?,
         },
     };
-    let (file, name) = open(&args.responses)?;
+    let responses = args
+        .responses
+        .as_ref()
+        .or(args.responses_file.as_ref())
+        .context("give the scored response file (RESPONSES or --responses)")?;
+    let (file, name) = open(responses)?;
     let matrix = scored_csv::read(
         file,
         &name,

@@ -28,7 +28,7 @@ use std::process::ExitCode;
 pub struct ValidateArgs {
     /// The bank: a directory (jta/, blueprints/, items/) or one bank
     /// document file ({"jta", "sets", "items", "blueprints"}).
-    #[arg(long, default_value = "item-bank")]
+    #[arg(long, default_value = crate::bankfiles::DEFAULT_BANK)]
     pub bank: PathBuf,
     /// Also check this blueprint against the bank; the supply table and the
     /// lint then use it instead of the bank's own blueprints.

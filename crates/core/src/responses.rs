@@ -297,6 +297,35 @@ impl ResponseMatrix {
         (0..self.persons.len()).filter(|&p| !seen[p]).collect()
     }
 
+    /// The part of this matrix given by person and item indices, each in
+    /// the order given (a form's persons and its scored items, say): the
+    /// same cells under the same ids. Indices out of range are skipped;
+    /// an index given twice is an error (a repeated item or person).
+    pub fn select(
+        &self,
+        persons: &[usize],
+        items: &[usize],
+    ) -> Result<ResponseMatrix, ResponsesError> {
+        let items: Vec<usize> = items
+            .iter()
+            .copied()
+            .filter(|&i| i < self.items.len())
+            .collect();
+        let ids = items.iter().map(|&i| self.items[i].clone()).collect();
+        let mut builder =
+            ResponseMatrixBuilder::new(ids).map_err(|item| ResponsesError::DuplicateItem {
+                source_name: "a selection of items".to_owned(),
+                item,
+            })?;
+        let mut cells = Vec::with_capacity(items.len());
+        for &p in persons.iter().filter(|&&p| p < self.persons.len()) {
+            cells.clear();
+            cells.extend(items.iter().map(|&i| self.cell(p, i)));
+            builder.push(self.persons[p].clone(), &cells)?;
+        }
+        Ok(builder.build())
+    }
+
     /// Whether every item is dichotomous (max score at most 1).
     pub fn is_dichotomous(&self) -> bool {
         self.max_scores.iter().all(|&m| m <= 1)
@@ -504,6 +533,27 @@ mod tests {
 
     fn read(text: &str, id_column: bool) -> Result<ResponseMatrix, ResponsesError> {
         ResponseMatrix::from_csv(text.as_bytes(), "test.csv", CsvOptions { id_column })
+    }
+
+    #[test]
+    fn select_keeps_the_chosen_cells_under_their_ids() {
+        let m = read("id,A,B,C\nP1,1,,0\nP2,0,1,1\nP3,,1,\n", true).unwrap();
+        let part = m.select(&[2, 0], &[2, 0]).unwrap();
+        let ids: Vec<&str> = part.items().iter().map(|i| i.as_str()).collect();
+        assert_eq!(ids, ["C", "A"]);
+        let persons: Vec<&str> = part.persons().iter().map(|p| p.as_str()).collect();
+        assert_eq!(persons, ["P3", "P1"]);
+        assert_eq!(part.cell(0, 0), Cell::NotPresented);
+        assert_eq!(part.cell(1, 0), Cell::Score(0));
+        assert_eq!(part.cell(1, 1), Cell::Score(1));
+        assert!(matches!(
+            m.select(&[0], &[1, 1]),
+            Err(ResponsesError::DuplicateItem { .. })
+        ));
+        assert!(matches!(
+            m.select(&[0, 0], &[1]),
+            Err(ResponsesError::RepeatedPerson { .. })
+        ));
     }
 
     #[test]

@@ -8,9 +8,12 @@
 use crate::FormatError;
 use crate::json;
 use crate::table::{Column, Table};
-use exam_core::assembly::ResolvedObjective;
-use exam_core::coverage::{Coverage, Exposure};
-use exam_core::form::{DeliveryView, Form, ScoringKey};
+use exam_core::assembly::{Assembly, ResolvedObjective};
+use exam_core::attempt::HandleKey;
+use exam_core::bank::ItemBank;
+use exam_core::blueprint::Blueprint;
+use exam_core::coverage::{Coverage, Exposure, coverage};
+use exam_core::form::{DeliveryView, Form, FormError, ScoringKey};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -36,6 +39,43 @@ pub struct FormsDocument {
 }
 
 impl FormsDocument {
+    /// The document of an assembly: each form with its delivery view, its
+    /// scoring key and its coverage of the blueprint. The document holds
+    /// the keys, so it stays on the server; the views' handles are keyed by
+    /// the seed it records, so the system that delivers them can map
+    /// answers back.
+    pub fn from_assembly(
+        assembly: Assembly,
+        bank: &ItemBank,
+        blueprint: &Blueprint,
+        seed: u64,
+    ) -> Result<Self, FormError> {
+        let mut secret = [0u8; 16];
+        secret[..8].copy_from_slice(&seed.to_le_bytes());
+        let handles = HandleKey::new(secret);
+        let mut delivery_views = Vec::new();
+        let mut scoring_keys = Vec::new();
+        let mut coverage_reports = Vec::new();
+        for form in &assembly.forms {
+            delivery_views.push(form.delivery_view(
+                bank,
+                blueprint.time_limit_minutes,
+                &handles,
+            )?);
+            scoring_keys.push(form.scoring_key(bank)?);
+            coverage_reports.push(coverage(form, bank, blueprint, &assembly.forms));
+        }
+        Ok(Self {
+            seed,
+            max_deviation: assembly.quality.iter().map(|q| q.max_deviation).collect(),
+            objective: assembly.objective,
+            forms: assembly.forms,
+            delivery_views,
+            scoring_keys,
+            coverage: coverage_reports,
+        })
+    }
+
     /// Writes the document as pretty JSON with a trailing newline.
     pub fn write(&self, out: impl Write, name: &str) -> Result<(), FormatError> {
         json::write_pretty(out, self, name)

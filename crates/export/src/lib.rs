@@ -11,6 +11,8 @@
 //! [`loft`]: the on-the-fly attempt document and exposure state of `exam loft`.
 //! [`report`]: the HTML reports (item analysis, calibration, forms,
 //! candidate score report), one self-contained page each with inline SVG plots.
+//! [`pilot`]: a program's first administration simulated end to end into
+//! one folder of these files (`exam pilot`).
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -25,7 +27,9 @@ mod json;
 pub mod loft;
 pub mod lti;
 pub mod params;
+pub mod pilot;
 pub mod qti;
+pub mod raw_responses;
 pub mod report;
 pub mod rescore;
 pub mod score_reports;

@@ -119,7 +119,11 @@ fn errors(rng: &mut ChaCha8Rng) -> usize {
 
 /// The attractiveness weights of an item's options (in the slot's option
 /// order), drawn from the seed and the item id.
-fn attractiveness(seed: u64, item: &ItemId, options: &[OptionId]) -> HashMap<OptionId, f64> {
+pub(crate) fn attractiveness(
+    seed: u64,
+    item: &ItemId,
+    options: &[OptionId],
+) -> HashMap<OptionId, f64> {
     // FNV-1a of the id, mixed into the seed.
     let h = StableHasher::new().bytes(item.as_str().as_bytes()).finish();
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ h);
@@ -132,13 +136,13 @@ fn attractiveness(seed: u64, item: &ItemId, options: &[OptionId]) -> HashMap<Opt
         .collect()
 }
 
-struct SimItem<'a> {
-    slot: &'a Slot,
-    params: ItemParams,
-    weights: Vec<f64>,
+pub(crate) struct SimItem<'a> {
+    pub(crate) slot: &'a Slot,
+    pub(crate) params: ItemParams,
+    pub(crate) weights: Vec<f64>,
 }
 
-fn wrong_answer(item: &SimItem<'_>, rng: &mut ChaCha8Rng) -> Answer {
+pub(crate) fn wrong_answer(item: &SimItem<'_>, rng: &mut ChaCha8Rng) -> Answer {
     let slot = item.slot;
     let key = slot.key_answer();
     let index = |id: &OptionId| slot.options.iter().position(|o| o == id).unwrap_or(0);

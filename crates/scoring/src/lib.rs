@@ -8,7 +8,8 @@
 //!   domain bands); [`rescore`]: key corrections and withdrawn items, with
 //!   every changed decision listed; [`raw_csv`]: the raw response CSV;
 //!   [`matrix`]: scored submissions as a response matrix for statistics;
-//!   [`form_simulation`]: seeded submissions with distractor choices.
+//!   [`form_simulation`]: seeded submissions with distractor choices;
+//!   [`field_test`]: groups, not-reached tails and an item with DIF on top.
 //! - [`ability`]: maximum likelihood, MAP and EAP ability under the Rasch,
 //!   2PL and 3PL models, with standard errors; [`mod@eap`] scores many persons
 //!   on one form fast and to `1e-6` whatever the test length; [`theta`]
@@ -60,6 +61,7 @@ pub mod eap;
 mod eap_single;
 pub mod equating;
 mod estimate;
+pub mod field_test;
 mod form_ability;
 pub mod form_simulation;
 pub mod hofstee;

@@ -297,6 +297,33 @@ impl ScoringRules {
         Ok(rules)
     }
 
+    /// These rules, with the blueprint's passing standard (its raw cut and
+    /// scale, as [`ScoringRules::from_blueprint`] gives them, the source
+    /// naming the blueprint) where they set none for all forms; their
+    /// per-form standards stay. Unchanged when the blueprint sets no cut.
+    ///
+    /// ```
+    /// # use exam_scoring::rules::ScoringRules;
+    /// # let bank = exam_core::bank::ItemBank::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../item-bank"))?;
+    /// let blueprint = bank.blueprint(&"die-2026".into()).unwrap();
+    /// let rules = ScoringRules::default().or_blueprint_cut(blueprint)?;
+    /// let passing = rules.passing.unwrap();
+    /// assert_eq!(passing.raw_cut, 42.0);
+    /// assert!(passing.source.starts_with("blueprint die-2026"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`RulesError`] as [`ScoringRules::from_blueprint`].
+    pub fn or_blueprint_cut(mut self, blueprint: &Blueprint) -> Result<Self, RulesError> {
+        if self.passing.is_none() {
+            self.passing = Self::from_blueprint(blueprint)?.passing;
+            self.validate()?;
+        }
+        Ok(self)
+    }
+
     /// Checks every parameter; scorers only accept checked rules.
     pub fn validate(&self) -> Result<(), RulesError> {
         match self.multiple_response {

@@ -355,6 +355,45 @@ fn classify(beta: TrueScoreBeta, length: u64, needed: u64, c: f64) -> Classifica
     }
 }
 
+/// Observed pass/fail decisions against the true status, where the truth
+/// is known (a simulation): the proportions of all persons classified
+/// correctly, passed below the standard and failed at or above it (the
+/// quantities Livingston & Lewis 1995 estimate, counted directly).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TrueAccuracy {
+    /// Persons compared.
+    pub n: usize,
+    /// Proportion whose decision matches their true status.
+    pub accuracy: f64,
+    /// Proportion who passed with a true status of fail.
+    pub false_positive: f64,
+    /// Proportion who failed with a true status of pass.
+    pub false_negative: f64,
+}
+
+/// [`TrueAccuracy`] of `passed[i]` against `truly_passes[i]`; `None` when
+/// the lists are empty or differ in length.
+pub fn true_accuracy(passed: &[bool], truly_passes: &[bool]) -> Option<TrueAccuracy> {
+    if passed.is_empty() || passed.len() != truly_passes.len() {
+        return None;
+    }
+    let n = passed.len();
+    let share = |f: fn(bool, bool) -> bool| {
+        passed
+            .iter()
+            .zip(truly_passes)
+            .filter(|(o, t)| f(**o, **t))
+            .count() as f64
+            / n as f64
+    };
+    Some(TrueAccuracy {
+        n,
+        accuracy: share(|o, t| o == t),
+        false_positive: share(|o, t| o && !t),
+        false_negative: share(|o, t| !o && t),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,5 +443,17 @@ mod tests {
         near(hb.false_negative, 0.01778, 5e-6);
         near(hb.consistency.consistency, 0.92203, 1e-5);
         near(hb.consistency.kappa.unwrap(), 0.75612, 1e-4);
+    }
+
+    #[test]
+    fn true_accuracy_counts_by_hand() {
+        let passed = [true, true, false, false];
+        let truth = [true, false, true, false];
+        let a = true_accuracy(&passed, &truth).unwrap();
+        assert_eq!(a.n, 4);
+        assert!((a.accuracy - 0.5).abs() < 1e-12);
+        assert!((a.false_positive - 0.25).abs() < 1e-12);
+        assert!((a.false_negative - 0.25).abs() < 1e-12);
+        assert_eq!(true_accuracy(&passed, &truth[..3]), None);
     }
 }

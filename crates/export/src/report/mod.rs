@@ -12,6 +12,7 @@
 //!   overlap between forms.
 //! - [`candidate`]: one candidate's score report: the scaled score with
 //!   its conditional-SEM band, pass/fail, domain subscores with their bands.
+//! - [`pilot`]: the index page of a pilot's folder (findings and links).
 //!
 //! Every page stands alone: the stylesheet is inline, plots are SVG written
 //! here ([`svg`](self) module), and nothing is fetched (no scripts, fonts or
@@ -25,9 +26,11 @@ pub mod calibration;
 pub mod candidate;
 pub mod forms;
 mod page;
+pub mod pilot;
 mod svg;
 
 pub use analysis::{AnalysisReport, analysis_report};
 pub use calibration::{Empirical, calibration_report};
 pub use candidate::candidate_report;
 pub use forms::forms_report;
+pub use pilot::pilot_index;

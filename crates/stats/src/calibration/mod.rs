@@ -54,6 +54,7 @@
 //! - [`linking`]: mean-mean, mean-sigma, Haebara and Stocking–Lord linking
 //!   constants through common items.
 //! - [`fit`]: S-X² item fit (Orlando & Thissen 2000) and Rasch infit/outfit.
+//! - [`recovery`]: bias and RMSE of estimates against generating values.
 //! - [`curves`]: test information, conditional SEM and the expected-score
 //!   curve from the calibrated parameters.
 
@@ -72,6 +73,7 @@ mod options;
 mod pcm_cml;
 mod pcm_persons;
 mod rasch_cml;
+pub mod recovery;
 mod result;
 mod squarem;
 mod standard_errors;

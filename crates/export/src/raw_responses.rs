@@ -1,0 +1,126 @@
+//! Raw responses scored for item analysis: the scored response matrix and
+//! the option each candidate chose, built one submission at a time.
+//!
+//! The submissions are scored under the scorer's rules (`exam analyze
+//! --raw` and the pilot use the defaults: all-or-nothing, pretest items
+//! included, since they are delivered to be analysed) into the matrix of
+//! [`exam_scoring::matrix`]: items not on a candidate's form are not
+//! presented, omitted and not-reached items score 0. The option chosen is
+//! kept for the distractor analysis of the **single-choice** items, the only
+//! kind whose answer is one option; the other kinds get item statistics but
+//! no distractor table.
+
+use exam_core::form::{Form, ScoringKey};
+use exam_core::ids::OptionId;
+use exam_core::responses::ResponseMatrix;
+use exam_core::submission::Submission;
+use exam_scoring::keyed::Scorer;
+use exam_scoring::matrix::{MatrixError, ScoredMatrixBuilder};
+use exam_scoring::scoring_error::ScoringError;
+use exam_scoring::single_choice::{KeyedDifferently, SingleChoiceOptions};
+use exam_stats::distractors::{Choices, DistractorError, ItemDistractors, distractors};
+use exam_stats::flags::FlagThresholds;
+
+/// Why raw responses could not be scored for analysis.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RawResponsesError {
+    /// A submission could not be scored.
+    #[error(transparent)]
+    Scoring(#[from] ScoringError),
+    /// The matrix rejected a row.
+    #[error(transparent)]
+    Matrix(#[from] MatrixError),
+    /// An item is keyed differently on two forms.
+    #[error(transparent)]
+    Keys(#[from] KeyedDifferently),
+    /// The choices could not be recorded or analysed.
+    #[error(transparent)]
+    Distractors(#[from] DistractorError),
+}
+
+/// Raw responses read and scored.
+pub struct RawResponses {
+    /// The scored response matrix (pretest items included).
+    pub matrix: ResponseMatrix,
+    choices: Choices,
+    keys: Vec<Option<OptionId>>,
+}
+
+impl RawResponses {
+    /// The distractor analysis of the single-choice items, in matrix order.
+    pub fn distractors(
+        &self,
+        thresholds: &FlagThresholds,
+    ) -> Result<Vec<ItemDistractors>, RawResponsesError> {
+        // The other kinds have no one-option key; their (empty) choices are
+        // analysed under a placeholder key and left out of the result.
+        let keys: Vec<String> = self
+            .keys
+            .iter()
+            .map(|k| k.as_ref().map_or_else(String::new, ToString::to_string))
+            .collect();
+        let all = distractors(&self.matrix, &self.choices, &keys, thresholds)?;
+        Ok(all
+            .into_iter()
+            .zip(&self.keys)
+            .filter(|(_, key)| key.is_some())
+            .map(|(d, _)| d)
+            .collect())
+    }
+}
+
+/// Builds [`RawResponses`] one submission at a time (no submission is kept).
+pub struct RawResponsesBuilder<'a> {
+    scorer: &'a Scorer,
+    matrix: ScoredMatrixBuilder,
+    pooled: SingleChoiceOptions,
+    choices: Choices,
+}
+
+impl<'a> RawResponsesBuilder<'a> {
+    /// No submissions yet; the items are those of `scorer`'s forms, whose
+    /// keys are `forms`.
+    pub fn new(
+        forms: &[(Form, ScoringKey)],
+        scorer: &'a Scorer,
+    ) -> Result<Self, RawResponsesError> {
+        let matrix = ScoredMatrixBuilder::new(scorer)?;
+        let pooled = SingleChoiceOptions::new(forms, matrix.items())?;
+        let mut choices = Choices::new(matrix.items().to_vec());
+        for (c, options) in pooled.options().iter().enumerate() {
+            for option in options {
+                choices.add_option(c, option.as_str())?;
+            }
+        }
+        Ok(Self {
+            scorer,
+            matrix,
+            pooled,
+            choices,
+        })
+    }
+
+    /// Scores `submission` and adds its row and choices.
+    pub fn push(&mut self, submission: &Submission) -> Result<(), RawResponsesError> {
+        let scored = self.scorer.score(submission)?;
+        self.matrix.push(&scored)?;
+        let chosen: Vec<Option<&str>> = self
+            .pooled
+            .chosen(submission)
+            .into_iter()
+            .map(|o| o.map(OptionId::as_str))
+            .collect();
+        self.choices.push(&chosen)?;
+        Ok(())
+    }
+
+    /// The matrix and choices of every submission pushed.
+    pub fn finish(self) -> RawResponses {
+        RawResponses {
+            matrix: self.matrix.build(),
+            choices: self.choices,
+            keys: self.pooled.keys().to_vec(),
+        }
+    }
+}

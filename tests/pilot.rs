@@ -1,0 +1,305 @@
+//! `exam pilot` end to end, run small (500 candidates, 2 forms) from a
+//! folder that is not the repository: every artefact exists, reads back
+//! through our own readers, and agrees with itself and with what the
+//! single commands compute from the pilot's own files.
+
+use crate::util::{exam, exam_in};
+use exam_core::ids::FormId;
+use exam_export::analysis::AnalysisDocument;
+use exam_export::calibration::CalibrationDocument;
+use exam_export::forms::FormsDocument;
+use exam_export::params::ParamsDocument;
+use exam_export::pilot::PilotSummary;
+use exam_export::qti::import::Defaults;
+use exam_export::qti::package::{Limits, read_package};
+use exam_export::score_reports::ScoreReportsDocument;
+use exam_export::scored_csv;
+use exam_scoring::angoff::AngoffStudy;
+use exam_scoring::rules::ScoringRules;
+use exam_stats::calibration::recovery::Deviation;
+use exam_stats::dif::DifClass;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+/// The repository's shipped bank, as an absolute path.
+fn shipped_bank() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("item-bank")
+        .display()
+        .to_string()
+}
+
+fn open(dir: &Path, name: &str) -> BufReader<File> {
+    let path = dir.join(name);
+    BufReader::new(File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
+/// Estimates within a bound the standard errors imply: an RMSE at most
+/// three times the root mean square SE (the item-block SEs err on the
+/// small side, and the 3PL's priors add a little bias), plus 0.05.
+fn within_se_bound(name: &str, d: &Deviation) {
+    let se = d
+        .rms_se
+        .unwrap_or_else(|| panic!("{name}: no standard errors"));
+    assert!(
+        d.rmse <= 3.0 * se + 0.05,
+        "{name}: RMSE {} against RMS SE {se}",
+        d.rmse
+    );
+}
+
+#[test]
+fn a_small_pilot_from_another_folder_writes_every_artefact_and_agrees_with_itself() {
+    let here = tempfile::tempdir().expect("a temporary folder");
+    let bank = shipped_bank();
+    let run = exam_in(
+        here.path(),
+        &[
+            "pilot",
+            "--bank",
+            &bank,
+            "--out",
+            "run",
+            "--candidates",
+            "500",
+            "--forms",
+            "2",
+            "--seed",
+            "7",
+        ],
+    )
+    .success();
+    assert_eq!(
+        run.stderr, "",
+        "no progress drawn when stderr is not a terminal"
+    );
+    let dir = here.path().join("run");
+
+    // Every file the index links exists, and the index links every file.
+    let index = std::fs::read_to_string(dir.join("index.html")).expect("index.html");
+    for name in [
+        "summary.json",
+        "blueprint.json",
+        "forms.json",
+        "generating-params-seed-7.json",
+        "responses.csv",
+        "groups.csv",
+        "scored.csv",
+        "analysis.json",
+        "analysis.html",
+        "calibration-operational.json",
+        "calibration-operational.html",
+        "calibration-pretest.json",
+        "calibration-pretest.html",
+        "angoff-ratings.json",
+        "standard-setting.json",
+        "scoring-rules.json",
+        "reports.json",
+        "forms.html",
+        "qti-package.zip",
+        "qti-usage.xml",
+        "xapi-statements.json",
+        "lti-ags-scores.json",
+    ] {
+        assert!(dir.join(name).is_file(), "{name} written");
+        assert!(
+            index.contains(&format!("href=\"{name}\"")),
+            "index links {name}"
+        );
+    }
+
+    // Each reads back through its own reader.
+    let summary = PilotSummary::read(open(&dir, "summary.json"), "summary.json").expect("summary");
+    let forms = FormsDocument::read(open(&dir, "forms.json"), "forms.json").expect("forms");
+    let params = ParamsDocument::read(open(&dir, "generating-params-seed-7.json"), "params")
+        .expect("parameters");
+    let reports =
+        ScoreReportsDocument::read(open(&dir, "reports.json"), "reports").expect("reports");
+    let analysis =
+        AnalysisDocument::read(open(&dir, "analysis.json"), "analysis").expect("analysis");
+    let operational =
+        CalibrationDocument::read(open(&dir, "calibration-operational.json"), "op").expect("op");
+    let pretest =
+        CalibrationDocument::read(open(&dir, "calibration-pretest.json"), "pre").expect("pre");
+    let matrix = scored_csv::read(
+        open(&dir, "scored.csv"),
+        "scored.csv",
+        exam_core::responses::CsvOptions { id_column: true },
+    )
+    .expect("scored CSV");
+    let rules: ScoringRules =
+        serde_json::from_reader(open(&dir, "scoring-rules.json")).expect("scoring rules");
+    let study: AngoffStudy =
+        serde_json::from_reader(open(&dir, "angoff-ratings.json")).expect("Angoff ratings");
+    let package = read_package(
+        open(&dir, "qti-package.zip"),
+        Limits::default(),
+        &Defaults::default(),
+    )
+    .expect("QTI package");
+    let lti: serde_json::Value =
+        serde_json::from_reader(open(&dir, "lti-ags-scores.json")).expect("LTI scores");
+
+    // The shape of the run.
+    assert_eq!(summary.seed, 7);
+    assert_eq!(summary.candidates, 500);
+    assert_eq!(forms.forms.len(), 2);
+    assert_eq!(reports.reports.len(), 500);
+    assert_eq!(matrix.n_persons(), 500);
+    assert_eq!(summary.forms.len(), 2);
+    assert!(summary.blueprint_matches_derivation);
+    assert!(summary.candidates_not_reaching_the_end > 0);
+    let on_forms: usize = forms.forms.iter().map(|f| f.slots.len()).sum();
+    assert!(params.items.len() <= on_forms && !params.items.is_empty());
+    for slot in forms.forms.iter().flat_map(|f| &f.slots) {
+        assert!(
+            package.items.iter().any(|i| i.id == slot.item),
+            "{} in the QTI package",
+            slot.item
+        );
+    }
+    assert_eq!(
+        lti["scores"].as_array().map(Vec::len),
+        Some(500),
+        "an AGS score per candidate: {lti}"
+    );
+    assert_eq!(
+        study.items().len(),
+        60,
+        "the panel rated form 1's scored items"
+    );
+
+    // The pass rate in the summary is the one recomputed from the reports,
+    // overall and per form, and each report's cut is its form's.
+    let mut by_form: BTreeMap<&FormId, (usize, usize)> = BTreeMap::new();
+    for r in &reports.reports {
+        let decision = r.decision.as_ref().expect("every report has a decision");
+        let form = summary
+            .forms
+            .iter()
+            .find(|f| f.form == r.form)
+            .expect("form in summary");
+        assert!((decision.raw_cut - form.cut.new_raw_cut as f64).abs() < 1e-12);
+        assert!((rules.form_passing[&r.form].raw_cut - decision.raw_cut).abs() < 1e-12);
+        let entry = by_form.entry(&r.form).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(decision.passed);
+    }
+    let passed: usize = by_form.values().map(|v| v.1).sum();
+    assert!((summary.pass_rate - passed as f64 / 500.0).abs() < 1e-12);
+    for f in &summary.forms {
+        let (n, p) = by_form[&f.form];
+        assert_eq!(f.candidates, n);
+        assert!((f.pass_rate - p as f64 / n as f64).abs() < 1e-12);
+        assert!(f.decision.is_some(), "decision statistics for {}", f.form);
+    }
+    // Form 1's cut is the panel's rounded up.
+    let panel = study.final_round(2.0).expect("final round").cut;
+    assert!((summary.angoff_cut - panel).abs() < 1e-12);
+    assert!((summary.forms[0].cut.new_raw_cut as f64 - panel.ceil()).abs() < 1e-12);
+
+    // The DIF item is found, and the analysis document says the same.
+    assert!(
+        summary.dif.found,
+        "the DIF item was flagged: {:?}",
+        summary.dif
+    );
+    let dif = analysis.dif.as_ref().expect("DIF analysis");
+    let item = dif
+        .items
+        .iter()
+        .find(|d| d.id == summary.dif.item)
+        .expect("DIF item");
+    assert!(matches!(item.ets_class, Some(DifClass::B | DifClass::C)));
+    assert!(
+        item.mh_d_dif.is_some_and(|d| d < 0.0),
+        "against the focal group"
+    );
+
+    // Recovery within the bound the standard errors set, for the
+    // operational and the pretest items.
+    let op = summary.recovery_operational.expect("operational recovery");
+    let pre = summary.recovery_pretest.expect("pretest recovery");
+    assert_eq!(pre.items, 20, "10 pretest slots on each of 2 forms");
+    for (name, d) in [
+        ("operational a", &op.a),
+        ("operational b", &op.b),
+        ("operational c", &op.c),
+        ("pretest a", &pre.a),
+        ("pretest b", &pre.b),
+        ("pretest c", &pre.c),
+    ] {
+        within_se_bound(name, d);
+    }
+    // The fixed-item calibration kept the operational items where the
+    // concurrent calibration put them.
+    for item in pretest.items.iter().filter(|i| i.fixed) {
+        let concurrent = operational
+            .items
+            .iter()
+            .find(|o| o.id == item.id)
+            .expect("an anchor is an operational item");
+        assert!((concurrent.a.unwrap_or(f64::NAN) - item.a.unwrap_or(0.0)).abs() < 1e-9);
+    }
+    assert_eq!(pretest.items.iter().filter(|i| !i.fixed).count(), 20);
+
+    // Decisions agree with the truth far better than chance.
+    let accuracy = summary.decision_accuracy.expect("accuracy").accuracy;
+    assert!(accuracy > 0.8, "decision accuracy {accuracy}");
+
+    // The files are the single commands' inputs: `exam score` with the
+    // pilot's rules gives the pilot's decisions.
+    let rescored = exam_in(
+        &dir,
+        &[
+            "score",
+            "--forms",
+            "forms.json",
+            "--responses",
+            "responses.csv",
+            "--scoring",
+            "scoring-rules.json",
+            "--format",
+            "json",
+        ],
+    )
+    .success()
+    .json();
+    let decisions: Vec<bool> = rescored["reports"]
+        .as_array()
+        .expect("reports")
+        .iter()
+        .map(|r| r["decision"]["passed"].as_bool().expect("decision"))
+        .collect();
+    let pilot_decisions: Vec<bool> = reports
+        .reports
+        .iter()
+        .map(|r| r.decision.as_ref().is_some_and(|d| d.passed))
+        .collect();
+    assert_eq!(decisions, pilot_decisions);
+}
+
+#[test]
+fn the_pilot_refuses_to_write_into_the_bank() {
+    let bank = shipped_bank();
+    let out = format!("{bank}/pilot-run");
+    let run = exam(&[
+        "pilot",
+        "--bank",
+        &bank,
+        "--out",
+        &out,
+        "--candidates",
+        "20",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("never writes into the bank"),
+        "{}",
+        run.stderr
+    );
+    assert!(!Path::new(&out).join("summary.json").exists());
+    let _ = std::fs::remove_dir(&out);
+}
