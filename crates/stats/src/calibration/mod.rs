@@ -63,6 +63,7 @@ pub mod fit;
 mod item_terms;
 pub(crate) mod linalg;
 pub mod linking;
+mod memory;
 mod mml;
 mod options;
 mod pcm_cml;
@@ -73,6 +74,7 @@ mod squarem;
 mod standard_errors;
 
 pub use exam_core::irt::IrtModel;
+pub use memory::{Estimator, check_memory, memory_needed};
 pub use mml::{calibrate, calibrate_with_progress};
 pub use options::{BetaPrior, CalibrationOptions, LogNormalPrior, Priors};
 pub use pcm_cml::{
