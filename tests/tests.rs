@@ -4,6 +4,7 @@
 mod analyze;
 mod analyze_raw;
 mod architecture;
+mod assemble_properties;
 mod assembly;
 mod blueprint;
 mod calibrate;

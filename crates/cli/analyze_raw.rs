@@ -3,7 +3,7 @@
 //!
 //! The submissions are scored under the default rules (all-or-nothing,
 //! pretest items included: they are delivered to be analysed) into the
-//! scored response matrix of [`exam_scoring::matrix`]: items not on a
+//! scored response matrix of [`exam_export::scoring::matrix`]: items not on a
 //! candidate's form are not presented, omitted items are omitted (scored
 //! 0). The option each candidate chose is kept for the distractor analysis
 //! of the **single-choice** items, the only kind whose answer is one
@@ -13,15 +13,15 @@
 
 use crate::forms_input::{build_scorer, read_forms};
 use anyhow::Context;
-use exam_core::ids::OptionId;
-use exam_core::responses::ResponseMatrix;
-use exam_core::submission::Submission;
-use exam_scoring::matrix::ScoredMatrixBuilder;
-use exam_scoring::raw_csv::RawCsvReader;
-use exam_scoring::rules::ScoringRules;
-use exam_scoring::single_choice::SingleChoiceOptions;
-use exam_stats::distractors::{Choices, ItemDistractors, distractors};
-use exam_stats::flags::FlagThresholds;
+use exam_export::core::ids::OptionId;
+use exam_export::core::responses::ResponseMatrix;
+use exam_export::core::submission::Submission;
+use exam_export::scoring::matrix::ScoredMatrixBuilder;
+use exam_export::scoring::raw_csv::RawCsvReader;
+use exam_export::scoring::rules::ScoringRules;
+use exam_export::scoring::single_choice::SingleChoiceOptions;
+use exam_export::stats::distractors::{Choices, ItemDistractors, distractors};
+use exam_export::stats::flags::FlagThresholds;
 use std::collections::HashMap;
 use std::io::{self, Read};
 use std::path::Path;

@@ -3,16 +3,17 @@
 //! rename), so an interrupted run leaves the old state.
 
 use crate::bankfiles::BankArgs;
-use crate::output::{Format, print_json};
+use crate::output::{Format, print_json, write_whole};
 use anyhow::Context;
 use clap::Args;
-use exam_core::assembly::{AttemptRecord, ExposureState, LoftOptions, LoftPlan, LoftQuality};
-use exam_core::attempt::HandleKey;
-use exam_core::form::{DeliveryView, Form, ScoringKey};
-use exam_core::ids::CandidateId;
+use exam_export::core::assembly::{
+    AttemptRecord, ExposureState, LoftOptions, LoftPlan, LoftQuality,
+};
+use exam_export::core::attempt::HandleKey;
+use exam_export::core::form::{DeliveryView, Form, ScoringKey};
+use exam_export::core::ids::CandidateId;
 use serde::Serialize;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -80,23 +81,6 @@ struct Summary<'a> {
     max_exposure_rate: f64,
 }
 
-/// Writes `text` to `path` whole or not at all: a temporary file in the
-/// same directory, renamed over `path`.
-fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("replacing {}", path.display()))?;
-    Ok(())
-}
-
 /// Runs `exam loft`.
 pub fn run(args: LoftArgs) -> anyhow::Result<ExitCode> {
     if args.format == Format::Csv {
@@ -143,10 +127,18 @@ pub fn run(args: LoftArgs) -> anyhow::Result<ExitCode> {
         record: &attempt.record,
         quality: &attempt.quality,
     };
-    write_atomic(&args.out, &(serde_json::to_string_pretty(&doc)? + "\n"))?;
+    write_whole(
+        &args.out,
+        &[],
+        (serde_json::to_string_pretty(&doc)? + "\n").as_bytes(),
+    )?;
     let mut next = state;
     next.record(&attempt.form);
-    write_atomic(&args.state, &(serde_json::to_string_pretty(&next)? + "\n"))?;
+    write_whole(
+        &args.state,
+        &[],
+        (serde_json::to_string_pretty(&next)? + "\n").as_bytes(),
+    )?;
     let summary = Summary {
         candidate: &candidate,
         form: attempt.form.id.as_str(),

@@ -4,10 +4,10 @@
 use crate::forms_input::{ScoringInputArgs, ScoringInputs};
 use crate::output::{Format, create, refuse_overwriting, stdout};
 use anyhow::Context;
-use exam_core::submission::Submission;
+use exam_export::core::submission::Submission;
 use exam_export::score_reports::{ScoreReportsDocument, ScoreSummary, summary_csv, summary_table};
 use exam_export::scored_csv;
-use exam_scoring::matrix::ScoredMatrixBuilder;
+use exam_export::scoring::matrix::ScoredMatrixBuilder;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,8 +79,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     }
     bar.finish_and_clear();
     if let (Some(path), Some(rows)) = (&args.scored_out, scored_rows) {
-        let (file, name) = create(path)?;
-        scored_csv::write(file, &rows.build(), &name)?;
+        let (mut file, name) = create(path)?;
+        scored_csv::write(&mut file, &rows.build(), &name)?;
+        file.commit()?;
     }
     let mut out = stdout();
     if csv_only {
@@ -94,8 +95,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         reports,
     };
     if let Some(path) = &args.out {
-        let (file, name) = create(path)?;
-        doc.write(file, &name)?;
+        let (mut file, name) = create(path)?;
+        doc.write(&mut file, &name)?;
+        file.commit()?;
     }
     let summaries = || doc.reports.iter().map(ScoreSummary::of);
     match args.format {

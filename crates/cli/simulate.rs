@@ -4,14 +4,11 @@
 
 use crate::forms_input::{build_scorer, read_forms, read_params};
 use crate::output::{Format, print_json, refuse_overwriting};
-use anyhow::Context;
+use exam_export::scoring::form_simulation::{SimulationOptions, fill_generating_params, simulate};
+use exam_export::scoring::raw_csv::write_raw_csv;
+use exam_export::scoring::rules::ScoringRules;
 use exam_export::submissions::write_submissions_json;
-use exam_scoring::form_simulation::{SimulationOptions, fill_generating_params, simulate};
-use exam_scoring::raw_csv::write_raw_csv;
-use exam_scoring::rules::ScoringRules;
 use serde::Serialize;
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,13 +33,13 @@ pub struct SimulateArgs {
     /// (reported on stderr).
     #[arg(long)]
     params: Option<PathBuf>,
-    /// Mean of the abilities.
+    /// Mean of the abilities: any finite number.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     ability_mean: f64,
-    /// Standard deviation of the abilities.
+    /// Standard deviation of the abilities: finite and greater than 0.
     #[arg(long, default_value_t = 1.0)]
     ability_sd: f64,
-    /// Probability of omitting an item.
+    /// Probability of omitting an item: in [0, 1).
     #[arg(long, default_value_t = 0.01)]
     omit_rate: f64,
     /// Output format of the summary on stdout.
@@ -56,7 +53,7 @@ struct Summary<'a> {
     candidates: usize,
     forms: usize,
     seed: u64,
-    generated_params: &'a [exam_core::ids::ItemId],
+    generated_params: &'a [exam_export::core::ids::ItemId],
     mean_ability: Option<f64>,
 }
 
@@ -85,9 +82,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     let bar = crate::progress::spinner(format!("simulating {} candidates", args.candidates));
     let sim = simulate(&scorer, &params, args.candidates, &options, args.seed)?;
     bar.set_message(format!("writing {}", args.out.display()));
-    let name = args.out.display().to_string();
-    let file = File::create(&args.out).with_context(|| format!("cannot create {name}"))?;
-    let mut w = BufWriter::new(file);
+    let (mut w, name) = crate::output::create(&args.out)?;
     if args
         .out
         .extension()
@@ -97,7 +92,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     } else {
         write_raw_csv(&mut w, &scorer, &sim.submissions)?;
     }
-    w.flush().with_context(|| format!("cannot write {name}"))?;
+    w.commit()?;
     bar.finish_and_clear();
     let n = sim.abilities.len();
     let summary = Summary {
