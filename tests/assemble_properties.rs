@@ -22,7 +22,8 @@ type Counts = Vec<(u32, u32, u32)>;
 
 /// A blueprint for `bank`'s JTA asking, per domain and level, for `caps`
 /// (cycled over the domains) scored items but no more than the bank's
-/// operational items of that cell, so that most requests can be met;
+/// operational items of that cell outside sets, so that many requests can
+/// be met (enemies and sets still make some infeasible);
 /// weights proportional to the counts.
 fn blueprint(bank: &BankDocument, caps: &Counts) -> Value {
     let operational = |domain: &str, level: CompetencyLevel| {
@@ -30,6 +31,7 @@ fn blueprint(bank: &BankDocument, caps: &Counts) -> Value {
             .iter()
             .filter(|i| {
                 i.status == ItemStatus::Operational
+                    && i.set.is_none()
                     && i.domain.as_str() == domain
                     && i.level == level
             })
