@@ -445,7 +445,11 @@ fn bad_input_fails_like_the_computing_command() {
         good.path(),
     ]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("is an input"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is the same file as input"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         std::fs::read_to_string(good.path()).unwrap(),
         "id,A,B\np1,1,0\np2,0,1\n"

@@ -5,6 +5,7 @@ mod analyze;
 mod analyze_raw;
 mod anywhere;
 mod architecture;
+mod assemble_properties;
 mod assembly;
 mod blueprint;
 mod calibrate;

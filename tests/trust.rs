@@ -626,3 +626,134 @@ fn analyze_of_a_very_wide_file_stays_within_the_memory_limit() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("I99999 "), "every item is listed");
 }
+
+/// The names in a directory, sorted.
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn streamed_outputs_replace_the_file_whole_and_leave_nothing_on_error() {
+    // The writers of assemble, score, rescore and simulate go through one
+    // `output::create`: a new file renamed over the old one, so another name
+    // for the old file (a hard link) keeps the old bytes; writing in place
+    // would change them.
+    let dir = ScratchDir::copy_of("trust-streamed-out", "tests/data/scoring");
+    let out = dir.path().join("out.csv");
+    let kept = dir.path().join("kept.csv");
+    std::fs::write(&out, "old\n").unwrap();
+    std::fs::hard_link(&out, &kept).unwrap();
+    let simulate = |out: &std::path::Path| {
+        exam_bounded(&[
+            "simulate",
+            "--forms",
+            dir.path().join("forms.json").to_str().unwrap(),
+            "--candidates",
+            "5",
+            "--seed",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    assert_eq!(simulate(&out).code, 0);
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "old\n");
+    assert!(std::fs::read_to_string(&out).unwrap().lines().count() > 1);
+    // A target that cannot be replaced (a directory): refused, and no
+    // temporary file left behind.
+    let before = listing(dir.path());
+    std::fs::create_dir(dir.path().join("taken.csv")).unwrap();
+    let run = simulate(&dir.path().join("taken.csv"));
+    assert_refused(&run, "taken.csv");
+    let mut expected = before;
+    expected.push("taken.csv".to_owned());
+    expected.sort();
+    assert_eq!(listing(dir.path()), expected);
+}
+
+#[test]
+fn whole_outputs_never_follow_a_planted_temporary_name() {
+    // The writers of export, import, report and loft go through one
+    // `output::write_whole`: its temporary file is created exclusively, so a
+    // symbolic link planted where a temporary file could be is never
+    // followed (a fixed name `out.json.tmp` used to be).
+    let dir = ScratchDir::copy_of("trust-whole-out", "tests/data/scoring");
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    exam_bounded(&[
+        "score",
+        "--forms",
+        &path("forms.json"),
+        "--responses",
+        &path("responses.csv"),
+        "--out",
+        &path("reports.json"),
+    ])
+    .success();
+    std::fs::write(path("victim.txt"), "mine\n").unwrap();
+    std::os::unix::fs::symlink(path("victim.txt"), path("scores.json.tmp")).unwrap();
+    let ags = |out: &str| {
+        exam_bounded(&[
+            "export",
+            "lti-ags",
+            "--reports",
+            &path("reports.json"),
+            "--line-item",
+            "https://lms.example/lineitems/1",
+            "--timestamp",
+            "2026-01-01T00:00:00Z",
+            "--out",
+            out,
+        ])
+    };
+    assert_eq!(ags(&path("scores.json")).code, 0);
+    assert_eq!(
+        std::fs::read_to_string(path("victim.txt")).unwrap(),
+        "mine\n"
+    );
+    assert!(
+        !std::fs::symlink_metadata(path("scores.json"))
+            .unwrap()
+            .is_symlink()
+    );
+    // A target that cannot be replaced: refused, nothing left behind.
+    std::fs::create_dir(path("taken.json")).unwrap();
+    let before = listing(dir.path());
+    assert_refused(&ags(&path("taken.json")), "taken.json");
+    assert_eq!(listing(dir.path()), before);
+}
+
+#[test]
+fn calibrate_refuses_a_file_too_wide_for_memory_before_allocating() {
+    // 30,000 item columns: the item fit tables alone (k × (k + 1) numbers
+    // per form) would need about 7 GB.
+    let items = 30_000;
+    let header: Vec<String> = (0..items).map(|i| format!("i{i}")).collect();
+    let mut text = header.join(",") + "\n";
+    for person in 0..4 {
+        let row: Vec<&str> = (0..items)
+            .map(|i| if (i + person) % 2 == 0 { "1" } else { "0" })
+            .collect();
+        text += &(row.join(",") + "\n");
+    }
+    let wide = ScratchFile::new("trust-wide-calibrate", "wide.csv", &text);
+    for model in ["rasch", "rasch-cml"] {
+        let run = exam_bounded(&[
+            "calibrate",
+            "--responses",
+            wide.path(),
+            "--no-id",
+            "--model",
+            model,
+            "--no-se",
+        ]);
+        assert_refused(
+            &run,
+            "calibrating 30000 item columns in 1 form(s) would need about",
+        );
+    }
+}

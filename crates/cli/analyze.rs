@@ -5,16 +5,15 @@
 use crate::analyze_raw::read_raw;
 use crate::output::{Format, open, stdout};
 use anyhow::Context;
-use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_export::analysis::{AnalysisDocument, DISTRACTOR_SCOPE};
+use exam_export::core::responses::{CsvOptions, ResponseMatrix};
 use exam_export::groups::read_group_labels;
 use exam_export::raw_responses::RawResponses;
 use exam_export::scored_csv;
-use exam_stats::dif::{DifOptions, GroupMembership, dif};
-use exam_stats::flags::FlagThresholds;
-use exam_stats::pairwise::every_pair_presented;
-use exam_stats::summary::MEMORY_LIMIT;
-use exam_stats::{AnalysisOptions, Summary, analyze};
+use exam_export::stats::dif::{DifOptions, GroupMembership, dif};
+use exam_export::stats::flags::FlagThresholds;
+use exam_export::stats::summary::MEMORY_LIMIT;
+use exam_export::stats::{AnalysisOptions, Summary, analyze};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
@@ -168,17 +167,7 @@ pub fn compute(args: &AnalysisInput) -> anyhow::Result<Analysed> {
         }
         (None, None) => anyhow::bail!("give --responses, or --raw with --forms"),
     };
-    // One form with missing cells (every pair of items seen together):
-    // add psych's pairwise whole-test statistics.
-    let pairwise = matrix.blocks().len() > 1 && every_pair_presented(matrix);
-    Summary::check_memory(matrix, pairwise, MEMORY_LIMIT)?;
-    let summary = if pairwise {
-        Summary::with_cross_products(matrix)
-    } else {
-        // One pass over the cells: a few ms for 200,000 x 100, against the
-        // CSV parse that dominates; no thread pool needed.
-        Summary::of(matrix)
-    };
+    let summary = Summary::for_analysis(matrix, MEMORY_LIMIT)?;
     let options = AnalysisOptions {
         cut: args.cut,
         flags: FlagThresholds {

@@ -4,12 +4,12 @@ use crate::bankfiles::BankArgs;
 use crate::output::{Format, print_json, refuse_overwriting};
 use anyhow::Context;
 use clap::Args;
-use exam_core::assembly::{
+use exam_export::core::assembly::{
     Assembly, AssemblyOptions, MaxOverlap, Objective, Progress, PublishedForm,
     assemble_with_progress,
 };
-use exam_core::coverage::exposure;
-use exam_core::form::DeliveryOrder;
+use exam_export::core::coverage::exposure;
+use exam_export::core::form::DeliveryOrder;
 use exam_export::forms::{FormsDocument, coverage_table, exposure_line, read_forms};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,10 +95,7 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
             ObjectiveArg::Auto => Objective::Auto,
             ObjectiveArg::InformationTarget => Objective::InformationTarget,
             ObjectiveArg::Parallel => Objective::Parallel {
-                thetas: blueprint
-                    .irt_targets
-                    .as_ref()
-                    .map_or_else(|| vec![-1.0, 0.0, 1.0], |t| t.thetas.clone()),
+                thetas: blueprint.information_thetas(),
             },
             ObjectiveArg::Cut => Objective::MaxInformationAtCut { theta: None },
             ObjectiveArg::PValue => Objective::MeanPValue { target: None },
@@ -143,8 +140,9 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
         assembly.with_context(|| format!("assembling forms for blueprint {}", blueprint.id))?;
     let doc = FormsDocument::from_assembly(assembly, &bank, &blueprint, args.seed)?;
     if let Some(out) = &args.out {
-        let (file, name) = crate::output::create(out)?;
-        doc.write(file, &name)?;
+        let (mut file, name) = crate::output::create(out)?;
+        doc.write(&mut file, &name)?;
+        file.commit()?;
     }
     match (args.format, &args.out) {
         (Format::Json, None) => print_json(&doc)?,

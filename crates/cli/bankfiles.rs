@@ -2,8 +2,10 @@
 //! build or check forms, with every problem of a bad bank reported.
 
 use anyhow::{Context, bail};
-use exam_core::bank::{BankErrors, ItemBank, Location, Problem, check_blueprint, read_blueprint};
-use exam_core::blueprint::Blueprint;
+use exam_export::core::bank::{
+    BankErrors, ItemBank, Location, Problem, check_blueprint, read_blueprint,
+};
+use exam_export::core::blueprint::Blueprint;
 use std::path::{Path, PathBuf};
 
 /// The bank a command reads unless `--bank` says otherwise (relative to

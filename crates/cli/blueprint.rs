@@ -4,12 +4,14 @@
 //! it is not, or when the blueprint is inconsistent with the JTA).
 
 use crate::output::{Format, print_json};
-use exam_core::bank::{BankErrors, Location, Problem, check_blueprint, read_blueprint, read_jta};
-use exam_core::blueprint::{
+use exam_export::core::bank::{
+    BankErrors, Location, Problem, check_blueprint, read_blueprint, read_jta,
+};
+use exam_export::core::blueprint::{
     Blueprint, BlueprintSettings, Count, DERIVATION_RULE, DerivationMismatch, DerivationRow,
     derivation_mismatches, derive, derive_ranges, range_rule,
 };
-use exam_core::jta::CompetencyLevel;
+use exam_export::core::jta::CompetencyLevel;
 use exam_export::table::Table;
 use serde::Serialize;
 use std::io::Write;

@@ -2,18 +2,20 @@
 
 use crate::output::{Format, open, stdout};
 use anyhow::{Context, bail};
-use exam_core::ids::ItemId;
-use exam_core::irt::ItemParams;
-use exam_core::responses::CsvOptions;
 use exam_export::calibration::CalibrationDocument;
+use exam_export::core::ids::ItemId;
+use exam_export::core::irt::ItemParams;
+use exam_export::core::responses::CsvOptions;
 use exam_export::params::ParamsDocument;
 use exam_export::scored_csv;
-use exam_stats::calibration::curves::test_curves;
-use exam_stats::calibration::fit::{DEFAULT_FIT_MAX_ITEMS, rasch_item_fit, s_x2};
-use exam_stats::calibration::{
-    BetaPrior, CalibrationOptions, IrtModel, LogNormalPrior, PolytomousRasch, ScoreSplit,
-    andersen_lr, calibrate_with_progress, parse_prior, pcm_cml, rasch_cml, wle_score_table,
+use exam_export::stats::calibration::curves::test_curves;
+use exam_export::stats::calibration::fit::{DEFAULT_FIT_MAX_ITEMS, rasch_item_fit, s_x2};
+use exam_export::stats::calibration::{
+    BetaPrior, CalibrationOptions, Estimator, IrtModel, LogNormalPrior, PolytomousRasch,
+    ScoreSplit, andersen_lr, calibrate_with_progress, check_memory, parse_prior, pcm_cml,
+    rasch_cml, wle_score_table,
 };
+use exam_export::stats::summary::MEMORY_LIMIT;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -188,6 +190,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
                     "--fit: pcm-cml and rsm-cml report no item fit (use --fit none or leave it out)"
                 );
             }
+            check_memory(&data, Estimator::Cml, MEMORY_LIMIT)?;
             let polytomous = match args.model {
                 ModelArg::PcmCml => Some(PolytomousRasch::PartialCredit),
                 ModelArg::RsmCml => Some(PolytomousRasch::RatingScale),
@@ -227,6 +230,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
             if let Some(PriorArg(prior)) = args.prior_c {
                 options.priors.c = prior;
             }
+            check_memory(&data, Estimator::Mml(&options), MEMORY_LIMIT)?;
             let fit = with_progress(|progress| calibrate_with_progress(&data, &options, progress))?;
             let item_fit = if with_fit {
                 s_x2(&data, &fit)

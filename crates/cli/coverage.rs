@@ -3,7 +3,7 @@
 use crate::bankfiles::BankArgs;
 use crate::output::{Format, open, print_json};
 use clap::Args;
-use exam_core::coverage::{Coverage, coverage, exposure};
+use exam_export::core::coverage::{Coverage, coverage, exposure};
 use exam_export::forms::{coverage_table, exposure_line, read_forms};
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -4,19 +4,19 @@
 
 use crate::bankfiles::load_bank;
 use crate::forms_input::{build_scorer, read_forms, read_rules, read_submissions};
+use crate::output::write_whole;
 use anyhow::{Context, bail};
-use exam_core::bank::record::CalibratedItem;
-use exam_core::form::{Form, ScoringKey};
-use exam_core::submission::Submission;
+use exam_export::core::bank::record::CalibratedItem;
+use exam_export::core::form::{Form, ScoringKey};
+use exam_export::core::submission::Submission;
 use exam_export::qti::package::write_package;
 use exam_export::qti::results::{Attempt as ResultAttempt, result_element};
 use exam_export::qti::usage::{UsageContext, usage_element};
+use exam_export::scoring::report::ScoreReport;
+use exam_export::stats::ctt::ItemStatistics;
+use exam_export::stats::distractors::ItemDistractors;
 use exam_export::{lti, xapi};
-use exam_scoring::report::ScoreReport;
-use exam_stats::ctt::ItemStatistics;
-use exam_stats::distractors::ItemDistractors;
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use time::OffsetDateTime;
@@ -178,33 +178,6 @@ mod documents {
             .to_record_input()
             .items)
     }
-}
-
-/// Writes `bytes` to `path` whole or not at all (a temporary file beside it,
-/// then a rename), refusing to overwrite one of `inputs`.
-pub fn write_whole(path: &Path, inputs: &[&Path], bytes: &[u8]) -> anyhow::Result<()> {
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if let Some(input) = inputs.iter().find(|i| same(path, i)) {
-        bail!(
-            "{}: refusing to overwrite an input ({})",
-            path.display(),
-            input.display()
-        );
-    }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let written = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
-    }
-    Ok(())
 }
 
 fn timestamp(given: Option<&str>) -> anyhow::Result<OffsetDateTime> {

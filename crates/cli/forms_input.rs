@@ -4,17 +4,17 @@
 
 use crate::output::open;
 use anyhow::Context;
-use exam_core::blueprint::Blueprint;
-use exam_core::form::{Form, ScoringKey};
-use exam_core::ids::{BlueprintId, ItemId};
-use exam_core::irt::ItemParams;
-use exam_core::submission::Submission;
+use exam_export::core::blueprint::Blueprint;
+use exam_export::core::form::{Form, ScoringKey};
+use exam_export::core::ids::{BlueprintId, ItemId};
+use exam_export::core::irt::ItemParams;
+use exam_export::core::submission::Submission;
 use exam_export::forms::read_forms_with_keys;
 use exam_export::params::ParamsDocument;
+use exam_export::scoring::keyed::Scorer;
+use exam_export::scoring::raw_csv::{RawCsvReader, read_raw_csv};
+use exam_export::scoring::rules::ScoringRules;
 use exam_export::submissions::read_submissions_json;
-use exam_scoring::keyed::Scorer;
-use exam_scoring::raw_csv::{RawCsvReader, read_raw_csv};
-use exam_scoring::rules::ScoringRules;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;

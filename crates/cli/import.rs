@@ -1,11 +1,11 @@
 //! `exam import qti`: QTI 3.0 items (a content package or one item file)
 //! into the bank's item format, written to a new file.
 
-use crate::export::write_whole;
+use crate::output::write_whole;
 use anyhow::{Context, bail};
-use exam_core::ids::{DomainId, TaskId};
-use exam_core::item::{ItemFile, ItemStatus};
-use exam_core::jta::{CompetencyLevel, LifecyclePhase};
+use exam_export::core::ids::{DomainId, TaskId};
+use exam_export::core::item::{ItemFile, ItemStatus};
+use exam_export::core::jta::{CompetencyLevel, LifecyclePhase};
 use exam_export::qti::import::{Defaults, read_item};
 use exam_export::qti::manifest::ItemMetadata;
 use exam_export::qti::package::{Limits, read_package, resolve};

@@ -3,16 +3,15 @@
 //! rename), so an interrupted run leaves the old state.
 
 use crate::bankfiles::BankArgs;
-use crate::output::{Format, print_json, refuse_overwriting};
+use crate::output::{Format, print_json, refuse_overwriting, write_whole};
 use anyhow::Context;
 use clap::Args;
-use exam_core::assembly::{ExposureState, LoftOptions, LoftPlan, LoftQuality};
-use exam_core::attempt::HandleKey;
-use exam_core::ids::CandidateId;
+use exam_export::core::assembly::{ExposureState, LoftOptions, LoftPlan, LoftQuality};
+use exam_export::core::attempt::HandleKey;
+use exam_export::core::ids::CandidateId;
 use exam_export::loft::{LoftDocument, read_exposure, write_exposure};
 use serde::Serialize;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -67,23 +66,6 @@ struct Summary<'a> {
     max_exposure_rate: f64,
 }
 
-/// Writes `bytes` to `path` whole or not at all: a temporary file in the
-/// same directory, renamed over `path`.
-fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("replacing {}", path.display()))?;
-    Ok(())
-}
-
 /// Runs `exam loft`.
 pub fn run(args: LoftArgs) -> anyhow::Result<ExitCode> {
     if args.format == Format::Csv {
@@ -131,10 +113,10 @@ pub fn run(args: LoftArgs) -> anyhow::Result<ExitCode> {
     let doc = LoftDocument::new(candidate, attempt);
     let mut bytes = Vec::new();
     doc.write(&mut bytes, &args.out.display().to_string())?;
-    write_atomic(&args.out, &bytes)?;
+    write_whole(&args.out, &[], &bytes)?;
     bytes.clear();
     write_exposure(&next, &mut bytes, &args.state.display().to_string())?;
-    write_atomic(&args.state, &bytes)?;
+    write_whole(&args.state, &[], &bytes)?;
     let candidate = &doc.candidate;
     let summary = Summary {
         candidate,

@@ -6,7 +6,7 @@ use anyhow::Context;
 use serde::Serialize;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// How a command prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -102,82 +102,90 @@ pub fn open(path: &Path) -> anyhow::Result<(BufReader<File>, String)> {
     Ok((BufReader::new(file), name))
 }
 
-/// Creates an output file, buffered, with its name for error messages.
-pub fn create(path: &Path) -> anyhow::Result<(BufWriter<File>, String)> {
+/// An output file written whole or not at all: the bytes go to a temporary
+/// file created exclusively beside the target (so a planted name or link is
+/// never followed), [`Output::commit`] renames it over the target, and an
+/// `Output` dropped without a commit (an error on the way) removes it and
+/// leaves the target as it was.
+pub struct Output {
+    file: BufWriter<tempfile::NamedTempFile>,
+    path: PathBuf,
+    name: String,
+}
+
+impl Output {
+    /// Flushes the bytes to disk and renames the temporary file over the
+    /// target.
+    pub fn commit(self) -> anyhow::Result<()> {
+        let Self { file, path, name } = self;
+        let file = file
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {name}"))?;
+        file.as_file()
+            .sync_all()
+            .with_context(|| format!("cannot write {name}"))?;
+        file.persist(&path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write {name}"))?;
+        Ok(())
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Starts an output file (see [`Output`]), with its name for error messages.
+/// The file gets the mode a newly created file would (0666 less the umask).
+pub fn create(path: &Path) -> anyhow::Result<(Output, String)> {
     let name = path.display().to_string();
-    let file = File::create(path).with_context(|| format!("cannot create {name}"))?;
-    Ok((BufWriter::new(file), name))
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let file_name = path
+        .file_name()
+        .with_context(|| format!("{name}: not a file name"))?;
+    let mut builder = tempfile::Builder::new();
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(file_name);
+    prefix.push(".");
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let file = builder
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create {name}"))?;
+    let out = Output {
+        file: BufWriter::new(file),
+        path: path.to_owned(),
+        name: name.clone(),
+    };
+    Ok((out, name))
+}
+
+/// Writes `bytes` to `path` whole or not at all (see [`Output`]), refusing
+/// a path that is one of `inputs`.
+pub fn write_whole(path: &Path, inputs: &[&Path], bytes: &[u8]) -> anyhow::Result<()> {
+    let inputs: Vec<(&str, &Path)> = inputs.iter().map(|p| ("input", *p)).collect();
+    refuse_overwriting(&[("--out", path)], &inputs)?;
+    let (mut out, _) = create(path)?;
+    out.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    out.commit()
 }
 
 /// Standard output, locked and buffered.
 pub fn stdout() -> BufWriter<io::StdoutLock<'static>> {
     BufWriter::new(io::stdout().lock())
-}
-
-/// An output file written whole or not at all: the bytes go to a temporary
-/// file in the target's directory, renamed over the target by
-/// [`Staged::commit`]; dropped without a commit, the temporary file is
-/// removed and the target left as it was.
-pub struct Staged {
-    tmp: BufWriter<tempfile::NamedTempFile>,
-    path: std::path::PathBuf,
-    name: String,
-}
-
-impl Staged {
-    /// Starts writing `path`.
-    pub fn create(path: &Path) -> anyhow::Result<Self> {
-        let name = path.display().to_string();
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let mut builder = tempfile::Builder::new();
-        // A temporary file is private (0600) by default; the output is an
-        // ordinary file, readable as `File::create` would make it.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        let tmp = builder
-            .tempfile_in(dir)
-            .with_context(|| format!("cannot create a temporary file beside {name}"))?;
-        Ok(Self {
-            tmp: BufWriter::new(tmp),
-            path: path.to_path_buf(),
-            name,
-        })
-    }
-
-    /// The target's name, for messages.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Flushes the bytes to disk and renames the file over the target.
-    pub fn commit(self) -> anyhow::Result<()> {
-        let name = self.name;
-        let tmp = self
-            .tmp
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(|| format!("cannot write {name}"))?;
-        tmp.as_file()
-            .sync_all()
-            .with_context(|| format!("cannot write {name}"))?;
-        tmp.persist(&self.path)
-            .with_context(|| format!("cannot replace {name}"))?;
-        Ok(())
-    }
-}
-
-impl Write for Staged {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.tmp.write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.tmp.flush()
-    }
 }

@@ -3,10 +3,10 @@
 //! reach the bank; `--dry-run` shows the changes without writing.
 
 use crate::output::{Format, print_json};
-use exam_core::bank::record::{ParamChange, RecordOptions, plan};
-use exam_core::ids::ItemId;
-use exam_core::item::IrtStats;
 use exam_export::calibration::CalibrationDocument;
+use exam_export::core::bank::record::{ParamChange, RecordOptions, plan};
+use exam_export::core::ids::ItemId;
+use exam_export::core::item::IrtStats;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;

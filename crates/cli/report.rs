@@ -5,24 +5,24 @@
 
 use crate::analyze::{Analysed, AnalysisInput, compute};
 use crate::bankfiles::BankArgs;
-use crate::output::open;
+use crate::output::{open, write_whole};
 use crate::progress::spinner;
 use anyhow::{Context, bail};
-use exam_core::ids::ItemId;
-use exam_core::responses::CsvOptions;
 use exam_export::calibration::CalibrationDocument;
+use exam_export::core::ids::ItemId;
+use exam_export::core::responses::CsvOptions;
 use exam_export::forms::read_forms;
 use exam_export::report::{
     AnalysisReport, Empirical, analysis_report, calibration_report, candidate_report, forms_report,
 };
 use exam_export::score_reports::ScoreReportsDocument;
 use exam_export::scored_csv;
-use exam_stats::calibration::empirical::{
+use exam_export::stats::calibration::empirical::{
     DEFAULT_GROUPS, EmpiricalPoint, eap_abilities, empirical_curves,
 };
-use exam_stats::distractors::score_group_proportions;
+use exam_export::stats::distractors::score_group_proportions;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Flags of `exam report`.
@@ -108,7 +108,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
                 thresholds: &options.flags,
                 score_groups: &groups,
             });
-            write_whole(&out, &html, &input.files())
+            write_whole(&out, &input.files(), html.as_bytes())
         }
         Kind::Calibration {
             calibration,
@@ -147,13 +147,17 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             };
             let mut inputs = vec![calibration.as_path()];
             inputs.extend(responses.as_deref());
-            write_whole(&out, &html, &inputs)
+            write_whole(&out, &inputs, html.as_bytes())
         }
         Kind::Forms { forms, inputs, out } => {
             let (bank, blueprint) = inputs.load()?;
             let (file, name) = open(&forms)?;
             let list = read_forms(file, &name)?;
-            write_whole(&out, &forms_report(&list, &bank, &blueprint), &[&forms])
+            write_whole(
+                &out,
+                &[&forms],
+                forms_report(&list, &bank, &blueprint).as_bytes(),
+            )
         }
         Kind::Candidate {
             reports,
@@ -172,10 +176,10 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
                         .with_context(|| {
                             format!("{}: no report for candidate `{id}`", reports.display())
                         })?;
-                    write_whole(&out, &candidate_report(r), &[&reports])
+                    write_whole(&out, &[&reports], candidate_report(r).as_bytes())
                 }
                 (None, Some(out), _) => match parsed.reports.as_slice() {
-                    [one] => write_whole(&out, &candidate_report(one), &[&reports]),
+                    [one] => write_whole(&out, &[&reports], candidate_report(one).as_bytes()),
                     _ => bail!(
                         "{} holds {} reports: name one with --candidate, or write them all with --out-dir",
                         reports.display(),
@@ -191,8 +195,8 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
                         let name = safe_file_name(r.candidate.as_str());
                         write_whole(
                             &dir.join(format!("{name}.html")),
-                            &candidate_report(r),
                             &[&reports],
+                            candidate_report(r).as_bytes(),
                         )?;
                         bar.inc(1);
                     }
@@ -218,33 +222,4 @@ fn safe_file_name(id: &str) -> String {
             }
         })
         .collect()
-}
-
-/// Writes `contents` to `path` whole or not at all (a temporary file in the
-/// same directory, then a rename), refusing to overwrite one of `inputs`.
-fn write_whole(path: &Path, contents: &str, inputs: &[&Path]) -> anyhow::Result<()> {
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if let Some(input) = inputs.iter().find(|i| same(path, i)) {
-        bail!(
-            "--out {} is an input of this report ({}); choose another file",
-            path.display(),
-            input.display()
-        );
-    }
-    let name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file name", path.display()))?;
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, contents).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}", path.display())
-    })
 }

@@ -7,8 +7,8 @@ use crate::output::{Format, create, refuse_overwriting, stdout};
 use anyhow::Context;
 use exam_export::rescore::{RescoreDocument, changes_table, write_changes_csv};
 use exam_export::score_reports::write_reports;
-use exam_scoring::keyed::Scorer;
-use exam_scoring::rescore::rescore;
+use exam_export::scoring::keyed::Scorer;
+use exam_export::scoring::rescore::rescore;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,8 +55,9 @@ pub fn run(args: RescoreArgs) -> anyhow::Result<ExitCode> {
     let result =
         rescore(&submissions, &before, &after).with_context(|| args.input.bad_submission())?;
     if let Some(path) = &args.out {
-        let (file, name) = create(path)?;
-        write_reports(file, &result.reports, &name)?;
+        let (mut file, name) = create(path)?;
+        write_reports(&mut file, &result.reports, &name)?;
+        file.commit()?;
     }
     let doc = RescoreDocument {
         old_rules: format!("{} {}", old_rules.id, old_rules.version),

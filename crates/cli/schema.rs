@@ -2,7 +2,7 @@
 //! format, generated from the Rust types (the committed copies are in
 //! `item-bank/schema/`).
 
-use exam_core::schema::{SchemaKind, schema_json};
+use exam_export::core::schema::{SchemaKind, schema_json};
 use std::io::Write;
 use std::process::ExitCode;
 

@@ -2,12 +2,12 @@
 //! forms' scoring keys and print or store the score reports.
 
 use crate::forms_input::{ScoringInputArgs, ScoringInputs};
-use crate::output::{Format, Staged, create, refuse_overwriting, stdout};
+use crate::output::{Format, create, refuse_overwriting, stdout};
 use anyhow::Context;
-use exam_core::submission::Submission;
+use exam_export::core::submission::Submission;
 use exam_export::score_reports::{ScoreReportsWriter, ScoreSummary, summary_csv, summary_table};
 use exam_export::scored_csv;
-use exam_scoring::matrix::ScoredMatrixBuilder;
+use exam_export::scoring::matrix::ScoredMatrixBuilder;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,8 +54,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     };
     let mut out_file = match &args.out {
         Some(path) => {
-            let staged = Staged::create(path)?;
-            let name = staged.name().to_owned();
+            let (staged, name) = create(path)?;
             Some(ScoreReportsWriter::new(
                 staged,
                 &name,
@@ -111,8 +110,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     }
     bar.finish_and_clear();
     if let (Some(path), Some(rows)) = (&args.scored_out, scored_rows) {
-        let (file, name) = create(path)?;
-        scored_csv::write(file, &rows.build(), &name)?;
+        let (mut file, name) = create(path)?;
+        scored_csv::write(&mut file, &rows.build(), &name)?;
+        file.commit()?;
     }
     if let Some(w) = out_file {
         w.finish()?.commit()?;
@@ -139,8 +139,8 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Where each passing standard came from, one line each (none without one).
-fn cut_lines(rules: &exam_scoring::rules::ScoringRules) -> Vec<String> {
-    let line = |scope: String, p: &exam_scoring::rules::PassingRule| {
+fn cut_lines(rules: &exam_export::scoring::rules::ScoringRules) -> Vec<String> {
+    let line = |scope: String, p: &exam_export::scoring::rules::PassingRule| {
         format!(
             "passing standard{scope}: raw cut {} ({})",
             p.raw_cut, p.source

@@ -3,11 +3,11 @@
 //! JSON submissions when `--out` ends in `.json`).
 
 use crate::forms_input::{build_scorer, read_forms, read_params};
-use crate::output::{Format, Staged, print_json, refuse_overwriting};
+use crate::output::{Format, create, print_json, refuse_overwriting};
+use exam_export::scoring::form_simulation::{SimulationOptions, Simulator, fill_generating_params};
+use exam_export::scoring::raw_csv::RawCsvWriter;
+use exam_export::scoring::rules::ScoringRules;
 use exam_export::submissions::SubmissionsJsonWriter;
-use exam_scoring::form_simulation::{SimulationOptions, Simulator, fill_generating_params};
-use exam_scoring::raw_csv::RawCsvWriter;
-use exam_scoring::rules::ScoringRules;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,13 +43,13 @@ pub struct SimulateArgs {
     /// (reported on stderr).
     #[arg(long)]
     params: Option<PathBuf>,
-    /// Mean of the abilities.
+    /// Mean of the abilities: any finite number.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     ability_mean: f64,
-    /// Standard deviation of the abilities.
+    /// Standard deviation of the abilities: finite and greater than 0.
     #[arg(long, default_value_t = 1.0)]
     ability_sd: f64,
-    /// Probability of omitting an item.
+    /// Probability of omitting an item: in [0, 1).
     #[arg(long, default_value_t = 0.01)]
     omit_rate: f64,
     /// Output format of the summary on stdout.
@@ -63,7 +63,7 @@ struct Summary<'a> {
     candidates: usize,
     forms: usize,
     seed: u64,
-    generated_params: &'a [exam_core::ids::ItemId],
+    generated_params: &'a [exam_export::core::ids::ItemId],
     mean_ability: Option<f64>,
 }
 
@@ -91,8 +91,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     };
     let simulator = Simulator::new(&scorer, &params, args.candidates, &options, args.seed)?;
     let bar = crate::progress::spinner(format!("simulating {} candidates", args.candidates));
-    let out = Staged::create(&args.out)?;
-    let name = out.name().to_owned();
+    let (out, name) = create(&args.out)?;
     let json = args
         .out
         .extension()

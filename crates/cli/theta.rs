@@ -3,12 +3,14 @@
 
 use crate::output::{Format, open, stdout};
 use anyhow::Context;
-use exam_core::irt::ItemParams;
-use exam_core::responses::{CsvOptions, ResponseMatrix};
+use exam_export::core::irt::ItemParams;
+use exam_export::core::responses::{CsvOptions, ResponseMatrix};
 use exam_export::params::ParamsDocument;
 use exam_export::scored_csv;
+use exam_export::scoring::{
+    Estimate, Method, MleOptions, NormalPrior, align_params, estimate_abilities,
+};
 use exam_export::theta::{PersonTheta, ThetaDocument};
-use exam_scoring::{Estimate, Method, MleOptions, NormalPrior, align_params, estimate_abilities};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;

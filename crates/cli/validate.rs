@@ -6,19 +6,16 @@
 //! `cue_audit` section of the JSON document).
 
 use crate::output::{Format, print_json};
-use exam_core::bank::{
-    BankErrors, ItemBank, Location, Problem, SupplyReport, read_blueprint, supply,
+use exam_export::core::bank::{
+    BankErrors, BankSummary, ItemBank, Location, Problem, read_blueprint, summarize,
 };
-use exam_core::blueprint::Blueprint;
-use exam_core::cues::{CueAudit, cue_audit};
-use exam_core::ids::{DomainId, SetId};
-use exam_core::item::{ItemKind, ItemStatus};
-use exam_core::jta::CompetencyLevel;
-use exam_core::lint::{KeyStats, LintConfig, LintFinding, key_stats, lint, measured_tasks};
+use exam_export::core::blueprint::Blueprint;
+use exam_export::core::cues::{CueAudit, cue_audit};
+use exam_export::core::ids::DomainId;
+use exam_export::core::lint::{LintConfig, LintFinding, lint};
 use exam_export::cue_audit::write_cue_audit;
 use exam_export::table::Table;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,50 +39,6 @@ pub struct ValidateArgs {
     pub format: Format,
 }
 
-/// Items of one domain × level, by status.
-#[derive(Debug, Serialize)]
-struct CellCounts {
-    domain: DomainId,
-    level: CompetencyLevel,
-    draft: usize,
-    pretest: usize,
-    operational: usize,
-    retired: usize,
-}
-
-/// One item set and its size.
-#[derive(Debug, Serialize)]
-struct SetSummary {
-    id: SetId,
-    title: String,
-    items: usize,
-    domains: Vec<DomainId>,
-}
-
-/// The supply against one blueprint.
-#[derive(Debug, Serialize)]
-struct BlueprintSupply {
-    blueprint: String,
-    scored_items: u32,
-    pretest_items: u32,
-    #[serde(flatten)]
-    report: SupplyReport,
-}
-
-/// The summary of a valid bank.
-#[derive(Debug, Serialize)]
-struct Summary {
-    jta: String,
-    items: usize,
-    tasks: usize,
-    tasks_measured: usize,
-    by_cell: Vec<CellCounts>,
-    kinds: BTreeMap<&'static str, usize>,
-    sets: Vec<SetSummary>,
-    keys: KeyStats,
-    supply: Vec<BlueprintSupply>,
-}
-
 /// The JSON document `exam validate --format json` prints.
 #[derive(Debug, Serialize)]
 struct Report<'a> {
@@ -95,7 +48,7 @@ struct Report<'a> {
     warnings: usize,
     problems: &'a [Problem],
     #[serde(skip_serializing_if = "Option::is_none")]
-    summary: Option<Summary>,
+    summary: Option<BankSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     lint: Option<&'a [LintFinding]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,95 +124,9 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn summarize(bank: &ItemBank, blueprints: &[&Blueprint]) -> Summary {
-    let mut by_cell: Vec<CellCounts> = Vec::new();
-    for domain in &bank.jta().domains {
-        for level in CompetencyLevel::ALL {
-            let mut cell = CellCounts {
-                domain: domain.id.clone(),
-                level,
-                draft: 0,
-                pretest: 0,
-                operational: 0,
-                retired: 0,
-            };
-            for item in bank
-                .items()
-                .iter()
-                .filter(|i| i.domain == domain.id && i.level == level)
-            {
-                match item.status {
-                    ItemStatus::Draft => cell.draft += 1,
-                    ItemStatus::Pretest => cell.pretest += 1,
-                    ItemStatus::Operational => cell.operational += 1,
-                    ItemStatus::Retired => cell.retired += 1,
-                }
-            }
-            by_cell.push(cell);
-        }
-    }
-    let mut kinds: BTreeMap<&'static str, usize> = [
-        ItemKind::SingleChoice,
-        ItemKind::MultipleResponse,
-        ItemKind::Ordering,
-        ItemKind::Matching,
-    ]
-    .into_iter()
-    .map(|k| (k.as_str(), 0))
-    .collect();
-    for item in bank.items() {
-        *kinds.entry(item.kind().as_str()).or_default() += 1;
-    }
-    let sets = bank
-        .sets()
-        .iter()
-        .map(|s| {
-            let members: Vec<_> = bank
-                .items()
-                .iter()
-                .filter(|i| i.set.as_ref() == Some(&s.id))
-                .collect();
-            let mut domains: Vec<DomainId> = members.iter().map(|i| i.domain.clone()).collect();
-            domains.sort();
-            domains.dedup();
-            SetSummary {
-                id: s.id.clone(),
-                title: s.title.clone(),
-                items: members.len(),
-                domains,
-            }
-        })
-        .collect();
-    let measured = measured_tasks(bank);
-    Summary {
-        jta: format!("{} {}", bank.jta().id, bank.jta().version),
-        items: bank.items().len(),
-        tasks: bank.jta().tasks.len(),
-        tasks_measured: bank
-            .jta()
-            .tasks
-            .iter()
-            .filter(|t| measured.contains(&t.id))
-            .count(),
-        by_cell,
-        kinds,
-        sets,
-        keys: key_stats(bank, LintConfig::default().single_choice_options),
-        supply: blueprints
-            .iter()
-            .map(|bp| BlueprintSupply {
-                blueprint: bp.id.to_string(),
-                scored_items: bp.scored_items,
-                pretest_items: bp.pretest_items,
-                report: supply(bank, bp),
-            })
-            .collect(),
-    }
-}
-
 fn print_table(
     problems: &[Problem],
-    summary: Option<&Summary>,
+    summary: Option<&BankSummary>,
     cues: Option<&CueAudit>,
     findings: Option<&[LintFinding]>,
 ) -> anyhow::Result<()> {
@@ -300,7 +167,7 @@ fn percent(part: usize, whole: usize) -> String {
     }
 }
 
-fn write_summary(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> {
+fn write_summary(out: &mut impl Write, summary: &BankSummary) -> anyhow::Result<()> {
     writeln!(
         out,
         "Bank for JTA {}: {} items; {} of {} tasks measured by operational items\n",

@@ -74,9 +74,11 @@ mod check;
 mod load;
 mod problem;
 pub mod record;
+mod summary;
 mod supply;
 
 pub use problem::{BankErrors, Location, Problem, ProblemKind, Severity};
+pub use summary::{BankSummary, BlueprintSupply, CellCounts, SetSummary, summarize};
 pub use supply::{
     CellSupply, PretestSupply, SupplyReport, WEIGHT_SUM_TOLERANCE, check_blueprint, supply,
 };

@@ -419,7 +419,20 @@ pub struct Blueprint {
     pub derivation: String,
 }
 
+/// The thetas at which the information of forms whose blueprint sets no
+/// IRT targets is reported and matched: −1, 0 and 1.
+pub const DEFAULT_INFORMATION_THETAS: [f64; 3] = [-1.0, 0.0, 1.0];
+
 impl Blueprint {
+    /// The thetas at which forms' information is reported and parallel
+    /// forms are matched: the IRT targets' thetas, or
+    /// [`DEFAULT_INFORMATION_THETAS`] without targets.
+    pub fn information_thetas(&self) -> Vec<f64> {
+        self.irt_targets
+            .as_ref()
+            .map_or_else(|| DEFAULT_INFORMATION_THETAS.to_vec(), |t| t.thetas.clone())
+    }
+
     /// Total items per form (scored + pretest).
     pub fn form_length(&self) -> u32 {
         self.scored_items.saturating_add(self.pretest_items)

@@ -499,20 +499,22 @@ pub fn coverage(form: &Form, bank: &ItemBank, blueprint: &Blueprint, others: &[F
         expected_score: crate::irt::expected_score(&calibrated, theta),
     };
     let (theta_points, cut) = if uncalibrated == 0 && !calibrated.is_empty() {
-        let points = match &blueprint.irt_targets {
-            Some(t) => t
-                .thetas
-                .iter()
-                .zip(
-                    t.information
-                        .iter()
-                        .map(Some)
-                        .chain(std::iter::repeat(None)),
-                )
-                .map(|(&theta, target)| point(theta, target.copied()))
-                .collect(),
-            None => [-1.0, 0.0, 1.0].iter().map(|&t| point(t, None)).collect(),
-        };
+        let targets = blueprint
+            .irt_targets
+            .as_ref()
+            .map(|t| t.information.as_slice());
+        let points = blueprint
+            .information_thetas()
+            .into_iter()
+            .zip(
+                targets
+                    .unwrap_or_default()
+                    .iter()
+                    .map(Some)
+                    .chain(std::iter::repeat(None)),
+            )
+            .map(|(theta, target)| point(theta, target.copied()))
+            .collect();
         (points, blueprint.passing.theta_cut.map(|t| point(t, None)))
     } else {
         (Vec::new(), None)

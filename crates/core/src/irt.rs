@@ -86,14 +86,15 @@ pub enum ParamsError {
 /// special cases `a = 1, c = 0` and `c = 0`). Always valid:
 /// `0 < a ≤ MAX_SLOPE` (50), `|b| ≤ MAX_DIFFICULTY` (50), `0 ≤ c < 1`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawParams", into = "RawParams")]
+#[serde(try_from = "RawParams")]
 pub struct ItemParams {
     a: f64,
     b: f64,
     c: f64,
 }
 
-#[derive(Serialize, Deserialize)]
+/// The unchecked form read from JSON (the checked type writes itself).
+#[derive(Deserialize)]
 struct RawParams {
     a: f64,
     b: f64,
@@ -105,16 +106,6 @@ impl TryFrom<RawParams> for ItemParams {
     type Error = ParamsError;
     fn try_from(raw: RawParams) -> Result<Self, ParamsError> {
         ItemParams::new(raw.a, raw.b, raw.c)
-    }
-}
-
-impl From<ItemParams> for RawParams {
-    fn from(p: ItemParams) -> Self {
-        RawParams {
-            a: p.a,
-            b: p.b,
-            c: p.c,
-        }
     }
 }
 
@@ -217,13 +208,14 @@ pub fn logistic(x: f64) -> f64 {
 /// for `k = 0`. `steps` holds `b_1..b_m`. Always valid: `0 < a ≤ 50`, at
 /// least one step, every `|b_v| ≤ 50`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawGpcmParams", into = "RawGpcmParams")]
+#[serde(try_from = "RawGpcmParams")]
 pub struct GpcmParams {
     a: f64,
     steps: Vec<f64>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// The unchecked form read from JSON (the checked type writes itself).
+#[derive(Deserialize)]
 struct RawGpcmParams {
     a: f64,
     steps: Vec<f64>,
@@ -233,15 +225,6 @@ impl TryFrom<RawGpcmParams> for GpcmParams {
     type Error = ParamsError;
     fn try_from(raw: RawGpcmParams) -> Result<Self, ParamsError> {
         GpcmParams::new(raw.a, raw.steps)
-    }
-}
-
-impl From<GpcmParams> for RawGpcmParams {
-    fn from(p: GpcmParams) -> Self {
-        RawGpcmParams {
-            a: p.a,
-            steps: p.steps,
-        }
     }
 }
 

@@ -271,6 +271,17 @@ impl ResponseMatrix {
         &self.blocks
     }
 
+    /// The number of total-score levels of a block: the sum of its items'
+    /// highest scores, plus one (the score 0).
+    pub fn score_levels(&self, block: &Block) -> u64 {
+        block
+            .items()
+            .iter()
+            .map(|&i| u64::from(self.max_scores[i]))
+            .sum::<u64>()
+            + 1
+    }
+
     /// Number of persons.
     pub fn n_persons(&self) -> usize {
         self.persons.len()

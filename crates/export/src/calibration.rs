@@ -371,26 +371,46 @@ impl CalibrationDocument {
                 },
             })
             .collect();
+        Self::cml(
+            IrtModel::Rasch,
+            responses,
+            n_items,
+            (fit.n_persons_used, fit.conditional_log_likelihood),
+            (fit.iterations, &fit.convergence),
+            "inverse observed information of the conditional likelihood, difficulties summing to zero",
+            rows,
+        )
+    }
+
+    /// The parts every CML document shares: `persons_used` with the
+    /// conditional log-likelihood, the iterations with the convergence
+    /// report, and how the standard errors were computed.
+    fn cml(
+        model: IrtModel,
+        responses: &str,
+        n_items: usize,
+        (persons_used, log_likelihood): (usize, f64),
+        (iterations, convergence): (usize, &Convergence),
+        standard_errors: &str,
+        rows: Vec<ItemParamsRow>,
+    ) -> Self {
         let (items, not_calibrated) = split(rows);
         Self {
-            model: IrtModel::Rasch,
+            model,
             estimation: Some(Estimation::Cml),
             priors: None,
             log_posterior: None,
             responses: Some(responses.to_owned()),
-            n_persons: Some(fit.n_persons_used),
+            n_persons: Some(persons_used),
             n_items: Some(n_items),
-            log_likelihood: Some(fit.conditional_log_likelihood),
+            log_likelihood: Some(log_likelihood),
             aic: None,
             bic: None,
-            iterations: Some(fit.iterations),
-            converged: Some(fit.convergence.converged),
-            convergence: Some(fit.convergence.clone()),
+            iterations: Some(iterations),
+            converged: Some(convergence.converged),
+            convergence: Some(convergence.clone()),
             latent: None,
-            standard_errors: Some(
-                "inverse observed information of the conditional likelihood, difficulties summing to zero"
-                    .to_owned(),
-            ),
+            standard_errors: Some(standard_errors.to_owned()),
             items,
             not_calibrated,
             test_curves: Vec::new(),
@@ -429,33 +449,11 @@ impl CalibrationDocument {
                 fit: ItemFit::default(),
             })
             .collect();
-        let (items, not_calibrated) = split(rows);
         let (andersen_lr, andersen_lr_error) = match andersen_lr {
             Ok(lr) => (Some(lr), None),
             Err(why) => (None, Some(why)),
         };
         Self {
-            model: IrtModel::Gpcm,
-            estimation: Some(Estimation::Cml),
-            priors: None,
-            log_posterior: None,
-            responses: Some(responses.to_owned()),
-            n_persons: Some(fit.n_persons_used),
-            n_items: Some(n_items),
-            log_likelihood: Some(fit.conditional_log_likelihood),
-            aic: None,
-            bic: None,
-            iterations: Some(fit.iterations),
-            converged: Some(fit.convergence.converged),
-            convergence: Some(fit.convergence.clone()),
-            latent: None,
-            standard_errors: Some(
-                "inverse observed information of the conditional likelihood, carried to the thresholds and locations (category parameters summing to zero)"
-                    .to_owned(),
-            ),
-            items,
-            not_calibrated,
-            test_curves: Vec::new(),
             polytomous_cml: Some(PolytomousCml {
                 model: fit.model,
                 category_thresholds: fit.category_thresholds.clone(),
@@ -463,6 +461,15 @@ impl CalibrationDocument {
                 andersen_lr_error,
                 person_parameters,
             }),
+            ..Self::cml(
+                IrtModel::Gpcm,
+                responses,
+                n_items,
+                (fit.n_persons_used, fit.conditional_log_likelihood),
+                (fit.iterations, &fit.convergence),
+                "inverse observed information of the conditional likelihood, carried to the thresholds and locations (category parameters summing to zero)",
+                rows,
+            )
         }
     }
 

@@ -29,12 +29,13 @@ use serde::{Deserialize, Serialize};
 
 /// Options of [`mle`]: the fence `θmax`. Always valid: `0 < θmax ≤ 50`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawMleOptions", into = "RawMleOptions")]
+#[serde(try_from = "RawMleOptions")]
 pub struct MleOptions {
     theta_max: f64,
 }
 
-#[derive(Serialize, Deserialize)]
+/// The unchecked form read from JSON (the checked type writes itself).
+#[derive(Deserialize)]
 struct RawMleOptions {
     theta_max: f64,
 }
@@ -43,14 +44,6 @@ impl TryFrom<RawMleOptions> for MleOptions {
     type Error = AbilityError;
     fn try_from(raw: RawMleOptions) -> Result<Self, AbilityError> {
         MleOptions::new(raw.theta_max)
-    }
-}
-
-impl From<MleOptions> for RawMleOptions {
-    fn from(o: MleOptions) -> Self {
-        RawMleOptions {
-            theta_max: o.theta_max,
-        }
     }
 }
 

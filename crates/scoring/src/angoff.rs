@@ -116,14 +116,15 @@ pub enum AngoffError {
 /// Its JSON form is `{"items": [...], "raters": [...], "rounds": [[[...]]]}`,
 /// checked on reading as by [`AngoffStudy::new`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawAngoffStudy", into = "RawAngoffStudy")]
+#[serde(try_from = "RawAngoffStudy")]
 pub struct AngoffStudy {
     items: Vec<ItemId>,
     raters: Vec<RaterId>,
     rounds: Vec<Vec<Vec<f64>>>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// The unchecked form read from JSON (the checked type writes itself).
+#[derive(Deserialize)]
 struct RawAngoffStudy {
     items: Vec<ItemId>,
     raters: Vec<RaterId>,
@@ -134,16 +135,6 @@ impl TryFrom<RawAngoffStudy> for AngoffStudy {
     type Error = AngoffError;
     fn try_from(raw: RawAngoffStudy) -> Result<Self, AngoffError> {
         AngoffStudy::new(raw.items, raw.raters, raw.rounds)
-    }
-}
-
-impl From<AngoffStudy> for RawAngoffStudy {
-    fn from(s: AngoffStudy) -> Self {
-        RawAngoffStudy {
-            items: s.items,
-            raters: s.raters,
-            rounds: s.rounds,
-        }
     }
 }
 

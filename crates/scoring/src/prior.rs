@@ -21,13 +21,14 @@ pub enum PriorError {
 /// stay small. The default is `N(0, 1)`, the usual
 /// scale of a calibration (Bock & Mislevy 1982).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawPrior", into = "RawPrior")]
+#[serde(try_from = "RawPrior")]
 pub struct NormalPrior {
     mean: f64,
     sd: f64,
 }
 
-#[derive(Serialize, Deserialize)]
+/// The unchecked form read from JSON (the checked type writes itself).
+#[derive(Deserialize)]
 struct RawPrior {
     mean: f64,
     sd: f64,
@@ -37,15 +38,6 @@ impl TryFrom<RawPrior> for NormalPrior {
     type Error = PriorError;
     fn try_from(raw: RawPrior) -> Result<Self, PriorError> {
         NormalPrior::new(raw.mean, raw.sd)
-    }
-}
-
-impl From<NormalPrior> for RawPrior {
-    fn from(p: NormalPrior) -> Self {
-        RawPrior {
-            mean: p.mean,
-            sd: p.sd,
-        }
     }
 }
 

@@ -241,26 +241,55 @@ pub struct Summary {
     cross_products: Option<Vec<u64>>,
 }
 
-/// The most memory a summary may take before [`Summary::check_memory`]
+/// The most memory a summary or a calibration may take before
+/// [`Summary::check_memory`] or [`crate::calibration::check_memory`]
 /// refuses it: 4 GiB.
 pub const MEMORY_LIMIT: u64 = 4 << 30;
 
-/// A summary would need more memory than allowed: said before allocating.
+/// A summary or a calibration would need more memory than allowed: said
+/// before allocating.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "summarising {items} item columns in {forms} form(s) would need about {} MiB (more than the {} MiB allowed): split the file by form or item",
+    "{task} {items} item columns in {forms} form(s) would need about {} MiB (more than the {} MiB allowed): {advice}",
     needed >> 20,
     limit >> 20
 )]
 pub struct MemoryError {
+    /// What was refused (`summarising`, `calibrating`).
+    pub task: &'static str,
     /// Item columns of the matrix.
     pub items: usize,
     /// Forms (patterns of presented items).
     pub forms: usize,
-    /// Bytes the summary would need.
+    /// Bytes the work would need.
     pub needed: u64,
     /// Bytes allowed.
     pub limit: u64,
+    /// What to do instead.
+    pub advice: &'static str,
+}
+
+impl MemoryError {
+    /// Refuses `task` on `matrix` when it `needed` more than `limit` bytes.
+    pub fn check(
+        task: &'static str,
+        advice: &'static str,
+        matrix: &ResponseMatrix,
+        needed: u64,
+        limit: u64,
+    ) -> Result<(), Self> {
+        if needed <= limit {
+            return Ok(());
+        }
+        Err(Self {
+            task,
+            items: matrix.n_items(),
+            forms: matrix.blocks().len(),
+            needed,
+            limit,
+            advice,
+        })
+    }
 }
 
 impl Summary {
@@ -309,16 +338,24 @@ impl Summary {
         cross_products: bool,
         limit: u64,
     ) -> Result<(), MemoryError> {
-        let needed = Self::memory_needed(matrix, cross_products);
-        if needed > limit {
-            return Err(MemoryError {
-                items: matrix.n_items(),
-                forms: matrix.blocks().len(),
-                needed,
-                limit,
-            });
-        }
-        Ok(())
+        MemoryError::check(
+            "summarising",
+            "split the file by form or item",
+            matrix,
+            Self::memory_needed(matrix, cross_products),
+            limit,
+        )
+    }
+
+    /// The summary an item analysis of `matrix` needs, refused before any
+    /// allocation beyond `limit` bytes: with cross products when several
+    /// forms share every pair of items (one form with missing cells), so
+    /// [`crate::analyze`] adds psych's pairwise whole-test statistics;
+    /// otherwise the plain summary (one pass over the cells).
+    pub fn for_analysis(matrix: &ResponseMatrix, limit: u64) -> Result<Self, MemoryError> {
+        let pairwise = matrix.blocks().len() > 1 && crate::pairwise::every_pair_presented(matrix);
+        Self::check_memory(matrix, pairwise, limit)?;
+        Ok(Self::build(matrix, pairwise))
     }
 
     /// Summarises a response matrix (single-threaded, one pass over the cells).

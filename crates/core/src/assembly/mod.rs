@@ -8,6 +8,8 @@
 //!   [`ExposureState`] (linear on-the-fly testing, LOFT; see [`LoftPlan`]).
 //!
 //! ```
+//! # #[cfg(feature = "synthetic")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use exam_core::assembly::synthetic::{SyntheticSpec, synthetic_bank};
 //! use exam_core::assembly::{AssemblyOptions, MaxOverlap, assemble};
 //! use exam_core::coverage::coverage;
@@ -30,7 +32,10 @@
 //!     assert_eq!(view.items.len(), key.entries.len());
 //! }
 //! assert!(assembly.max_deviation().unwrap() < 0.05);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "synthetic"))]
+//! # fn main() {}
 //! ```
 //!
 //! # The problem
@@ -131,6 +136,7 @@ mod loft;
 mod mix;
 mod pool;
 mod search;
+#[cfg(any(test, feature = "synthetic"))]
 pub mod synthetic;
 
 pub use loft::{Attempt, AttemptRecord, ExposureState, LoftOptions, LoftPlan, LoftQuality};

@@ -669,7 +669,7 @@ fn resolve(
             } else if all_irt && blueprint.passing.theta_cut.is_some() {
                 cut(None)
             } else if all_irt && !scored.is_empty() {
-                Ok(parallel(vec![-1.0, 0.0, 1.0]))
+                Ok(parallel(blueprint.information_thetas()))
             } else if all_p && !scored.is_empty() {
                 Ok(ResolvedObjective::MeanPValue { target: f64::NAN })
             } else {

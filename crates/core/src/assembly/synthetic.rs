@@ -262,7 +262,7 @@ pub fn synthetic_bank(
             }
         })
         .collect();
-    let thetas = vec![-1.0, 0.0, 1.0];
+    let thetas = crate::blueprint::DEFAULT_INFORMATION_THETAS.to_vec();
     let irt_targets = spec.target_scale.filter(|_| spec.irt).map(|scale| {
         let operational: Vec<&Item> = items
             .iter()

@@ -68,6 +68,7 @@ mod item_terms;
 pub(crate) mod linalg;
 pub mod linking;
 mod louis;
+mod memory;
 mod mml;
 mod options;
 mod pcm_cml;
@@ -79,6 +80,7 @@ mod squarem;
 mod standard_errors;
 
 pub use exam_core::irt::IrtModel;
+pub use memory::{Estimator, check_memory, memory_needed};
 pub use mml::{calibrate, calibrate_with_progress};
 pub use options::{
     BetaPrior, CalibrationOptions, LogNormalPrior, PriorSyntax, Priors, parse_prior,
