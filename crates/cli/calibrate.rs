@@ -1,7 +1,8 @@
 //! `exam calibrate`: IRT item parameters from a scored response file.
 
 use crate::output::{Format, open, stdout};
-use anyhow::{Context, bail};
+use crate::responses_arg::ScoredResponsesArg;
+use anyhow::bail;
 use exam_export::calibration::CalibrationDocument;
 use exam_export::core::ids::ItemId;
 use exam_export::core::irt::ItemParams;
@@ -67,17 +68,8 @@ pub struct CalibrateArgs {
     /// The model.
     #[arg(long, value_enum)]
     model: ModelArg,
-    /// Scored response CSV (header row; person id first unless --no-id).
-    #[arg(
-        long,
-        required_unless_present = "responses_file",
-        conflicts_with = "responses_file"
-    )]
-    responses: Option<PathBuf>,
-    /// The scored response CSV, given without --responses (`exam calibrate
-    /// scores.csv --model 2pl`).
-    #[arg(value_name = "RESPONSES")]
-    responses_file: Option<PathBuf>,
+    #[command(flatten)]
+    responses: ScoredResponsesArg,
     /// The file has no person-id column: persons are numbered by row.
     #[arg(long)]
     no_id: bool,
@@ -158,11 +150,7 @@ fn parse_guessing_prior(text: &str) -> Result<PriorArg<BetaPrior>, String> {
 
 /// Runs `exam calibrate`.
 pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
-    let responses = args
-        .responses
-        .as_ref()
-        .or(args.responses_file.as_ref())
-        .context("give the scored response file (RESPONSES or --responses)")?;
+    let responses = args.responses.path()?;
     let (file, source) = open(responses)?;
     let data = scored_csv::read(
         file,

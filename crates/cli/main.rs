@@ -24,6 +24,7 @@ mod progress;
 mod record_params;
 mod report;
 mod rescore;
+mod responses_arg;
 mod schema;
 mod score;
 mod simulate;

@@ -2,6 +2,7 @@
 //! given item parameters (scoring new candidates against a calibrated bank).
 
 use crate::output::{Format, open, stdout};
+use crate::responses_arg::ScoredResponsesArg;
 use anyhow::Context;
 use exam_export::core::irt::ItemParams;
 use exam_export::core::responses::{CsvOptions, ResponseMatrix};
@@ -18,18 +19,8 @@ use std::process::ExitCode;
 /// Flags of `exam theta`.
 #[derive(Debug, clap::Args)]
 pub struct ThetaArgs {
-    /// Scored response CSV: a header row, the person id, then one column per
-    /// item; cells 1, 0, or empty (not presented).
-    #[arg(
-        long,
-        required_unless_present = "responses_file",
-        conflicts_with = "responses_file"
-    )]
-    responses: Option<PathBuf>,
-    /// The scored response CSV, given without --responses (`exam theta
-    /// scores.csv --params params.json`).
-    #[arg(value_name = "RESPONSES")]
-    responses_file: Option<PathBuf>,
+    #[command(flatten)]
+    responses: ScoredResponsesArg,
     /// Item parameter JSON: {"items": [{"id", "a", "b", "c"}]} (logistic,
     /// D = 1; 0 < a <= 50, |b| <= 50, 0 <= c < 1, c optional). It must name
     /// exactly the items of the CSV.
@@ -84,11 +75,7 @@ fn resolve(args: ThetaArgs) -> anyhow::Result<Resolved> {
             options: MleOptions::new(args.theta_max).context("--theta-max")?,
         },
     };
-    let responses = args
-        .responses
-        .as_ref()
-        .or(args.responses_file.as_ref())
-        .context("give the scored response file (RESPONSES or --responses)")?;
+    let responses = args.responses.path()?;
     let (file, name) = open(responses)?;
     let matrix = scored_csv::read(
         file,
