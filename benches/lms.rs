@@ -1,7 +1,11 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented items
 //! What one attempt costs an LMS service on the shipped bank (issue 19):
 //! `create` is `LoftPlan::attempt` on an exposure state of 1,000 forms and
-//! more, `ExposureState::record` and the delivery view to JSON; `submit` is
+//! more, `ExposureState::record` and the delivery view to JSON
+//! (`DeliveryView::to_json`); its parts are timed apart: the library's
+//! attempt and record without JSON (`create/library`), and the view's
+//! JSON by `to_json` and by `serde_json::to_vec` (`create/view_json`,
+//! `create/view_serde_json`); `submit` is
 //! `LoftPlan::restore` from the stored record, `FormScorer::new`,
 //! `score_attempt` (handles mapped back, answers checked and scored, full
 //! report) and the candidate view to JSON. Before timing, prints the bytes
@@ -11,7 +15,9 @@
 //! Each call is timed twice: by the wall clock (criterion's default) and by
 //! the CPU time of the benchmark's thread (`/cpu` names), which does not
 //! count the time other processes hold the core: the figure to read on a
-//! shared machine.
+//! shared machine. Under valgrind (callgrind counts instructions whatever
+//! the load) run only the wall-clock names: the `/cpu` clock's vDSO call
+//! does not run there.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use exam_core::assembly::{AttemptRecord, ExposureState, LoftOptions, LoftPlan};
@@ -101,23 +107,33 @@ fn attempts(c: &mut Criterion) {
         seed += 1;
         let a = plan.attempt(black_box(&state), seed).ok()?;
         state.record(&a.form);
-        serde_json::to_vec(&a.view).ok()
+        Some(a.view.to_json())
     };
     c.bench_function("lms/create", |b| b.iter(&mut create));
     c.bench_function("lms/create/cpu", |b| {
         b.iter_custom(|iters| cpu_time(iters, &mut create))
     });
-    // The parts of create: the attempt alone, and the view to JSON alone.
-    let mut attempt = || {
+    // The parts of create: the library's attempt and record (no JSON), and
+    // the view to JSON alone, written by `to_json` and by serde_json.
+    let mut library = || {
         seed += 1;
-        plan.attempt(black_box(&state), seed).ok()
+        let a = plan.attempt(black_box(&state), seed).ok()?;
+        state.record(&a.form);
+        Some(a)
     };
-    c.bench_function("lms/create/attempt/cpu", |b| {
-        b.iter_custom(|iters| cpu_time(iters, &mut attempt))
+    c.bench_function("lms/create/library", |b| b.iter(&mut library));
+    c.bench_function("lms/create/library/cpu", |b| {
+        b.iter_custom(|iters| cpu_time(iters, &mut library))
     });
-    let view_json = || serde_json::to_vec(black_box(&sample.view)).ok();
+    let view_json = || black_box(&sample.view).to_json();
+    c.bench_function("lms/create/view_json", |b| b.iter(view_json));
     c.bench_function("lms/create/view_json/cpu", |b| {
         b.iter_custom(|iters| cpu_time(iters, view_json))
+    });
+    let view_serde = || serde_json::to_vec(black_box(&sample.view)).ok();
+    c.bench_function("lms/create/view_serde_json", |b| b.iter(view_serde));
+    c.bench_function("lms/create/view_serde_json/cpu", |b| {
+        b.iter_custom(|iters| cpu_time(iters, view_serde))
     });
     let submit = || {
         let (form, key) = plan.restore(black_box(&sample.record)).ok()?;

@@ -44,6 +44,64 @@ fn slot_kind(item: &Item) -> Option<String> {
     }
 }
 
+/// The slots of each slot kind on every form of the shipped blueprint.
+fn slots_per_kind(blueprint: &Blueprint) -> HashMap<String, u64> {
+    let mut need: HashMap<String, u64> = HashMap::new();
+    for d in &blueprint.domains {
+        for level in CompetencyLevel::ALL {
+            need.insert(
+                format!("{} {level}", d.domain),
+                u64::from(d.levels.get(level).min()),
+            );
+        }
+    }
+    need.insert("pretest".to_owned(), u64::from(blueprint.pretest_items));
+    need
+}
+
+/// Per slot kind, the least largest exposure rate any delivery can reach:
+/// `N / U`, with `N` the kind's slots per form and `U` its items in units
+/// that fit a form (a set fits when it holds no more items of each kind
+/// than the form has slots of that kind; SET-AUT-1 with two
+/// automation x advanced items for one slot never does). Every form places
+/// `N` of those `U` items, so after `n` forms their uses add up to `N n`
+/// and the most used of them is on at least `N n / U` forms. Derived from
+/// the bank and blueprint, not from the forms.
+fn forced_rates(bank: &ItemBank, blueprint: &Blueprint) -> HashMap<String, f64> {
+    let need = slots_per_kind(blueprint);
+    // Units: each stand-alone item alone, each set's items together.
+    let mut units: HashMap<String, HashMap<String, u64>> = HashMap::new();
+    for item in bank.items() {
+        if let Some(kind) = slot_kind(item) {
+            let unit = item
+                .set
+                .as_ref()
+                .map_or(item.id.to_string(), |s| s.to_string());
+            *units.entry(unit).or_default().entry(kind).or_insert(0) += 1;
+        }
+    }
+    let mut usable: HashMap<String, u64> = HashMap::new();
+    for shape in units.values() {
+        if shape
+            .iter()
+            .all(|(kind, &c)| c <= need.get(kind).copied().unwrap_or(0))
+        {
+            for (kind, &c) in shape {
+                *usable.entry(kind.clone()).or_insert(0) += c;
+            }
+        }
+    }
+    need.iter()
+        .filter(|&(_, &n)| n > 0)
+        .map(|(kind, &n)| {
+            (
+                kind.clone(),
+                n as f64 / usable.get(kind).copied().unwrap_or(0) as f64,
+            )
+        })
+        .collect()
+}
+
 /// The slot kinds whose every slot, by the soft cap's own arithmetic, is
 /// always filled within the cap at rate `rate` over `forms` forms, so
 /// that every stand-alone item of the kind stays at most
@@ -64,16 +122,7 @@ fn slot_kind(item: &Item) -> Option<String> {
 /// placed after it at all. This is derived from the bank and blueprint,
 /// not from the forms.
 fn kinds_within_cap(bank: &ItemBank, blueprint: &Blueprint, rate: f64, forms: u64) -> Vec<String> {
-    let mut need: HashMap<String, u64> = HashMap::new();
-    for d in &blueprint.domains {
-        for level in CompetencyLevel::ALL {
-            need.insert(
-                format!("{} {level}", d.domain),
-                u64::from(d.levels.get(level).min()),
-            );
-        }
-    }
-    need.insert("pretest".to_owned(), u64::from(blueprint.pretest_items));
+    let need = slots_per_kind(blueprint);
     let with_enemies: HashSet<&ItemId> = bank
         .items()
         .iter()
@@ -121,11 +170,82 @@ fn kinds_within_cap(bank: &ItemBank, blueprint: &Blueprint, rate: f64, forms: u6
     kinds
 }
 
+/// How far the levelling of a short kind may leave its most exposed item
+/// above the kind's average: 1% of the forms.
+const SLACK: f64 = 0.01;
+
+/// One slot kind's most exposed item against what exposure control
+/// allows it.
+struct Excess {
+    kind: String,
+    /// The kind's forced rate ([`forced_rates`]).
+    forced: f64,
+    /// The most exposed item's rate, where it is furthest above `allowed`.
+    observed: f64,
+    /// What the control allows that item: the rate, or the forced rate
+    /// of the tightest kind of its unit (a set travels with its kinds)
+    /// when that is higher.
+    allowed: f64,
+}
+
+/// Per slot kind, the item furthest above what exposure control allows
+/// it after the forms counted in `state`: within the soft cap an item
+/// stays at most at `rate` (`u + 1 ≤ r (n + 1)` keeps `u ≤ r n`); only a
+/// kind the bank cannot serve within the rate goes above it, and then the
+/// least-over-first fallback keeps its items level near its forced rate.
+fn exposure_excess(
+    bank: &ItemBank,
+    blueprint: &Blueprint,
+    state: &ExposureState,
+    rate: f64,
+) -> Vec<Excess> {
+    let forced = forced_rates(bank, blueprint);
+    let unit_of = |item: &Item| {
+        item.set
+            .as_ref()
+            .map_or(item.id.to_string(), |s| s.to_string())
+    };
+    let mut unit_kinds: HashMap<String, HashSet<String>> = HashMap::new();
+    for item in bank.items() {
+        if let Some(kind) = slot_kind(item) {
+            unit_kinds.entry(unit_of(item)).or_default().insert(kind);
+        }
+    }
+    let mut worst: HashMap<String, Excess> = HashMap::new();
+    for item in bank.items() {
+        let Some(kind) = slot_kind(item) else {
+            continue;
+        };
+        let allowed = unit_kinds[&unit_of(item)]
+            .iter()
+            .filter_map(|k| forced.get(k))
+            .fold(rate, |a, &b| a.max(b));
+        let observed = state.rate(&item.id);
+        let e = worst.entry(kind.clone()).or_insert(Excess {
+            forced: forced.get(&kind).copied().unwrap_or(0.0),
+            kind,
+            observed,
+            allowed,
+        });
+        if observed - allowed > e.observed - e.allowed {
+            (e.observed, e.allowed) = (observed, allowed);
+        }
+    }
+    let mut kinds: Vec<Excess> = worst.into_values().collect();
+    kinds.sort_by(|a, b| a.kind.cmp(&b.kind));
+    kinds
+}
+
 /// 10,000 consecutive attempts at rates 0.2 and 0.3: every one is served
-/// and the sampled ones meet the blueprint. The stand-alone items of every
-/// slot kind that the cap's arithmetic keeps within the cap
-/// ([`kinds_within_cap`]) stay within `rate · n` uses; items of a set all
-/// have the same uses; the observed maximum exposure is reported.
+/// and the sampled ones meet the blueprint (their views written by
+/// `to_json` as serde_json writes them). At both rates every slot kind's
+/// most exposed item stays within what exposure control allows it
+/// ([`exposure_excess`]: the rate, or its kind's forced rate where the bank
+/// is short) plus [`SLACK`], a check that 2,000 forms without an effective
+/// cap (rate 1) fail. The stand-alone items of every slot kind that the
+/// cap's arithmetic keeps within the cap ([`kinds_within_cap`]) stay within
+/// `rate · n` uses; items of a set all have the same uses; the observed
+/// maximum exposure is reported.
 ///
 /// Why a kind with ample supply can still be uneven (troubleshooting x
 /// intermediate at 0.2, 20 items for 2 slots): set SET-TRB-2 holds one
@@ -152,6 +272,8 @@ fn ten_thousand_forms_at_low_rates_never_lock_up() {
                 .unwrap_or_else(|e| panic!("rate {rate}, form {seed}: {e}"));
             if seed % 500 == 0 {
                 assert!(coverage(&attempt.form, bank, blueprint, &[]).meets_blueprint());
+                let view = &attempt.view;
+                assert_eq!(view.to_json(), serde_json::to_vec(view).unwrap());
             }
             over += u64::from(attempt.quality.over_exposed);
             state.record(&attempt.form);
@@ -185,6 +307,21 @@ fn ten_thousand_forms_at_low_rates_never_lock_up() {
         for (set, counts) in &sets {
             assert!(counts.windows(2).all(|w| w[0] == w[1]), "{set}: {counts:?}");
         }
+        // Exposure control at work in every kind, at 0.2 as at 0.3.
+        let excess = exposure_excess(bank, blueprint, &state, rate);
+        for e in &excess {
+            eprintln!(
+                "rate {rate}: {}: forced {:.4}, most exposed {:.4} against {:.4}",
+                e.kind, e.forced, e.observed, e.allowed
+            );
+            assert!(
+                e.observed <= e.allowed + SLACK,
+                "rate {rate}: {}: an item on {:.4} of the forms, allowed {:.4} + {SLACK}",
+                e.kind,
+                e.observed,
+                e.allowed
+            );
+        }
         let pretest_need = f64::from(blueprint.pretest_items);
         let pretest_supply = bank
             .items()
@@ -202,6 +339,27 @@ fn ten_thousand_forms_at_low_rates_never_lock_up() {
             pretest_need / pretest_supply
         );
     }
+    // The check is not vacuous: the same plan without an effective cap
+    // (rate 1) puts items well above what the control allows at 0.2.
+    let plan = shipped_plan(1.0);
+    let mut state = ExposureState::default();
+    for seed in 0..2_000 {
+        let attempt = plan.attempt(&state, seed).expect("rate 1 serves");
+        state.record(&attempt.form);
+    }
+    let excess = exposure_excess(plan.bank(), plan.blueprint(), &state, 0.2);
+    let worst = excess
+        .iter()
+        .max_by(|a, b| (a.observed - a.allowed).total_cmp(&(b.observed - b.allowed)))
+        .expect("slot kinds");
+    eprintln!(
+        "rate 1: {}: most exposed {:.4} against {:.4} at rate 0.2; observed maximum exposure {:.4}",
+        worst.kind,
+        worst.observed,
+        worst.allowed,
+        state.max_rate()
+    );
+    assert!(worst.observed > worst.allowed + SLACK);
 }
 
 #[test]

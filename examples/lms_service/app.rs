@@ -19,7 +19,7 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use exam_core::assembly::{AttemptRecord, ExposureState, LoftOptions, LoftPlan};
@@ -173,12 +173,6 @@ struct NewAttempt {
 }
 
 #[derive(Serialize)]
-struct Created {
-    attempt: String,
-    view: exam_core::form::DeliveryView,
-}
-
-#[derive(Serialize)]
 struct Exposure {
     forms_delivered: u64,
     max_rate: f64,
@@ -205,11 +199,15 @@ async fn create(State(s): State<Arc<Service>>, body: Bytes) -> Result<Response, 
             record: attempt.record,
         },
     );
-    let created = Created {
-        attempt: id,
-        view: attempt.view,
-    };
-    Ok((StatusCode::CREATED, axum::Json(created)).into_response())
+    // `{"attempt": id, "view": view}`, the view written by `to_json` (its
+    // shared texts copied, not escaped again).
+    let mut created = b"{\"attempt\":".to_vec();
+    serde_json::to_writer(&mut created, &id).map_err(|_| internal())?;
+    created.extend_from_slice(b",\"view\":");
+    attempt.view.write_json(&mut created);
+    created.push(b'}');
+    let json = [(header::CONTENT_TYPE, "application/json")];
+    Ok((StatusCode::CREATED, json, created).into_response())
 }
 
 fn take_open(s: &Service, id: &str) -> Result<Open, Failure> {

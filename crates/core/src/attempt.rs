@@ -64,23 +64,56 @@ impl HandleKey {
         self.0.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    fn hash(&self, tag: u8, form: &FormId, id: &str) -> Handle {
+    /// The keyed hash's state after a handle's tag and form.
+    fn prefix(&self, tag: u8, form: &FormId) -> SipHasher24 {
         let mut h = SipHasher24::new_with_key(&self.0);
         h.write_u8(tag);
         h.write(form.as_str().as_bytes());
         h.write_u8(0xff);
-        h.write(id.as_bytes());
-        Handle(h.finish())
+        h
     }
 
     /// The handle of an item on a form.
     pub fn item(&self, form: &FormId, item: &ItemId) -> Handle {
-        self.hash(b'i', form, item.as_str())
+        handle(self.prefix(b'i', form), item.as_str())
     }
 
     /// The handle of an item set's stimulus on a form.
     pub fn stimulus(&self, form: &FormId, set: &SetId) -> Handle {
-        self.hash(b's', form, set.as_str())
+        handle(self.prefix(b's', form), set.as_str())
+    }
+
+    /// The handles of one form, the form hashed once for all of them.
+    pub(crate) fn form(&self, form: &FormId) -> FormHandles {
+        FormHandles {
+            item: self.prefix(b'i', form),
+            stimulus: self.prefix(b's', form),
+        }
+    }
+}
+
+/// The hash of `id` after `prefix`.
+fn handle(mut prefix: SipHasher24, id: &str) -> Handle {
+    prefix.write(id.as_bytes());
+    Handle(prefix.finish())
+}
+
+/// The handles of one form ([`HandleKey::form`]): the same values as
+/// [`HandleKey::item`] and [`HandleKey::stimulus`].
+pub(crate) struct FormHandles {
+    item: SipHasher24,
+    stimulus: SipHasher24,
+}
+
+impl FormHandles {
+    /// The handle of an item on the form.
+    pub(crate) fn item(&self, item: &ItemId) -> Handle {
+        handle(self.item.clone(), item.as_str())
+    }
+
+    /// The handle of a set's stimulus on the form.
+    pub(crate) fn stimulus(&self, set: &SetId) -> Handle {
+        handle(self.stimulus.clone(), set.as_str())
     }
 }
 
@@ -95,15 +128,28 @@ impl fmt::Debug for HandleKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Handle(u64);
 
+impl Handle {
+    /// The 16 lower-case hex digits.
+    pub(crate) fn hex(self) -> [u8; 16] {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [0u8; 16];
+        for (i, h) in hex.iter_mut().enumerate() {
+            *h = DIGITS[(self.0 >> (60 - 4 * i)) as usize & 0xf];
+        }
+        hex
+    }
+}
+
 impl fmt::Display for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:016x}", self.0)
+        // The digits are ASCII.
+        f.write_str(std::str::from_utf8(&self.hex()).unwrap_or_default())
     }
 }
 
 impl Serialize for Handle {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(std::str::from_utf8(&self.hex()).unwrap_or_default())
     }
 }
 

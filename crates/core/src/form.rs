@@ -25,7 +25,11 @@ use crate::item::{Choice, Interaction, Item, ItemKind, MatchPair};
 use crate::jta::CompetencyLevel;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::sync::Arc;
+
+mod shared_text;
+mod view_json;
+
+pub use shared_text::SharedText;
 
 /// Whether a slot counts towards the score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -167,8 +171,7 @@ pub struct DeliveredChoice {
     /// The option id the candidate's answer refers to.
     pub id: OptionId,
     /// The text shown (shared with the views of other forms).
-    #[serde(with = "shared_text")]
-    pub text: Arc<str>,
+    pub text: SharedText,
 }
 
 /// An item as the candidate sees it.
@@ -184,8 +187,7 @@ pub struct DeliveredItem {
     /// The kind of interaction.
     pub kind: ItemKind,
     /// The question (shared with the views of other forms).
-    #[serde(with = "shared_text")]
-    pub stem: Arc<str>,
+    pub stem: SharedText,
     /// The options in delivered order (for matching: the right column).
     pub options: Vec<DeliveredChoice>,
     /// For matching items, the prompts (left column) in delivered order.
@@ -201,9 +203,8 @@ pub struct DeliveredItem {
 pub struct DeliveredStimulus {
     /// The handle items refer to.
     pub handle: Handle,
-    /// The stimulus text.
-    #[serde(with = "shared_text")]
-    pub text: Arc<str>,
+    /// The stimulus text (shared with the views of other forms).
+    pub text: SharedText,
     /// Its display format (`text`, `log`, `yaml`, ...).
     pub format: String,
 }
@@ -328,25 +329,11 @@ fn is_permutation(order: &[OptionId], choices: &[Choice]) -> bool {
     }
 }
 
-/// Serde for the shared texts of a delivery view: a JSON string.
-mod shared_text {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use std::sync::Arc;
-
-    pub(super) fn serialize<S: Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(text)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
-        std::borrow::Cow::<'de, str>::deserialize(d).map(|text| Arc::from(text.as_ref()))
-    }
-}
-
 /// The texts a delivery view shows of one item, shared: a view copies
 /// pointers, not text (an on-the-fly plan keeps one per bank item).
 #[derive(Debug, Clone)]
 pub(crate) struct ShownTexts {
-    stem: Arc<str>,
+    stem: SharedText,
     /// The options in the item's order.
     options: Vec<DeliveredChoice>,
     /// The matching prompts in the item's order.
@@ -354,18 +341,27 @@ pub(crate) struct ShownTexts {
 }
 
 impl ShownTexts {
+    /// Writes the JSON literal of every text now, so that writing views
+    /// later only copies them.
+    pub(crate) fn escape_now(&self) {
+        self.stem.json();
+        for c in self.options.iter().chain(&self.prompts) {
+            c.text.json();
+        }
+    }
+
     pub(crate) fn of(item: &Item) -> Self {
         let shown = |choices: &[Choice]| -> Vec<DeliveredChoice> {
             choices
                 .iter()
                 .map(|c| DeliveredChoice {
                     id: c.id.clone(),
-                    text: Arc::from(c.text.as_str()),
+                    text: SharedText::new(&c.text),
                 })
                 .collect()
         };
         Self {
-            stem: Arc::from(item.stem.as_str()),
+            stem: SharedText::new(&item.stem),
             options: shown(item.interaction.options()),
             prompts: match &item.interaction {
                 Interaction::Matching { prompts, .. } => shown(prompts),
@@ -458,15 +454,20 @@ impl Form {
         }
         let texts: Vec<ShownTexts> = items.iter().map(|item| ShownTexts::of(item)).collect();
         let texts: Vec<&ShownTexts> = texts.iter().collect();
-        Ok(self.view_of(bank, &items, &texts, time_limit_minutes, handles))
+        let stimulus = |id: &SetId| {
+            bank.set(id)
+                .map(|set| (SharedText::new(&set.stimulus), set.format.clone()))
+        };
+        Ok(self.view_of(&stimulus, &items, &texts, time_limit_minutes, handles))
     }
 
     /// The delivery view from the form's items in slot order (already
     /// checked, or taken from the bank by the assembler), whose sets are
-    /// in the bank, and their shown texts.
+    /// in the bank, and their shown texts; `stimulus` gives a set's shown
+    /// stimulus and its format.
     pub(crate) fn view_of(
         &self,
-        bank: &ItemBank,
+        stimulus: &dyn Fn(&SetId) -> Option<(SharedText, String)>,
         items: &[&Item],
         texts: &[&ShownTexts],
         time_limit_minutes: u32,
@@ -475,17 +476,18 @@ impl Form {
         let mut shown_items = Vec::with_capacity(self.slots.len());
         let mut stimuli: Vec<DeliveredStimulus> = Vec::new();
         let mut shown: Vec<&SetId> = Vec::new();
+        let handles = handles.form(&self.id);
         for (i, ((slot, item), texts)) in self.slots.iter().zip(items).zip(texts).enumerate() {
             let stimulus = slot.set.as_ref().map(|set_id| {
-                let handle = handles.stimulus(&self.id, set_id);
+                let handle = handles.stimulus(set_id);
                 if !shown.contains(&set_id)
-                    && let Some(set) = bank.set(set_id)
+                    && let Some((text, format)) = stimulus(set_id)
                 {
                     shown.push(set_id);
                     stimuli.push(DeliveredStimulus {
                         handle,
-                        text: Arc::from(set.stimulus.as_str()),
-                        format: set.format.clone(),
+                        text,
+                        format,
                     });
                 }
                 handle
@@ -496,7 +498,7 @@ impl Form {
             };
             shown_items.push(DeliveredItem {
                 position: i as u32 + 1,
-                handle: handles.item(&self.id, &item.id),
+                handle: handles.item(&item.id),
                 stimulus,
                 kind: item.kind(),
                 stem: texts.stem.clone(),

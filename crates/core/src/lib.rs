@@ -21,7 +21,9 @@
 //!    [`bank::ItemBank::irt_params`], and the [`assembly::ExposureState`]
 //!    read back from where it was saved.
 //! 2. Per attempt: [`assembly::LoftPlan::attempt`] gives the form, its
-//!    [`form::DeliveryView`] (send it to the candidate), its scoring key
+//!    [`form::DeliveryView`] (send it to the candidate; its
+//!    [`to_json`](form::DeliveryView::to_json) writes serde_json's bytes
+//!    several times faster, its shared texts copied), its scoring key
 //!    and a compact [`assembly::AttemptRecord`] (store it); count the form
 //!    with [`assembly::ExposureState::record`] (or
 //!    [`release`](assembly::ExposureState::release) it if the attempt is

@@ -64,6 +64,21 @@ pub(crate) fn build_form(
     id: FormId,
     index: u64,
 ) -> Form {
+    build_form_at(bank, blueprint, pool, units, order, seed, id, index).0
+}
+
+/// [`build_form`], with the bank position of each slot's item.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn build_form_at(
+    bank: &ItemBank,
+    blueprint: &Blueprint,
+    pool: &Pool,
+    units: &[u32],
+    order: DeliveryOrder,
+    seed: u64,
+    id: FormId,
+    index: u64,
+) -> (Form, Vec<usize>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(index + 1);
     let items = bank.items();
@@ -100,6 +115,7 @@ pub(crate) fn build_form(
         placed.sort_by_key(|&(section, _)| section);
     }
     let mut slots = Vec::new();
+    let mut positions = Vec::new();
     for (section, u) in placed {
         let unit = &pool.units[u as usize];
         let section_id = blueprint
@@ -108,6 +124,7 @@ pub(crate) fn build_form(
             .map(|d| d.domain.clone())
             .unwrap_or_else(|| items[unit.items[0]].domain.clone());
         for &i in &unit.items {
+            positions.push(i);
             let item = &items[i];
             let mut option_order: Vec<OptionId> = item
                 .interaction
@@ -140,12 +157,13 @@ pub(crate) fn build_form(
             });
         }
     }
-    Form {
+    let form = Form {
         id,
         seed,
         blueprint: blueprint.id.clone(),
         blueprint_version: blueprint.version.clone(),
         order,
         slots,
-    }
+    };
+    (form, positions)
 }

@@ -58,7 +58,13 @@ impl ExposureState {
     pub fn record(&mut self, form: &Form) {
         self.forms_delivered += 1;
         for slot in &form.slots {
-            *self.uses.entry(slot.item.clone()).or_insert(0) += 1;
+            // Only a first use clones the id.
+            match self.uses.get_mut(&slot.item) {
+                Some(uses) => *uses += 1,
+                None => {
+                    self.uses.insert(slot.item.clone(), 1);
+                }
+            }
         }
     }
 

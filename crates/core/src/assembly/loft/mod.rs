@@ -59,9 +59,9 @@ use super::{AssemblyError, Objective, feasibility};
 use crate::attempt::HandleKey;
 use crate::bank::ItemBank;
 use crate::blueprint::Blueprint;
-use crate::form::{DeliveryOrder, DeliveryView, Form, ScoringKey, ShownTexts};
+use crate::form::{DeliveryOrder, DeliveryView, Form, ScoringKey, SharedText, ShownTexts};
 use crate::hash::StableHasher;
-use crate::ids::{FormId, ItemId};
+use crate::ids::{FormId, ItemId, SetId};
 use crate::item::Item;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -185,6 +185,8 @@ pub struct LoftPlan {
     mean: Vec<f64>,
     /// Per bank item, the texts its delivery shows.
     shown: Vec<ShownTexts>,
+    /// Per bank set, its shown stimulus and format.
+    stimuli: Vec<(SetId, SharedText, String)>,
     /// The bank's items by id (sorted), with their bank positions: the
     /// exposure state's counts are matched to them in one merge.
     by_id: Vec<(ItemId, usize)>,
@@ -265,7 +267,18 @@ impl LoftPlan {
         let max_item_uses = options
             .max_item_uses
             .or(blueprint.max_item_uses.map(u64::from));
-        let shown = bank.items().iter().map(ShownTexts::of).collect();
+        // Texts escaped for JSON once here, not per view.
+        let shown: Vec<ShownTexts> = bank.items().iter().map(ShownTexts::of).collect();
+        shown.iter().for_each(ShownTexts::escape_now);
+        let stimuli = bank
+            .sets()
+            .iter()
+            .map(|set| {
+                let text = SharedText::new(&set.stimulus);
+                text.json();
+                (set.id.clone(), text, set.format.clone())
+            })
+            .collect();
         let mut by_id: Vec<(ItemId, usize)> = bank
             .items()
             .iter()
@@ -285,6 +298,7 @@ impl LoftPlan {
             with_kind,
             mean,
             shown,
+            stimuli,
             by_id,
             digest,
             fingerprint,
@@ -354,8 +368,14 @@ impl LoftPlan {
         let (form, key, items) = self.build(&record);
         let texts: Vec<&ShownTexts> = items.iter().map(|&(p, _)| &self.shown[p]).collect();
         let items: Vec<&Item> = items.into_iter().map(|(_, item)| item).collect();
+        let stimulus = |id: &SetId| {
+            self.stimuli
+                .iter()
+                .find(|(set, _, _)| set == id)
+                .map(|(_, text, format)| (text.clone(), format.clone()))
+        };
         let view = form.view_of(
-            &self.bank,
+            &stimulus,
             &items,
             &texts,
             self.blueprint.time_limit_minutes,
@@ -397,7 +417,7 @@ impl LoftPlan {
     /// The form and key of a record, with the form's items (and their bank
     /// positions) in slot order.
     fn build(&self, record: &AttemptRecord) -> (Form, ScoringKey, Vec<(usize, &Item)>) {
-        let form = delivery::build_form(
+        let (form, positions) = delivery::build_form_at(
             &self.bank,
             &self.blueprint,
             &self.pool,
@@ -408,12 +428,8 @@ impl LoftPlan {
             0,
         );
         let bank_items = self.bank.items();
-        let items: Vec<(usize, &Item)> = form
-            .slots
-            .iter()
-            .filter_map(|s| self.bank.position(&s.item))
-            .map(|p| (p, &bank_items[p]))
-            .collect();
+        let items: Vec<(usize, &Item)> =
+            positions.into_iter().map(|p| (p, &bank_items[p])).collect();
         let refs: Vec<&Item> = items.iter().map(|&(_, item)| item).collect();
         let key = form.key_of(&refs);
         (form, key, items)

@@ -87,6 +87,25 @@ fn exposure_stays_within_the_soft_cap_where_the_bank_allows() {
     );
 }
 
+/// `DeliveryView::to_json` writes serde_json's bytes, on views with set
+/// stimuli, matching prompts and multiple-response counts.
+#[test]
+fn views_written_as_json_are_serde_jsons_bytes() {
+    let plan = plan(&small(), 5, &LoftOptions::default());
+    let (mut stimuli, mut prompts, mut select) = (false, false, false);
+    for seed in 0..30 {
+        let view = plan.attempt(&ExposureState::default(), seed).unwrap().view;
+        assert_eq!(
+            String::from_utf8(view.to_json()).unwrap(),
+            serde_json::to_string(&view).unwrap()
+        );
+        stimuli |= !view.stimuli.is_empty();
+        prompts |= view.items.iter().any(|i| !i.prompts.is_empty());
+        select |= view.items.iter().any(|i| i.select.is_some());
+    }
+    assert!(stimuli && prompts && select, "{stimuli} {prompts} {select}");
+}
+
 #[test]
 fn record_release_and_merge_keep_exact_counts() {
     let plan = plan(&small(), 4, &LoftOptions::default());
