@@ -171,8 +171,8 @@ fn kinds_within_cap(bank: &ItemBank, blueprint: &Blueprint, rate: f64, forms: u6
 }
 
 /// How far the levelling of a short kind may leave its most exposed item
-/// above the kind's average: 1% of the forms.
-const SLACK: f64 = 0.01;
+/// above the kind's forced rate: 20 uses in 10,000 forms (2 observed).
+const SLACK: f64 = 0.002;
 
 /// One slot kind's most exposed item against what exposure control
 /// allows it.
@@ -241,8 +241,11 @@ fn exposure_excess(
 /// `to_json` as serde_json writes them). At both rates every slot kind's
 /// most exposed item stays within what exposure control allows it
 /// ([`exposure_excess`]: the rate, or its kind's forced rate where the bank
-/// is short) plus [`SLACK`], a check that 2,000 forms without an effective
-/// cap (rate 1) fail. The stand-alone items of every slot kind that the
+/// is short) plus [`SLACK`]. On the shipped bank the selection alone
+/// spreads items nearly as evenly: 2,000 forms at rate 1 (no effective
+/// cap) stayed within 0.0005 of the 0.2 bounds, so this check guards the
+/// cap's arithmetic and the levelling of short kinds rather than telling
+/// control from none. The stand-alone items of every slot kind that the
 /// cap's arithmetic keeps within the cap ([`kinds_within_cap`]) stay within
 /// `rate · n` uses; items of a set all have the same uses; the observed
 /// maximum exposure is reported.
@@ -339,27 +342,6 @@ fn ten_thousand_forms_at_low_rates_never_lock_up() {
             pretest_need / pretest_supply
         );
     }
-    // The check is not vacuous: the same plan without an effective cap
-    // (rate 1) puts items well above what the control allows at 0.2.
-    let plan = shipped_plan(1.0);
-    let mut state = ExposureState::default();
-    for seed in 0..2_000 {
-        let attempt = plan.attempt(&state, seed).expect("rate 1 serves");
-        state.record(&attempt.form);
-    }
-    let excess = exposure_excess(plan.bank(), plan.blueprint(), &state, 0.2);
-    let worst = excess
-        .iter()
-        .max_by(|a, b| (a.observed - a.allowed).total_cmp(&(b.observed - b.allowed)))
-        .expect("slot kinds");
-    eprintln!(
-        "rate 1: {}: most exposed {:.4} against {:.4} at rate 0.2; observed maximum exposure {:.4}",
-        worst.kind,
-        worst.observed,
-        worst.allowed,
-        state.max_rate()
-    );
-    assert!(worst.observed > worst.allowed + SLACK);
 }
 
 #[test]
