@@ -98,7 +98,8 @@ fn handle(mut prefix: SipHasher24, id: &str) -> Handle {
     Handle(prefix.finish())
 }
 
-/// The handles of one form ([`HandleKey::form`]): the same values as
+/// The handles of one form ([`HandleKey::form`]; the hasher is `Copy`,
+/// each handle starts from a copy): the same values as
 /// [`HandleKey::item`] and [`HandleKey::stimulus`].
 pub(crate) struct FormHandles {
     item: SipHasher24,
@@ -108,12 +109,12 @@ pub(crate) struct FormHandles {
 impl FormHandles {
     /// The handle of an item on the form.
     pub(crate) fn item(&self, item: &ItemId) -> Handle {
-        handle(self.item.clone(), item.as_str())
+        handle(self.item, item.as_str())
     }
 
     /// The handle of a set's stimulus on the form.
     pub(crate) fn stimulus(&self, set: &SetId) -> Handle {
-        handle(self.stimulus.clone(), set.as_str())
+        handle(self.stimulus, set.as_str())
     }
 }
 
