@@ -36,7 +36,7 @@
 //!   not a permutation of the options, a matching key without exactly one
 //!   pair per prompt, the item as its own enemy;
 //! - across items: duplicate item or set ids, an enemy or set that does not
-//!   exist;
+//!   exist, a set without items;
 //! - each blueprint ([`CheckedBlueprint`], [`supply`]): another JTA, unknown
 //!   or repeated domains, weights negative or not summing to one (within
 //!   [`WEIGHT_SUM_TOLERANCE`]), level counts that do not add up to the
@@ -45,7 +45,7 @@
 //!   once.
 //!
 //! Warnings (the bank loads): an item whose task belongs to another domain,
-//! a set without items, a set whose items span several domains (legal:
+//! a set whose items span several domains (legal:
 //! assembly counts each item in its own domain, but a testlet is easier to
 //! place when it sits in one), a JTA domain the blueprint leaves out.
 //!
@@ -568,6 +568,19 @@ mod tests {
             err.to_string(),
             "2 error(s) and 0 warning(s) in the item bank"
         );
+    }
+
+    #[test]
+    fn a_set_without_items_is_an_error() {
+        let set = ItemSet {
+            id: "S1".into(),
+            title: "Unused".to_owned(),
+            stimulus: "A log".to_owned(),
+            format: "log".to_owned(),
+        };
+        let err = ItemBank::new(mini_jta(), vec![set], vec![item("V", "A")]).unwrap_err();
+        let lines: Vec<String> = err.errors().map(ToString::to_string).collect();
+        assert_eq!(lines, ["error: set `S1` has no items"]);
     }
 
     #[test]
