@@ -131,13 +131,14 @@ fn lsat6_plain_ml_three_pl_reaches_mirt_and_is_converged() {
     let x = rows(&crate::common::reference_path("lsat6.csv"));
     let ll = marginal_loglik(&x, &params);
     assert!((ll - fit.log_likelihood).abs() < 1e-8, "{ll}");
-    check_stationary(&fit, &x, 1e-3);
+    // The polish stops at a projected gradient of 1e-6 per person.
+    check_stationary(&fit, |p| marginal_loglik(&x, p), 1e-3);
 }
 
-/// Central differences of the written-out log-likelihood: every parameter
-/// off a bound has a derivative of at most `tol`; a `c` on its lower bound
+/// Central differences of a written-out objective: every parameter off a
+/// bound has a derivative of at most `tol`; a `c` on its lower bound
 /// (flagged) has a non-positive one-sided derivative into the box.
-fn check_stationary(fit: &Calibration, x: &[Vec<u8>], tol: f64) {
+fn check_stationary(fit: &Calibration, objective: impl Fn(&[[f64; 3]]) -> f64, tol: f64) {
     let params = estimates(fit);
     let h = 1e-5;
     for j in 0..params.len() {
@@ -145,7 +146,7 @@ fn check_stationary(fit: &Calibration, x: &[Vec<u8>], tol: f64) {
             let at = |delta: f64| {
                 let mut p = params.clone();
                 p[j][k] += delta;
-                marginal_loglik(x, &p)
+                objective(&p)
             };
             if k == 2 && c_at_bound(fit, j) {
                 let forward = (at(h) - at(0.0)) / h;
@@ -175,9 +176,29 @@ fn simulated_plain_ml_three_pl_agrees_with_mirt_inside_its_box() {
     for run in ["python_em", "rust_em"] {
         assert!(sim[run]["inside_box"].as_bool().unwrap());
     }
-    let path = data_path("simulated_3pl.csv");
-    let reader = std::fs::File::open(&path).unwrap();
-    let data = ResponseMatrix::from_csv(reader, &path, CsvOptions { id_column: false }).unwrap();
+    let data = simulated();
+    let counts: Vec<usize> = (0..data.n_items())
+        .map(|j| {
+            data.blocks()
+                .iter()
+                .map(|b| {
+                    let col = b.items().iter().position(|&i| i == j).unwrap();
+                    b.scores()
+                        .chunks_exact(b.n_items())
+                        .filter(|row| row[col] == 1)
+                        .count()
+                })
+                .sum()
+        })
+        .collect();
+    // The file is the one mirt read (its item sums, counted by the script).
+    let expected: Vec<usize> = sim["item_correct_counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as usize)
+        .collect();
+    assert_eq!(counts, expected);
     let fit = calibrate(&data, &plain_ml()).unwrap();
     let mirt_fit = &sim["rust_em"];
     let loglik = mirt_fit["loglik"].as_f64().unwrap();
@@ -204,7 +225,72 @@ fn simulated_plain_ml_three_pl_agrees_with_mirt_inside_its_box() {
         "largest differences from mirt: a {:.2e}, d {:.2e}, c {:.2e}",
         worst[0], worst[1], worst[2]
     );
-    // The shared reference data's tolerance for MML slopes and intercepts
-    // with 61 points and tight convergence (1e-3), and the same for c.
-    assert!(worst.iter().all(|w| *w < 1e-3), "{worst:?}");
+    // mirt's two runs differ by up to 1.3e-4; a quarter of the shared
+    // reference data's 1e-3 for MML slopes and intercepts is allowed.
+    assert!(worst.iter().all(|w| *w < 5e-4), "{worst:?}");
+}
+
+fn simulated() -> ResponseMatrix {
+    let path = data_path("simulated_3pl.csv");
+    let reader = std::fs::File::open(&path).unwrap();
+    ResponseMatrix::from_csv(reader, &path, CsvOptions { id_column: false }).unwrap()
+}
+
+/// The EM stopped far too early (its parameter-change rule at 1e-2): the
+/// polish alone must carry the fit to mirt's maximum.
+#[test]
+fn a_stalled_em_is_polished_to_mirts_maximum() {
+    let reference = mirt();
+    let mirt_fit = &reference["simulated_3pl"]["rust_em"];
+    let mut options = plain_ml();
+    options.tolerance = 1e-2;
+    let fit = calibrate(&simulated(), &options).unwrap();
+    eprintln!("stalled EM then polish: {:?}", fit.convergence);
+    assert!(fit.convergence.converged);
+    assert_eq!(fit.convergence.reason, StopReason::ProjectedGradient);
+    let polish = fit.convergence.polish.as_ref().unwrap();
+    assert!(polish.evaluations > 0 && polish.gain > 0.0);
+    assert!((fit.log_likelihood - mirt_fit["loglik"].as_f64().unwrap()).abs() < 1e-3);
+    let (a, d, c) = (
+        floats(&mirt_fit["a"]),
+        floats(&mirt_fit["d"]),
+        floats(&mirt_fit["c"]),
+    );
+    for (j, p) in estimates(&fit).iter().enumerate() {
+        for (k, m) in [a[j], d[j], c[j]].iter().enumerate() {
+            assert!(
+                (p[k] - m).abs() < 5e-4,
+                "item {j} parameter {k}: {} vs {m}",
+                p[k]
+            );
+        }
+    }
+}
+
+/// Under MAP the polish maximises the log-posterior: with BILOG-MG's
+/// priors (lognormal(0, 0.5) on a, Beta(6, 16) on c, their log-densities
+/// written out here up to constants) the derivatives vanish at the
+/// estimates after an EM stopped early.
+#[test]
+fn map_polish_maximises_the_log_posterior() {
+    let data = reference_matrix("lsat6.csv");
+    let mut options = CalibrationOptions::new(IrtModel::ThreePl);
+    options.standard_errors = false;
+    options.tolerance = 1e-2;
+    let fit = calibrate(&data, &options).unwrap();
+    eprintln!("MAP, stalled EM then polish: {:?}", fit.convergence);
+    assert_eq!(fit.estimation, Estimation::Map);
+    assert!(fit.convergence.converged);
+    assert_eq!(fit.convergence.reason, StopReason::ProjectedGradient);
+    let x = rows(&crate::common::reference_path("lsat6.csv"));
+    let log_posterior = |p: &[[f64; 3]]| {
+        marginal_loglik(&x, p)
+            + p.iter()
+                .map(|[a, _, c]| {
+                    let z = a.ln() / 0.5;
+                    -a.ln() - 0.5 * z * z + 5.0 * c.ln() + 15.0 * (1.0 - c).ln()
+                })
+                .sum::<f64>()
+    };
+    check_stationary(&fit, log_posterior, 1e-3);
 }
