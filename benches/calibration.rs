@@ -20,7 +20,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
 use exam_stats::calibration::fit::s_x2;
-use exam_stats::calibration::{Calibration, CalibrationOptions, IrtModel, calibrate, rasch_cml};
+use exam_stats::calibration::{
+    Calibration, CalibrationOptions, IrtModel, Priors, calibrate, rasch_cml,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
@@ -127,9 +129,14 @@ fn report(label: &str, fit: &Calibration, truth: &Truth, seconds: f64) {
         sse_b += (b - truth.b[j]).powi(2);
         sse_c += (e.c - truth.c[j]).powi(2);
     }
+    let polish = fit.convergence.polish.as_ref().map_or_else(
+        || "no polish".to_owned(),
+        |p| format!("polish {} E-steps, gain {:.2e}", p.evaluations, p.gain),
+    );
     eprintln!(
-        "{label}: {seconds:.3} s, {} EM steps, converged {}, loglik {:.3}; a bias {:+.4} RMSE {:.4}; b RMSE {:.4}; c RMSE {:.4}",
+        "{label}: {seconds:.3} s, {} EM steps, {polish}, {:?}, converged {}, loglik {:.3}; a bias {:+.4} RMSE {:.4}; b RMSE {:.4}; c RMSE {:.4}",
         fit.iterations,
+        fit.convergence.reason,
         fit.convergence.converged,
         fit.log_likelihood,
         bias_a / n,
@@ -153,6 +160,18 @@ fn bench_mml(
     truth: &Truth,
     model: IrtModel,
 ) {
+    bench_mml_with(c, label, data, truth, model, None);
+}
+
+/// [`bench_mml`] with the model's default priors replaced by `priors`.
+fn bench_mml_with(
+    c: &mut Criterion,
+    label: &str,
+    data: &ResponseMatrix,
+    truth: &Truth,
+    model: IrtModel,
+    priors: Option<Priors>,
+) {
     let threads: &[bool] = if errors_only() {
         &[true]
     } else {
@@ -163,7 +182,10 @@ fn bench_mml(
             "{label}/{}",
             if parallel { "2 threads" } else { "1 thread" }
         );
-        let opts = options(model, parallel);
+        let mut opts = options(model, parallel);
+        if let Some(priors) = priors {
+            opts.priors = priors;
+        }
         let start = Instant::now();
         let fit = calibrate(data, &opts).expect("calibrates");
         report(&name, &fit, truth, start.elapsed().as_secs_f64());
@@ -268,6 +290,16 @@ fn benches(c: &mut Criterion) {
     let d3 = simulate(20_000, &g60, 3);
     bench_mml(c, "3pl 20000x60", &d3, &g60, IrtModel::ThreePl);
     bench_with_standard_errors(c, "3pl 20000x60", &d3, IrtModel::ThreePl);
+    // Plain ML (`--prior-a none --prior-c none`): where the EM stalls and
+    // the quasi-Newton polish takes over.
+    bench_mml_with(
+        c,
+        "3pl ml 20000x60",
+        &d3,
+        &g60,
+        IrtModel::ThreePl,
+        Some(Priors::NONE),
+    );
     for n_items in [500, 2_000] {
         if errors {
             // The same draws, so that the later data sets stay the same.
