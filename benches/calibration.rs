@@ -5,9 +5,14 @@
 //! RMSE against the generating values) is printed once before timing.
 //!
 //! Issue 15: the same fits with standard errors (2PL and 3PL 20,000 x 60,
-//! 2PL 200,000 x 100), and S-X² item fit of 500 and 2,000 items.
+//! 2PL 200,000 x 100), the full covariance of 4,000 parameters (a 2PL
+//! concurrent calibration of 50 forms x 60 over a 2,000-item bank, 50,000
+//! persons, with and without errors), and S-X² item fit of 500 and 2,000
+//! items.
 //!
-//! `CALIBRATION_BENCH=quick` skips the 200,000-person and concurrent cases.
+//! `CALIBRATION_BENCH=quick` skips the 200,000-person and concurrent cases;
+//! `CALIBRATION_BENCH=errors` runs only the cases with standard errors and
+//! their fits without (2 threads).
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
@@ -15,7 +20,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
 use exam_stats::calibration::fit::s_x2;
-use exam_stats::calibration::{Calibration, CalibrationOptions, IrtModel, calibrate, rasch_cml};
+use exam_stats::calibration::{
+    Calibration, CalibrationOptions, IrtModel, Priors, calibrate, rasch_cml,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
@@ -122,9 +129,14 @@ fn report(label: &str, fit: &Calibration, truth: &Truth, seconds: f64) {
         sse_b += (b - truth.b[j]).powi(2);
         sse_c += (e.c - truth.c[j]).powi(2);
     }
+    let polish = fit.convergence.polish.as_ref().map_or_else(
+        || "no polish".to_owned(),
+        |p| format!("polish {} E-steps, gain {:.2e}", p.evaluations, p.gain),
+    );
     eprintln!(
-        "{label}: {seconds:.3} s, {} EM steps, converged {}, loglik {:.3}; a bias {:+.4} RMSE {:.4}; b RMSE {:.4}; c RMSE {:.4}",
+        "{label}: {seconds:.3} s, {} EM steps, {polish}, {:?}, converged {}, loglik {:.3}; a bias {:+.4} RMSE {:.4}; b RMSE {:.4}; c RMSE {:.4}",
         fit.iterations,
+        fit.convergence.reason,
         fit.convergence.converged,
         fit.log_likelihood,
         bias_a / n,
@@ -148,12 +160,32 @@ fn bench_mml(
     truth: &Truth,
     model: IrtModel,
 ) {
-    for parallel in [false, true] {
+    bench_mml_with(c, label, data, truth, model, None);
+}
+
+/// [`bench_mml`] with the model's default priors replaced by `priors`.
+fn bench_mml_with(
+    c: &mut Criterion,
+    label: &str,
+    data: &ResponseMatrix,
+    truth: &Truth,
+    model: IrtModel,
+    priors: Option<Priors>,
+) {
+    let threads: &[bool] = if errors_only() {
+        &[true]
+    } else {
+        &[false, true]
+    };
+    for &parallel in threads {
         let name = format!(
             "{label}/{}",
             if parallel { "2 threads" } else { "1 thread" }
         );
-        let opts = options(model, parallel);
+        let mut opts = options(model, parallel);
+        if let Some(priors) = priors {
+            opts.priors = priors;
+        }
         let start = Instant::now();
         let fit = calibrate(data, &opts).expect("calibrates");
         report(&name, &fit, truth, start.elapsed().as_secs_f64());
@@ -161,6 +193,12 @@ fn bench_mml(
             calibrate(black_box(data), &opts).expect("calibrates")
         });
     }
+}
+
+/// `CALIBRATION_BENCH=errors`: only the fits with standard errors and
+/// their fits without.
+fn errors_only() -> bool {
+    std::env::var("CALIBRATION_BENCH").is_ok_and(|v| v == "errors")
 }
 
 /// Ten samples of `f` after half a second of warm-up.
@@ -219,6 +257,7 @@ fn benches(c: &mut Criterion) {
     bench_mml(c, "2pl 20000x60", &d60, &t60, IrtModel::TwoPl);
     bench_with_standard_errors(c, "2pl 20000x60", &d60, IrtModel::TwoPl);
 
+    let errors = errors_only();
     let rasch = Truth {
         a: vec![1.0; 60],
         b: t60.b.clone(),
@@ -241,16 +280,33 @@ fn benches(c: &mut Criterion) {
         start.elapsed().as_secs_f64(),
         cml.iterations
     );
-    c.bench_function("calibration/rasch cml 20000x60", |bench| {
-        bench.iter(|| rasch_cml(black_box(&r60)).expect("calibrates"))
-    });
+    if !errors {
+        c.bench_function("calibration/rasch cml 20000x60", |bench| {
+            bench.iter(|| rasch_cml(black_box(&r60)).expect("calibrates"))
+        });
+    }
 
     let g60 = truth(60, true, &mut rng);
     let d3 = simulate(20_000, &g60, 3);
     bench_mml(c, "3pl 20000x60", &d3, &g60, IrtModel::ThreePl);
     bench_with_standard_errors(c, "3pl 20000x60", &d3, IrtModel::ThreePl);
+    // Plain ML (`--prior-a none --prior-c none`): where the EM stalls and
+    // the quasi-Newton polish takes over.
+    bench_mml_with(
+        c,
+        "3pl ml 20000x60",
+        &d3,
+        &g60,
+        IrtModel::ThreePl,
+        Some(Priors::NONE),
+    );
     for n_items in [500, 2_000] {
-        bench_item_fit(c, n_items, &mut rng);
+        if errors {
+            // The same draws, so that the later data sets stay the same.
+            truth(n_items, false, &mut rng);
+        } else {
+            bench_item_fit(c, n_items, &mut rng);
+        }
     }
 
     if quick {
@@ -263,11 +319,26 @@ fn benches(c: &mut Criterion) {
     drop(d100);
 
     let g100 = truth(100, true, &mut rng);
-    let d3_100 = simulate(200_000, &g100, 5);
-    bench_mml(c, "3pl 200000x100", &d3_100, &g100, IrtModel::ThreePl);
-    drop(d3_100);
+    if !errors {
+        let d3_100 = simulate(200_000, &g100, 5);
+        bench_mml(c, "3pl 200000x100", &d3_100, &g100, IrtModel::ThreePl);
+    }
 
     let bank = truth(2000, false, &mut rng);
+    let few = simulate_forms(50_000, &bank, 50, 60, 9);
+    let label = "2pl concurrent 50 forms x 60 / 2000 items / 50000";
+    let opts = options(IrtModel::TwoPl, true);
+    let start = Instant::now();
+    let fit = calibrate(&few, &opts).expect("calibrates");
+    report(label, &fit, &bank, start.elapsed().as_secs_f64());
+    bench_briefly(c, "calibration", &format!("{label}/2 threads"), || {
+        calibrate(black_box(&few), &opts).expect("calibrates")
+    });
+    bench_with_standard_errors(c, label, &few, IrtModel::TwoPl);
+    drop(few);
+    if errors {
+        return;
+    }
     let forms = simulate_forms(500_000, &bank, 50, 60, 6);
     bench_mml(
         c,

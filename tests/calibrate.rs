@@ -393,6 +393,45 @@ fn priors_are_stated_and_switchable() {
     );
 }
 
+/// Plain-ML 3PL through the CLI: the EM stalls on LSAT6 (asymptotes
+/// running to 0), the quasi-Newton polish finishes, and the document says
+/// so; the asymptotes on their bound are flagged, not clamped silently.
+/// mirt 1.2.0's constrained maximum (c ≥ 0) is −2466.649130
+/// (`tests/data/threepl-ml/mirt_3pl.json`).
+#[test]
+fn plain_ml_three_pl_is_polished_to_a_maximum_and_says_so() {
+    let doc = calibrate_json(
+        "3pl",
+        "lsat6",
+        &["--no-se", "--prior-a", "none", "--prior-c", "none"],
+    );
+    assert_eq!(doc["estimation"], "ml");
+    assert_eq!(doc["converged"], true);
+    assert_eq!(doc["convergence"]["reason"], "projected_gradient");
+    assert!(
+        doc["convergence"]["polish"]["evaluations"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert!(doc["convergence"]["max_gradient"].as_f64().unwrap() <= 1e-4);
+    assert!(doc["log_likelihood"].as_f64().unwrap() >= -2466.649130);
+    let at_c_bound = doc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| {
+            i["flags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["flag"] == "at_bound" && f["parameter"] == "c")
+        })
+        .count();
+    // mirt puts items 1, 3, 4 and 5 on c = 0.
+    assert_eq!(at_c_bound, 4, "{doc}");
+}
+
 #[test]
 fn item_fit_is_chosen_with_fit_and_on_by_default_for_short_tests() {
     let s_x2 = |doc: &Value| doc["items"][0]["fit"]["s_x2"]["df"].as_u64();

@@ -568,7 +568,7 @@ fn edited_blueprint(test: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Sc
 type BlueprintEdit = fn(&mut serde_json::Value);
 
 #[test]
-fn assemble_and_coverage_refuse_an_inconsistent_blueprint() {
+fn assemble_coverage_and_score_refuse_an_inconsistent_blueprint() {
     let cases: [(&str, BlueprintEdit, &str); 4] = [
         (
             "levels",
@@ -593,7 +593,7 @@ fn assemble_and_coverage_refuse_an_inconsistent_blueprint() {
     ];
     for (name, edit, needle) in cases {
         let blueprint = edited_blueprint(&format!("trust-bp-{name}"), edit);
-        for command in ["assemble", "coverage"] {
+        for command in ["assemble", "coverage", "score"] {
             let mut args = vec![
                 command,
                 "--bank",
@@ -601,8 +601,12 @@ fn assemble_and_coverage_refuse_an_inconsistent_blueprint() {
                 "--blueprint",
                 blueprint.path(),
             ];
-            if command == "coverage" {
+            if command != "assemble" {
                 args.extend_from_slice(&["--forms", "tests/data/scoring/forms.json"]);
+            }
+            if command == "score" {
+                // The blueprint's cut would be the passing standard.
+                args.extend_from_slice(&["--responses", "tests/data/scoring/responses.csv"]);
             }
             assert_refused(&exam_bounded(&args), needle);
         }

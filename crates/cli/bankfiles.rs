@@ -3,9 +3,10 @@
 
 use anyhow::{Context, bail};
 use exam_export::core::bank::{
-    BankErrors, ItemBank, Location, Problem, check_blueprint, read_blueprint,
+    BankErrors, CheckedBlueprint, ItemBank, Location, read_blueprint, read_jta,
 };
 use exam_export::core::blueprint::Blueprint;
+use exam_export::core::jta::Jta;
 use std::path::{Path, PathBuf};
 
 /// The bank a command reads unless `--bank` says otherwise (relative to
@@ -105,6 +106,26 @@ pub fn load_blueprint(path: &Path) -> anyhow::Result<Blueprint> {
     read_blueprint(path).map_err(|e| bank_error(path, e))
 }
 
+/// The JTA of a bank folder (`jta/jta.json`).
+pub fn load_jta(bank: &Path) -> anyhow::Result<Jta> {
+    let path = bank_dir(bank)?.join("jta").join("jta.json");
+    read_jta(&path).map_err(|e| bank_error(&path, e))
+}
+
+/// Checks the blueprint read from `path` against `jta` as `exam validate`
+/// checks it (level counts, scored length, cut, weights): the one check
+/// before any command uses a blueprint. The error lists every error found.
+pub fn check_blueprint(
+    jta: &Jta,
+    path: &Path,
+    blueprint: Blueprint,
+) -> anyhow::Result<CheckedBlueprint> {
+    CheckedBlueprint::new(jta, blueprint, &Location::file(Some(path.to_path_buf()))).map_err(|e| {
+        let problems = e.errors().cloned().collect();
+        bank_error(path, BankErrors { problems })
+    })
+}
+
 /// Flags shared by the commands that build or check forms: the bank, its
 /// JTA and the blueprint.
 #[derive(Debug, clap::Args)]
@@ -135,24 +156,15 @@ impl BankArgs {
     }
 
     /// Loads the bank (see [`load_bank`]) and the blueprint, checked
-    /// against the bank's JTA as `exam validate` checks it (level counts,
-    /// scored length, cut, weights): every command that builds or checks
-    /// forms refuses an inconsistent blueprint.
-    pub fn load(&self) -> anyhow::Result<(ItemBank, Blueprint)> {
+    /// against the bank's JTA ([`check_blueprint`]): every command that
+    /// builds or checks forms refuses an inconsistent blueprint.
+    pub fn load(&self) -> anyhow::Result<(ItemBank, CheckedBlueprint)> {
         let bank = load_bank(&self.bank, self.jta.as_deref())?;
         let path = match &self.blueprint {
             Some(path) => path.clone(),
             None => default_blueprint(&self.bank)?,
         };
-        let blueprint = load_blueprint(&path)?;
-        let at = Location::file(Some(path.clone()));
-        let problems: Vec<Problem> = check_blueprint(bank.jta(), &blueprint, &at)
-            .into_iter()
-            .filter(Problem::is_error)
-            .collect();
-        if !problems.is_empty() {
-            return Err(bank_error(&path, BankErrors { problems }));
-        }
+        let blueprint = check_blueprint(bank.jta(), &path, load_blueprint(&path)?)?;
         Ok((bank, blueprint))
     }
 }

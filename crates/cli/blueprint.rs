@@ -5,7 +5,7 @@
 
 use crate::output::{Format, print_json};
 use exam_export::core::bank::{
-    BankErrors, Location, Problem, check_blueprint, read_blueprint, read_jta,
+    BankErrors, CheckedBlueprint, Location, Problem, read_blueprint, read_jta,
 };
 use exam_export::core::blueprint::{
     Blueprint, BlueprintSettings, Count, DERIVATION_RULE, DerivationMismatch, DerivationRow,
@@ -89,7 +89,11 @@ pub fn run(args: BlueprintArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let problems = check_blueprint(&jta, &stored, &Location::file(Some(blueprint_path.clone())));
+    let at = Location::file(Some(blueprint_path.clone()));
+    let problems = match CheckedBlueprint::new(&jta, stored.clone(), &at) {
+        Ok(checked) => checked.warnings().to_vec(),
+        Err(BankErrors { problems }) => problems,
+    };
     let settings = BlueprintSettings::from(&stored);
     let derived = match args.tolerance {
         None => derive(&jta, &settings),

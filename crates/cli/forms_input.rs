@@ -2,8 +2,10 @@
 //! forms file (what `exam assemble --format json` writes), scoring rules,
 //! item parameters and submissions (raw response CSV or JSON).
 
+use crate::bankfiles::{check_blueprint, load_blueprint, load_jta};
 use crate::output::open;
 use anyhow::Context;
+use exam_export::core::bank::read_blueprint;
 use exam_export::core::blueprint::Blueprint;
 use exam_export::core::form::{Form, ScoringKey};
 use exam_export::core::ids::{BlueprintId, ItemId};
@@ -42,14 +44,6 @@ pub fn read_rules(path: Option<&Path>) -> anyhow::Result<ScoringRules> {
     Ok(rules)
 }
 
-/// Reads a blueprint file.
-fn read_blueprint_file(path: &Path) -> anyhow::Result<Blueprint> {
-    let name = path.display();
-    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
-    serde_json::from_reader(BufReader::new(file))
-        .with_context(|| format!("{name}: not a blueprint"))
-}
-
 /// The blueprint `id` among the files of `bank`'s `blueprints/` folder;
 /// `None` when the bank or the blueprint is not there.
 fn find_blueprint(bank: &Path, id: &BlueprintId) -> Option<(PathBuf, Blueprint)> {
@@ -57,7 +51,7 @@ fn find_blueprint(bank: &Path, id: &BlueprintId) -> Option<(PathBuf, Blueprint)>
     entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .filter_map(|p| Some((p.clone(), read_blueprint_file(&p).ok()?)))
+        .filter_map(|p| Some((p.clone(), read_blueprint(&p).ok()?)))
         .find(|(_, bp)| bp.id == *id)
 }
 
@@ -66,21 +60,18 @@ pub enum CutSource<'a> {
     /// A blueprint file given with `--blueprint`.
     File(&'a Path),
     /// The blueprint the forms were built for, looked up in the bank.
-    FormsBlueprint {
-        /// The bank folder.
-        bank: &'a Path,
-        /// The forms.
-        forms: &'a [(Form, ScoringKey)],
-    },
+    FormsBlueprint(&'a [(Form, ScoringKey)]),
 }
 
 /// Scoring rules from a file (or the defaults), with a blueprint's cut as
 /// the passing standard when they set none: the `--blueprint` file, or
-/// else the blueprint of the forms found in the bank (none when it is not
-/// there: the reports then carry no decision). The cut's source names the blueprint, its
-/// version and method.
+/// else the blueprint of the forms found in the bank folder `bank` (none
+/// when it is not there: the reports then carry no decision). Either is
+/// checked against the bank's JTA first. The cut's source names the
+/// blueprint, its version and method.
 pub fn read_rules_with_blueprint(
     rules: Option<&Path>,
+    bank: &Path,
     cut: CutSource<'_>,
 ) -> anyhow::Result<ScoringRules> {
     let out = read_rules(rules)?;
@@ -88,8 +79,8 @@ pub fn read_rules_with_blueprint(
         return Ok(out);
     }
     let (name, blueprint) = match cut {
-        CutSource::File(path) => (path.to_path_buf(), read_blueprint_file(path)?),
-        CutSource::FormsBlueprint { bank, forms } => {
+        CutSource::File(path) => (path.to_path_buf(), load_blueprint(path)?),
+        CutSource::FormsBlueprint(forms) => {
             let Some((form, _)) = forms.first() else {
                 return Ok(out);
             };
@@ -99,6 +90,7 @@ pub fn read_rules_with_blueprint(
             }
         }
     };
+    let blueprint = check_blueprint(&load_jta(bank)?, &name, blueprint)?;
     let with_cut = out
         .or_blueprint_cut(&blueprint)
         .with_context(|| format!("{}: invalid passing standard", name.display()))?;
@@ -218,10 +210,12 @@ pub struct ScoringInputArgs {
     #[arg(long)]
     pub scoring: Option<std::path::PathBuf>,
     /// Blueprint JSON whose raw cut is the passing standard when the
-    /// scoring rules set none (default: the forms' blueprint in --bank).
+    /// scoring rules set none (default: the forms' blueprint in --bank);
+    /// checked against the JTA of --bank.
     #[arg(long)]
     pub blueprint: Option<std::path::PathBuf>,
-    /// The bank whose blueprints/ holds the forms' blueprint.
+    /// The bank whose blueprints/ holds the forms' blueprint, and whose JTA
+    /// checks the blueprint.
     #[arg(long, default_value = crate::bankfiles::DEFAULT_BANK)]
     pub bank: std::path::PathBuf,
     /// Item parameter JSON; when every counted item of a form is in it,
@@ -288,12 +282,9 @@ impl ScoringInputArgs {
     ) -> anyhow::Result<ScoringRules> {
         let cut = match &self.blueprint {
             Some(file) => CutSource::File(file),
-            None => CutSource::FormsBlueprint {
-                bank: &self.bank,
-                forms,
-            },
+            None => CutSource::FormsBlueprint(forms),
         };
-        read_rules_with_blueprint(path, cut)
+        read_rules_with_blueprint(path, &self.bank, cut)
     }
 
     /// The submissions of `--responses`, read against `scorer`.

@@ -7,7 +7,8 @@
 
 use crate::output::{Format, print_json};
 use exam_export::core::bank::{
-    BankErrors, BankSummary, ItemBank, Location, Problem, read_blueprint, summarize,
+    BankErrors, BankSummary, CheckedBlueprint, ItemBank, Location, Problem, read_blueprint,
+    summarize,
 };
 use exam_export::core::blueprint::Blueprint;
 use exam_export::core::cues::{CueAudit, cue_audit};
@@ -78,16 +79,28 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
             None
         }
     };
-    if let (Some(bank), Some(bp), Some(path)) = (&bank, &extra, &args.blueprint) {
-        problems.extend(bank.check_blueprint(bp, &Location::file(Some(path.clone()))));
-    }
+    let extra: Option<CheckedBlueprint> = match (&bank, extra, &args.blueprint) {
+        (Some(bank), Some(bp), Some(path)) => {
+            match bank.check_blueprint(bp, &Location::file(Some(path.clone()))) {
+                Ok(checked) => {
+                    problems.extend_from_slice(checked.warnings());
+                    Some(checked)
+                }
+                Err(BankErrors { problems: found }) => {
+                    problems.extend(found);
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     if let Some(bank) = &bank {
         problems.extend(bank.warnings().iter().cloned());
     }
     let errors = problems.iter().filter(|p| p.is_error()).count();
     let warnings = problems.len() - errors;
     let valid = bank.filter(|_| errors == 0);
-    let blueprints: Vec<&Blueprint> = match (&valid, &extra) {
+    let blueprints: Vec<&CheckedBlueprint> = match (&valid, &extra) {
         (_, Some(bp)) => vec![bp],
         (Some(bank), None) => bank.blueprints().iter().collect(),
         (None, None) => Vec::new(),

@@ -36,8 +36,8 @@
 //!   not a permutation of the options, a matching key without exactly one
 //!   pair per prompt, the item as its own enemy;
 //! - across items: duplicate item or set ids, an enemy or set that does not
-//!   exist;
-//! - each blueprint ([`check_blueprint`], [`supply`]): another JTA, unknown
+//!   exist, a set without items;
+//! - each blueprint ([`CheckedBlueprint`], [`supply`]): another JTA, unknown
 //!   or repeated domains, weights negative or not summing to one (within
 //!   [`WEIGHT_SUM_TOLERANCE`]), level counts that do not add up to the
 //!   domain's largest-remainder share or to the scored length, and a
@@ -45,7 +45,7 @@
 //!   once.
 //!
 //! Warnings (the bank loads): an item whose task belongs to another domain,
-//! a set without items, a set whose items span several domains (legal:
+//! a set whose items span several domains (legal:
 //! assembly counts each item in its own domain, but a testlet is easier to
 //! place when it sits in one), a JTA domain the blueprint leaves out.
 //!
@@ -71,17 +71,17 @@
 //! ```
 
 mod check;
+mod checked;
 mod load;
 mod problem;
 pub mod record;
 mod summary;
 mod supply;
 
+pub use checked::CheckedBlueprint;
 pub use problem::{BankErrors, Location, Problem, ProblemKind, Severity};
 pub use summary::{BankSummary, BlueprintSupply, CellCounts, SetSummary, summarize};
-pub use supply::{
-    CellSupply, PretestSupply, SupplyReport, WEIGHT_SUM_TOLERANCE, check_blueprint, supply,
-};
+pub use supply::{CellSupply, PretestSupply, SupplyReport, WEIGHT_SUM_TOLERANCE, supply};
 
 use crate::blueprint::Blueprint;
 use crate::hash::StableHasher;
@@ -125,7 +125,7 @@ pub struct BankDocument {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemBank {
     jta: Jta,
-    blueprints: Vec<Blueprint>,
+    blueprints: Vec<CheckedBlueprint>,
     sets: Vec<ItemSet>,
     items: Vec<Item>,
     index: HashMap<ItemId, usize>,
@@ -258,7 +258,11 @@ impl ItemBank {
             jta: self.jta.clone(),
             sets: self.sets.clone(),
             items: self.items.clone(),
-            blueprints: self.blueprints.clone(),
+            blueprints: self
+                .blueprints
+                .iter()
+                .map(|b| b.blueprint().clone())
+                .collect(),
         }
     }
 
@@ -303,29 +307,48 @@ impl ItemBank {
             .enumerate()
             .map(|(i, item)| (item.id.clone(), i))
             .collect();
-        for bp in &blueprints {
-            problems.extend(bank.check_blueprint(&bp.value, &bp.at));
+        let mut checked = Vec::with_capacity(blueprints.len());
+        for bp in blueprints {
+            match bank.check_blueprint(bp.value, &bp.at) {
+                Ok(bp) => {
+                    problems.extend_from_slice(bp.warnings());
+                    checked.push(bp);
+                }
+                Err(errors) => problems.extend(errors.problems),
+            }
         }
         sort_by_location(&mut problems);
         if problems.iter().any(Problem::is_error) {
             return Err(BankErrors { problems });
         }
-        bank.blueprints = blueprints.into_iter().map(|b| b.value).collect();
+        bank.blueprints = checked;
         bank.warnings = problems;
         Ok(bank)
     }
 
     /// Checks a blueprint against this bank: against the JTA
-    /// ([`check_blueprint`]) and against the items it can supply
+    /// ([`CheckedBlueprint::new`]) and against the items it can supply
     /// ([`supply`]): every cell must be fillable at least once. The supply
     /// is checked only when the blueprint is consistent with the JTA.
-    pub fn check_blueprint(&self, blueprint: &Blueprint, at: &Location) -> Vec<Problem> {
-        let mut problems = check_blueprint(&self.jta, blueprint, at);
-        // The supply of an inconsistent blueprint would only add noise.
-        if !problems.iter().any(Problem::is_error) {
-            problems.extend(supply(self, blueprint).problems(at));
+    ///
+    /// # Errors
+    ///
+    /// Every problem found, as [`CheckedBlueprint::new`], or the cells
+    /// and pretest slots the bank cannot fill once.
+    pub fn check_blueprint(
+        &self,
+        blueprint: Blueprint,
+        at: &Location,
+    ) -> Result<CheckedBlueprint, BankErrors> {
+        let checked = CheckedBlueprint::new(&self.jta, blueprint, at)?;
+        let short = supply(self, &checked).problems(at);
+        if short.is_empty() {
+            Ok(checked)
+        } else {
+            let mut problems = checked.warnings().to_vec();
+            problems.extend(short);
+            Err(BankErrors { problems })
         }
-        problems
     }
 
     /// The JTA the bank is written for.
@@ -334,12 +357,12 @@ impl ItemBank {
     }
 
     /// The blueprints read with the bank (checked against it).
-    pub fn blueprints(&self) -> &[Blueprint] {
+    pub fn blueprints(&self) -> &[CheckedBlueprint] {
         &self.blueprints
     }
 
     /// The blueprint with this id.
-    pub fn blueprint(&self, id: &BlueprintId) -> Option<&Blueprint> {
+    pub fn blueprint(&self, id: &BlueprintId) -> Option<&CheckedBlueprint> {
         self.blueprints.iter().find(|b| &b.id == id)
     }
 
@@ -465,7 +488,8 @@ pub fn read_jta(path: impl AsRef<Path>) -> Result<Jta, BankErrors> {
 }
 
 /// Reads a blueprint file (its shape only: check it against a JTA with
-/// [`check_blueprint`] or against a bank with [`ItemBank::check_blueprint`]).
+/// [`CheckedBlueprint::new`] or against a bank with
+/// [`ItemBank::check_blueprint`]).
 pub fn read_blueprint(path: impl AsRef<Path>) -> Result<Blueprint, BankErrors> {
     let path = path.as_ref();
     let mut out = Contents::default();
@@ -547,6 +571,19 @@ mod tests {
     }
 
     #[test]
+    fn a_set_without_items_is_an_error() {
+        let set = ItemSet {
+            id: "S1".into(),
+            title: "Unused".to_owned(),
+            stimulus: "A log".to_owned(),
+            format: "log".to_owned(),
+        };
+        let err = ItemBank::new(mini_jta(), vec![set], vec![item("V", "A")]).unwrap_err();
+        let lines: Vec<String> = err.errors().map(ToString::to_string).collect();
+        assert_eq!(lines, ["error: set `S1` has no items"]);
+    }
+
+    #[test]
     fn a_valid_bank_keeps_its_warnings_and_finds_its_items() {
         let mut other = item("W", "A");
         other.task = "T-COM-01".into();
@@ -595,8 +632,8 @@ mod tests {
         let bank = ItemBank::load(SHIPPED).unwrap_or_else(|e| panic!("{:#?}", e.problems));
         let blueprint = bank.blueprint(&BlueprintId::new("die-2026")).unwrap();
         assert!(
-            bank.check_blueprint(blueprint, &Location::default())
-                .is_empty()
+            bank.check_blueprint(blueprint.clone().into_inner(), &Location::default())
+                .is_ok_and(|checked| checked.warnings().is_empty())
         );
         let report = supply(&bank, blueprint);
         assert_eq!(report.cells.len(), 8 * 3);

@@ -5,7 +5,7 @@
 //! not trust the assembly. Every hard constraint of assembly is re-checked
 //! and each breach is listed in [`Coverage::problems`].
 
-use crate::bank::ItemBank;
+use crate::bank::{CheckedBlueprint, ItemBank};
 use crate::blueprint::{Blueprint, Count};
 use crate::form::{Form, SlotRole};
 use crate::ids::{BlueprintId, DomainId, FormId, ItemId, SetId};
@@ -335,7 +335,12 @@ fn mix_differences(
 /// its overlap with `others` (a form with the same id is skipped). With a
 /// `max_mix_difference` in the blueprint, the form's domain and cell counts
 /// are compared with each of `others`.
-pub fn coverage(form: &Form, bank: &ItemBank, blueprint: &Blueprint, others: &[Form]) -> Coverage {
+pub fn coverage(
+    form: &Form,
+    bank: &ItemBank,
+    blueprint: &CheckedBlueprint,
+    others: &[Form],
+) -> Coverage {
     let mut problems = Vec::new();
     let mut pretest_actual = 0;
     let mut seconds = 0u64;

@@ -46,8 +46,7 @@
 //!   [`LintConfig::min_supply_ratio`] times its per-form demand in
 //!   operational items.
 
-use crate::bank::{ItemBank, Location, supply};
-use crate::blueprint::Blueprint;
+use crate::bank::{CheckedBlueprint, ItemBank, Location, supply};
 use crate::cues::{CueScope, Strategy, cue_audit};
 use crate::ids::{BlueprintId, DomainId, ItemId, OptionId, SetId, TaskId};
 use crate::item::{Interaction, Item, ItemStatus};
@@ -327,7 +326,11 @@ impl fmt::Display for LintFinding {
 
 /// Runs every rule over the bank and the blueprints, returning the
 /// findings: per-item findings in bank order, then bank-wide ones.
-pub fn lint(bank: &ItemBank, blueprints: &[&Blueprint], config: &LintConfig) -> Vec<LintFinding> {
+pub fn lint(
+    bank: &ItemBank,
+    blueprints: &[&CheckedBlueprint],
+    config: &LintConfig,
+) -> Vec<LintFinding> {
     let live: Vec<&Item> = bank
         .items()
         .iter()

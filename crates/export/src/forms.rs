@@ -10,8 +10,7 @@ use crate::json;
 use crate::table::{Column, Table};
 use exam_core::assembly::{Assembly, ResolvedObjective};
 use exam_core::attempt::HandleKey;
-use exam_core::bank::ItemBank;
-use exam_core::blueprint::Blueprint;
+use exam_core::bank::{CheckedBlueprint, ItemBank};
 use exam_core::coverage::{Coverage, Exposure, coverage};
 use exam_core::form::{DeliveryView, Form, FormError, ScoringKey};
 use serde::{Deserialize, Serialize};
@@ -47,7 +46,7 @@ impl FormsDocument {
     pub fn from_assembly(
         assembly: Assembly,
         bank: &ItemBank,
-        blueprint: &Blueprint,
+        blueprint: &CheckedBlueprint,
         seed: u64,
     ) -> Result<Self, FormError> {
         let mut secret = [0u8; 16];

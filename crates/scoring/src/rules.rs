@@ -32,7 +32,7 @@
 //! everyone, dropped, or re-keyed.
 
 use crate::scale::{Knot, ScaleConversion};
-use exam_core::blueprint::Blueprint;
+use exam_core::bank::CheckedBlueprint;
 use exam_core::form::AnswerKey;
 use exam_core::ids::{FormId, ItemId};
 use serde::{Deserialize, Serialize};
@@ -237,7 +237,8 @@ impl ScoringRules {
     /// its method as the source; where it also sets a reporting scale and a
     /// scaled cut, the conversion through the cut (raw 0 → `scale.low`,
     /// raw cut → `scaled_cut`, full score → `scale.high`). The rules' id is
-    /// `<blueprint>-rules`, their version the blueprint's.
+    /// `<blueprint>-rules`, their version the blueprint's. The blueprint is
+    /// a checked one, so its cut lies within its scored items.
     ///
     /// ```
     /// # use exam_scoring::rules::ScoringRules;
@@ -254,7 +255,7 @@ impl ScoringRules {
     ///
     /// [`RulesError`] when the scale lacks a scaled cut or its ends do not
     /// rise through the cut.
-    pub fn from_blueprint(blueprint: &Blueprint) -> Result<Self, RulesError> {
+    pub fn from_blueprint(blueprint: &CheckedBlueprint) -> Result<Self, RulesError> {
         let at = || format!("{} {}", blueprint.id, blueprint.version);
         let p = &blueprint.passing;
         let passing = match p.raw_cut {
@@ -316,7 +317,7 @@ impl ScoringRules {
     /// # Errors
     ///
     /// [`RulesError`] as [`ScoringRules::from_blueprint`].
-    pub fn or_blueprint_cut(mut self, blueprint: &Blueprint) -> Result<Self, RulesError> {
+    pub fn or_blueprint_cut(mut self, blueprint: &CheckedBlueprint) -> Result<Self, RulesError> {
         if self.passing.is_none() {
             self.passing = Self::from_blueprint(blueprint)?.passing;
             self.validate()?;

@@ -344,6 +344,15 @@ mod tests {
             Err(ScaleError::Slope(0.0))
         );
         assert!(ScaleConversion::linear(1.0, 1000.0, 1.0, 100.0, 1000.0).is_err());
+        // Knots beyond the documented range [-1e9, 1e9], or not numbers.
+        for bad in [1e308, f64::INFINITY, f64::NAN, 1.000_001e9] {
+            assert_eq!(
+                ScaleConversion::piecewise(vec![knot(0.0, 100.0), knot(10.0, bad)], 0.0)
+                    .map_err(|e| matches!(e, ScaleError::NotFinite { index: 1, .. })),
+                Err(true),
+                "{bad}"
+            );
+        }
         let json = r#"{"knots":[{"score":0,"scaled":100},{"score":5,"scaled":50}],"cut":0}"#;
         assert!(serde_json::from_str::<ScaleConversion>(json).is_err());
     }

@@ -17,3 +17,4 @@ mod recovery;
 mod recovery_generator;
 mod reference;
 mod reference_recovery;
+mod threepl_ml;

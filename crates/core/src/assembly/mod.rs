@@ -141,8 +141,7 @@ pub mod synthetic;
 
 pub use loft::{Attempt, AttemptRecord, ExposureState, LoftOptions, LoftPlan, LoftQuality};
 
-use crate::bank::{ItemBank, Location, Problem};
-use crate::blueprint::Blueprint;
+use crate::bank::{CheckedBlueprint, ItemBank};
 use crate::error::{ApiError, Fault};
 use crate::form::{DeliveryOrder, Form};
 use crate::ids::{DomainId, FormId, ItemId};
@@ -459,15 +458,15 @@ pub enum AssemblyError {
     /// items.
     #[error("maximum overlap {0} must be a fraction in [0, 1) or a whole number of items")]
     BadOverlap(f64),
-    /// The blueprint is inconsistent (level counts that do not add up to
-    /// the scored length, a cut above it, no scored items, ...): the checks
-    /// of `exam validate`, run before every assembly.
-    #[error("blueprint {blueprint} is inconsistent: {}", problems.join("; "))]
-    InvalidBlueprint {
+    /// The blueprint was checked against another JTA than the bank's.
+    #[error("blueprint {blueprint} is for JTA `{blueprint_jta}`, the bank's is `{bank_jta}`")]
+    OtherJta {
         /// The blueprint id.
         blueprint: String,
-        /// The problems found.
-        problems: Vec<String>,
+        /// The JTA the blueprint was checked against.
+        blueprint_jta: String,
+        /// The bank's JTA.
+        bank_jta: String,
     },
     /// An option is outside its documented range.
     #[error("assembly option `{name}` = {value} is out of range ({range})")]
@@ -675,7 +674,7 @@ impl ApiError for AssemblyError {
             Self::MissingIrt { .. } => "missing_irt",
             Self::BadIrt { .. } => "bad_irt",
             Self::Short { .. } => "short",
-            Self::InvalidBlueprint { .. } => "invalid_blueprint",
+            Self::OtherJta { .. } => "other_jta",
             Self::BadOption { .. } => "bad_option",
             Self::OverlapShort { .. } => "overlap_short",
             Self::TimeShort { .. } => "time_short",
@@ -694,23 +693,18 @@ impl ApiError for AssemblyError {
     }
 }
 
-/// Refuses a blueprint the bank's JTA does not accept, by the checks of
-/// `exam validate` (level counts against `scored_items`, the cut, the
-/// weights): the one blueprint check of every assembly, of fixed forms and
-/// on the fly.
-pub(crate) fn check_blueprint(bank: &ItemBank, blueprint: &Blueprint) -> Result<(), AssemblyError> {
-    let problems: Vec<String> =
-        crate::bank::check_blueprint(bank.jta(), blueprint, &Location::default())
-            .into_iter()
-            .filter(Problem::is_error)
-            .map(|p| p.to_string())
-            .collect();
-    if problems.is_empty() {
+/// Refuses a blueprint checked against another JTA than the bank's (its
+/// counts, cut and weights were checked when the [`CheckedBlueprint`] was
+/// built): the one pairing check of every assembly, of fixed forms and on
+/// the fly.
+pub(crate) fn same_jta(bank: &ItemBank, blueprint: &CheckedBlueprint) -> Result<(), AssemblyError> {
+    if blueprint.jta == bank.jta().id {
         Ok(())
     } else {
-        Err(AssemblyError::InvalidBlueprint {
+        Err(AssemblyError::OtherJta {
             blueprint: blueprint.id.to_string(),
-            problems,
+            blueprint_jta: blueprint.jta.clone(),
+            bank_jta: bank.jta().id.clone(),
         })
     }
 }
@@ -745,7 +739,7 @@ pub enum Progress {
 /// seeded with `seed`.
 pub fn assemble(
     bank: &ItemBank,
-    blueprint: &Blueprint,
+    blueprint: &CheckedBlueprint,
     options: &AssemblyOptions,
     seed: u64,
 ) -> Result<Assembly, AssemblyError> {
@@ -757,7 +751,7 @@ pub fn assemble(
 /// on long runs. The forms are the same as [`assemble`]'s.
 pub fn assemble_with_progress(
     bank: &ItemBank,
-    blueprint: &Blueprint,
+    blueprint: &CheckedBlueprint,
     options: &AssemblyOptions,
     seed: u64,
     progress: &mut dyn FnMut(Progress),
@@ -769,7 +763,7 @@ pub fn assemble_with_progress(
         return Err(AssemblyError::TooManyForms(options.forms));
     }
     options.check()?;
-    check_blueprint(bank, blueprint)?;
+    same_jta(bank, blueprint)?;
     let overlap = match (options.max_overlap, blueprint.max_overlap) {
         (Some(o), _) => Some(o),
         (None, Some(n)) => Some(MaxOverlap::from_number(n)?),

@@ -8,7 +8,7 @@
 //! position, in turn), enemies (pairs within a domain) and item sets of
 //! three items of one domain.
 
-use crate::bank::{BankErrors, ItemBank};
+use crate::bank::{BankErrors, CheckedBlueprint, ItemBank, Location};
 use crate::blueprint::{
     Blueprint, Count, DomainSpec, IrtTargets, LevelCounts, PassingStandard, apportion,
 };
@@ -120,11 +120,11 @@ fn interaction(i: usize, rng: &mut ChaCha8Rng) -> Interaction {
 }
 
 /// A seeded bank and a blueprint for it (the bank's checks apply as to any
-/// bank).
+/// bank, and the blueprint's as to any blueprint).
 pub fn synthetic_bank(
     spec: &SyntheticSpec,
     seed: u64,
-) -> Result<(ItemBank, Blueprint), BankErrors> {
+) -> Result<(ItemBank, CheckedBlueprint), BankErrors> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let provenance = Provenance {
         dataset: "synthetic".to_owned(),
@@ -311,5 +311,7 @@ pub fn synthetic_bank(
         irt_targets,
         derivation: "equal domain weights, levels 25/50/25".to_owned(),
     };
-    Ok((ItemBank::new(jta, sets, items)?, blueprint))
+    let bank = ItemBank::new(jta, sets, items)?;
+    let blueprint = CheckedBlueprint::new(bank.jta(), blueprint, &Location::default())?;
+    Ok((bank, blueprint))
 }

@@ -4,7 +4,8 @@
 
 use super::synthetic::{SyntheticSpec, synthetic_bank};
 use super::*;
-use crate::bank::ItemBank;
+use crate::bank::{CheckedBlueprint, ItemBank, Location};
+use crate::blueprint::Blueprint;
 use crate::coverage::coverage;
 use crate::form::SlotRole;
 use crate::ids::SetId;
@@ -12,6 +13,17 @@ use crate::item::{Item, ItemKind, ItemStatus};
 use crate::jta::LifecyclePhase;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// `blueprint` after `edit`, checked again against the bank's JTA.
+fn edited(
+    bank: &ItemBank,
+    blueprint: CheckedBlueprint,
+    edit: impl FnOnce(&mut Blueprint),
+) -> CheckedBlueprint {
+    let mut blueprint = blueprint.into_inner();
+    edit(&mut blueprint);
+    CheckedBlueprint::new(bank.jta(), blueprint, &Location::default()).unwrap()
+}
 
 /// Checks every hard constraint of a set of forms directly from the bank,
 /// independently of [`coverage`]. Returns the first breach found.
@@ -212,11 +224,15 @@ proptest! {
         // blueprint (the blueprint check says so); not this test's subject.
         let per_domain = scored / domains as u32;
         prop_assume!(level_minimum.unwrap_or(0) * 3 <= per_domain);
-        let (bank, mut blueprint) = synthetic_bank(&spec, bank_seed).unwrap();
-        if at_most_one_ordering {
-            blueprint.kinds.insert(ItemKind::Ordering, crate::blueprint::Count::range(0, Some(1)).unwrap());
-            blueprint.phases.insert(LifecyclePhase::Design, crate::blueprint::Count::range(1, None).unwrap());
-        }
+        let (bank, blueprint) = synthetic_bank(&spec, bank_seed).unwrap();
+        let blueprint = if at_most_one_ordering {
+            edited(&bank, blueprint, |b| {
+                b.kinds.insert(ItemKind::Ordering, crate::blueprint::Count::range(0, Some(1)).unwrap());
+                b.phases.insert(LifecyclePhase::Design, crate::blueprint::Count::range(1, None).unwrap());
+            })
+        } else {
+            blueprint
+        };
         let options = AssemblyOptions {
             forms,
             max_overlap: Some(MaxOverlap::Items(max_shared)),
@@ -389,7 +405,7 @@ fn gaps_to_optimum(restarts: u32) -> (usize, f64) {
     (exact, worst)
 }
 
-fn tiny_instance(seed: u64) -> (ItemBank, Blueprint) {
+fn tiny_instance(seed: u64) -> (ItemBank, CheckedBlueprint) {
     let spec = SyntheticSpec {
         items: 14,
         domains: 1,
@@ -399,7 +415,7 @@ fn tiny_instance(seed: u64) -> (ItemBank, Blueprint) {
         enemy_share: 0.0,
         ..SyntheticSpec::default()
     };
-    let (bank, mut blueprint) = synthetic_bank(&spec, seed).unwrap();
+    let (bank, blueprint) = synthetic_bank(&spec, seed).unwrap();
     // Seven foundational and seven advanced items; two of each per form.
     let mut items: Vec<Item> = bank.items().to_vec();
     for (n, item) in items.iter_mut().enumerate() {
@@ -410,11 +426,13 @@ fn tiny_instance(seed: u64) -> (ItemBank, Blueprint) {
         };
         item.enemies.clear();
     }
-    blueprint.domains[0].levels = crate::blueprint::LevelCounts::exact(2, 0, 2);
-    if let Some(t) = &mut blueprint.irt_targets {
-        t.information = vec![0.7, 1.1, 0.6];
-    }
     let bank = ItemBank::new(bank.jta().clone(), bank.sets().to_vec(), items).unwrap();
+    let blueprint = edited(&bank, blueprint, |b| {
+        b.domains[0].levels = crate::blueprint::LevelCounts::exact(2, 0, 2);
+        if let Some(t) = &mut b.irt_targets {
+            t.information = vec![0.7, 1.1, 0.6];
+        }
+    });
     (bank, blueprint)
 }
 
@@ -495,14 +513,16 @@ fn overlap_budget_is_shared_by_all_cells() {
 
 #[test]
 fn infeasible_time_and_pretest_are_explained() {
-    let (bank, mut blueprint) = tiny_instance(2);
-    blueprint.time_limit_minutes = 1;
+    let (bank, blueprint) = tiny_instance(2);
+    let blueprint = edited(&bank, blueprint, |b| b.time_limit_minutes = 1);
     let err = assemble(&bank, &blueprint, &AssemblyOptions::default(), 1).unwrap_err();
     assert!(
         matches!(err, AssemblyError::TimeShort { limit_seconds: 60, fastest_seconds } if fastest_seconds > 60)
     );
-    blueprint.time_limit_minutes = 60;
-    blueprint.pretest_items = 1;
+    let blueprint = edited(&bank, blueprint, |b| {
+        b.time_limit_minutes = 60;
+        b.pretest_items = 1;
+    });
     let err = assemble(&bank, &blueprint, &AssemblyOptions::default(), 1).unwrap_err();
     assert!(
         matches!(
@@ -554,8 +574,7 @@ fn bad_options_are_rejected() {
         assemble(&bank, &blueprint, &bad, 1),
         Err(AssemblyError::BadOverlap(1.5))
     );
-    let mut no_targets = blueprint.clone();
-    no_targets.irt_targets = None;
+    let no_targets = edited(&bank, blueprint.clone(), |b| b.irt_targets = None);
     let want = AssemblyOptions {
         objective: Objective::InformationTarget,
         ..AssemblyOptions::default()
@@ -607,9 +626,11 @@ fn objectives_without_irt_fall_back_to_p_values_then_randomisation() {
 
 #[test]
 fn most_information_at_the_cut_beats_random_forms() {
-    let (bank, mut blueprint) = synthetic_bank(&small_spec(), 6).unwrap();
-    blueprint.passing.theta_cut = Some(0.5);
-    blueprint.irt_targets = None;
+    let (bank, blueprint) = synthetic_bank(&small_spec(), 6).unwrap();
+    let blueprint = edited(&bank, blueprint, |b| {
+        b.passing.theta_cut = Some(0.5);
+        b.irt_targets = None;
+    });
     let a = assemble(&bank, &blueprint, &AssemblyOptions::default(), 1).unwrap();
     let ResolvedObjective::MaxInformationAtCut { bound, .. } = a.objective else {
         panic!("expected the cut objective, got {:?}", a.objective);
@@ -640,8 +661,8 @@ fn parallel_forms_agree_in_information_and_expected_score() {
         items: 1000,
         ..SyntheticSpec::default()
     };
-    let (bank, mut blueprint) = synthetic_bank(&spec, 8).unwrap();
-    blueprint.irt_targets = None;
+    let (bank, blueprint) = synthetic_bank(&spec, 8).unwrap();
+    let blueprint = edited(&bank, blueprint, |b| b.irt_targets = None);
     let options = AssemblyOptions {
         forms: 2,
         max_overlap: Some(MaxOverlap::Items(6)),
@@ -790,7 +811,7 @@ fn option_orders_vary_across_forms() {
 }
 
 /// Published forms: `n` forms of `blueprint` from `bank`, as published.
-fn publish(bank: &ItemBank, blueprint: &Blueprint, n: u32, seed: u64) -> Vec<PublishedForm> {
+fn publish(bank: &ItemBank, blueprint: &CheckedBlueprint, n: u32, seed: u64) -> Vec<PublishedForm> {
     let options = AssemblyOptions {
         forms: n,
         max_overlap: Some(MaxOverlap::Items(4)),
@@ -930,8 +951,7 @@ fn ranges_let_forms_differ_in_mix_and_supply_more_forms() {
     assert!(mixes.len() > 1, "every form has the same mix");
     // With a mix limit of 0 every form has the same mix; coverage flags the
     // differing forms above against that limit.
-    let mut same = ranged.clone();
-    same.max_mix_difference = Some(0);
+    let same = edited(&bank, ranged.clone(), |b| b.max_mix_difference = Some(0));
     let b = assemble(&bank, &same, &options, 1).unwrap();
     let cells = |f: &Form| -> Vec<u32> {
         coverage(f, &bank, &same, &[])
@@ -955,17 +975,13 @@ fn ranges_let_forms_differ_in_mix_and_supply_more_forms() {
 
 #[test]
 fn attribute_constraints_hold_and_infeasible_ones_are_named() {
-    let (bank, mut blueprint) = synthetic_bank(&small_spec(), 22).unwrap();
+    let (bank, blueprint) = synthetic_bank(&small_spec(), 22).unwrap();
     let count = |min, max| crate::blueprint::Count::range(min, max).unwrap();
-    blueprint
-        .phases
-        .insert(LifecyclePhase::Design, count(4, None));
-    blueprint
-        .kinds
-        .insert(ItemKind::Ordering, count(0, Some(0)));
-    blueprint
-        .kinds
-        .insert(ItemKind::Matching, count(2, Some(3)));
+    let blueprint = edited(&bank, blueprint, |b| {
+        b.phases.insert(LifecyclePhase::Design, count(4, None));
+        b.kinds.insert(ItemKind::Ordering, count(0, Some(0)));
+        b.kinds.insert(ItemKind::Matching, count(2, Some(3)));
+    });
     let options = AssemblyOptions {
         forms: 3,
         max_overlap: Some(MaxOverlap::Items(4)),
@@ -978,9 +994,9 @@ fn attribute_constraints_hold_and_infeasible_ones_are_named() {
     }
     // More design items than a form has scored slots in exact cells of
     // other phases can give: named by the phase.
-    blueprint
-        .phases
-        .insert(LifecyclePhase::Design, count(13, None));
+    let blueprint = edited(&bank, blueprint, |b| {
+        b.phases.insert(LifecyclePhase::Design, count(13, None));
+    });
     let err = assemble(&bank, &blueprint, &options, 1).unwrap_err();
     assert!(
         matches!(
@@ -1000,8 +1016,10 @@ fn attribute_constraints_hold_and_infeasible_ones_are_named() {
         "{err}"
     );
     // A kind the bank has too few items of, in any mix.
-    blueprint.phases.clear();
-    blueprint.kinds.insert(ItemKind::Matching, count(500, None));
+    let blueprint = edited(&bank, blueprint, |b| {
+        b.phases.clear();
+        b.kinds.insert(ItemKind::Matching, count(500, None));
+    });
     let err = assemble(&bank, &blueprint, &options, 1).unwrap_err();
     assert!(
         matches!(

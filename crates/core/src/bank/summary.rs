@@ -1,8 +1,8 @@
 //! The summary of a valid bank: items per domain × level by status, kinds,
 //! sets, key statistics, and the supply against each blueprint.
 
+use super::CheckedBlueprint;
 use super::{ItemBank, SupplyReport, supply};
-use crate::blueprint::Blueprint;
 use crate::ids::{DomainId, SetId};
 use crate::item::{ItemKind, ItemStatus};
 use crate::jta::CompetencyLevel;
@@ -79,7 +79,7 @@ pub struct BankSummary {
 
 /// The summary of a valid bank: items per domain × level by status, kinds,
 /// sets, key statistics, and the supply against each of `blueprints`.
-pub fn summarize(bank: &ItemBank, blueprints: &[&Blueprint]) -> BankSummary {
+pub fn summarize(bank: &ItemBank, blueprints: &[&CheckedBlueprint]) -> BankSummary {
     let mut by_cell: Vec<CellCounts> = Vec::new();
     for domain in &bank.jta().domains {
         for level in CompetencyLevel::ALL {

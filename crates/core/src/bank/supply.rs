@@ -20,8 +20,8 @@ pub const WEIGHT_SUM_TOLERANCE: f64 = 1e-9;
 /// (`apportion(weights, scored_items)`) and over all domains to the scored
 /// length; a domain with ranges must contain its share in its count, its
 /// level ranges must be able to reach its count, and the domain ranges the
-/// scored length.
-pub fn check_blueprint(jta: &Jta, blueprint: &Blueprint, at: &Location) -> Vec<Problem> {
+/// scored length. [`super::CheckedBlueprint`] is the one caller.
+pub(crate) fn check_blueprint(jta: &Jta, blueprint: &Blueprint, at: &Location) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut push = |field: String, kind: ProblemKind| {
         problems.push(Problem::new(at.clone().field(field), kind));

@@ -46,7 +46,7 @@ use crate::report::{self, AnalysisReport};
 use crate::score_reports::ScoreReportsDocument;
 use crate::{lti, scored_csv, xapi};
 use exam_core::assembly::{AssemblyOptions, assemble};
-use exam_core::bank::{ItemBank, Location, Problem};
+use exam_core::bank::ItemBank;
 use exam_core::blueprint::{BlueprintSettings, derivation_mismatches, derive};
 use exam_core::form::{Form, ScoringKey, SlotRole};
 use exam_core::ids::{FormId, ItemId, PersonId};
@@ -205,14 +205,6 @@ pub enum PilotError {
     /// The bank has no blueprint.
     #[error("the bank {} has no blueprint in blueprints/", .0.display())]
     NoBlueprint(PathBuf),
-    /// The blueprint does not pass its checks.
-    #[error("blueprint {blueprint}: {}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
-    Blueprint {
-        /// The blueprint.
-        blueprint: String,
-        /// Its errors.
-        problems: Vec<Problem>,
-    },
     /// Form 1 has no scored item of middling difficulty to give DIF.
     #[error("form 1 has no scored item with generating b in (-1, 1) to give DIF")]
     NoDifItem,
@@ -474,24 +466,13 @@ pub fn run_pilot(
         .first()
         .ok_or_else(|| PilotError::NoBlueprint(bank_dir.to_path_buf()))?
         .clone();
-    let problems: Vec<Problem> = bank
-        .check_blueprint(&blueprint, &Location::file(None))
-        .into_iter()
-        .filter(Problem::is_error)
-        .collect();
-    if !problems.is_empty() {
-        return Err(PilotError::Blueprint {
-            blueprint: blueprint.id.to_string(),
-            problems,
-        });
-    }
-    let derivation = derive(bank.jta(), &BlueprintSettings::from(&blueprint));
+    let derivation = derive(bank.jta(), &BlueprintSettings::from(blueprint.blueprint()));
     let mismatches = derivation_mismatches(bank.jta(), &blueprint, None);
     out.write_with(Step::Blueprint, "blueprint.json", |w| {
         serde_json::to_writer_pretty(
             w,
             &serde_json::json!({
-                "blueprint": blueprint,
+                "blueprint": blueprint.blueprint(),
                 "derivation": derivation.as_ref().map(|d| &d.1),
                 "matches_derivation": mismatches.is_empty(),
                 "mismatches": mismatches,

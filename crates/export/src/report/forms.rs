@@ -7,7 +7,7 @@
 
 use super::page::{TABLE_END, anchor, count_cell, esc, num_cell, page, side_by_side, table_head};
 use super::svg::{Axis, Plot};
-use exam_core::bank::ItemBank;
+use exam_core::bank::{CheckedBlueprint, ItemBank};
 use exam_core::blueprint::Blueprint;
 use exam_core::coverage::{Coverage, coverage};
 use exam_core::form::{Form, SlotRole};
@@ -15,7 +15,7 @@ use exam_core::irt::{ItemParams, test_information};
 use std::fmt::Write as _;
 
 /// The report for `forms`, built for `blueprint` from the items of `bank`.
-pub fn forms_report(forms: &[Form], bank: &ItemBank, blueprint: &Blueprint) -> String {
+pub fn forms_report(forms: &[Form], bank: &ItemBank, blueprint: &CheckedBlueprint) -> String {
     let reports: Vec<Coverage> = forms
         .iter()
         .map(|f| coverage(f, bank, blueprint, forms))

@@ -12,10 +12,12 @@ use exam_core::irt::IrtModel;
 use exam_core::irt::logistic;
 
 /// Bounds that keep estimates finite while they run off (reported by
-/// [`ItemFlag::AtBound`]).
+/// [`ItemFlag::AtBound`]). The lower bound of `logit c` puts `c` within
+/// 1e-13 of zero, so that an asymptote whose maximum is at zero costs the
+/// likelihood nothing measurable.
 pub(crate) const SLOPE_BOUND: f64 = 20.0;
 pub(crate) const INTERCEPT_BOUND: f64 = 50.0;
-pub(crate) const LOGIT_C_BOUNDS: (f64, f64) = (-12.0, 4.0);
+pub(crate) const LOGIT_C_BOUNDS: (f64, f64) = (-30.0, 4.0);
 /// The smallest slope allowed when slopes must be positive (3PL, or a
 /// slope prior).
 const POSITIVE_SLOPE_MIN: f64 = 1e-3;

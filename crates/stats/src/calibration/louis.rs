@@ -13,22 +13,29 @@
 //!   `F F′ Var(θ)` when both are slopes, `− F Cov(θ, A′)` for a slope `F`
 //!   (and its transpose), and `Cov(A, A′)`, whose sum over persons is
 //!   `Σ_q n_q A(θ_q) A′(θ_q) − Σ_p E_p[A] E_p[A′]`. `F` is zero on every
-//!   item a person scored 0, so the first two terms are sparse.
+//!   item a person scored 0, so the first two terms are sparse. Both
+//!   posterior moments of `A` are linear in the person's posterior weights
+//!   `w_p` over the nodes (`E_p[A] = Aᵀ w_p`), so the persons add only
+//!   `Σ_p w_p w_pᵀ` (`Q × Q`) and, per right answer, `F v_pᵀ`, and `A`
+//!   multiplies the sums once at the end: `O(W² + r·W + r²)` per person
+//!   (`W` nodes in the posterior's window, `r` right answers) and
+//!   `O(Q·n²)` per block, nothing of order `n²` per person.
 //! - 3PL ([`ThreePlPlan`]): in `(a, d, logit c)` the score is
 //!   `x A(θ) − B(θ)` with `B = (σθ, σ, c)`, `A = B/P`
 //!   (`σ = logistic(aθ + d)`, `P = c + (1 − c)σ`), so
 //!   `Σ_p E_p[S S′]` needs, per node, the posterior mass of the persons
 //!   answering both items right (`R_jk(θ_q)`), answering one right
 //!   (`R_j(θ_q)`, the E-step's counts) and in all (`n_q`); then
-//!   `Σ_p E_p[S] E_p[S′]` is subtracted.
+//!   `Σ_p E_p[S] E_p[S′]` is subtracted. `E_p[S]` depends on which items
+//!   the person answered right, so this pass costs `O(W·n)` per person for
+//!   the posterior means, a rank-one update `O(n²)` and `O(W·r²)` for the
+//!   pair masses.
 //!
-//! Either way the pass costs `O(W·n)` per person for the posterior means
-//! (`W` nodes in the posterior's window, `n` parameters of the person's
-//! form) and one rank-one update `O(n²)` (3PL: plus `O(W·r²)` for `r` right
-//! answers), instead of the `2n` E-steps of a numerical Hessian.
+//! Either way this replaces the `2n` E-steps of a numerical Hessian.
 
 use super::em_state::ItemState;
 use super::estep::{Grid, Kernel, PreparedBlock, Tables, block_bases, block_tasks};
+use super::linalg::dot;
 use exam_core::irt::logistic;
 use rayon::prelude::*;
 
@@ -44,25 +51,18 @@ pub(crate) struct ParameterLayout {
     pub n: usize,
 }
 
-/// One block's share of `M`: what a task of its persons adds, and what
-/// the sums over all its persons add once at the end.
+/// One block's share of `M`: sums over its persons, added up task by
+/// task, and the block-local matrix they give at the end.
 trait BlockTerms: Sync {
     /// Global parameter index per block-local component.
     fn global(&self) -> &[usize];
-    /// The block-local part of `M` from persons `start..end`, and their
-    /// contribution to the block's sums.
-    fn persons(&self, kernel: Kernel<'_, '_>, grid: &Grid, range: (usize, usize)) -> Partial;
+    /// The sums over persons `start..end`.
+    fn persons(&self, kernel: Kernel<'_, '_>, grid: &Grid, range: (usize, usize)) -> Vec<f64>;
     /// Length of the block's sums.
     fn sums_len(&self, grid: &Grid) -> usize;
-    /// The block-local term from the sums over all the block's persons.
+    /// The block-local part of `M`, `n_b × n_b`, from the sums over all
+    /// the block's persons.
     fn finish(&self, sums: &[f64], grid: &Grid) -> Vec<f64>;
-}
-
-struct Partial {
-    /// The block-local part of `M` from these persons, `n_b × n_b`.
-    local: Vec<f64>,
-    /// Their contribution to the block's sums.
-    sums: Vec<f64>,
 }
 
 /// `M = Σ_p Cov_{θ | x_p}(S_p(θ))` over the parameters of `layout`,
@@ -94,32 +94,78 @@ pub(crate) fn missing_information(
         let kernel = Kernel::new(&blocks[b], tables, grid, &bases[b]);
         (b, plans[b].persons(kernel, grid, (start, end)))
     };
-    let mut out = vec![0.0; n * n];
     let mut sums: Vec<Vec<f64>> = plans.iter().map(|p| vec![0.0; p.sums_len(grid)]).collect();
     // Tasks run a batch at a time so that at most a batch of per-task
-    // matrices is held; they add up in task order, whatever the threads.
+    // sums is held; they add up in task order, whatever the threads.
     let batch = if parallel {
         2 * rayon::current_num_threads()
     } else {
         1
     };
     for group in tasks.chunks(batch) {
-        let partials: Vec<(usize, Partial)> = if parallel && group.len() > 1 {
+        let partials: Vec<(usize, Vec<f64>)> = if parallel && group.len() > 1 {
             group.par_iter().map(run).collect()
         } else {
             group.iter().map(run).collect()
         };
         for (b, part) in partials {
-            scatter(plans[b].global(), &part.local, &mut out, n);
-            for (t, v) in sums[b].iter_mut().zip(&part.sums) {
+            for (t, v) in sums[b].iter_mut().zip(&part) {
                 *t += v;
             }
         }
     }
+    let mut out = vec![0.0; n * n];
     for (plan, sums) in plans.iter().zip(&sums) {
         scatter(plan.global(), &plan.finish(sums, grid), &mut out, n);
     }
     out
+}
+
+/// Peak bytes of [`missing_information`] over `nq` nodes, from the shapes
+/// alone: the `n × n` result, every block's sums, a batch of per-task
+/// sums of the widest block, and one block's local matrix.
+pub(crate) fn bytes_needed(
+    blocks: &[PreparedBlock<'_>],
+    nq: usize,
+    items: &[ItemState],
+    layout: &ParameterLayout,
+    three_pl: bool,
+    parallel: bool,
+) -> u64 {
+    let nq = nq as u64;
+    let (mut all, mut widest, mut widest_local) = (0u64, 0u64, 0u64);
+    for pb in blocks {
+        let free = pb.items.iter().filter(|&&j| layout.offset[j].is_some());
+        let nf = free.clone().count() as u64;
+        let nb: u64 = free
+            .map(|&j| {
+                if three_pl {
+                    3
+                } else {
+                    items[j].d.len() as u64 + 1
+                }
+            })
+            .sum();
+        let sums = if three_pl {
+            (1 + nf + nf * (nf + 1) / 2) * nq + nb * nb
+        } else {
+            nq + nq * nq + nf * nq + nf * nf
+        };
+        all = all.saturating_add(sums);
+        widest = widest.max(sums);
+        widest_local = widest_local.max(nb * nb);
+    }
+    let batch = if parallel {
+        2 * rayon::current_num_threads() as u64
+    } else {
+        1
+    };
+    let n = layout.n as u64;
+    (n * n)
+        .saturating_add(all)
+        .saturating_add(batch.saturating_mul(widest))
+        .saturating_add(widest_local)
+        .saturating_mul(8)
 }
 
 /// Adds the block-local `local` (components at `global`) into `out`
@@ -194,25 +240,6 @@ impl MeanProducts {
     }
 }
 
-/// `Σ x_i y_i` in eight independent lanes (a single running sum would
-/// wait on each addition).
-fn dot(x: &[f64], y: &[f64]) -> f64 {
-    let mut lanes = [0.0; 8];
-    let (xs, ys) = (x.chunks_exact(8), y.chunks_exact(8));
-    let tail: f64 = xs
-        .remainder()
-        .iter()
-        .zip(ys.remainder())
-        .map(|(a, b)| a * b)
-        .sum();
-    for (a, b) in xs.zip(ys) {
-        for ((l, u), v) in lanes.iter_mut().zip(a).zip(b) {
-            *l += u * v;
-        }
-    }
-    lanes.iter().sum::<f64>() + tail
-}
-
 /// `A` (and `B`) tabulated node-major, `[q * n_b + c]`, so that a person's
 /// posterior means of all components are one pass over the window's rows.
 fn node_major(component_major: &[f64], nb: usize, nq: usize) -> Vec<f64> {
@@ -225,33 +252,14 @@ fn node_major(component_major: &[f64], nb: usize, nq: usize) -> Vec<f64> {
     out
 }
 
-/// Adds `Σ_q w_q row_q` over the window starting at node `lo` into `out`
-/// (rows of `table`, node-major, `out.len()` wide), and the same weighted
-/// by `θ_q` into `cross` when given.
-fn window_means(
-    table: &[f64],
-    lo: usize,
-    w: &[f64],
-    theta: &[f64],
-    out: &mut [f64],
-    mut cross: Option<&mut [f64]>,
-) {
+/// Sets `out` to `Σ_q w_q row_q` over the window starting at node `lo`
+/// (rows of `table`, node-major, `out.len()` wide).
+fn window_means(table: &[f64], lo: usize, w: &[f64], out: &mut [f64]) {
     let nb = out.len();
     out.fill(0.0);
-    if let Some(x) = cross.as_deref_mut() {
-        x.fill(0.0);
-    }
-    for (i, (wq, th)) in w.iter().zip(theta).enumerate() {
+    for (i, wq) in w.iter().enumerate() {
         let row = &table[(lo + i) * nb..(lo + i + 1) * nb];
-        for (o, v) in out.iter_mut().zip(row) {
-            *o += wq * v;
-        }
-        if let Some(x) = cross.as_deref_mut() {
-            let wt = wq * th;
-            for (o, v) in x.iter_mut().zip(row) {
-                *o += wt * v;
-            }
-        }
+        axpy(out, *wq, row);
     }
 }
 
@@ -279,8 +287,10 @@ fn block_components(
 /// A Rasch, 2PL or GPCM block: its components and `A(θ_q)`.
 struct LinearPlan {
     global: Vec<usize>,
-    /// Per local item, the offset of its components (slope first).
-    offset: Vec<Option<usize>>,
+    /// Per local item, its position among the block's free items.
+    free: Vec<Option<usize>>,
+    /// Per free item, the component of its slope.
+    slope_at: Vec<usize>,
     /// `A_c(θ_q)` at `[c * Q + q]`, and node-major.
     a: Vec<f64>,
     a_nodes: Vec<f64>,
@@ -297,8 +307,15 @@ impl LinearPlan {
         let (offset, global) = block_components(pb, layout, |j| items[j].d.len() + 1);
         let mut a = vec![0.0; global.len() * nq];
         let mut prob = Vec::new();
+        let mut free = Vec::with_capacity(offset.len());
+        let mut slope_at = Vec::new();
         for (&j, at) in pb.items.iter().zip(&offset) {
-            let Some(at) = *at else { continue };
+            let Some(at) = *at else {
+                free.push(None);
+                continue;
+            };
+            free.push(Some(slope_at.len()));
+            slope_at.push(at);
             let it = &items[j];
             for (q, &th) in grid.theta.iter().enumerate() {
                 category_probabilities(it, th, &mut prob);
@@ -312,10 +329,23 @@ impl LinearPlan {
         let a_nodes = node_major(&a, global.len(), nq);
         Self {
             global,
-            offset,
+            free,
+            slope_at,
             a,
             a_nodes,
         }
+    }
+
+    /// The sums split into the node masses `n_q` (`Q`), the posterior
+    /// cross products `W = Σ_p w_p w_pᵀ` (`Q × Q`, lower triangle), the
+    /// centred weights of the right answers `V` (free items × `Q`) and the
+    /// slopes' `Σ_p Var_p(θ) F F′` (free items², lower triangle).
+    fn split<'s>(&self, sums: &'s [f64], nq: usize) -> [&'s [f64]; 4] {
+        let nf = self.slope_at.len();
+        let (nodes, rest) = sums.split_at(nq);
+        let (pairs, rest) = rest.split_at(nq * nq);
+        let (centred, slopes) = rest.split_at(nf * nq);
+        [nodes, pairs, centred, slopes]
     }
 }
 
@@ -324,24 +354,28 @@ impl BlockTerms for LinearPlan {
         &self.global
     }
 
-    /// `Σ_p [Var_p(θ) F F′ (slopes) − F Cov_p(θ, A′) − Cov_p(θ, A) F′ −
-    /// E_p[A] E_p[A′]]`; the sums are the posterior mass per node.
+    /// A person's part of `M` is `Var_p(θ) F F′` (slopes) `− F Cov_p(θ,
+    /// A′) − Cov_p(θ, A) F′ − E_p[A] E_p[A′]`, and both posterior moments
+    /// of `A` are linear in the person's posterior weights `w_p`:
+    /// `E_p[A] = Aᵀ w_p`, `Cov_p(θ, A) = Aᵀ v_p` with `v_pq = w_pq (θ_q −
+    /// E_p[θ])`. So the persons only add `W = Σ_p w_p w_pᵀ` over their
+    /// posterior window and `Σ_p F_p v_pᵀ` over their right answers
+    /// (`O(W² + r·W + r²)` for `r` right answers), and [`Self::finish`]
+    /// multiplies by `A` once.
     fn persons(
         &self,
         mut kernel: Kernel<'_, '_>,
         grid: &Grid,
         (start, end): (usize, usize),
-    ) -> Partial {
-        let nb = self.global.len();
+    ) -> Vec<f64> {
         let nq = grid.len();
+        let nf = self.slope_at.len();
         let pb = kernel.pb;
-        let mut local = vec![0.0; nb * nb];
-        // Σ_p F Cov(θ, A′) on slope rows.
-        let mut slope_cov = vec![0.0; nb * nb];
-        let mut products = MeanProducts::new(nb);
-        let mut nodes = vec![0.0; nq];
-        let mut cov = vec![0.0; nb];
-        let mut means = vec![0.0; nb];
+        let mut sums = vec![0.0; self.sums_len(grid)];
+        let (nodes, rest) = sums.split_at_mut(nq);
+        let (pairs, rest) = rest.split_at_mut(nq * nq);
+        let (centred, slope_pairs) = rest.split_at_mut(nf * nq);
+        let mut v = vec![0.0; nq];
         let mut slopes: Vec<(usize, f64)> = Vec::new();
         for p in start..end {
             let (lo, hi, _) = kernel.posterior(p);
@@ -354,62 +388,100 @@ impl BlockTerms for LinearPlan {
                 m2 += wq * th * th;
             }
             let var = m2 - m1 * m1;
-            window_means(&self.a_nodes, lo, w, theta, &mut means, Some(&mut cov));
-            for (c, (cv, mean)) in cov.iter_mut().zip(&means).enumerate() {
-                products.set(c, *mean);
-                *cv -= m1 * mean;
+            for (i, &wi) in w.iter().enumerate() {
+                let row = (lo + i) * nq + lo;
+                for (s, wk) in pairs[row..=row + i].iter_mut().zip(w) {
+                    *s += wi * wk;
+                }
             }
-            products.next_person();
+            for ((vq, wq), th) in v.iter_mut().zip(w).zip(theta) {
+                *vq = wq * (th - m1);
+            }
             // Intercepts have e = 0: their F is a constant of the person and
             // has no covariance with anything.
             slopes.clear();
             for &cat in &pb.cats[pb.starts[p]..pb.starts[p + 1]] {
-                if let Some(at) = self.offset[pb.cat_item[cat as usize]] {
-                    slopes.push((at, pb.cat_score[cat as usize]));
+                if let Some(i) = self.free[pb.cat_item[cat as usize]] {
+                    slopes.push((i, pb.cat_score[cat as usize]));
                 }
             }
-            for &(r, x) in &slopes {
-                for &(c, y) in &slopes {
-                    local[r * nb + c] += var * x * y;
+            for (s, &(i, x)) in slopes.iter().enumerate() {
+                let row = &mut centred[i * nq + lo..i * nq + hi];
+                for (c, vq) in row.iter_mut().zip(&v) {
+                    *c += x * vq;
                 }
-                for (s, c) in slope_cov[r * nb..(r + 1) * nb].iter_mut().zip(&cov) {
-                    *s += x * c;
+                let vx = var * x;
+                for &(k, y) in &slopes[..=s] {
+                    slope_pairs[i.max(k) * nf + i.min(k)] += vx * y;
                 }
             }
         }
-        let product = products.finish();
-        for r in 0..nb {
-            for c in 0..nb {
-                local[r * nb + c] -= slope_cov[r * nb + c] + slope_cov[c * nb + r] + product(r, c);
-            }
-        }
-        Partial { local, sums: nodes }
+        sums
     }
 
     fn sums_len(&self, grid: &Grid) -> usize {
-        grid.len()
+        let (nq, nf) = (grid.len(), self.slope_at.len());
+        nq + nq * nq + nf * nq + nf * nf
     }
 
-    /// `Σ_q n_q A(θ_q) A(θ_q)ᵀ`.
-    fn finish(&self, nodes: &[f64], grid: &Grid) -> Vec<f64> {
+    /// `Aᵀ (diag(n_q) − W) A − S − Sᵀ` with `S = Σ_p F_p v_pᵀ A` on the
+    /// slope rows, plus `Σ_p Var_p(θ) F F′` on the slopes.
+    fn finish(&self, sums: &[f64], grid: &Grid) -> Vec<f64> {
         let nb = self.global.len();
         let nq = grid.len();
+        let nf = self.slope_at.len();
+        let [nodes, pairs, centred, slope_pairs] = self.split(sums, nq);
+        // (diag(n_q) − W) A, node-major.
+        let mut weighted = vec![0.0; nq * nb];
+        for (q, row) in weighted.chunks_exact_mut(nb).enumerate() {
+            for r in 0..nq {
+                let g = if r <= q {
+                    pairs[q * nq + r]
+                } else {
+                    pairs[r * nq + q]
+                };
+                let g = if r == q { nodes[q] - g } else { -g };
+                axpy(row, g, &self.a_nodes[r * nb..(r + 1) * nb]);
+            }
+        }
         let mut out = vec![0.0; nb * nb];
+        for (r, row) in out.chunks_exact_mut(nb).enumerate() {
+            for (q, &x) in self.a[r * nq..(r + 1) * nq].iter().enumerate() {
+                axpy(row, x, &weighted[q * nb..(q + 1) * nb]);
+            }
+        }
+        let mut s = vec![0.0; nb];
+        for (i, &r) in self.slope_at.iter().enumerate() {
+            s.fill(0.0);
+            for (q, &x) in centred[i * nq..(i + 1) * nq].iter().enumerate() {
+                axpy(&mut s, x, &self.a_nodes[q * nb..(q + 1) * nb]);
+            }
+            for (c, sc) in s.iter().enumerate() {
+                out[r * nb + c] -= sc;
+                out[c * nb + r] -= sc;
+            }
+            for (k, &c) in self.slope_at[..=i].iter().enumerate() {
+                let v = slope_pairs[i * nf + k];
+                out[r * nb + c] += v;
+                if c != r {
+                    out[c * nb + r] += v;
+                }
+            }
+        }
+        // Exactly symmetric: the lower triangle mirrored.
         for r in 0..nb {
-            let ar = &self.a[r * nq..(r + 1) * nq];
-            for c in 0..=r {
-                let ac = &self.a[c * nq..(c + 1) * nq];
-                let v: f64 = nodes
-                    .iter()
-                    .zip(ar)
-                    .zip(ac)
-                    .map(|((n, x), y)| n * x * y)
-                    .sum();
-                out[r * nb + c] = v;
-                out[c * nb + r] = v;
+            for c in 0..r {
+                out[c * nb + r] = out[r * nb + c];
             }
         }
         out
+    }
+}
+
+/// `y += a x`.
+fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += a * xi;
     }
 }
 
@@ -470,14 +542,14 @@ impl BlockTerms for ThreePlPlan {
         &self.global
     }
 
-    /// `− Σ_p E_p[S] E_p[S′]`; the sums are, per node, `n_q`, `R_i` per
-    /// free item and `R_ik` per pair `i ≤ k` of free items.
+    /// The sums are, per node, `n_q`, `R_i` per free item and `R_ik` per
+    /// pair `i ≤ k` of free items, then `Σ_p E_p[S] E_p[S′]` (`n_b × n_b`).
     fn persons(
         &self,
         mut kernel: Kernel<'_, '_>,
         grid: &Grid,
         (start, end): (usize, usize),
-    ) -> Partial {
+    ) -> Vec<f64> {
         let nb = self.global.len();
         let nq = grid.len();
         let nf = self.n_free;
@@ -512,9 +584,8 @@ impl BlockTerms for ThreePlPlan {
                     }
                 }
             }
-            let theta = &grid.theta[lo..hi];
-            window_means(&self.b_nodes, lo, w, theta, &mut mean_b, None);
-            window_means(&self.a_nodes, lo, w, theta, &mut mean_a, None);
+            window_means(&self.b_nodes, lo, w, &mut mean_b);
+            window_means(&self.a_nodes, lo, w, &mut mean_a);
             for c in 0..nb {
                 let right_part = if is_right[c / 3] { mean_a[c] } else { 0.0 };
                 products.set(c, right_part - mean_b[c]);
@@ -525,25 +596,27 @@ impl BlockTerms for ThreePlPlan {
             }
         }
         let product = products.finish();
-        let mut local = vec![0.0; nb * nb];
+        let tail = &mut sums[self.node_sums_len(nq)..];
         for r in 0..nb {
             for c in 0..nb {
-                local[r * nb + c] = -product(r, c);
+                tail[r * nb + c] = product(r, c);
             }
         }
-        Partial { local, sums }
+        sums
     }
 
     fn sums_len(&self, grid: &Grid) -> usize {
-        let nf = self.n_free;
-        (1 + nf + nf * (nf + 1) / 2) * grid.len()
+        let nb = self.global.len();
+        self.node_sums_len(grid.len()) + nb * nb
     }
 
+    /// `Σ_p E_p[S S′] − Σ_p E_p[S] E_p[S′]` with
     /// `Σ_p E_p[S S′] = Σ_q [R_ik A A′ − R_i A B′ − R_k B A′ + n_q B B′]`.
     fn finish(&self, sums: &[f64], grid: &Grid) -> Vec<f64> {
         let nb = self.global.len();
         let nq = grid.len();
         let nodes = &sums[..nq];
+        let product = &sums[self.node_sums_len(nq)..];
         let single = |i: usize| &sums[(1 + i) * nq..(2 + i) * nq];
         let mut out = vec![0.0; nb * nb];
         for r in 0..nb {
@@ -565,6 +638,7 @@ impl BlockTerms for ThreePlPlan {
                     v += both[q] * ar[q] * ac[q] - ri[q] * ar[q] * bc[q] - rk[q] * br[q] * ac[q]
                         + nodes[q] * br[q] * bc[q];
                 }
+                let v = v - product[r * nb + c];
                 out[r * nb + c] = v;
                 out[c * nb + r] = v;
             }
@@ -574,6 +648,12 @@ impl BlockTerms for ThreePlPlan {
 }
 
 impl ThreePlPlan {
+    /// Length of the per-node sums: `n_q`, the `R_i` and the `R_ik`.
+    fn node_sums_len(&self, nq: usize) -> usize {
+        let nf = self.n_free;
+        (1 + nf + nf * (nf + 1) / 2) * nq
+    }
+
     /// Row of the pair `i ≤ k` in the sums (after `n_q` and the `R_i`).
     fn pair(&self, i: usize, k: usize) -> usize {
         let nf = self.n_free;

@@ -7,6 +7,7 @@ use super::em_state::{
 };
 use super::estep::{Layout, PreparedBlock};
 use super::options::{BetaPrior, CalibrationOptions, check_options};
+use super::polish::{self, Polish};
 use super::result::{
     BoundParameter, Calibration, Convergence, EXTREME_DIFFICULTY, Estimation, HEYWOOD_SLOPE,
     ItemCalibration, ItemEstimate, ItemFlag, LOW_SLOPE, LatentDistribution, MAX_GRADIENT,
@@ -165,23 +166,17 @@ pub fn calibrate_with_progress(
         max_change,
         slowest,
     } = run_em(&setup, initial, progress)?;
+    let n_persons: usize = setup.blocks.iter().map(|b| b.block.n_persons()).sum();
+    let (state, reason, polish) = polish_if_stalled(&setup, state, reason, n_persons);
 
-    // Final E-step: log-likelihood and gradient at the estimates.
-    let (counts, grid) = setup.e_step(&state);
+    // Final E-step: log-likelihood and projected gradient at the estimates.
+    let (counts, _) = setup.e_step(&state);
     if !counts.loglik.is_finite() {
         return Err(CalibrationError::NonFinite {
             iteration: iterations,
         });
     }
-    let n_persons: usize = setup.blocks.iter().map(|b| b.block.n_persons()).sum();
-    let gradient = setup.gradient(&state, &grid, &counts);
-    let max_gradient = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs())) / n_persons as f64;
-    let stalled = max_gradient.is_nan() || max_gradient > MAX_GRADIENT;
-    let reason = if reason == StopReason::ParameterChange && stalled {
-        StopReason::Stalled
-    } else {
-        reason
-    };
+    let max_gradient = polish::max_projected_gradient(&setup, &state, n_persons);
     let (covariance, se_note) = if options.standard_errors {
         standard_errors::covariance(&setup, &state)
     } else {
@@ -213,14 +208,63 @@ pub fn calibrate_with_progress(
         bic: -2.0 * loglik + n_parameters as f64 * (n_persons as f64).ln(),
         iterations,
         convergence: Convergence {
-            converged: reason == StopReason::ParameterChange,
+            converged: matches!(
+                reason,
+                StopReason::ParameterChange | StopReason::ProjectedGradient
+            ),
             reason,
             max_change,
             slowest_item: slowest.map(|j| data.items()[j].clone()),
             max_gradient,
+            polish,
         },
         standard_errors: se_note,
     })
+}
+
+/// When the EM's steps stopped moving (`reason` is the parameter-change
+/// rule) but the projected gradient is above [`MAX_GRADIENT`] per person,
+/// the quasi-Newton polish of [`polish`] takes over (not after the
+/// iteration limit, which bounds the work asked for, nor when the latent
+/// distribution is estimated). Returns the estimates, why the estimation
+/// stopped (`ParameterChange`, `ProjectedGradient` after a successful
+/// polish, `Stalled`, `IterationLimit`) and what the polish did.
+fn polish_if_stalled(
+    setup: &Setup<'_>,
+    state: State,
+    reason: StopReason,
+    n_persons: usize,
+) -> (State, StopReason, Option<Polish>) {
+    if reason != StopReason::ParameterChange {
+        return (state, reason, None);
+    }
+    let before = polish::max_projected_gradient(setup, &state, n_persons);
+    if before <= MAX_GRADIENT {
+        return (state, reason, None);
+    }
+    if setup.estimate_latent {
+        return (state, StopReason::Stalled, None);
+    }
+    let (state, report) = match polish::polish(setup, &state, n_persons) {
+        Ok((polished, report)) if report.gain >= 0.0 => (polished, report),
+        // Never worse than the EM's estimates.
+        Ok((_, report)) => (state, report),
+        Err(message) => (
+            state,
+            Polish {
+                evaluations: 0,
+                message,
+                gain: 0.0,
+            },
+        ),
+    };
+    let after = polish::max_projected_gradient(setup, &state, n_persons);
+    let reason = if after <= MAX_GRADIENT {
+        StopReason::ProjectedGradient
+    } else {
+        StopReason::Stalled
+    };
+    (state, reason, Some(report))
 }
 
 fn build_items(

@@ -73,6 +73,7 @@ mod mml;
 mod options;
 mod pcm_cml;
 mod pcm_persons;
+mod polish;
 mod rasch_cml;
 pub mod recovery;
 mod result;
@@ -89,6 +90,7 @@ pub use pcm_cml::{
     AndersenLr, Estimate, PcmFit, PcmItem, PolytomousRasch, ScoreSplit, andersen_lr, pcm_cml,
 };
 pub use pcm_persons::{ScoreTheta, wle_score_table};
+pub use polish::Polish;
 pub use rasch_cml::{CmlFit, CmlItem, rasch_cml};
 pub use result::{
     BoundParameter, Calibration, Convergence, Estimation, ItemCalibration, ItemEstimate, ItemFlag,

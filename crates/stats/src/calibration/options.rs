@@ -162,10 +162,11 @@ pub struct CalibrationOptions {
     pub accelerate: bool,
     /// Compute standard errors (default true).
     pub standard_errors: bool,
-    /// Up to this many free parameters (default 1000) standard errors come
+    /// Up to this many free parameters (default 5000) standard errors come
     /// from the full observed information (Louis 1982, one pass over the
-    /// persons, `O(n²)` memory and work per person, and a dense inverse);
-    /// above it, from each item's own block of the observed information
+    /// persons; `O(n²)` memory and an `O(n³/3)` blocked Cholesky factor and
+    /// its inverse), as long as its memory, estimated first, stays within
+    /// 1 GiB; above either, from each item's own block of the observed information
     /// (`(a, d)`
     /// for the 2PL and GPCM, `(a, d, logit c)` with the prior terms for the
     /// 3PL; for the common-slope model each item's intercepts and, apart,
@@ -197,7 +198,7 @@ impl CalibrationOptions {
             tolerance: 1e-6,
             accelerate: true,
             standard_errors: true,
-            full_information_max_parameters: 1000,
+            full_information_max_parameters: 5000,
             parallel: true,
             priors: Priors::for_model(model),
             anchors: Vec::new(),

@@ -470,6 +470,7 @@ impl Layout {
                 max_change,
                 slowest_item: slowest.map(|i| self.ids[i].clone()),
                 max_gradient,
+                polish: None,
             },
         })
     }

@@ -287,6 +287,7 @@ pub fn rasch_cml(data: &ResponseMatrix) -> Result<CmlFit, CalibrationError> {
             max_change,
             slowest_item: slowest.map(|i| data.items()[active[i]].clone()),
             max_gradient,
+            polish: None,
         },
         n_persons_used: n_used,
     })

@@ -1,6 +1,7 @@
 //! What an MML calibration returns.
 
 use super::Priors;
+use super::polish::Polish;
 use exam_core::ids::ItemId;
 use exam_core::irt::IrtModel;
 use exam_core::irt::{GpcmParams, ItemParams, ParamsError};
@@ -86,8 +87,16 @@ pub struct Convergence {
     pub slowest_item: Option<ItemId>,
     /// Largest absolute gradient of the objective (the marginal
     /// log-posterior, or the conditional log-likelihood under CML) at the
-    /// estimates, divided by the number of persons.
+    /// estimates, divided by the number of persons. Under MML it is the
+    /// projected gradient in `(a, d, c)`: a parameter on a bound of the
+    /// estimation (flagged `at_bound`) whose gradient points out of the
+    /// bound counts as zero, as at any constrained maximum.
     pub max_gradient: f64,
+    /// The quasi-Newton polish that followed the EM when its steps stopped
+    /// moving before the gradient was near zero (MML only; absent when it
+    /// did not run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub polish: Option<Polish>,
 }
 
 /// Why the iterations stopped.
@@ -100,9 +109,13 @@ pub enum StopReason {
     /// The iteration limit was reached first: the estimates are not final.
     IterationLimit,
     /// The parameters stopped moving, but the gradient of the objective is
-    /// not near zero (MML: above 1e-4 per person; CML: above 1e-8 per
-    /// person): a step could not improve, so this is not a maximum.
+    /// not near zero (MML: above 1e-4 per person, after the quasi-Newton
+    /// polish too; CML: above 1e-8 per person): a step could not improve,
+    /// so this is not a maximum.
     Stalled,
+    /// The EM stalled, and the quasi-Newton polish that followed brought
+    /// the largest projected gradient to at most 1e-4 per person.
+    ProjectedGradient,
 }
 
 /// Largest absolute gradient per person accepted at convergence.

@@ -23,7 +23,7 @@
 
 use super::em_state::{ItemState, Setup, State, logit};
 use super::estep::{Counts, Grid, ItemScores, missing_information};
-use super::linalg::spd_inverse;
+use super::linalg::{cholesky_in_place, dot, inverse_factor_transposed, spd_inverse};
 use super::louis::{self, ParameterLayout};
 use exam_core::irt::IrtModel;
 use exam_core::irt::logistic;
@@ -31,8 +31,10 @@ use exam_core::irt::logistic;
 /// The covariance of the packed free parameters.
 #[derive(Debug, Clone)]
 pub(crate) enum Covariance {
-    /// The inverse of the full observed information.
-    Full { n: usize, values: Vec<f64> },
+    /// The inverse of the full observed information `I = L Lᵀ`, kept as
+    /// `Xᵀ` for `X = L⁻¹` (row-major `n × n`, row `i` zero before `i`):
+    /// `Cov(i, k) = Σ_{m ≥ max(i, k)} X_mi X_mk`.
+    Full { n: usize, inverse_factor: Vec<f64> },
     /// Per packed parameter, its item's block and the position in it; the
     /// blocks are inverses of each item's own observed information (None
     /// where that is not positive definite). Covariances between blocks are
@@ -48,7 +50,10 @@ impl Covariance {
     /// Covariance of packed parameters `i` and `k`, when estimated.
     pub fn get(&self, i: usize, k: usize) -> Option<f64> {
         match self {
-            Covariance::Full { n, values } => Some(values[i * n + k]),
+            Covariance::Full { n, inverse_factor } => {
+                let (row, m) = (|r: usize| &inverse_factor[r * n..(r + 1) * n], i.max(k));
+                Some(dot(&row(i)[m..], &row(k)[m..]))
+            }
             Covariance::ItemBlocks {
                 position,
                 blocks,
@@ -64,8 +69,15 @@ impl Covariance {
     }
 }
 
+/// Bytes the full information may take at its peak (1 GiB); above it the
+/// errors come from item blocks.
+const FULL_INFORMATION_MAX_BYTES: u64 = 1 << 30;
+
 /// The covariance matrix of the packed free parameters, or why it is
-/// absent, with a note of the method.
+/// absent, with a note of the method: the full matrix up to
+/// [`super::CalibrationOptions::full_information_max_parameters`] and
+/// [`FULL_INFORMATION_MAX_BYTES`] (estimated before anything is
+/// allocated), item blocks beyond.
 pub(crate) fn covariance(setup: &Setup<'_>, state: &State) -> (Option<Covariance>, String) {
     let x = setup.pack(state, false);
     let n = x.len();
@@ -74,17 +86,51 @@ pub(crate) fn covariance(setup: &Setup<'_>, state: &State) -> (Option<Covariance
     }
     let limit = setup.options.full_information_max_parameters;
     if n > limit {
-        return item_blocks(setup, state, n, limit);
+        let why = format!("{n} free parameters exceed the {limit} for the full matrix");
+        return item_blocks(setup, state, n, &why);
     }
-    let (info, method) = information(setup, state, &x);
-    match spd_inverse(&info, n) {
-        Some(values) => (Some(Covariance::Full { n, values }), method.to_owned()),
-        None => (
+    let layout = louis_layout(setup, state);
+    let bytes = full_information_bytes(setup, state, &layout, n);
+    if bytes > FULL_INFORMATION_MAX_BYTES {
+        let why = format!(
+            "the full matrix of {n} free parameters would need {} MiB, over the {} MiB allowed",
+            bytes >> 20,
+            FULL_INFORMATION_MAX_BYTES >> 20
+        );
+        return item_blocks(setup, state, n, &why);
+    }
+    let (mut info, method) = information(setup, state, &x, &layout);
+    let parallel = setup.options.parallel;
+    if cholesky_in_place(&mut info, n, parallel) {
+        let inverse_factor = inverse_factor_transposed(&info, n, parallel);
+        (
+            Some(Covariance::Full { n, inverse_factor }),
+            method.to_owned(),
+        )
+    } else {
+        (
             None,
             "absent: the observed information matrix is not positive definite (the model is not identified at the estimates)"
                 .to_owned(),
-        ),
+        )
     }
+}
+
+/// Peak bytes of the full information: Louis's pass
+/// ([`louis::bytes_needed`]), under Rasch the packed matrix besides the
+/// item-space one, and the inverse factor.
+fn full_information_bytes(setup: &Setup<'_>, state: &State, layout: &LouisLayout, n: usize) -> u64 {
+    let square = |k: usize| (k as u64).saturating_mul(k as u64).saturating_mul(8);
+    let pass = louis::bytes_needed(
+        &setup.blocks,
+        setup.options.quadrature_points,
+        &state.items,
+        &layout.items,
+        setup.model() == IrtModel::ThreePl,
+        setup.options.parallel,
+    );
+    let packed = if layout.items.n == n { 0 } else { square(n) };
+    pass.saturating_add(packed).saturating_add(square(n))
 }
 
 /// The observed information of the packed parameters `x` by central
@@ -124,18 +170,19 @@ fn numerical_information(setup: &Setup<'_>, state: &State, x: &[f64]) -> Vec<f64
     info
 }
 
-/// The exact observed information of the packed parameters by Louis's
-/// identity: each free item's complete-data information (with its priors)
-/// on the diagonal, less the missing information of all item parameters
-/// together. Under the common-slope model every item's slope is the one
-/// packed slope.
-fn louis_information(setup: &Setup<'_>, state: &State) -> Vec<f64> {
-    let (counts, grid) = setup.e_step(state);
-    let tables = setup.tables(state, &grid);
+/// Where Louis's pass puts each free item's parameters (item space:
+/// each free item's `a, d_1..d_m`, 3PL `a, d, logit c`), and the packed
+/// position of each.
+struct LouisLayout {
+    items: ParameterLayout,
+    /// Packed position per item-space parameter (under the common-slope
+    /// model every slope is the one packed slope).
+    packed: Vec<usize>,
+}
+
+fn louis_layout(setup: &Setup<'_>, state: &State) -> LouisLayout {
     let rasch = setup.model() == IrtModel::Rasch;
     let three_pl = setup.model() == IrtModel::ThreePl;
-    // Per item-space parameter (each free item's a, d_1..d_m), its packed
-    // position.
     let mut offset = vec![None; setup.status.len()];
     let mut packed = Vec::new();
     let mut next = usize::from(rasch);
@@ -152,28 +199,49 @@ fn louis_information(setup: &Setup<'_>, state: &State) -> Vec<f64> {
             next += 1;
         }
     }
-    let layout = ParameterLayout {
-        offset,
-        n: packed.len(),
-    };
-    let missing = louis::missing_information(
+    LouisLayout {
+        items: ParameterLayout {
+            offset,
+            n: packed.len(),
+        },
+        packed,
+    }
+}
+
+/// The exact observed information of the `n` packed parameters by Louis's
+/// identity: each free item's complete-data information (with its priors)
+/// on the diagonal, less the missing information of all item parameters
+/// together.
+fn louis_information(setup: &Setup<'_>, state: &State, layout: &LouisLayout, n: usize) -> Vec<f64> {
+    let (counts, grid) = setup.e_step(state);
+    let tables = setup.tables(state, &grid);
+    let three_pl = setup.model() == IrtModel::ThreePl;
+    let packed = &layout.packed;
+    let mut missing = louis::missing_information(
         &setup.blocks,
         &tables,
         &grid,
         &state.items,
-        &layout,
+        &layout.items,
         three_pl,
         setup.options.parallel,
     );
-    let (n, m) = (next, layout.n);
-    let mut info = vec![0.0; n * n];
-    for (u, &pu) in packed.iter().enumerate() {
-        for (v, &pv) in packed.iter().enumerate() {
-            info[pu * n + pv] -= missing[u * m + v];
+    let m = layout.items.n;
+    let mut info = if m == n {
+        // Item space is the packed space: the matrix is reused.
+        missing.iter_mut().for_each(|v| *v = -*v);
+        missing
+    } else {
+        let mut info = vec![0.0; n * n];
+        for (u, &pu) in packed.iter().enumerate() {
+            for (v, &pv) in packed.iter().enumerate() {
+                info[pu * n + pv] -= missing[u * m + v];
+            }
         }
-    }
+        info
+    };
     for j in setup.free_items() {
-        let Some(start) = layout.offset[j] else {
+        let Some(start) = layout.items.offset[j] else {
             continue;
         };
         let it = &state.items[j];
@@ -196,24 +264,34 @@ fn louis_information(setup: &Setup<'_>, state: &State) -> Vec<f64> {
 const LOUIS: &str =
     "observed information (Louis 1982: exact, all item parameters, one pass over the persons)";
 
-/// The observed information of the packed parameters `_x`, and how it was
+/// The observed information of the packed parameters `x`, and how it was
 /// computed.
 #[cfg(not(test))]
-fn information(setup: &Setup<'_>, state: &State, _x: &[f64]) -> (Vec<f64>, &'static str) {
-    (louis_information(setup, state), LOUIS)
+fn information(
+    setup: &Setup<'_>,
+    state: &State,
+    x: &[f64],
+    layout: &LouisLayout,
+) -> (Vec<f64>, &'static str) {
+    (louis_information(setup, state, layout, x.len()), LOUIS)
 }
 
 /// The observed information of the packed parameters `x`, and how it was
 /// computed: the numerical oracle when a test asks for it.
 #[cfg(test)]
-fn information(setup: &Setup<'_>, state: &State, x: &[f64]) -> (Vec<f64>, &'static str) {
+fn information(
+    setup: &Setup<'_>,
+    state: &State,
+    x: &[f64],
+    layout: &LouisLayout,
+) -> (Vec<f64>, &'static str) {
     if FORCE_NUMERICAL.with(std::cell::Cell::get) {
         (
             numerical_information(setup, state, x),
             "observed information (central differences of the analytic marginal gradient)",
         )
     } else {
-        (louis_information(setup, state), LOUIS)
+        (louis_information(setup, state, layout, x.len()), LOUIS)
     }
 }
 
@@ -234,7 +312,7 @@ fn item_blocks(
     setup: &Setup<'_>,
     state: &State,
     n: usize,
-    limit: usize,
+    why: &str,
 ) -> (Option<Covariance>, String) {
     let (counts, grid) = setup.e_step(state);
     let tables = setup.tables(state, &grid);
@@ -316,7 +394,7 @@ fn item_blocks(
             dims,
         }),
         format!(
-            "item-block observed information (Louis 1982: complete-data information less missing information, per block: {shape}; {n} free parameters exceed the {limit} for the full matrix): covariances between blocks are ignored (taken as zero), so the errors are lower bounds"
+            "item-block observed information (Louis 1982: complete-data information less missing information, per block: {shape}; {why}): covariances between blocks are ignored (taken as zero), so the errors are lower bounds"
         ),
     )
 }

@@ -57,8 +57,7 @@ use super::delivery::{self, InputsDigest};
 use super::pool::{Limits, Pool};
 use super::{AssemblyError, Objective, feasibility};
 use crate::attempt::HandleKey;
-use crate::bank::ItemBank;
-use crate::blueprint::Blueprint;
+use crate::bank::{CheckedBlueprint, ItemBank};
 use crate::form::{DeliveryOrder, DeliveryView, Form, ScoringKey, SharedText, ShownTexts};
 use crate::hash::StableHasher;
 use crate::ids::{FormId, ItemId, SetId};
@@ -168,7 +167,7 @@ pub struct Attempt {
 #[derive(Debug, Clone)]
 pub struct LoftPlan {
     bank: Arc<ItemBank>,
-    blueprint: Arc<Blueprint>,
+    blueprint: Arc<CheckedBlueprint>,
     options: LoftOptions,
     handles: HandleKey,
     /// The effective soft exposure rate.
@@ -196,19 +195,20 @@ pub struct LoftPlan {
 
 impl LoftPlan {
     /// Compiles the bank for the blueprint, checking what can be checked
-    /// without an exposure state: the blueprint by the same check as
-    /// [`assemble`](super::assemble), then supply per cell, time limit and
-    /// objective.
+    /// without an exposure state: the blueprint's JTA against the bank's
+    /// as [`assemble`](super::assemble) checks it (the blueprint itself
+    /// was checked when it became a [`CheckedBlueprint`]), then supply per
+    /// cell, time limit and objective.
     ///
     /// # Errors
     ///
-    /// [`AssemblyError::InvalidBlueprint`] when the bank's JTA does not
-    /// accept the blueprint; [`AssemblyError`] when the options are out of
+    /// [`AssemblyError::OtherJta`] when the blueprint was checked against
+    /// another JTA than the bank's; [`AssemblyError`] when the options are out of
     /// range, the objective lacks what it needs, or the bank cannot supply
     /// even one form.
     pub fn new(
         bank: Arc<ItemBank>,
-        blueprint: Arc<Blueprint>,
+        blueprint: Arc<CheckedBlueprint>,
         options: &LoftOptions,
         handles: HandleKey,
     ) -> Result<Self, AssemblyError> {
@@ -219,7 +219,7 @@ impl LoftPlan {
         if !(options.tolerance.is_finite() && options.tolerance >= 0.0) {
             return Err(AssemblyError::BadTolerance(options.tolerance));
         }
-        super::check_blueprint(&bank, &blueprint)?;
+        super::same_jta(&bank, &blueprint)?;
         let length = f64::from(blueprint.form_length().max(1));
         let rate = match options.max_expected_overlap {
             Some(o) => rate.min(f64::from(o) / length),
@@ -261,7 +261,7 @@ impl LoftPlan {
         // The bank enters by its fingerprint, hashed once when it was built.
         digest.str("exam-engine loft form v3");
         digest.u64(bank.fingerprint());
-        digest.str(&serde_json::to_string(&*blueprint).unwrap_or_default());
+        digest.str(&serde_json::to_string(blueprint.blueprint()).unwrap_or_default());
         digest.str(&serde_json::to_string(options).unwrap_or_default());
         let fingerprint = digest.finish();
         let max_item_uses = options
@@ -311,7 +311,7 @@ impl LoftPlan {
     }
 
     /// The blueprint.
-    pub fn blueprint(&self) -> &Arc<Blueprint> {
+    pub fn blueprint(&self) -> &Arc<CheckedBlueprint> {
         &self.blueprint
     }
 

@@ -4,6 +4,7 @@
 use super::*;
 use crate::assembly::synthetic::{SyntheticSpec, synthetic_bank};
 use crate::assembly::tests::breaches;
+use crate::bank::Location;
 use crate::error::ApiError;
 use crate::form::SlotRole;
 use std::collections::BTreeSet;
@@ -311,27 +312,31 @@ fn forms_meet_the_information_target_and_the_overlap_setting() {
 }
 
 #[test]
-fn an_inconsistent_blueprint_is_refused_as_assembly_refuses_it() {
-    let (bank, mut blueprint) = synthetic_bank(&small(), 3).unwrap();
-    // One scored item more than the level counts add up to.
-    blueprint.scored_items += 1;
+fn a_blueprint_checked_against_another_jta_is_refused_as_assembly_refuses_it() {
+    let (bank, blueprint) = synthetic_bank(&small(), 3).unwrap();
+    let mut jta = bank.jta().clone();
+    jta.id = "another".to_owned();
+    let mut other = blueprint.into_inner();
+    other.jta = jta.id.clone();
+    let other = CheckedBlueprint::new(&jta, other, &Location::default()).unwrap();
     let fixed = crate::assembly::assemble(
         &bank,
-        &blueprint,
+        &other,
         &crate::assembly::AssemblyOptions::default(),
         1,
     )
     .unwrap_err();
     let loft = LoftPlan::new(
         Arc::new(bank),
-        Arc::new(blueprint),
+        Arc::new(other),
         &LoftOptions::default(),
         HandleKey::new([5; 16]),
     )
     .unwrap_err();
-    assert!(
-        matches!(loft, AssemblyError::InvalidBlueprint { .. }),
-        "{loft}"
-    );
+    assert!(matches!(loft, AssemblyError::OtherJta { .. }), "{loft}");
     assert_eq!(loft.to_string(), fixed.to_string());
+    assert_eq!(
+        loft.to_string(),
+        "blueprint synthetic is for JTA `another`, the bank's is `synthetic`"
+    );
 }
