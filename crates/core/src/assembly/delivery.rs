@@ -53,21 +53,8 @@ impl InputsDigest {
 /// The random stream of form `index` is ChaCha8 seeded with `seed` on stream
 /// `index + 1` (stream 0 is the search's), so a form's layout does not depend
 /// on how many forms were built before it.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn build_form(
-    bank: &ItemBank,
-    blueprint: &Blueprint,
-    pool: &Pool,
-    units: &[u32],
-    order: DeliveryOrder,
-    seed: u64,
-    id: FormId,
-    index: u64,
-) -> Form {
-    build_form_at(bank, blueprint, pool, units, order, seed, id, index).0
-}
-
-/// [`build_form`], with the bank position of each slot's item.
+///
+/// Returns the form and the bank position of each slot's item.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn build_form_at(
     bank: &ItemBank,

@@ -814,7 +814,7 @@ pub fn assemble_with_progress(
         .iter()
         .enumerate()
         .map(|(f, units)| {
-            delivery::build_form(
+            delivery::build_form_at(
                 bank,
                 blueprint,
                 &pool,
@@ -824,6 +824,7 @@ pub fn assemble_with_progress(
                 inputs.form_id(blueprint, f as u64),
                 f as u64,
             )
+            .0
         })
         .collect();
     let quality = selection
