@@ -140,8 +140,9 @@ pub(crate) fn check_mixes(
         });
     }
     if let Some(limit) = pool.time_limit {
+        let prefix = fastest_prefix(pool);
         for need in needs {
-            let fastest = fastest_seconds(pool, need);
+            let fastest = fastest_seconds(&prefix, need);
             if fastest > limit {
                 return Err(AssemblyError::TimeShort {
                     fastest_seconds: fastest,
@@ -199,29 +200,38 @@ fn fastest_total_seconds(pool: &Pool, needs: &[Vec<u32>], max_uses: u32) -> u64 
         .sum()
 }
 
-/// A lower bound on a form's expected time: per slot kind, the sum of the
-/// fastest items' times.
-fn fastest_seconds(pool: &Pool, need: &[u32]) -> u64 {
+/// Per slot kind, the running sums of its items' expected times, fastest
+/// first (a set's time spread evenly over its items for this bound):
+/// `prefix[k][n]` is the least time `n` items of kind `k` can take.
+fn fastest_prefix(pool: &Pool) -> Vec<Vec<u64>> {
     let mut per_kind: Vec<Vec<u64>> = vec![Vec::new(); pool.kinds()];
     for unit in &pool.units {
-        let shape = &pool.shapes[unit.shape];
-        // A set's time is spread over its items evenly for this bound.
         let per_item = unit.seconds / u64::from(unit.n_items.max(1));
-        for (kind, &count) in shape.iter().enumerate() {
+        for (kind, &count) in pool.shapes[unit.shape].iter().enumerate() {
             per_kind[kind].extend(std::iter::repeat_n(per_item, count as usize));
         }
     }
     per_kind
-        .iter_mut()
-        .zip(need)
-        .map(|(times, &n)| {
-            // The n smallest, without sorting the rest.
-            let n = (n as usize).min(times.len());
-            if n < times.len() {
-                times.select_nth_unstable(n);
-            }
-            times[..n].iter().sum::<u64>()
+        .into_iter()
+        .map(|mut times| {
+            times.sort_unstable();
+            std::iter::once(0)
+                .chain(times.into_iter().scan(0, |sum, t| {
+                    *sum += t;
+                    Some(*sum)
+                }))
+                .collect()
         })
+        .collect()
+}
+
+/// A lower bound on a form's expected time: per slot kind, the sum of the
+/// fastest items' times (from [`fastest_prefix`]).
+fn fastest_seconds(prefix: &[Vec<u64>], need: &[u32]) -> u64 {
+    prefix
+        .iter()
+        .zip(need)
+        .map(|(p, &n)| p[(n as usize).min(p.len() - 1)])
         .sum()
 }
 

@@ -102,7 +102,18 @@
 //!    seeded random priorities. When a form has no feasible unit left, a
 //!    repair step forces in the stand-alone item that needs the fewest
 //!    removals (its enemies, items shared with over-full form pairs) and
-//!    the greedy refills what was removed.
+//!    the greedy refills what was removed. When that fails too (tight
+//!    instances use most of the bank's uses and of the overlap budget), the
+//!    overlap between new forms becomes soft for that pick: the form takes
+//!    the unit (or an item set displacing stand-alone items of its kinds,
+//!    or an item of another kind the ranges allow) that keeps every other
+//!    hard constraint and exceeds the overlap limit least; if every such
+//!    unit is at its use limit, it takes an item off another form, which
+//!    refills the slot later (an ejection chain). After construction,
+//!    min-conflicts swaps on the over-full pairs (with a tabu list and a
+//!    little random walk) remove the excess, every other constraint held
+//!    throughout; if they cannot within their budget, the run fails with
+//!    [`AssemblyError::OverlapUnresolved`] (not a proof).
 //! 3. **Local search.** Each form in turn, worst first, applies the best
 //!    swap of one of its units for an unused or less-used unit of the same
 //!    shape (so the content constraints stay exact) that keeps every hard
@@ -643,6 +654,25 @@ pub enum AssemblyError {
         /// The item.
         item: ItemId,
     },
+    /// Forced picks left two forms sharing more items than the overlap
+    /// limit, and the repair found no sequence of swaps that removed the
+    /// excess within its budget (the counting checks passed, so this is not
+    /// a proof of infeasibility).
+    #[error(
+        "forms {first} and {second} share {shared} items, more than the limit of {max_shared} ({excess} shared item(s) over the limit over all pairs of forms); no swap keeping the other limits removes them: loosen max_overlap or max_item_uses, or add items"
+    )]
+    OverlapUnresolved {
+        /// 1-based number of one form of the pair.
+        first: u32,
+        /// 1-based number of the other.
+        second: u32,
+        /// Items they share.
+        shared: u32,
+        /// The limit.
+        max_shared: u32,
+        /// Items shared beyond the limit, summed over all pairs.
+        excess: u64,
+    },
     /// The heuristic could not complete a form though the counting checks
     /// passed (enemies, sets, time and overlap together are too tight).
     #[error(
@@ -682,6 +712,7 @@ impl ApiError for AssemblyError {
             Self::ContentShort { .. } => "content_short",
             Self::MixShort { .. } => "mix_short",
             Self::UnknownPublishedItem { .. } => "unknown_published_item",
+            Self::OverlapUnresolved { .. } => "overlap_unresolved",
             Self::Stuck { .. } => "stuck",
         }
     }

@@ -176,6 +176,14 @@ impl Pool {
         }
     }
 
+    /// The shape of a stand-alone item of slot kind `kind`, if the pool has
+    /// one.
+    pub fn single_shape(&self, kind: usize) -> Option<usize> {
+        self.shapes
+            .iter()
+            .position(|sh| sh.iter().sum::<u32>() == 1 && sh[kind] == 1)
+    }
+
     /// The features of a unit.
     pub fn feat(&self, unit: usize) -> &[f64] {
         &self.features[unit * self.k..(unit + 1) * self.k]

@@ -1,6 +1,8 @@
 //! Greedy round-robin construction and swap local search (see the module
 //! docs of [`crate::assembly`] for the method).
 
+mod conflicts;
+
 use super::pool::Pool;
 use super::{AssemblyError, Progress};
 use crate::hash::mix;
@@ -57,6 +59,9 @@ struct State<'p> {
     /// [`pair`]): at most `Σ C(uses, 2)` entries over the units, however
     /// many forms there are.
     overlap: HashMap<u64, u32>,
+    /// Items shared beyond the limit, summed over the pairs of forms: 0
+    /// except while [`conflicts`] resolves what forced picks broke.
+    excess: u64,
     /// Per form, remaining need per slot kind.
     need: Vec<Vec<u32>>,
     /// Per form, its mix: items per slot kind when complete.
@@ -126,6 +131,7 @@ impl<'p> State<'p> {
             member: vec![0; (n_forms * n_units).div_ceil(64)],
             forms_of: vec![Vec::new(); n_units],
             overlap: HashMap::new(),
+            excess: 0,
             need: needs.to_vec(),
             mix: needs.to_vec(),
             feat: vec![0.0; n_forms * pool.k],
@@ -179,8 +185,12 @@ impl<'p> State<'p> {
         let pool = self.pool;
         let unit = &pool.units[u];
         self.set_member(f, u, true);
+        let max = self.max_shared;
         for &g in &self.forms_of[u] {
-            *self.overlap.entry(pair(f, g as usize)).or_insert(0) += unit.n_items;
+            let shared = self.overlap.entry(pair(f, g as usize)).or_insert(0);
+            self.excess += u64::from((*shared + unit.n_items).saturating_sub(max))
+                - u64::from(shared.saturating_sub(max));
+            *shared += unit.n_items;
         }
         self.forms_of[u].push(f as u16);
         self.update_open(u);
@@ -207,9 +217,12 @@ impl<'p> State<'p> {
         for &(p, n) in &self.published[u] {
             self.published_overlap[f * self.n_published + p as usize] -= n;
         }
+        let max = self.max_shared;
         for &g in &self.forms_of[u] {
             let key = pair(f, g as usize);
             if let Some(n) = self.overlap.get_mut(&key) {
+                self.excess -= u64::from(n.saturating_sub(max))
+                    - u64::from((*n - unit.n_items).saturating_sub(max));
                 *n -= unit.n_items;
                 if *n == 0 {
                     self.overlap.remove(&key);
@@ -466,22 +479,26 @@ impl<'p> State<'p> {
     /// aimed at a randomly perturbed target per item (each feature times
     /// `1 + N(0, spread²)`, kept non-negative) so that other seeds start from
     /// other forms; the remaining target adapts after every pick and the
-    /// local search closes the gap. On failure returns the form and the kind
-    /// it could not fill.
+    /// local search closes the gap. A form that finds no unit within the
+    /// overlap limit takes the one that exceeds it least
+    /// ([`State::force`]); the excess is then swapped away
+    /// ([`State::resolve`]). Fails when a form finds no unit at all, or the
+    /// excess cannot be removed.
     fn construct(
         &mut self,
         rng: &mut ChaCha8Rng,
         spread: f64,
         progress: &mut dyn FnMut(Progress),
-    ) -> Result<(), (usize, usize, u32)> {
+    ) -> Result<(), AssemblyError> {
         let slots: u64 = self.mix.iter().flatten().map(|&n| u64::from(n)).sum();
         let mut open: Vec<usize> = (0..self.n_forms).collect();
         open.shuffle(rng);
         let mut round = 0usize;
         let mut repairs = REPAIRS * self.pool.need.iter().sum::<u32>() as usize * self.n_forms;
+        let mut ejections = repairs;
+        let order = open.clone();
         while !open.is_empty() {
             let len = open.len();
-            let mut still_open = Vec::with_capacity(len);
             for i in 0..len {
                 let f = open[(i + round) % len];
                 if self.need[f].iter().all(|&n| n == 0) {
@@ -494,16 +511,24 @@ impl<'p> State<'p> {
                     Some(u) => self.add(f, u),
                     None if self.remix(f) => {}
                     None if repairs > 0 && self.repair(f) => repairs -= 1,
+                    None if self.force(f, rng) => {}
+                    None if ejections > 0 && self.eject(f, rng) => ejections -= 1,
                     None => {
                         let (kind, missing) = self.first_need(f).unwrap_or((0, 0));
-                        return Err((f, kind, missing));
+                        return Err(AssemblyError::Stuck {
+                            form: f as u32 + 1,
+                            scope: self.pool.scope(kind),
+                            missing,
+                        });
                     }
                 }
-                if self.need[f].iter().any(|&n| n > 0) {
-                    still_open.push(f);
-                }
             }
-            open = still_open;
+            // An ejection may reopen a completed form.
+            open = order
+                .iter()
+                .copied()
+                .filter(|&f| self.need[f].iter().any(|&n| n > 0))
+                .collect();
             round += 1;
             let left: u64 = self.need.iter().flatten().map(|&n| u64::from(n)).sum();
             progress(Progress::Building {
@@ -511,7 +536,43 @@ impl<'p> State<'p> {
                 slots,
             });
         }
-        Ok(())
+        self.resolve(rng)
+    }
+
+    /// Form `f`'s first need and the scored kinds its slot may go to: that
+    /// kind first, then every other the ranges allow ([`State::may_move`]).
+    fn open_kinds(&self, f: usize) -> Option<(usize, Vec<usize>)> {
+        let (from, _) = self.first_need(f)?;
+        let kinds = std::iter::once(from)
+            .chain((0..self.pool.cells.len()).filter(|&k| k != from && self.may_move(f, from, k)))
+            .collect();
+        Some((from, kinds))
+    }
+
+    /// Whether form `f`'s mix may move one slot from kind `from` to kind
+    /// `to` and keep every content constraint: the move lowers the
+    /// constraints only `from` counts in and raises those only `to` counts
+    /// in.
+    fn may_move(&self, f: usize, from: usize, to: usize) -> bool {
+        let pool = self.pool;
+        let mix = &self.mix[f];
+        let sums = |b: usize| -> u32 { pool.bounds[b].kinds.iter().map(|&k| mix[k]).sum() };
+        let (a, b) = (&pool.bounds_of[from], &pool.bounds_of[to]);
+        a.iter()
+            .filter(|c| !b.contains(c))
+            .all(|&c| sums(c) > pool.bounds[c].min)
+            && b.iter()
+                .filter(|c| !a.contains(c))
+                .all(|&c| sums(c) < pool.bounds[c].max)
+    }
+
+    /// Moves one slot of form `f`'s mix (and of its remaining need) from
+    /// kind `from` to kind `to`.
+    fn move_slot(&mut self, f: usize, from: usize, to: usize) {
+        self.mix[f][from] -= 1;
+        self.mix[f][to] += 1;
+        self.need[f][from] -= 1;
+        self.need[f][to] += 1;
     }
 
     /// When form `f` has no feasible unit for its first need and the
@@ -525,21 +586,8 @@ impl<'p> State<'p> {
         let Some((from, _)) = self.first_need(f) else {
             return false;
         };
-        let mix = &self.mix[f];
-        let sums = |b: usize| -> u32 { pool.bounds[b].kinds.iter().map(|&k| mix[k]).sum() };
-        // Moving a slot from `from` to `to` lowers the constraints only
-        // `from` counts in and raises those only `to` counts in.
-        let allowed = |to: usize| {
-            let (a, b) = (&pool.bounds_of[from], &pool.bounds_of[to]);
-            a.iter()
-                .filter(|c| !b.contains(c))
-                .all(|&c| sums(c) > pool.bounds[c].min)
-                && b.iter()
-                    .filter(|c| !a.contains(c))
-                    .all(|&c| sums(c) < pool.bounds[c].max)
-        };
         let mut order: Vec<usize> = (0..pool.cells.len())
-            .filter(|&k| k != from && allowed(k))
+            .filter(|&k| k != from && self.may_move(f, from, k))
             .collect();
         // Kinds of the same cell first, then the most usable items.
         order.sort_by_key(|&k| {
@@ -549,11 +597,7 @@ impl<'p> State<'p> {
             )
         });
         for to in order {
-            let Some(shape) = pool
-                .shapes
-                .iter()
-                .position(|sh| sh.iter().sum::<u32>() == 1 && sh[to] == 1)
-            else {
+            let Some(shape) = pool.single_shape(to) else {
                 continue;
             };
             let mut probe = self.need[f].clone();
@@ -583,11 +627,7 @@ impl<'p> State<'p> {
         let Some((kind, _)) = self.first_need(f) else {
             return false;
         };
-        let Some(shape) = pool
-            .shapes
-            .iter()
-            .position(|sh| sh.iter().sum::<u32>() == 1 && sh[kind] == 1)
-        else {
+        let Some(shape) = pool.single_shape(kind) else {
             return false;
         };
         let mut best: Option<(usize, u64, usize, Vec<usize>)> = None;
@@ -1014,12 +1054,7 @@ pub(crate) fn run(
     if let Some((_, selection)) = best {
         return Ok(selection);
     }
-    let (f, kind, missing) = failure.unwrap_or((0, 0, 0));
-    Err(AssemblyError::Stuck {
-        form: f as u32 + 1,
-        scope: pool.scope(kind),
-        missing,
-    })
+    Err(failure.unwrap_or(AssemblyError::NoForms))
 }
 
 /// The exposure plan: per unit, how many forms the construction puts it on

@@ -1112,12 +1112,7 @@ proptest! {
             ..SyntheticSpec::default()
         };
         let (bank, blueprint) = synthetic_bank(&spec, bank_seed).unwrap();
-        let options = AssemblyOptions {
-            forms,
-            max_overlap: Some(MaxOverlap::Items(max_shared)),
-            max_item_uses: Some(max_uses),
-            ..AssemblyOptions::default()
-        };
+        let options = limits(forms, max_shared, max_uses);
         let pool = pool::Pool::build(&bank, &blueprint, &options.objective, &pool::Limits {
             capacity: max_uses,
             exposure: None,
@@ -1136,6 +1131,53 @@ proptest! {
         prop_assert_eq!(breaches(&bank, &blueprint, &assembly.forms, max_shared, max_uses), None);
         let exposure = crate::coverage::exposure(&assembly.forms);
         prop_assert!(exposure.max_exposure <= max_uses);
+    }
+
+    /// Tight instances (the forms need most of the bank's uses and of the
+    /// overlap budget), where picks are forced past the overlap limit and
+    /// repaired: whatever comes back meets every hard constraint by the
+    /// independent checker, or is an explained failure.
+    #[test]
+    fn tight_instances_give_checked_forms_or_an_explanation(
+        bank_seed in 0u64..1000,
+        seed in 0u64..1000,
+        forms in 8u32..24,
+        max_shared in 1u32..4,
+        max_uses in 2u32..4,
+        level_minimum in prop::option::of(0u32..2),
+    ) {
+        let spec = SyntheticSpec {
+            items: 120,
+            domains: 3,
+            scored_items: 9,
+            pretest_items: 0,
+            pretest_share: 0.0,
+            time_limit_minutes: 20,
+            level_minimum,
+            ..SyntheticSpec::default()
+        };
+        let (bank, blueprint) = synthetic_bank(&spec, bank_seed).unwrap();
+        let options = limits(forms, max_shared, max_uses);
+        match assemble(&bank, &blueprint, &options, seed) {
+            Ok(a) => {
+                prop_assert_eq!(a.forms.len(), forms as usize);
+                prop_assert_eq!(breaches(&bank, &blueprint, &a.forms, max_shared, max_uses), None);
+            }
+            Err(e) => prop_assert!(
+                matches!(
+                    e,
+                    AssemblyError::Short { .. }
+                        | AssemblyError::OverlapShort { .. }
+                        | AssemblyError::TimeShort { .. }
+                        | AssemblyError::TimeBudgetShort { .. }
+                        | AssemblyError::ContentShort { .. }
+                        | AssemblyError::MixShort { .. }
+                        | AssemblyError::Stuck { .. }
+                        | AssemblyError::OverlapUnresolved { .. }
+                ),
+                "{e}"
+            ),
+        }
     }
 
     /// The exposure plan covers the demand of every slot kind (the planned
@@ -1178,5 +1220,94 @@ proptest! {
                 .sum();
             prop_assert!(supply >= demand.min(capacity), "kind {}: {} < {}", k, supply, demand);
         }
+    }
+}
+
+/// The 500-item instance of issue 17 in van der Linden's formulation (all
+/// items operational, 60-item forms over 8 domains with a fixed count per
+/// domain and at least 2 items of each level in it, testlets, enemies, the
+/// time limit, an absolute information target at θ = −1, 0, 1; at most 6
+/// items shared by two forms, each item on at most 3 forms): 20 forms use
+/// about 90% of the bank's uses and of the overlap budget. The greedy alone
+/// got stuck; forced picks, ejections and the overlap repair complete it,
+/// and the independent checker confirms every constraint.
+#[test]
+fn tight_instance_of_twenty_forms_from_five_hundred_items_is_solved() {
+    let spec = SyntheticSpec {
+        items: 500,
+        pretest_share: 0.0,
+        level_minimum: Some(2),
+        ..SyntheticSpec::default()
+    };
+    let (bank, blueprint) = synthetic_bank(&spec, 7).unwrap();
+    let options = limits(20, 6, 3);
+    // By hand: 20 x 60 = 1,200 slots from 500 items of at most 3 uses.
+    let operational = bank
+        .items()
+        .iter()
+        .filter(|i| i.status == ItemStatus::Operational)
+        .count();
+    assert!(20 * 60 > 2 * operational && 20 * 60 <= 3 * operational);
+    for seed in [1, 2] {
+        let a = assemble(&bank, &blueprint, &options, seed).unwrap();
+        assert_eq!(a.forms.len(), 20);
+        assert_eq!(breaches(&bank, &blueprint, &a.forms, 6, 3), None);
+        for form in &a.forms {
+            let c = coverage(form, &bank, &blueprint, &a.forms);
+            assert!(
+                c.meets_blueprint() && c.max_overlap() <= 6,
+                "{:?}",
+                c.problems
+            );
+        }
+        let deviation = a.max_deviation().unwrap();
+        assert!(deviation.is_finite() && deviation >= 0.0);
+    }
+}
+
+/// The same instance from the benchmark's default bank, where 10% of the
+/// items are pretest items and cannot fill scored slots: domain d7 has too
+/// few operational advanced items for 2 on each of 20 forms at 3 uses per
+/// item, and the counting check says so.
+#[test]
+fn level_minimums_the_bank_cannot_supply_are_proved_infeasible() {
+    let spec = SyntheticSpec {
+        items: 500,
+        level_minimum: Some(2),
+        ..SyntheticSpec::default()
+    };
+    let (bank, blueprint) = synthetic_bank(&spec, 7).unwrap();
+    // By hand from the bank: 2 per form x 20 forms = 40 slots, and each
+    // operational d7 advanced item fills at most 3 of them.
+    let supply = bank
+        .items()
+        .iter()
+        .filter(|i| i.status == ItemStatus::Operational)
+        .filter(|i| i.domain.as_str() == "d7" && i.level == CompetencyLevel::Advanced)
+        .count();
+    assert!(3 * supply < 40, "{supply}");
+    let options = limits(20, 6, 3);
+    match assemble(&bank, &blueprint, &options, 1) {
+        Err(AssemblyError::Short {
+            scope: Scope::Cell { domain, level },
+            needed: 14,
+            usable,
+            ..
+        }) => {
+            assert_eq!((domain.as_str(), level), ("d7", CompetencyLevel::Advanced));
+            assert!(usable as usize <= supply);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Options for `forms` forms with at most `max_shared` items shared by two
+/// forms and `max_uses` forms per item.
+fn limits(forms: u32, max_shared: u32, max_uses: u32) -> AssemblyOptions {
+    AssemblyOptions {
+        forms,
+        max_overlap: Some(MaxOverlap::Items(max_shared)),
+        max_item_uses: Some(max_uses),
+        ..AssemblyOptions::default()
     }
 }
