@@ -7,8 +7,10 @@
 //! - **long**: a text column named `item` makes the file long, one row per
 //!   presented item: `person` (or `candidate`; text or integer), `item`
 //!   (text) and `score`. Persons and items are ordered by first appearance;
-//!   an item a person has no row for was not presented to them; a person
-//!   with two rows for one item is an error, and so is any null.
+//!   an item a person has no row for was not presented to them (and a
+//!   person who saw no item has no row, so is not counted, where the CSV
+//!   counts them as persons without items); a person with two rows for
+//!   one item is an error, and so is any null.
 //! - **wide**: otherwise, one row per person: the person id in the first
 //!   column (text or integer; with `id_column: false`, persons are numbered
 //!   by row from 1), then one column per item named by its id. A null cell
@@ -347,24 +349,29 @@ impl File<'_> {
     fn chunk(&self, group: &dyn RowGroupReader, c: usize) -> Result<Chunk, ParquetResponsesError> {
         let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
         let max_def = group.metadata().column(c).column_descr().max_def_level();
-        let reader = group.get_column_reader(c).map_err(decode(self.name))?;
+        let error = decode(self.name);
+        let reader = group.get_column_reader(c).map_err(&error)?;
         let chunk = match reader {
             ColumnReader::Int32ColumnReader(r) => Chunk::Int(
-                spread(r, rows, max_def)?
+                spread(r, rows, max_def)
+                    .map_err(&error)?
                     .map(|v| v.map(i64::from))
                     .collect(),
             ),
-            ColumnReader::Int64ColumnReader(r) => Chunk::Int(spread(r, rows, max_def)?.collect()),
+            ColumnReader::Int64ColumnReader(r) => {
+                Chunk::Int(spread(r, rows, max_def).map_err(&error)?.collect())
+            }
             ColumnReader::FloatColumnReader(r) => Chunk::Float(
-                spread(r, rows, max_def)?
+                spread(r, rows, max_def)
+                    .map_err(&error)?
                     .map(|v| v.map(f64::from))
                     .collect(),
             ),
             ColumnReader::DoubleColumnReader(r) => {
-                Chunk::Float(spread(r, rows, max_def)?.collect())
+                Chunk::Float(spread(r, rows, max_def).map_err(&error)?.collect())
             }
             ColumnReader::ByteArrayColumnReader(r) => {
-                Chunk::Text(spread(r, rows, max_def)?.collect())
+                Chunk::Text(spread(r, rows, max_def).map_err(&error)?.collect())
             }
             // The types were checked against the column's role.
             _ => {

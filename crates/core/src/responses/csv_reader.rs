@@ -188,6 +188,9 @@ fn first_record_end(data: &[u8]) -> Option<usize> {
 
 /// The end (after its line break) of the last line break outside quotes.
 fn last_record_end(data: &[u8]) -> Option<usize> {
+    if memchr::memchr(b'"', data).is_none() {
+        return memchr::memrchr(b'\n', data).map(|p| p + 1);
+    }
     let mut quoted = count_byte(data, b'"') % 2 == 1;
     data.iter()
         .rposition(|&b| {
@@ -228,8 +231,10 @@ fn split_parts(block: &[u8], parts: usize) -> Vec<(usize, usize, u64)> {
 /// The end of the first line break outside quotes at or after `from`, for
 /// a `block` whose records start at `start`.
 fn first_record_end_from(block: &[u8], start: usize, from: usize) -> Option<usize> {
-    let quoted = count_byte(&block[start..from], b'"') % 2 == 1;
-    let mut quoted = quoted;
+    if memchr::memchr(b'"', &block[start..]).is_none() {
+        return memchr::memchr(b'\n', &block[from..]).map(|p| from + p + 1);
+    }
+    let mut quoted = count_byte(&block[start..from], b'"') % 2 == 1;
     block[from..]
         .iter()
         .position(|&b| {
@@ -243,7 +248,7 @@ fn first_record_end_from(block: &[u8], start: usize, from: usize) -> Option<usiz
 
 /// Occurrences of `byte` in `data`, as a line count.
 fn count_byte(data: &[u8], byte: u8) -> u64 {
-    data.iter().filter(|&&b| b == byte).count() as u64
+    memchr::memchr_iter(byte, data).count() as u64
 }
 
 /// Parses the records of one part, whose first line is `first_line`: by
@@ -293,7 +298,7 @@ fn parse_plain(
         }
         let ordinal = part.records;
         part.records += 1;
-        let found = memchr::memchr_iter(b',', record).count() + 1;
+        let found = record.iter().filter(|&&b| b == b',').count() + 1;
         if found != layout.width {
             return Err(ResponsesError::RowLength {
                 source_name: source_name.to_owned(),
@@ -302,21 +307,44 @@ fn parse_plain(
                 found,
             });
         }
-        let mut fields = record.split(|&b| b == b',');
-        if layout.id_column {
-            let field = fields.next().unwrap_or_default();
-            part.ids.push(person_id(field, source_name, this_line)?);
-        }
-        for (col, field) in fields.enumerate() {
-            part.codes.push(cell_code(
-                field,
-                source_name,
-                this_line,
-                &layout.items[col],
-            )?);
-        }
+        let cells = if layout.id_column {
+            // The id is the field before the first comma.
+            let comma = memchr::memchr(b',', record).unwrap_or(record.len());
+            part.ids
+                .push(person_id(&record[..comma], source_name, this_line)?);
+            record.get(comma + 1..).unwrap_or_default()
+        } else {
+            record
+        };
+        push_cells(&mut part.codes, cells, layout.items, source_name, this_line)?;
         part.lines.push(this_line);
         part.ordinals.push(ordinal);
+    }
+    Ok(())
+}
+
+/// Appends the codes of `cells`, the item fields of a plain record at
+/// `line` (one per item: its commas were counted). The usual record, a
+/// single digit per cell (`d,d,...,d`), is read at once.
+fn push_cells(
+    codes: &mut Vec<u8>,
+    cells: &[u8],
+    items: &[ItemId],
+    source_name: &str,
+    line: u64,
+) -> Result<(), ResponsesError> {
+    let start = codes.len();
+    if cells.len() + 1 == 2 * items.len() {
+        // k fields in 2k - 1 bytes with k - 1 commas: digits at the even
+        // positions make every field one digit.
+        codes.extend(cells.iter().step_by(2).map(|b| b.wrapping_sub(b'0')));
+        if codes[start..].iter().all(|&d| d <= 9) {
+            return Ok(());
+        }
+        codes.truncate(start);
+    }
+    for (field, item) in cells.split(|&b| b == b',').zip(items) {
+        codes.push(cell_code(field, source_name, line, item)?);
     }
     Ok(())
 }
