@@ -8,7 +8,8 @@
 //!   with the cross products of the pairwise statistics.
 //!
 //! `read_csv` (200,000 x 100) parses the scored CSV of the dense matrix
-//! from memory (the file's 40 MB); `summary` is the one pass over the
+//! from memory (the file's 40 MB), `read_parquet` the same matrix as wide
+//! Parquet; `summary` is the one pass over the
 //! cells that every statistic comes
 //! from; `analyze` is the whole classical analysis from that summary;
 //! `full` is both.
@@ -106,6 +107,18 @@ fn bench_dense(c: &mut Criterion, n_persons: usize) {
                 ResponseMatrix::from_csv(
                     black_box(csv.as_slice()),
                     "bench.csv",
+                    CsvOptions::default(),
+                )
+                .unwrap()
+            })
+        });
+        // The same matrix as wide Parquet (Snappy), read back.
+        let parquet = exam_export::scored_parquet::write(Vec::new(), &matrix, "bench").unwrap();
+        group.bench_function("read_parquet", |b| {
+            b.iter(|| {
+                exam_export::scored_parquet::read(
+                    black_box(parquet.as_slice()),
+                    "bench.parquet",
                     CsvOptions::default(),
                 )
                 .unwrap()

@@ -127,6 +127,78 @@ fn streamed_reports_are_the_whole_document() {
 }
 
 #[test]
+fn streamed_summaries_and_scored_rows_are_the_outputs_built_whole() {
+    use exam_export::score_reports::{
+        ScoreReportsDocument, ScoreSummary, summary_csv, summary_table,
+    };
+    // The table, the CSV and --scored-out stream through temporary files;
+    // their bytes are those of the outputs built whole in memory.
+    let simulated = ScratchFile::new("scoring-whole", "sim.csv", "");
+    simulate(simulated.path());
+    let reports = ScratchFile::new("scoring-whole", "reports.json", "");
+    let scored = ScratchFile::new("scoring-whole", "scored.csv", "");
+    let csv = score(
+        simulated.path(),
+        &[
+            "--out",
+            reports.path(),
+            "--scored-out",
+            scored.path(),
+            "--format",
+            "csv",
+        ],
+    )
+    .success()
+    .stdout;
+    let table = score(simulated.path(), &[]).success().stdout;
+
+    let doc =
+        ScoreReportsDocument::read(std::fs::File::open(reports.path()).unwrap(), "r").unwrap();
+    let summaries: Vec<ScoreSummary> = doc.reports.iter().map(ScoreSummary::of).collect();
+    let mut whole_csv = summary_csv(Vec::new(), "whole").unwrap();
+    for s in &summaries {
+        whole_csv.row(s.cells()).unwrap();
+    }
+    assert_eq!(csv, String::from_utf8(whole_csv.finish().unwrap()).unwrap());
+    let whole_table = summary_table(&summaries);
+    let rest = table.strip_prefix(whole_table.as_str()).unwrap();
+    assert!(
+        rest.lines().all(|l| l.starts_with("passing standard")),
+        "{rest}"
+    );
+
+    // The scored matrix built whole from the same submissions.
+    let forms = exam_export::forms::FormsDocument::read(
+        std::fs::File::open(data("forms.json")).unwrap(),
+        "forms",
+    )
+    .unwrap();
+    let scorer = exam_scoring::keyed::Scorer::new(
+        forms.forms.iter().zip(&forms.scoring_keys),
+        &exam_scoring::rules::ScoringRules::default(),
+        &std::collections::HashMap::new(),
+    )
+    .unwrap();
+    let mut rows = exam_scoring::raw_csv::RawCsvReader::new(
+        std::fs::File::open(simulated.path()).unwrap(),
+        &scorer,
+    )
+    .unwrap();
+    let mut submission = exam_core::submission::Submission::new("", "");
+    let mut all = Vec::new();
+    while rows.read_into(&mut submission).unwrap() {
+        all.push(scorer.score(&submission).unwrap());
+    }
+    let matrix = exam_scoring::matrix::scored_matrix(&scorer, &all).unwrap();
+    let mut whole = Vec::new();
+    exam_export::scored_csv::write(&mut whole, &matrix, "whole").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(scored.path()).unwrap(),
+        String::from_utf8(whole).unwrap()
+    );
+}
+
+#[test]
 fn bad_option_exits_1_naming_candidate_and_item() {
     let out = score(&data("bad_option.csv"), &[]);
     assert_eq!(out.code, 1);

@@ -12,6 +12,7 @@ mod calibrate;
 mod formats;
 mod lms_service;
 mod loft;
+mod parquet_input;
 mod pilot;
 mod record_params;
 mod report;

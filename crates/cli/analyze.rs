@@ -9,7 +9,7 @@ use exam_export::analysis::{AnalysisDocument, DISTRACTOR_SCOPE};
 use exam_export::core::responses::{CsvOptions, ResponseMatrix};
 use exam_export::groups::read_group_labels;
 use exam_export::raw_responses::RawResponses;
-use exam_export::scored_csv;
+use exam_export::scored_responses;
 use exam_export::stats::dif::{DifOptions, GroupMembership, dif};
 use exam_export::stats::flags::FlagThresholds;
 use exam_export::stats::summary::MEMORY_LIMIT;
@@ -42,7 +42,9 @@ pub struct AnalyzeArgs {
 #[derive(Debug, clap::Args)]
 pub struct AnalysisInput {
     /// Scored responses: CSV with a header, person id first, one column per
-    /// item; cells a score, or empty for not presented.
+    /// item; cells a score, or empty for not presented. A `.parquet` file is
+    /// read as Parquet, wide (person id, then one column per item) or long
+    /// (columns person, item, score).
     #[arg(
         long,
         value_name = "FILE",
@@ -239,12 +241,11 @@ fn open_with_progress(path: &Path) -> anyhow::Result<Box<dyn Read>> {
 }
 
 fn read_matrix(responses: &Path, no_id: bool) -> anyhow::Result<ResponseMatrix> {
-    let name = responses.display().to_string();
     let reader = open_with_progress(responses)?;
     let options = CsvOptions { id_column: !no_id };
-    Ok(scored_csv::read(
+    Ok(scored_responses::read(
         io::BufReader::new(reader),
-        &name,
+        responses,
         options,
     )?)
 }

@@ -8,7 +8,7 @@ use exam_export::core::ids::ItemId;
 use exam_export::core::irt::ItemParams;
 use exam_export::core::responses::CsvOptions;
 use exam_export::params::ParamsDocument;
-use exam_export::scored_csv;
+use exam_export::scored_responses;
 use exam_export::stats::calibration::curves::test_curves;
 use exam_export::stats::calibration::fit::{DEFAULT_FIT_MAX_ITEMS, rasch_item_fit, s_x2};
 use exam_export::stats::calibration::{
@@ -152,9 +152,9 @@ fn parse_guessing_prior(text: &str) -> Result<PriorArg<BetaPrior>, String> {
 pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let responses = args.responses.path()?;
     let (file, source) = open(responses)?;
-    let data = scored_csv::read(
+    let data = scored_responses::read(
         file,
-        &source,
+        responses,
         CsvOptions {
             id_column: !args.no_id,
         },

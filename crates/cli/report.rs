@@ -16,7 +16,7 @@ use exam_export::report::{
     AnalysisReport, Empirical, analysis_report, calibration_report, candidate_report, forms_report,
 };
 use exam_export::score_reports::ScoreReportsDocument;
-use exam_export::scored_csv;
+use exam_export::scored_responses;
 use exam_export::stats::calibration::empirical::{
     DEFAULT_GROUPS, EmpiricalPoint, eap_abilities, empirical_curves,
 };
@@ -123,7 +123,8 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
                 Some(path) => {
                     bar.set_message("reading the responses");
                     let (file, source) = open(path)?;
-                    let data = scored_csv::read(file, &source, CsvOptions { id_column: !no_id })?;
+                    let data =
+                        scored_responses::read(file, path, CsvOptions { id_column: !no_id })?;
                     let models = doc.models_of(data.items());
                     if models.iter().all(Option::is_none) {
                         bail!(

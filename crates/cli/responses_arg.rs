@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 pub struct ScoredResponsesArg {
     /// Scored response CSV: a header row, the person id (unless --no-id),
     /// then one column per item; cells 1, 0, a partial-credit score, or
-    /// empty (not presented).
+    /// empty (not presented). A `.parquet` file is read as Parquet: wide
+    /// (the same columns, null for not presented) or long (columns person,
+    /// item, score).
     #[arg(
         long,
         required_unless_present = "responses_file",

@@ -5,9 +5,9 @@ use crate::forms_input::{ScoringInputArgs, ScoringInputs};
 use crate::output::{Format, create, refuse_overwriting, stdout};
 use anyhow::Context;
 use exam_export::core::submission::Submission;
-use exam_export::score_reports::{ScoreReportsWriter, ScoreSummary, summary_csv, summary_table};
-use exam_export::scored_csv;
-use exam_export::scoring::matrix::ScoredMatrixBuilder;
+use exam_export::score_reports::{ScoreReportsWriter, ScoreSummary, SummarySpool};
+use exam_export::scored_csv::ScoredCsvWriter;
+use exam_export::scoring::matrix::ScoredRows;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,11 +34,11 @@ pub struct ScoreArgs {
 /// Runs `exam score`.
 ///
 /// Submissions are read, scored and reported one at a time, and nothing
-/// grows with their number but the one-line summaries of a table or CSV:
-/// the reports go to `--out` through a temporary file renamed into place at
-/// the end, and to stdout as JSON through an anonymous temporary file
-/// copied out at the end, so a bad submission prints and writes nothing.
-/// The scored matrix of `--scored-out` is kept in memory.
+/// grows with their number: the reports go to `--out`, and the scored rows
+/// to `--scored-out`, through temporary files renamed into place at the
+/// end; stdout's JSON, CSV or table through an anonymous temporary file
+/// copied out (the table rendered) at the end, so a bad submission prints
+/// and writes nothing.
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let outputs: Vec<(&str, &std::path::Path)> =
         [("--out", &args.out), ("--scored-out", &args.scored_out)]
@@ -48,8 +48,13 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     refuse_overwriting(&outputs, &args.input.files())?;
     let ScoringInputs { rules, scorer, .. } = args.input.load()?;
     let mut stream = args.input.submission_stream(&scorer)?;
-    let mut scored_rows = match &args.scored_out {
-        Some(_) => Some(ScoredMatrixBuilder::new(&scorer)?),
+    let mut scored_out = match &args.scored_out {
+        Some(path) => {
+            let rows = ScoredRows::new(&scorer);
+            let (staged, name) = create(path)?;
+            let writer = ScoredCsvWriter::new(staged, rows.items(), &name)?;
+            Some((rows, writer))
+        }
         None => None,
     };
     let mut out_file = match &args.out {
@@ -76,8 +81,13 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         }
         Format::Table | Format::Csv => None,
     };
-    let mut csv_rows = summary_csv(Vec::new(), "stdout")?;
-    let mut table_rows = Vec::new();
+    let mut summaries = match args.format {
+        Format::Table | Format::Csv => {
+            let spool = tempfile::tempfile().context("cannot create a temporary file")?;
+            Some(SummarySpool::new(spool, "stdout")?)
+        }
+        Format::Json => None,
+    };
     let mut submission = Submission::new("", "");
     let bar = crate::progress::spinner("scoring");
     let mut count = 0u64;
@@ -93,8 +103,8 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
             .score(&submission)
             .with_context(|| args.input.bad_submission())?;
         let report = form.report(&scored);
-        if let Some(rows) = &mut scored_rows {
-            rows.push(&scored)?;
+        if let Some((rows, writer)) = &mut scored_out {
+            writer.row(scored.candidate.as_str(), rows.row(&scored)?)?;
         }
         if let Some(w) = &mut out_file {
             w.write(&report)?;
@@ -102,37 +112,34 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         if let Some(w) = &mut json_spool {
             w.write(&report)?;
         }
-        match args.format {
-            Format::Csv => csv_rows.row(ScoreSummary::of(&report).cells())?,
-            Format::Table => table_rows.push(ScoreSummary::of(&report)),
-            Format::Json => {}
+        if let Some(spool) = &mut summaries {
+            spool.push(&ScoreSummary::of(&report))?;
         }
     }
     bar.finish_and_clear();
-    if let (Some(path), Some(rows)) = (&args.scored_out, scored_rows) {
-        let (mut file, name) = create(path)?;
-        scored_csv::write(&mut file, &rows.build(), &name)?;
-        file.commit()?;
+    if let Some((_, writer)) = scored_out {
+        writer.finish()?.commit()?;
     }
     if let Some(w) = out_file {
         w.finish()?.commit()?;
     }
     let mut out = stdout();
-    match args.format {
-        Format::Json => {
-            if let Some(w) = json_spool {
-                let mut spool = w.finish()?.into_inner().map_err(|e| e.into_error())?;
-                spool.seek(SeekFrom::Start(0))?;
-                io::copy(&mut spool, &mut out)?;
+    if let Some(w) = json_spool {
+        let mut spool = w.finish()?.into_inner().map_err(|e| e.into_error())?;
+        spool.seek(SeekFrom::Start(0))?;
+        io::copy(&mut spool, &mut out)?;
+    }
+    if let Some(spool) = summaries {
+        match args.format {
+            Format::Csv => spool.write_csv(&mut out)?,
+            Format::Table => {
+                spool.write_table(&mut out)?;
+                for line in cut_lines(&rules) {
+                    writeln!(out, "{line}")?;
+                }
             }
+            Format::Json => {}
         }
-        Format::Table => {
-            write!(out, "{}", summary_table(&table_rows))?;
-            for line in cut_lines(&rules) {
-                writeln!(out, "{line}")?;
-            }
-        }
-        Format::Csv => out.write_all(&csv_rows.finish()?)?,
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

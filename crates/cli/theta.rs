@@ -7,7 +7,7 @@ use anyhow::Context;
 use exam_export::core::irt::ItemParams;
 use exam_export::core::responses::{CsvOptions, ResponseMatrix};
 use exam_export::params::ParamsDocument;
-use exam_export::scored_csv;
+use exam_export::scored_responses;
 use exam_export::scoring::{
     Estimate, Method, MleOptions, NormalPrior, align_params, estimate_abilities,
 };
@@ -77,9 +77,9 @@ fn resolve(args: ThetaArgs) -> anyhow::Result<Resolved> {
     };
     let responses = args.responses.path()?;
     let (file, name) = open(responses)?;
-    let matrix = scored_csv::read(
+    let matrix = scored_responses::read(
         file,
-        &name,
+        responses,
         CsvOptions {
             id_column: !args.no_id,
         },

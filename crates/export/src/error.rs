@@ -37,6 +37,15 @@ pub enum FormatError {
         #[source]
         source: csv::Error,
     },
+    /// The Parquet writer failed.
+    #[error("{name}: {source}")]
+    Parquet {
+        /// The document.
+        name: String,
+        /// The Parquet error.
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
     /// A CSV cell does not hold what its column holds.
     #[error("{name}, line {line}: column `{column}`: `{value}` is not {expected}")]
     Cell {
@@ -134,6 +143,14 @@ impl FormatError {
     /// A CSV error of `name`.
     pub(crate) fn csv(name: &str, source: csv::Error) -> Self {
         Self::Csv {
+            name: name.to_owned(),
+            source,
+        }
+    }
+
+    /// A Parquet error of `name`.
+    pub(crate) fn parquet(name: &str, source: parquet::errors::ParquetError) -> Self {
+        Self::Parquet {
             name: name.to_owned(),
             source,
         }

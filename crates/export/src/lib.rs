@@ -34,6 +34,8 @@ pub mod report;
 pub mod rescore;
 pub mod score_reports;
 pub mod scored_csv;
+pub mod scored_parquet;
+pub mod scored_responses;
 pub mod submissions;
 pub mod table;
 pub mod theta;

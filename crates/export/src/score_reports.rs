@@ -5,11 +5,11 @@
 use crate::FormatError;
 use crate::csv_table::{self, CsvWriter, Record};
 use crate::json;
-use crate::table::{Column, Table};
+use crate::table::{Column, Layout, Table};
 use exam_core::ids::{CandidateId, FormId};
 use exam_scoring::report::ScoreReport;
 use serde::{Deserialize, Serialize};
-use std::io::{Read, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
 /// The score reports of one scoring run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -238,16 +238,89 @@ pub fn rows_table<S: AsRef<str>>(
     header: &[&str],
     rows: impl IntoIterator<Item = impl IntoIterator<Item = S>>,
 ) -> String {
-    let mut t = Table::with_columns(header.iter().map(|h| Column::new(*h))).trim(true);
+    let mut t = rows_layout(header);
     for row in rows {
         t.row(row.into_iter().map(|c| c.as_ref().to_owned()));
     }
     t.render()
 }
 
+/// The empty table of [`rows_table`]'s layout.
+fn rows_layout(header: &[&str]) -> Table {
+    Table::with_columns(header.iter().map(|h| Column::new(*h))).trim(true)
+}
+
 /// The summaries as a table.
 pub fn summary_table(summaries: &[ScoreSummary]) -> String {
     rows_table(&SUMMARY_HEADER, summaries.iter().map(ScoreSummary::cells))
+}
+
+/// The one-line summaries of a scoring run, streamed: each line goes to a
+/// spool (a temporary file, say) as summary CSV while the table's layout
+/// is fitted, so memory does not grow with the number of candidates. At
+/// the end the spool is copied out as the summary CSV ([`summary_csv`]'s
+/// bytes), or read back and rendered as the table ([`summary_table`]'s
+/// bytes).
+pub struct SummarySpool<F: Read + Write + Seek> {
+    csv: CsvWriter<BufWriter<F>>,
+    layout: Layout,
+    name: String,
+}
+
+impl<F: Read + Write + Seek> SummarySpool<F> {
+    /// An empty spool writing to `spool` (named `name` in errors).
+    pub fn new(spool: F, name: &str) -> Result<Self, FormatError> {
+        Ok(Self {
+            csv: summary_csv(BufWriter::new(spool), name)?,
+            layout: rows_layout(&SUMMARY_HEADER).layout(),
+            name: name.to_owned(),
+        })
+    }
+
+    /// Adds one candidate's line.
+    pub fn push(&mut self, summary: &ScoreSummary) -> Result<(), FormatError> {
+        let cells = summary.cells();
+        self.layout.observe(&cells);
+        self.csv.row(&cells)
+    }
+
+    /// Writes the lines as the summary CSV.
+    pub fn write_csv(self, mut out: impl Write) -> Result<(), FormatError> {
+        let (mut spool, _, name) = self.rewound()?;
+        std::io::copy(&mut spool, &mut out).map_err(|e| FormatError::io(&name, e))?;
+        Ok(())
+    }
+
+    /// Writes the lines as the summary table.
+    pub fn write_table(self, mut out: impl Write) -> Result<(), FormatError> {
+        let (spool, layout, name) = self.rewound()?;
+        let io = |e| FormatError::io(&name, e);
+        out.write_all(layout.header().as_bytes()).map_err(io)?;
+        let mut rows = csv::Reader::from_reader(BufReader::new(spool));
+        let mut record = csv::StringRecord::new();
+        while rows
+            .read_record(&mut record)
+            .map_err(|e| FormatError::csv(&name, e))?
+        {
+            let cells: Vec<&str> = record.iter().collect();
+            out.write_all(layout.line(&cells).as_bytes()).map_err(io)?;
+        }
+        Ok(())
+    }
+
+    /// The spool from its start, with the layout and the name.
+    fn rewound(self) -> Result<(F, Layout, String), FormatError> {
+        let name = self.name;
+        let mut spool = self
+            .csv
+            .finish()?
+            .into_inner()
+            .map_err(|e| FormatError::io(&name, e.into_error()))?;
+        spool
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| FormatError::io(&name, e))?;
+        Ok((spool, self.layout, name))
+    }
 }
 
 #[cfg(test)]
@@ -316,6 +389,27 @@ mod tests {
                 prop_assert!((b.raw - r.raw).abs() <= 0.005 + 1e-9);
             }
             prop_assert_eq!(csv(&back), text);
+        }
+
+        #[test]
+        fn spooled_summaries_print_the_bytes_of_the_whole_table_and_csv(
+            rows in proptest::collection::vec(summary(), 0..8),
+        ) {
+            let spooled = |table: bool| {
+                let mut spool = SummarySpool::new(std::io::Cursor::new(Vec::new()), "t").unwrap();
+                for r in &rows {
+                    spool.push(r).unwrap();
+                }
+                let mut out = Vec::new();
+                if table {
+                    spool.write_table(&mut out).unwrap();
+                } else {
+                    spool.write_csv(&mut out).unwrap();
+                }
+                String::from_utf8(out).unwrap()
+            };
+            prop_assert_eq!(spooled(true), summary_table(&rows));
+            prop_assert_eq!(spooled(false), csv(&rows));
         }
     }
 

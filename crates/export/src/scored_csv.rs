@@ -8,6 +8,7 @@
 //! crate); [`read`] is that reader under this format's name.
 
 use crate::FormatError;
+use exam_core::ids::ItemId;
 use exam_core::responses::{Cell, CsvOptions, ResponseMatrix, ResponsesError};
 use std::io::{Read, Write};
 
@@ -22,28 +23,76 @@ pub fn read(
 
 /// Writes `matrix` as a scored response CSV with the id column `candidate`.
 pub fn write(out: impl Write, matrix: &ResponseMatrix, name: &str) -> Result<(), FormatError> {
-    let mut w = csv::Writer::from_writer(out);
-    let error = |e| FormatError::csv(name, e);
-    let mut row: Vec<String> = vec!["candidate".into()];
-    row.extend(matrix.items().iter().map(ToString::to_string));
-    w.write_record(&row).map_err(error)?;
+    let mut w = ScoredCsvWriter::new(out, matrix.items(), name)?;
+    let mut cells = Vec::with_capacity(matrix.n_items());
     for (p, person) in matrix.persons().iter().enumerate() {
-        row.clear();
-        row.push(person.to_string());
-        row.extend((0..matrix.n_items()).map(|i| match matrix.cell(p, i) {
-            Cell::Score(s) => s.to_string(),
-            Cell::Omitted => "0".to_owned(),
-            Cell::NotPresented => String::new(),
-        }));
-        w.write_record(&row).map_err(error)?;
+        cells.clear();
+        cells.extend((0..matrix.n_items()).map(|i| matrix.cell(p, i)));
+        w.row(person.as_str(), &cells)?;
     }
-    w.flush().map_err(|e| FormatError::io(name, e))
+    w.finish()?;
+    Ok(())
+}
+
+/// A scored response CSV written row by row (the header first), so that a
+/// matrix of any size streams through constant memory.
+pub struct ScoredCsvWriter<W: Write> {
+    writer: csv::Writer<W>,
+    name: String,
+    line: Vec<u8>,
+}
+
+impl<W: Write> ScoredCsvWriter<W> {
+    /// A writer that has written the header: `candidate`, then `items`.
+    pub fn new(out: W, items: &[ItemId], name: &str) -> Result<Self, FormatError> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer
+            .write_record(std::iter::once("candidate").chain(items.iter().map(ItemId::as_str)))
+            .map_err(|e| FormatError::csv(name, e))?;
+        Ok(Self {
+            writer,
+            name: name.to_owned(),
+            line: Vec::new(),
+        })
+    }
+
+    /// Writes a person's row: a score as its number, an omission as `0`,
+    /// not presented as an empty cell.
+    pub fn row(&mut self, person: &str, cells: &[Cell]) -> Result<(), FormatError> {
+        self.writer
+            .write_field(person)
+            .map_err(|e| FormatError::csv(&self.name, e))?;
+        for cell in cells {
+            self.line.clear();
+            match *cell {
+                Cell::Score(s) => {
+                    write!(self.line, "{s}").map_err(|e| FormatError::io(&self.name, e))?;
+                }
+                Cell::Omitted => self.line.push(b'0'),
+                Cell::NotPresented => {}
+            }
+            self.writer
+                .write_field(&self.line)
+                .map_err(|e| FormatError::csv(&self.name, e))?;
+        }
+        self.writer
+            .write_record(None::<&[u8]>)
+            .map_err(|e| FormatError::csv(&self.name, e))
+    }
+
+    /// Flushes the rows and gives the output back.
+    pub fn finish(self) -> Result<W, FormatError> {
+        let name = self.name;
+        self.writer
+            .into_inner()
+            .map_err(|e| FormatError::io(&name, e.into_error()))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use exam_core::ids::{ItemId, PersonId};
+    use exam_core::ids::PersonId;
     use exam_core::responses::ResponseMatrixBuilder;
     use proptest::prelude::*;
 

@@ -141,61 +141,111 @@ impl Table {
 
     /// The table as text, one line per row, each ending in a newline.
     pub fn render(&self) -> String {
-        let cell = |row: &[String], c: usize| row.get(c).map_or("", String::as_str).to_owned();
-        let widths: Vec<usize> = self
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(c, column)| match column.width {
-                Width::Fixed(w) => w,
-                Width::Fit { min } => self
-                    .rows
-                    .iter()
-                    .map(|r| cell(r, c).chars().count())
-                    .chain([column.header.chars().count(), min])
-                    .max()
-                    .unwrap_or(min),
-            })
-            .collect();
-        let right: Vec<bool> = self
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(c, column)| match column.align {
-                Align::Left => false,
-                Align::Right => true,
-                Align::Numeric => self.rows.iter().all(|r| is_number(&cell(r, c))),
-            })
-            .collect();
-        let line = |cells: Vec<String>| {
-            let mut text = self.indent.clone();
-            for (c, value) in cells.iter().enumerate() {
-                if c > 0 {
-                    text.extend(std::iter::repeat_n(' ', self.columns[c].gap));
-                }
-                let w = widths[c];
-                if right[c] {
-                    text.push_str(&format!("{value:>w$}"));
-                } else {
-                    text.push_str(&format!("{value:<w$}"));
-                }
-            }
-            if self.trim {
-                text.truncate(text.trim_end().len());
-            }
-            text.push('\n');
-            text
-        };
-        let mut out = line(self.columns.iter().map(|c| c.header.clone()).collect());
-        if self.rule {
-            out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect()));
-        }
+        let mut layout = self.layout();
         for row in &self.rows {
-            out.push_str(&line(
-                (0..self.columns.len()).map(|c| cell(row, c)).collect(),
-            ));
+            layout.observe(row);
+        }
+        let mut out = layout.header();
+        for row in &self.rows {
+            out.push_str(&layout.line(row));
         }
         out
+    }
+
+    /// The layout of this table's columns before any row is seen; rows
+    /// given to [`Layout::observe`] fit it (the table's own rows are not
+    /// looked at).
+    pub fn layout(&self) -> Layout {
+        let widths = self
+            .columns
+            .iter()
+            .map(|column| match column.width {
+                Width::Fixed(w) => w,
+                Width::Fit { min } => column.header.chars().count().max(min),
+            })
+            .collect();
+        Layout {
+            table: Table {
+                columns: self.columns.clone(),
+                rows: Vec::new(),
+                indent: self.indent.clone(),
+                rule: self.rule,
+                trim: self.trim,
+            },
+            widths,
+            numbers_only: vec![true; self.columns.len()],
+        }
+    }
+}
+
+/// A table's layout fitted to rows seen one at a time: the width of each
+/// fitted column (the widest of header, cells and minimum) and whether each
+/// column holds only numbers (for [`Align::Numeric`]). A row need not be
+/// kept once seen, so a table too long to hold renders in two passes over
+/// its rows (from a spool file, say): [`Layout::observe`] each, then
+/// [`Layout::header`] and [`Layout::line`] of each.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The columns and options (no rows).
+    table: Table,
+    widths: Vec<usize>,
+    numbers_only: Vec<bool>,
+}
+
+impl Layout {
+    /// Fits the layout to one more row (missing cells count as empty).
+    pub fn observe<S: AsRef<str>>(&mut self, row: &[S]) {
+        for (c, column) in self.table.columns.iter().enumerate() {
+            let value = row.get(c).map_or("", AsRef::as_ref);
+            if let Width::Fit { .. } = column.width {
+                self.widths[c] = self.widths[c].max(value.chars().count());
+            }
+            self.numbers_only[c] &= is_number(value);
+        }
+    }
+
+    /// The header line, and the rule under it where the table has one.
+    pub fn header(&self) -> String {
+        let headers: Vec<&str> = self
+            .table
+            .columns
+            .iter()
+            .map(|c| c.header.as_str())
+            .collect();
+        let mut out = self.line(&headers);
+        if self.table.rule {
+            let dashes: Vec<String> = self.widths.iter().map(|w| "-".repeat(*w)).collect();
+            out.push_str(&self.line(&dashes));
+        }
+        out
+    }
+
+    /// One row as a line of the table, ending in a newline.
+    pub fn line<S: AsRef<str>>(&self, row: &[S]) -> String {
+        let table = &self.table;
+        let mut text = table.indent.clone();
+        for (c, column) in table.columns.iter().enumerate() {
+            let value = row.get(c).map_or("", AsRef::as_ref);
+            if c > 0 {
+                text.extend(std::iter::repeat_n(' ', column.gap));
+            }
+            let w = self.widths[c];
+            let right = match column.align {
+                Align::Left => false,
+                Align::Right => true,
+                Align::Numeric => self.numbers_only[c],
+            };
+            if right {
+                text.push_str(&format!("{value:>w$}"));
+            } else {
+                text.push_str(&format!("{value:<w$}"));
+            }
+        }
+        if table.trim {
+            text.truncate(text.trim_end().len());
+        }
+        text.push('\n');
+        text
     }
 }
 

@@ -41,19 +41,20 @@ pub fn scored_matrix(
     Ok(builder.build())
 }
 
-/// The scored response matrix built one scored submission at a time (see
-/// the module docs), so that submissions need not be kept.
+/// The rows of the scored response matrix, one scored submission at a
+/// time (see the module docs): the cells of each row are computed and
+/// handed back, nothing is kept, so rows can be streamed to a file.
 #[derive(Debug)]
-pub struct ScoredMatrixBuilder {
+pub struct ScoredRows {
     items: Vec<ItemId>,
     slot_columns: HashMap<FormId, Vec<usize>>,
-    builder: ResponseMatrixBuilder,
     cells: Vec<Cell>,
 }
 
-impl ScoredMatrixBuilder {
-    /// No persons yet; the items are those of the scorer's forms.
-    pub fn new(scorer: &Scorer) -> Result<Self, MatrixError> {
+impl ScoredRows {
+    /// The rows over the items of the scorer's forms (their union, in form
+    /// order).
+    pub fn new(scorer: &Scorer) -> Self {
         let mut items: Vec<ItemId> = Vec::new();
         let mut seen = HashSet::new();
         for form in scorer.forms() {
@@ -70,20 +71,12 @@ impl ScoredMatrixBuilder {
             .forms()
             .map(|f| (f.form().clone(), f.items().map(|i| column[i]).collect()))
             .collect();
-        // The items are distinct by construction; the builder checks anyway.
-        let builder = ResponseMatrixBuilder::new(items.clone()).map_err(|item| {
-            ResponsesError::DuplicateItem {
-                source_name: "forms".to_owned(),
-                item,
-            }
-        })?;
         let cells = vec![Cell::NotPresented; items.len()];
-        Ok(Self {
+        Self {
             items,
             slot_columns,
-            builder,
             cells,
-        })
+        }
     }
 
     /// The matrix's items (columns), in order.
@@ -97,14 +90,13 @@ impl ScoredMatrixBuilder {
         self.slot_columns.get(form).map(Vec::as_slice)
     }
 
-    /// Adds the next candidate's row.
-    pub fn push(&mut self, s: &ScoredSubmission) -> Result<(), MatrixError> {
+    /// The row of a scored submission: one cell per item.
+    pub fn row(&mut self, s: &ScoredSubmission) -> Result<&[Cell], ScoringError> {
         let Some(columns) = self.slot_columns.get(&s.form) else {
             return Err(ScoringError::UnknownForm {
                 candidate: s.candidate.clone(),
                 form: s.form.clone(),
-            }
-            .into());
+            });
         };
         self.cells.fill(Cell::NotPresented);
         for (&c, o) in columns.iter().zip(&s.outcomes) {
@@ -116,8 +108,48 @@ impl ScoredMatrixBuilder {
                 ResponseStatus::NotReached => Cell::NotPresented,
             };
         }
+        Ok(&self.cells)
+    }
+}
+
+/// The scored response matrix built one scored submission at a time (see
+/// the module docs), so that submissions need not be kept.
+#[derive(Debug)]
+pub struct ScoredMatrixBuilder {
+    rows: ScoredRows,
+    builder: ResponseMatrixBuilder,
+}
+
+impl ScoredMatrixBuilder {
+    /// No persons yet; the items are those of the scorer's forms.
+    pub fn new(scorer: &Scorer) -> Result<Self, MatrixError> {
+        let rows = ScoredRows::new(scorer);
+        // The items are distinct by construction; the builder checks anyway.
+        let builder = ResponseMatrixBuilder::new(rows.items().to_vec()).map_err(|item| {
+            ResponsesError::DuplicateItem {
+                source_name: "forms".to_owned(),
+                item,
+            }
+        })?;
+        Ok(Self { rows, builder })
+    }
+
+    /// The matrix's items (columns), in order.
+    pub fn items(&self) -> &[ItemId] {
+        self.rows.items()
+    }
+
+    /// The matrix column of each slot of a form, in slot order (`None` for
+    /// a form the scorer does not know).
+    pub fn columns_of(&self, form: &FormId) -> Option<&[usize]> {
+        self.rows.columns_of(form)
+    }
+
+    /// Adds the next candidate's row.
+    pub fn push(&mut self, s: &ScoredSubmission) -> Result<(), MatrixError> {
+        let cells = self.rows.row(s)?;
         self.builder
-            .push(PersonId::new(s.candidate.as_str()), &self.cells)?;
+            .push(PersonId::new(s.candidate.as_str()), cells)?;
         Ok(())
     }
 

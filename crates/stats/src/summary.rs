@@ -351,11 +351,16 @@ impl Summary {
     /// allocation beyond `limit` bytes: with cross products when several
     /// forms share every pair of items (one form with missing cells), so
     /// [`crate::analyze`] adds psych's pairwise whole-test statistics;
-    /// otherwise the plain summary (one pass over the cells).
+    /// otherwise the plain summary (one pass over the cells, in parallel:
+    /// [`Summary::of_parallel`]).
     pub fn for_analysis(matrix: &ResponseMatrix, limit: u64) -> Result<Self, MemoryError> {
         let pairwise = matrix.blocks().len() > 1 && crate::pairwise::every_pair_presented(matrix);
         Self::check_memory(matrix, pairwise, limit)?;
-        Ok(Self::build(matrix, pairwise))
+        Ok(if pairwise {
+            Self::build(matrix, true)
+        } else {
+            Self::of_parallel(matrix)
+        })
     }
 
     /// Summarises a response matrix (single-threaded, one pass over the cells).

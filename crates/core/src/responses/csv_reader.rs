@@ -188,6 +188,9 @@ fn first_record_end(data: &[u8]) -> Option<usize> {
 
 /// The end (after its line break) of the last line break outside quotes.
 fn last_record_end(data: &[u8]) -> Option<usize> {
+    if memchr::memchr(b'"', data).is_none() {
+        return memchr::memrchr(b'\n', data).map(|p| p + 1);
+    }
     let mut quoted = count_byte(data, b'"') % 2 == 1;
     data.iter()
         .rposition(|&b| {
@@ -228,8 +231,10 @@ fn split_parts(block: &[u8], parts: usize) -> Vec<(usize, usize, u64)> {
 /// The end of the first line break outside quotes at or after `from`, for
 /// a `block` whose records start at `start`.
 fn first_record_end_from(block: &[u8], start: usize, from: usize) -> Option<usize> {
-    let quoted = count_byte(&block[start..from], b'"') % 2 == 1;
-    let mut quoted = quoted;
+    if memchr::memchr(b'"', &block[start..]).is_none() {
+        return memchr::memchr(b'\n', &block[from..]).map(|p| from + p + 1);
+    }
+    let mut quoted = count_byte(&block[start..from], b'"') % 2 == 1;
     block[from..]
         .iter()
         .position(|&b| {
@@ -243,16 +248,132 @@ fn first_record_end_from(block: &[u8], start: usize, from: usize) -> Option<usiz
 
 /// Occurrences of `byte` in `data`, as a line count.
 fn count_byte(data: &[u8], byte: u8) -> u64 {
-    data.iter().filter(|&&b| b == byte).count() as u64
+    memchr::memchr_iter(byte, data).count() as u64
 }
 
-/// Parses the records of one part, whose first line is `first_line`.
+/// Parses the records of one part, whose first line is `first_line`: by
+/// splitting lines at commas when the part is plain (no quote, and every
+/// carriage return ends a line), where that reads what the `csv` crate
+/// reads, else by the `csv` crate.
 fn parse_part(data: &[u8], first_line: u64, layout: &Layout<'_>) -> Part {
     let mut part = Part::default();
-    if let Err(error) = parse_into(&mut part, data, first_line, layout) {
+    let parsed = if is_plain(data) {
+        parse_plain(&mut part, data, first_line, layout)
+    } else {
+        parse_into(&mut part, data, first_line, layout)
+    };
+    if let Err(error) = parsed {
         part.error = Some(error);
     }
     part
+}
+
+/// Whether `data` holds no `"` and no carriage return but before a line
+/// feed: then its records are its non-empty lines (less a final `\r`) and
+/// their fields what lies between commas, as the `csv` crate reads them.
+fn is_plain(data: &[u8]) -> bool {
+    memchr::memchr2_iter(b'"', b'\r', data)
+        .all(|i| data[i] == b'\r' && data.get(i + 1) == Some(&b'\n'))
+}
+
+/// Parses a plain part (see [`is_plain`]) line by line.
+fn parse_plain(
+    part: &mut Part,
+    data: &[u8],
+    first_line: u64,
+    layout: &Layout<'_>,
+) -> Result<(), ResponsesError> {
+    let source_name = layout.source_name;
+    let mut line = first_line;
+    let mut start = 0;
+    while start < data.len() {
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |e| start + e);
+        let record = &data[start..end];
+        let record = record.strip_suffix(b"\r").unwrap_or(record);
+        let this_line = line;
+        start = end + 1;
+        line += 1;
+        if record.is_empty() {
+            continue; // a blank line, which the csv crate skips too
+        }
+        let ordinal = part.records;
+        part.records += 1;
+        let found = record.iter().filter(|&&b| b == b',').count() + 1;
+        if found != layout.width {
+            return Err(ResponsesError::RowLength {
+                source_name: source_name.to_owned(),
+                line: this_line,
+                expected: layout.width,
+                found,
+            });
+        }
+        let cells = if layout.id_column {
+            // The id is the field before the first comma.
+            let comma = memchr::memchr(b',', record).unwrap_or(record.len());
+            part.ids
+                .push(person_id(&record[..comma], source_name, this_line)?);
+            record.get(comma + 1..).unwrap_or_default()
+        } else {
+            record
+        };
+        push_cells(&mut part.codes, cells, layout.items, source_name, this_line)?;
+        part.lines.push(this_line);
+        part.ordinals.push(ordinal);
+    }
+    Ok(())
+}
+
+/// Appends the codes of `cells`, the item fields of a plain record at
+/// `line` (one per item: its commas were counted). The usual record, a
+/// single digit per cell (`d,d,...,d`), is read at once.
+fn push_cells(
+    codes: &mut Vec<u8>,
+    cells: &[u8],
+    items: &[ItemId],
+    source_name: &str,
+    line: u64,
+) -> Result<(), ResponsesError> {
+    let start = codes.len();
+    if cells.len() + 1 == 2 * items.len() {
+        // k fields in 2k - 1 bytes with k - 1 commas: digits at the even
+        // positions make every field one digit.
+        codes.extend(cells.iter().step_by(2).map(|b| b.wrapping_sub(b'0')));
+        if codes[start..].iter().all(|&d| d <= 9) {
+            return Ok(());
+        }
+        codes.truncate(start);
+    }
+    for (field, item) in cells.split(|&b| b == b',').zip(items) {
+        codes.push(cell_code(field, source_name, line, item)?);
+    }
+    Ok(())
+}
+
+/// The person id in the first field of the record at `line`.
+fn person_id(field: &[u8], source_name: &str, line: u64) -> Result<PersonId, ResponsesError> {
+    let id = utf8_id(field, source_name, line, 1)?;
+    if id.trim().is_empty() {
+        return Err(ResponsesError::EmptyPersonId {
+            source_name: source_name.to_owned(),
+            line,
+        });
+    }
+    Ok(PersonId::new(id))
+}
+
+/// The byte code of a cell of `item` at `line`, or the error naming it.
+fn cell_code(
+    field: &[u8],
+    source_name: &str,
+    line: u64,
+    item: &ItemId,
+) -> Result<u8, ResponsesError> {
+    parse_cell(field).ok_or_else(|| ResponsesError::BadCell {
+        source_name: source_name.to_owned(),
+        line,
+        item: item.clone(),
+        value: String::from_utf8_lossy(field).into_owned(),
+    })
 }
 
 fn parse_into(
@@ -299,23 +420,11 @@ fn parse_into(
             });
         }
         if layout.id_column {
-            let id = utf8_id(&record[0], source_name, line, 1)?;
-            if id.trim().is_empty() {
-                return Err(ResponsesError::EmptyPersonId {
-                    source_name: source_name.to_owned(),
-                    line,
-                });
-            }
-            part.ids.push(PersonId::new(id));
+            part.ids.push(person_id(&record[0], source_name, line)?);
         }
         for (col, field) in record.iter().skip(skip).enumerate() {
-            let code = parse_cell(field).ok_or_else(|| ResponsesError::BadCell {
-                source_name: source_name.to_owned(),
-                line,
-                item: layout.items[col].clone(),
-                value: String::from_utf8_lossy(field).into_owned(),
-            })?;
-            part.codes.push(code);
+            part.codes
+                .push(cell_code(field, source_name, line, &layout.items[col])?);
         }
         part.lines.push(line);
         part.ordinals.push(ordinal);
@@ -466,6 +575,58 @@ mod tests {
                 lines + 1
             )
         );
+    }
+
+    /// What a part parsed into, comparable.
+    fn outcome(part: &Part) -> (Vec<String>, Vec<u64>, Vec<usize>, Vec<u8>, usize, String) {
+        (
+            part.ids.iter().map(|p| p.as_str().to_owned()).collect(),
+            part.lines.clone(),
+            part.ordinals.clone(),
+            part.codes.clone(),
+            part.records,
+            part.error
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn plain_parts_split_at_commas_read_as_the_csv_crate_reads() {
+        let items: Vec<ItemId> = ["A", "B", "C"].map(ItemId::from).to_vec();
+        let texts: [&[u8]; 8] = [
+            b"p1,1,0,1\np2,,1, 2 \r\n\np3,NA,0,1\n",
+            b"p1,1,0,1\r\n\r\n\r\np2,1.0,0,3",
+            b"p1,1,0\np2,1,0,1\n",
+            b"p1,1,0,1,0\n",
+            b"p1,1,x,1\n",
+            b" ,1,0,1\n",
+            b"p1,1,0,1\np2,1,0,300\n",
+            b"p\xff,1,0,1\n",
+        ];
+        for bytes in texts {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(is_plain(bytes), "{text:?}");
+            for id_column in [true, false] {
+                let layout = Layout {
+                    source_name: "t.csv",
+                    items: &items,
+                    width: 3 + usize::from(id_column),
+                    id_column,
+                };
+                let (mut plain, mut general) = (Part::default(), Part::default());
+                if let Err(e) = parse_plain(&mut plain, bytes, 7, &layout) {
+                    plain.error = Some(e);
+                }
+                if let Err(e) = parse_into(&mut general, bytes, 7, &layout) {
+                    general.error = Some(e);
+                }
+                assert_eq!(outcome(&plain), outcome(&general), "{text:?}");
+            }
+        }
+        assert!(!is_plain(b"p1,1\rp2,0\n"));
+        assert!(!is_plain(b"\"p1\",1\n"));
     }
 
     #[test]
