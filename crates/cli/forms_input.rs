@@ -77,7 +77,7 @@ pub enum CutSource<'a> {
 /// Scoring rules from a file (or the defaults), with a blueprint's cut as
 /// the passing standard when they set none: the `--blueprint` file, or
 /// else the blueprint of the forms found in the bank (none when it is not
-/// there: the reports then carry no decision). The cut's source names the blueprint, its
+/// there: a note on stderr says so, and the reports carry no decision). The cut's source names the blueprint, its
 /// version and method.
 pub fn read_rules_with_blueprint(
     rules: Option<&Path>,
@@ -95,7 +95,14 @@ pub fn read_rules_with_blueprint(
             };
             match find_blueprint(bank, &form.blueprint) {
                 Some(found) => found,
-                None => return Ok(out),
+                None => {
+                    eprintln!(
+                        "note: no passing standard: the scoring rules set none and the forms' blueprint {} is not in {}; decisions are left empty (give --bank DIR, --blueprint FILE or a passing rule in --scoring)",
+                        form.blueprint,
+                        bank.join("blueprints").display()
+                    );
+                    return Ok(out);
+                }
             }
         }
     };
