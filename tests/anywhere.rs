@@ -29,6 +29,7 @@ fn without_a_bank_the_error_says_where_it_looked_and_names_bank() {
     for command in [
         &["assemble"][..],
         &["blueprint"],
+        &["validate"],
         &["pilot", "--out", "run"],
     ] {
         let run = exam_in(here.path(), command);
@@ -119,7 +120,7 @@ fn bank_finds_its_jta_and_blueprint_from_another_folder_and_score_takes_its_cut(
         assert_eq!(decision["passed"].as_bool(), Some(raw >= 42.0));
     }
     // Without a bank here there is no blueprint to take a cut from: no
-    // decision.
+    // decision, and both the note and the table say so.
     let bare = exam_in(
         here.path(),
         &[
@@ -134,6 +135,32 @@ fn bank_finds_its_jta_and_blueprint_from_another_folder_and_score_takes_its_cut(
     )
     .success();
     assert!(bare.json()["reports"][0]["decision"].is_null());
+    assert!(
+        bare.stderr.contains("no passing standard")
+            && bare.stderr.contains("die-2026")
+            && bare.stderr.contains("decisions are left empty"),
+        "{}",
+        bare.stderr
+    );
+    // A bank whose blueprints/ lacks the forms' blueprint: the same.
+    let no_blueprint = here.path().join("bank-without-blueprint");
+    std::fs::create_dir_all(no_blueprint.join("blueprints")).expect("a folder");
+    let table = in_here(&[
+        "score",
+        "--bank",
+        &no_blueprint.display().to_string(),
+        "--forms",
+        "forms.json",
+        "--responses",
+        "raw.csv",
+    ]);
+    assert!(
+        table.stdout.contains("no passing standard")
+            && table.stderr.contains("no passing standard"),
+        "{}\n{}",
+        table.stdout,
+        table.stderr
+    );
 
     // Positional inputs: the same numbers as the flags.
     let by_flag = in_here(&["analyze", "--responses", "scored.csv", "--format", "json"]).stdout;

@@ -91,8 +91,12 @@ fn a_small_pilot_from_another_folder_writes_every_artefact_and_agrees_with_itsel
         "analysis.html",
         "calibration-operational.json",
         "calibration-operational.html",
+        "calibration-operational-gpcm.json",
+        "calibration-operational-gpcm.html",
         "calibration-pretest.json",
         "calibration-pretest.html",
+        "calibration-pretest-gpcm.json",
+        "calibration-pretest-gpcm.html",
         "angoff-ratings.json",
         "standard-setting.json",
         "scoring-rules.json",
@@ -119,10 +123,15 @@ fn a_small_pilot_from_another_folder_writes_every_artefact_and_agrees_with_itsel
         ScoreReportsDocument::read(open(&dir, "reports.json"), "reports").expect("reports");
     let analysis =
         AnalysisDocument::read(open(&dir, "analysis.json"), "analysis").expect("analysis");
-    let operational =
-        CalibrationDocument::read(open(&dir, "calibration-operational.json"), "op").expect("op");
-    let pretest =
-        CalibrationDocument::read(open(&dir, "calibration-pretest.json"), "pre").expect("pre");
+    let calibration = |name: &str| CalibrationDocument::read(open(&dir, name), name).expect(name);
+    let operational = [
+        calibration("calibration-operational.json"),
+        calibration("calibration-operational-gpcm.json"),
+    ];
+    let pretest = [
+        calibration("calibration-pretest.json"),
+        calibration("calibration-pretest-gpcm.json"),
+    ];
     let matrix = scored_csv::read(
         open(&dir, "scored.csv"),
         "scored.csv",
@@ -152,7 +161,22 @@ fn a_small_pilot_from_another_folder_writes_every_artefact_and_agrees_with_itsel
     assert!(summary.blueprint_matches_derivation);
     assert!(summary.candidates_not_reaching_the_end > 0);
     let on_forms: usize = forms.forms.iter().map(|f| f.slots.len()).sum();
-    assert!(params.items.len() <= on_forms && !params.items.is_empty());
+    assert!(params.items.len() + params.gpcm_items.len() <= on_forms && !params.items.is_empty());
+    // The matching items (one score point per prompt under the default
+    // rules) were generated under the GPCM and scored with partial credit:
+    // each column holds categories up to its number of steps, and some
+    // reach above 1.
+    assert!(!params.gpcm_items.is_empty(), "GPCM generating parameters");
+    let max_scores = matrix.max_scores();
+    let mut polytomous = 0;
+    for g in &params.gpcm_items {
+        let Some(column) = matrix.item_index(&g.id) else {
+            continue;
+        };
+        assert!(usize::from(max_scores[column]) <= g.params.max_score());
+        polytomous += usize::from(max_scores[column] > 1);
+    }
+    assert!(polytomous > 0, "partial credit in the scored matrix");
     for slot in forms.forms.iter().flat_map(|f| &f.slots) {
         assert!(
             package.items.iter().any(|i| i.id == slot.item),
@@ -219,31 +243,60 @@ fn a_small_pilot_from_another_folder_writes_every_artefact_and_agrees_with_itsel
     );
 
     // Recovery within the bound the standard errors set, for the
-    // operational and the pretest items.
+    // operational and the pretest items, 0/1 and GPCM apart (the GPCM
+    // items' slopes and intercepts, the calibration's own parameters; the
+    // steps are their transform).
     let op = summary.recovery_operational.expect("operational recovery");
     let pre = summary.recovery_pretest.expect("pretest recovery");
-    assert_eq!(pre.items, 20, "10 pretest slots on each of 2 forms");
-    for (name, d) in [
-        ("operational a", &op.a),
-        ("operational b", &op.b),
-        ("operational c", &op.c),
-        ("pretest a", &pre.a),
-        ("pretest b", &pre.b),
-        ("pretest c", &pre.c),
-    ] {
+    let op_gpcm = summary
+        .recovery_operational_gpcm
+        .expect("operational GPCM recovery");
+    let pre_gpcm_items = summary.recovery_pretest_gpcm.map_or(0, |r| r.items);
+    assert_eq!(
+        pre.items + pre_gpcm_items,
+        20,
+        "10 pretest slots on each of 2 forms"
+    );
+    let mut checked = vec![
+        ("operational a", op.a),
+        ("operational b", op.b),
+        ("operational c", op.c.expect("3PL items")),
+        ("operational GPCM a", op_gpcm.a),
+        ("operational GPCM d", op_gpcm.d),
+        ("pretest a", pre.a),
+        ("pretest b", pre.b),
+        ("pretest c", pre.c.expect("3PL items")),
+    ];
+    if let Some(r) = summary.recovery_pretest_gpcm {
+        checked.extend([("pretest GPCM a", r.a), ("pretest GPCM d", r.d)]);
+    }
+    for (name, d) in &checked {
         within_se_bound(name, d);
     }
-    // The fixed-item calibration kept the operational items where the
-    // concurrent calibration put them.
-    for item in pretest.items.iter().filter(|i| i.fixed) {
-        let concurrent = operational
-            .items
+    // The fixed-item calibrations kept every anchor where the calibration
+    // that estimated it put it.
+    let estimated = |id: &exam_core::ids::ItemId| {
+        operational
             .iter()
-            .find(|o| o.id == item.id)
-            .expect("an anchor is an operational item");
-        assert!((concurrent.a.unwrap_or(f64::NAN) - item.a.unwrap_or(0.0)).abs() < 1e-9);
+            .chain(&pretest)
+            .flat_map(|doc| &doc.items)
+            .find(|o| !o.fixed && o.id == *id)
+            .and_then(|o| o.a)
+    };
+    for item in operational
+        .iter()
+        .chain(&pretest)
+        .flat_map(|d| &d.items)
+        .filter(|i| i.fixed)
+    {
+        let a = estimated(&item.id).expect("an anchor was estimated in an earlier run");
+        assert!((a - item.a.unwrap_or(0.0)).abs() < 1e-9, "{}", item.id);
     }
-    assert_eq!(pretest.items.iter().filter(|i| !i.fixed).count(), 20);
+    let free_pretest: usize = pretest
+        .iter()
+        .map(|doc| doc.items.iter().filter(|i| !i.fixed).count())
+        .sum();
+    assert_eq!(free_pretest, 20);
 
     // Decisions agree with the truth far better than chance.
     let accuracy = summary.decision_accuracy.expect("accuracy").accuracy;

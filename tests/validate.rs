@@ -167,8 +167,16 @@ fn a_bank_needs_exactly_one_jta() {
 
 #[test]
 fn a_missing_bank_is_an_error_not_a_panic() {
-    validate("tests/fixtures/no-such-bank", &[])
-        .assert_fails_with("error: tests/fixtures/no-such-bank: cannot read: ");
+    let run = validate("tests/fixtures/no-such-bank", &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.starts_with("error: no item bank at ")
+            && run
+                .stderr
+                .contains("tests/fixtures/no-such-bank: give --bank DIR"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -66,9 +66,9 @@ pub enum CutSource<'a> {
 /// Scoring rules from a file (or the defaults), with a blueprint's cut as
 /// the passing standard when they set none: the `--blueprint` file, or
 /// else the blueprint of the forms found in the bank folder `bank` (none
-/// when it is not there: the reports then carry no decision). Either is
-/// checked against the bank's JTA first. The cut's source names the
-/// blueprint, its version and method.
+/// when it is not there: a note on stderr says so, and the reports carry no
+/// decision). Either is checked against the bank's JTA first. The cut's
+/// source names the blueprint, its version and method.
 pub fn read_rules_with_blueprint(
     rules: Option<&Path>,
     bank: &Path,
@@ -86,7 +86,14 @@ pub fn read_rules_with_blueprint(
             };
             match find_blueprint(bank, &form.blueprint) {
                 Some(found) => found,
-                None => return Ok(out),
+                None => {
+                    eprintln!(
+                        "note: no passing standard: the scoring rules set none and the forms' blueprint {} is not in {}; decisions are left empty (give --bank DIR, --blueprint FILE or a passing rule in --scoring)",
+                        form.blueprint,
+                        bank.join("blueprints").display()
+                    );
+                    return Ok(out);
+                }
             }
         }
     };

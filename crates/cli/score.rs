@@ -145,8 +145,14 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Where each passing standard came from, one line each (none without one).
+/// Where each passing standard came from, one line each; without any, the
+/// line that says decisions are left empty.
 fn cut_lines(rules: &exam_export::scoring::rules::ScoringRules) -> Vec<String> {
+    if rules.passing.is_none() && rules.form_passing.is_empty() {
+        return vec![
+            "no passing standard (no cut in the scoring rules or the forms' blueprint): decisions are left empty".to_owned(),
+        ];
+    }
     let line = |scope: String, p: &exam_export::scoring::rules::PassingRule| {
         format!(
             "passing standard{scope}: raw cut {} ({})",

@@ -61,6 +61,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     if args.format == Format::Csv {
         anyhow::bail!("exam validate prints a table or JSON, not CSV");
     }
+    crate::bankfiles::bank_dir(&args.bank)?;
     let mut problems: Vec<Problem> = Vec::new();
     let extra: Option<Blueprint> = match &args.blueprint {
         Some(path) => match read_blueprint(path) {

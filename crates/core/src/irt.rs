@@ -299,6 +299,84 @@ impl GpcmParams {
     }
 }
 
+/// The response model of one item, from its parameters: what a test of
+/// dichotomous and partial-credit items (a calibration, a test
+/// characteristic curve, a standard-setting panel) needs of each.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemModel {
+    /// A 0/1 item (Rasch, 2PL or 3PL).
+    Dichotomous(ItemParams),
+    /// A generalized partial credit item.
+    Gpcm(GpcmParams),
+}
+
+impl ItemModel {
+    /// The highest score.
+    pub fn max_score(&self) -> usize {
+        match self {
+            Self::Dichotomous(_) => 1,
+            Self::Gpcm(p) => p.max_score(),
+        }
+    }
+
+    /// The expected score over its maximum at `theta`: the ICC of a 0/1
+    /// item, the expected credit `E[k | θ]/m` of a partial-credit item
+    /// (its term in the test characteristic curve of credit scores).
+    pub fn expected_proportion(&self, theta: f64) -> f64 {
+        match self {
+            Self::Dichotomous(p) => p.prob(theta),
+            Self::Gpcm(p) => p.expected_score(theta) / p.max_score() as f64,
+        }
+    }
+
+    /// The derivative of [`ItemModel::expected_proportion`] in `theta`:
+    /// `a(P − c)(1 − P)/(1 − c)` for a 0/1 item, `a·Var(k | θ)/m` for a GPCM
+    /// item (Muraki 1993: `dE[k]/dθ = a·Var(k)`).
+    pub fn expected_proportion_slope(&self, theta: f64) -> f64 {
+        match self {
+            Self::Dichotomous(p) => {
+                let prob = p.prob(theta);
+                p.a() * (prob - p.c()) * (1.0 - prob) / (1.0 - p.c())
+            }
+            Self::Gpcm(p) => p.information(theta) / p.a() / p.max_score() as f64,
+        }
+    }
+
+    /// The lowest expected proportion, reached as `θ → −∞`: `c` of a 0/1
+    /// item, 0 of a GPCM item.
+    pub fn floor(&self) -> f64 {
+        match self {
+            Self::Dichotomous(p) => p.c(),
+            Self::Gpcm(_) => 0.0,
+        }
+    }
+
+    /// The Fisher information at `theta`.
+    pub fn information(&self, theta: f64) -> f64 {
+        match self {
+            Self::Dichotomous(p) => p.information(theta),
+            Self::Gpcm(p) => p.information(theta),
+        }
+    }
+
+    /// The probability of `score` at `theta` (`scratch` holds the category
+    /// probabilities of a GPCM item; a score above the maximum counts as
+    /// the maximum).
+    pub fn probability(&self, score: u8, theta: f64, scratch: &mut Vec<f64>) -> f64 {
+        match self {
+            Self::Dichotomous(p) => {
+                let p = p.prob(theta);
+                if score == 0 { 1.0 - p } else { p }
+            }
+            Self::Gpcm(p) => {
+                scratch.resize(p.max_score() + 1, 0.0);
+                p.category_probs(theta, scratch);
+                scratch[usize::from(score).min(p.max_score())]
+            }
+        }
+    }
+}
+
 /// Test information `Σ I_j(θ)` of a set of dichotomous items.
 pub fn test_information(items: &[ItemParams], theta: f64) -> f64 {
     items.iter().map(|p| p.information(theta)).sum()
@@ -369,6 +447,23 @@ mod tests {
         );
         let err = serde_json::from_str::<ItemParams>(r#"{"a": -1, "b": 0}"#).unwrap_err();
         assert!(err.to_string().contains("slope"));
+    }
+
+    #[test]
+    fn expected_proportion_slope_is_the_derivative() {
+        let models = [
+            ItemModel::Dichotomous(ItemParams::new(1.3, -0.2, 0.2).unwrap()),
+            ItemModel::Gpcm(GpcmParams::new(0.8, vec![-1.0, 0.3, 1.1]).unwrap()),
+        ];
+        for m in &models {
+            for theta in [-2.0, 0.0, 1.5] {
+                let h = 1e-5;
+                let d = (m.expected_proportion(theta + h) - m.expected_proportion(theta - h))
+                    / (2.0 * h);
+                assert!(close(m.expected_proportion_slope(theta), d, 1e-8), "{m:?}");
+            }
+            assert!(close(m.expected_proportion(-40.0), m.floor(), 1e-9));
+        }
     }
 
     #[test]

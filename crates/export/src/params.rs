@@ -3,11 +3,15 @@
 //! `{"model": "2pl", "items": [{"id": "...", "a": 1.1, "b": -0.3, "c": 0.2}]}`.
 //! `c` defaults to 0; unknown fields (standard errors, fit: a calibration
 //! document is also an item-parameter document) are ignored on reading.
+//! Generalized partial credit items of a mixed test (the pilot's generating
+//! parameters) are listed apart, `"gpcm_items": [{"id": "...", "a": 0.9,
+//! "steps": [-0.8, 0.1, 0.9]}]`; readers that score with `a`, `b`, `c`
+//! ignore them.
 
 use crate::FormatError;
 use crate::json;
 use exam_core::ids::ItemId;
-use exam_core::irt::{IrtModel, ItemParams, ItemParamsEntry};
+use exam_core::irt::{GpcmParams, IrtModel, ItemParams, ItemParamsEntry};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -20,6 +24,19 @@ pub struct ParamsDocument {
     pub model: Option<IrtModel>,
     /// Parameters per item.
     pub items: Vec<ItemParamsEntry>,
+    /// Generalized partial credit items, apart from the dichotomous ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gpcm_items: Vec<GpcmParamsEntry>,
+}
+
+/// One generalized partial credit item of a parameter document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GpcmParamsEntry {
+    /// The item.
+    pub id: ItemId,
+    /// Its slope and step difficulties (flattened into the entry).
+    #[serde(flatten)]
+    pub params: GpcmParams,
 }
 
 impl ParamsDocument {
@@ -60,7 +77,7 @@ impl ParamsDocument {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use exam_core::strategies::{dichotomous_model, item_params_entries};
+    use exam_core::strategies::{dichotomous_model, gpcm_params, item_params_entries};
     use proptest::prelude::*;
 
     #[test]
@@ -88,8 +105,17 @@ mod tests {
 
     proptest! {
         #[test]
-        fn written_documents_read_back_equal(model in proptest::option::of(dichotomous_model()), items in item_params_entries()) {
-            let doc = ParamsDocument { model, items };
+        fn written_documents_read_back_equal(
+            model in proptest::option::of(dichotomous_model()),
+            items in item_params_entries(),
+            gpcm in proptest::collection::vec(gpcm_params(), 0..4),
+        ) {
+            let gpcm_items = gpcm
+                .into_iter()
+                .enumerate()
+                .map(|(i, params)| GpcmParamsEntry { id: ItemId::new(format!("G{i}")), params })
+                .collect();
+            let doc = ParamsDocument { model, items, gpcm_items };
             let mut bytes = Vec::new();
             doc.write(&mut bytes, "p.json").unwrap();
             prop_assert_eq!(ParamsDocument::read(bytes.as_slice(), "p.json").unwrap(), doc);

@@ -2,9 +2,10 @@
 //! the option each candidate chose, built one submission at a time.
 //!
 //! The submissions are scored under the scorer's rules (`exam analyze
-//! --raw` and the pilot use the defaults: all-or-nothing, pretest items
-//! included, since they are delivered to be analysed) into the matrix of
-//! [`exam_scoring::matrix`]: items not on a candidate's form are not
+//! --raw` and the pilot use the defaults; pretest items included, since
+//! they are delivered to be analysed) into the matrix of
+//! [`exam_scoring::matrix`] (`exam analyze --raw` reads full credit or
+//! not, the pilot score points): items not on a candidate's form are not
 //! presented, omitted and not-reached items score 0. The option chosen is
 //! kept for the distractor analysis of the **single-choice** items, the only
 //! kind whose answer is one option; the other kinds get item statistics but
@@ -15,7 +16,7 @@ use exam_core::ids::OptionId;
 use exam_core::responses::ResponseMatrix;
 use exam_core::submission::Submission;
 use exam_scoring::keyed::Scorer;
-use exam_scoring::matrix::{MatrixError, ScoredMatrixBuilder};
+use exam_scoring::matrix::{CreditReading, MatrixError, ScoredMatrixBuilder};
 use exam_scoring::scoring_error::ScoringError;
 use exam_scoring::single_choice::{KeyedDifferently, SingleChoiceOptions};
 use exam_stats::distractors::{Choices, DistractorError, ItemDistractors, distractors};
@@ -85,7 +86,17 @@ impl<'a> RawResponsesBuilder<'a> {
         forms: &[(Form, ScoringKey)],
         scorer: &'a Scorer,
     ) -> Result<Self, RawResponsesError> {
-        let matrix = ScoredMatrixBuilder::new(scorer)?;
+        Self::with_reading(forms, scorer, CreditReading::FullCredit)
+    }
+
+    /// As [`RawResponsesBuilder::new`], the credit read into the matrix as
+    /// `reading` says (the pilot reads score points).
+    pub fn with_reading(
+        forms: &[(Form, ScoringKey)],
+        scorer: &'a Scorer,
+        reading: CreditReading,
+    ) -> Result<Self, RawResponsesError> {
+        let matrix = ScoredMatrixBuilder::with_reading(scorer, reading)?;
         let pooled = SingleChoiceOptions::new(forms, matrix.items())?;
         let mut choices = Choices::new(matrix.items().to_vec());
         for (c, options) in pooled.options().iter().enumerate() {

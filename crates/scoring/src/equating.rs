@@ -3,9 +3,11 @@
 //! Scaling, and Linking*, 3rd ed., §6.5; Lord 1980, ch. 13).
 //!
 //! The test characteristic curve (TCC) of a form is its expected raw score
-//! `τ(θ) = Σ_j P_j(θ)`; it rises strictly from `Σ c_j` (as θ → −∞) to the
-//! number of items `n` (θ → ∞), so every true score strictly between has
-//! exactly one θ. Both forms' parameters must be on one θ scale (calibrated
+//! `τ(θ) = Σ_j P_j(θ)`, each item's term its expected credit (`P_j` of a 0/1
+//! item, `E[k | θ]/m` of a partial-credit item scored `k/m`:
+//! [`ItemModel::expected_proportion`]); it rises strictly from `Σ c_j` (as
+//! θ → −∞; GPCM items have no floor) to the number of items `n` (θ → ∞),
+//! so every true score strictly between has exactly one θ. Both forms' parameters must be on one θ scale (calibrated
 //! together or linked).
 //!
 //! - Cut carried across forms: the base form's raw cut `x` → `θ_cut =
@@ -15,7 +17,7 @@
 //!   equated linearly, `e_Y(x) = x·Σc_Y/Σc_X` (Kolen's ad hoc procedure,
 //!   Kolen & Brennan 2014, §6.5.4), and `n_X` maps to `n_Y`.
 
-use exam_core::irt::{ItemParams, expected_score};
+use exam_core::irt::ItemModel;
 use serde::{Deserialize, Serialize};
 
 /// Why an equating step failed.
@@ -44,11 +46,11 @@ pub enum EquatingError {
 ///
 /// Method: the bracket `[−1, 1]` is doubled until it contains the root, then
 /// Newton steps (`dτ/dθ = Σ P_j'`) safeguarded by bisection, to `1e-12`.
-pub fn inverse_tcc(items: &[ItemParams], true_score: f64) -> Result<f64, EquatingError> {
+pub fn inverse_tcc(items: &[ItemModel], true_score: f64) -> Result<f64, EquatingError> {
     if items.is_empty() {
         return Err(EquatingError::NoItems);
     }
-    let min: f64 = items.iter().map(ItemParams::c).sum();
+    let min = floor(items);
     let max = items.len() as f64;
     if !(true_score > min && true_score < max) {
         return Err(EquatingError::OutOfRange {
@@ -75,10 +77,7 @@ pub fn inverse_tcc(items: &[ItemParams], true_score: f64) -> Result<f64, Equatin
         }
         let slope: f64 = items
             .iter()
-            .map(|i| {
-                let p = i.prob(theta);
-                i.a() * (p - i.c()) * (1.0 - p) / (1.0 - i.c())
-            })
+            .map(|i| i.expected_proportion_slope(theta))
             .sum();
         let newton = theta - value / slope;
         let next = if slope > 0.0 && newton > lo && newton < hi {
@@ -111,9 +110,9 @@ pub struct CarriedCut {
 
 /// Carries `base_raw_cut` from `base` to `new` through θ.
 pub fn carry_cut(
-    base: &[ItemParams],
+    base: &[ItemModel],
     base_raw_cut: f64,
-    new: &[ItemParams],
+    new: &[ItemModel],
 ) -> Result<CarriedCut, EquatingError> {
     if new.is_empty() {
         return Err(EquatingError::NoItems);
@@ -142,14 +141,14 @@ pub struct EquatedScore {
 /// IRT true-score equating of every raw score `0..=n_X` of `from` to the
 /// scale of `to` (module docs).
 pub fn true_score_equating(
-    from: &[ItemParams],
-    to: &[ItemParams],
+    from: &[ItemModel],
+    to: &[ItemModel],
 ) -> Result<Vec<EquatedScore>, EquatingError> {
     if from.is_empty() || to.is_empty() {
         return Err(EquatingError::NoItems);
     }
-    let chance_from: f64 = from.iter().map(ItemParams::c).sum();
-    let chance_to: f64 = to.iter().map(ItemParams::c).sum();
+    let chance_from = floor(from);
+    let chance_to = floor(to);
     let n_from = from.len();
     (0..=n_from)
         .map(|raw| {
@@ -183,13 +182,43 @@ pub fn true_score_equating(
         .collect()
 }
 
+/// The TCC `τ(θ) = Σ_j` expected proportion of item `j` (module docs).
+fn expected_score(items: &[ItemModel], theta: f64) -> f64 {
+    items.iter().map(|i| i.expected_proportion(theta)).sum()
+}
+
+/// The TCC's lower asymptote `Σ_j c_j`.
+fn floor(items: &[ItemModel]) -> f64 {
+    items.iter().map(ItemModel::floor).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use exam_core::irt::{GpcmParams, ItemParams};
     use proptest::prelude::*;
 
-    fn rasch(bs: &[f64]) -> Vec<ItemParams> {
-        bs.iter().map(|&b| ItemParams::rasch(b).unwrap()).collect()
+    fn rasch(bs: &[f64]) -> Vec<ItemModel> {
+        bs.iter()
+            .map(|&b| ItemModel::Dichotomous(ItemParams::rasch(b).unwrap()))
+            .collect()
+    }
+
+    fn three_pl(a: f64, b: f64, c: f64) -> ItemModel {
+        ItemModel::Dichotomous(ItemParams::new(a, b, c).unwrap())
+    }
+
+    #[test]
+    fn a_partial_credit_item_enters_the_tcc_by_its_expected_credit() {
+        // GPCM, steps −s and s: at θ = 0 the category weights are
+        // 1, e^{as}, 1, so E[k] = 1 and the expected credit is 1/2; with a
+        // Rasch item at b = 0 beside it τ(0) = 1/2 + 1/2 = 1.
+        let gpcm = ItemModel::Gpcm(GpcmParams::new(1.3, vec![-0.7, 0.7]).unwrap());
+        assert!(inverse_tcc(std::slice::from_ref(&gpcm), 0.5).unwrap().abs() < 1e-12);
+        let mut form = rasch(&[0.0]);
+        form.push(gpcm);
+        assert!(inverse_tcc(&form, 1.0).unwrap().abs() < 1e-12);
+        assert_eq!(floor(&form), 0.0);
     }
 
     #[test]
@@ -208,7 +237,7 @@ mod tests {
     #[test]
     fn three_pl_inverse_by_hand() {
         // One item, c = 0.2: τ = 0.6 means L = (0.6 − 0.2)/0.8 = 1/2, θ = b.
-        let item = [ItemParams::new(1.7, 0.4, 0.2).unwrap()];
+        let item = [three_pl(1.7, 0.4, 0.2)];
         assert!((inverse_tcc(&item, 0.6).unwrap() - 0.4).abs() < 1e-12);
         assert_eq!(
             inverse_tcc(&item, 0.2),
@@ -236,8 +265,8 @@ mod tests {
     #[test]
     fn scores_below_chance_are_equated_linearly() {
         // Σc_X = 0.5 (two items, c = .25), Σc_Y = 0.6 (three items, c = .2).
-        let x = vec![ItemParams::new(1.0, 0.0, 0.25).unwrap(); 2];
-        let y = vec![ItemParams::new(1.0, 0.5, 0.2).unwrap(); 3];
+        let x = vec![three_pl(1.0, 0.0, 0.25); 2];
+        let y = vec![three_pl(1.0, 0.5, 0.2); 3];
         let eq = true_score_equating(&x, &y).unwrap();
         assert!((eq[0].equated).abs() < 1e-15);
         // x = 1 > 0.5: through θ. τ_X(θ) = 1 ⇔ P = 1/2 ⇔ L = 1/3 ⇔ θ = −ln 2.
@@ -253,7 +282,7 @@ mod tests {
             bs in proptest::collection::vec(-3.0f64..3.0, 1..30),
             a in 0.4f64..2.5,
         ) {
-            let form: Vec<ItemParams> = bs.iter().map(|&b| ItemParams::two_pl(a, b).unwrap()).collect();
+            let form: Vec<ItemModel> = bs.iter().map(|&b| ItemModel::Dichotomous(ItemParams::two_pl(a, b).unwrap())).collect();
             for e in true_score_equating(&form, &form).unwrap() {
                 prop_assert!((e.equated - e.raw as f64).abs() < 1e-8);
             }

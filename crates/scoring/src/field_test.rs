@@ -17,8 +17,10 @@
 //!   which makes the probability of a correct answer exactly `P_F(θ)`.
 //!
 //! - **A modified-Angoff panel**: rater `r` rates item `j` (the probability
-//!   that a minimally competent candidate answers it correctly) as
-//!   `P_j(θ_mc) + δ_r + ε_rj`, clamped to `[0.01, 0.99]`, with a leniency
+//!   that a minimally competent candidate answers it correctly; for a
+//!   partial-credit item the share of its points such a candidate earns,
+//!   the usual extension of the method) as `P_j(θ_mc) + δ_r + ε_rj`
+//!   ([`ItemModel::expected_proportion`]), clamped to `[0.01, 0.99]`, with a leniency
 //!   `δ_r ~ N(0, leniency_sd²)` and noise `ε ~ N(0, sd²)` whose sd shrinks
 //!   from round to round as the panel discusses (Cizek & Bunch 2007,
 //!   *Standard Setting*, ch. 6).
@@ -27,10 +29,10 @@
 //! never changes what the others drew.
 
 use crate::angoff::{AngoffError, AngoffStudy, RaterId};
-use crate::form_simulation::{SimItem, Simulation, attractiveness, wrong_answer};
+use crate::form_simulation::{Model, SimItem, Simulation, attractiveness, wrong_answer};
 use crate::keyed::Scorer;
 use exam_core::ids::ItemId;
-use exam_core::irt::ItemParams;
+use exam_core::irt::{ItemModel, ItemParams};
 use exam_core::random::standard_normal;
 use exam_core::submission::Answer;
 use rand::{Rng, SeedableRng};
@@ -177,7 +179,7 @@ pub fn impose_dif(
     let weights = attractiveness(seed, &slot.item, &slot.options);
     let item = SimItem {
         slot,
-        params: reference,
+        model: Model::Dichotomous(reference),
         weights: slot.options.iter().map(|o| weights[o]).collect(),
     };
     let key = slot.key_answer();
@@ -218,7 +220,7 @@ pub struct PanelOptions {
 
 /// Simulated modified-Angoff ratings of `items` (module docs).
 pub fn simulate_angoff(
-    items: &[(ItemId, ItemParams)],
+    items: &[(ItemId, ItemModel)],
     panel: &PanelOptions,
     seed: u64,
 ) -> Result<AngoffStudy, AngoffError> {
@@ -240,7 +242,9 @@ pub fn simulate_angoff(
                     items
                         .iter()
                         .map(|(_, p)| {
-                            let rating = p.prob(panel.theta) + d + sd * standard_normal(&mut rng);
+                            let rating = p.expected_proportion(panel.theta)
+                                + d
+                                + sd * standard_normal(&mut rng);
                             rating.clamp(0.01, 0.99)
                         })
                         .collect()
@@ -254,26 +258,12 @@ pub fn simulate_angoff(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::form_simulation::tests::bank_scorer;
     use crate::form_simulation::{SimulationOptions, fill_generating_params, simulate};
     use crate::rules::ScoringRules;
-    use exam_core::assembly::{AssemblyOptions, assemble};
-    use exam_core::bank::ItemBank;
 
     fn scorer() -> (Scorer, HashMap<ItemId, ItemParams>) {
-        let bank = ItemBank::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../item-bank")).unwrap();
-        let blueprint = bank.blueprints()[0].clone();
-        let forms = assemble(&bank, &blueprint, &AssemblyOptions::default(), 3).unwrap();
-        let keys: Vec<_> = forms
-            .forms
-            .iter()
-            .map(|f| f.scoring_key(&bank).unwrap())
-            .collect();
-        let scorer = Scorer::new(
-            forms.forms.iter().zip(&keys),
-            &ScoringRules::default(),
-            &HashMap::new(),
-        )
-        .unwrap();
+        let scorer = bank_scorer(&ScoringRules::default());
         let mut params = HashMap::new();
         fill_generating_params(&scorer, &mut params, 3);
         (scorer, params)
@@ -360,8 +350,18 @@ mod tests {
     #[test]
     fn an_angoff_panel_without_noise_rates_the_model_probabilities() {
         let items = vec![
-            (ItemId::new("A"), ItemParams::new(1.0, 0.0, 0.0).unwrap()),
-            (ItemId::new("B"), ItemParams::new(1.5, 1.0, 0.2).unwrap()),
+            (
+                ItemId::new("A"),
+                ItemModel::Dichotomous(ItemParams::new(1.0, 0.0, 0.0).unwrap()),
+            ),
+            (
+                ItemId::new("B"),
+                ItemModel::Dichotomous(ItemParams::new(1.5, 1.0, 0.2).unwrap()),
+            ),
+            (
+                ItemId::new("C"),
+                ItemModel::Gpcm(exam_core::irt::GpcmParams::new(0.9, vec![-0.4, 0.4]).unwrap()),
+            ),
         ];
         let panel = PanelOptions {
             raters: 3,
@@ -371,8 +371,9 @@ mod tests {
         };
         let study = simulate_angoff(&items, &panel, 1).unwrap();
         let round = study.final_round(2.0).unwrap();
-        // P_A(0) = 0.5; P_B(0) = 0.2 + 0.8/(1 + e^1.5).
-        let expected = 0.5 + 0.2 + 0.8 / (1.0 + 1.5f64.exp());
+        // P_A(0) = 0.5; P_B(0) = 0.2 + 0.8/(1 + e^1.5); C's steps are
+        // symmetric about 0, so its expected credit there is 1/2.
+        let expected = 0.5 + 0.2 + 0.8 / (1.0 + 1.5f64.exp()) + 0.5;
         assert!((round.cut - expected).abs() < 1e-12);
         assert_eq!(study.raters().len(), 3);
     }

@@ -4,7 +4,8 @@
 //! an answer earns under it and the scoring rules.
 
 use crate::rules::{
-    Adjustment, ScoringRules, matching_credit, multiple_response_credit, ordering_credit,
+    Adjustment, MatchingRule, MultipleResponseRule, OrderingRule, ScoringRules, matching_credit,
+    multiple_response_credit, ordering_credit,
 };
 use crate::scoring_error::{AnswerProblem, KeyError, KeyMisfit};
 use exam_core::form::{AnswerKey, SlotRole};
@@ -85,6 +86,37 @@ impl Slot {
                     .collect(),
             ),
         }
+    }
+
+    /// The slot's score points under `rules`: the `m` for which every
+    /// credit the rule can give is a multiple of `1/m` (so credit × m is
+    /// the item's score category `0..=m`). Right-or-wrong rules have 1;
+    /// matching per pair one point per prompt; pairwise ordering one per
+    /// pair of options; partial-credit multiple response with a
+    /// whole-number penalty one per keyed option. `None` for a rule whose
+    /// credits lie on no such grid (N − 1 multiple response, a fractional
+    /// penalty) or a grid wider than a score cell holds (255).
+    pub(crate) fn score_points(&self, rules: &ScoringRules) -> Option<u32> {
+        let points = match &self.key {
+            CompiledKey::Single(_) => 1,
+            CompiledKey::Multiple { keyed, .. } => match rules.multiple_response {
+                MultipleResponseRule::AllOrNothing => 1,
+                MultipleResponseRule::PartialCredit { penalty } if penalty.fract() == 0.0 => *keyed,
+                _ => return None,
+            },
+            CompiledKey::Ordering(rank) => match rules.ordering {
+                OrderingRule::Exact => 1,
+                OrderingRule::Pairwise => {
+                    let n = rank.len() as u32;
+                    (n * n.saturating_sub(1) / 2).max(1)
+                }
+            },
+            CompiledKey::Matching(table) => match rules.matching {
+                MatchingRule::AllOrNothing => 1,
+                MatchingRule::PerPair => table.len() as u32,
+            },
+        };
+        (points <= u32::from(u8::MAX)).then_some(points)
     }
 
     fn option_index(&self, id: &OptionId) -> Result<usize, AnswerProblem> {

@@ -191,6 +191,14 @@ impl FormScorer {
         self.index.get(item).map(|&i| self.slots[i].kind)
     }
 
+    /// An item's score points under the form's rules: credit × points is
+    /// its score category `0..=points` (1 for a right-or-wrong rule; `None`
+    /// for an item not on the form or a rule whose credits lie on no grid
+    /// of equal steps, such as N − 1 multiple response).
+    pub fn score_points(&self, item: &ItemId) -> Option<u32> {
+        self.slots[*self.index.get(item)?].score_points(&self.rules)
+    }
+
     /// The maximum raw score.
     pub fn max(&self) -> f64 {
         self.slots

@@ -3,9 +3,13 @@
 //! for).
 //!
 //! Items are the union of the forms' items, in form order; persons are the
-//! candidates in input order. A cell is `1` when the item earned full
-//! credit and `0` otherwise (the dichotomous reading the CTT and IRT models
-//! of exam-stats take; partial credit is not carried over); omitted items
+//! candidates in input order. How credit becomes a cell is the
+//! [`CreditReading`]: by default a cell is `1` when the item earned full
+//! credit and `0` otherwise (the dichotomous reading); with
+//! [`CreditReading::ScorePoints`] an item whose rule gives partial credit
+//! in `m` equal steps ([`crate::keyed::FormScorer::score_points`]) scores
+//! its category `credit × m` in `0..=m` (the reading the partial credit
+//! models of exam-stats take), the others `1`/`0` as before; omitted items
 //! are [`Cell::Omitted`] (scored 0); items not on the candidate's form, and
 //! items the candidate did not reach, are [`Cell::NotPresented`] (excluded,
 //! the usual treatment of not-reached items in calibration: Lord 1980,
@@ -41,6 +45,18 @@ pub fn scored_matrix(
     Ok(builder.build())
 }
 
+/// How an item's credit becomes a cell of the matrix (see the module
+/// docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CreditReading {
+    /// `1` for full credit, `0` otherwise.
+    #[default]
+    FullCredit,
+    /// The score category `credit × m` of an item scored in `m` equal
+    /// steps; full credit or not for the other items.
+    ScorePoints,
+}
+
 /// The rows of the scored response matrix, one scored submission at a
 /// time (see the module docs): the cells of each row are computed and
 /// handed back, nothing is kept, so rows can be streamed to a file.
@@ -48,13 +64,21 @@ pub fn scored_matrix(
 pub struct ScoredRows {
     items: Vec<ItemId>,
     slot_columns: HashMap<FormId, Vec<usize>>,
+    /// The score points of each column (1: full credit or not).
+    points: Vec<u32>,
     cells: Vec<Cell>,
 }
 
 impl ScoredRows {
     /// The rows over the items of the scorer's forms (their union, in form
-    /// order).
+    /// order), read [`CreditReading::FullCredit`].
     pub fn new(scorer: &Scorer) -> Self {
+        Self::with_reading(scorer, CreditReading::FullCredit)
+    }
+
+    /// The rows over the items of the scorer's forms, their credit read as
+    /// `reading` says.
+    pub fn with_reading(scorer: &Scorer, reading: CreditReading) -> Self {
         let mut items: Vec<ItemId> = Vec::new();
         let mut seen = HashSet::new();
         for form in scorer.forms() {
@@ -72,9 +96,20 @@ impl ScoredRows {
             .map(|f| (f.form().clone(), f.items().map(|i| column[i]).collect()))
             .collect();
         let cells = vec![Cell::NotPresented; items.len()];
+        let points = items
+            .iter()
+            .map(|item| match reading {
+                CreditReading::FullCredit => 1,
+                CreditReading::ScorePoints => scorer
+                    .forms()
+                    .find_map(|f| f.score_points(item))
+                    .unwrap_or(1),
+            })
+            .collect();
         Self {
             items,
             slot_columns,
+            points,
             cells,
         }
     }
@@ -100,9 +135,16 @@ impl ScoredRows {
         };
         self.cells.fill(Cell::NotPresented);
         for (&c, o) in columns.iter().zip(&s.outcomes) {
-            let full = o.credit >= 1.0 - 1e-12;
+            let m = self.points[c];
+            // Credit is a multiple of 1/m (1 for full credit alone), so the
+            // rounding only removes the floating-point error of the division.
+            let category = if m == 1 {
+                u8::from(o.credit >= 1.0 - 1e-12)
+            } else {
+                (o.credit * f64::from(m)).round() as u8
+            };
             self.cells[c] = match o.status {
-                _ if full => Cell::Score(1),
+                _ if category > 0 => Cell::Score(category),
                 ResponseStatus::Answered => Cell::Score(0),
                 ResponseStatus::Omitted => Cell::Omitted,
                 ResponseStatus::NotReached => Cell::NotPresented,
@@ -121,9 +163,16 @@ pub struct ScoredMatrixBuilder {
 }
 
 impl ScoredMatrixBuilder {
-    /// No persons yet; the items are those of the scorer's forms.
+    /// No persons yet; the items are those of the scorer's forms, read
+    /// [`CreditReading::FullCredit`].
     pub fn new(scorer: &Scorer) -> Result<Self, MatrixError> {
-        let rows = ScoredRows::new(scorer);
+        Self::with_reading(scorer, CreditReading::FullCredit)
+    }
+
+    /// No persons yet; the items are those of the scorer's forms, their
+    /// credit read as `reading` says.
+    pub fn with_reading(scorer: &Scorer, reading: CreditReading) -> Result<Self, MatrixError> {
+        let rows = ScoredRows::with_reading(scorer, reading);
         // The items are distinct by construction; the builder checks anyway.
         let builder = ResponseMatrixBuilder::new(rows.items().to_vec()).map_err(|item| {
             ResponsesError::DuplicateItem {

@@ -4,18 +4,34 @@
 //!
 //! 1. The blueprint derived from the JTA and checked (`exam blueprint`).
 //! 2. `forms` parallel forms with their pretest slots (`exam assemble`).
-//! 3. Generating parameters by item kind: 3PL with `c = 1/k` for
-//!    single-choice items, 2PL for the other kinds
-//!    ([`fill_generating_params`]), saved as a parameter file with the seed.
+//! 3. Generating parameters as the item's scoring fits it: the generalized
+//!    partial credit model with as many steps as the item has score points
+//!    for the items the rules give partial credit in equal steps (under the
+//!    bank's default rules, matching items: one point per prompt;
+//!    [`fill_gpcm_params`]); 3PL with `c = 1/k` for single-choice items
+//!    and 2PL for the other right-or-wrong kinds
+//!    ([`fill_generating_params`]); saved as a parameter file with the seed.
 //! 4. `candidates` abilities and raw responses with omissions
-//!    ([`simulate`]), not-reached tails, a focal group and one operational
+//!    ([`simulate_mixed`]: a GPCM item's answer earns the credit of its
+//!    category), not-reached tails, a focal group and one operational
 //!    item with true uniform DIF against it ([`exam_scoring::field_test`]).
-//! 5. Scored into the response matrix (`exam score --scored-out`).
+//! 5. Scored into the response matrix with partial credit: a GPCM item's
+//!    cell is its score category (`exam score --scored-out` reads full
+//!    credit or not; [`CreditReading::ScorePoints`]).
 //! 6. Item analysis with distractors and DIF (`exam analyze --raw
 //!    --groups`).
-//! 7. Concurrent 3PL calibration of the operational items, then the
-//!    pretest items calibrated with the operational items fixed at those
-//!    values, onto that scale (`exam calibrate`, `--anchors`).
+//! 7. Concurrent calibration of the operational items as a mixed test:
+//!    exam-stats fits one model per run (its GPCM run takes 0/1 items as
+//!    the 2PL, its 3PL run refuses partial-credit items), so the mixed
+//!    test is calibrated in two runs on one scale: the single-choice items
+//!    under the 3PL, then every other item under the GPCM (2PL for the
+//!    0/1 kinds) with the single-choice items fixed at those estimates
+//!    (`exam calibrate --model 3pl`, then `--model gpcm --anchors`). The
+//!    pretest items the same way, with the operational 0/1 items fixed
+//!    (a partial-credit item cannot be an anchor, so the operational
+//!    matching items sit out the pretest runs). The calibrations leave the
+//!    omissions out of the likelihood (drawn at random, they are ignorable;
+//!    scored 0 they bias the slopes).
 //! 8. A simulated modified-Angoff panel on form 1's scored items (the
 //!    ratings file is [`exam_scoring::angoff::AngoffStudy`]'s JSON); its cut carried to every
 //!    form by IRT true-score equating on the calibrated scale
@@ -37,7 +53,7 @@ pub use summary::{CalibrationRun, DifFinding, FormOutcome, PilotSummary, StepTim
 use crate::analysis::{AnalysisDocument, DISTRACTOR_SCOPE};
 use crate::calibration::CalibrationDocument;
 use crate::forms::FormsDocument;
-use crate::params::ParamsDocument;
+use crate::params::{GpcmParamsEntry, ParamsDocument};
 use crate::qti::package::write_package;
 use crate::qti::results::{Attempt as ResultAttempt, result_element};
 use crate::qti::usage::{UsageContext, usage_element};
@@ -50,21 +66,25 @@ use exam_core::bank::ItemBank;
 use exam_core::blueprint::{BlueprintSettings, derivation_mismatches, derive};
 use exam_core::form::{Form, ScoringKey, SlotRole};
 use exam_core::ids::{FormId, ItemId, PersonId};
-use exam_core::irt::{IrtModel, ItemParams, ItemParamsEntry};
+use exam_core::irt::{GpcmParams, IrtModel, ItemModel, ItemParams, ItemParamsEntry};
+use exam_core::item::ItemKind;
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder, ResponsesError};
 use exam_scoring::equating::{CarriedCut, carry_cut, inverse_tcc};
 use exam_scoring::field_test::{
     DifItem, NotReachedOptions, PanelOptions, focal_groups, impose_dif, not_reached_tails,
     simulate_angoff,
 };
-use exam_scoring::form_simulation::{SimulationOptions, fill_generating_params, simulate};
+use exam_scoring::form_simulation::{
+    SimulationOptions, fill_generating_params, fill_gpcm_params, simulate_mixed,
+};
 use exam_scoring::keyed::Scorer;
+use exam_scoring::matrix::CreditReading;
 use exam_scoring::raw_csv::write_raw_csv;
 use exam_scoring::report::ScoreReport;
 use exam_scoring::rules::{PassingRule, ScoringRules};
 use exam_stats::calibration::curves::test_curves;
 use exam_stats::calibration::fit::s_x2;
-use exam_stats::calibration::recovery::recovery;
+use exam_stats::calibration::recovery::{gpcm_recovery, recovery};
 use exam_stats::calibration::{Calibration, CalibrationOptions, calibrate};
 use exam_stats::decision::true_accuracy;
 use exam_stats::dif::{DifClass, DifOptions, GroupMembership, dif};
@@ -169,7 +189,7 @@ impl fmt::Display for Step {
             Step::Responses => "simulate responses",
             Step::Scoring => "score",
             Step::Analysis => "item analysis, distractors, DIF",
-            Step::Calibration => "calibrate operational items (3PL)",
+            Step::Calibration => "calibrate operational items (3PL, then GPCM)",
             Step::PretestCalibration => "calibrate pretest items (fixed anchors)",
             Step::StandardSetting => "modified Angoff, cut carried by equating",
             Step::Decisions => "score reports, decision consistency",
@@ -316,13 +336,56 @@ fn is_inside(inner: &Path, outer: &Path) -> bool {
     resolve(inner).starts_with(resolve(outer))
 }
 
-/// The generating or calibrated parameters of a form's scored items, in
-/// form order.
-fn scored_params(form: &Form, params: &HashMap<ItemId, ItemParams>) -> Vec<ItemParams> {
+/// The parameters of a mixed test: 0/1 items and partial-credit items.
+#[derive(Debug, Default)]
+struct MixedParams {
+    dichotomous: HashMap<ItemId, ItemParams>,
+    gpcm: HashMap<ItemId, GpcmParams>,
+}
+
+impl MixedParams {
+    /// An item's model, where it has parameters.
+    fn model(&self, item: &ItemId) -> Option<ItemModel> {
+        match self.gpcm.get(item) {
+            Some(g) => Some(ItemModel::Gpcm(g.clone())),
+            None => self
+                .dichotomous
+                .get(item)
+                .copied()
+                .map(ItemModel::Dichotomous),
+        }
+    }
+
+    /// The 0/1 estimates (one intercept) and the GPCM estimates (more) of
+    /// the free items of `fit`, added.
+    fn add_estimates(&mut self, fit: &Calibration) {
+        for item in fit.items.iter().filter(|i| !i.fixed) {
+            let Some(est) = &item.estimate else { continue };
+            if est.d.len() == 1 {
+                if let Ok(p) = est.params() {
+                    self.dichotomous.insert(item.id.clone(), p);
+                }
+            } else if let Ok(p) = est.gpcm_params() {
+                self.gpcm.insert(item.id.clone(), p);
+            }
+        }
+    }
+
+    /// The 0/1 items among `items` as anchors.
+    fn anchors<'a>(&self, items: impl Iterator<Item = &'a ItemId>) -> Vec<(ItemId, ItemParams)> {
+        items
+            .filter_map(|id| Some((id.clone(), *self.dichotomous.get(id)?)))
+            .collect()
+    }
+}
+
+/// The generating or calibrated models of a form's scored items, in form
+/// order.
+fn scored_params(form: &Form, params: &MixedParams) -> Vec<ItemModel> {
     form.slots
         .iter()
         .filter(|s| s.role == SlotRole::Scored)
-        .filter_map(|s| params.get(&s.item).copied())
+        .filter_map(|s| params.model(&s.item))
         .collect()
 }
 
@@ -380,14 +443,6 @@ fn form_matrix(reports: &[&ScoreReport]) -> Result<ResponseMatrix, ResponsesErro
     Ok(builder.build())
 }
 
-/// The estimates of a calibration as item parameters, by item.
-fn estimates(fit: &Calibration) -> HashMap<ItemId, ItemParams> {
-    fit.items
-        .iter()
-        .filter_map(|i| Some((i.id.clone(), i.estimate.as_ref()?.params().ok()?)))
-        .collect()
-}
-
 /// The calibration document of a fit, as `exam calibrate --format json`
 /// writes it.
 fn calibration_document(
@@ -407,18 +462,117 @@ fn calibration_document(
     )
 }
 
-/// The options of the pilot's calibrations: the 3PL with its default
+/// The options of the pilot's calibrations: `model` with its default
 /// priors, standard errors from each item's block of the information (the
 /// full information matrix of hundreds of items costs minutes), and EM
-/// stopped when no parameter moves more than 1e-4 in a step (the
-/// default 1e-6 takes thousands of steps on sparse 3PL data, for changes
-/// a thousandth of the standard errors).
-fn calibration_options(anchors: Vec<(ItemId, ItemParams)>) -> CalibrationOptions {
-    let mut options = CalibrationOptions::new(IrtModel::ThreePl);
+/// stopped when no parameter moves more than 1e-4 in a step instead of
+/// the default 1e-6.
+///
+/// Why 1e-4: EM converges linearly, each step shrinking the distance to
+/// the maximum by the fraction of missing information of the slowest
+/// parameter (Dempster, Laird & Rubin 1977). For a 3PL item that is the
+/// lower asymptote's logit: only the few low-ability candidates who sat
+/// the item inform it, and its posterior is mostly the Beta(6, 16)
+/// prior's, so its fraction is close to 1 and the last digits come slowly
+/// (on this sparse 4-form data the default 1e-6 did not stop within the
+/// 5,000 steps allowed). At 1e-4 the runs stop as converged, which
+/// `calibrate` grants only when the gradient of the log-posterior is also
+/// below 1e-4 per person: seed 1, default design, the operational 3PL run
+/// stopped after 13 steps with a last change of 1.6e-5 and a gradient of
+/// 3.4e-7 per person, far inside that bound (the gradient, not the last
+/// change, is what bounds the distance left to the maximum).
+fn calibration_options(model: IrtModel, anchors: Vec<(ItemId, ItemParams)>) -> CalibrationOptions {
+    let mut options = CalibrationOptions::new(model);
     options.full_information_max_parameters = 0;
     options.tolerance = 1e-4;
     options.anchors = anchors;
     options
+}
+
+/// `matrix` with its omitted cells not presented. The pilot's omissions
+/// are drawn independently of ability and item (missing completely at
+/// random), so left out of the likelihood they leave the estimates
+/// unbiased; scored 0, as a score report counts them, a high-ability
+/// candidate's omission looks like the lowest category and pulls the
+/// slopes down, the GPCM items' most (seed 1, default design: GPCM slope
+/// bias −0.42 against standard errors of 0.05).
+fn omissions_not_presented(matrix: &ResponseMatrix) -> Result<ResponseMatrix, ResponsesError> {
+    let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); matrix.n_persons()];
+    for block in matrix.blocks() {
+        for (r, &person) in block.persons().iter().enumerate() {
+            let mut cells = vec![Cell::NotPresented; matrix.n_items()];
+            for (c, (&item, &score)) in block.items().iter().zip(block.row(r)).enumerate() {
+                if !block.is_omitted(r, c) {
+                    cells[item] = Cell::Score(score);
+                }
+            }
+            rows[person] = cells;
+        }
+    }
+    let mut builder = ResponseMatrixBuilder::new(matrix.items().to_vec()).map_err(|item| {
+        ResponsesError::DuplicateItem {
+            source_name: "scored.csv".to_owned(),
+            item,
+        }
+    })?;
+    for (person, cells) in matrix.persons().iter().zip(&rows) {
+        builder.push(person.clone(), cells)?;
+    }
+    Ok(builder.build())
+}
+
+/// One calibration run of the pilot: the columns it saw and its fit.
+struct Run {
+    data: ResponseMatrix,
+    fit: Calibration,
+}
+
+/// Calibrates the columns of `matrix` whose items `keep` under `model`,
+/// the `anchors` among them fixed; `None` when no such column would be
+/// free (nothing to estimate).
+fn calibrate_columns(
+    matrix: &ResponseMatrix,
+    keep: impl Fn(&ItemId) -> bool,
+    model: IrtModel,
+    anchors: Vec<(ItemId, ItemParams)>,
+    step: Step,
+) -> Result<Option<Run>, PilotError> {
+    let columns: Vec<usize> = (0..matrix.n_items())
+        .filter(|&i| keep(&matrix.items()[i]))
+        .collect();
+    let fixed = |i: &usize| anchors.iter().any(|(id, _)| *id == matrix.items()[*i]);
+    if columns.iter().all(fixed) {
+        return Ok(None);
+    }
+    let everyone: Vec<usize> = (0..matrix.n_persons()).collect();
+    let data = matrix.select(&everyone, &columns).map_err(failed(step))?;
+    let anchors = anchors
+        .into_iter()
+        .filter(|(id, _)| data.item_index(id).is_some())
+        .collect();
+    let fit = calibrate(&data, &calibration_options(model, anchors)).map_err(failed(step))?;
+    Ok(Some(Run { data, fit }))
+}
+
+/// The calibration document of a run, written as `name`.
+fn write_run(
+    out: &mut Out,
+    step: Step,
+    name: &str,
+    source: &str,
+    run: &Run,
+) -> Result<CalibrationDocument, PilotError> {
+    let doc = calibration_document(source, &run.data, &run.fit);
+    out.write_with(step, name, |w| doc.write(w, name))?;
+    Ok(doc)
+}
+
+/// How a run ended.
+fn run_outcome(run: &Run) -> CalibrationRun {
+    CalibrationRun {
+        iterations: run.fit.iterations,
+        converged: run.fit.convergence.converged,
+    }
 }
 
 /// Runs the pilot on the bank at `bank_dir`, writing into `out_dir`;
@@ -509,9 +663,14 @@ pub fn run_pilot(
 
     // 3. Generating parameters.
     clock.start(Step::Parameters);
-    let mut generating = HashMap::new();
-    fill_generating_params(&scorer, &mut generating, seed);
+    let mut generating = MixedParams::default();
+    fill_gpcm_params(&scorer, &mut generating.gpcm, seed);
+    fill_generating_params(&scorer, &mut generating.dichotomous, seed);
+    generating
+        .dichotomous
+        .retain(|id, _| !generating.gpcm.contains_key(id));
     let mut entries: Vec<ItemParamsEntry> = generating
+        .dichotomous
         .iter()
         .map(|(id, params)| ItemParamsEntry {
             id: id.clone(),
@@ -519,9 +678,19 @@ pub fn run_pilot(
         })
         .collect();
     entries.sort_by(|x, y| x.id.cmp(&y.id));
+    let mut gpcm_items: Vec<GpcmParamsEntry> = generating
+        .gpcm
+        .iter()
+        .map(|(id, params)| GpcmParamsEntry {
+            id: id.clone(),
+            params: params.clone(),
+        })
+        .collect();
+    gpcm_items.sort_by(|x, y| x.id.cmp(&y.id));
     let params_doc = ParamsDocument {
         model: Some(IrtModel::ThreePl),
         items: entries,
+        gpcm_items,
     };
     let params_name = format!("generating-params-seed-{seed}.json");
     out.write_with(Step::Parameters, &params_name, |w| {
@@ -534,18 +703,32 @@ pub fn run_pilot(
         omit_rate: design::OMIT_RATE,
         ..SimulationOptions::default()
     };
-    let mut sim = simulate(&scorer, &generating, candidates, &sim_options, seed)
-        .map_err(failed(Step::Responses))?;
+    let mut sim = simulate_mixed(
+        &scorer,
+        &generating.dichotomous,
+        &generating.gpcm,
+        candidates,
+        &sim_options,
+        seed,
+    )
+    .map_err(failed(Step::Responses))?;
     let focal =
         focal_groups(candidates, design::FOCAL_SHARE, seed).map_err(failed(Step::Responses))?;
     let form1 = &forms[0].0;
-    let dif_item = choose_dif_item(&forms, &generating).ok_or(PilotError::NoDifItem)?;
+    let dif_item = choose_dif_item(&forms, &generating.dichotomous).ok_or(PilotError::NoDifItem)?;
     let dif_spec = DifItem {
         item: dif_item.clone(),
         shift: design::DIF_SHIFT,
     };
-    impose_dif(&scorer, &mut sim, &generating, &focal, &dif_spec, seed)
-        .map_err(failed(Step::Responses))?;
+    impose_dif(
+        &scorer,
+        &mut sim,
+        &generating.dichotomous,
+        &focal,
+        &dif_spec,
+        seed,
+    )
+    .map_err(failed(Step::Responses))?;
     let not_reached = NotReachedOptions {
         rate: design::NOT_REACHED_RATE,
         max_items: design::NOT_REACHED_MAX,
@@ -567,7 +750,8 @@ pub fn run_pilot(
 
     // 5. Scoring into the matrix.
     clock.start(Step::Scoring);
-    let mut raw = RawResponsesBuilder::new(&forms, &scorer).map_err(failed(Step::Scoring))?;
+    let mut raw = RawResponsesBuilder::with_reading(&forms, &scorer, CreditReading::ScorePoints)
+        .map_err(failed(Step::Scoring))?;
     for submission in &sim.submissions {
         raw.push(submission).map_err(failed(Step::Scoring))?;
     }
@@ -623,51 +807,117 @@ pub fn run_pilot(
         }
     };
 
-    // 7. Concurrent calibration of the operational items.
+    // 7. Concurrent calibration of the operational items: the single-choice
+    // items under the 3PL, then the others under the GPCM with those fixed.
     clock.start(Step::Calibration);
     let is_pretest: HashMap<&ItemId, bool> = forms
         .iter()
         .flat_map(|(f, _)| f.slots.iter())
         .map(|s| (&s.item, s.role == SlotRole::Pretest))
         .collect();
-    let operational_columns: Vec<usize> = (0..matrix.n_items())
-        .filter(|&i| !is_pretest[&matrix.items()[i]])
+    let single_choice: std::collections::HashSet<&ItemId> = scorer
+        .forms()
+        .flat_map(|f| f.items().zip(f.kinds()))
+        .filter(|(_, kind)| *kind == ItemKind::SingleChoice)
+        .map(|(id, _)| id)
         .collect();
-    let everyone: Vec<usize> = (0..matrix.n_persons()).collect();
-    let operational = matrix
-        .select(&everyone, &operational_columns)
-        .map_err(failed(Step::Calibration))?;
-    let op_fit = calibrate(&operational, &calibration_options(Vec::new()))
-        .map_err(failed(Step::Calibration))?;
-    let op_doc = calibration_document("scored.csv (operational items)", &operational, &op_fit);
-    out.write_with(Step::Calibration, "calibration-operational.json", |w| {
-        op_doc.write(w, "calibration-operational.json")
-    })?;
-    let calibrated = estimates(&op_fit);
-    let operational_ids: Vec<ItemId> = operational
+    let operational = |id: &ItemId| !is_pretest[id];
+    let answered = omissions_not_presented(matrix).map_err(failed(Step::Calibration))?;
+    let mut calibrated = MixedParams::default();
+    let op_run = calibrate_columns(
+        &answered,
+        |id| operational(id) && single_choice.contains(id),
+        IrtModel::ThreePl,
+        Vec::new(),
+        Step::Calibration,
+    )?
+    .ok_or_else(|| failed(Step::Calibration)("no operational single-choice item to calibrate"))?;
+    calibrated.add_estimates(&op_run.fit);
+    let op_gpcm_run = calibrate_columns(
+        &answered,
+        operational,
+        IrtModel::Gpcm,
+        calibrated.anchors(single_choice.iter().copied()),
+        Step::Calibration,
+    )?;
+    if let Some(run) = &op_gpcm_run {
+        calibrated.add_estimates(&run.fit);
+    }
+    let op_doc = write_run(
+        &mut out,
+        Step::Calibration,
+        "calibration-operational.json",
+        "scored.csv, omissions not presented (operational single-choice items, 3PL)",
+        &op_run,
+    )?;
+    let op_gpcm_doc = op_gpcm_run
+        .as_ref()
+        .map(|run| {
+            write_run(
+                &mut out,
+                Step::Calibration,
+                "calibration-operational-gpcm.json",
+                "scored.csv, omissions not presented (operational items of the other kinds, GPCM; single choice fixed)",
+                run,
+            )
+        })
+        .transpose()?;
+    let operational_ids: Vec<ItemId> = matrix
         .items()
         .iter()
-        .filter(|id| **id != dif_item)
+        .filter(|id| operational(id) && **id != dif_item)
         .cloned()
         .collect();
 
-    // 8. Fixed-item calibration of the pretest items.
+    // 8. The pretest items, the same way, with the operational 0/1 items
+    // fixed (a partial-credit item cannot be an anchor).
     clock.start(Step::PretestCalibration);
-    let anchors: Vec<(ItemId, ItemParams)> = operational
-        .items()
-        .iter()
-        .filter_map(|id| Some((id.clone(), *calibrated.get(id)?)))
-        .collect();
-    let pre_fit = calibrate(matrix, &calibration_options(anchors))
-        .map_err(failed(Step::PretestCalibration))?;
-    let pre_doc = calibration_document(
-        "scored.csv (pretest items, operational fixed)",
-        matrix,
-        &pre_fit,
-    );
-    out.write_with(Step::PretestCalibration, "calibration-pretest.json", |w| {
-        pre_doc.write(w, "calibration-pretest.json")
-    })?;
+    let fixed_operational = calibrated.anchors(matrix.items().iter().filter(|id| operational(id)));
+    let anchored = |id: &ItemId| fixed_operational.iter().any(|(a, _)| a == id);
+    let pre_run = calibrate_columns(
+        &answered,
+        |id| anchored(id) || (!operational(id) && single_choice.contains(id)),
+        IrtModel::ThreePl,
+        fixed_operational.clone(),
+        Step::PretestCalibration,
+    )?;
+    let mut pretest_estimates = MixedParams::default();
+    if let Some(run) = &pre_run {
+        pretest_estimates.add_estimates(&run.fit);
+    }
+    let mut pretest_anchors = fixed_operational.clone();
+    pretest_anchors.extend(pretest_estimates.anchors(matrix.items().iter()));
+    let pre_gpcm_run = calibrate_columns(
+        &answered,
+        |id| anchored(id) || !operational(id),
+        IrtModel::Gpcm,
+        pretest_anchors,
+        Step::PretestCalibration,
+    )?;
+    let pre_doc = pre_run
+        .as_ref()
+        .map(|run| {
+            write_run(
+                &mut out,
+                Step::PretestCalibration,
+                "calibration-pretest.json",
+                "scored.csv, omissions not presented (pretest single-choice items, 3PL; operational 0/1 items fixed)",
+                run,
+            )
+        })
+        .transpose()?;
+    let pre_gpcm_doc = pre_gpcm_run
+        .as_ref()
+        .map(|run| {
+            write_run(
+                &mut out,
+                Step::PretestCalibration,
+                "calibration-pretest-gpcm.json",
+                "scored.csv, omissions not presented (pretest items of the other kinds, GPCM; 0/1 items fixed)",
+                run,
+            )
+        })
+        .transpose()?;
     let pretest_ids: Vec<ItemId> = matrix
         .items()
         .iter()
@@ -677,11 +927,11 @@ pub fn run_pilot(
 
     // 9. Standard setting.
     clock.start(Step::StandardSetting);
-    let form1_items: Vec<(ItemId, ItemParams)> = form1
+    let form1_items: Vec<(ItemId, ItemModel)> = form1
         .slots
         .iter()
         .filter(|s| s.role == SlotRole::Scored)
-        .filter_map(|s| Some((s.item.clone(), *generating.get(&s.item)?)))
+        .filter_map(|s| Some((s.item.clone(), generating.model(&s.item)?)))
         .collect();
     let panel = PanelOptions {
         raters: design::RATERS,
@@ -750,8 +1000,12 @@ pub fn run_pilot(
 
     // 10. Score reports and decisions.
     clock.start(Step::Decisions);
-    let final_scorer = Scorer::new(forms.iter().map(|(f, k)| (f, k)), &rules, &calibrated)
-        .map_err(failed(Step::Decisions))?;
+    let final_scorer = Scorer::new(
+        forms.iter().map(|(f, k)| (f, k)),
+        &rules,
+        &calibrated.dichotomous,
+    )
+    .map_err(failed(Step::Decisions))?;
     let reports = final_scorer
         .report_all(&sim.submissions)
         .map_err(failed(Step::Decisions))?;
@@ -807,14 +1061,17 @@ pub fn run_pilot(
         score_groups: &groups,
     });
     out.write("analysis.html", analysis_html.as_bytes())?;
-    out.write(
-        "calibration-operational.html",
-        report::calibration_report(&op_doc, "calibration-operational.json", None).as_bytes(),
-    )?;
-    out.write(
-        "calibration-pretest.html",
-        report::calibration_report(&pre_doc, "calibration-pretest.json", None).as_bytes(),
-    )?;
+    for (name, doc) in [
+        ("calibration-operational", Some(&op_doc)),
+        ("calibration-operational-gpcm", op_gpcm_doc.as_ref()),
+        ("calibration-pretest", pre_doc.as_ref()),
+        ("calibration-pretest-gpcm", pre_gpcm_doc.as_ref()),
+    ] {
+        if let Some(doc) = doc {
+            let page = report::calibration_report(doc, &format!("{name}.json"), None);
+            out.write(&format!("{name}.html"), page.as_bytes())?;
+        }
+    }
     let form_list: Vec<Form> = forms.iter().map(|(f, _)| f.clone()).collect();
     out.write(
         "forms.html",
@@ -900,16 +1157,33 @@ pub fn run_pilot(
         candidates_not_reaching_the_end: stopped,
         focal_candidates: focal.iter().filter(|f| **f).count(),
         dif: dif_finding,
-        operational_calibration: CalibrationRun {
-            iterations: op_fit.iterations,
-            converged: op_fit.convergence.converged,
-        },
-        pretest_calibration: CalibrationRun {
-            iterations: pre_fit.iterations,
-            converged: pre_fit.convergence.converged,
-        },
-        recovery_operational: recovery(&op_fit, &generating, &operational_ids),
-        recovery_pretest: recovery(&pre_fit, &generating, &pretest_ids),
+        operational_calibration: run_outcome(&op_run),
+        operational_gpcm_calibration: op_gpcm_run.as_ref().map(run_outcome),
+        pretest_calibration: pre_run.as_ref().map(run_outcome),
+        pretest_gpcm_calibration: pre_gpcm_run.as_ref().map(run_outcome),
+        recovery_operational: recovery(
+            &std::iter::once(&op_run)
+                .chain(&op_gpcm_run)
+                .map(|r| &r.fit)
+                .collect::<Vec<_>>(),
+            &generating.dichotomous,
+            &operational_ids,
+        ),
+        recovery_pretest: recovery(
+            &pre_run
+                .iter()
+                .chain(&pre_gpcm_run)
+                .map(|r| &r.fit)
+                .collect::<Vec<_>>(),
+            &generating.dichotomous,
+            &pretest_ids,
+        ),
+        recovery_operational_gpcm: op_gpcm_run
+            .as_ref()
+            .and_then(|r| gpcm_recovery(&r.fit, &generating.gpcm, &operational_ids)),
+        recovery_pretest_gpcm: pre_gpcm_run
+            .as_ref()
+            .and_then(|r| gpcm_recovery(&r.fit, &generating.gpcm, &pretest_ids)),
         angoff_cut: final_round.cut,
         angoff_se: final_round.se,
         true_theta_cut,

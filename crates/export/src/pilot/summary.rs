@@ -4,7 +4,7 @@ use crate::FormatError;
 use crate::json;
 use exam_core::ids::{FormId, ItemId};
 use exam_scoring::equating::CarriedCut;
-use exam_stats::calibration::recovery::Recovery;
+use exam_stats::calibration::recovery::{GpcmRecovery, Recovery};
 use exam_stats::decision::{CutScoreStatistics, TrueAccuracy};
 use exam_stats::dif::DifClass;
 use serde::{Deserialize, Serialize};
@@ -27,15 +27,27 @@ pub struct PilotSummary {
     pub focal_candidates: usize,
     /// The item given true DIF, and what the analysis made of it.
     pub dif: DifFinding,
-    /// How the operational items' concurrent calibration ended.
+    /// How the operational single-choice items' 3PL calibration ended.
     pub operational_calibration: CalibrationRun,
-    /// How the pretest items' fixed-item calibration ended.
-    pub pretest_calibration: CalibrationRun,
-    /// Parameter recovery of the operational items' concurrent
-    /// calibration (the DIF item left out).
+    /// How the GPCM calibration of the other operational items (the
+    /// single-choice items fixed) ended, where there were any.
+    pub operational_gpcm_calibration: Option<CalibrationRun>,
+    /// How the pretest single-choice items' fixed-item 3PL calibration
+    /// ended, where there were any.
+    pub pretest_calibration: Option<CalibrationRun>,
+    /// How the other pretest items' fixed-item GPCM calibration ended,
+    /// where there were any.
+    pub pretest_gpcm_calibration: Option<CalibrationRun>,
+    /// Parameter recovery of the operational 0/1 items (3PL single choice,
+    /// 2PL the other kinds; the DIF item left out).
     pub recovery_operational: Option<Recovery>,
-    /// Parameter recovery of the pretest items' fixed-item calibration.
+    /// Parameter recovery of the pretest 0/1 items.
     pub recovery_pretest: Option<Recovery>,
+    /// Parameter recovery of the operational partial-credit (GPCM) items:
+    /// slope and step difficulties.
+    pub recovery_operational_gpcm: Option<GpcmRecovery>,
+    /// Parameter recovery of the pretest partial-credit (GPCM) items.
+    pub recovery_pretest_gpcm: Option<GpcmRecovery>,
     /// The modified-Angoff panel's cut on form 1 (sum of the final round's
     /// item means) and its standard error across raters.
     pub angoff_cut: f64,

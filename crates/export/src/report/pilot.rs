@@ -3,7 +3,7 @@
 
 use super::page::{count_cell, esc, num_cell, page, row_table};
 use crate::pilot::PilotSummary;
-use exam_stats::calibration::recovery::Recovery;
+use exam_stats::calibration::recovery::{Deviation, GpcmRecovery, Recovery};
 use std::fmt::Write as _;
 
 /// What each file the pilot writes holds, by name (prefix for folders).
@@ -37,14 +37,24 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("analysis.html", "the item analysis report"),
     (
         "calibration-operational.json",
-        "concurrent 3PL calibration of the operational items",
+        "concurrent 3PL calibration of the operational single-choice items",
     ),
     ("calibration-operational.html", "its report"),
     (
+        "calibration-operational-gpcm.json",
+        "GPCM calibration of the other operational items (2PL for the 0/1 kinds), single choice fixed",
+    ),
+    ("calibration-operational-gpcm.html", "its report"),
+    (
         "calibration-pretest.json",
-        "pretest items calibrated with the operational items fixed",
+        "pretest single-choice items (3PL) with the operational 0/1 items fixed",
     ),
     ("calibration-pretest.html", "its report"),
+    (
+        "calibration-pretest-gpcm.json",
+        "the other pretest items (GPCM) with every 0/1 item fixed",
+    ),
+    ("calibration-pretest-gpcm.html", "its report"),
     (
         "angoff-ratings.json",
         "the simulated modified-Angoff panel's ratings",
@@ -89,23 +99,50 @@ fn describe(file: &str) -> &'static str {
         .map_or("", |d| d.1)
 }
 
-fn recovery_rows(name: &str, r: Option<&Recovery>) -> Vec<(String, Vec<String>)> {
-    let Some(r) = r else {
-        return vec![(format!("{name}: no items"), Vec::new())];
-    };
-    [("a", &r.a), ("b", &r.b), ("c", &r.c)]
-        .into_iter()
+/// One row per parameter: bias, RMSE and RMS of the standard errors.
+fn deviation_rows(name: &str, rows: &[(String, Option<&Deviation>)]) -> Vec<(String, Vec<String>)> {
+    rows.iter()
         .map(|(p, d)| {
             (
-                format!("{name} {p} ({} items)", r.items),
+                format!("{name} {p}"),
                 vec![
-                    num_cell(Some(d.bias), 3, None),
-                    num_cell(Some(d.rmse), 3, None),
-                    num_cell(d.rms_se, 3, None),
+                    num_cell(d.map(|d| d.bias), 3, None),
+                    num_cell(d.map(|d| d.rmse), 3, None),
+                    num_cell(d.and_then(|d| d.rms_se), 3, None),
                 ],
             )
         })
         .collect()
+}
+
+fn recovery_rows(name: &str, r: Option<&Recovery>) -> Vec<(String, Vec<String>)> {
+    let Some(r) = r else {
+        return vec![(format!("{name} 0/1 items: none"), Vec::new())];
+    };
+    let n = r.items;
+    deviation_rows(
+        name,
+        &[
+            (format!("a ({n} 0/1 items)"), Some(&r.a)),
+            (format!("b ({n} 0/1 items)"), Some(&r.b)),
+            ("c (3PL items)".to_owned(), r.c.as_ref()),
+        ],
+    )
+}
+
+fn gpcm_recovery_rows(name: &str, r: Option<&GpcmRecovery>) -> Vec<(String, Vec<String>)> {
+    let Some(r) = r else {
+        return vec![(format!("{name} GPCM items: none"), Vec::new())];
+    };
+    let (n, k) = (r.items, r.steps_compared);
+    deviation_rows(
+        name,
+        &[
+            (format!("GPCM a ({n} items)"), Some(&r.a)),
+            (format!("GPCM steps b_k ({k} steps)"), Some(&r.steps)),
+            (format!("GPCM intercepts d_k ({k})"), Some(&r.d)),
+        ],
+    )
 }
 
 /// The index page of a pilot's folder.
@@ -137,7 +174,15 @@ pub fn pilot_index(summary: &PilotSummary, files: &[String]) -> String {
         }
     );
     let mut rows = recovery_rows("operational", s.recovery_operational.as_ref());
+    rows.extend(gpcm_recovery_rows(
+        "operational",
+        s.recovery_operational_gpcm.as_ref(),
+    ));
     rows.extend(recovery_rows("pretest", s.recovery_pretest.as_ref()));
+    rows.extend(gpcm_recovery_rows(
+        "pretest",
+        s.recovery_pretest_gpcm.as_ref(),
+    ));
     body.push_str("<section><h2>Parameter recovery</h2>");
     body.push_str(&row_table(
         "Estimates against the generating parameters",

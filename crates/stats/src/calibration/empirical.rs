@@ -14,7 +14,6 @@
 //! (Wilson 1927, *JASA* 22, 209–212), the mean ± 1.96 standard errors
 //! (clamped to [0, 1]) for a partial-credit item.
 
-use exam_core::irt::{GpcmParams, ItemParams};
 use exam_core::quadrature::Quadrature;
 use exam_core::responses::ResponseMatrix;
 use serde::{Deserialize, Serialize};
@@ -28,57 +27,9 @@ pub const DEFAULT_GROUPS: usize = 10;
 /// Persons per group at the least: fewer persons give fewer groups.
 const MIN_GROUP: usize = 10;
 
-/// The response model of one item, from its parameters.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ItemModel {
-    /// A 0/1 item (Rasch, 2PL or 3PL).
-    Dichotomous(ItemParams),
-    /// A generalized partial credit item.
-    Gpcm(GpcmParams),
-}
-
-impl ItemModel {
-    /// The highest score.
-    pub fn max_score(&self) -> usize {
-        match self {
-            Self::Dichotomous(_) => 1,
-            Self::Gpcm(p) => p.max_score(),
-        }
-    }
-
-    /// The expected score over its maximum at `theta` (the ICC of a 0/1
-    /// item).
-    pub fn expected_proportion(&self, theta: f64) -> f64 {
-        match self {
-            Self::Dichotomous(p) => p.prob(theta),
-            Self::Gpcm(p) => p.expected_score(theta) / p.max_score() as f64,
-        }
-    }
-
-    /// The Fisher information at `theta`.
-    pub fn information(&self, theta: f64) -> f64 {
-        match self {
-            Self::Dichotomous(p) => p.information(theta),
-            Self::Gpcm(p) => p.information(theta),
-        }
-    }
-
-    /// The probability of `score` at `theta` (`scratch` holds the category
-    /// probabilities of a GPCM item).
-    fn probability(&self, score: u8, theta: f64, scratch: &mut Vec<f64>) -> f64 {
-        match self {
-            Self::Dichotomous(p) => {
-                let p = p.prob(theta);
-                if score == 0 { 1.0 - p } else { p }
-            }
-            Self::Gpcm(p) => {
-                scratch.resize(p.max_score() + 1, 0.0);
-                p.category_probs(theta, scratch);
-                scratch[usize::from(score).min(p.max_score())]
-            }
-        }
-    }
-}
+/// The response model of one item (defined in exam-core, beside the
+/// models' functions).
+pub use exam_core::irt::ItemModel;
 
 /// One group of an empirical curve.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -221,6 +172,7 @@ fn wilson(p: f64, n: f64) -> (f64, f64) {
 mod tests {
     use super::*;
     use exam_core::ids::{ItemId, PersonId};
+    use exam_core::irt::ItemParams;
     use exam_core::responses::{Cell, ResponseMatrixBuilder};
 
     #[test]

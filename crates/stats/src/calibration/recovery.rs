@@ -3,14 +3,15 @@
 //! Harwell, Stone, Hsu & Kirisci 1996, *Applied Psychological
 //! Measurement* 20, 101–125).
 //!
-//! For each parameter over the `n` items compared: `bias = Σ(est − true)/n`,
+//! [`recovery`] covers dichotomous items, [`gpcm_recovery`] generalized
+//! partial credit items. For each parameter over the `n` items compared: `bias = Σ(est − true)/n`,
 //! `RMSE = √(Σ(est − true)²/n)`, and the root mean square of the reported
 //! standard errors `√(Σ se²/n)` over the items that have one: with unbiased
 //! estimates and honest standard errors, the RMSE is close to it.
 
 use super::Calibration;
 use exam_core::ids::ItemId;
-use exam_core::irt::ItemParams;
+use exam_core::irt::{GpcmParams, IrtModel, ItemParams};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -35,8 +36,9 @@ pub struct Recovery {
     pub a: Deviation,
     /// The difficulty.
     pub b: Deviation,
-    /// The lower asymptote.
-    pub c: Deviation,
+    /// The lower asymptote, over the items of 3PL calibrations (the other
+    /// models hold `c` at 0); absent when there is none.
+    pub c: Option<Deviation>,
 }
 
 fn deviation(pairs: &[(f64, f64, Option<f64>)]) -> Deviation {
@@ -49,16 +51,75 @@ fn deviation(pairs: &[(f64, f64, Option<f64>)]) -> Deviation {
     Deviation { bias, rmse, rms_se }
 }
 
-/// Recovery of the free (not fixed) dichotomous items of `fit` that are in
-/// `items` and have generating parameters; `None` when there is none.
+/// Recovery of the free (not fixed) dichotomous items of `fits` (the
+/// calibrations of one test under different models, say 3PL for some items
+/// and 2PL for the others) that are in `items` and have generating
+/// parameters; `None` when there is none.
 pub fn recovery(
-    fit: &Calibration,
+    fits: &[&Calibration],
     generating: &HashMap<ItemId, ItemParams>,
     items: &[ItemId],
 ) -> Option<Recovery> {
     let mut a = Vec::new();
     let mut b = Vec::new();
     let mut c = Vec::new();
+    for fit in fits {
+        for item in fit
+            .items
+            .iter()
+            .filter(|i| !i.fixed && items.contains(&i.id))
+        {
+            let (Some(est), Some(truth)) = (&item.estimate, generating.get(&item.id)) else {
+                continue;
+            };
+            let Some(est_b) = est.b() else { continue };
+            a.push((est.a, truth.a(), est.se_a));
+            b.push((est_b, truth.b(), est.se_b));
+            if fit.model == IrtModel::ThreePl {
+                c.push((est.c, truth.c(), est.se_c));
+            }
+        }
+    }
+    (!a.is_empty()).then(|| Recovery {
+        items: a.len(),
+        a: deviation(&a),
+        b: deviation(&b),
+        c: (!c.is_empty()).then(|| deviation(&c)),
+    })
+}
+
+/// Recovery of generalized partial credit items: the slope, the step
+/// difficulties `b_k` and the intercepts `d_k = −a Σ_{v≤k} b_v` of the
+/// slope-intercept form, each deviation pooled over every step of every
+/// item compared. Standard errors are reported for `a` and the intercepts
+/// (the calibration's parameters); a step's error would need the
+/// covariances of `a` and two intercepts, which the calibration does not
+/// report, so the steps carry none.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GpcmRecovery {
+    /// Items compared (estimated, with generating values of as many steps).
+    pub items: usize,
+    /// Steps compared (over all items).
+    pub steps_compared: usize,
+    /// The slope.
+    pub a: Deviation,
+    /// The step difficulties.
+    pub steps: Deviation,
+    /// The intercepts.
+    pub d: Deviation,
+}
+
+/// Recovery of the free GPCM items of `fit` (more than one step) that are
+/// in `items` and have generating parameters with as many steps; `None`
+/// when there is none.
+pub fn gpcm_recovery(
+    fit: &Calibration,
+    generating: &HashMap<ItemId, GpcmParams>,
+    items: &[ItemId],
+) -> Option<GpcmRecovery> {
+    let mut a = Vec::new();
+    let mut steps = Vec::new();
+    let mut d = Vec::new();
     for item in fit
         .items
         .iter()
@@ -67,16 +128,24 @@ pub fn recovery(
         let (Some(est), Some(truth)) = (&item.estimate, generating.get(&item.id)) else {
             continue;
         };
-        let Some(est_b) = est.b() else { continue };
+        if est.d.len() < 2 || est.d.len() != truth.max_score() {
+            continue;
+        }
         a.push((est.a, truth.a(), est.se_a));
-        b.push((est_b, truth.b(), est.se_b));
-        c.push((est.c, truth.c(), est.se_c));
+        let mut true_d = 0.0;
+        for (k, (b, true_b)) in est.steps().into_iter().zip(truth.steps()).enumerate() {
+            true_d -= truth.a() * true_b;
+            let se_d = est.se_d.as_ref().and_then(|s| s.get(k).copied());
+            steps.push((b, *true_b, None));
+            d.push((est.d[k], true_d, se_d));
+        }
     }
-    (!a.is_empty()).then(|| Recovery {
+    (!a.is_empty()).then(|| GpcmRecovery {
         items: a.len(),
+        steps_compared: steps.len(),
         a: deviation(&a),
-        b: deviation(&b),
-        c: deviation(&c),
+        steps: deviation(&steps),
+        d: deviation(&d),
     })
 }
 
