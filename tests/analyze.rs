@@ -2,7 +2,8 @@
 
 #![allow(clippy::unwrap_used)] // a test fails loudly on bad fixtures
 
-use crate::util::{ASVAB_SEX_DIF, Run, ScratchFile, check, exam, reference};
+use crate::reference_data::reference;
+use crate::util::{ASVAB_SEX_DIF, Run, ScratchFile, check, exam};
 use serde_json::Value;
 
 /// Runs `exam analyze` on the reference data set `data` (no id column)

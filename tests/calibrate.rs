@@ -2,7 +2,8 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use crate::util::{ScratchFile, exam, floats, reference};
+use crate::reference_data::{floats, reference};
+use crate::util::{ScratchFile, exam};
 use serde_json::Value;
 
 /// Runs `exam calibrate --model MODEL` on a reference data set (no id
@@ -294,6 +295,20 @@ fn rating_scale_model_refuses_items_with_different_categories() {
     );
 }
 
+/// Runs `exam calibrate` on LSAT6 (no id column) with `flags`; the run
+/// must fail with exit code `code` and say `message` on stderr.
+fn lsat6_refused(flags: &[&str], code: i32, message: &str) {
+    let lsat6 = [
+        "calibrate",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+    ];
+    let out = exam(&[&lsat6[..], flags].concat());
+    assert_eq!(out.code, code, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains(message), "{}", out.stderr);
+}
+
 /// The 3PL's priors are stated in the JSON and the table header, and can be
 /// set or removed; a prior the model cannot take is refused.
 #[test]
@@ -340,56 +355,22 @@ fn priors_are_stated_and_switchable() {
         table.stdout
     );
 
-    let out = exam(&[
-        "calibrate",
-        "--model",
-        "2pl",
-        "--prior-c",
-        "beta:6,16",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--no-id",
-    ]);
-    assert_eq!(out.code, 1);
-    assert!(
-        out.stderr
-            .contains("the 2pl model has no parameter c to put a prior on"),
-        "{}",
-        out.stderr
+    lsat6_refused(
+        &["--model", "2pl", "--prior-c", "beta:6,16"],
+        1,
+        "the 2pl model has no parameter c to put a prior on",
     );
-    let out = exam(&[
-        "calibrate",
-        "--model",
-        "3pl",
-        "--prior-a",
-        "normal:0,1",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--no-id",
-    ]);
-    assert_ne!(out.code, 0);
-    assert!(
-        out.stderr.contains("expected `lognormal:X,Y` or `none`"),
-        "{}",
-        out.stderr
+    // Flags that do not parse are usage errors (exit code 2); the
+    // distribution's parameters are checked where they enter.
+    lsat6_refused(
+        &["--model", "3pl", "--prior-a", "normal:0,1"],
+        2,
+        "expected `lognormal:X,Y` or `none`",
     );
-    // The distribution's parameters are checked where they enter.
-    let out = exam(&[
-        "calibrate",
-        "--model",
-        "3pl",
-        "--prior-c",
-        "beta:0.5,16",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--no-id",
-    ]);
-    assert_ne!(out.code, 0);
-    assert!(
-        out.stderr
-            .contains("Beta(alpha, beta) with finite alpha, beta >= 1"),
-        "{}",
-        out.stderr
+    lsat6_refused(
+        &["--model", "3pl", "--prior-c", "beta:0.5,16"],
+        2,
+        "Beta(alpha, beta) with finite alpha, beta >= 1",
     );
 }
 
@@ -413,16 +394,5 @@ fn item_fit_is_chosen_with_fit_and_on_by_default_for_short_tests() {
     let off = calibrate_json("rasch-cml", "raschdat1", &["--fit", "none"]);
     assert_eq!(infit(&off), None);
 
-    let out = exam(&[
-        "calibrate",
-        "--model",
-        "2pl",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--no-id",
-        "--fit",
-        "infit",
-    ]);
-    assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("--fit infit"), "{}", out.stderr);
+    lsat6_refused(&["--model", "2pl", "--fit", "infit"], 1, "--fit infit");
 }

@@ -16,4 +16,8 @@ mod properties;
 mod recovery;
 mod recovery_generator;
 mod reference;
+#[path = "../../../tests/reference_data.rs"]
+mod reference_data;
 mod reference_recovery;
+#[path = "../../../tests/tolerance.rs"]
+mod tolerance;
