@@ -3,6 +3,9 @@
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 use crate::reference_data::{floats, reference};
+use crate::tolerance::{
+    CML, MARGINAL_LOG_LIKELIHOOD, MML_OTHER_STOPPING, ROUNDING, STANDARD_ERROR_OTHER_METHOD,
+};
 use crate::util::{ScratchFile, exam};
 use serde_json::Value;
 
@@ -35,7 +38,7 @@ fn two_pl_json_matches_mirt_on_lsat6() {
     // (1e-8): the 0.01 tolerance of SOURCE-README.md for other stopping
     // rules applies to a and b.
     let loglik = want["loglik"].as_f64().unwrap();
-    assert!((got["log_likelihood"].as_f64().unwrap() - loglik).abs() < 0.01);
+    assert!((got["log_likelihood"].as_f64().unwrap() - loglik).abs() < MARGINAL_LOG_LIKELIHOOD);
     // Test curves: 17 abilities; the expected score rises from 0 toward 5.
     let curves = got["test_curves"].as_array().unwrap();
     assert_eq!(curves.len(), 17);
@@ -54,13 +57,13 @@ fn two_pl_json_matches_mirt_on_lsat6() {
             let x = item[key].as_f64().unwrap();
             let y = want[key][j].as_f64().unwrap();
             let tol = if key.starts_with("se") {
-                0.05 * y
+                STANDARD_ERROR_OTHER_METHOD * y
             } else {
-                0.01
+                MML_OTHER_STOPPING
             };
             assert!((x - y).abs() < tol, "item {j} {key}: {x} vs {y}");
         }
-        assert!(item["c"].as_f64().unwrap().abs() < 1e-15);
+        assert!(item["c"].as_f64().unwrap().abs() < ROUNDING);
     }
 }
 
@@ -70,14 +73,14 @@ fn rasch_cml_json_matches_erm_on_raschdat1() {
     let want = &reference("raschdat1")["rasch_cml"];
     for (j, item) in got["items"].as_array().unwrap().iter().enumerate() {
         let b = item["b"].as_f64().unwrap();
-        assert!((b - want["difficulty"][j].as_f64().unwrap()).abs() < 1e-3);
+        assert!((b - want["difficulty"][j].as_f64().unwrap()).abs() < CML);
     }
     assert_eq!(got["model"], "rasch");
     assert_eq!(got["estimation"], "cml");
     let infit = got["items"][0]["fit"]["infit"].as_f64().unwrap();
     assert!((0.5..2.0).contains(&infit));
     let cll = want["conditional_loglik"].as_f64().unwrap();
-    assert!((got["log_likelihood"].as_f64().unwrap() - cll).abs() < 1e-3);
+    assert!((got["log_likelihood"].as_f64().unwrap() - cll).abs() < CML);
 }
 
 #[test]
@@ -155,7 +158,7 @@ fn anchored_items_keep_their_bank_parameters() {
         assert_eq!(item["fixed"], j < 3);
         let a = item["a"].as_f64().unwrap();
         assert!(
-            (a - want["a"][j].as_f64().unwrap()).abs() < 0.01,
+            (a - want["a"][j].as_f64().unwrap()).abs() < MML_OTHER_STOPPING,
             "item {j}: {a}"
         );
     }
@@ -174,7 +177,7 @@ fn polytomous_cml_matches_erm_on_verbal_aggression() {
     assert_eq!(got["estimation"], "cml");
     assert_eq!(got["polytomous_cml"]["model"], "partial_credit");
     let loglik = want["loglik_conditional"].as_f64().unwrap();
-    assert!((got["log_likelihood"].as_f64().unwrap() - loglik).abs() < 1e-3);
+    assert!((got["log_likelihood"].as_f64().unwrap() - loglik).abs() < CML);
     for (item, expected) in got["items"]
         .as_array()
         .unwrap()
@@ -187,10 +190,10 @@ fn polytomous_cml_matches_erm_on_verbal_aggression() {
             .iter()
             .zip(floats(&expected["thresholds"]))
         {
-            assert!((s - t).abs() < 1e-3, "{}", item["id"]);
+            assert!((s - t).abs() < CML, "{}", item["id"]);
         }
         let location = expected["location"].as_f64().unwrap();
-        assert!((item["b"].as_f64().unwrap() - location).abs() < 1e-3);
+        assert!((item["b"].as_f64().unwrap() - location).abs() < CML);
     }
     // A category empty in one half of the median split: said, not hidden.
     let extras = &got["polytomous_cml"];
@@ -205,7 +208,7 @@ fn polytomous_cml_matches_erm_on_verbal_aggression() {
 
     let rsm = calibrate_json("rsm-cml", "verbal_aggression_poly", &[]);
     let loglik = want["rsm"]["loglik_conditional"].as_f64().unwrap();
-    assert!((rsm["log_likelihood"].as_f64().unwrap() - loglik).abs() < 1e-3);
+    assert!((rsm["log_likelihood"].as_f64().unwrap() - loglik).abs() < CML);
     assert_eq!(
         rsm["polytomous_cml"]["category_thresholds"]
             .as_array()

@@ -56,7 +56,7 @@ fn check_classification(what: &str, got: &Classification, want: &ExpectedClassif
     assert_eq!(got.true_score_beta.fit, want.fit, "{what}");
     let b = got.true_score_beta;
     for (g, w) in [b.alpha, b.beta, b.lower, b.upper].iter().zip(want.beta) {
-        near(what, *g, w, 1e-9);
+        near(what, *g, w, CLOSED_FORM);
     }
     near(what, got.accuracy, want.accuracy, INTEGRAL);
     near(what, got.false_positive, want.false_positive, INTEGRAL);
@@ -72,7 +72,7 @@ fn check_classification(what: &str, got: &Classification, want: &ExpectedClassif
         "sums to one",
         got.accuracy + got.false_positive + got.false_negative,
         1.0,
-        1e-9,
+        CLOSED_FORM,
     );
 }
 

@@ -8,7 +8,7 @@
 
 use crate::common::reference_matrix;
 use crate::reference_data::{reference, reference_text};
-use crate::tolerance::{CLOSED_FORM, ROUNDING};
+use crate::tolerance::{CLOSED_FORM, ITERATIVE, ROUNDING};
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_stats::dif::{DifAnalysis, DifOptions, GroupMembership, dif};
 use serde_json::Value;
@@ -159,7 +159,7 @@ fn verbal_aggression_std_p_dif_logistic_and_purification() {
         let item = &got.items[i];
         let l = item.logistic.unwrap();
         let close = |what: &str, a: f64, b: f64| {
-            assert!((a - b).abs() < 1e-6, "item {i} {what}: {a} vs {b}")
+            assert!((a - b).abs() < ITERATIVE, "item {i} {what}: {a} vs {b}")
         };
         close("uniform", l.uniform_chi2, uniform);
         close("nonuniform", l.nonuniform_chi2, nonuniform);
@@ -188,7 +188,7 @@ fn verbal_aggression_std_p_dif_logistic_and_purification() {
     ] {
         let got = purified.items[i].alpha_mh.unwrap();
         assert!(
-            (got - alpha).abs() / alpha < 1e-9,
+            (got - alpha).abs() / alpha < CLOSED_FORM,
             "item {i}: {got} vs {alpha}"
         );
     }

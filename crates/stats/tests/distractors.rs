@@ -14,7 +14,7 @@
 
 use crate::common::reference_matrix;
 use crate::reference_data::{reference, reference_text};
-use crate::tolerance::ROUNDING;
+use crate::tolerance::{CLOSED_FORM, ROUNDING};
 use exam_core::responses::ResponseMatrix;
 use exam_stats::distractors::{Choice, Choices, ItemDistractors, distractors};
 use exam_stats::flags::{Flag, FlagThresholds};
@@ -158,7 +158,7 @@ fn sat12_options_match_numpy_and_item_32_is_flagged() {
             .as_f64()
             .unwrap();
         assert!(
-            (key.point_biserial.unwrap() - want).abs() < 1e-9,
+            (key.point_biserial.unwrap() - want).abs() < CLOSED_FORM,
             "item {}",
             i + 1
         );

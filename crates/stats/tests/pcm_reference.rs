@@ -9,7 +9,7 @@
 
 use crate::common::reference_matrix;
 use crate::reference_data::{floats, reference};
-use crate::tolerance::{CML, ROUNDING};
+use crate::tolerance::{CLOSED_FORM, CML, ITERATIVE, ROUNDING};
 use exam_stats::calibration::{PolytomousRasch, ScoreSplit, andersen_lr, pcm_cml};
 
 #[test]
@@ -63,7 +63,7 @@ fn rating_scale_model_matches_erm() {
     // Every item's thresholds are its location plus the common κ's.
     for item in &fit.items {
         for (t, c) in item.thresholds.iter().zip(kappa) {
-            assert!((t.value - item.location.value - c.value).abs() < 1e-9);
+            assert!((t.value - item.location.value - c.value).abs() < CLOSED_FORM);
         }
     }
     eprintln!(
@@ -166,12 +166,12 @@ fn person_parameters_maximise_the_weighted_likelihood() {
         }
         let theta = 0.5 * (lo + hi);
         assert!(
-            (row.theta - theta).abs() < 1e-6,
+            (row.theta - theta).abs() < ITERATIVE,
             "score {}: {} vs {theta}",
             row.score,
             row.theta
         );
-        assert!((row.se - 1.0 / weighted(r, theta).1.sqrt()).abs() < 1e-6);
+        assert!((row.se - 1.0 / weighted(r, theta).1.sqrt()).abs() < ITERATIVE);
     }
     // Finite at the extremes and increasing in the score.
     assert!(table.windows(2).all(|w| w[0].theta < w[1].theta));
