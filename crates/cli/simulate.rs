@@ -123,28 +123,21 @@ fn resolve(args: SimulateArgs) -> anyhow::Result<Resolved> {
 
 /// Runs `exam simulate`.
 pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
-    let Resolved {
-        n_forms,
-        scorer,
-        params,
-        filled,
-        options,
-        json,
-        args,
-    } = resolve(args)?;
-    if !filled.is_empty() {
+    let r = resolve(args)?;
+    let args = &r.args;
+    if !r.filled.is_empty() {
         eprintln!(
             "note: {} item(s) had no generating parameters; drew them from the seed",
-            filled.len()
+            r.filled.len()
         );
     }
-    let simulator = Simulator::new(&scorer, &params, args.candidates, &options, args.seed)?;
+    let simulator = Simulator::new(&r.scorer, &r.params, args.candidates, &r.options, args.seed)?;
     let bar = crate::progress::spinner(format!("simulating {} candidates", args.candidates));
     let (out, name) = create(&args.out)?;
-    let mut writer = if json {
+    let mut writer = if r.json {
         Writer::Json(SubmissionsJsonWriter::new(out)?)
     } else {
-        Writer::Csv(Box::new(RawCsvWriter::new(out, &scorer)?))
+        Writer::Csv(Box::new(RawCsvWriter::new(out, &r.scorer)?))
     };
     let mut ability_sum = 0.0;
     for start in (0..args.candidates).step_by(BATCH) {
@@ -171,9 +164,9 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     let summary = Summary {
         out: name,
         candidates: n,
-        forms: n_forms,
+        forms: r.n_forms,
         seed: args.seed,
-        generated_params: &filled,
+        generated_params: &r.filled,
         mean_ability: (n > 0).then(|| ability_sum / n as f64),
     };
     match args.format {
