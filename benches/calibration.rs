@@ -28,35 +28,13 @@ use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-struct Truth {
-    a: Vec<f64>,
-    b: Vec<f64>,
-    c: Vec<f64>,
-}
-
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    // Box–Muller.
-    let u: f64 = rng.random::<f64>().max(1e-300);
-    let v: f64 = rng.random();
-    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-}
-
-fn truth(n_items: usize, guessing: bool, rng: &mut ChaCha8Rng) -> Truth {
-    let a = (0..n_items)
-        .map(|_| (0.25 * normal(rng)).exp() * 1.1)
-        .collect();
-    let b = (0..n_items).map(|_| normal(rng).clamp(-2.5, 2.5)).collect();
-    let c = (0..n_items)
-        .map(|_| {
-            if guessing {
-                0.1 + 0.15 * rng.random::<f64>()
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    Truth { a, b, c }
-}
+// The recovery data sets' generator: its normal draws and generating
+// parameters (the bench draws its own sizes, not the recovery `SETS`, and
+// builds matrices directly).
+#[allow(dead_code)]
+#[path = "../crates/stats/tests/recovery_generator.rs"]
+mod recovery_generator;
+use recovery_generator::{Truth, normal, truth};
 
 /// Complete data: every person answers every item.
 fn simulate(n_persons: usize, truth: &Truth, seed: u64) -> ResponseMatrix {
@@ -234,8 +212,8 @@ fn bench_with_standard_errors(
 
 /// S-X² of every item of a 2PL fit of `n_items` items x 2,000 persons (the
 /// fit stops after a few EM steps: its estimates do not change the cost).
-fn bench_item_fit(c: &mut Criterion, n_items: usize, rng: &mut ChaCha8Rng) {
-    let truth = truth(n_items, false, rng);
+fn bench_item_fit(c: &mut Criterion, n_items: usize, seed: u64) {
+    let truth = truth(n_items, false, seed);
     let data = simulate(2_000, &truth, 8);
     let mut opts = options(IrtModel::TwoPl, true);
     opts.max_iterations = 3;
@@ -250,9 +228,7 @@ fn bench_item_fit(c: &mut Criterion, n_items: usize, rng: &mut ChaCha8Rng) {
 
 fn benches(c: &mut Criterion) {
     let quick = std::env::var("CALIBRATION_BENCH").is_ok_and(|v| v == "quick");
-    let mut rng = ChaCha8Rng::seed_from_u64(7);
-
-    let t60 = truth(60, false, &mut rng);
+    let t60 = truth(60, false, 7);
     let d60 = simulate(20_000, &t60, 1);
     bench_mml(c, "2pl 20000x60", &d60, &t60, IrtModel::TwoPl);
     bench_with_standard_errors(c, "2pl 20000x60", &d60, IrtModel::TwoPl);
@@ -286,7 +262,7 @@ fn benches(c: &mut Criterion) {
         });
     }
 
-    let g60 = truth(60, true, &mut rng);
+    let g60 = truth(60, true, 9);
     let d3 = simulate(20_000, &g60, 3);
     bench_mml(c, "3pl 20000x60", &d3, &g60, IrtModel::ThreePl);
     bench_with_standard_errors(c, "3pl 20000x60", &d3, IrtModel::ThreePl);
@@ -301,30 +277,27 @@ fn benches(c: &mut Criterion) {
         Some(Priors::NONE),
     );
     for n_items in [500, 2_000] {
-        if errors {
-            // The same draws, so that the later data sets stay the same.
-            truth(n_items, false, &mut rng);
-        } else {
-            bench_item_fit(c, n_items, &mut rng);
+        if !errors {
+            bench_item_fit(c, n_items, 10 + n_items as u64);
         }
     }
 
     if quick {
         return;
     }
-    let t100 = truth(100, false, &mut rng);
+    let t100 = truth(100, false, 11);
     let d100 = simulate(200_000, &t100, 4);
     bench_mml(c, "2pl 200000x100", &d100, &t100, IrtModel::TwoPl);
     bench_with_standard_errors(c, "2pl 200000x100", &d100, IrtModel::TwoPl);
     drop(d100);
 
-    let g100 = truth(100, true, &mut rng);
+    let g100 = truth(100, true, 12);
     if !errors {
         let d3_100 = simulate(200_000, &g100, 5);
         bench_mml(c, "3pl 200000x100", &d3_100, &g100, IrtModel::ThreePl);
     }
 
-    let bank = truth(2000, false, &mut rng);
+    let bank = truth(2000, false, 13);
     let few = simulate_forms(50_000, &bank, 50, 60, 9);
     let label = "2pl concurrent 50 forms x 60 / 2000 items / 50000";
     let opts = options(IrtModel::TwoPl, true);

@@ -7,6 +7,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use exam_core::ids::{ItemId, PersonId};
+use exam_core::random::standard_normal;
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
 use exam_stats::calibration::{PolytomousRasch, pcm_cml};
 use rand::{Rng, SeedableRng};
@@ -18,20 +19,13 @@ const PERSONS: usize = 20_000;
 const ITEMS: usize = 40;
 const CATEGORIES: usize = 3;
 
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    // Box–Muller.
-    let u: f64 = rng.random::<f64>().max(1e-300);
-    let v: f64 = rng.random();
-    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-}
-
 /// Thresholds τ_ih: item location ~ U(−1.5, 1.5) plus ordered steps.
 fn thresholds(rng: &mut ChaCha8Rng) -> Vec<Vec<f64>> {
     (0..ITEMS)
         .map(|_| {
             let location = 3.0 * rng.random::<f64>() - 1.5;
             (0..CATEGORIES)
-                .map(|h| location + (h as f64 - 1.0) * 0.8 + 0.2 * normal(rng))
+                .map(|h| location + (h as f64 - 1.0) * 0.8 + 0.2 * standard_normal(rng))
                 .collect()
         })
         .collect()
@@ -43,7 +37,7 @@ fn simulate(tau: &[Vec<f64>], seed: u64) -> ResponseMatrix {
     let mut builder = ResponseMatrixBuilder::new(ids).expect("unique ids");
     let mut cells = vec![Cell::Score(0); ITEMS];
     for p in 0..PERSONS {
-        let theta = normal(&mut rng);
+        let theta = standard_normal(&mut rng);
         for (cell, item) in cells.iter_mut().zip(tau) {
             let mut logits = vec![0.0];
             for t in item {

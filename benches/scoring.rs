@@ -8,6 +8,7 @@
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use exam_core::ids::ItemId;
 use exam_core::irt::{ItemParams, ItemParamsEntry};
+use exam_core::random::standard_normal;
 use exam_core::responses::ResponseMatrix;
 use exam_scoring::{
     EapScorer, Method, NormalPrior, Response, eap, estimate_abilities, simulate_abilities,
@@ -16,18 +17,11 @@ use exam_scoring::{
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    // Box–Muller.
-    let u1: f64 = rng.random::<f64>().max(1e-300);
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-}
-
 fn items(rng: &mut ChaCha8Rng, n: usize, guessing: bool) -> Vec<ItemParams> {
     (0..n)
         .map(|_| {
             let a = rng.random_range(0.5..2.0);
-            let b = normal(rng);
+            let b = standard_normal(rng);
             let c = if guessing {
                 rng.random_range(0.0..0.3)
             } else {

@@ -2,7 +2,9 @@
 
 #![allow(clippy::unwrap_used)] // a test fails loudly on bad fixtures
 
-use crate::util::{ASVAB_SEX_DIF, Run, ScratchFile, check, exam, reference};
+use crate::reference_data::reference;
+use crate::tolerance::{CLOSED_FORM, ROUNDING};
+use crate::util::{ASVAB_SEX_DIF, Run, ScratchFile, check, exam};
 use serde_json::Value;
 
 /// Runs `exam analyze` on the reference data set `data` (no id column)
@@ -19,7 +21,8 @@ fn json_output_matches_the_reference_values() {
     let got = analyze("sat12", &["--format", "json"]).success().json();
     let want = &reference("sat12")["ctt"];
     let form = &got["forms"][0];
-    let close = |a: &Value, b: &Value| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 1e-9;
+    let close =
+        |a: &Value, b: &Value| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < CLOSED_FORM;
     assert!(close(&form["alpha"], &want["alpha"]));
     assert!(close(&form["kr21"], &want["kr21"]));
     assert!(close(&form["sem"], &want["sem_classical"]));
@@ -92,7 +95,7 @@ fn cut_adds_decision_statistics() {
     let cut = &got["forms"][0]["cut"];
     // Lord's CSEM at 20 of 32: sqrt(20 * 12 / 31).
     let lord = cut["csem_lord"].as_f64().unwrap();
-    assert!((lord - (240.0f64 / 31.0).sqrt()).abs() < 1e-12);
+    assert!((lord - (240.0f64 / 31.0).sqrt()).abs() < ROUNDING);
     assert!(cut["livingston_lewis"]["accuracy"].as_f64().unwrap() > 0.5);
     assert!(cut["subkoviak"]["consistency"].as_f64().unwrap() > 0.5);
     let text = analyze("sat12", &["--cut", "20"]).success().stdout;
@@ -140,7 +143,7 @@ fn groups_add_mantel_haenszel_dif_matching_the_reference() {
             g["alpha_mh"].as_f64().unwrap(),
             w["alpha_mh"].as_f64().unwrap(),
         );
-        assert!((a - b).abs() / b < 1e-9);
+        assert!((a - b).abs() / b < CLOSED_FORM);
         assert_eq!(g["ets_class"], w["ets_class"]);
     }
 }
@@ -172,7 +175,7 @@ fn missing_cells_in_one_form_add_pairwise_statistics() {
     // pandas pairwise covariances, psych::alpha's formula (see
     // crates/stats/tests/ctt_reference.rs).
     let alpha = got["pairwise"]["alpha"].as_f64().unwrap();
-    assert!((alpha - 0.8292414009694425).abs() < 1e-9);
+    assert!((alpha - 0.8292414009694425).abs() < CLOSED_FORM);
     assert_eq!(got["items"][0]["n_presented"], 1442); // non-missing cells of reason.4
     assert!(got["forms"].as_array().unwrap().len() > 1);
 }
@@ -247,7 +250,7 @@ fn partial_credit_items_get_polytomous_dif() {
         assert!(m["mantel_chi2"].as_f64().unwrap() >= 0.0);
         assert!(["AA", "BB", "CC"].contains(&m["ets_class"].as_str().unwrap()));
         let es = m["smd"].as_f64().unwrap() / m["item_sd"].as_f64().unwrap();
-        assert!((m["smd_effect_size"].as_f64().unwrap() - es).abs() < 1e-12);
+        assert!((m["smd_effect_size"].as_f64().unwrap() - es).abs() < ROUNDING);
         assert!(item["ordinal_logistic"]["total_chi2"].as_f64().is_some());
         assert_eq!(item["undefined"]["alpha_mh"], "not_dichotomous");
     }

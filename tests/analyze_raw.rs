@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used)] // a test fails loudly on bad fixtures
 
+use crate::tolerance::{CLOSED_FORM, ROUNDING};
 use crate::util::{Run, ScratchFile, check, exam};
 use serde_json::Value;
 
@@ -22,7 +23,10 @@ fn near(what: &str, got: &Value, want: f64) {
     let got = got
         .as_f64()
         .unwrap_or_else(|| panic!("{what}: not a number: {got}"));
-    assert!((got - want).abs() < 1e-12, "{what}: got {got}, want {want}");
+    assert!(
+        (got - want).abs() < ROUNDING,
+        "{what}: got {got}, want {want}"
+    );
 }
 
 fn by_id<'a>(list: &'a Value, id: &str) -> &'a Value {
@@ -309,7 +313,8 @@ fn simulated_responses_on_the_shipped_bank_analyse_cleanly() {
         assert_eq!(key.len(), 1, "{d}");
         // The key's proportion is the p-value, its option point-biserial the
         // corrected item point-biserial.
-        let close = |a: &Value, b: &Value| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 1e-9;
+        let close =
+            |a: &Value, b: &Value| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < CLOSED_FORM;
         assert!(close(&key[0]["proportion"], &item["p_value"]), "{d}");
         assert!(
             close(&key[0]["point_biserial"], &item["point_biserial"]),
@@ -319,13 +324,13 @@ fn simulated_responses_on_the_shipped_bank_analyse_cleanly() {
             .iter()
             .map(|o| o["proportion"].as_f64().unwrap())
             .sum();
-        assert!((total - 1.0).abs() < 1e-9, "{d}");
+        assert!((total - 1.0).abs() < ROUNDING, "{d}");
         for q in 0..5 {
             let share: f64 = options
                 .iter()
                 .map(|o| o["quintile_proportions"][q].as_f64().unwrap())
                 .sum();
-            assert!((share - 1.0).abs() < 1e-9, "{d}");
+            assert!((share - 1.0).abs() < ROUNDING, "{d}");
         }
         // A distractor may out-correlate the key by chance only where the
         // key barely discriminates.

@@ -78,7 +78,7 @@ fn bank_finds_its_jta_and_blueprint_from_another_folder_and_score_takes_its_cut(
     ]);
 
     // The forms' blueprint, found in --bank, gives the cut; the table says so.
-    let scored = in_here(&[
+    let score = [
         "score",
         "--bank",
         &bank,
@@ -86,9 +86,8 @@ fn bank_finds_its_jta_and_blueprint_from_another_folder_and_score_takes_its_cut(
         "forms.json",
         "--responses",
         "raw.csv",
-        "--scored-out",
-        "scored.csv",
-    ]);
+    ];
+    let scored = in_here(&[&score[..], &["--scored-out", "scored.csv"]].concat());
     assert!(
         scored
             .stdout
@@ -96,18 +95,7 @@ fn bank_finds_its_jta_and_blueprint_from_another_folder_and_score_takes_its_cut(
         "{}",
         scored.stdout
     );
-    let json = in_here(&[
-        "score",
-        "--bank",
-        &bank,
-        "--forms",
-        "forms.json",
-        "--responses",
-        "raw.csv",
-        "--format",
-        "json",
-    ])
-    .json();
+    let json = in_here(&[&score[..], &["--format", "json"]].concat()).json();
     for report in json["reports"].as_array().expect("reports") {
         let decision = &report["decision"];
         assert_eq!(decision["raw_cut"], 42.0);
@@ -163,47 +151,26 @@ fn bank_finds_its_jta_and_blueprint_from_another_folder_and_score_takes_its_cut(
     );
 
     // Positional inputs: the same numbers as the flags.
-    let by_flag = in_here(&["analyze", "--responses", "scored.csv", "--format", "json"]).stdout;
-    let by_position = in_here(&["analyze", "scored.csv", "--format", "json"]).stdout;
-    assert_eq!(by_flag, by_position);
+    same_by_flag_and_position(here.path(), &["analyze", "--format", "json"], "scored.csv");
+}
+
+/// Runs `command` (its name, then flags) in `dir` on the response file
+/// `file`, given once by `--responses` and once by position: both runs
+/// succeed with the same output.
+fn same_by_flag_and_position(dir: &Path, command: &[&str], file: &str) {
+    let (name, flags) = command.split_first().expect("a command name");
+    let by_flag = exam_in(dir, &[&[*name, "--responses", file][..], flags].concat()).success();
+    let by_position = exam_in(dir, &[&[*name, file][..], flags].concat()).success();
+    assert_eq!(by_flag.stdout, by_position.stdout, "{command:?}");
 }
 
 #[test]
 fn calibrate_and_analyze_take_the_response_file_by_position() {
     let lsat6 = reference_csv("lsat6.csv");
-    let flag = exam(&[
-        "calibrate",
-        "--model",
-        "2pl",
-        "--no-id",
-        "--responses",
-        &lsat6,
-        "--format",
-        "json",
-    ])
-    .success();
-    let position = exam(&[
-        "calibrate",
-        &lsat6,
-        "--model",
-        "2pl",
-        "--no-id",
-        "--format",
-        "json",
-    ])
-    .success();
-    assert_eq!(flag.stdout, position.stdout);
-    let analyze_flag = exam(&[
-        "analyze",
-        "--no-id",
-        "--responses",
-        &lsat6,
-        "--format",
-        "json",
-    ])
-    .success();
-    let analyze_position = exam(&["analyze", &lsat6, "--no-id", "--format", "json"]).success();
-    assert_eq!(analyze_flag.stdout, analyze_position.stdout);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let calibrate = ["calibrate", "--model", "2pl", "--no-id", "--format", "json"];
+    same_by_flag_and_position(root, &calibrate, &lsat6);
+    same_by_flag_and_position(root, &["analyze", "--no-id", "--format", "json"], &lsat6);
     // Both at once is an error, not a silent choice.
     let both = exam(&[
         "calibrate",

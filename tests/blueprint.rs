@@ -1,6 +1,7 @@
 //! `exam blueprint`: the derivation table, and the check that the stored
 //! blueprint is the derivation.
 
+use crate::tolerance::ROUNDING;
 use crate::util::exam;
 
 #[test]
@@ -20,8 +21,8 @@ fn the_shipped_blueprint_is_its_derivation() {
     assert_eq!(json["matches"], true);
     let infra = &rows[0];
     assert_eq!(infra["domain"], "infrastructure");
-    assert!((infra["weight"].as_f64().unwrap() - 3.0 / 21.0).abs() < 1e-12);
-    assert!((infra["quota"].as_f64().unwrap() - 60.0 * 3.0 / 21.0).abs() < 1e-12);
+    assert!((infra["weight"].as_f64().unwrap() - 3.0 / 21.0).abs() < ROUNDING);
+    assert!((infra["quota"].as_f64().unwrap() - 60.0 * 3.0 / 21.0).abs() < ROUNDING);
     let total: u64 = rows
         .iter()
         .map(|r| {

@@ -2,7 +2,11 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use crate::util::{ScratchFile, exam, floats, reference};
+use crate::reference_data::{floats, reference};
+use crate::tolerance::{
+    CML, MARGINAL_LOG_LIKELIHOOD, MML_OTHER_STOPPING, ROUNDING, STANDARD_ERROR_OTHER_METHOD,
+};
+use crate::util::{ScratchFile, exam};
 use serde_json::Value;
 
 /// Runs `exam calibrate --model MODEL` on a reference data set (no id
@@ -34,7 +38,7 @@ fn two_pl_json_matches_mirt_on_lsat6() {
     // (1e-8): the 0.01 tolerance of SOURCE-README.md for other stopping
     // rules applies to a and b.
     let loglik = want["loglik"].as_f64().unwrap();
-    assert!((got["log_likelihood"].as_f64().unwrap() - loglik).abs() < 0.01);
+    assert!((got["log_likelihood"].as_f64().unwrap() - loglik).abs() < MARGINAL_LOG_LIKELIHOOD);
     // Test curves: 17 abilities; the expected score rises from 0 toward 5.
     let curves = got["test_curves"].as_array().unwrap();
     assert_eq!(curves.len(), 17);
@@ -53,13 +57,13 @@ fn two_pl_json_matches_mirt_on_lsat6() {
             let x = item[key].as_f64().unwrap();
             let y = want[key][j].as_f64().unwrap();
             let tol = if key.starts_with("se") {
-                0.05 * y
+                STANDARD_ERROR_OTHER_METHOD * y
             } else {
-                0.01
+                MML_OTHER_STOPPING
             };
             assert!((x - y).abs() < tol, "item {j} {key}: {x} vs {y}");
         }
-        assert!(item["c"].as_f64().unwrap().abs() < 1e-15);
+        assert!(item["c"].as_f64().unwrap().abs() < ROUNDING);
     }
 }
 
@@ -69,14 +73,14 @@ fn rasch_cml_json_matches_erm_on_raschdat1() {
     let want = &reference("raschdat1")["rasch_cml"];
     for (j, item) in got["items"].as_array().unwrap().iter().enumerate() {
         let b = item["b"].as_f64().unwrap();
-        assert!((b - want["difficulty"][j].as_f64().unwrap()).abs() < 1e-3);
+        assert!((b - want["difficulty"][j].as_f64().unwrap()).abs() < CML);
     }
     assert_eq!(got["model"], "rasch");
     assert_eq!(got["estimation"], "cml");
     let infit = got["items"][0]["fit"]["infit"].as_f64().unwrap();
     assert!((0.5..2.0).contains(&infit));
     let cll = want["conditional_loglik"].as_f64().unwrap();
-    assert!((got["log_likelihood"].as_f64().unwrap() - cll).abs() < 1e-3);
+    assert!((got["log_likelihood"].as_f64().unwrap() - cll).abs() < CML);
 }
 
 #[test]
@@ -154,7 +158,7 @@ fn anchored_items_keep_their_bank_parameters() {
         assert_eq!(item["fixed"], j < 3);
         let a = item["a"].as_f64().unwrap();
         assert!(
-            (a - want["a"][j].as_f64().unwrap()).abs() < 0.01,
+            (a - want["a"][j].as_f64().unwrap()).abs() < MML_OTHER_STOPPING,
             "item {j}: {a}"
         );
     }
@@ -173,7 +177,7 @@ fn polytomous_cml_matches_erm_on_verbal_aggression() {
     assert_eq!(got["estimation"], "cml");
     assert_eq!(got["polytomous_cml"]["model"], "partial_credit");
     let loglik = want["loglik_conditional"].as_f64().unwrap();
-    assert!((got["log_likelihood"].as_f64().unwrap() - loglik).abs() < 1e-3);
+    assert!((got["log_likelihood"].as_f64().unwrap() - loglik).abs() < CML);
     for (item, expected) in got["items"]
         .as_array()
         .unwrap()
@@ -186,10 +190,10 @@ fn polytomous_cml_matches_erm_on_verbal_aggression() {
             .iter()
             .zip(floats(&expected["thresholds"]))
         {
-            assert!((s - t).abs() < 1e-3, "{}", item["id"]);
+            assert!((s - t).abs() < CML, "{}", item["id"]);
         }
         let location = expected["location"].as_f64().unwrap();
-        assert!((item["b"].as_f64().unwrap() - location).abs() < 1e-3);
+        assert!((item["b"].as_f64().unwrap() - location).abs() < CML);
     }
     // A category empty in one half of the median split: said, not hidden.
     let extras = &got["polytomous_cml"];
@@ -204,7 +208,7 @@ fn polytomous_cml_matches_erm_on_verbal_aggression() {
 
     let rsm = calibrate_json("rsm-cml", "verbal_aggression_poly", &[]);
     let loglik = want["rsm"]["loglik_conditional"].as_f64().unwrap();
-    assert!((rsm["log_likelihood"].as_f64().unwrap() - loglik).abs() < 1e-3);
+    assert!((rsm["log_likelihood"].as_f64().unwrap() - loglik).abs() < CML);
     assert_eq!(
         rsm["polytomous_cml"]["category_thresholds"]
             .as_array()
@@ -294,6 +298,20 @@ fn rating_scale_model_refuses_items_with_different_categories() {
     );
 }
 
+/// Runs `exam calibrate` on LSAT6 (no id column) with `flags`; the run
+/// must fail with exit code `code` and say `message` on stderr.
+fn lsat6_refused(flags: &[&str], code: i32, message: &str) {
+    let lsat6 = [
+        "calibrate",
+        "--responses",
+        "tests/data/reference/lsat6.csv",
+        "--no-id",
+    ];
+    let out = exam(&[&lsat6[..], flags].concat());
+    assert_eq!(out.code, code, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains(message), "{}", out.stderr);
+}
+
 /// The 3PL's priors are stated in the JSON and the table header, and can be
 /// set or removed; a prior the model cannot take is refused.
 #[test]
@@ -340,56 +358,22 @@ fn priors_are_stated_and_switchable() {
         table.stdout
     );
 
-    let out = exam(&[
-        "calibrate",
-        "--model",
-        "2pl",
-        "--prior-c",
-        "beta:6,16",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--no-id",
-    ]);
-    assert_eq!(out.code, 1);
-    assert!(
-        out.stderr
-            .contains("the 2pl model has no parameter c to put a prior on"),
-        "{}",
-        out.stderr
+    lsat6_refused(
+        &["--model", "2pl", "--prior-c", "beta:6,16"],
+        1,
+        "the 2pl model has no parameter c to put a prior on",
     );
-    let out = exam(&[
-        "calibrate",
-        "--model",
-        "3pl",
-        "--prior-a",
-        "normal:0,1",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--no-id",
-    ]);
-    assert_ne!(out.code, 0);
-    assert!(
-        out.stderr.contains("expected `lognormal:X,Y` or `none`"),
-        "{}",
-        out.stderr
+    // Flags that do not parse are usage errors (exit code 2); the
+    // distribution's parameters are checked where they enter.
+    lsat6_refused(
+        &["--model", "3pl", "--prior-a", "normal:0,1"],
+        2,
+        "expected `lognormal:X,Y` or `none`",
     );
-    // The distribution's parameters are checked where they enter.
-    let out = exam(&[
-        "calibrate",
-        "--model",
-        "3pl",
-        "--prior-c",
-        "beta:0.5,16",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--no-id",
-    ]);
-    assert_ne!(out.code, 0);
-    assert!(
-        out.stderr
-            .contains("Beta(alpha, beta) with finite alpha, beta >= 1"),
-        "{}",
-        out.stderr
+    lsat6_refused(
+        &["--model", "3pl", "--prior-c", "beta:0.5,16"],
+        2,
+        "Beta(alpha, beta) with finite alpha, beta >= 1",
     );
 }
 
@@ -452,16 +436,5 @@ fn item_fit_is_chosen_with_fit_and_on_by_default_for_short_tests() {
     let off = calibrate_json("rasch-cml", "raschdat1", &["--fit", "none"]);
     assert_eq!(infit(&off), None);
 
-    let out = exam(&[
-        "calibrate",
-        "--model",
-        "2pl",
-        "--responses",
-        "tests/data/reference/lsat6.csv",
-        "--no-id",
-        "--fit",
-        "infit",
-    ]);
-    assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("--fit infit"), "{}", out.stderr);
+    lsat6_refused(&["--model", "2pl", "--fit", "infit"], 1, "--fit infit");
 }

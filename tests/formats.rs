@@ -1,6 +1,6 @@
 //! Golden files of every format `exam` writes: the forms document and the
-//! coverage report, score reports (JSON, CSV, table), the scored response
-//! CSV, rescoring changes, theta tables, calibration documents and the
+//! coverage report, simulated submissions (raw response CSV and JSON),
+//! score reports (JSON, CSV, table), the scored response CSV, rescoring changes, theta tables, calibration documents and the
 //! item-analysis tables (items, test, distractors, DIF, decision
 //! consistency) as table, JSON and CSV. They pin the bytes: a change of
 //! layout shows as a reviewed diff (`UPDATE_GOLDEN=1` rewrites them). The
@@ -22,6 +22,7 @@ use exam_export::score_reports::{
     ScoreReportsDocument, read_reports, read_summary_csv, summary_csv, write_reports,
 };
 use exam_export::scored_csv;
+use exam_export::submissions::{read_submissions_json, write_submissions_json};
 use exam_export::theta::ThetaDocument;
 
 const GOLDEN: &str = "tests/golden/formats";
@@ -29,6 +30,15 @@ const FORMS: &str = "tests/data/scoring/forms.json";
 const RESPONSES: &str = "tests/data/scoring/responses.csv";
 const RULES: &str = "tests/data/scoring/rules.json";
 const RULES_CORRECTED: &str = "tests/data/scoring/rules_corrected.json";
+/// The inputs of `exam score` and `exam rescore`: forms, responses, rules.
+const SCORED: [&str; 6] = [
+    "--forms",
+    FORMS,
+    "--responses",
+    RESPONSES,
+    "--scoring",
+    RULES,
+];
 
 /// Generating-style parameters for the six items of the scoring fixture,
 /// so the score reports carry a θ.
@@ -88,22 +98,8 @@ fn score_reports_and_scored_csv() {
     let params = ScratchFile::new("formats-score-params", "params.json", SCORING_PARAMS);
     let reports = ScratchFile::new("formats-score-out", "reports.json", "");
     let scored = ScratchFile::new("formats-score-scored", "scored.csv", "");
-    let base = [
-        "score",
-        "--forms",
-        FORMS,
-        "--responses",
-        RESPONSES,
-        "--scoring",
-        RULES,
-        "--params",
-        params.path(),
-    ];
-    let with = |extra: &[&str]| {
-        let mut args = base.to_vec();
-        args.extend_from_slice(extra);
-        ok(&args).stdout
-    };
+    let base = [&["score"][..], &SCORED, &["--params", params.path()]].concat();
+    let with = |extra: &[&str]| ok(&[&base[..], extra].concat()).stdout;
     golden("score.txt", &with(&[]));
     golden("score.csv", &with(&["--format", "csv"]));
     golden("score.json", &with(&["--format", "json"]));
@@ -118,24 +114,43 @@ fn score_reports_and_scored_csv() {
 }
 
 #[test]
+fn simulated_submissions() {
+    let csv = ScratchFile::new("formats-simulate-csv", "raw.csv", "");
+    let json = ScratchFile::new("formats-simulate-json", "raw.json", "");
+    for (file, name) in [(&csv, "simulate.csv"), (&json, "simulate.json")] {
+        let out = file.path();
+        ok(&[
+            "simulate",
+            "--forms",
+            FORMS,
+            "--candidates",
+            "3",
+            "--seed",
+            "5",
+            "--out",
+            out,
+        ]);
+        golden(name, &read(out));
+    }
+    let text = read(json.path());
+    let submissions = read_submissions_json(&text).unwrap();
+    assert_eq!(submissions.len(), 3);
+    assert_eq!(
+        written(|w| write_submissions_json(w, &submissions).unwrap()),
+        text
+    );
+}
+
+#[test]
 fn rescoring_changes() {
     let reports = ScratchFile::new("formats-rescore-out", "reports.json", "");
     let base = [
-        "rescore",
-        "--forms",
-        FORMS,
-        "--responses",
-        RESPONSES,
-        "--scoring",
-        RULES,
-        "--new-scoring",
-        RULES_CORRECTED,
-    ];
-    let with = |extra: &[&str]| {
-        let mut args = base.to_vec();
-        args.extend_from_slice(extra);
-        ok(&args)
-    };
+        &["rescore"],
+        &SCORED[..],
+        &["--new-scoring", RULES_CORRECTED],
+    ]
+    .concat();
+    let with = |extra: &[&str]| ok(&[&base[..], extra].concat());
     let table = with(&[]);
     golden("rescore.txt", &table.stdout);
     golden("rescore-stderr.txt", &table.stderr);
@@ -211,11 +226,7 @@ fn item_analysis_tables() {
         "--cut",
         "2",
     ];
-    let with = |extra: &[&str]| {
-        let mut args = base.to_vec();
-        args.extend_from_slice(extra);
-        ok(&args).stdout
-    };
+    let with = |extra: &[&str]| ok(&[&base[..], extra].concat()).stdout;
     golden("analyze.csv", &with(&["--format", "csv"]));
     golden("analyze.json", &with(&["--format", "json"]));
     let mut json = ASVAB_SEX_DIF.to_vec();
@@ -232,11 +243,7 @@ fn raw_item_analysis_tables() {
         "--forms",
         FORMS,
     ];
-    let with = |extra: &[&str]| {
-        let mut args = base.to_vec();
-        args.extend_from_slice(extra);
-        ok(&args).stdout
-    };
+    let with = |extra: &[&str]| ok(&[&base[..], extra].concat()).stdout;
     golden("analyze-raw.csv", &with(&["--format", "csv"]));
     golden("analyze-raw.json", &with(&["--format", "json"]));
 }

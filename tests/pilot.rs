@@ -3,6 +3,7 @@
 //! through our own readers, and agrees with itself and with what the
 //! single commands compute from the pilot's own files.
 
+use crate::tolerance::{CLOSED_FORM, ROUNDING};
 use crate::util::{exam, exam_in};
 use exam_core::ids::FormId;
 use exam_export::analysis::AnalysisDocument;
@@ -205,24 +206,24 @@ fn a_small_pilot_from_another_folder_writes_every_artefact_and_agrees_with_itsel
             .iter()
             .find(|f| f.form == r.form)
             .expect("form in summary");
-        assert!((decision.raw_cut - form.cut.new_raw_cut as f64).abs() < 1e-12);
-        assert!((rules.form_passing[&r.form].raw_cut - decision.raw_cut).abs() < 1e-12);
+        assert!((decision.raw_cut - form.cut.new_raw_cut as f64).abs() < ROUNDING);
+        assert!((rules.form_passing[&r.form].raw_cut - decision.raw_cut).abs() < ROUNDING);
         let entry = by_form.entry(&r.form).or_default();
         entry.0 += 1;
         entry.1 += usize::from(decision.passed);
     }
     let passed: usize = by_form.values().map(|v| v.1).sum();
-    assert!((summary.pass_rate - passed as f64 / 500.0).abs() < 1e-12);
+    assert!((summary.pass_rate - passed as f64 / 500.0).abs() < ROUNDING);
     for f in &summary.forms {
         let (n, p) = by_form[&f.form];
         assert_eq!(f.candidates, n);
-        assert!((f.pass_rate - p as f64 / n as f64).abs() < 1e-12);
+        assert!((f.pass_rate - p as f64 / n as f64).abs() < ROUNDING);
         assert!(f.decision.is_some(), "decision statistics for {}", f.form);
     }
     // Form 1's cut is the panel's rounded up.
     let panel = study.final_round(2.0).expect("final round").cut;
-    assert!((summary.angoff_cut - panel).abs() < 1e-12);
-    assert!((summary.forms[0].cut.new_raw_cut as f64 - panel.ceil()).abs() < 1e-12);
+    assert!((summary.angoff_cut - panel).abs() < ROUNDING);
+    assert!((summary.forms[0].cut.new_raw_cut as f64 - panel.ceil()).abs() < ROUNDING);
 
     // The DIF item is found, and the analysis document says the same.
     assert!(
@@ -290,7 +291,11 @@ fn a_small_pilot_from_another_folder_writes_every_artefact_and_agrees_with_itsel
         .filter(|i| i.fixed)
     {
         let a = estimated(&item.id).expect("an anchor was estimated in an earlier run");
-        assert!((a - item.a.unwrap_or(0.0)).abs() < 1e-9, "{}", item.id);
+        assert!(
+            (a - item.a.unwrap_or(0.0)).abs() < CLOSED_FORM,
+            "{}",
+            item.id
+        );
     }
     let free_pretest: usize = pretest
         .iter()

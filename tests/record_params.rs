@@ -5,7 +5,8 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use crate::util::{Run, ScratchFile, exam, reference, validate};
+use crate::reference_data::reference;
+use crate::util::{Run, ScratchFile, exam, validate};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

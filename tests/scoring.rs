@@ -5,6 +5,7 @@
 // Fixture helpers: a malformed fixture should fail the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::tolerance::CLOSED_FORM;
 use crate::util::{Run, ScratchFile, exam};
 use serde_json::Value;
 
@@ -48,7 +49,7 @@ fn simulate(out: &str) {
 }
 
 fn close(a: &Value, b: f64) -> bool {
-    (a.as_f64().unwrap() - b).abs() < 1e-9
+    (a.as_f64().unwrap() - b).abs() < CLOSED_FORM
 }
 
 #[test]

@@ -6,10 +6,10 @@
 // Fixture helpers: a malformed fixture should fail the test loudly.
 #![allow(clippy::unwrap_used)]
 
-use crate::util::{Run, exam, floats, reference};
+use crate::reference_data::{floats, reference};
+use crate::tolerance::ABILITY_GIVEN_PARAMETERS;
+use crate::util::{Run, exam};
 use serde_json::Value;
-
-const TOL: f64 = 1e-4;
 
 /// Runs `exam theta` on the responses `data` (no id column) with the
 /// parameter file `params`, followed by `extra`.
@@ -46,11 +46,11 @@ fn eap_for_every_person_matches_mirt() {
         for i in 0..10 {
             let p = &persons[i];
             assert!(
-                (p["theta"].as_f64().unwrap() - theta[i]).abs() < TOL,
+                (p["theta"].as_f64().unwrap() - theta[i]).abs() < ABILITY_GIVEN_PARAMETERS,
                 "{name} {p}"
             );
             assert!(
-                (p["se"].as_f64().unwrap() - psd[i]).abs() < TOL,
+                (p["se"].as_f64().unwrap() - psd[i]).abs() < ABILITY_GIVEN_PARAMETERS,
                 "{name} {p}"
             );
         }
@@ -74,8 +74,14 @@ fn sparse_data_scores_each_person_on_the_items_they_saw() {
     let psd = floats(&want["eap_first10"]["psd"]);
     for (k, row) in [1, 2, 3, 6, 7, 8, 9, 12, 13, 14].into_iter().enumerate() {
         let p = &persons[row - 1];
-        assert!((p["theta"].as_f64().unwrap() - theta[k]).abs() < TOL, "{p}");
-        assert!((p["se"].as_f64().unwrap() - psd[k]).abs() < TOL, "{p}");
+        assert!(
+            (p["theta"].as_f64().unwrap() - theta[k]).abs() < ABILITY_GIVEN_PARAMETERS,
+            "{p}"
+        );
+        assert!(
+            (p["se"].as_f64().unwrap() - psd[k]).abs() < ABILITY_GIVEN_PARAMETERS,
+            "{p}"
+        );
     }
     // Row 4 has empty cells: it is scored on the items it has.
     let csv = std::fs::read_to_string("tests/data/reference/ability.csv").unwrap();
@@ -104,8 +110,8 @@ fn map_for_every_person_matches_mirt_by_pattern() {
     for (row, person) in csv.lines().skip(1).zip(got["persons"].as_array().unwrap()) {
         let pattern: String = row.split(',').collect();
         let k = patterns.iter().position(|p| *p == pattern).unwrap();
-        assert!((person["theta"].as_f64().unwrap() - map[k]).abs() < TOL);
-        assert!((person["se"].as_f64().unwrap() - map_se[k]).abs() < TOL);
+        assert!((person["theta"].as_f64().unwrap() - map[k]).abs() < ABILITY_GIVEN_PARAMETERS);
+        assert!((person["se"].as_f64().unwrap() - map_se[k]).abs() < ABILITY_GIVEN_PARAMETERS);
     }
 }
 

@@ -1,6 +1,6 @@
-//! Helpers shared by the integration tests: running `exam`, reading the
-//! reference values, scratch files, and golden files through one `check`
-//! function.
+//! Helpers shared by the integration tests: running `exam`, scratch files,
+//! and golden files through one `check` function (the reference values are
+//! read by `reference_data.rs`).
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -78,25 +78,6 @@ pub fn validate(bank: &str, extra: &[&str]) -> Run {
     let mut args = vec!["validate", "--bank", bank];
     args.extend_from_slice(extra);
     exam(&args)
-}
-
-/// The reference values of a data set: `tests/data/reference/<name>.json`
-/// (provenance in SOURCE-README.md there).
-pub fn reference(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/reference")
-        .join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// A JSON array of numbers.
-pub fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| x.as_f64().unwrap_or_else(|| panic!("not a number: {x}")))
-        .collect()
 }
 
 /// A file written for one test into a temporary directory of its own,

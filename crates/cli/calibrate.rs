@@ -57,6 +57,20 @@ impl ModelArg {
             ModelArg::Gpcm => Some(IrtModel::Gpcm),
         }
     }
+
+    /// The polytomous Rasch model fitted by CML; `None` for Rasch CML and
+    /// the MML models.
+    fn polytomous_rasch(self) -> Option<PolytomousRasch> {
+        match self {
+            ModelArg::PcmCml => Some(PolytomousRasch::PartialCredit),
+            ModelArg::RsmCml => Some(PolytomousRasch::RatingScale),
+            ModelArg::Rasch
+            | ModelArg::RaschCml
+            | ModelArg::TwoPl
+            | ModelArg::ThreePl
+            | ModelArg::Gpcm => None,
+        }
+    }
 }
 
 /// Flags of `exam calibrate`.
@@ -179,12 +193,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
                 );
             }
             check_memory(&data, Estimator::Cml, MEMORY_LIMIT)?;
-            let polytomous = match args.model {
-                ModelArg::PcmCml => Some(PolytomousRasch::PartialCredit),
-                ModelArg::RsmCml => Some(PolytomousRasch::RatingScale),
-                _ => None,
-            };
-            match polytomous {
+            match args.model.polytomous_rasch() {
                 Some(model) => {
                     let fit = pcm_cml(&data, model)?;
                     let lr =

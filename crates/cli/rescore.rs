@@ -5,10 +5,12 @@
 use crate::forms_input::{ScoringInputArgs, ScoringInputs};
 use crate::output::{Format, create, refuse_overwriting, stdout};
 use anyhow::Context;
+use exam_export::core::submission::Submission;
 use exam_export::rescore::{RescoreDocument, changes_table, write_changes_csv};
 use exam_export::score_reports::write_reports;
 use exam_export::scoring::keyed::Scorer;
 use exam_export::scoring::rescore::rescore;
+use exam_export::scoring::rules::ScoringRules;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,45 +31,84 @@ pub struct RescoreArgs {
     format: Format,
 }
 
-/// Runs `exam rescore`.
-pub fn run(args: RescoreArgs) -> anyhow::Result<ExitCode> {
+/// The flags resolved: the outputs checked against the inputs, the inputs
+/// read and checked, and the scorers of the first and the corrected rules
+/// built.
+struct Resolved {
+    /// The forms, parameters, first rules and their scorer.
+    first: ScoringInputs,
+    /// The corrected rules.
+    new_rules: ScoringRules,
+    /// The scorer of the corrected rules.
+    after: Scorer,
+    /// The submissions, read against the first scorer.
+    submissions: Vec<Submission>,
+    /// The context of an error in one of the submissions.
+    bad_submission: String,
+    /// Where the new score reports go.
+    out: Option<PathBuf>,
+    /// The output format on stdout.
+    format: Format,
+}
+
+fn resolve(args: RescoreArgs) -> anyhow::Result<Resolved> {
     if let Some(out) = &args.out {
         let mut inputs = args.input.files();
         inputs.push(("--new-scoring", args.new_scoring.as_path()));
         refuse_overwriting(&[("--out", out.as_path())], &inputs)?;
     }
-    let ScoringInputs {
-        forms,
-        params,
-        rules: old_rules,
-        scorer: before,
-    } = args.input.load()?;
-    let new_rules = args.input.rules(Some(&args.new_scoring), &forms)?;
-    let after =
-        Scorer::new(forms.iter().map(|(f, k)| (f, k)), &new_rules, &params).with_context(|| {
-            format!(
-                "{}: the corrected rules do not fit the forms of {}",
-                args.new_scoring.display(),
-                args.input.forms.display()
-            )
-        })?;
-    let submissions = args.input.submissions(&before)?;
-    let result =
-        rescore(&submissions, &before, &after).with_context(|| args.input.bad_submission())?;
-    if let Some(path) = &args.out {
+    let first = args.input.load()?;
+    let new_rules = args.input.rules(Some(&args.new_scoring), &first.forms)?;
+    let after = Scorer::new(
+        first.forms.iter().map(|(f, k)| (f, k)),
+        &new_rules,
+        &first.params,
+    )
+    .with_context(|| {
+        format!(
+            "{}: the corrected rules do not fit the forms of {}",
+            args.new_scoring.display(),
+            args.input.forms.display()
+        )
+    })?;
+    let submissions = args.input.submissions(&first.scorer)?;
+    Ok(Resolved {
+        first,
+        new_rules,
+        after,
+        submissions,
+        bad_submission: args.input.bad_submission(),
+        out: args.out,
+        format: args.format,
+    })
+}
+
+/// Runs `exam rescore`.
+pub fn run(args: RescoreArgs) -> anyhow::Result<ExitCode> {
+    let Resolved {
+        first,
+        new_rules,
+        after,
+        submissions,
+        bad_submission,
+        out,
+        format,
+    } = resolve(args)?;
+    let result = rescore(&submissions, &first.scorer, &after).with_context(|| bad_submission)?;
+    if let Some(path) = &out {
         let (mut file, name) = create(path)?;
         write_reports(&mut file, &result.reports, &name)?;
         file.commit()?;
     }
     let doc = RescoreDocument {
-        old_rules: format!("{} {}", old_rules.id, old_rules.version),
+        old_rules: format!("{} {}", first.rules.id, first.rules.version),
         new_rules: format!("{} {}", new_rules.id, new_rules.version),
         rescored: result.rescored,
         decisions_changed: result.decisions_changed,
         changes: result.changes,
     };
     let mut out = stdout();
-    match args.format {
+    match format {
         Format::Json => doc.write(out, "stdout")?,
         Format::Csv => write_changes_csv(out, &doc.changes, "stdout")?,
         Format::Table => {

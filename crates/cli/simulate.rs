@@ -4,11 +4,15 @@
 
 use crate::forms_input::{build_scorer, read_forms, read_params};
 use crate::output::{Format, create, print_json, refuse_overwriting};
+use exam_export::core::ids::ItemId;
+use exam_export::core::irt::ItemParams;
 use exam_export::scoring::form_simulation::{SimulationOptions, Simulator, fill_generating_params};
+use exam_export::scoring::keyed::Scorer;
 use exam_export::scoring::raw_csv::RawCsvWriter;
 use exam_export::scoring::rules::ScoringRules;
 use exam_export::submissions::SubmissionsJsonWriter;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -67,8 +71,27 @@ struct Summary<'a> {
     mean_ability: Option<f64>,
 }
 
-/// Runs `exam simulate`.
-pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
+/// The flags resolved: the output checked against the inputs, the forms
+/// read and their scorer built, the generating parameters read and
+/// completed from the seed.
+struct Resolved {
+    /// The forms sat in turn.
+    n_forms: usize,
+    /// The scorer of the forms (default rules).
+    scorer: Scorer,
+    /// Generating parameters of every item.
+    params: HashMap<ItemId, ItemParams>,
+    /// The items whose parameters were drawn from the seed.
+    filled: Vec<ItemId>,
+    /// Ability distribution and omission rate.
+    options: SimulationOptions,
+    /// JSON submissions rather than a raw response CSV.
+    json: bool,
+    /// The flags as given.
+    args: SimulateArgs,
+}
+
+fn resolve(args: SimulateArgs) -> anyhow::Result<Resolved> {
     let mut inputs = vec![("--forms", args.forms.as_path())];
     if let Some(params) = &args.params {
         inputs.push(("--params", params.as_path()));
@@ -78,28 +101,43 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     let mut params = read_params(args.params.as_deref())?;
     let scorer = build_scorer(&forms, &ScoringRules::default(), &params, &args.forms)?;
     let filled = fill_generating_params(&scorer, &mut params, args.seed);
-    if !filled.is_empty() {
-        eprintln!(
-            "note: {} item(s) had no generating parameters; drew them from the seed",
-            filled.len()
-        );
-    }
     let options = SimulationOptions {
         ability_mean: args.ability_mean,
         ability_sd: args.ability_sd,
         omit_rate: args.omit_rate,
     };
-    let simulator = Simulator::new(&scorer, &params, args.candidates, &options, args.seed)?;
-    let bar = crate::progress::spinner(format!("simulating {} candidates", args.candidates));
-    let (out, name) = create(&args.out)?;
     let json = args
         .out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let mut writer = if json {
+    Ok(Resolved {
+        n_forms: forms.len(),
+        scorer,
+        params,
+        filled,
+        options,
+        json,
+        args,
+    })
+}
+
+/// Runs `exam simulate`.
+pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
+    let r = resolve(args)?;
+    let args = &r.args;
+    if !r.filled.is_empty() {
+        eprintln!(
+            "note: {} item(s) had no generating parameters; drew them from the seed",
+            r.filled.len()
+        );
+    }
+    let simulator = Simulator::new(&r.scorer, &r.params, args.candidates, &r.options, args.seed)?;
+    let bar = crate::progress::spinner(format!("simulating {} candidates", args.candidates));
+    let (out, name) = create(&args.out)?;
+    let mut writer = if r.json {
         Writer::Json(SubmissionsJsonWriter::new(out)?)
     } else {
-        Writer::Csv(Box::new(RawCsvWriter::new(out, &scorer)?))
+        Writer::Csv(Box::new(RawCsvWriter::new(out, &r.scorer)?))
     };
     let mut ability_sum = 0.0;
     for start in (0..args.candidates).step_by(BATCH) {
@@ -126,9 +164,9 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     let summary = Summary {
         out: name,
         candidates: n,
-        forms: forms.len(),
+        forms: r.n_forms,
         seed: args.seed,
-        generated_params: &filled,
+        generated_params: &r.filled,
         mean_ability: (n > 0).then(|| ability_sum / n as f64),
     };
     match args.format {

@@ -573,26 +573,38 @@ pub fn derive(jta: &Jta, settings: &BlueprintSettings) -> Option<(Blueprint, Vec
             levels,
         });
     }
-    let blueprint = Blueprint {
-        id: settings.id.clone(),
-        version: settings.version.clone(),
-        title: settings.title.clone(),
-        jta: jta.id.clone(),
-        scored_items: settings.scored_items,
-        pretest_items: settings.pretest_items,
-        time_limit_minutes: settings.time_limit_minutes,
-        passing: settings.passing.clone(),
-        domains: specs,
-        phases: BTreeMap::new(),
-        kinds: BTreeMap::new(),
-        max_mix_difference: None,
-        irt: None,
-        max_overlap: None,
-        max_item_uses: None,
-        irt_targets: None,
-        derivation: DERIVATION_RULE.to_owned(),
-    };
+    let blueprint = settings
+        .clone()
+        .blueprint(jta, specs, DERIVATION_RULE.to_owned());
     Some((blueprint, rows))
+}
+
+impl BlueprintSettings {
+    /// The blueprint of these settings over `jta` with the `domains` that
+    /// `derivation` produced, and no other constraint: no phase or kind
+    /// counts, no limit on mix difference, overlap or item uses, no IRT
+    /// scale or information target.
+    pub fn blueprint(self, jta: &Jta, domains: Vec<DomainSpec>, derivation: String) -> Blueprint {
+        Blueprint {
+            id: self.id,
+            version: self.version,
+            title: self.title,
+            jta: jta.id.clone(),
+            scored_items: self.scored_items,
+            pretest_items: self.pretest_items,
+            time_limit_minutes: self.time_limit_minutes,
+            passing: self.passing,
+            domains,
+            phases: BTreeMap::new(),
+            kinds: BTreeMap::new(),
+            max_mix_difference: None,
+            irt: None,
+            max_overlap: None,
+            max_item_uses: None,
+            irt_targets: None,
+            derivation,
+        }
+    }
 }
 
 impl From<&Blueprint> for BlueprintSettings {

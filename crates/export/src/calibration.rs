@@ -104,13 +104,10 @@ pub struct ItemParamsRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n: Option<usize>,
     /// Slope.
-    #[serde(default)]
     pub a: Option<f64>,
     /// Difficulty (dichotomous items).
-    #[serde(default)]
     pub b: Option<f64>,
     /// Lower asymptote.
-    #[serde(default)]
     pub c: Option<f64>,
     /// Intercepts `d` of the slope-intercept form (one per score step).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,13 +119,10 @@ pub struct ItemParamsRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub se_steps: Option<Vec<f64>>,
     /// Standard error of `a`.
-    #[serde(default)]
     pub se_a: Option<f64>,
     /// Standard error of `b`.
-    #[serde(default)]
     pub se_b: Option<f64>,
     /// Standard error of `c`.
-    #[serde(default)]
     pub se_c: Option<f64>,
     /// Held at its bank parameters (an anchor), not estimated.
     #[serde(default)]

@@ -156,18 +156,20 @@ pub struct ScoreSummary {
 }
 
 impl ScoreSummary {
-    /// The summary of a report.
+    /// The summary of a report: θ and its SE, which the candidate does not
+    /// see, and the scores of its candidate view.
     pub fn of(r: &ScoreReport) -> Self {
+        let view = r.candidate_view();
         Self {
-            candidate: r.candidate.clone(),
-            form: r.form.clone(),
-            raw: r.raw,
-            max: r.max,
-            percent: r.percent,
-            scaled: r.scaled,
             theta: r.theta.as_ref().map(|t| t.theta),
             se: r.theta.as_ref().map(|t| t.se),
-            passed: r.decision.as_ref().map(|d| d.passed),
+            candidate: view.candidate,
+            form: view.form,
+            raw: view.raw,
+            max: view.max,
+            percent: view.percent,
+            scaled: view.scaled,
+            passed: view.passed,
         }
     }
 

@@ -2,8 +2,8 @@
 //! in `tests/data/reference/*.json` (Python mirt 1.2.0 `fscores`, EAP on 201
 //! nodes checked against a 1601-point grid; MAP with SE; see
 //! SOURCE-README.md), computed from the `twopl_mml` parameters given there.
-//! Tolerance: 1e-4 absolute, the README's for EAP/PSD/EAPsum/MAP from given
-//! parameters.
+//! Tolerance: `tolerance::ABILITY_GIVEN_PARAMETERS` (1e-4 absolute, the
+//! README's for EAP/PSD/EAPsum/MAP from given parameters).
 
 // Fixture helpers: a malformed fixture should fail the test loudly.
 #![allow(clippy::unwrap_used)]
@@ -12,7 +12,13 @@ use exam_core::irt::ItemParams;
 use exam_scoring::{EapScorer, NormalPrior, Response, SummedScoreTable, eap, map};
 use serde_json::Value;
 
-const TOL: f64 = 1e-4;
+#[path = "../../../tests/reference_data.rs"]
+mod reference_data;
+use reference_data::{floats, reference, reference_text};
+#[path = "../../../tests/tolerance.rs"]
+mod tolerance;
+use tolerance::ABILITY_GIVEN_PARAMETERS;
+
 const DATA_SETS: [&str; 6] = [
     "lsat6",
     "asvab",
@@ -21,28 +27,6 @@ const DATA_SETS: [&str; 6] = [
     "ability",
     "verbal_aggression",
 ];
-
-/// The path of a file in the reference directory.
-fn reference_path(file: &str) -> String {
-    format!(
-        "{}/../../tests/data/reference/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
-
-fn reference(name: &str) -> Value {
-    let path = reference_path(&format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
 
 fn two_pl_items(json: &Value) -> Vec<ItemParams> {
     let a = floats(&json["twopl_mml"]["a"]);
@@ -56,7 +40,7 @@ fn two_pl_items(json: &Value) -> Vec<ItemParams> {
 /// The first `n` data rows of the data set's CSV (no id column).
 fn first_rows(json: &Value, n: usize) -> Vec<Vec<Response>> {
     let file = json["file"].as_str().unwrap().trim_start_matches("data/");
-    let text = std::fs::read_to_string(reference_path(file)).unwrap();
+    let text = reference_text(file);
     text.lines()
         .skip(1)
         .take(n)
@@ -99,7 +83,11 @@ fn eap_of_the_first_ten_persons_matches_mirt() {
                 (est.theta - expected_theta[i]).abs(),
                 (est.se - expected_psd[i]).abs(),
             );
-            assert!(dt < TOL && ds < TOL, "{name} row {}: {est:?}", i + 1);
+            assert!(
+                dt < ABILITY_GIVEN_PARAMETERS && ds < ABILITY_GIVEN_PARAMETERS,
+                "{name} row {}: {est:?}",
+                i + 1
+            );
             worst = (worst.0.max(dt), worst.1.max(ds));
         }
     }
@@ -125,7 +113,10 @@ fn eap_and_map_by_pattern_match_mirt() {
             let got = [e.theta, e.se, m.theta, m.se];
             for c in 0..4 {
                 let d = (got[c] - columns[c][i]).abs();
-                assert!(d < TOL, "{name} pattern {p}: column {c}: {got:?}");
+                assert!(
+                    d < ABILITY_GIVEN_PARAMETERS,
+                    "{name} pattern {p}: column {c}: {got:?}"
+                );
                 worst[c] = worst[c].max(d);
             }
         }
@@ -152,7 +143,10 @@ fn summed_score_eap_table_matches_the_reference() {
             .zip(expected_eap.iter().zip(&expected_psd))
         {
             let (dt, ds) = ((row.theta - e).abs(), (row.psd - s).abs());
-            assert!(dt < TOL && ds < TOL, "{name}: {row:?}");
+            assert!(
+                dt < ABILITY_GIVEN_PARAMETERS && ds < ABILITY_GIVEN_PARAMETERS,
+                "{name}: {row:?}"
+            );
             worst_theta = worst_theta.max(dt);
             worst_psd = worst_psd.max(ds);
         }

@@ -4,15 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
-use crate::common::{reference_json, reference_matrix};
+use crate::common::reference_matrix;
+use crate::reference_data::reference;
+use crate::tolerance::CLOSED_FORM;
 use exam_stats::{AnalysisOptions, ItemAnalysis, Summary, analyze};
 use serde_json::Value;
 
-/// SOURCE-README.md: closed forms, agreement to 1e-9 absolute.
-const TOLERANCE: f64 = 1e-9;
-
 fn load(name: &str) -> (ItemAnalysis, Value) {
-    let expected = reference_json(name);
+    let expected = reference(name);
     let csv_name = expected["file"]
         .as_str()
         .unwrap()
@@ -33,7 +32,7 @@ fn close(what: &str, got: Option<f64>, want: &Value) -> f64 {
     let got = got.unwrap_or_else(|| panic!("{what}: undefined, expected {want}"));
     let diff = (got - want).abs();
     assert!(
-        diff <= TOLERANCE,
+        diff <= CLOSED_FORM,
         "{what}: got {got}, want {want} (diff {diff:e})"
     );
     diff
@@ -115,8 +114,14 @@ fn verbal_aggression() {
 fn sat12_feldt_interval() {
     let (a, _) = load("sat12");
     let ci = a.forms[0].alpha_ci.unwrap();
-    assert!((ci.lower - 0.7739373525993445).abs() < 1e-9, "{ci:?}");
-    assert!((ci.upper - 0.8204422560150952).abs() < 1e-9, "{ci:?}");
+    assert!(
+        (ci.lower - 0.7739373525993445).abs() < CLOSED_FORM,
+        "{ci:?}"
+    );
+    assert!(
+        (ci.upper - 0.8204422560150952).abs() < CLOSED_FORM,
+        "{ci:?}"
+    );
 }
 
 /// ability.csv (1525 x 16, 1143 missing cells) under psych's pairwise

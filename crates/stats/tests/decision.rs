@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
 use crate::common::reference_matrix;
+use crate::tolerance::{CLOSED_FORM, INTEGRAL};
 use exam_stats::ctt::FormStatistics;
 use exam_stats::decision::{BetaFit, Classification, CutScoreStatistics};
 use exam_stats::{AnalysisOptions, Summary, analyze};
@@ -27,11 +28,6 @@ fn form(name: &str, cut: f64) -> FormStatistics {
 fn near(what: &str, got: f64, want: f64, tol: f64) {
     assert!((got - want).abs() <= tol, "{what}: got {got}, want {want}");
 }
-
-/// Closed forms (binomial tails, Kelley's formula): 1e-9.
-const CLOSED: f64 = 1e-9;
-/// The Livingston-Lewis integrals: our midpoint rule vs. adaptive quadrature.
-const INTEGRAL: f64 = 1e-6;
 
 /// The expected statistics at a cut on a dichotomous form.
 struct Expected {
@@ -60,7 +56,7 @@ fn check_classification(what: &str, got: &Classification, want: &ExpectedClassif
     assert_eq!(got.true_score_beta.fit, want.fit, "{what}");
     let b = got.true_score_beta;
     for (g, w) in [b.alpha, b.beta, b.lower, b.upper].iter().zip(want.beta) {
-        near(what, *g, w, 1e-9);
+        near(what, *g, w, CLOSED_FORM);
     }
     near(what, got.accuracy, want.accuracy, INTEGRAL);
     near(what, got.false_positive, want.false_positive, INTEGRAL);
@@ -76,7 +72,7 @@ fn check_classification(what: &str, got: &Classification, want: &ExpectedClassif
         "sums to one",
         got.accuracy + got.false_positive + got.false_negative,
         1.0,
-        1e-9,
+        CLOSED_FORM,
     );
 }
 
@@ -85,22 +81,22 @@ fn check(c: &CutScoreStatistics, want: &Expected) {
         "passing",
         c.proportion_passing.unwrap(),
         want.passing,
-        CLOSED,
+        CLOSED_FORM,
     );
-    near("lord", c.csem_lord.unwrap(), want.csem_lord, CLOSED);
-    near("keats", c.csem_keats.unwrap(), want.csem_keats, CLOSED);
+    near("lord", c.csem_lord.unwrap(), want.csem_lord, CLOSED_FORM);
+    near("keats", c.csem_keats.unwrap(), want.csem_keats, CLOSED_FORM);
     let s = c.subkoviak.unwrap();
     near(
         "subkoviak p0",
         s.consistency,
         want.subkoviak_consistency,
-        CLOSED,
+        CLOSED_FORM,
     );
     near(
         "subkoviak kappa",
         s.kappa.unwrap(),
         want.subkoviak_kappa,
-        CLOSED,
+        CLOSED_FORM,
     );
 }
 

@@ -7,7 +7,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
-use crate::common::{reference_matrix, reference_path};
+use crate::common::reference_matrix;
+use crate::reference_data::reference_text;
+use crate::tolerance::ROUNDING;
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_stats::dif::polytomous::PolytomousDifClass;
 use exam_stats::dif::{DifOptions, GroupMembership, ItemDif, dif};
@@ -62,11 +64,11 @@ fn worked_example_by_hand() {
     //   √((13 − 9²/9)/8) = √0.5; SMD/SD = −0.5/√0.5.
     // p(χ²₁ > 1.11) = 0.29 ≥ .05: AA.
     let m = worked_example(1).mantel_smd.unwrap();
-    assert!((m.mantel_chi2 - 121.0 / 109.0).abs() < 1e-12);
+    assert!((m.mantel_chi2 - 121.0 / 109.0).abs() < ROUNDING);
     assert!((m.mantel_p_value - 0.292_1).abs() < 1e-3);
-    assert!((m.smd + 0.5).abs() < 1e-12);
-    assert!((m.item_sd - 0.5f64.sqrt()).abs() < 1e-12);
-    assert!((m.smd_effect_size + 0.5 / 0.5f64.sqrt()).abs() < 1e-12);
+    assert!((m.smd + 0.5).abs() < ROUNDING);
+    assert!((m.item_sd - 0.5f64.sqrt()).abs() < ROUNDING);
+    assert!((m.smd_effect_size + 0.5 / 0.5f64.sqrt()).abs() < ROUNDING);
     assert_eq!(m.ets_class, PolytomousDifClass::AA);
 
     // Ten copies: stratum 2 has n_R = 30, n_F = 20, T = 40, S = 60:
@@ -78,14 +80,14 @@ fn worked_example_by_hand() {
     let m = worked_example(10).mantel_smd.unwrap();
     assert!((m.mantel_chi2 - 121.0 * 91.0 / 799.0).abs() < 1e-10);
     assert!(m.mantel_p_value < 0.001);
-    assert!((m.smd + 0.5).abs() < 1e-12);
-    assert!((m.item_sd - (40.0f64 / 89.0).sqrt()).abs() < 1e-12);
+    assert!((m.smd + 0.5).abs() < ROUNDING);
+    assert!((m.item_sd - (40.0f64 / 89.0).sqrt()).abs() < ROUNDING);
     assert_eq!(m.ets_class, PolytomousDifClass::CC);
 }
 
 /// The gender column of the verbal-aggression groups file.
 fn gender_labels() -> Vec<Option<String>> {
-    let text = std::fs::read_to_string(reference_path("verbal_aggression_groups.csv")).unwrap();
+    let text = reference_text("verbal_aggression_groups.csv");
     text.lines()
         .skip(1)
         .map(|l| Some(l.split(',').next().unwrap().to_owned()))
@@ -97,7 +99,7 @@ fn gender_labels() -> Vec<Option<String>> {
 fn verbal_aggression(item: usize) -> (Vec<(usize, usize, bool)>, ItemDif) {
     let data = reference_matrix("verbal_aggression_poly.csv");
     let labels = gender_labels();
-    let raw = std::fs::read_to_string(reference_path("verbal_aggression_poly.csv")).unwrap();
+    let raw = reference_text("verbal_aggression_poly.csv");
     let persons = raw
         .lines()
         .skip(1)
@@ -157,8 +159,8 @@ fn mantel_and_smd_agree_with_a_direct_computation_on_real_data() {
             (got.mantel_chi2 - chi2).abs() < 1e-10 * chi2.max(1.0),
             "item {item}"
         );
-        assert!((got.smd - smd).abs() < 1e-12, "item {item}");
-        assert!((got.item_sd - sd).abs() < 1e-12, "item {item}");
+        assert!((got.smd - smd).abs() < ROUNDING, "item {item}");
+        assert!((got.item_sd - sd).abs() < ROUNDING, "item {item}");
     }
 }
 

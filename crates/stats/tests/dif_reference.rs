@@ -6,16 +6,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
-use crate::common::{reference_json, reference_matrix, reference_path};
+use crate::common::reference_matrix;
+use crate::reference_data::{reference, reference_text};
+use crate::tolerance::{CLOSED_FORM, ITERATIVE, ROUNDING};
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_stats::dif::{DifAnalysis, DifOptions, GroupMembership, dif};
 use serde_json::Value;
 
-/// SOURCE-README.md: closed forms, 1e-9 relative.
-const RELATIVE: f64 = 1e-9;
-
 fn column(file: &str, name: &str) -> Vec<Option<String>> {
-    let text = std::fs::read_to_string(reference_path(file)).unwrap();
+    let text = reference_text(file);
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let at = header.iter().position(|h| *h == name).unwrap();
@@ -43,13 +42,13 @@ fn rel(what: &str, got: Option<f64>, want: &Value) {
     let got = got.unwrap_or_else(|| panic!("{what}: undefined"));
     let diff = (got - want).abs() / want.abs().max(1e-300);
     assert!(
-        diff <= RELATIVE,
+        diff <= CLOSED_FORM,
         "{what}: got {got}, want {want} (rel {diff:e})"
     );
 }
 
 fn check(name: &str, groups: &str, comparison: &str, variable: &str) {
-    let expected = reference_json(name);
+    let expected = reference(name);
     let want = &expected["mantel_haenszel"]["comparisons"][comparison];
     let reference = want["reference"].as_str().unwrap();
     let focal = want["focal"].as_str().unwrap();
@@ -160,14 +159,14 @@ fn verbal_aggression_std_p_dif_logistic_and_purification() {
         let item = &got.items[i];
         let l = item.logistic.unwrap();
         let close = |what: &str, a: f64, b: f64| {
-            assert!((a - b).abs() < 1e-6, "item {i} {what}: {a} vs {b}")
+            assert!((a - b).abs() < ITERATIVE, "item {i} {what}: {a} vs {b}")
         };
         close("uniform", l.uniform_chi2, uniform);
         close("nonuniform", l.nonuniform_chi2, nonuniform);
         close("both", l.total_chi2, both);
         close("delta R2", l.delta_r2_nagelkerke, delta);
         assert!(
-            (item.std_p_dif.unwrap() - std_p).abs() < 1e-12,
+            (item.std_p_dif.unwrap() - std_p).abs() < ROUNDING,
             "item {i} std p-dif"
         );
     }
@@ -189,7 +188,7 @@ fn verbal_aggression_std_p_dif_logistic_and_purification() {
     ] {
         let got = purified.items[i].alpha_mh.unwrap();
         assert!(
-            (got - alpha).abs() / alpha < 1e-9,
+            (got - alpha).abs() / alpha < CLOSED_FORM,
             "item {i}: {got} vs {alpha}"
         );
     }

@@ -12,7 +12,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
-use crate::common::{reference_json, reference_matrix, reference_path};
+use crate::common::reference_matrix;
+use crate::reference_data::{reference, reference_text};
+use crate::tolerance::{CLOSED_FORM, ROUNDING};
 use exam_core::responses::ResponseMatrix;
 use exam_stats::distractors::{Choice, Choices, ItemDistractors, distractors};
 use exam_stats::flags::{Flag, FlagThresholds};
@@ -20,7 +22,7 @@ use exam_stats::{AnalysisOptions, Summary, analyze};
 
 /// Reads raw choices; `missing` is the code for no answer.
 fn choices(name: &str, m: &ResponseMatrix, missing: &str) -> Choices {
-    let text = std::fs::read_to_string(reference_path(name)).unwrap();
+    let text = reference_text(name);
     let mut c = Choices::new(m.items().to_vec());
     for line in text.lines().skip(1) {
         let row: Vec<Option<&str>> = line
@@ -33,7 +35,7 @@ fn choices(name: &str, m: &ResponseMatrix, missing: &str) -> Choices {
 }
 
 fn keys(name: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(reference_path(name)).unwrap();
+    let text = reference_text(name);
     text.lines()
         .skip(1)
         .map(|l| l.split(',').nth(1).unwrap().to_owned())
@@ -51,7 +53,10 @@ fn option<'a>(
 }
 
 fn near(what: &str, got: f64, want: f64) {
-    assert!((got - want).abs() < 1e-12, "{what}: got {got}, want {want}");
+    assert!(
+        (got - want).abs() < ROUNDING,
+        "{what}: got {got}, want {want}"
+    );
 }
 
 #[test]
@@ -146,14 +151,14 @@ fn sat12_options_match_numpy_and_item_32_is_flagged() {
 
     // The key's option point-biserial is the item's corrected point-biserial
     // (reference sat12.json, psych r.drop) for every item.
-    let expected = reference_json("sat12");
+    let expected = reference("sat12");
     for (i, item) in d.iter().enumerate() {
         let key = item.options.iter().find(|o| o.is_key).unwrap();
         let want = expected["ctt"]["point_biserial_corrected"][i]
             .as_f64()
             .unwrap();
         assert!(
-            (key.point_biserial.unwrap() - want).abs() < 1e-9,
+            (key.point_biserial.unwrap() - want).abs() < CLOSED_FORM,
             "item {}",
             i + 1
         );

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
+use crate::tolerance::{CLOSED_FORM, ITERATIVE};
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
 use exam_stats::calibration::{
@@ -106,7 +107,7 @@ proptest! {
         prop_assume!({ let mut s = shuffled.clone(); s.sort_unstable(); s == forward });
         let (a, b) = (build(&rows, &forward), build(&rows, &shuffled));
         match (calibrate(&a, &options(IrtModel::TwoPl)), calibrate(&b, &options(IrtModel::TwoPl))) {
-            (Ok(x), Ok(y)) => prop_assert!((x.log_likelihood - y.log_likelihood).abs() < 1e-6 * x.log_likelihood.abs().max(1.0)),
+            (Ok(x), Ok(y)) => prop_assert!((x.log_likelihood - y.log_likelihood).abs() < ITERATIVE * x.log_likelihood.abs().max(1.0)),
             (Err(e), Err(_)) => failure_is_too_few_items(&rows, &e)?,
             (x, y) => prop_assert!(false, "one order failed: {:?} / {:?}", x.err(), y.err()),
         }
@@ -134,7 +135,7 @@ proptest! {
             Err(e) => failure_is_too_few_items(&rows, &e)?,
             Ok(fit) => {
             let b: Vec<f64> = fit.items.iter().filter_map(|i| i.difficulty).collect();
-            prop_assert!(b.iter().sum::<f64>().abs() < 1e-9);
+            prop_assert!(b.iter().sum::<f64>().abs() < CLOSED_FORM);
             prop_assert!(fit.conditional_log_likelihood <= 0.0);
             for item in &fit.items {
                 if let Some(se) = item.se {

@@ -7,19 +7,15 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use crate::common::{reference_json, reference_matrix};
+use crate::common::reference_matrix;
+use crate::reference_data::{floats, reference};
+use crate::tolerance::{CLOSED_FORM, CML, ITERATIVE, ROUNDING};
 use exam_stats::calibration::{PolytomousRasch, ScoreSplit, andersen_lr, pcm_cml};
-
-/// Conditional log-likelihood, thresholds and locations: 1e-3 abs (the
-/// tolerance of SOURCE-README.md for CML; eRm stops at about 2e-4).
-const TOL: f64 = 1e-3;
-
-use crate::common::floats;
 
 #[test]
 fn partial_credit_model_matches_erm() {
     let data = reference_matrix("verbal_aggression_poly.csv");
-    let expected = &reference_json("verbal_aggression")["pcm_cml"];
+    let expected = &reference("verbal_aggression")["pcm_cml"];
     let fit = pcm_cml(&data, PolytomousRasch::PartialCredit).unwrap();
     assert!(fit.convergence.converged);
     assert_eq!(fit.n_parameters, 47);
@@ -36,7 +32,7 @@ fn partial_credit_model_matches_erm() {
     eprintln!(
         "PCM: Δ cond. loglik {dl:.2e}, max |Δτ| {max_tau:.2e}, max |Δlocation| {max_loc:.2e}"
     );
-    assert!(dl.abs() < TOL && max_tau < TOL && max_loc < TOL);
+    assert!(dl.abs() < CML && max_tau < CML && max_loc < CML);
 }
 
 /// eRm's RSM `eta`: item parameters of items 2..k (item 1's is minus their
@@ -45,7 +41,7 @@ fn partial_credit_model_matches_erm() {
 #[test]
 fn rating_scale_model_matches_erm() {
     let data = reference_matrix("verbal_aggression_poly.csv");
-    let expected = &reference_json("verbal_aggression")["pcm_cml"]["rsm"];
+    let expected = &reference("verbal_aggression")["pcm_cml"]["rsm"];
     let fit = pcm_cml(&data, PolytomousRasch::RatingScale).unwrap();
     assert!(fit.convergence.converged);
     assert_eq!(fit.n_parameters, 24);
@@ -63,18 +59,18 @@ fn rating_scale_model_matches_erm() {
         .fold(0.0f64, f64::max);
     let kappa = fit.category_thresholds.as_ref().unwrap();
     let spread = kappa[1].value - kappa[0].value;
-    assert!((kappa[0].value + kappa[1].value).abs() < 1e-12);
+    assert!((kappa[0].value + kappa[1].value).abs() < ROUNDING);
     // Every item's thresholds are its location plus the common κ's.
     for item in &fit.items {
         for (t, c) in item.thresholds.iter().zip(kappa) {
-            assert!((t.value - item.location.value - c.value).abs() < 1e-9);
+            assert!((t.value - item.location.value - c.value).abs() < CLOSED_FORM);
         }
     }
     eprintln!(
         "RSM: Δ cond. loglik {dl:.2e}, max |Δ centred location| {max_loc:.2e}, Δ threshold spread {:.2e}",
         spread - eta[k - 1]
     );
-    assert!(dl.abs() < TOL && max_loc < TOL && (spread - eta[k - 1]).abs() < TOL);
+    assert!(dl.abs() < CML && max_loc < CML && (spread - eta[k - 1]).abs() < CML);
 }
 
 /// On 0/1 items the PCM is the Rasch model: the same difficulties,
@@ -84,19 +80,19 @@ fn rating_scale_model_matches_erm() {
 fn on_dichotomous_items_it_is_erm_rasch_with_its_lr_test() {
     for name in ["lsat6", "raschdat1", "verbal_aggression"] {
         let data = reference_matrix(&format!("{name}.csv"));
-        let reference = &reference_json(name)["rasch_cml"];
+        let reference = &reference(name)["rasch_cml"];
         let fit = pcm_cml(&data, PolytomousRasch::PartialCredit).unwrap();
         let (b, se) = (floats(&reference["difficulty"]), floats(&reference["se"]));
         for (j, item) in fit.items.iter().enumerate() {
-            assert!((item.location.value - b[j]).abs() < TOL, "{name} {j}");
+            assert!((item.location.value - b[j]).abs() < CML, "{name} {j}");
             assert!(
-                (item.location.se.unwrap() - se[j]).abs() < TOL,
+                (item.location.se.unwrap() - se[j]).abs() < CML,
                 "{name} {j}"
             );
         }
         let loglik = reference["conditional_loglik"].as_f64().unwrap();
         assert!(
-            (fit.conditional_log_likelihood - loglik).abs() < TOL,
+            (fit.conditional_log_likelihood - loglik).abs() < CML,
             "{name}"
         );
         let want = &reference["andersen_LR_mean_split_erm"];
@@ -105,10 +101,10 @@ fn on_dichotomous_items_it_is_erm_rasch_with_its_lr_test() {
             "{name}: LR {} (eRm {}), df {} (eRm {}), p {} (eRm {})",
             lr.lr, want["LR"], lr.df, want["df"], lr.p_value, want["p_value"]
         );
-        assert!((lr.lr - want["LR"].as_f64().unwrap()).abs() < TOL, "{name}");
+        assert!((lr.lr - want["LR"].as_f64().unwrap()).abs() < CML, "{name}");
         assert_eq!(lr.df as u64, want["df"].as_u64().unwrap());
         assert!(
-            (lr.p_value - want["p_value"].as_f64().unwrap()).abs() < TOL,
+            (lr.p_value - want["p_value"].as_f64().unwrap()).abs() < CML,
             "{name}"
         );
     }
@@ -170,12 +166,12 @@ fn person_parameters_maximise_the_weighted_likelihood() {
         }
         let theta = 0.5 * (lo + hi);
         assert!(
-            (row.theta - theta).abs() < 1e-6,
+            (row.theta - theta).abs() < ITERATIVE,
             "score {}: {} vs {theta}",
             row.score,
             row.theta
         );
-        assert!((row.se - 1.0 / weighted(r, theta).1.sqrt()).abs() < 1e-6);
+        assert!((row.se - 1.0 / weighted(r, theta).1.sqrt()).abs() < ITERATIVE);
     }
     // Finite at the extremes and increasing in the score.
     assert!(table.windows(2).all(|w| w[0].theta < w[1].theta));

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 use crate::common::reference_matrix;
+use crate::tolerance::{CLOSED_FORM, ROUNDING};
 use exam_stats::calibration::{
     BetaPrior, CalibrationOptions, Estimation, IrtModel, LogNormalPrior, calibrate,
 };
@@ -52,7 +53,7 @@ fn three_pl_default_is_map_and_says_so() {
             bilog_log_prior(e.a, e.c)
         })
         .sum();
-    assert!((fit.log_posterior - (fit.log_likelihood + prior)).abs() < 1e-9);
+    assert!((fit.log_posterior - (fit.log_likelihood + prior)).abs() < CLOSED_FORM);
     let json = serde_json::to_value(&fit).unwrap();
     assert_eq!(json["estimation"], "map");
     assert_eq!(json["priors"]["a"]["distribution"], "lognormal");
@@ -67,11 +68,11 @@ fn two_pl_default_is_ml_and_a_slope_prior_makes_it_map() {
     let ml = calibrate(&data, &options).unwrap();
     assert_eq!(ml.estimation, Estimation::Ml);
     assert_eq!(ml.priors.a, None);
-    assert!((ml.log_posterior - ml.log_likelihood).abs() < 1e-12);
+    assert!((ml.log_posterior - ml.log_likelihood).abs() < ROUNDING);
     options.priors.a = Some(LogNormalPrior::BILOG);
     let map = calibrate(&data, &options).unwrap();
     assert_eq!(map.estimation, Estimation::Map);
     // The prior moves the estimates: the likelihood can only fall.
-    assert!(map.log_likelihood <= ml.log_likelihood + 1e-9);
+    assert!(map.log_likelihood <= ml.log_likelihood + CLOSED_FORM);
     assert!(map.log_posterior < map.log_likelihood);
 }

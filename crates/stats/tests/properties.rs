@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly on bad fixtures
 
+use crate::tolerance::ROUNDING;
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
 use exam_stats::ctt::{FormStatistics, ItemStatistics};
@@ -64,7 +65,7 @@ fn run(m: &ResponseMatrix) -> ItemAnalysis {
 
 fn close(a: Option<f64>, b: Option<f64>) -> bool {
     match (a, b) {
-        (Some(x), Some(y)) => (x - y).abs() <= 1e-12 * (1.0 + x.abs()),
+        (Some(x), Some(y)) => (x - y).abs() <= ROUNDING * (1.0 + x.abs()),
         (None, None) => true,
         _ => false,
     }
@@ -163,7 +164,7 @@ proptest! {
     fn statistics_stay_in_range((k, rows) in rows_strategy()) {
         let a = run(&build(k, &rows, &identity(rows.len()), &identity(k)));
         for f in &a.forms {
-            if let Some(alpha) = f.alpha { prop_assert!(alpha <= 1.0 + 1e-12); }
+            if let Some(alpha) = f.alpha { prop_assert!(alpha <= 1.0 + ROUNDING); }
             if let Some(r) = f.split_half { prop_assert!((-1.0..=1.0).contains(&r)); }
         }
         for i in &a.items {
@@ -171,7 +172,7 @@ proptest! {
                 prop_assert!((-1.0..=1.0).contains(&r));
             }
             if let Some(p) = i.p_value { prop_assert!((0.0..=1.0).contains(&p)); }
-            if let Some(d) = i.discrimination_index { prop_assert!((-1.0 - 1e-12..=1.0 + 1e-12).contains(&d)); }
+            if let Some(d) = i.discrimination_index { prop_assert!((-1.0 - ROUNDING..=1.0 + ROUNDING).contains(&d)); }
         }
         let json = serde_json::to_string(&a).unwrap();
         prop_assert!(!json.contains("NaN") && !json.contains("null"));
@@ -229,10 +230,10 @@ proptest! {
             prop_assert!(close(key.proportion, stats.p_value));
             prop_assert!(close(key.point_biserial, stats.point_biserial), "{:?} vs {:?}", key.point_biserial, stats.point_biserial);
             let total: f64 = item.options.iter().filter_map(|o| o.proportion).sum();
-            prop_assert!((total - 1.0).abs() < 1e-12);
+            prop_assert!((total - 1.0).abs() < ROUNDING);
             for o in &item.options {
                 for q in &o.quintile_proportions {
-                    prop_assert!((-1e-12..=1.0 + 1e-12).contains(q));
+                    prop_assert!((-ROUNDING..=1.0 + ROUNDING).contains(q));
                 }
             }
         }

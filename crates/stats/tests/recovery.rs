@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
+use crate::recovery_generator::normal;
+use crate::tolerance::ROUNDING;
 use exam_core::ids::{ItemId, PersonId};
 use exam_core::irt::ItemParams;
 use exam_core::responses::{Cell, ResponseMatrix, ResponseMatrixBuilder};
@@ -12,12 +14,6 @@ use exam_stats::calibration::{
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    let u: f64 = rng.random::<f64>().max(1e-300);
-    let v: f64 = rng.random();
-    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-}
 
 /// A generating item: slope, intercepts `d_1..d_m` (GPCM form) and `c`.
 #[derive(Clone)]
@@ -276,7 +272,7 @@ fn fixed_item_calibration_puts_pretest_items_on_the_bank_scale() {
     assert!((fit.latent.sd - 1.2).abs() < 0.08, "{:?}", fit.latent);
     for (item, t) in fit.items.iter().zip(&items).take(12) {
         assert!(item.fixed);
-        assert!((item.estimate.as_ref().unwrap().a - t.a).abs() < 1e-12);
+        assert!((item.estimate.as_ref().unwrap().a - t.a).abs() < ROUNDING);
     }
     let pretest_b = rmse(&fit, &items, |t| -t.d[0] / t.a, |e| e.b().unwrap());
     let pretest_a = rmse(&fit, &items, |t| t.a, |e| e.a);

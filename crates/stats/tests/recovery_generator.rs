@@ -1,6 +1,8 @@
 //! The seeded generator of the parameter-recovery data sets: shared by the
-//! reference test (`reference_recovery.rs`) and the example that writes
-//! the CSVs the reference tools read (`examples/write_recovery_data.rs`).
+//! reference test (`reference_recovery.rs`), the recovery tests
+//! (`recovery.rs`), the example that writes the CSVs the reference tools
+//! read (`examples/write_recovery_data.rs`) and the calibration benchmarks
+//! (`benches/calibration.rs` of the workspace).
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -13,19 +15,24 @@ pub const SETS: [(&str, usize, usize, bool, u64, u64); 2] = [
 
 /// Generating item parameters, one entry per item.
 pub struct Truth {
+    /// Slopes.
     pub a: Vec<f64>,
+    /// Difficulties.
     pub b: Vec<f64>,
+    /// Lower asymptotes.
     pub c: Vec<f64>,
 }
 
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    // Box–Muller.
+/// A standard normal draw by Box–Muller on `u` in `[1e-300, 1)`: not
+/// `exam_core::random::standard_normal` (which takes `1 − u`), because the
+/// reference tools fitted data drawn from this stream.
+pub fn normal(rng: &mut ChaCha8Rng) -> f64 {
     let u: f64 = rng.random::<f64>().max(1e-300);
     let v: f64 = rng.random();
     (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
 }
 
-/// As benches/calibration.rs: a = 1.1·exp(0.25 z), b = z clamped to
+/// a = 1.1·exp(0.25 z), b = z clamped to
 /// ±2.5, c uniform on [0.1, 0.25] (3PL) or 0.
 pub fn truth(n_items: usize, guessing: bool, seed: u64) -> Truth {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

@@ -17,19 +17,8 @@ use exam_core::responses::ResponseMatrix;
 use exam_stats::calibration::{CalibrationOptions, IrtModel, calibrate};
 use serde_json::Value;
 
-/// 2PL / common-slope MML, 61-node GH, tight convergence: a, d within 1e-3.
-const MML_PARAM_TOL: f64 = 1e-3;
-/// Marginal log-likelihood, same quadrature.
-const LOGLIK_TOL: f64 = 0.01;
-/// Weakly identified items: log-likelihood only, within 0.05.
-const WEAK_LOGLIK_TOL: f64 = 0.05;
-/// 2PL standard errors (mirt's Oakes matrix vs our exact observed
-/// information, Louis's identity): 1e-3 relative (measured: at most 1e-4,
-/// the difference of the two estimates).
-const SE_REL_TOL: f64 = 1e-3;
-
 fn load(name: &str) -> (ResponseMatrix, Value) {
-    let expected = crate::common::reference_json(name);
+    let expected = crate::reference_data::reference(name);
     let file = expected["file"]
         .as_str()
         .unwrap()
@@ -37,7 +26,10 @@ fn load(name: &str) -> (ResponseMatrix, Value) {
     (crate::common::reference_matrix(file), expected)
 }
 
-use crate::common::floats;
+use crate::reference_data::floats;
+use crate::tolerance::{
+    CML, MARGINAL_LOG_LIKELIHOOD, MML_PARAMETER, STANDARD_ERROR_RELATIVE, WEAK_LOG_LIKELIHOOD,
+};
 
 fn tight(model: IrtModel) -> CalibrationOptions {
     let mut o = CalibrationOptions::new(model);
@@ -60,9 +52,9 @@ fn check_two_pl(name: &str) {
     let (se_a, se_b) = (floats(&reference["se_a"]), floats(&reference["se_b"]));
     let loglik = reference["loglik"].as_f64().unwrap();
     let tol = if weak.is_empty() {
-        LOGLIK_TOL
+        MARGINAL_LOG_LIKELIHOOD
     } else {
-        WEAK_LOGLIK_TOL
+        WEAK_LOG_LIKELIHOOD
     };
     assert!(
         (fit.log_likelihood - loglik).abs() < tol,
@@ -86,8 +78,8 @@ fn check_two_pl(name: &str) {
         fit.log_likelihood - loglik,
         fit.iterations
     );
-    assert!(max_diff < MML_PARAM_TOL, "{name}: {max_diff}");
-    assert!(max_se_rel < SE_REL_TOL, "{name}: {max_se_rel}");
+    assert!(max_diff < MML_PARAMETER, "{name}: {max_diff}");
+    assert!(max_se_rel < STANDARD_ERROR_RELATIVE, "{name}: {max_se_rel}");
 }
 
 #[test]
@@ -137,8 +129,8 @@ fn check_common_slope(name: &str) {
         "{name}: common slope max diff {max_diff:.2e}, loglik diff {:.2e}",
         fit.log_likelihood - loglik
     );
-    assert!(max_diff < MML_PARAM_TOL, "{name}: {max_diff}");
-    assert!((fit.log_likelihood - loglik).abs() < LOGLIK_TOL);
+    assert!(max_diff < MML_PARAMETER, "{name}: {max_diff}");
+    assert!((fit.log_likelihood - loglik).abs() < MARGINAL_LOG_LIKELIHOOD);
 }
 
 #[test]
@@ -147,10 +139,6 @@ fn common_slope_all_data_sets() {
         check_common_slope(name);
     }
 }
-
-/// Rasch CML difficulties (sum to zero) and SEs: 1e-3 abs; conditional
-/// log-likelihood 1e-3 abs (eRm 1.0-2 `RM(x, sum0 = TRUE)`).
-const CML_TOL: f64 = 1e-3;
 
 #[test]
 fn rasch_cml_all_data_sets() {
@@ -173,10 +161,7 @@ fn rasch_cml_all_data_sets() {
             "{name}: CML max |Δb| {max_b:.2e}, max |Δse| {max_se:.2e}, Δ cond. loglik {dl:.2e}, {} iterations",
             fit.iterations
         );
-        assert!(
-            max_b < CML_TOL && max_se < CML_TOL && dl.abs() < CML_TOL,
-            "{name}"
-        );
+        assert!(max_b < CML && max_se < CML && dl.abs() < CML, "{name}");
     }
 }
 
@@ -190,7 +175,7 @@ fn gpcm_on_dichotomous_items_is_the_two_pl() {
     let (a, d) = (floats(&reference["a"]), floats(&reference["d"]));
     for (j, item) in fit.items.iter().enumerate() {
         let e = item.estimate.as_ref().unwrap();
-        assert!((e.a - a[j]).abs() < MML_PARAM_TOL && (e.d[0] - d[j]).abs() < MML_PARAM_TOL);
+        assert!((e.a - a[j]).abs() < MML_PARAMETER && (e.d[0] - d[j]).abs() < MML_PARAMETER);
     }
 }
 

@@ -20,6 +20,8 @@ use exam_stats::calibration::{Calibration, CalibrationOptions, IrtModel, calibra
 use serde_json::Value;
 
 use crate::recovery_generator::{SETS, simulate, truth};
+use crate::reference_data::floats;
+use crate::tolerance::RECOVERY_MARGIN;
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -45,14 +47,6 @@ fn rmse_bias(est: &[f64], truth: &[f64]) -> (f64, f64) {
     let sse: f64 = est.iter().zip(truth).map(|(e, t)| (e - t).powi(2)).sum();
     let bias: f64 = est.iter().zip(truth).map(|(e, t)| e - t).sum::<f64>() / n;
     ((sse / n).sqrt(), bias)
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
 }
 
 fn ours(fit: &Calibration) -> [Vec<f64>; 3] {
@@ -106,21 +100,13 @@ fn check(set: usize, model: IrtModel) {
             best.1, best.0
         );
         assert!(
-            rmse <= best.0 * (1.0 + MARGIN),
+            rmse <= best.0 * (1.0 + RECOVERY_MARGIN),
             "{name} {param}: our RMSE {rmse} above {}'s {}",
             best.1,
             best.0
         );
     }
 }
-
-/// Relative margin on the best reference RMSE, for statistical ties: the
-/// 2PL maximum-likelihood estimates of every tool differ only through the
-/// quadrature (mirt's and ours agree to 1e-4 in RMSE; girth's 41-point
-/// rectangular grid lands 0.0003 lower on the slopes, 0.7%), while the
-/// sampling error of an RMSE over 40 items is about RMSE/√80, 11%. A 2%
-/// margin accepts such a tie and nothing larger.
-const MARGIN: f64 = 0.02;
 
 #[test]
 fn two_pl_recovery_no_worse_than_mirt_and_girth() {

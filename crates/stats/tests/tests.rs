@@ -16,5 +16,9 @@ mod properties;
 mod recovery;
 mod recovery_generator;
 mod reference;
+#[path = "../../../tests/reference_data.rs"]
+mod reference_data;
 mod reference_recovery;
 mod threepl_ml;
+#[path = "../../../tests/tolerance.rs"]
+mod tolerance;

@@ -9,7 +9,8 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use crate::common::{floats, reference_matrix};
+use crate::common::reference_matrix;
+use crate::reference_data::{floats, reference_path};
 use exam_core::quadrature::Quadrature;
 use exam_core::responses::{CsvOptions, ResponseMatrix};
 use exam_stats::calibration::{
@@ -38,7 +39,7 @@ fn plain_ml() -> CalibrationOptions {
 }
 
 /// The 0/1 rows of a headed CSV without an id column, read here.
-fn rows(path: &str) -> Vec<Vec<u8>> {
+fn rows(path: &std::path::Path) -> Vec<Vec<u8>> {
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
@@ -128,7 +129,7 @@ fn lsat6_plain_ml_three_pl_reaches_mirt_and_is_converged() {
         fit.log_likelihood
     );
     let params = estimates(&fit);
-    let x = rows(&crate::common::reference_path("lsat6.csv"));
+    let x = rows(&reference_path("lsat6.csv"));
     let ll = marginal_loglik(&x, &params);
     assert!((ll - fit.log_likelihood).abs() < 1e-8, "{ll}");
     // The polish stops at a projected gradient of 1e-6 per person.
@@ -282,7 +283,7 @@ fn map_polish_maximises_the_log_posterior() {
     assert_eq!(fit.estimation, Estimation::Map);
     assert!(fit.convergence.converged);
     assert_eq!(fit.convergence.reason, StopReason::ProjectedGradient);
-    let x = rows(&crate::common::reference_path("lsat6.csv"));
+    let x = rows(&reference_path("lsat6.csv"));
     let log_posterior = |p: &[[f64; 3]]| {
         marginal_loglik(&x, p)
             + p.iter()

@@ -10,7 +10,8 @@
 
 use crate::bank::{BankErrors, CheckedBlueprint, ItemBank, Location};
 use crate::blueprint::{
-    Blueprint, Count, DomainSpec, IrtTargets, LevelCounts, PassingStandard, apportion,
+    Blueprint, BlueprintSettings, Count, DomainSpec, IrtTargets, LevelCounts, PassingStandard,
+    apportion,
 };
 use crate::ids::{BlueprintId, DomainId, ItemId, OptionId, SetId, TaskId};
 use crate::irt::IrtModel;
@@ -22,7 +23,6 @@ use crate::jta::{CompetencyLevel, Domain, Jta, LifecyclePhase, Task};
 use crate::random::standard_normal;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::BTreeMap;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -286,11 +286,10 @@ pub fn synthetic_bank(
             information,
         }
     });
-    let blueprint = Blueprint {
+    let settings = BlueprintSettings {
         id: BlueprintId::new("synthetic"),
         version: "1".to_owned(),
         title: "Synthetic exam".to_owned(),
-        jta: jta.id.clone(),
         scored_items: spec.scored_items,
         pretest_items: spec.pretest_items,
         time_limit_minutes: spec.time_limit_minutes,
@@ -301,15 +300,14 @@ pub fn synthetic_bank(
             method: "synthetic".to_owned(),
             scale: None,
         },
-        domains,
-        phases: BTreeMap::new(),
-        kinds: BTreeMap::new(),
-        max_mix_difference: None,
-        irt: None,
-        max_overlap: None,
-        max_item_uses: None,
+    };
+    let blueprint = Blueprint {
         irt_targets,
-        derivation: "equal domain weights, levels 25/50/25".to_owned(),
+        ..settings.blueprint(
+            &jta,
+            domains,
+            "equal domain weights, levels 25/50/25".to_owned(),
+        )
     };
     let bank = ItemBank::new(jta, sets, items)?;
     let blueprint = CheckedBlueprint::new(bank.jta(), blueprint, &Location::default())?;

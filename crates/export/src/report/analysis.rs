@@ -2,7 +2,9 @@
 //! score distribution, then per item the statistics table, the option table
 //! and the option quantile plot), from the values `exam analyze` computes.
 
-use super::page::{TABLE_END, anchor, count_cell, esc, num_cell, page, row_table, table_head};
+use super::page::{
+    TABLE_END, anchor, count_cell, esc, flagged_item, note, num_cell, page, row_table, table_head,
+};
 use super::svg::{Axis, Plot};
 use crate::analysis::AnalysisDocument;
 use exam_stats::ItemAnalysis;
@@ -66,25 +68,29 @@ pub fn analysis_report(r: &AnalysisReport<'_>) -> String {
     body.push_str("<section id=\"summary\">\n<h2>Test summary</h2>\n");
     body.push_str(&summary_table(a));
     if let Some(p) = &a.pairwise {
-        let _ = writeln!(
-            body,
-            "<p class=\"note\">Pairwise (psych <code>use=\"pairwise\"</code>) alpha over all {} persons: {}.</p>",
-            a.n_persons,
-            p.alpha
-                .map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"))
+        let alpha = p
+            .alpha
+            .map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
+        note(
+            &mut body,
+            &format!(
+                "Pairwise (psych <code>use=\"pairwise\"</code>) alpha over all {} persons: {alpha}.",
+                a.n_persons
+            ),
         );
     }
     if a.n_persons_without_items > 0 {
-        let _ = writeln!(
-            body,
-            "<p class=\"note\">{} of {} persons were presented no item (empty rows).</p>",
-            a.n_persons_without_items, a.n_persons
+        note(
+            &mut body,
+            &format!(
+                "{} of {} persons were presented no item (empty rows).",
+                a.n_persons_without_items, a.n_persons
+            ),
         );
     }
-    let _ = writeln!(
-        body,
-        "<p class=\"note\">Missing data: {}.</p>",
-        esc(&a.missing_data)
+    note(
+        &mut body,
+        &format!("Missing data: {}.", esc(&a.missing_data)),
     );
     // The statistics table takes the page's width (a column per form);
     // the histograms share a grid under it.
@@ -430,13 +436,7 @@ fn flagged_list(a: &ItemAnalysis, reasons: &[Vec<String>]) -> String {
     } else {
         out.push_str("<ul class=\"flags\">\n");
         for (item, reasons) in flagged {
-            let _ = writeln!(
-                out,
-                "<li><a href=\"#{}\"><strong>{}</strong></a>: {}</li>",
-                anchor("item-", item.id.as_str()),
-                esc(item.id.as_str()),
-                reasons.join("; ")
-            );
+            flagged_item(&mut out, item.id.as_str(), &reasons.join("; "));
         }
         out.push_str("</ul>\n");
     }
@@ -596,12 +596,12 @@ fn item_section(
             option_plot(o)
         }
         None => {
-            let note = if raw_input {
+            let text = if raw_input {
                 "Not a single-choice item: its answers are combinations of options, so it has no option table."
             } else {
                 "A scored file holds no option choices: analyse the raw responses (<code>--raw</code> with <code>--forms</code>) for the option table."
             };
-            let _ = writeln!(out, "<p class=\"note\">{note}</p>");
+            note(&mut out, text);
             score_group_plot(id, item.max_score, score_groups)
         }
     };
@@ -685,11 +685,12 @@ fn group_axis() -> Axis {
 /// each fifth of the persons by total score; the key drawn thick and solid.
 fn option_plot(o: &ItemDistractors) -> String {
     let id = o.id.as_str();
-    let mut plot = Plot::new(
-        &anchor("quantile-", id),
-        &format!("Option quantile plot of item {id}"),
+    let mut plot = Plot::of_item(
+        "Option quantile plot",
+        "quantile-",
+        id,
         group_axis(),
-        Axis::new(0.0, 1.0, "Proportion choosing"),
+        "Proportion choosing",
     );
     let mut desc = format!(
         "Proportion choosing each option of item {id} in five score groups, lowest first: "
@@ -736,12 +737,7 @@ fn score_group_plot(id: &str, max_score: u8, groups: &[f64]) -> String {
     } else {
         "Proportion correct"
     };
-    let mut plot = Plot::new(
-        &anchor("quantile-", id),
-        &format!("Score group plot of item {id}"),
-        group_axis(),
-        Axis::new(0.0, 1.0, what),
-    );
+    let mut plot = Plot::of_item("Score group plot", "quantile-", id, group_axis(), what);
     let points: Vec<(f64, f64)> = groups
         .iter()
         .enumerate()

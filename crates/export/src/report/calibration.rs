@@ -8,7 +8,10 @@
 //! (the ones scoring and assembly use); the test information and CSEM at
 //! the document's own θ points are listed beside the plot.
 
-use super::page::{TABLE_END, anchor, count_cell, esc, num_cell, page, side_by_side, table_head};
+use super::page::{
+    TABLE_END, anchor, count_cell, esc, flagged_item, note, num_cell, page, side_by_side,
+    table_head,
+};
 use super::svg::{Axis, Plot};
 use crate::calibration::{CalibrationDocument, ItemParamsRow};
 use exam_core::ids::ItemId;
@@ -309,13 +312,7 @@ fn flagged(doc: &CalibrationDocument) -> String {
         let flags = item_flags(item);
         if !flags.is_empty() {
             any = true;
-            let _ = writeln!(
-                out,
-                "<li><a href=\"#{}\"><strong>{}</strong></a>: {}</li>",
-                anchor("item-", item.id.as_str()),
-                esc(item.id.as_str()),
-                flags.join("; ")
-            );
+            flagged_item(&mut out, item.id.as_str(), &flags.join("; "));
         }
     }
     for item in &doc.not_calibrated {
@@ -459,16 +456,18 @@ fn item_section(
             item.c.unwrap_or_default()
         ),
     };
-    let _ = writeln!(
-        out,
-        "<p class=\"note\">{}{}{}</p>",
-        esc(&params),
-        item.n.map_or_else(String::new, |n| format!(" (N = {n})")),
-        if flags.is_empty() {
-            String::new()
-        } else {
-            format!(" · {}", flags.join("; "))
-        }
+    note(
+        &mut out,
+        &format!(
+            "{}{}{}",
+            esc(&params),
+            item.n.map_or_else(String::new, |n| format!(" (N = {n})")),
+            if flags.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", flags.join("; "))
+            }
+        ),
     );
     let (lo, hi) = (thetas[0], thetas[thetas.len() - 1]);
     let icc: Vec<(f64, f64)> = thetas
@@ -480,11 +479,12 @@ fn item_section(
     } else {
         "P(correct)"
     };
-    let mut plot = Plot::new(
-        &anchor("icc-", id),
-        &format!("Item characteristic curve of item {id}"),
+    let mut plot = Plot::of_item(
+        "Item characteristic curve",
+        "icc-",
+        id,
         Axis::new(lo, hi, "Ability θ"),
-        Axis::new(0.0, 1.0, y_label),
+        y_label,
     );
     let mut desc =
         format!("Item characteristic curve of item {id} under the {model_name} model, {params}");

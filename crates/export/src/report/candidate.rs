@@ -51,9 +51,11 @@ fn result(r: &ScoreReport) -> String {
             .as_ref()
             .and_then(|d| d.scaled_cut)
             .map_or_else(String::new, |c| format!(" (passing score {c})"));
-        let _ = writeln!(
-            out,
-            "<tr><th scope=\"row\">Scaled score</th><td class=\"text\" data-value=\"{s}\">{s}{cut}</td></tr>"
+        fact(
+            &mut out,
+            "Scaled score",
+            &format!(" data-value=\"{s}\""),
+            &format!("{s}{cut}"),
         );
     }
     if let Some(b) = &r.band {
@@ -68,57 +70,71 @@ fn result(r: &ScoreReport) -> String {
                 number(s.scale_max)
             )
         });
-        let _ = writeln!(
-            out,
-            "<tr><th scope=\"row\">Score band (± 1 CSEM)</th><td class=\"text\" data-csem=\"{}\" data-lower=\"{}\" data-upper=\"{}\">{scaled}raw {} to {} (CSEM {:.2} raw points)</td></tr>",
-            b.csem,
-            b.raw_lower,
-            b.raw_upper,
-            number(b.raw_lower),
-            number(b.raw_upper),
-            b.csem
+        fact(
+            &mut out,
+            "Score band (± 1 CSEM)",
+            &format!(
+                " data-csem=\"{}\" data-lower=\"{}\" data-upper=\"{}\"",
+                b.csem, b.raw_lower, b.raw_upper
+            ),
+            &format!(
+                "{scaled}raw {} to {} (CSEM {:.2} raw points)",
+                number(b.raw_lower),
+                number(b.raw_upper),
+                b.csem
+            ),
         );
     }
     let percent = r
         .percent
         .map_or_else(String::new, |p| format!(" ({p:.1}%)"));
-    let _ = writeln!(
-        out,
-        "<tr><th scope=\"row\">Raw score</th><td class=\"text\" data-value=\"{}\">{} of {}{percent}</td></tr>",
-        r.raw, r.raw, r.max
+    fact(
+        &mut out,
+        "Raw score",
+        &format!(" data-value=\"{}\"", r.raw),
+        &format!("{} of {}{percent}", r.raw, r.max),
     );
     if let Some(d) = &r.decision {
-        let _ = writeln!(
-            out,
-            "<tr><th scope=\"row\">Passing raw score</th><td class=\"text\" data-value=\"{}\">{}</td></tr>",
-            d.raw_cut, d.raw_cut
+        fact(
+            &mut out,
+            "Passing raw score",
+            &format!(" data-value=\"{}\"", d.raw_cut),
+            &d.raw_cut.to_string(),
         );
-        let _ = writeln!(
-            out,
-            "<tr><th scope=\"row\">Cut score source</th><td class=\"text\">{}</td></tr>",
-            esc(&d.source)
-        );
+        fact(&mut out, "Cut score source", "", &esc(&d.source));
     }
     if let Some(t) = &r.theta {
-        let _ = writeln!(
-            out,
-            "<tr><th scope=\"row\">Ability (θ, {})</th><td class=\"text\" data-value=\"{}\">{:.3}, standard error {:.3}</td></tr>",
-            esc(&t.method.to_uppercase()),
-            t.theta,
-            t.theta,
-            t.se
+        fact(
+            &mut out,
+            &format!("Ability (θ, {})", esc(&t.method.to_uppercase())),
+            &format!(" data-value=\"{}\"", t.theta),
+            &format!("{:.3}, standard error {:.3}", t.theta, t.se),
         );
     }
     let c = &r.responses;
-    let _ = writeln!(
-        out,
-        "<tr><th scope=\"row\">Responses</th><td class=\"text\">{} counted: {} answered, {} omitted, {} not reached; {} pretest (not scored)</td></tr>",
-        c.counted, c.answered, c.omitted, c.not_reached, c.pretest
+    fact(
+        &mut out,
+        "Responses",
+        "",
+        &format!(
+            "{} counted: {} answered, {} omitted, {} not reached; {} pretest (not scored)",
+            c.counted, c.answered, c.omitted, c.not_reached, c.pretest
+        ),
     );
     out.push_str("</tbody>\n</table>\n");
     out.push_str(&score_plot(r));
     out.push_str("</section>\n");
     out
+}
+
+/// Appends a row of the result table: the header `name` (HTML), then one
+/// text cell with `attributes` (each ` name="value"`, or none) holding
+/// `html`.
+fn fact(out: &mut String, name: &str, attributes: &str, html: &str) {
+    let _ = writeln!(
+        out,
+        "<tr><th scope=\"row\">{name}</th><td class=\"text\"{attributes}>{html}</td></tr>"
+    );
 }
 
 /// The score on its reporting scale (the raw score where there is no

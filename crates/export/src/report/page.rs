@@ -151,6 +151,23 @@ pub(crate) fn num_cell(value: Option<f64>, digits: usize, reason: Option<Reason>
     }
 }
 
+/// Appends a note: a paragraph of `html` (escaped by the caller) in the
+/// note style, and a newline.
+pub(crate) fn note(out: &mut String, html: &str) {
+    let _ = writeln!(out, "<p class=\"note\">{html}</p>");
+}
+
+/// Appends an entry of a list of flagged items: the item `id`, linked to
+/// its section, and why it is flagged (`reasons`, HTML).
+pub(crate) fn flagged_item(out: &mut String, id: &str, reasons: &str) {
+    let _ = writeln!(
+        out,
+        "<li><a href=\"#{}\"><strong>{}</strong></a>: {reasons}</li>",
+        anchor("item-", id),
+        esc(id)
+    );
+}
+
 /// Two blocks side by side (one under the other on a narrow screen).
 pub(crate) fn side_by_side(left: &str, right: &str) -> String {
     format!("<div class=\"grid\"><div>{left}</div><div>{right}</div></div>\n")

@@ -8,7 +8,7 @@
 //! colour, so a plot printed in greyscale still reads; the colours all have
 //! at least 4.5:1 contrast on white.
 
-use super::page::esc;
+use super::page::{anchor, esc};
 use std::fmt::Write as _;
 
 /// Width and height of the drawing, in SVG units (the figure scales).
@@ -180,6 +180,18 @@ impl Plot {
             left: LEFT,
             height: HEIGHT,
         }
+    }
+
+    /// The plot of one item: `kind` of item `id` (its title), with the id
+    /// `prefix` and the item's [`anchor`], over the share `y_label` from 0
+    /// to 1.
+    pub(crate) fn of_item(kind: &str, prefix: &str, id: &str, x: Axis, y_label: &str) -> Self {
+        Self::new(
+            &anchor(prefix, id),
+            &format!("{kind} of item {id}"),
+            x,
+            Axis::new(0.0, 1.0, y_label),
+        )
     }
 
     /// Room for the labels of the vertical axis (default 58 units).
