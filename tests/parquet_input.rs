@@ -47,6 +47,9 @@ enum Cells {
     Text(Vec<Option<String>>),
 }
 
+/// Named columns of a test file.
+type Columns<'a> = Vec<(&'a str, Cells)>;
+
 /// Writes optional columns `(name, cells)` to a Parquet file, in row
 /// groups of `group_rows` rows.
 fn write_columns(path: &str, columns: &[(&str, Cells)], group_rows: usize) {
@@ -277,7 +280,7 @@ fn bad_parquet_files_are_refused_naming_row_and_column() {
     let scratch = Scratch::new("bad");
     let text = |v: &[Option<&str>]| Cells::Text(v.iter().map(|s| s.map(str::to_owned)).collect());
     let ints = |v: &[Option<i32>]| Cells::Int32(v.to_vec());
-    let cases: Vec<(&str, Vec<(&str, Cells)>, usize, &str)> = vec![
+    let cases: Vec<(&str, Columns, usize, &str)> = vec![
         (
             "text-scores",
             vec![("person", text(&[Some("a")])), ("Q1", text(&[Some("1")]))],

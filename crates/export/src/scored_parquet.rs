@@ -22,7 +22,7 @@
 //! no lists). Rows are numbered from 1 across row groups in errors.
 //! Pages may be uncompressed, Snappy or gzip compressed.
 //!
-//! [`write`] writes the wide layout with a text person column `person`
+//! [`write()`] writes the wide layout with a text person column `person`
 //! (Snappy pages, row groups of [`GROUP_ROWS`] rows).
 //!
 //! The file is read whole into memory (Parquet's footer is at its end); the
@@ -46,7 +46,7 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::sync::Arc;
 
-/// Rows per row group that [`write`] writes.
+/// Rows per row group that [`write()`] writes.
 pub const GROUP_ROWS: usize = 1 << 16;
 
 /// The four bytes that open and close every Parquet file.
@@ -771,8 +771,8 @@ fn group_scores(
         let rows = block.persons();
         let from = rows.partition_point(|&p| p < persons.start);
         let to = rows.partition_point(|&p| p < persons.end);
-        for r in from..to {
-            let at = (rows[r] - persons.start) * k;
+        for (r, &person) in rows.iter().enumerate().take(to).skip(from) {
+            let at = (person - persons.start) * k;
             for (&item, &score) in block.items().iter().zip(block.row(r)) {
                 // An omission is stored with the score 0.
                 scores[at + item] = Some(score);

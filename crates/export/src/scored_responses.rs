@@ -1,6 +1,6 @@
 //! The scored response file in either of its formats: Parquet
-//! ([`scored_parquet`](crate::scored_parquet)) when its name ends in
-//! `.parquet`, the scored CSV ([`scored_csv`](crate::scored_csv))
+//! ([`scored_parquet`]) when its name ends in
+//! `.parquet`, the scored CSV ([`scored_csv`])
 //! otherwise; both give the same [`ResponseMatrix`].
 
 use crate::scored_csv;
