@@ -24,12 +24,8 @@ pub fn read(
 /// Writes `matrix` as a scored response CSV with the id column `candidate`.
 pub fn write(out: impl Write, matrix: &ResponseMatrix, name: &str) -> Result<(), FormatError> {
     let mut w = ScoredCsvWriter::new(out, matrix.items(), name)?;
-    let mut cells = Vec::with_capacity(matrix.n_items());
-    for (p, person) in matrix.persons().iter().enumerate() {
-        cells.clear();
-        cells.extend((0..matrix.n_items()).map(|i| matrix.cell(p, i)));
-        w.row(person.as_str(), &cells)?;
-    }
+    let persons = matrix.persons();
+    matrix.try_for_each_row(|p, cells| w.row(persons[p].as_str(), cells))?;
     w.finish()?;
     Ok(())
 }
