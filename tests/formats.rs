@@ -1,6 +1,7 @@
 //! Golden files of every format `exam` writes: the forms document and the
 //! coverage report, simulated submissions (raw response CSV and JSON),
-//! score reports (JSON, CSV, table), the scored response CSV, rescoring changes, theta tables, calibration documents and the
+//! score reports (JSON, CSV, table), the scored response CSV, rescoring
+//! changes, theta tables, item-parameter and calibration documents and the
 //! item-analysis tables (items, test, distractors, DIF, decision
 //! consistency) as table, JSON and CSV. They pin the bytes: a change of
 //! layout shows as a reviewed diff (`UPDATE_GOLDEN=1` rewrites them). The
@@ -17,6 +18,7 @@ use exam_export::analysis::{
 };
 use exam_export::calibration::CalibrationDocument;
 use exam_export::forms::{FormsDocument, read_forms, read_forms_with_keys};
+use exam_export::params::ParamsDocument;
 use exam_export::rescore::{RescoreDocument, read_changes_csv, write_changes_csv};
 use exam_export::score_reports::{
     ScoreReportsDocument, read_reports, read_summary_csv, summary_csv, write_reports,
@@ -216,6 +218,26 @@ fn calibration_documents() {
     }
 }
 
+/// The item-parameter document as the pilot writes its generating
+/// parameters: a model, dichotomous items (`c` written even when 0) and
+/// generalized partial credit items apart.
+const PARAMS_3PL_WITH_GPCM: &str = r#"{"model": "3pl", "items": [
+  {"id": "Q1", "a": 1.0, "b": -0.5},
+  {"id": "Q3", "a": 0.8, "b": 0.5, "c": 0.2}
+], "gpcm_items": [{"id": "Q4", "a": 0.9, "steps": [-0.8, 0.1, 0.9]}]}"#;
+
+#[test]
+fn item_parameter_documents() {
+    for (input, name) in [
+        (SCORING_PARAMS, "params.json"),
+        (PARAMS_3PL_WITH_GPCM, "params-3pl-gpcm.json"),
+    ] {
+        let doc = ParamsDocument::read(input.as_bytes(), name).unwrap();
+        let text = written(|w| doc.write(w, name).unwrap());
+        golden(name, &text);
+    }
+}
+
 #[test]
 fn item_analysis_tables() {
     let base = [
@@ -316,6 +338,11 @@ fn json_documents_read_back_and_write_the_same_bytes() {
         let text = golden_text(&format!("calibrate-{model}.json"));
         let doc = CalibrationDocument::read(text.as_bytes(), "c").unwrap();
         assert_eq!(written(|w| doc.write(w, "c").unwrap()), text);
+    }
+    for name in ["params.json", "params-3pl-gpcm.json"] {
+        let text = golden_text(name);
+        let doc = ParamsDocument::read(text.as_bytes(), name).unwrap();
+        assert_eq!(written(|w| doc.write(w, name).unwrap()), text, "{name}");
     }
     for name in ["analyze.json", "analyze-dif.json", "analyze-raw.json"] {
         let text = golden_text(name);
