@@ -19,6 +19,7 @@ use exam_export::analysis::{
 use exam_export::calibration::CalibrationDocument;
 use exam_export::forms::{FormsDocument, read_forms, read_forms_with_keys};
 use exam_export::params::ParamsDocument;
+use exam_export::raw_csv::{read_raw_csv, write_raw_csv};
 use exam_export::rescore::{RescoreDocument, read_changes_csv, write_changes_csv};
 use exam_export::score_reports::{
     ScoreReportsDocument, read_reports, read_summary_csv, summary_csv, write_reports,
@@ -26,6 +27,9 @@ use exam_export::score_reports::{
 use exam_export::scored_csv;
 use exam_export::submissions::{read_submissions_json, write_submissions_json};
 use exam_export::theta::ThetaDocument;
+use exam_scoring::keyed::Scorer;
+use exam_scoring::rules::ScoringRules;
+use std::collections::HashMap;
 
 const GOLDEN: &str = "tests/golden/formats";
 const FORMS: &str = "tests/data/scoring/forms.json";
@@ -359,6 +363,21 @@ fn csv_tables_read_back_and_write_the_same_bytes() {
     let matrix = scored_csv::read(text.as_bytes(), "s", CsvOptions::default()).unwrap();
     assert_eq!(
         written(|w| scored_csv::write(w, &matrix, "s").unwrap()),
+        text
+    );
+
+    let text = golden_text("simulate.csv");
+    let forms = read_forms_with_keys(read(FORMS).as_bytes(), FORMS).unwrap();
+    let scorer = Scorer::new(
+        forms.iter().map(|(f, k)| (f, k)),
+        &ScoringRules::default(),
+        &HashMap::new(),
+    )
+    .unwrap();
+    let submissions = read_raw_csv(text.as_bytes(), &scorer).unwrap();
+    assert_eq!(submissions.len(), 3);
+    assert_eq!(
+        written(|w| write_raw_csv(w, &scorer, &submissions).unwrap()),
         text
     );
 

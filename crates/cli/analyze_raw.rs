@@ -5,8 +5,8 @@
 use crate::forms_input::{build_scorer, read_forms};
 use anyhow::Context;
 use exam_export::core::submission::Submission;
+use exam_export::raw_csv::RawCsvReader;
 use exam_export::raw_responses::{RawResponses, RawResponsesBuilder};
-use exam_export::scoring::raw_csv::RawCsvReader;
 use exam_export::scoring::rules::ScoringRules;
 use std::collections::HashMap;
 use std::io::{self, Read};

@@ -29,6 +29,7 @@ pub mod lti;
 pub mod params;
 pub mod pilot;
 pub mod qti;
+pub mod raw_csv;
 pub mod raw_responses;
 pub mod report;
 pub mod rescore;

@@ -57,6 +57,7 @@ use crate::params::{GpcmParamsEntry, ParamsDocument};
 use crate::qti::package::write_package;
 use crate::qti::results::{Attempt as ResultAttempt, result_element};
 use crate::qti::usage::{UsageContext, usage_element};
+use crate::raw_csv::write_raw_csv;
 use crate::raw_responses::RawResponsesBuilder;
 use crate::report::{self, AnalysisReport};
 use crate::score_reports::ScoreReportsDocument;
@@ -79,7 +80,6 @@ use exam_scoring::form_simulation::{
 };
 use exam_scoring::keyed::Scorer;
 use exam_scoring::matrix::CreditReading;
-use exam_scoring::raw_csv::write_raw_csv;
 use exam_scoring::report::ScoreReport;
 use exam_scoring::rules::{PassingRule, ScoringRules};
 use exam_stats::calibration::curves::test_curves;
