@@ -18,6 +18,7 @@
 
 pub mod analysis;
 pub mod calibration;
+mod csv_lines;
 pub mod csv_table;
 pub mod cue_audit;
 mod error;

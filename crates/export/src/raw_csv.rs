@@ -14,8 +14,10 @@
 //! JSON submissions carry the difference. The item kinds come from the
 //! forms' scoring keys, so the same cell syntax serves every kind. Reading
 //! checks the structure (header, form, columns); [`exam_scoring::keyed`]
-//! checks the answers themselves when they are scored.
+//! checks the answers themselves when they are scored. Lines in messages
+//! are physical lines (a row's first line), for LF and CRLF files alike.
 
+use crate::csv_lines::LineTracked;
 use exam_core::ids::{CandidateId, FormId, ItemId, OptionId};
 use exam_core::item::{ItemKind, MatchPair};
 use exam_core::submission::{Answer, ItemAnswer, Submission};
@@ -180,7 +182,7 @@ pub fn read_raw_csv<R: Read>(reader: R, scorer: &Scorer) -> Result<Vec<Submissio
 /// # Ok(()) }
 /// ```
 pub struct RawCsvReader<R> {
-    csv: csv::Reader<R>,
+    csv: csv::Reader<LineTracked<R>>,
     items: Vec<ItemId>,
     /// Per form, the kind of each column's item (`None`: not on the form).
     column_kinds: HashMap<FormId, Vec<Option<ItemKind>>>,
@@ -205,7 +207,7 @@ impl<R: Read> RawCsvReader<R> {
     pub fn new(reader: R, scorer: &Scorer) -> Result<Self, RawCsvError> {
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(true)
-            .from_reader(reader);
+            .from_reader(LineTracked::new(reader));
         let header = csv.headers()?.clone();
         if header.len() < 2 || header[0].trim() != "candidate" || header[1].trim() != "form" {
             return Err(RawCsvError::Header(
@@ -256,7 +258,8 @@ impl<R: Read> RawCsvReader<R> {
             return Ok(false);
         }
         let record = &self.record;
-        let line = record.position().map_or(0, |p| p.line());
+        let byte = record.position().map_or(0, csv::Position::byte);
+        let line = self.csv.get_mut().line_at(byte);
         self.line = line;
         let candidate = record.get(0).unwrap_or("").trim();
         if candidate.is_empty() {
@@ -538,5 +541,39 @@ mod tests {
             reader.read_into(&mut reused),
             Err(RawCsvError::UnknownForm { line: 3, .. })
         ));
+    }
+
+    #[test]
+    fn crlf_files_name_the_physical_line() {
+        let scorer = scorer();
+        // Counted by hand: header on line 1, X1 on 2, a blank line 3, X2
+        // on 4 and 5 (a quoted cell over two lines), X3 on 6, X1 again on
+        // 7, X4 (a matching entry without `=`) on 8.
+        let csv = "candidate,form,Q1,Q2,Q3,Q4,Q5,Q6\r\n\
+                   X1,F1,B,A|C,A|B|C,P1=O1|P2=O2,A,\r\n\
+                   \r\n\
+                   X2,F1,B,\"A|\r\nC\",,,,\r\n\
+                   X3,F2,B,A,,,,D\r\n\
+                   X1,F2,B,A,,,,D\r\n\
+                   X4,F1,B,,,P1-O1,,\r\n";
+        let mut reader = RawCsvReader::new(csv.as_bytes(), &scorer).unwrap();
+        let mut submission = Submission::new("", "");
+        let mut lines = Vec::new();
+        for _ in 0..3 {
+            assert!(reader.read_into(&mut submission).unwrap());
+            lines.push(reader.line());
+        }
+        assert_eq!(lines, [2, 4, 6]);
+        let err = reader.read_into(&mut submission).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 7: candidate X1 appears more than once (first on line 2)"
+        );
+        let without_repeat = csv.replace("X1,F2,B,A,,,,D\r\n", "");
+        let err = read_raw_csv(without_repeat.as_bytes(), &scorer).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 7: candidate X4, item `Q4`: `P1-O1` is not a prompt=option pair"
+        );
     }
 }
