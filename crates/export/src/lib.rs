@@ -40,6 +40,8 @@ pub mod scored_parquet;
 pub mod scored_responses;
 pub mod submissions;
 pub mod table;
+#[cfg(test)]
+mod test_matrices;
 pub mod theta;
 pub mod xapi;
 pub mod xml;
