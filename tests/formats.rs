@@ -12,12 +12,14 @@
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 use crate::util::{ASVAB_SEX_DIF, Run, ScratchFile, check, exam};
+use exam_core::ids::PersonId;
 use exam_core::responses::CsvOptions;
 use exam_export::analysis::{
     AnalysisDocument, read_distractors_csv, read_items_csv, write_distractors_csv, write_items_csv,
 };
 use exam_export::calibration::CalibrationDocument;
 use exam_export::forms::{FormsDocument, read_forms, read_forms_with_keys};
+use exam_export::groups::{read_group_labels, write_groups};
 use exam_export::params::ParamsDocument;
 use exam_export::raw_csv::{read_raw_csv, write_raw_csv};
 use exam_export::rescore::{RescoreDocument, read_changes_csv, write_changes_csv};
@@ -240,6 +242,40 @@ fn item_parameter_documents() {
         let text = written(|w| doc.write(w, name).unwrap());
         golden(name, &text);
     }
+}
+
+/// A groups file as the pilot writes it (group and generating θ per
+/// candidate; a comma and a quote in a label to be quoted); each column
+/// reads back, and the labels read write the same bytes.
+#[test]
+fn groups_file() {
+    let persons: Vec<PersonId> = ["C1", "C2", "C3"].into_iter().map(PersonId::new).collect();
+    let labels = [
+        ["focal", "-0.250000"],
+        ["reference", "1.125000"],
+        ["ref, \"late\"", "0.000000"],
+    ];
+    let rows = persons.iter().zip(&labels);
+    let text = written(|w| {
+        let rows = rows.map(|(p, l)| (p.as_str(), l.map(str::to_owned).to_vec()));
+        write_groups(w, &["group", "theta"], rows, "g").unwrap();
+    });
+    golden("groups.csv", &text);
+    let column = |c| read_group_labels(text.as_bytes(), "g", Some(c), &persons, true).unwrap();
+    let (groups, thetas) = (column("group"), column("theta"));
+    for ((group, theta), want) in groups.iter().zip(&thetas).zip(&labels) {
+        assert_eq!(
+            (group.as_deref(), theta.as_deref()),
+            (Some(want[0]), Some(want[1]))
+        );
+    }
+    let again = written(|w| {
+        let rows = persons.iter().zip(groups.iter().zip(&thetas));
+        let rows =
+            rows.map(|(p, (g, t))| (p.as_str(), [g, t].map(|l| l.clone().unwrap()).to_vec()));
+        write_groups(w, &["group", "theta"], rows, "g").unwrap();
+    });
+    assert_eq!(again, text);
 }
 
 #[test]

@@ -1,13 +1,15 @@
 //! The groups file of a DIF analysis: CSV with a header, the person id
 //! first (or, without ids, one row per response row), then group labels; one
-//! column holds the label used. An empty label or `NA` is no group. Lines
+//! column holds the label used. An empty label or `NA` is no group.
+//! [`write_groups`] writes one (the pilot's `candidate,group,theta`),
+//! [`read_group_labels`] reads a column of it back. Lines
 //! in messages are physical lines, for LF and CRLF files alike.
 
 use crate::FormatError;
 use crate::csv_lines::LineTracked;
 use exam_core::ids::PersonId;
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{Read, Write};
 
 /// Why a groups file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +60,23 @@ pub enum GroupsError {
         /// The line.
         line: u64,
     },
+}
+
+/// Writes a groups file: the header `candidate` and `columns`, then per
+/// person its id and its labels, in the order of `columns`.
+pub fn write_groups<'a, W: Write>(
+    out: W,
+    columns: &[&str],
+    rows: impl IntoIterator<Item = (&'a str, Vec<String>)>,
+    name: &str,
+) -> Result<W, FormatError> {
+    let header: Vec<&str> = std::iter::once("candidate")
+        .chain(columns.iter().copied())
+        .collect();
+    let rows = rows
+        .into_iter()
+        .map(|(person, labels)| std::iter::once(person.to_owned()).chain(labels));
+    crate::csv_table::write(out, &header, rows, name)
 }
 
 /// The group label of every person of `persons` (in that order; `None`

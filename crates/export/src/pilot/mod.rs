@@ -53,6 +53,7 @@ pub use summary::{CalibrationRun, DifFinding, FormOutcome, PilotSummary, StepTim
 use crate::analysis::{AnalysisDocument, DISTRACTOR_SCOPE};
 use crate::calibration::CalibrationDocument;
 use crate::forms::FormsDocument;
+use crate::groups::write_groups;
 use crate::params::{GpcmParamsEntry, ParamsDocument};
 use crate::qti::package::write_package;
 use crate::qti::results::{Attempt as ResultAttempt, result_element};
@@ -739,13 +740,15 @@ pub fn run_pilot(
         write_raw_csv(w, &scorer, &sim.submissions)
     })?;
     out.write_with(Step::Responses, "groups.csv", |w| {
-        let mut csv = csv::Writer::from_writer(w);
-        csv.write_record(["candidate", "group", "theta"])?;
-        for ((s, f), theta) in sim.submissions.iter().zip(&focal).zip(&sim.abilities) {
+        let rows = sim.submissions.iter().zip(&focal).zip(&sim.abilities);
+        let rows = rows.map(|((s, f), theta)| {
             let group = if *f { "focal" } else { "reference" };
-            csv.write_record([s.candidate.as_str(), group, &format!("{theta:.6}")])?;
-        }
-        csv.flush()
+            (
+                s.candidate.as_str(),
+                vec![group.to_owned(), format!("{theta:.6}")],
+            )
+        });
+        write_groups(w, &["group", "theta"], rows, "groups.csv").map(drop)
     })?;
 
     // 5. Scoring into the matrix.
