@@ -18,7 +18,9 @@ use exam_export::analysis::{
     AnalysisDocument, read_distractors_csv, read_items_csv, write_distractors_csv, write_items_csv,
 };
 use exam_export::calibration::CalibrationDocument;
-use exam_export::forms::{FormsDocument, read_forms, read_forms_with_keys};
+use exam_export::forms::{
+    FormsDocument, read_coverage, read_forms, read_forms_with_keys, write_coverage,
+};
 use exam_export::groups::{read_group_labels, write_groups};
 use exam_export::params::ParamsDocument;
 use exam_export::raw_csv::{read_raw_csv, write_raw_csv};
@@ -359,6 +361,15 @@ fn json_documents_read_back_and_write_the_same_bytes() {
     assert_eq!(forms, doc.forms);
     let keyed = read_forms_with_keys(text.as_bytes(), "f").unwrap();
     assert!(keyed.iter().all(|(form, key)| form.id == key.form));
+    for name in ["coverage.json", "assemble-out-coverage.json"] {
+        let text = golden_text(name);
+        let reports = read_coverage(text.as_bytes(), name).unwrap();
+        assert_eq!(reports, doc.coverage, "{name}");
+        assert_eq!(
+            written(|w| write_coverage(w, &reports, name).unwrap()),
+            text
+        );
+    }
 
     let text = golden_text("score.json");
     let doc = ScoreReportsDocument::read(text.as_bytes(), "s").unwrap();
