@@ -1,6 +1,7 @@
 //! Golden files of every format `exam` writes: the forms document and the
 //! coverage report, simulated submissions (raw response CSV and JSON),
-//! score reports (JSON, CSV, table), the scored response CSV, rescoring changes, theta tables, calibration documents and the
+//! score reports (JSON, CSV, table), the scored response CSV, rescoring
+//! changes, theta tables, item-parameter and calibration documents and the
 //! item-analysis tables (items, test, distractors, DIF, decision
 //! consistency) as table, JSON and CSV. They pin the bytes: a change of
 //! layout shows as a reviewed diff (`UPDATE_GOLDEN=1` rewrites them). The
@@ -11,12 +12,18 @@
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 use crate::util::{ASVAB_SEX_DIF, Run, ScratchFile, check, exam};
+use exam_core::ids::PersonId;
 use exam_core::responses::CsvOptions;
 use exam_export::analysis::{
     AnalysisDocument, read_distractors_csv, read_items_csv, write_distractors_csv, write_items_csv,
 };
 use exam_export::calibration::CalibrationDocument;
-use exam_export::forms::{FormsDocument, read_forms, read_forms_with_keys};
+use exam_export::forms::{
+    FormsDocument, read_coverage, read_forms, read_forms_with_keys, write_coverage,
+};
+use exam_export::groups::{read_group_labels, write_groups};
+use exam_export::params::ParamsDocument;
+use exam_export::raw_csv::{read_raw_csv, write_raw_csv};
 use exam_export::rescore::{RescoreDocument, read_changes_csv, write_changes_csv};
 use exam_export::score_reports::{
     ScoreReportsDocument, read_reports, read_summary_csv, summary_csv, write_reports,
@@ -24,6 +31,9 @@ use exam_export::score_reports::{
 use exam_export::scored_csv;
 use exam_export::submissions::{read_submissions_json, write_submissions_json};
 use exam_export::theta::ThetaDocument;
+use exam_scoring::keyed::Scorer;
+use exam_scoring::rules::ScoringRules;
+use std::collections::HashMap;
 
 const GOLDEN: &str = "tests/golden/formats";
 const FORMS: &str = "tests/data/scoring/forms.json";
@@ -216,6 +226,60 @@ fn calibration_documents() {
     }
 }
 
+/// The item-parameter document as the pilot writes its generating
+/// parameters: a model, dichotomous items (`c` written even when 0) and
+/// generalized partial credit items apart.
+const PARAMS_3PL_WITH_GPCM: &str = r#"{"model": "3pl", "items": [
+  {"id": "Q1", "a": 1.0, "b": -0.5},
+  {"id": "Q3", "a": 0.8, "b": 0.5, "c": 0.2}
+], "gpcm_items": [{"id": "Q4", "a": 0.9, "steps": [-0.8, 0.1, 0.9]}]}"#;
+
+#[test]
+fn item_parameter_documents() {
+    for (input, name) in [
+        (SCORING_PARAMS, "params.json"),
+        (PARAMS_3PL_WITH_GPCM, "params-3pl-gpcm.json"),
+    ] {
+        let doc = ParamsDocument::read(input.as_bytes(), name).unwrap();
+        let text = written(|w| doc.write(w, name).unwrap());
+        golden(name, &text);
+    }
+}
+
+/// A groups file as the pilot writes it (group and generating θ per
+/// candidate; a comma and a quote in a label to be quoted); each column
+/// reads back, and the labels read write the same bytes.
+#[test]
+fn groups_file() {
+    let persons: Vec<PersonId> = ["C1", "C2", "C3"].into_iter().map(PersonId::new).collect();
+    let labels = [
+        ["focal", "-0.250000"],
+        ["reference", "1.125000"],
+        ["ref, \"late\"", "0.000000"],
+    ];
+    let rows = persons.iter().zip(&labels);
+    let text = written(|w| {
+        let rows = rows.map(|(p, l)| (p.as_str(), l.map(str::to_owned).to_vec()));
+        write_groups(w, &["group", "theta"], rows, "g").unwrap();
+    });
+    golden("groups.csv", &text);
+    let column = |c| read_group_labels(text.as_bytes(), "g", Some(c), &persons, true).unwrap();
+    let (groups, thetas) = (column("group"), column("theta"));
+    for ((group, theta), want) in groups.iter().zip(&thetas).zip(&labels) {
+        assert_eq!(
+            (group.as_deref(), theta.as_deref()),
+            (Some(want[0]), Some(want[1]))
+        );
+    }
+    let again = written(|w| {
+        let rows = persons.iter().zip(groups.iter().zip(&thetas));
+        let rows =
+            rows.map(|(p, (g, t))| (p.as_str(), [g, t].map(|l| l.clone().unwrap()).to_vec()));
+        write_groups(w, &["group", "theta"], rows, "g").unwrap();
+    });
+    assert_eq!(again, text);
+}
+
 #[test]
 fn item_analysis_tables() {
     let base = [
@@ -297,6 +361,15 @@ fn json_documents_read_back_and_write_the_same_bytes() {
     assert_eq!(forms, doc.forms);
     let keyed = read_forms_with_keys(text.as_bytes(), "f").unwrap();
     assert!(keyed.iter().all(|(form, key)| form.id == key.form));
+    for name in ["coverage.json", "assemble-out-coverage.json"] {
+        let text = golden_text(name);
+        let reports = read_coverage(text.as_bytes(), name).unwrap();
+        assert_eq!(reports, doc.coverage, "{name}");
+        assert_eq!(
+            written(|w| write_coverage(w, &reports, name).unwrap()),
+            text
+        );
+    }
 
     let text = golden_text("score.json");
     let doc = ScoreReportsDocument::read(text.as_bytes(), "s").unwrap();
@@ -317,6 +390,11 @@ fn json_documents_read_back_and_write_the_same_bytes() {
         let doc = CalibrationDocument::read(text.as_bytes(), "c").unwrap();
         assert_eq!(written(|w| doc.write(w, "c").unwrap()), text);
     }
+    for name in ["params.json", "params-3pl-gpcm.json"] {
+        let text = golden_text(name);
+        let doc = ParamsDocument::read(text.as_bytes(), name).unwrap();
+        assert_eq!(written(|w| doc.write(w, name).unwrap()), text, "{name}");
+    }
     for name in ["analyze.json", "analyze-dif.json", "analyze-raw.json"] {
         let text = golden_text(name);
         let doc = AnalysisDocument::read(text.as_bytes(), name).unwrap();
@@ -332,6 +410,21 @@ fn csv_tables_read_back_and_write_the_same_bytes() {
     let matrix = scored_csv::read(text.as_bytes(), "s", CsvOptions::default()).unwrap();
     assert_eq!(
         written(|w| scored_csv::write(w, &matrix, "s").unwrap()),
+        text
+    );
+
+    let text = golden_text("simulate.csv");
+    let forms = read_forms_with_keys(read(FORMS).as_bytes(), FORMS).unwrap();
+    let scorer = Scorer::new(
+        forms.iter().map(|(f, k)| (f, k)),
+        &ScoringRules::default(),
+        &HashMap::new(),
+    )
+    .unwrap();
+    let submissions = read_raw_csv(text.as_bytes(), &scorer).unwrap();
+    assert_eq!(submissions.len(), 3);
+    assert_eq!(
+        written(|w| write_raw_csv(w, &scorer, &submissions).unwrap()),
         text
     );
 

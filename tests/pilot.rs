@@ -133,6 +133,28 @@ fn a_small_pilot_from_another_folder_writes_every_artefact_and_agrees_with_itsel
         calibration("calibration-pretest.json"),
         calibration("calibration-pretest-gpcm.json"),
     ];
+    // Written again from what was read, each document is the same bytes.
+    let same_bytes = |name: &str, write: &dyn Fn(&mut Vec<u8>)| {
+        let mut bytes = Vec::new();
+        write(&mut bytes);
+        let file = std::fs::read(dir.join(name)).expect(name);
+        assert!(bytes == file, "{name} written again differs");
+    };
+    same_bytes("summary.json", &|w| summary.write(w, "s").unwrap());
+    same_bytes("forms.json", &|w| forms.write(w, "f").unwrap());
+    same_bytes("generating-params-seed-7.json", &|w| {
+        params.write(w, "p").unwrap();
+    });
+    same_bytes("reports.json", &|w| reports.write(w, "r").unwrap());
+    same_bytes("analysis.json", &|w| analysis.write(w, "a").unwrap());
+    for (doc, name) in operational.iter().chain(&pretest).zip([
+        "calibration-operational.json",
+        "calibration-operational-gpcm.json",
+        "calibration-pretest.json",
+        "calibration-pretest-gpcm.json",
+    ]) {
+        same_bytes(name, &|w| doc.write(w, name).unwrap());
+    }
     let matrix = scored_csv::read(
         open(&dir, "scored.csv"),
         "scored.csv",

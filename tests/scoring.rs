@@ -181,7 +181,7 @@ fn streamed_summaries_and_scored_rows_are_the_outputs_built_whole() {
         &std::collections::HashMap::new(),
     )
     .unwrap();
-    let mut rows = exam_scoring::raw_csv::RawCsvReader::new(
+    let mut rows = exam_export::raw_csv::RawCsvReader::new(
         std::fs::File::open(simulated.path()).unwrap(),
         &scorer,
     )

@@ -3,10 +3,7 @@
 //! analysis and the distractor analysis.
 
 use crate::forms_input::{build_scorer, read_forms};
-use anyhow::Context;
-use exam_export::core::submission::Submission;
-use exam_export::raw_responses::{RawResponses, RawResponsesBuilder};
-use exam_export::scoring::raw_csv::RawCsvReader;
+use exam_export::raw_responses::RawResponses;
 use exam_export::scoring::rules::ScoringRules;
 use std::collections::HashMap;
 use std::io::{self, Read};
@@ -17,7 +14,6 @@ use std::path::Path;
 /// options (no submission is kept). Errors name the file, and the line,
 /// candidate and item where there is one.
 pub fn read_raw(raw: &Path, reader: impl Read, forms: &Path) -> anyhow::Result<RawResponses> {
-    let name = raw.display();
     let forms_and_keys = read_forms(forms)?;
     let scorer = build_scorer(
         &forms_and_keys,
@@ -25,19 +21,11 @@ pub fn read_raw(raw: &Path, reader: impl Read, forms: &Path) -> anyhow::Result<R
         &HashMap::new(),
         forms,
     )?;
-    let mut rows = RawCsvReader::new(io::BufReader::new(reader), &scorer)
-        .with_context(|| format!("{name}: bad raw response CSV"))?;
-    let mut built = RawResponsesBuilder::new(&forms_and_keys, &scorer)
-        .with_context(|| format!("{name}: cannot build matrix ({})", forms.display()))?;
-    let mut submission = Submission::new("", "");
-    while rows
-        .read_into(&mut submission)
-        .with_context(|| format!("{name}: bad raw response CSV"))?
-    {
-        let line = rows.line();
-        built
-            .push(&submission)
-            .with_context(|| format!("{name}, line {line}"))?;
-    }
-    Ok(built.finish())
+    Ok(RawResponses::read_csv(
+        io::BufReader::new(reader),
+        &raw.display().to_string(),
+        &forms_and_keys,
+        &forms.display().to_string(),
+        &scorer,
+    )?)
 }

@@ -1,7 +1,7 @@
 //! `exam assemble`: build forms from the bank for a blueprint.
 
 use crate::bankfiles::BankArgs;
-use crate::output::{Format, print_json, refuse_overwriting};
+use crate::output::{Format, refuse_overwriting, stdout};
 use anyhow::Context;
 use clap::Args;
 use exam_export::core::assembly::{
@@ -10,7 +10,9 @@ use exam_export::core::assembly::{
 };
 use exam_export::core::coverage::exposure;
 use exam_export::core::form::DeliveryOrder;
-use exam_export::forms::{FormsDocument, coverage_table, exposure_line, read_forms};
+use exam_export::forms::{
+    FormsDocument, coverage_table, exposure_line, read_forms, write_coverage,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -145,8 +147,8 @@ pub fn run(args: AssembleArgs) -> anyhow::Result<ExitCode> {
         file.commit()?;
     }
     match (args.format, &args.out) {
-        (Format::Json, None) => print_json(&doc)?,
-        (Format::Json, Some(_)) => print_json(&doc.coverage)?,
+        (Format::Json, None) => doc.write(stdout(), "stdout")?,
+        (Format::Json, Some(_)) => write_coverage(stdout(), &doc.coverage, "stdout")?,
         _ => {
             print!("{}", coverage_table(&doc.coverage, &doc.max_deviation));
             println!("{}", exposure_line(&exposure(&doc.forms)));

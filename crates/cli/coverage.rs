@@ -1,10 +1,10 @@
 //! `exam coverage`: check forms against their blueprint.
 
 use crate::bankfiles::BankArgs;
-use crate::output::{Format, open, print_json};
+use crate::output::{Format, open, stdout};
 use clap::Args;
 use exam_export::core::coverage::{Coverage, coverage, exposure};
-use exam_export::forms::{coverage_table, exposure_line, read_forms};
+use exam_export::forms::{coverage_table, exposure_line, read_forms, write_coverage};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,7 +31,7 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
         .map(|f| coverage(f, &bank, &blueprint, &forms))
         .collect();
     match args.format {
-        Format::Json => print_json(&reports)?,
+        Format::Json => write_coverage(stdout(), &reports, "stdout")?,
         _ => {
             print!("{}", coverage_table(&reports, &vec![None; reports.len()]));
             println!("{}", exposure_line(&exposure(&forms)));

@@ -4,7 +4,7 @@
 
 use exam_core::form::{Form, ScoringKey};
 use exam_scoring::keyed::Scorer;
-use exam_scoring::raw_csv::{read_raw_csv, write_raw_csv};
+use exam_export::raw_csv::{read_raw_csv, write_raw_csv};
 use exam_scoring::rules::ScoringRules;
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashMap;

@@ -328,13 +328,43 @@ impl ResponseMatrix {
                 source_name: "a selection of items".to_owned(),
                 item,
             })?;
+        let places = self.places();
+        let mut row = vec![Cell::NotPresented; self.n_items()];
         let mut cells = Vec::with_capacity(items.len());
         for &p in persons.iter().filter(|&&p| p < self.persons.len()) {
+            self.fill_row(places[p], &mut row);
             cells.clear();
-            cells.extend(items.iter().map(|&i| self.cell(p, i)));
+            cells.extend(items.iter().map(|&i| row[i]));
             builder.push(self.persons[p].clone(), &cells)?;
         }
         Ok(builder.build())
+    }
+
+    /// Each person's block and row there (`None` for a person without
+    /// items).
+    fn places(&self) -> Vec<Option<(usize, usize)>> {
+        let mut at = vec![None; self.n_persons()];
+        for (b, block) in self.blocks.iter().enumerate() {
+            for (row, &person) in block.persons.iter().enumerate() {
+                at[person] = Some((b, row));
+            }
+        }
+        at
+    }
+
+    /// The cells of the person at `place` (see [`ResponseMatrix::places`]),
+    /// one per item, into `cells`.
+    fn fill_row(&self, place: Option<(usize, usize)>, cells: &mut [Cell]) {
+        cells.fill(Cell::NotPresented);
+        let Some((b, row)) = place else { return };
+        let block = &self.blocks[b];
+        for (col, (&item, &score)) in block.items.iter().zip(block.row(row)).enumerate() {
+            cells[item] = if block.is_omitted(row, col) {
+                Cell::Omitted
+            } else {
+                Cell::Score(score)
+            };
+        }
     }
 
     /// Whether every item is dichotomous (max score at most 1).
@@ -342,8 +372,24 @@ impl ResponseMatrix {
         self.max_scores.iter().all(|&m| m <= 1)
     }
 
+    /// Calls `f` with each person (in order) and their row of cells, one
+    /// per item: `O(persons + cells)` in all, where [`ResponseMatrix::cell`]
+    /// would search the blocks for every cell. Stops at the first error.
+    pub fn try_for_each_row<E>(
+        &self,
+        mut f: impl FnMut(usize, &[Cell]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut cells = vec![Cell::NotPresented; self.n_items()];
+        for (person, place) in self.places().into_iter().enumerate() {
+            self.fill_row(place, &mut cells);
+            f(person, &cells)?;
+        }
+        Ok(())
+    }
+
     /// The cell of `person`, `item` (global indices). Linear in the number of
-    /// blocks and block width; meant for tests and reports, not kernels.
+    /// blocks and block width; meant for tests and reports, not kernels
+    /// (whole rows: [`ResponseMatrix::try_for_each_row`]).
     pub fn cell(&self, person: usize, item: usize) -> Cell {
         for b in &self.blocks {
             if let Ok(row) = b.persons.binary_search(&person) {
@@ -565,6 +611,46 @@ mod tests {
             m.select(&[0, 0], &[1]),
             Err(ResponsesError::RepeatedPerson { .. })
         ));
+    }
+
+    #[test]
+    fn rows_walked_whole_are_the_cells_one_by_one() {
+        use Cell::{NotPresented as N, Omitted as O, Score as S};
+        let rows = [
+            [S(1), N, S(0), O],
+            [N, S(2), S(1), N],
+            [N, N, N, N],
+            [O, N, S(1), S(0)],
+            [S(0), S(1), N, S(1)],
+        ];
+        let mut builder =
+            ResponseMatrixBuilder::new(["A", "B", "C", "D"].map(ItemId::from).to_vec()).unwrap();
+        for (p, row) in rows.iter().enumerate() {
+            builder.push(PersonId::new(format!("p{p}")), row).unwrap();
+        }
+        let m = builder.build();
+        assert!(m.blocks().len() > 2);
+        let mut walked = Vec::new();
+        m.try_for_each_row(|p, cells| {
+            walked.push((p, cells.to_vec()));
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        let by_cell: Vec<(usize, Vec<Cell>)> = (0..rows.len())
+            .map(|p| (p, (0..4).map(|i| m.cell(p, i)).collect()))
+            .collect();
+        assert_eq!(walked, by_cell);
+        assert_eq!(walked[3].1, rows[3]);
+        // The first error stops the walk.
+        let mut seen = 0;
+        assert_eq!(
+            m.try_for_each_row(|p, _| {
+                seen += 1;
+                if p == 1 { Err(p) } else { Ok(()) }
+            }),
+            Err(1)
+        );
+        assert_eq!(seen, 2);
     }
 
     #[test]

@@ -3,7 +3,10 @@
 //! deviation from the objective and its coverage of the blueprint, as
 //! separate top-level fields. Scoring reads the forms and their keys back
 //! ([`read_forms_with_keys`]); coverage reads the forms of a document, a
-//! list of forms or one form ([`read_forms`]).
+//! list of forms or one form ([`read_forms`]). The coverage report of
+//! `exam coverage --format json` (and of `exam assemble --out`) is the
+//! forms' coverage alone, a JSON list ([`write_coverage`],
+//! [`read_coverage`]).
 
 use crate::FormatError;
 use crate::json;
@@ -84,6 +87,21 @@ impl FormsDocument {
     pub fn read(input: impl Read, name: &str) -> Result<Self, FormatError> {
         json::read(input, name, "a forms document")
     }
+}
+
+/// Writes the coverage report: each form's coverage, a pretty JSON list
+/// with a trailing newline.
+pub fn write_coverage(
+    out: impl Write,
+    reports: &[Coverage],
+    name: &str,
+) -> Result<(), FormatError> {
+    json::write_pretty(out, &reports, name)
+}
+
+/// Reads a coverage report back.
+pub fn read_coverage(input: impl Read, name: &str) -> Result<Vec<Coverage>, FormatError> {
+    json::read(input, name, "a coverage report (a list of forms' coverage)")
 }
 
 /// The forms of a forms document, of a JSON list of forms, or of one form.

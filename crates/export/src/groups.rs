@@ -1,11 +1,15 @@
 //! The groups file of a DIF analysis: CSV with a header, the person id
 //! first (or, without ids, one row per response row), then group labels; one
 //! column holds the label used. An empty label or `NA` is no group.
+//! [`write_groups`] writes one (the pilot's `candidate,group,theta`),
+//! [`read_group_labels`] reads a column of it back. Lines
+//! in messages are physical lines, for LF and CRLF files alike.
 
 use crate::FormatError;
+use crate::csv_lines::LineTracked;
 use exam_core::ids::PersonId;
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{Read, Write};
 
 /// Why a groups file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +62,23 @@ pub enum GroupsError {
     },
 }
 
+/// Writes a groups file: the header `candidate` and `columns`, then per
+/// person its id and its labels, in the order of `columns`.
+pub fn write_groups<'a, W: Write>(
+    out: W,
+    columns: &[&str],
+    rows: impl IntoIterator<Item = (&'a str, Vec<String>)>,
+    name: &str,
+) -> Result<W, FormatError> {
+    let header: Vec<&str> = std::iter::once("candidate")
+        .chain(columns.iter().copied())
+        .collect();
+    let rows = rows
+        .into_iter()
+        .map(|(person, labels)| std::iter::once(person.to_owned()).chain(labels));
+    crate::csv_table::write(out, &header, rows, name)
+}
+
 /// The group label of every person of `persons` (in that order; `None`
 /// where the file gives none), from the column `column` (default: the first
 /// after the person id). With `id_column` false, row `i` is person `i`.
@@ -68,7 +89,7 @@ pub fn read_group_labels(
     persons: &[PersonId],
     id_column: bool,
 ) -> Result<Vec<Option<String>>, GroupsError> {
-    let mut rdr = csv::Reader::from_reader(input);
+    let mut rdr = csv::Reader::from_reader(LineTracked::new(input));
     let header = rdr
         .headers()
         .map_err(|e| FormatError::csv(name, e))?
@@ -95,9 +116,14 @@ pub fn read_group_labels(
         .enumerate()
         .map(|(i, p)| (p.as_str(), i))
         .collect();
-    for (row, record) in rdr.records().enumerate() {
-        let record = record.map_err(|e| FormatError::csv(name, e))?;
-        let line = record.position().map_or(row as u64 + 2, |p| p.line());
+    let mut record = csv::StringRecord::new();
+    let mut row = 0;
+    while rdr
+        .read_record(&mut record)
+        .map_err(|e| FormatError::csv(name, e))?
+    {
+        let byte = record.position().map_or(0, csv::Position::byte);
+        let line = rdr.get_mut().line_at(byte);
         let label = record
             .get(at)
             .ok_or_else(|| GroupsError::MissingField {
@@ -122,6 +148,7 @@ pub fn read_group_labels(
             });
         };
         labels[person] = (!label.is_empty() && label != "NA").then(|| label.to_owned());
+        row += 1;
     }
     Ok(labels)
 }
@@ -160,6 +187,36 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "g.csv, line 2: person `P2` is not in the responses"
+        );
+    }
+
+    #[test]
+    fn crlf_files_name_the_physical_line() {
+        // Lines counted by hand: header 1, P1 2, blank 3, P2 4, P9 5.
+        let text = "id,sex\r\nP1,F\r\n\r\nP2,M\r\nP9,F\r\n";
+        let err = read_group_labels(
+            text.as_bytes(),
+            "g.csv",
+            None,
+            &persons(&["P1", "P2"]),
+            true,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "g.csv, line 5: person `P9` is not in the responses"
+        );
+        let err = read_group_labels(
+            "sex\r\nF\r\nM\r\nF\r\n".as_bytes(),
+            "g.csv",
+            None,
+            &persons(&["P1", "P2"]),
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "g.csv, line 4: more rows than the responses have persons"
         );
     }
 }

@@ -18,6 +18,7 @@
 
 pub mod analysis;
 pub mod calibration;
+mod csv_lines;
 pub mod csv_table;
 pub mod cue_audit;
 mod error;
@@ -29,6 +30,7 @@ pub mod lti;
 pub mod params;
 pub mod pilot;
 pub mod qti;
+pub mod raw_csv;
 pub mod raw_responses;
 pub mod report;
 pub mod rescore;
@@ -38,6 +40,8 @@ pub mod scored_parquet;
 pub mod scored_responses;
 pub mod submissions;
 pub mod table;
+#[cfg(test)]
+mod test_matrices;
 pub mod theta;
 pub mod xapi;
 pub mod xml;

@@ -9,8 +9,10 @@
 //! presented, omitted and not-reached items score 0. The option chosen is
 //! kept for the distractor analysis of the **single-choice** items, the only
 //! kind whose answer is one option; the other kinds get item statistics but
-//! no distractor table.
+//! no distractor table. [`RawResponses::read_csv`] builds them from a raw
+//! response CSV ([`crate::raw_csv`]) row by row.
 
+use crate::raw_csv::{RawCsvError, RawCsvReader};
 use exam_core::form::{Form, ScoringKey};
 use exam_core::ids::OptionId;
 use exam_core::responses::ResponseMatrix;
@@ -21,6 +23,7 @@ use exam_scoring::scoring_error::ScoringError;
 use exam_scoring::single_choice::{KeyedDifferently, SingleChoiceOptions};
 use exam_stats::distractors::{Choices, DistractorError, ItemDistractors, distractors};
 use exam_stats::flags::FlagThresholds;
+use std::io::Read;
 
 /// Why raw responses could not be scored for analysis.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +43,44 @@ pub enum RawResponsesError {
     Distractors(#[from] DistractorError),
 }
 
+/// Why a raw response CSV could not be read and scored for analysis; each
+/// names the file, and the line where there is one.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadRawError {
+    /// The CSV is malformed or does not fit the forms.
+    #[error("{name}: bad raw response CSV")]
+    Csv {
+        /// The raw response file.
+        name: String,
+        /// What is wrong.
+        #[source]
+        source: RawCsvError,
+    },
+    /// The forms' items cannot be analysed together.
+    #[error("{name}: cannot build matrix ({forms})")]
+    Forms {
+        /// The raw response file.
+        name: String,
+        /// The forms file.
+        forms: String,
+        /// What is wrong.
+        #[source]
+        source: RawResponsesError,
+    },
+    /// A row could not be scored or added.
+    #[error("{name}, line {line}")]
+    Row {
+        /// The raw response file.
+        name: String,
+        /// 1-based line of the row.
+        line: u64,
+        /// What is wrong.
+        #[source]
+        source: RawResponsesError,
+    },
+}
+
 /// Raw responses read and scored.
 pub struct RawResponses {
     /// The scored response matrix (pretest items included).
@@ -49,6 +90,40 @@ pub struct RawResponses {
 }
 
 impl RawResponses {
+    /// Reads the raw response CSV `input` (named `name`) against `forms`
+    /// (the forms file `forms_name`) and their `scorer`, scoring it row by
+    /// row into the matrix and the chosen options (no submission is kept).
+    pub fn read_csv(
+        input: impl Read,
+        name: &str,
+        forms: &[(Form, ScoringKey)],
+        forms_name: &str,
+        scorer: &Scorer,
+    ) -> Result<Self, ReadRawError> {
+        let csv_error = |source| ReadRawError::Csv {
+            name: name.to_owned(),
+            source,
+        };
+        let mut rows = RawCsvReader::new(input, scorer).map_err(csv_error)?;
+        let mut built =
+            RawResponsesBuilder::new(forms, scorer).map_err(|source| ReadRawError::Forms {
+                name: name.to_owned(),
+                forms: forms_name.to_owned(),
+                source,
+            })?;
+        let mut submission = Submission::new("", "");
+        while rows.read_into(&mut submission).map_err(csv_error)? {
+            built
+                .push(&submission)
+                .map_err(|source| ReadRawError::Row {
+                    name: name.to_owned(),
+                    line: rows.line(),
+                    source,
+                })?;
+        }
+        Ok(built.finish())
+    }
+
     /// The distractor analysis of the single-choice items, in matrix order.
     pub fn distractors(
         &self,

@@ -24,12 +24,8 @@ pub fn read(
 /// Writes `matrix` as a scored response CSV with the id column `candidate`.
 pub fn write(out: impl Write, matrix: &ResponseMatrix, name: &str) -> Result<(), FormatError> {
     let mut w = ScoredCsvWriter::new(out, matrix.items(), name)?;
-    let mut cells = Vec::with_capacity(matrix.n_items());
-    for (p, person) in matrix.persons().iter().enumerate() {
-        cells.clear();
-        cells.extend((0..matrix.n_items()).map(|i| matrix.cell(p, i)));
-        w.row(person.as_str(), &cells)?;
-    }
+    let persons = matrix.persons();
+    matrix.try_for_each_row(|p, cells| w.row(persons[p].as_str(), cells))?;
     w.finish()?;
     Ok(())
 }
@@ -92,26 +88,8 @@ impl<W: Write> ScoredCsvWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use exam_core::ids::PersonId;
-    use exam_core::responses::ResponseMatrixBuilder;
+    use crate::test_matrices::{matrix, rows, same_scores};
     use proptest::prelude::*;
-
-    fn cell() -> impl Strategy<Value = Cell> {
-        prop_oneof![
-            (0u8..=4).prop_map(Cell::Score),
-            Just(Cell::Omitted),
-            Just(Cell::NotPresented),
-        ]
-    }
-
-    fn matrix(rows: &[Vec<Cell>], items: usize) -> ResponseMatrix {
-        let ids = (0..items).map(|i| ItemId::new(format!("I{i}"))).collect();
-        let mut b = ResponseMatrixBuilder::new(ids).unwrap();
-        for (p, row) in rows.iter().enumerate() {
-            b.push(PersonId::new(format!("P{p}")), row).unwrap();
-        }
-        b.build()
-    }
 
     fn written(m: &ResponseMatrix) -> String {
         let mut bytes = Vec::new();
@@ -133,25 +111,12 @@ mod tests {
 
     proptest! {
         #[test]
-        fn written_matrices_read_back_cell_for_cell(
-            items in 1usize..5,
-            rows in proptest::collection::vec(proptest::collection::vec(cell(), 5), 0..12),
-        ) {
-            let rows: Vec<Vec<Cell>> = rows.into_iter().map(|r| r[..items].to_vec()).collect();
+        fn written_matrices_read_back_cell_for_cell(rows in rows()) {
+            let items = rows.first().map_or(1, Vec::len);
             let m = matrix(&rows, items);
             let text = written(&m);
             let back = read(text.as_bytes(), "s.csv", CsvOptions::default()).unwrap();
-            prop_assert_eq!(back.items(), m.items());
-            prop_assert_eq!(back.persons(), m.persons());
-            for p in 0..m.n_persons() {
-                for i in 0..items {
-                    let want = match m.cell(p, i) {
-                        Cell::Omitted => Cell::Score(0),
-                        other => other,
-                    };
-                    prop_assert_eq!(back.cell(p, i), want);
-                }
-            }
+            same_scores(&back, &m)?;
             prop_assert_eq!(written(&back), text);
         }
     }

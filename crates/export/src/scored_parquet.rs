@@ -780,3 +780,21 @@ fn group_scores(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_matrices::{matrix, rows, same_scores};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn written_matrices_read_back_cell_for_cell(rows in rows()) {
+            let items = rows.first().map_or(1, Vec::len);
+            let m = matrix(&rows, items);
+            let bytes = write(Vec::new(), &m, "s.parquet").unwrap();
+            let back = read(bytes.as_slice(), "s.parquet", CsvOptions::default()).unwrap();
+            same_scores(&back, &m)?;
+        }
+    }
+}

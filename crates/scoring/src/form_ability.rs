@@ -13,14 +13,14 @@ use std::collections::HashMap;
 
 /// EAP scoring over the counted items of a form, where all are calibrated.
 #[derive(Debug, Clone)]
-pub(crate) struct AbilityScorer {
+pub(crate) struct CountedItemsEap {
     eap: EapScorer,
     /// Slot index of each item of `eap`.
     slots: Vec<usize>,
 }
 
-impl AbilityScorer {
-    /// The scorer of the counted slots, or `None` when one lacks parameters.
+impl CountedItemsEap {
+    /// The EAP of the counted slots, or `None` when one lacks parameters.
     pub(crate) fn new(slots: &[Slot], params: &HashMap<ItemId, ItemParams>) -> Option<Self> {
         let mut items = Vec::new();
         let mut index = Vec::new();

@@ -22,7 +22,7 @@ pub use crate::key_fingerprint::key_fingerprint;
 pub use crate::outcome::{ItemOutcome, ResponseStatus, ScoredSubmission};
 pub use crate::scoring_error::{AnswerProblem, KeyError, KeyMisfit, ScoringError};
 
-use crate::form_ability::AbilityScorer;
+use crate::form_ability::CountedItemsEap;
 use crate::key::{Slot, compile_key, same_id};
 use crate::rules::{Adjustment, ScoringRules};
 use exam_core::form::{Form, ScoringKey};
@@ -44,7 +44,7 @@ pub struct FormScorer {
     pub(crate) slots: Vec<Slot>,
     pub(crate) domains: Vec<DomainId>,
     index: HashMap<ItemId, usize>,
-    pub(crate) ability: Option<AbilityScorer>,
+    pub(crate) ability: Option<CountedItemsEap>,
 }
 
 impl FormScorer {
@@ -157,7 +157,7 @@ impl FormScorer {
                 key: compiled,
             });
         }
-        let ability = AbilityScorer::new(&slots, params);
+        let ability = CountedItemsEap::new(&slots, params);
         Ok(Self {
             form: form.id.clone(),
             blueprint: key.blueprint.clone(),

@@ -6,8 +6,8 @@
 //!   matching per pair, item weights; pretest items scored, never counted);
 //!   [`report`]: the auditable score report (raw, percent, scaled, θ, pass/fail,
 //!   domain bands); [`rescore`]: key corrections and withdrawn items, with
-//!   every changed decision listed; [`raw_csv`]: the raw response CSV;
-//!   [`matrix`]: scored submissions as a response matrix for statistics;
+//!   every changed decision listed (the raw response CSV the submissions
+//!   come in is exam-export's); [`matrix`]: scored submissions as a response matrix for statistics;
 //!   [`form_simulation`]: seeded submissions with distractor choices;
 //!   [`field_test`]: groups, not-reached tails and an item with DIF on top.
 //! - [`ability`]: maximum likelihood, MAP and EAP ability under the Rasch,
@@ -74,7 +74,6 @@ mod likelihood;
 pub mod matrix;
 pub mod outcome;
 pub mod prior;
-pub mod raw_csv;
 pub mod report;
 pub mod rescore;
 pub mod rules;

@@ -53,10 +53,12 @@ pub use summary::{CalibrationRun, DifFinding, FormOutcome, PilotSummary, StepTim
 use crate::analysis::{AnalysisDocument, DISTRACTOR_SCOPE};
 use crate::calibration::CalibrationDocument;
 use crate::forms::FormsDocument;
+use crate::groups::write_groups;
 use crate::params::{GpcmParamsEntry, ParamsDocument};
 use crate::qti::package::write_package;
 use crate::qti::results::{Attempt as ResultAttempt, result_element};
 use crate::qti::usage::{UsageContext, usage_element};
+use crate::raw_csv::write_raw_csv;
 use crate::raw_responses::RawResponsesBuilder;
 use crate::report::{self, AnalysisReport};
 use crate::score_reports::ScoreReportsDocument;
@@ -79,7 +81,6 @@ use exam_scoring::form_simulation::{
 };
 use exam_scoring::keyed::Scorer;
 use exam_scoring::matrix::CreditReading;
-use exam_scoring::raw_csv::write_raw_csv;
 use exam_scoring::report::ScoreReport;
 use exam_scoring::rules::{PassingRule, ScoringRules};
 use exam_stats::calibration::curves::test_curves;
@@ -739,13 +740,15 @@ pub fn run_pilot(
         write_raw_csv(w, &scorer, &sim.submissions)
     })?;
     out.write_with(Step::Responses, "groups.csv", |w| {
-        let mut csv = csv::Writer::from_writer(w);
-        csv.write_record(["candidate", "group", "theta"])?;
-        for ((s, f), theta) in sim.submissions.iter().zip(&focal).zip(&sim.abilities) {
+        let rows = sim.submissions.iter().zip(&focal).zip(&sim.abilities);
+        let rows = rows.map(|((s, f), theta)| {
             let group = if *f { "focal" } else { "reference" };
-            csv.write_record([s.candidate.as_str(), group, &format!("{theta:.6}")])?;
-        }
-        csv.flush()
+            (
+                s.candidate.as_str(),
+                vec![group.to_owned(), format!("{theta:.6}")],
+            )
+        });
+        write_groups(w, &["group", "theta"], rows, "groups.csv").map(drop)
     })?;
 
     // 5. Scoring into the matrix.

@@ -31,6 +31,7 @@ use super::{Calibration, CmlFit, IrtModel};
 use exam_core::irt::logistic;
 use exam_core::quadrature::Quadrature;
 use exam_core::responses::ResponseMatrix;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
@@ -79,7 +80,7 @@ pub const DEFAULT_FIT_MAX_ITEMS: usize = 2_000;
 fn s_x2_with(
     data: &ResponseMatrix,
     fit: &Calibration,
-    rest: impl Fn(&[f64], &[Vec<f64>], usize, usize, &mut [f64]),
+    rest: impl Fn(&[f64], &[Vec<f64>], usize, usize, &mut [f64]) + Sync,
 ) -> Vec<Option<SX2>> {
     let n_items = fit.items.len();
     let quadrature = Quadrature::gauss_hermite(61);
@@ -131,34 +132,39 @@ fn s_x2_with(
         let marginal: Vec<f64> = (0..=k)
             .map(|s| (0..nq).map(|q| weights[q] * full[q * (k + 1) + s]).sum())
             .collect();
-        let mut without = vec![0.0; k];
-        for (i, &c) in cols.iter().enumerate() {
-            let j = block.items()[c];
-            // ∫ P_j f*_j(s − 1 | θ) g(θ) dθ for s = 1..k−1.
-            let mut joint = vec![0.0; k];
-            for q in 0..nq {
-                rest(
-                    &full[q * (k + 1)..(q + 1) * (k + 1)],
-                    &probs,
-                    i,
-                    q,
-                    &mut without,
-                );
-                let w = weights[q] * probs[i][q];
-                for (acc, f) in joint[1..].iter_mut().zip(&without) {
-                    *acc += w * f;
-                }
-            }
-            // Expected right answers and persons per score 1..k−1.
-            let mut cells = Vec::with_capacity(k);
-            for s in 1..k {
-                if marginal[s] <= 0.0 {
-                    continue;
-                }
-                let e_js = joint[s] / marginal[s];
-                cells.push((n_s[s], right[i][s], e_js * n_s[s]));
-            }
-            let (x2, g) = collapsed_chi_square(&cells);
+        // Items in parallel (each is O(k·Q)); each item's sums are added
+        // in block order, so the result does not depend on the threads.
+        let per_item: Vec<(usize, f64, usize)> = cols
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || vec![0.0; k],
+                |without, (i, &c)| {
+                    let j = block.items()[c];
+                    // ∫ P_j f*_j(s − 1 | θ) g(θ) dθ for s = 1..k−1.
+                    let mut joint = vec![0.0; k];
+                    for q in 0..nq {
+                        rest(&full[q * (k + 1)..(q + 1) * (k + 1)], &probs, i, q, without);
+                        let w = weights[q] * probs[i][q];
+                        for (acc, f) in joint[1..].iter_mut().zip(without.iter()) {
+                            *acc += w * f;
+                        }
+                    }
+                    // Expected right answers and persons per score 1..k−1.
+                    let mut cells = Vec::with_capacity(k);
+                    for s in 1..k {
+                        if marginal[s] <= 0.0 {
+                            continue;
+                        }
+                        let e_js = joint[s] / marginal[s];
+                        cells.push((n_s[s], right[i][s], e_js * n_s[s]));
+                    }
+                    let (x2, g) = collapsed_chi_square(&cells);
+                    (j, x2, g)
+                },
+            )
+            .collect();
+        for (j, x2, g) in per_item {
             chi[j] += x2;
             groups[j] += g;
         }

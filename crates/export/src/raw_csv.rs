@@ -13,13 +13,15 @@
 //! A not-reached item cannot be told from an omitted one in this format;
 //! JSON submissions carry the difference. The item kinds come from the
 //! forms' scoring keys, so the same cell syntax serves every kind. Reading
-//! checks the structure (header, form, columns); [`crate::keyed`] checks the
-//! answers themselves when they are scored.
+//! checks the structure (header, form, columns); [`exam_scoring::keyed`]
+//! checks the answers themselves when they are scored. Lines in messages
+//! are physical lines (a row's first line), for LF and CRLF files alike.
 
-use crate::keyed::Scorer;
+use crate::csv_lines::LineTracked;
 use exam_core::ids::{CandidateId, FormId, ItemId, OptionId};
 use exam_core::item::{ItemKind, MatchPair};
 use exam_core::submission::{Answer, ItemAnswer, Submission};
+use exam_scoring::keyed::Scorer;
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 
@@ -167,10 +169,9 @@ pub fn read_raw_csv<R: Read>(reader: R, scorer: &Scorer) -> Result<Vec<Submissio
 /// Rows are checked as [`read_raw_csv`] checks them.
 ///
 /// ```
-/// use exam_scoring::raw_csv::RawCsvReader;
-/// # use exam_core::form::{Form, ScoringKey};
+/// use exam_export::raw_csv::RawCsvReader;
 /// # use exam_scoring::keyed::Scorer;
-/// # fn demo(scorer: &Scorer, csv: &str) -> Result<(), exam_scoring::raw_csv::RawCsvError> {
+/// # fn demo(scorer: &Scorer, csv: &str) -> Result<(), exam_export::raw_csv::RawCsvError> {
 /// let mut rows = RawCsvReader::new(csv.as_bytes(), scorer)?;
 /// let mut submission = exam_core::submission::Submission::new("", "");
 /// while rows.read_into(&mut submission)? {
@@ -181,7 +182,7 @@ pub fn read_raw_csv<R: Read>(reader: R, scorer: &Scorer) -> Result<Vec<Submissio
 /// # Ok(()) }
 /// ```
 pub struct RawCsvReader<R> {
-    csv: csv::Reader<R>,
+    csv: csv::Reader<LineTracked<R>>,
     items: Vec<ItemId>,
     /// Per form, the kind of each column's item (`None`: not on the form).
     column_kinds: HashMap<FormId, Vec<Option<ItemKind>>>,
@@ -206,7 +207,7 @@ impl<R: Read> RawCsvReader<R> {
     pub fn new(reader: R, scorer: &Scorer) -> Result<Self, RawCsvError> {
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(true)
-            .from_reader(reader);
+            .from_reader(LineTracked::new(reader));
         let header = csv.headers()?.clone();
         if header.len() < 2 || header[0].trim() != "candidate" || header[1].trim() != "form" {
             return Err(RawCsvError::Header(
@@ -257,7 +258,8 @@ impl<R: Read> RawCsvReader<R> {
             return Ok(false);
         }
         let record = &self.record;
-        let line = record.position().map_or(0, |p| p.line());
+        let byte = record.position().map_or(0, csv::Position::byte);
+        let line = self.csv.get_mut().line_at(byte);
         self.line = line;
         let candidate = record.get(0).unwrap_or("").trim();
         if candidate.is_empty() {
@@ -422,5 +424,156 @@ impl<'a, W: Write> RawCsvWriter<'a, W> {
         self.csv
             .into_inner()
             .map_err(|e| RawCsvError::Csv(csv::Error::from(e.into_error())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exam_core::irt::ItemParams;
+    use exam_scoring::form_simulation::{SimulationOptions, simulate};
+    use exam_scoring::keyed::ResponseStatus;
+    use exam_scoring::rules::ScoringRules;
+
+    /// The forms and keys of `tests/data/scoring`: F1 holds Q1 (single
+    /// choice, key B), Q2 (multiple response, A C), Q3 (ordering, A B C),
+    /// Q4 (matching, P1=O1 P2=O2) and Q5 (pretest); F2 holds Q2, Q1, Q6
+    /// (single choice, key D) and Q4.
+    fn scorer() -> Scorer {
+        let forms = crate::forms::read_forms_with_keys(
+            include_str!("../../../tests/data/scoring/forms.json").as_bytes(),
+            "forms.json",
+        )
+        .unwrap();
+        Scorer::new(
+            forms.iter().map(|(f, k)| (f, k)),
+            &ScoringRules::default(),
+            &HashMap::new(),
+        )
+        .unwrap()
+    }
+
+    const HEADER: &str = "candidate,form,Q1,Q2,Q3,Q4,Q5,Q6\n";
+
+    fn read(text: &str) -> Result<Vec<Submission>, RawCsvError> {
+        read_raw_csv(text.as_bytes(), &scorer())
+    }
+
+    #[test]
+    fn written_submissions_read_back_with_the_same_answers() {
+        let scorer = scorer();
+        let params = ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
+            .iter()
+            .zip([-1.0, 0.5, 0.0, 1.0, 0.0, -0.5])
+            .map(|(id, b)| (ItemId::new(*id), ItemParams::new(1.2, b, 0.1).unwrap()))
+            .collect();
+        let sim = simulate(&scorer, &params, 40, &SimulationOptions::default(), 3).unwrap();
+        let mut bytes = Vec::new();
+        write_raw_csv(&mut bytes, &scorer, &sim.submissions).unwrap();
+        let back = read_raw_csv(bytes.as_slice(), &scorer).unwrap();
+        assert_eq!(back.len(), sim.submissions.len());
+        // Same answers per item (the file lists items in column order).
+        for (a, b) in sim.submissions.iter().zip(&back) {
+            assert_eq!((&a.candidate, &a.form), (&b.candidate, &b.form));
+            assert_eq!(a.answers.len(), b.answers.len());
+            for ans in &a.answers {
+                assert_eq!(b.answer(&ans.item).map(|x| &x.answer), Some(&ans.answer));
+            }
+        }
+    }
+
+    #[test]
+    fn cells_read_by_their_items_kind_and_bad_rows_are_named() {
+        let subs = read(&format!("{HEADER}X1,F1,B,A|C,A|B|C,P1=O1|P2=O2,,\n")).unwrap();
+        let scored = scorer().score(&subs[0]).unwrap();
+        // Four scored items right; Q5 (pretest, the fifth slot) omitted.
+        assert!((scored.raw - 4.0).abs() < 1e-12);
+        assert_eq!(scored.outcomes[4].status, ResponseStatus::Omitted);
+
+        let err = read(&format!("{HEADER}X1,F9,B,,,,,\n")).unwrap_err();
+        assert_eq!(err.to_string(), "line 2: candidate X1: unknown form F9");
+        let err = read(&format!("{HEADER}X1,F1,B,,,P1:O1,,\n")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 2: candidate X1, item `Q4`: `P1:O1` is not a prompt=option pair"
+        );
+        let err = read("candidate,form,Q1,Q2,Q4,Q5,Q6\nX1,F2,B,,,,D\n").unwrap_err();
+        assert_eq!(err.to_string(), "item `Q3` of form F1 has no column");
+    }
+
+    #[test]
+    fn the_reader_reuses_one_submission_without_leaking_the_previous_row() {
+        let scorer = scorer();
+        // Rows whose answers change shape from one to the next: more
+        // options, fewer options, omitted, answered again, another form, a
+        // quoted cell over two lines.
+        let rows = [
+            "X1,F1,B,A|C,A|B|C,P1=O1|P2=O2,A,\n",
+            "X2,F1,C,A,C|B|A,,B,\n",
+            "X3,F1,,A|C|B,,P1=O2,,\n",
+            "\"X4\",F2,B,\"A|\nC\",,P2=O2,,D\n",
+        ];
+        let csv = format!("{HEADER}{}", rows.concat());
+        let mut reader = RawCsvReader::new(csv.as_bytes(), &scorer).unwrap();
+        let mut reused = Submission::new("", "");
+        let mut lines = Vec::new();
+        for row in rows {
+            assert!(reader.read_into(&mut reused).unwrap());
+            lines.push(reader.line());
+            // Each row read alone, into a fresh submission.
+            let alone = read(&format!("{HEADER}{row}")).unwrap();
+            assert_eq!(alone.len(), 1);
+            assert_eq!(reused, alone[0]);
+        }
+        assert!(!reader.read_into(&mut reused).unwrap());
+        assert_eq!(lines, [2, 3, 4, 5]);
+        assert_eq!(reused.candidate.as_str(), "X4");
+        // Omitted on the form: listed as omitted, never as the previous answer.
+        let x3 = read(&format!("{HEADER}{}", rows[2])).unwrap();
+        assert_eq!(x3[0].answers.len(), 5);
+        assert_eq!(x3[0].answers[0].answer, Answer::Omitted);
+
+        // Errors carry the line of their row.
+        let bad = format!("{HEADER}{}X5,F9,B,,,,,\n", rows[0]);
+        let mut reader = RawCsvReader::new(bad.as_bytes(), &scorer).unwrap();
+        assert!(reader.read_into(&mut reused).unwrap());
+        assert!(matches!(
+            reader.read_into(&mut reused),
+            Err(RawCsvError::UnknownForm { line: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn crlf_files_name_the_physical_line() {
+        let scorer = scorer();
+        // Counted by hand: header on line 1, X1 on 2, a blank line 3, X2
+        // on 4 and 5 (a quoted cell over two lines), X3 on 6, X1 again on
+        // 7, X4 (a matching entry without `=`) on 8.
+        let csv = "candidate,form,Q1,Q2,Q3,Q4,Q5,Q6\r\n\
+                   X1,F1,B,A|C,A|B|C,P1=O1|P2=O2,A,\r\n\
+                   \r\n\
+                   X2,F1,B,\"A|\r\nC\",,,,\r\n\
+                   X3,F2,B,A,,,,D\r\n\
+                   X1,F2,B,A,,,,D\r\n\
+                   X4,F1,B,,,P1-O1,,\r\n";
+        let mut reader = RawCsvReader::new(csv.as_bytes(), &scorer).unwrap();
+        let mut submission = Submission::new("", "");
+        let mut lines = Vec::new();
+        for _ in 0..3 {
+            assert!(reader.read_into(&mut submission).unwrap());
+            lines.push(reader.line());
+        }
+        assert_eq!(lines, [2, 4, 6]);
+        let err = reader.read_into(&mut submission).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 7: candidate X1 appears more than once (first on line 2)"
+        );
+        let without_repeat = csv.replace("X1,F2,B,A,,,,D\r\n", "");
+        let err = read_raw_csv(without_repeat.as_bytes(), &scorer).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 7: candidate X4, item `Q4`: `P1-O1` is not a prompt=option pair"
+        );
     }
 }
