@@ -2,7 +2,7 @@
 //! exposure rates without a lockout, and `exam loft` with its state file.
 
 use crate::util::{ScratchFile, check, exam};
-use exam_core::assembly::{ExposureState, LoftOptions, LoftPlan};
+use exam_core::assembly::{ExposureState, LoftOptions, LoftPlan, Objective};
 use exam_core::attempt::HandleKey;
 use exam_core::bank::ItemBank;
 use exam_core::blueprint::Blueprint;
@@ -15,16 +15,19 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 fn shipped_plan(rate: f64) -> LoftPlan {
+    shipped_plan_with(LoftOptions {
+        max_exposure_rate: rate,
+        ..LoftOptions::default()
+    })
+}
+
+fn shipped_plan_with(options: LoftOptions) -> LoftPlan {
     let bank = ItemBank::load(concat!(env!("CARGO_MANIFEST_DIR"), "/item-bank"))
         .expect("the shipped bank");
     let blueprint = bank
         .blueprint(&"die-2026".into())
         .expect("die-2026")
         .clone();
-    let options = LoftOptions {
-        max_exposure_rate: rate,
-        ..LoftOptions::default()
-    };
     LoftPlan::new(
         Arc::new(bank),
         Arc::new(blueprint),
@@ -245,7 +248,8 @@ fn exposure_excess(
 /// spreads items nearly as evenly: 2,000 forms at rate 1 (no effective
 /// cap) stayed within 0.0005 of the 0.2 bounds, so this check guards the
 /// cap's arithmetic and the levelling of short kinds rather than telling
-/// control from none. The stand-alone items of every slot kind that the
+/// control from none
+/// ([`exposure_control_holds_where_selection_alone_concentrates`] does). The stand-alone items of every slot kind that the
 /// cap's arithmetic keeps within the cap ([`kinds_within_cap`]) stay within
 /// `rate · n` uses; items of a set all have the same uses; the observed
 /// maximum exposure is reported.
@@ -342,6 +346,67 @@ fn ten_thousand_forms_at_low_rates_never_lock_up() {
             pretest_need / pretest_supply
         );
     }
+}
+
+/// Delivers `forms` consecutive attempts (seeds `0..forms`), each counted
+/// in the state the next reads.
+fn deliver(plan: &LoftPlan, forms: u64) -> ExposureState {
+    let mut state = ExposureState::default();
+    for seed in 0..forms {
+        let attempt = plan
+            .attempt(&state, seed)
+            .unwrap_or_else(|e| panic!("form {seed}: {e}"));
+        state.record(&attempt.form);
+    }
+    state
+}
+
+/// The largest excess of any kind's most exposed item over what exposure
+/// control at `rate` allows it ([`exposure_excess`]), with that kind.
+fn worst_excess(plan: &LoftPlan, state: &ExposureState, rate: f64) -> (f64, String) {
+    exposure_excess(plan.bank(), plan.blueprint(), state, rate)
+        .into_iter()
+        .map(|e| (e.observed - e.allowed, e.kind))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .expect("slot kinds")
+}
+
+/// Exposure control told apart from none on the shipped bank: with an
+/// objective that concentrates selection (a mean p-value of 1, out of
+/// reach: each slot prefers the easiest items it samples), the same
+/// 10,000 attempts without a cap (rate 1) put some item well above what
+/// control at rate 0.3 allows it ([`exposure_excess`]: the rate, or its
+/// kind's forced rate where the bank is short), and with the cap at 0.3
+/// every kind's most exposed item stays within that plus [`SLACK`]. The
+/// test fails if the cap stops binding (the capped run then concentrates
+/// like the uncapped one) and if it binds too loosely.
+#[test]
+fn exposure_control_holds_where_selection_alone_concentrates() {
+    const FORMS: u64 = 10_000;
+    const RATE: f64 = 0.3;
+    let options = |rate| LoftOptions {
+        max_exposure_rate: rate,
+        objective: Objective::MeanPValue { target: Some(1.0) },
+        ..LoftOptions::default()
+    };
+    let free = shipped_plan_with(options(1.0));
+    let (excess, kind) = worst_excess(&free, &deliver(&free, FORMS), RATE);
+    eprintln!("no cap: {kind} {excess:.4} above what rate {RATE} allows");
+    assert!(
+        excess > 10.0 * SLACK,
+        "without a cap {kind} is only {excess:.4} above what rate {RATE} allows: the test cannot tell control from none"
+    );
+    let capped = shipped_plan_with(options(RATE));
+    let state = deliver(&capped, FORMS);
+    let (excess, kind) = worst_excess(&capped, &state, RATE);
+    eprintln!(
+        "cap {RATE}: {kind} {excess:.4} above what it allows; observed maximum exposure {:.4}",
+        state.max_rate()
+    );
+    assert!(
+        excess <= SLACK,
+        "cap {RATE}: {kind} {excess:.4} above what it allows"
+    );
 }
 
 #[test]

@@ -41,12 +41,19 @@ pub enum SlotRole {
     Pretest,
 }
 
-impl std::fmt::Display for SlotRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+impl SlotRole {
+    /// The role's name, as written in JSON: `scored` or `pretest`.
+    pub fn as_str(self) -> &'static str {
+        match self {
             SlotRole::Scored => "scored",
             SlotRole::Pretest => "pretest",
-        })
+        }
+    }
+}
+
+impl std::fmt::Display for SlotRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

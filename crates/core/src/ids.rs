@@ -68,8 +68,26 @@ fn checked(id: &str) -> Result<&str, IdError> {
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Eq, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Eq)]
         pub struct $name(Arc<str>);
+
+        /// Ordered by text; clones of one id are equal without reading it
+        /// (the exposure state's ids are clones of the bank's).
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                if Arc::ptr_eq(&self.0, &other.0) {
+                    std::cmp::Ordering::Equal
+                } else {
+                    self.0.cmp(&other.0)
+                }
+            }
+        }
+
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
 
         /// Equal when the texts are; clones of one id compare by pointer
         /// first (a form's ids are clones of the bank's).

@@ -25,7 +25,7 @@ pub fn key_fingerprint(key: &ScoringKey) -> String {
     for e in &key.entries {
         h.bytes(e.item.as_str().as_bytes());
         h.bytes(&e.version.to_le_bytes());
-        h.bytes(e.role.to_string().as_bytes());
+        h.bytes(e.role.as_str().as_bytes());
         h.bytes(&e.weight.to_bits().to_le_bytes());
         match &e.key {
             AnswerKey::SingleChoice { option } => h.bytes(option.as_str().as_bytes()),

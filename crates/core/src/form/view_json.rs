@@ -22,7 +22,7 @@ impl DeliveryView {
     /// Appends the view as compact JSON to `out` (see [`Self::to_json`]).
     pub fn write_json(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"form\":");
-        small(out, &self.form);
+        plain_str(out, self.form.as_str());
         out.extend_from_slice(b",\"time_limit_minutes\":");
         small(out, &self.time_limit_minutes);
         if !self.stimuli.is_empty() {
@@ -34,7 +34,7 @@ impl DeliveryView {
                 out.extend_from_slice(b",\"text\":");
                 out.extend_from_slice(s.text.json().as_bytes());
                 out.extend_from_slice(b",\"format\":");
-                small(out, &s.format);
+                plain_str(out, &s.format);
                 out.push(b'}');
             }
             out.push(b']');
@@ -51,7 +51,8 @@ impl DeliveryView {
                 handle(out, stimulus);
             }
             out.extend_from_slice(b",\"kind\":");
-            small(out, &item.kind);
+            // `as_str` is the kind's serde name.
+            plain_str(out, item.kind.as_str());
             out.extend_from_slice(b",\"stem\":");
             out.extend_from_slice(item.stem.json().as_bytes());
             out.extend_from_slice(b",\"options\":");
@@ -101,6 +102,19 @@ fn small<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     let _ = serde_json::to_writer(&mut *out, value);
 }
 
+/// A string as serde_json writes it: copied between quotes when nothing
+/// in it needs escaping (serde_json escapes only `"`, `\\` and control
+/// characters below U+0020), else through serde_json.
+fn plain_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        small(out, s);
+    }
+}
+
 fn handle(out: &mut Vec<u8>, handle: Handle) {
     out.push(b'"');
     out.extend_from_slice(&handle.hex());
@@ -112,10 +126,40 @@ fn choices(out: &mut Vec<u8>, choices: &[DeliveredChoice]) {
     for (i, c) in choices.iter().enumerate() {
         comma(out, i);
         out.extend_from_slice(b"{\"id\":");
-        small(out, &c.id);
+        plain_str(out, c.id.as_str());
         out.extend_from_slice(b",\"text\":");
         out.extend_from_slice(c.text.json().as_bytes());
         out.push(b'}');
     }
     out.push(b']');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_str;
+
+    /// `plain_str` writes serde_json's bytes, on plain strings and on
+    /// every character class serde_json escapes (quote, backslash, control
+    /// characters) or leaves alone (DEL, non-ASCII, slash).
+    #[test]
+    fn plain_strings_are_written_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "A",
+            "die-2026-3f0c9a1b7d2e4c58",
+            "a\"b",
+            "a\\b",
+            "line\nbreak",
+            "tab\t",
+            "\u{1f}",
+            "\u{7f}",
+            "caf\u{e9} \u{1f600}",
+            "a/b",
+            " ",
+        ] {
+            let mut out = Vec::new();
+            plain_str(&mut out, s);
+            assert_eq!(out, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+    }
 }

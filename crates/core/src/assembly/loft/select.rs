@@ -146,9 +146,14 @@ impl<'p> Build<'p> {
     fn score(&self, u: u32, mean: &[f64]) -> f64 {
         let rest = f64::from(self.scored_left - self.scored_in(u));
         let f = self.pool.feat(u as usize);
-        (0..self.pool.k)
-            .map(|j| {
-                let d = self.pool.target[j] - self.sums[j] - f[j] - rest * mean[j];
+        let pool = self.pool;
+        pool.target
+            .iter()
+            .zip(&self.sums)
+            .zip(f)
+            .zip(mean)
+            .map(|(((t, s), f), m)| {
+                let d = t - s - f - rest * m;
                 d * d
             })
             .sum()
