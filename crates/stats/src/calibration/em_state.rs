@@ -93,7 +93,9 @@ impl Setup<'_> {
             intercept[off..off + it.d.len()].copy_from_slice(&it.d);
             for q in 0..nq {
                 let th = grid.theta[q];
-                if linear {
+                if linear || it.c == 0.0 {
+                    // GPCM (a 0/1 item without asymptote included):
+                    // log P(k)/P(0) = a·k·θ + d_k.
                     let mut max: f64 = 0.0;
                     for (k, d) in it.d.iter().enumerate() {
                         max = max.max(it.a * (k + 1) as f64 * th + d);
@@ -103,6 +105,13 @@ impl Setup<'_> {
                         sum += (it.a * (k + 1) as f64 * th + d - max).exp();
                     }
                     log_p0[j * nq + q] = -(max + sum.ln());
+                    if !linear {
+                        // Beside items with an asymptote, every category's
+                        // log-ratio is tabled.
+                        for (k, d) in it.d.iter().enumerate() {
+                            delta[(off + k) * nq + q] = it.a * (k + 1) as f64 * th + d;
+                        }
+                    }
                 } else {
                     // Dichotomous: P = c + (1 − c)·logistic(z).
                     let z = it.a * th + it.d[0];

@@ -66,7 +66,9 @@ impl Layout {
 pub(crate) struct Tables {
     /// `log P_j(0 | θ_q)` at `[j * Q + q]`.
     pub log_p0: Vec<f64>,
-    /// `δ_j(k, q)` at `[(off_j + k − 1) * Q + q]` (3PL kernel only).
+    /// `δ_j(k, q) = log P_j(k | θ_q) − log P_j(0 | θ_q)` at
+    /// `[(off_j + k − 1) * Q + q]`, for every item (non-linear kernel only:
+    /// when some item has a lower asymptote).
     pub delta: Vec<f64>,
     /// For the linear kernel: slope per item and `d_jk` per category.
     pub linear: Option<Linear>,
