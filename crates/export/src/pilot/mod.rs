@@ -495,8 +495,7 @@ fn calibration_options(model: IrtModel, anchors: Vec<(ItemId, ItemParams)>) -> C
 /// random), so left out of the likelihood they leave the estimates
 /// unbiased; scored 0, as a score report counts them, a high-ability
 /// candidate's omission looks like the lowest category and pulls the
-/// slopes down, the GPCM items' most (seed 1, default design: GPCM slope
-/// bias −0.42 against standard errors of 0.05).
+/// slopes down, the GPCM items' most.
 fn omissions_not_presented(matrix: &ResponseMatrix) -> Result<ResponseMatrix, ResponsesError> {
     let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); matrix.n_persons()];
     for block in matrix.blocks() {
