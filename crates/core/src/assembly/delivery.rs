@@ -101,8 +101,12 @@ pub(crate) fn build_form_at(
         // Stable sort: random order within each section.
         placed.sort_by_key(|&(section, _)| section);
     }
-    let mut slots = Vec::new();
-    let mut positions = Vec::new();
+    let n_items = units
+        .iter()
+        .map(|&u| pool.units[u as usize].items.len())
+        .sum();
+    let mut slots = Vec::with_capacity(n_items);
+    let mut positions = Vec::with_capacity(n_items);
     for (section, u) in placed {
         let unit = &pool.units[u as usize];
         let section_id = blueprint

@@ -1,5 +1,6 @@
 //! The texts of delivery views, shared between the views of many forms.
 
+use crate::ids::OptionId;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -18,6 +19,9 @@ struct Texts {
     text: Box<str>,
     /// `text` as a JSON string literal, once written.
     json: OnceLock<Box<str>>,
+    /// The JSON object of the option first shown with this text, with
+    /// that option's id (see [`SharedText::choice_json`]).
+    choice: OnceLock<(OptionId, Box<[u8]>)>,
 }
 
 impl SharedText {
@@ -26,6 +30,7 @@ impl SharedText {
         Self(Arc::new(Texts {
             text: text.into(),
             json: OnceLock::new(),
+            choice: OnceLock::new(),
         }))
     }
 
@@ -43,6 +48,25 @@ impl SharedText {
                 .unwrap_or_default()
                 .into()
         })
+    }
+}
+
+impl SharedText {
+    /// The JSON object of an option showing this text under `id`
+    /// (`{"id":…,"text":…}`), made by `write` the first time and kept for
+    /// that id, so writing views copies one slice per option. An option's
+    /// text is shown under one id (a plan keeps one text per option);
+    /// under another id this is `None` and the caller writes the object.
+    pub(crate) fn choice_json(
+        &self,
+        id: &OptionId,
+        write: impl FnOnce() -> Vec<u8>,
+    ) -> Option<&[u8]> {
+        let (kept, json) = self
+            .0
+            .choice
+            .get_or_init(|| (id.clone(), write().into_boxed_slice()));
+        (kept == id).then_some(&**json)
     }
 }
 

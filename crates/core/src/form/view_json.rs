@@ -3,7 +3,9 @@
 //! The bytes are exactly serde_json's compact encoding of the view (the
 //! tests compare them); the shown texts, nearly all of a view's bytes, are
 //! copied from their [`SharedText`](super::SharedText) literals, made once
-//! per text, instead of being scanned for escapes per view.
+//! per text, instead of being scanned for escapes per view, and each
+//! option's whole object (`{"id":…,"text":…}`) is copied in one piece, made
+//! once per option.
 
 use super::{DeliveredChoice, DeliveryView};
 use crate::attempt::Handle;
@@ -24,7 +26,7 @@ impl DeliveryView {
         out.extend_from_slice(b"{\"form\":");
         plain_str(out, self.form.as_str());
         out.extend_from_slice(b",\"time_limit_minutes\":");
-        small(out, &self.time_limit_minutes);
+        number(out, self.time_limit_minutes);
         if !self.stimuli.is_empty() {
             out.extend_from_slice(b",\"stimuli\":[");
             for (i, s) in self.stimuli.iter().enumerate() {
@@ -43,16 +45,18 @@ impl DeliveryView {
         for (i, item) in self.items.iter().enumerate() {
             comma(out, i);
             out.extend_from_slice(b"{\"position\":");
-            small(out, &item.position);
+            number(out, item.position);
             out.extend_from_slice(b",\"handle\":");
             handle(out, item.handle);
             if let Some(stimulus) = item.stimulus {
                 out.extend_from_slice(b",\"stimulus\":");
                 handle(out, stimulus);
             }
-            out.extend_from_slice(b",\"kind\":");
-            // `as_str` is the kind's serde name.
-            plain_str(out, item.kind.as_str());
+            out.extend_from_slice(b",\"kind\":\"");
+            // `as_str` is the kind's serde name, in snake case: nothing to
+            // escape.
+            out.extend_from_slice(item.kind.as_str().as_bytes());
+            out.push(b'"');
             out.extend_from_slice(b",\"stem\":");
             out.extend_from_slice(item.stem.json().as_bytes());
             out.extend_from_slice(b",\"options\":");
@@ -63,7 +67,7 @@ impl DeliveryView {
             }
             if let Some(select) = item.select {
                 out.extend_from_slice(b",\"select\":");
-                small(out, &select);
+                number(out, select);
             }
             out.push(b'}');
         }
@@ -96,7 +100,22 @@ fn comma(out: &mut Vec<u8>, i: usize) {
     }
 }
 
-/// A small value (id, number, kind) through serde_json itself.
+/// A number in decimal digits, as serde_json writes an unsigned integer.
+fn number(out: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
+}
+
+/// A string that needs escaping, through serde_json itself.
 fn small<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     // Writing ids, numbers and unit variants into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, value);
@@ -121,22 +140,73 @@ fn handle(out: &mut Vec<u8>, handle: Handle) {
     out.push(b'"');
 }
 
+/// The options: each one's object copied whole when its text keeps it
+/// for its id ([`SharedText::choice_json`](super::SharedText::choice_json)).
 fn choices(out: &mut Vec<u8>, choices: &[DeliveredChoice]) {
     out.push(b'[');
     for (i, c) in choices.iter().enumerate() {
         comma(out, i);
-        out.extend_from_slice(b"{\"id\":");
-        plain_str(out, c.id.as_str());
-        out.extend_from_slice(b",\"text\":");
-        out.extend_from_slice(c.text.json().as_bytes());
-        out.push(b'}');
+        let whole = c.text.choice_json(&c.id, || {
+            let mut json = Vec::new();
+            choice(&mut json, c);
+            json
+        });
+        match whole {
+            Some(json) => out.extend_from_slice(json),
+            None => choice(out, c),
+        }
     }
     out.push(b']');
 }
 
+/// One option's object.
+fn choice(out: &mut Vec<u8>, c: &DeliveredChoice) {
+    out.extend_from_slice(b"{\"id\":");
+    plain_str(out, c.id.as_str());
+    out.extend_from_slice(b",\"text\":");
+    out.extend_from_slice(c.text.json().as_bytes());
+    out.push(b'}');
+}
+
 #[cfg(test)]
 mod tests {
-    use super::plain_str;
+    use super::{choices, number, plain_str};
+    use crate::form::{DeliveredChoice, SharedText};
+
+    #[test]
+    fn numbers_are_written_as_serde_json_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 4_294_967_295] {
+            let mut out = Vec::new();
+            number(&mut out, n);
+            assert_eq!(out, serde_json::to_vec(&n).unwrap(), "{n}");
+        }
+    }
+
+    /// Options are written as serde_json writes them, also when one text is
+    /// shown under two ids (the second is not given the first's object).
+    #[test]
+    fn options_sharing_a_text_are_written_under_their_own_ids() {
+        let text = SharedText::new("a \"quoted\" option");
+        let options = [
+            DeliveredChoice {
+                id: "B".into(),
+                text: text.clone(),
+            },
+            DeliveredChoice {
+                id: "A".into(),
+                text: SharedText::new("plain"),
+            },
+            DeliveredChoice {
+                id: "C".into(),
+                text,
+            },
+        ];
+        for _ in 0..2 {
+            let mut out = Vec::new();
+            choices(&mut out, &options);
+            assert_eq!(out, serde_json::to_vec(&options).unwrap());
+        }
+    }
 
     /// `plain_str` writes serde_json's bytes, on plain strings and on
     /// every character class serde_json escapes (quote, backslash, control

@@ -186,9 +186,10 @@ pub struct LoftPlan {
     shown: Vec<ShownTexts>,
     /// Per bank set, its shown stimulus and format.
     stimuli: Vec<(SetId, SharedText, String)>,
-    /// The bank's items by id (sorted), with their bank positions: the
-    /// exposure state's counts are matched to them in one merge.
-    by_id: Vec<(ItemId, usize)>,
+    /// The bank's items by id (sorted), with the pool unit holding each
+    /// (`u32::MAX` for items outside the pool): the exposure state's
+    /// counts are matched to them in one merge.
+    by_id: Vec<(ItemId, u32)>,
     digest: StableHasher,
     fingerprint: u64,
 }
@@ -279,11 +280,17 @@ impl LoftPlan {
                 (set.id.clone(), text, set.format.clone())
             })
             .collect();
-        let mut by_id: Vec<(ItemId, usize)> = bank
+        let mut unit_of = vec![u32::MAX; bank.items().len()];
+        for (u, unit) in pool.units.iter().enumerate() {
+            for &i in &unit.items {
+                unit_of[i] = u as u32;
+            }
+        }
+        let mut by_id: Vec<(ItemId, u32)> = bank
             .items()
             .iter()
-            .enumerate()
-            .map(|(p, item)| (item.id.clone(), p))
+            .zip(unit_of)
+            .map(|(item, u)| (item.id.clone(), u))
             .collect();
         by_id.sort_unstable();
         Ok(Self {
@@ -359,11 +366,14 @@ impl LoftPlan {
         let mut h = self.digest.clone();
         h.u64(seed).u64(n);
         let id = InputsDigest::from_hasher(h).form_id(&self.blueprint, 0);
+        let mut units = selection.units;
+        // Stored until the submission: no spare capacity.
+        units.shrink_to_fit();
         let record = AttemptRecord {
             form: id,
             seed,
             plan: self.fingerprint,
-            units: selection.units,
+            units,
         };
         let (form, key, items) = self.build(&record);
         let texts: Vec<&ShownTexts> = items.iter().map(|&(p, _)| &self.shown[p]).collect();
@@ -437,24 +447,28 @@ impl LoftPlan {
 
     /// Where each unit stands against the soft cap and the hard limit.
     fn eligibility(&self, state: &ExposureState) -> Eligibility {
-        let mut uses = vec![0u64; self.by_id.len()];
+        // Per unit, the most uses of any of its items.
+        let mut most = vec![0u64; self.pool.units.len()];
         let mut bank = self.by_id.iter().peekable();
         for (id, &u) in &state.uses {
             while bank.next_if(|(b, _)| b < id).is_some() {}
-            if let Some((_, p)) = bank.next_if(|(b, _)| b == id) {
-                uses[*p] = u;
+            if let Some((_, unit)) = bank.next_if(|(b, _)| b == id)
+                && let Some(m) = most.get_mut(*unit as usize)
+            {
+                *m = (*m).max(u);
             }
         }
         let cap = (self.rate * (state.forms_delivered + 1) as f64).max(1.0);
         let hard = self.max_item_uses.unwrap_or(u64::MAX);
-        let mut over = Vec::with_capacity(self.pool.units.len());
-        let mut spent = Vec::with_capacity(self.pool.units.len());
-        for unit in &self.pool.units {
-            let most = unit.items.iter().map(|&i| uses[i]).max().unwrap_or(0);
-            over.push((most + 1) as f64 - cap - 1e-9);
-            spent.push(most >= hard);
+        let spent = most.iter().map(|&m| m >= hard).collect();
+        Eligibility {
+            // Collected in place: the counts' allocation holds the excesses.
+            over: most
+                .into_iter()
+                .map(|m| (m + 1) as f64 - cap - 1e-9)
+                .collect(),
+            spent,
         }
-        Eligibility { over, spent }
     }
 
     /// Fails with the first slot kind the hard use limit leaves short.

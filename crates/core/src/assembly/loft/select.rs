@@ -113,7 +113,8 @@ impl<'p> Build<'p> {
             enemy_hits: vec![0; pool.units.len()],
             seconds: 0,
             sums: vec![0.0; pool.k],
-            chosen: Vec::new(),
+            // At most one unit per slot.
+            chosen: Vec::with_capacity(pool.need.iter().sum::<u32>() as usize),
             scored_left: pool.need[..pool.cells.len()].iter().sum(),
         }
     }
@@ -186,37 +187,39 @@ impl<'p> Build<'p> {
         if list.is_empty() {
             return None;
         }
-        let rank = |u: u32| -> (f64, f64) {
-            let over = self.elig.over[u as usize].max(0.0);
-            let score = if self.pool.k > 0 {
+        let score = |u: u32| -> f64 {
+            if self.pool.k > 0 {
                 self.score(u, mean)
             } else {
                 // No statistical objective: the least exposed first.
                 self.elig.over[u as usize]
-            };
-            (over, score)
+            }
         };
-        let better =
-            |a: (f64, f64), b: (f64, f64)| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).is_lt();
-        let mut best: Option<(u32, (f64, f64))> = None;
+        // The draws take only units within their cap, so they are ranked by
+        // score alone (their excess over the cap is 0 for all).
+        let mut drawn: Option<(u32, f64)> = None;
         let mut found = 0;
         for _ in 0..DRAWS {
             let u = list[rng.random_range(0..list.len())];
             if self.elig.over[u as usize] > 0.0 || !self.fits(u) {
                 continue;
             }
-            let r = rank(u);
-            if best.is_none_or(|(_, b)| better(r, b)) {
-                best = Some((u, r));
+            let s = score(u);
+            if drawn.is_none_or(|(_, b)| s.total_cmp(&b).is_lt()) {
+                drawn = Some((u, s));
             }
             found += 1;
             if found == SAMPLES {
                 break;
             }
         }
-        if best.is_some() {
-            return best.map(|(u, _)| u);
+        if let Some((u, _)) = drawn {
+            return Some(u);
         }
+        let rank = |u: u32| -> (f64, f64) { (self.elig.over[u as usize].max(0.0), score(u)) };
+        let better =
+            |a: (f64, f64), b: (f64, f64)| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).is_lt();
+        let mut best: Option<(u32, (f64, f64))> = None;
         let start = rng.random_range(0..list.len());
         for &u in list[start..].iter().chain(&list[..start]) {
             if !self.fits(u) {
