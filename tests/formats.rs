@@ -1,9 +1,9 @@
 //! Golden files of every format `exam` writes: the forms document and the
 //! coverage report, simulated submissions (raw response CSV and JSON),
 //! score reports (JSON, CSV, table), the scored response CSV, rescoring
-//! changes, theta tables, item-parameter and calibration documents and the
-//! item-analysis tables (items, test, distractors, DIF, decision
-//! consistency) as table, JSON and CSV. They pin the bytes: a change of
+//! changes, theta tables, item-parameter, scoring rules and calibration
+//! documents and the item-analysis tables (items, test, distractors, DIF,
+//! decision consistency) as table, JSON and CSV. They pin the bytes: a change of
 //! layout shows as a reviewed diff (`UPDATE_GOLDEN=1` rewrites them). The
 //! numbers in them are checked against reference values by the other test
 //! modules. Each document and table then reads back through its exam-export
@@ -29,6 +29,7 @@ use exam_export::score_reports::{
     ScoreReportsDocument, read_reports, read_summary_csv, summary_csv, write_reports,
 };
 use exam_export::scored_csv;
+use exam_export::scoring_rules::{read_rules, write_rules};
 use exam_export::submissions::{read_submissions_json, write_submissions_json};
 use exam_export::theta::ThetaDocument;
 use exam_scoring::keyed::Scorer;
@@ -246,6 +247,21 @@ fn item_parameter_documents() {
     }
 }
 
+/// The scoring rules documents `exam score` and `exam rescore` read, as
+/// exam-export writes them (2-space indent; the fixtures use one): the
+/// defaults filled in, so the golden file shows every rule in force.
+#[test]
+fn scoring_rules_documents() {
+    for (input, name) in [
+        (RULES, "rules.json"),
+        (RULES_CORRECTED, "rules-corrected.json"),
+    ] {
+        let rules = read_rules(read(input).as_bytes(), input).unwrap();
+        let text = written(|w| write_rules(w, &rules, name).unwrap());
+        golden(name, &text);
+    }
+}
+
 /// A groups file as the pilot writes it (group and generating θ per
 /// candidate; a comma and a quote in a label to be quoted); each column
 /// reads back, and the labels read write the same bytes.
@@ -389,6 +405,15 @@ fn json_documents_read_back_and_write_the_same_bytes() {
         let text = golden_text(&format!("calibrate-{model}.json"));
         let doc = CalibrationDocument::read(text.as_bytes(), "c").unwrap();
         assert_eq!(written(|w| doc.write(w, "c").unwrap()), text);
+    }
+    for name in ["rules.json", "rules-corrected.json"] {
+        let text = golden_text(name);
+        let rules = read_rules(text.as_bytes(), name).unwrap();
+        assert_eq!(
+            written(|w| write_rules(w, &rules, name).unwrap()),
+            text,
+            "{name}"
+        );
     }
     for name in ["params.json", "params-3pl-gpcm.json"] {
         let text = golden_text(name);

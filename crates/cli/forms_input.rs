@@ -29,19 +29,14 @@ pub fn read_forms(path: &Path) -> anyhow::Result<Vec<(Form, ScoringKey)>> {
     Ok(read_forms_with_keys(file, &name)?)
 }
 
-/// Scoring rules from a file, or the defaults.
+/// Scoring rules from a file (read and checked by
+/// [`exam_export::scoring_rules::read_rules`]), or the defaults.
 pub fn read_rules(path: Option<&Path>) -> anyhow::Result<ScoringRules> {
     let Some(path) = path else {
         return Ok(ScoringRules::default());
     };
-    let name = path.display();
-    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
-    let rules: ScoringRules = serde_json::from_reader(BufReader::new(file))
-        .with_context(|| format!("{name}: not a scoring rules file"))?;
-    rules
-        .validate()
-        .with_context(|| format!("{name}: invalid scoring rules"))?;
-    Ok(rules)
+    let (file, name) = open(path)?;
+    Ok(exam_export::scoring_rules::read_rules(file, &name)?)
 }
 
 /// The blueprint `id` among the files of `bank`'s `blueprints/` folder;

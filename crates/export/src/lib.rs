@@ -38,6 +38,7 @@ pub mod score_reports;
 pub mod scored_csv;
 pub mod scored_parquet;
 pub mod scored_responses;
+pub mod scoring_rules;
 pub mod submissions;
 pub mod table;
 #[cfg(test)]
