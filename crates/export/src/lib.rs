@@ -39,6 +39,7 @@ pub mod scored_csv;
 pub mod scored_parquet;
 pub mod scored_responses;
 pub mod scoring_rules;
+pub mod submission_files;
 pub mod submissions;
 pub mod table;
 #[cfg(test)]
