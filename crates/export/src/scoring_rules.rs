@@ -42,10 +42,11 @@ pub fn read_rules(input: impl Read, name: &str) -> Result<ScoringRules, FormatEr
     Ok(rules)
 }
 
-/// Writes `rules` as pretty JSON with a trailing newline; `name` (for
-/// errors) is where it goes.
+/// Writes `rules` as pretty JSON, with no newline after it (as the pilot
+/// has always written its `scoring-rules.json`); `name` (for errors) is
+/// where it goes.
 pub fn write_rules(out: impl Write, rules: &ScoringRules, name: &str) -> Result<(), FormatError> {
-    json::write_pretty(out, rules, name)
+    json::write_pretty_unterminated(out, rules, name)
 }
 
 #[cfg(test)]
