@@ -3,8 +3,9 @@
 //! score reports (JSON, CSV, table), the scored response CSV, rescoring
 //! changes, theta tables, item-parameter, scoring rules and calibration
 //! documents, the item-analysis tables (items, test, distractors, DIF,
-//! decision consistency) as table, JSON and CSV, and the pilot's blueprint,
-//! Angoff ratings and standard setting documents. They pin the bytes: a change of
+//! decision consistency) as table, JSON and CSV, the pilot's blueprint,
+//! Angoff ratings and standard setting documents, xAPI statements and LTI
+//! AGS scores. They pin the bytes: a change of
 //! layout shows as a reviewed diff (`UPDATE_GOLDEN=1` rewrites them). The
 //! numbers in them are checked against reference values by the other test
 //! modules. Each document and table then reads back through its exam-export
@@ -12,7 +13,7 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use crate::util::{ASVAB_SEX_DIF, Run, ScratchFile, check, exam};
+use crate::util::{ASVAB_SEX_DIF, Run, ScratchFile, check, exam, export_lti_ags, export_xapi};
 use exam_core::bank::{read_blueprint, read_jta};
 use exam_core::blueprint::{BlueprintSettings, derivation_mismatches, derive};
 use exam_core::ids::PersonId;
@@ -26,6 +27,7 @@ use exam_export::forms::{
     FormsDocument, read_coverage, read_forms, read_forms_with_keys, write_coverage,
 };
 use exam_export::groups::{read_group_labels, write_groups};
+use exam_export::lti::LineItemScores;
 use exam_export::params::ParamsDocument;
 use exam_export::raw_csv::{read_raw_csv, write_raw_csv};
 use exam_export::rescore::{RescoreDocument, read_changes_csv, write_changes_csv};
@@ -39,6 +41,7 @@ use exam_export::standard_setting::{
 };
 use exam_export::submissions::{read_submissions_json, write_submissions_json};
 use exam_export::theta::ThetaDocument;
+use exam_export::xapi::StatementsDocument;
 use exam_scoring::angoff::AngoffStudy;
 use exam_scoring::equating::CarriedCut;
 use exam_scoring::keyed::Scorer;
@@ -342,6 +345,20 @@ fn pilot_documents() {
     );
 }
 
+/// xAPI statements and LTI AGS scores of the scoring fixture's candidates,
+/// from the reports `exam score --out` writes (`score-out.json`), at fixed
+/// times.
+#[test]
+fn xapi_statements_and_lti_scores() {
+    let reports = format!("{GOLDEN}/score-out.json");
+    let xapi = ScratchFile::new("formats-xapi", "xapi.json", "");
+    export_xapi(FORMS, RESPONSES, &reports, xapi.path());
+    golden("xapi.json", &read(xapi.path()));
+    let ags = ScratchFile::new("formats-ags", "ags.json", "");
+    export_lti_ags(&reports, ags.path());
+    golden("lti-ags.json", &read(ags.path()));
+}
+
 /// A groups file as the pilot writes it (group and generating θ per
 /// candidate; a comma and a quote in a label to be quoted); each column
 /// reads back, and the labels read write the same bytes.
@@ -507,6 +524,14 @@ fn json_documents_read_back_and_write_the_same_bytes() {
     let text = golden_text("pilot-standard-setting.json");
     let doc = StandardSettingDocument::read(text.as_bytes(), "s").unwrap();
     assert_eq!(written(|w| doc.write(w, "s").unwrap()), text);
+    let text = golden_text("xapi.json");
+    let doc = StatementsDocument::read(text.as_bytes(), "x").unwrap();
+    assert_eq!(written(|w| doc.write(w, "x").unwrap()), text);
+    assert_eq!(doc.attempts.len(), 3);
+    let text = golden_text("lti-ags.json");
+    let doc = LineItemScores::read(text.as_bytes(), "l").unwrap();
+    assert_eq!(written(|w| doc.write(w, "l").unwrap()), text);
+    assert_eq!(doc.scores.len(), 3);
     for name in ["params.json", "params-3pl-gpcm.json"] {
         let text = golden_text(name);
         let doc = ParamsDocument::read(text.as_bytes(), name).unwrap();

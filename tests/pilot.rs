@@ -10,6 +10,7 @@ use exam_export::analysis::AnalysisDocument;
 use exam_export::blueprint_derivation::BlueprintDerivationDocument;
 use exam_export::calibration::CalibrationDocument;
 use exam_export::forms::FormsDocument;
+use exam_export::lti::LineItemScores;
 use exam_export::params::ParamsDocument;
 use exam_export::pilot::PilotSummary;
 use exam_export::qti::import::Defaults;
@@ -20,6 +21,7 @@ use exam_export::scoring_rules::{read_rules, write_rules};
 use exam_export::standard_setting::{
     StandardSettingDocument, read_angoff_ratings, write_angoff_ratings,
 };
+use exam_export::xapi::StatementsDocument;
 use exam_stats::calibration::recovery::Deviation;
 use exam_stats::dif::DifClass;
 use std::collections::BTreeMap;
@@ -189,8 +191,24 @@ fn a_small_pilot_from_another_folder_writes_every_artefact_and_agrees_with_itsel
         &Defaults::default(),
     )
     .expect("QTI package");
-    let lti: serde_json::Value =
-        serde_json::from_reader(open(&dir, "lti-ags-scores.json")).expect("LTI scores");
+    let lti = LineItemScores::read(open(&dir, "lti-ags-scores.json"), "lti").expect("LTI scores");
+    same_bytes("lti-ags-scores.json", &|w| lti.write(w, "l").unwrap());
+    let xapi = StatementsDocument::read(open(&dir, "xapi-statements.json"), "xapi")
+        .expect("xAPI statements");
+    same_bytes("xapi-statements.json", &|w| xapi.write(w, "x").unwrap());
+    assert!(
+        !xapi.attempts.is_empty(),
+        "statements for the sampled candidates"
+    );
+    for attempt in &xapi.attempts {
+        let verbs: Vec<&str> = attempt
+            .statements
+            .iter()
+            .map(|s| s.verb.display["en-US"].as_str())
+            .collect();
+        assert_eq!(verbs.first(), Some(&"initialized"), "{}", attempt.candidate);
+        assert_eq!(verbs.last(), Some(&"terminated"), "{}", attempt.candidate);
+    }
 
     // The shape of the run.
     assert_eq!(summary.seed, 7);
@@ -225,11 +243,7 @@ fn a_small_pilot_from_another_folder_writes_every_artefact_and_agrees_with_itsel
             slot.item
         );
     }
-    assert_eq!(
-        lti["scores"].as_array().map(Vec::len),
-        Some(500),
-        "an AGS score per candidate: {lti}"
-    );
+    assert_eq!(lti.scores.len(), 500, "an AGS score per candidate");
     assert_eq!(
         study.items().len(),
         60,

@@ -1139,19 +1139,19 @@ pub fn run_pilot(
             activity_base: design::ACTIVITY_BASE,
             started: now,
         };
-        attempts.push(serde_json::json!({
-            "candidate": r.candidate,
-            "form": r.form,
-            "statements": xapi::statements(&attempt),
-        }));
+        attempts.push(xapi::AttemptStatements {
+            candidate: r.candidate.clone(),
+            form: r.form.clone(),
+            statements: xapi::statements(&attempt),
+        });
     }
     out.write_with(Step::Exports, "xapi-statements.json", |w| {
-        serde_json::to_writer_pretty(w, &serde_json::json!({ "attempts": attempts }))
+        xapi::StatementsDocument { attempts }.write(w, "xapi-statements.json")
     })?;
     let scores = lti::line_item_scores(&reports_doc.reports, design::LINE_ITEM, &stamp)
         .map_err(failed(Step::Exports))?;
     out.write_with(Step::Exports, "lti-ags-scores.json", |w| {
-        serde_json::to_writer_pretty(w, &scores)
+        scores.write(w, "lti-ags-scores.json")
     })?;
     clock.stop();
 
