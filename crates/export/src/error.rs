@@ -70,6 +70,26 @@ pub enum FormatError {
         /// The format's header.
         expected: String,
     },
+    /// A scoring rules document is malformed or not of the format's shape
+    /// (the reason is in the message, not repeated as a source).
+    #[error("{name}: not a scoring rules file: {}{error}", field_of(.field))]
+    RulesJson {
+        /// The document.
+        name: String,
+        /// The field at fault (`passing.raw_cut`), where known.
+        field: Option<String>,
+        /// What the JSON parser found, with the line and column.
+        error: serde_json::Error,
+    },
+    /// A scoring rules document holds rules that do not check (the reason
+    /// is in the message, not repeated as a source).
+    #[error("{name}: invalid scoring rules: {error}")]
+    InvalidRules {
+        /// The document.
+        name: String,
+        /// The rule at fault.
+        error: exam_scoring::rules::RulesError,
+    },
     /// A forms document holds no form.
     #[error("{name}: no forms")]
     NoForms {
@@ -129,6 +149,13 @@ pub enum FormatError {
         /// The item.
         item: ItemId,
     },
+}
+
+/// `field `x`: ` before a reason, or nothing.
+fn field_of(field: &Option<String>) -> String {
+    field
+        .as_ref()
+        .map_or_else(String::new, |f| format!("field `{f}`: "))
 }
 
 impl FormatError {
