@@ -6,7 +6,7 @@
 //! attempt and record without JSON (`create/library`), and the view's
 //! JSON by `to_json` and by `serde_json::to_vec` (`create/view_json`,
 //! `create/view_serde_json`); `submit` is
-//! `LoftPlan::restore` from the stored record, `FormScorer::new`,
+//! `LoftPlan::restore` from the stored record, `CompiledFormKey::new`,
 //! `score_attempt` (handles mapped back, answers checked and scored, full
 //! report) and the candidate view to JSON. Before timing, prints the bytes
 //! a service stores per open attempt (the `AttemptRecord` in memory, and
@@ -25,7 +25,7 @@ use exam_core::attempt::{CandidateSubmission, HandleKey};
 use exam_core::bank::ItemBank;
 use exam_core::ids::CandidateId;
 use exam_scoring::candidate::score_attempt;
-use exam_scoring::keyed::FormScorer;
+use exam_scoring::keyed::CompiledFormKey;
 use exam_scoring::rules::ScoringRules;
 use std::hint::black_box;
 use std::mem::size_of;
@@ -96,7 +96,7 @@ fn attempts(c: &mut Criterion) {
         json_len(&sample.form) + json_len(&sample.key)
     );
     let candidate = CandidateId::new("C-1");
-    let Ok(scorer) = FormScorer::new(&sample.form, &sample.key, &rules, &params) else {
+    let Ok(scorer) = CompiledFormKey::new(&sample.form, &sample.key, &rules, &params) else {
         return;
     };
     let sent = CandidateSubmission::by_handle(&scorer.key_submission("C-1"), plan.handles());
@@ -137,7 +137,7 @@ fn attempts(c: &mut Criterion) {
     });
     let submit = || {
         let (form, key) = plan.restore(black_box(&sample.record)).ok()?;
-        let scorer = FormScorer::new(&form, &key, &rules, &params).ok()?;
+        let scorer = CompiledFormKey::new(&form, &key, &rules, &params).ok()?;
         let report = score_attempt(&scorer, &form, plan.handles(), &candidate, &sent).ok()?;
         serde_json::to_vec(&report.candidate_view()).ok()
     };

@@ -11,7 +11,7 @@ use exam_core::irt::{ItemParams, ItemParamsEntry};
 use exam_core::random::standard_normal;
 use exam_core::responses::ResponseMatrix;
 use exam_scoring::{
-    EapScorer, Method, NormalPrior, Response, eap, estimate_abilities, simulate_abilities,
+    EapEstimator, Method, NormalPrior, Response, eap, estimate_abilities, simulate_abilities,
     simulate_responses,
 };
 use rand::{Rng, SeedableRng};
@@ -63,7 +63,7 @@ fn one_candidate(c: &mut Criterion) {
             .into_iter()
             .map(Response::from)
             .collect();
-        let scorer = EapScorer::new(&form, prior);
+        let scorer = EapEstimator::new(&form, prior);
         c.bench_function(
             &format!("eap_one_candidate_60_items_{label}_prepared_form"),
             |b| b.iter(|| scorer.score(black_box(&answers))),

@@ -26,7 +26,7 @@ use exam_core::ids::CandidateId;
 use exam_core::submission::Answer;
 use exam_scoring::candidate::{AttemptError, CandidateReport, score_attempt};
 use exam_scoring::form_simulation::{SimulationOptions, fill_generating_params, simulate};
-use exam_scoring::keyed::{FormScorer, Scorer};
+use exam_scoring::keyed::{CompiledFormKey, Scorer};
 use exam_scoring::report::ScoreReport;
 use exam_scoring::rules::ScoringRules;
 use std::collections::HashMap;
@@ -133,7 +133,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // input is a typed error naming the handle, never a panic.
     let received: CandidateSubmission = serde_json::from_str(&submission_json)?;
     let (form, key) = plan.restore(&attempt.record)?;
-    let scorer = FormScorer::new(&form, &key, &rules, &calibrated)?;
+    let scorer = CompiledFormKey::new(&form, &key, &rules, &calibrated)?;
     let report: ScoreReport = score_attempt(&scorer, &form, plan.handles(), &candidate, &received)?;
 
     // What a client that sends an option the item does not have gets back.

@@ -1,9 +1,11 @@
 //! Golden files of every format `exam` writes: the forms document and the
 //! coverage report, simulated submissions (raw response CSV and JSON),
 //! score reports (JSON, CSV, table), the scored response CSV, rescoring
-//! changes, theta tables, item-parameter and calibration documents and the
-//! item-analysis tables (items, test, distractors, DIF, decision
-//! consistency) as table, JSON and CSV. They pin the bytes: a change of
+//! changes, theta tables, item-parameter, scoring rules and calibration
+//! documents, the item-analysis tables (items, test, distractors, DIF,
+//! decision consistency) as table, JSON and CSV, the pilot's blueprint,
+//! Angoff ratings and standard setting documents, xAPI statements and LTI
+//! AGS scores. They pin the bytes: a change of
 //! layout shows as a reviewed diff (`UPDATE_GOLDEN=1` rewrites them). The
 //! numbers in them are checked against reference values by the other test
 //! modules. Each document and table then reads back through its exam-export
@@ -11,17 +13,21 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use crate::util::{ASVAB_SEX_DIF, Run, ScratchFile, check, exam};
+use crate::util::{ASVAB_SEX_DIF, Run, ScratchFile, check, exam, export_lti_ags, export_xapi};
+use exam_core::bank::{read_blueprint, read_jta};
+use exam_core::blueprint::{BlueprintSettings, derivation_mismatches, derive};
 use exam_core::ids::PersonId;
 use exam_core::responses::CsvOptions;
 use exam_export::analysis::{
     AnalysisDocument, read_distractors_csv, read_items_csv, write_distractors_csv, write_items_csv,
 };
+use exam_export::blueprint_derivation::BlueprintDerivationDocument;
 use exam_export::calibration::CalibrationDocument;
 use exam_export::forms::{
     FormsDocument, read_coverage, read_forms, read_forms_with_keys, write_coverage,
 };
 use exam_export::groups::{read_group_labels, write_groups};
+use exam_export::lti::LineItemScores;
 use exam_export::params::ParamsDocument;
 use exam_export::raw_csv::{read_raw_csv, write_raw_csv};
 use exam_export::rescore::{RescoreDocument, read_changes_csv, write_changes_csv};
@@ -29,8 +35,15 @@ use exam_export::score_reports::{
     ScoreReportsDocument, read_reports, read_summary_csv, summary_csv, write_reports,
 };
 use exam_export::scored_csv;
+use exam_export::scoring_rules::{read_rules, write_rules};
+use exam_export::standard_setting::{
+    FormCut, StandardSettingDocument, read_angoff_ratings, write_angoff_ratings,
+};
 use exam_export::submissions::{read_submissions_json, write_submissions_json};
 use exam_export::theta::ThetaDocument;
+use exam_export::xapi::StatementsDocument;
+use exam_scoring::angoff::AngoffStudy;
+use exam_scoring::equating::CarriedCut;
 use exam_scoring::keyed::Scorer;
 use exam_scoring::rules::ScoringRules;
 use std::collections::HashMap;
@@ -246,6 +259,106 @@ fn item_parameter_documents() {
     }
 }
 
+/// The scoring rules documents `exam score` and `exam rescore` read, as
+/// exam-export writes them (2-space indent; the fixtures use one): the
+/// defaults filled in, so the golden file shows every rule in force.
+#[test]
+fn scoring_rules_documents() {
+    for (input, name) in [
+        (RULES, "rules.json"),
+        (RULES_CORRECTED, "rules-corrected.json"),
+    ] {
+        let rules = read_rules(read(input).as_bytes(), input).unwrap();
+        let text = written(|w| write_rules(w, &rules, name).unwrap());
+        golden(name, &text);
+    }
+}
+
+/// The small documents of `exam pilot`: the blueprint with its derivation
+/// (here the shipped blueprint with its first domain's weight raised by
+/// 0.01, so the document lists a mismatch), a panel's Angoff ratings (3
+/// raters, 3 items, 2 rounds) and the standard setting drawn from them
+/// (cuts carried to two forms, values given here). Its scoring rules are
+/// `rules.json`'s format.
+#[test]
+fn pilot_documents() {
+    let jta = read_jta("item-bank/jta/jta.json").unwrap();
+    let mut blueprint = read_blueprint("item-bank/blueprints/die-2026.json").unwrap();
+    blueprint.domains[0].weight += 0.01;
+    let derivation = derive(&jta, &BlueprintSettings::from(&blueprint)).map(|d| d.1);
+    let mismatches = derivation_mismatches(&jta, &blueprint, None);
+    assert_eq!(mismatches.len(), 1, "{mismatches:?}");
+    let doc = BlueprintDerivationDocument {
+        blueprint,
+        derivation,
+        matches_derivation: false,
+        mismatches,
+    };
+    golden(
+        "pilot-blueprint.json",
+        &written(|w| doc.write(w, "b").unwrap()),
+    );
+
+    let study = AngoffStudy::new(
+        vec!["Q1".into(), "Q2".into(), "Q3".into()],
+        vec!["R1".into(), "R2".into(), "R3".into()],
+        vec![
+            vec![
+                vec![0.6, 0.5, 0.8],
+                vec![0.7, 0.4, 0.9],
+                vec![0.3, 0.2, 0.6],
+            ],
+            vec![
+                vec![0.6, 0.45, 0.8],
+                vec![0.65, 0.4, 0.85],
+                vec![0.5, 0.3, 0.7],
+            ],
+        ],
+    )
+    .unwrap();
+    golden(
+        "pilot-angoff-ratings.json",
+        &written(|w| write_angoff_ratings(w, &study, "a").unwrap()),
+    );
+    let cut = |new_true_cut: f64, new_raw_cut| CarriedCut {
+        base_raw_cut: 1.75,
+        theta_cut: 0.25,
+        new_true_cut,
+        new_raw_cut,
+    };
+    let doc = StandardSettingDocument {
+        cuts: vec![
+            FormCut {
+                cut: cut(1.75, 2),
+                form: "F1".into(),
+            },
+            FormCut {
+                cut: cut(1.5, 2),
+                form: "F2".into(),
+            },
+        ],
+        rounds: Some(study.rounds(2.0).unwrap()),
+    };
+    golden(
+        "pilot-standard-setting.json",
+        &written(|w| doc.write(w, "s").unwrap()),
+    );
+}
+
+/// xAPI statements and LTI AGS scores of the scoring fixture's candidates,
+/// from the reports `exam score --out` writes (`score-out.json`), at fixed
+/// times.
+#[test]
+fn xapi_statements_and_lti_scores() {
+    let reports = format!("{GOLDEN}/score-out.json");
+    let xapi = ScratchFile::new("formats-xapi", "xapi.json", "");
+    export_xapi(FORMS, RESPONSES, &reports, xapi.path());
+    golden("xapi.json", &read(xapi.path()));
+    let ags = ScratchFile::new("formats-ags", "ags.json", "");
+    export_lti_ags(&reports, ags.path());
+    golden("lti-ags.json", &read(ags.path()));
+}
+
 /// A groups file as the pilot writes it (group and generating θ per
 /// candidate; a comma and a quote in a label to be quoted); each column
 /// reads back, and the labels read write the same bytes.
@@ -390,6 +503,35 @@ fn json_documents_read_back_and_write_the_same_bytes() {
         let doc = CalibrationDocument::read(text.as_bytes(), "c").unwrap();
         assert_eq!(written(|w| doc.write(w, "c").unwrap()), text);
     }
+    for name in ["rules.json", "rules-corrected.json"] {
+        let text = golden_text(name);
+        let rules = read_rules(text.as_bytes(), name).unwrap();
+        assert_eq!(
+            written(|w| write_rules(w, &rules, name).unwrap()),
+            text,
+            "{name}"
+        );
+    }
+    let text = golden_text("pilot-blueprint.json");
+    let doc = BlueprintDerivationDocument::read(text.as_bytes(), "b").unwrap();
+    assert_eq!(written(|w| doc.write(w, "b").unwrap()), text);
+    let text = golden_text("pilot-angoff-ratings.json");
+    let study = read_angoff_ratings(text.as_bytes(), "a").unwrap();
+    assert_eq!(
+        written(|w| write_angoff_ratings(w, &study, "a").unwrap()),
+        text
+    );
+    let text = golden_text("pilot-standard-setting.json");
+    let doc = StandardSettingDocument::read(text.as_bytes(), "s").unwrap();
+    assert_eq!(written(|w| doc.write(w, "s").unwrap()), text);
+    let text = golden_text("xapi.json");
+    let doc = StatementsDocument::read(text.as_bytes(), "x").unwrap();
+    assert_eq!(written(|w| doc.write(w, "x").unwrap()), text);
+    assert_eq!(doc.attempts.len(), 3);
+    let text = golden_text("lti-ags.json");
+    let doc = LineItemScores::read(text.as_bytes(), "l").unwrap();
+    assert_eq!(written(|w| doc.write(w, "l").unwrap()), text);
+    assert_eq!(doc.scores.len(), 3);
     for name in ["params.json", "params-3pl-gpcm.json"] {
         let text = golden_text(name);
         let doc = ParamsDocument::read(text.as_bytes(), name).unwrap();

@@ -7,16 +7,21 @@ use crate::tolerance::{CLOSED_FORM, ROUNDING};
 use crate::util::{exam, exam_in};
 use exam_core::ids::FormId;
 use exam_export::analysis::AnalysisDocument;
+use exam_export::blueprint_derivation::BlueprintDerivationDocument;
 use exam_export::calibration::CalibrationDocument;
 use exam_export::forms::FormsDocument;
+use exam_export::lti::LineItemScores;
 use exam_export::params::ParamsDocument;
 use exam_export::pilot::PilotSummary;
 use exam_export::qti::import::Defaults;
 use exam_export::qti::package::{Limits, read_package};
 use exam_export::score_reports::ScoreReportsDocument;
 use exam_export::scored_csv;
-use exam_scoring::angoff::AngoffStudy;
-use exam_scoring::rules::ScoringRules;
+use exam_export::scoring_rules::{read_rules, write_rules};
+use exam_export::standard_setting::{
+    StandardSettingDocument, read_angoff_ratings, write_angoff_ratings,
+};
+use exam_export::xapi::StatementsDocument;
 use exam_stats::calibration::recovery::Deviation;
 use exam_stats::dif::DifClass;
 use std::collections::BTreeMap;
@@ -161,18 +166,49 @@ fn a_small_pilot_from_another_folder_writes_every_artefact_and_agrees_with_itsel
         exam_core::responses::CsvOptions { id_column: true },
     )
     .expect("scored CSV");
-    let rules: ScoringRules =
-        serde_json::from_reader(open(&dir, "scoring-rules.json")).expect("scoring rules");
-    let study: AngoffStudy =
-        serde_json::from_reader(open(&dir, "angoff-ratings.json")).expect("Angoff ratings");
+    let rules = read_rules(open(&dir, "scoring-rules.json"), "rules").expect("scoring rules");
+    same_bytes("scoring-rules.json", &|w| {
+        write_rules(w, &rules, "rules").unwrap();
+    });
+    let study =
+        read_angoff_ratings(open(&dir, "angoff-ratings.json"), "angoff").expect("Angoff ratings");
+    same_bytes("angoff-ratings.json", &|w| {
+        write_angoff_ratings(w, &study, "angoff").unwrap();
+    });
+    let standard_setting =
+        StandardSettingDocument::read(open(&dir, "standard-setting.json"), "standard setting")
+            .expect("standard setting");
+    same_bytes("standard-setting.json", &|w| {
+        standard_setting.write(w, "s").unwrap();
+    });
+    let blueprint = BlueprintDerivationDocument::read(open(&dir, "blueprint.json"), "blueprint")
+        .expect("blueprint");
+    same_bytes("blueprint.json", &|w| blueprint.write(w, "b").unwrap());
+    assert!(blueprint.matches_derivation && blueprint.derivation.is_some());
     let package = read_package(
         open(&dir, "qti-package.zip"),
         Limits::default(),
         &Defaults::default(),
     )
     .expect("QTI package");
-    let lti: serde_json::Value =
-        serde_json::from_reader(open(&dir, "lti-ags-scores.json")).expect("LTI scores");
+    let lti = LineItemScores::read(open(&dir, "lti-ags-scores.json"), "lti").expect("LTI scores");
+    same_bytes("lti-ags-scores.json", &|w| lti.write(w, "l").unwrap());
+    let xapi = StatementsDocument::read(open(&dir, "xapi-statements.json"), "xapi")
+        .expect("xAPI statements");
+    same_bytes("xapi-statements.json", &|w| xapi.write(w, "x").unwrap());
+    assert!(
+        !xapi.attempts.is_empty(),
+        "statements for the sampled candidates"
+    );
+    for attempt in &xapi.attempts {
+        let verbs: Vec<&str> = attempt
+            .statements
+            .iter()
+            .map(|s| s.verb.display["en-US"].as_str())
+            .collect();
+        assert_eq!(verbs.first(), Some(&"initialized"), "{}", attempt.candidate);
+        assert_eq!(verbs.last(), Some(&"terminated"), "{}", attempt.candidate);
+    }
 
     // The shape of the run.
     assert_eq!(summary.seed, 7);
@@ -207,11 +243,7 @@ fn a_small_pilot_from_another_folder_writes_every_artefact_and_agrees_with_itsel
             slot.item
         );
     }
-    assert_eq!(
-        lti["scores"].as_array().map(Vec::len),
-        Some(500),
-        "an AGS score per candidate: {lti}"
-    );
+    assert_eq!(lti.scores.len(), 500, "an AGS score per candidate");
     assert_eq!(
         study.items().len(),
         60,
@@ -244,6 +276,15 @@ fn a_small_pilot_from_another_folder_writes_every_artefact_and_agrees_with_itsel
     }
     // Form 1's cut is the panel's rounded up.
     let panel = study.final_round(2.0).expect("final round").cut;
+    let rounds = standard_setting
+        .rounds
+        .as_ref()
+        .expect("the panel's rounds");
+    assert!((rounds.last().expect("a round").cut - panel).abs() < ROUNDING);
+    for f in &summary.forms {
+        let carried = standard_setting.cuts.iter().find(|c| c.form == f.form);
+        assert_eq!(carried.map(|c| c.cut), Some(f.cut), "{}", f.form);
+    }
     assert!((summary.angoff_cut - panel).abs() < ROUNDING);
     assert!((summary.forms[0].cut.new_raw_cut as f64 - panel.ceil()).abs() < ROUNDING);
 

@@ -211,6 +211,43 @@ fn bad_option_exits_1_naming_candidate_and_item() {
     );
 }
 
+/// A submissions file that cannot be read says which file, in which
+/// format, and what is wrong (the words of each layer once).
+#[test]
+fn unreadable_submissions_name_the_file_and_the_reason() {
+    let csv = ScratchFile::new(
+        "scoring-unreadable",
+        "r.csv",
+        "candidate,form,Q1,Q2,Q3,Q4,Q5,Q6\nC1,F9,,,,,,\n",
+    );
+    let json = ScratchFile::new("scoring-unreadable", "r.json", "[{\"candidate\": \"C1\"}]");
+    let missing = format!("{}.missing.CSV", csv.path());
+    for (path, expected) in [
+        (
+            csv.path().to_owned(),
+            format!(
+                "error: {}: bad raw response CSV: line 2: candidate C1: unknown form F9\n",
+                csv.path()
+            ),
+        ),
+        (
+            json.path().to_owned(),
+            format!(
+                "error: {}: bad submissions: line 1, submission 1 (candidate C1), field `form`: missing field `form`\n",
+                json.path()
+            ),
+        ),
+        (
+            missing.clone(),
+            format!("error: cannot open {missing}: No such file or directory (os error 2)\n"),
+        ),
+    ] {
+        let run = score(&path, &["--scoring", &data("rules.json")]);
+        assert_eq!(run.code, 1);
+        assert_eq!(run.stderr, expected);
+    }
+}
+
 #[test]
 fn rescore_lists_changed_candidates_with_old_and_new_values() {
     let v = on_fixture_forms(

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::util::{Run, check, exam};
+use crate::util::{Run, check, exam, export_lti_ags, export_xapi};
 use exam_core::bank::ItemBank;
 use exam_core::item::{Interaction, ItemFile};
 use exam_export::qti::item::item_element;
@@ -449,23 +449,7 @@ fn attempts_export_as_cmi5_statements_ags_scores_and_results() {
     let dir = Scratch::new("attempts");
     let (forms, responses, reports) = attempts(&dir);
     let xapi = |out: &str| {
-        exam(&[
-            "export",
-            "xapi",
-            "--forms",
-            &forms,
-            "--responses",
-            &responses,
-            "--reports",
-            &reports,
-            "--home-page",
-            "https://lms.example",
-            "--started",
-            "2026-03-01T09:00:00Z",
-            "--out",
-            out,
-        ])
-        .success();
+        export_xapi(&forms, &responses, &reports, out);
         std::fs::read_to_string(out).unwrap()
     };
     let first = xapi(&dir.path("a.json"));
@@ -508,19 +492,7 @@ fn attempts_export_as_cmi5_statements_ags_scores_and_results() {
     }
 
     let ags = dir.path("scores.json");
-    exam(&[
-        "export",
-        "lti-ags",
-        "--reports",
-        &reports,
-        "--line-item",
-        "https://lms.example/lineitems/9",
-        "--timestamp",
-        "2026-03-01T10:00:00.000Z",
-        "--out",
-        &ags,
-    ])
-    .success();
+    export_lti_ags(&reports, &ags);
     let scores: Value = serde_json::from_str(&std::fs::read_to_string(&ags).unwrap()).unwrap();
     assert_eq!(
         scores["scoresUrl"],

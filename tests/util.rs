@@ -227,3 +227,45 @@ impl Drop for ScratchDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// `exam export xapi` of `forms`, `responses` and `reports` into `out`, for
+/// the account home page `https://lms.example` and attempts started
+/// 2026-03-01T09:00:00Z; it must succeed.
+pub fn export_xapi(forms: &str, responses: &str, reports: &str, out: &str) -> Run {
+    exam(&[
+        "export",
+        "xapi",
+        "--forms",
+        forms,
+        "--responses",
+        responses,
+        "--reports",
+        reports,
+        "--home-page",
+        "https://lms.example",
+        "--started",
+        "2026-03-01T09:00:00Z",
+        "--out",
+        out,
+    ])
+    .success()
+}
+
+/// `exam export lti-ags` of `reports` into `out`, for the line item
+/// `https://lms.example/lineitems/9` at 2026-03-01T10:00:00.000Z; it must
+/// succeed.
+pub fn export_lti_ags(reports: &str, out: &str) -> Run {
+    exam(&[
+        "export",
+        "lti-ags",
+        "--reports",
+        reports,
+        "--line-item",
+        "https://lms.example/lineitems/9",
+        "--timestamp",
+        "2026-03-01T10:00:00.000Z",
+        "--out",
+        out,
+    ])
+    .success()
+}

@@ -353,13 +353,14 @@ fn statements(args: XapiArgs) -> anyhow::Result<()> {
             activity_base: &args.activity_base,
             started,
         };
-        attempts.push(serde_json::json!({
-            "candidate": report.candidate,
-            "form": report.form,
-            "statements": xapi::statements(&attempt),
-        }));
+        attempts.push(xapi::AttemptStatements {
+            candidate: report.candidate.clone(),
+            form: report.form.clone(),
+            statements: xapi::statements(&attempt),
+        });
     }
-    let doc = serde_json::to_vec_pretty(&serde_json::json!({ "attempts": attempts }))?;
+    let mut doc = Vec::new();
+    xapi::StatementsDocument { attempts }.write(&mut doc, &args.out.display().to_string())?;
     write_whole(
         &args.out,
         &[&args.forms, &args.responses, &args.reports],
@@ -371,9 +372,7 @@ fn ags(args: AgsArgs) -> anyhow::Result<()> {
     let reports = documents::reports(&args.reports)?;
     let at = lti::timestamp(timestamp(args.timestamp.as_deref())?);
     let scores = lti::line_item_scores(&reports, &args.line_item, &at)?;
-    write_whole(
-        &args.out,
-        &[&args.reports],
-        &serde_json::to_vec_pretty(&scores)?,
-    )
+    let mut doc = Vec::new();
+    scores.write(&mut doc, &args.out.display().to_string())?;
+    write_whole(&args.out, &[&args.reports], &doc)
 }

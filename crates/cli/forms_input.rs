@@ -13,10 +13,9 @@ use exam_export::core::irt::ItemParams;
 use exam_export::core::submission::Submission;
 use exam_export::forms::read_forms_with_keys;
 use exam_export::params::ParamsDocument;
-use exam_export::raw_csv::{RawCsvReader, read_raw_csv};
 use exam_export::scoring::keyed::Scorer;
 use exam_export::scoring::rules::ScoringRules;
-use exam_export::submissions::read_submissions_json;
+use exam_export::submission_files::{self, SubmissionStream, SubmissionsFormat};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
@@ -29,19 +28,14 @@ pub fn read_forms(path: &Path) -> anyhow::Result<Vec<(Form, ScoringKey)>> {
     Ok(read_forms_with_keys(file, &name)?)
 }
 
-/// Scoring rules from a file, or the defaults.
+/// Scoring rules from a file (read and checked by
+/// [`exam_export::scoring_rules::read_rules`]), or the defaults.
 pub fn read_rules(path: Option<&Path>) -> anyhow::Result<ScoringRules> {
     let Some(path) = path else {
         return Ok(ScoringRules::default());
     };
-    let name = path.display();
-    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
-    let rules: ScoringRules = serde_json::from_reader(BufReader::new(file))
-        .with_context(|| format!("{name}: not a scoring rules file"))?;
-    rules
-        .validate()
-        .with_context(|| format!("{name}: invalid scoring rules"))?;
-    Ok(rules)
+    let (file, name) = open(path)?;
+    Ok(exam_export::scoring_rules::read_rules(file, &name)?)
 }
 
 /// The blueprint `id` among the files of `bank`'s `blueprints/` folder;
@@ -131,69 +125,36 @@ pub fn build_scorer(
         .with_context(|| format!("{}: forms and keys do not fit", forms_path.display()))
 }
 
+/// Opens a submissions file (see [`exam_export::submission_files`]) with
+/// its format and its name for error messages.
+fn open_submissions(path: &Path) -> anyhow::Result<(BufReader<File>, SubmissionsFormat, String)> {
+    let name = path.display().to_string();
+    let format = SubmissionsFormat::of_path(path);
+    let verb = match format {
+        SubmissionsFormat::Json => "read",
+        SubmissionsFormat::RawCsv => "open",
+    };
+    let file = File::open(path).with_context(|| format!("cannot {verb} {name}"))?;
+    Ok((BufReader::new(file), format, name))
+}
+
 /// Submissions from a `.json` file (an array, or `{"submissions": [...]}`)
 /// or a raw response CSV (anything else).
 pub fn read_submissions(path: &Path, scorer: &Scorer) -> anyhow::Result<Vec<Submission>> {
-    let name = path.display();
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
-        read_submissions_json(&text).with_context(|| format!("{name}: bad submissions"))
-    } else {
-        let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
-        let reader = BufReader::new(file);
-        read_raw_csv(reader, scorer).with_context(|| format!("{name}: bad raw response CSV"))
-    }
-}
-
-/// Submissions read one at a time: a raw response CSV row by row (constant
-/// memory), or the submissions of a JSON file (which is read whole).
-pub enum SubmissionStream {
-    /// A JSON list, already read.
-    Json(std::vec::IntoIter<Submission>),
-    /// A raw response CSV, read row by row.
-    Csv {
-        /// The file, for error messages.
-        name: String,
-        /// Its rows.
-        rows: Box<RawCsvReader<BufReader<File>>>,
-    },
-}
-
-impl SubmissionStream {
-    /// Reads the next submission into `into`; `false` at the end. Errors
-    /// name the file (and, for CSV, the line, candidate and item).
-    pub fn read_into(&mut self, into: &mut Submission) -> anyhow::Result<bool> {
-        match self {
-            SubmissionStream::Json(list) => Ok(list.next().map(|s| *into = s).is_some()),
-            SubmissionStream::Csv { name, rows } => rows
-                .read_into(into)
-                .with_context(|| format!("{name}: bad raw response CSV")),
-        }
-    }
+    let (file, format, name) = open_submissions(path)?;
+    Ok(submission_files::read_submissions(
+        file, format, &name, scorer,
+    )?)
 }
 
 /// The submissions of `path` (as [`read_submissions`] reads them), one at
 /// a time.
-pub fn stream_submissions(path: &Path, scorer: &Scorer) -> anyhow::Result<SubmissionStream> {
-    let name = path.display().to_string();
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
-        return Ok(SubmissionStream::Json(
-            read_submissions(path, scorer)?.into_iter(),
-        ));
-    }
-    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
-    let rows = RawCsvReader::new(BufReader::new(file), scorer)
-        .with_context(|| format!("{name}: bad raw response CSV"))?;
-    Ok(SubmissionStream::Csv {
-        name,
-        rows: Box::new(rows),
-    })
+pub fn stream_submissions(
+    path: &Path,
+    scorer: &Scorer,
+) -> anyhow::Result<SubmissionStream<BufReader<File>>> {
+    let (file, format, name) = open_submissions(path)?;
+    Ok(SubmissionStream::new(file, format, &name, scorer)?)
 }
 
 /// Flags shared by `exam score` and `exam rescore`: the forms, the
@@ -300,7 +261,10 @@ impl ScoringInputArgs {
     }
 
     /// The submissions of `--responses`, one at a time.
-    pub fn submission_stream(&self, scorer: &Scorer) -> anyhow::Result<SubmissionStream> {
+    pub fn submission_stream(
+        &self,
+        scorer: &Scorer,
+    ) -> anyhow::Result<SubmissionStream<BufReader<File>>> {
         stream_submissions(&self.responses, scorer)
     }
 

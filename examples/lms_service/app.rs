@@ -29,7 +29,7 @@ use exam_core::error::{ApiError, ErrorBody, Fault, bounded};
 use exam_core::ids::{CandidateId, ItemId};
 use exam_core::irt::ItemParams;
 use exam_scoring::candidate::score_attempt;
-use exam_scoring::keyed::FormScorer;
+use exam_scoring::keyed::CompiledFormKey;
 use exam_scoring::report::ScoreReport;
 use exam_scoring::rules::ScoringRules;
 use serde::{Deserialize, Serialize};
@@ -233,7 +233,7 @@ async fn submit(
     let open = take_open(&s, &id)?;
     let scored = (|| {
         let (form, key) = s.plan.restore(&open.record)?;
-        let scorer = FormScorer::new(&form, &key, &s.rules, &s.params)?;
+        let scorer = CompiledFormKey::new(&form, &key, &s.rules, &s.params)?;
         Ok::<_, Failure>(score_attempt(
             &scorer,
             &form,

@@ -483,7 +483,7 @@ pub struct BlueprintSettings {
 }
 
 /// One row of a blueprint derivation: how a domain's weight and counts arose.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DerivationRow {
     /// The domain.
     pub domain: DomainId,
@@ -683,7 +683,7 @@ pub const DERIVED_WEIGHT_TOLERANCE: f64 = 1e-12;
 
 /// A way a stored blueprint differs from what [`derive()`] makes of its JTA
 /// and settings.
-#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum DerivationMismatch {

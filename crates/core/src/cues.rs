@@ -175,6 +175,21 @@ struct Audited<'a> {
     key: Vec<usize>,
 }
 
+/// An audited item with each strategy's expected score on it, in
+/// [`Strategy::ALL`] order (computed once, summed into every scope the
+/// item is in).
+struct Scored<'a> {
+    item: Audited<'a>,
+    expected: [f64; Strategy::ALL.len()],
+}
+
+impl<'a> Scored<'a> {
+    fn of(item: Audited<'a>) -> Self {
+        let expected = Strategy::ALL.map(|strategy| item.expected(&strategy.preferences(&item)));
+        Self { item, expected }
+    }
+}
+
 impl<'a> Audited<'a> {
     /// The audited view of an item, when the candidate knows how many
     /// options to choose.
@@ -272,7 +287,7 @@ pub struct CueScope {
 }
 
 impl CueScope {
-    fn of<'a>(items: impl IntoIterator<Item = &'a Audited<'a>>) -> Self {
+    fn of<'a>(items: impl IntoIterator<Item = &'a Scored<'a>>) -> Self {
         let mut scope = CueScope {
             items: 0,
             chance: 0.0,
@@ -281,11 +296,11 @@ impl CueScope {
             key_length_ranks: Vec::new(),
         };
         let mut sums = [0.0; Strategy::ALL.len()];
-        for item in items {
+        for Scored { item, expected } in items {
             scope.items += 1;
             scope.chance += item.chance();
-            for (sum, strategy) in sums.iter_mut().zip(Strategy::ALL) {
-                *sum += item.expected(&strategy.preferences(item));
+            for (sum, e) in sums.iter_mut().zip(expected) {
+                *sum += e;
             }
             for &position in &item.key {
                 bump(&mut scope.key_positions, position);
@@ -350,11 +365,11 @@ pub struct CueAudit {
 
 /// Audits the operational and pretest items of `bank`.
 pub fn cue_audit(bank: &ItemBank) -> CueAudit {
-    let audited: Vec<(&Item, Audited<'_>)> = bank
+    let audited: Vec<(&Item, Scored<'_>)> = bank
         .items()
         .iter()
         .filter(|i| matches!(i.status, ItemStatus::Operational | ItemStatus::Pretest))
-        .filter_map(|i| Audited::of(i).map(|a| (i, a)))
+        .filter_map(|i| Audited::of(i).map(|a| (i, Scored::of(a))))
         .collect();
     CueAudit {
         bank: CueScope::of(audited.iter().map(|(_, a)| a)),

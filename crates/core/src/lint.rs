@@ -344,8 +344,9 @@ pub fn lint(
     };
     let mut findings = Vec::new();
     let duplicates = near_duplicate_stems(&live, config);
+    let banned = phrases(&config.banned_phrases);
     for item in &live {
-        for (field, kind) in item_findings(item, config) {
+        for (field, kind) in item_findings(item, config, &banned) {
             let location = match field {
                 Some(field) => at(item).field(field),
                 None => at(item),
@@ -486,9 +487,13 @@ fn length(text: &str) -> usize {
 }
 
 /// The per-item rules, each finding with its field.
-fn item_findings(item: &Item, config: &LintConfig) -> Vec<(Option<String>, LintKind)> {
+fn item_findings(
+    item: &Item,
+    config: &LintConfig,
+    banned: &[Phrase<'_>],
+) -> Vec<(Option<String>, LintKind)> {
     let mut findings = Vec::new();
-    for phrase in banned_phrases(&item.stem, &config.banned_phrases) {
+    for phrase in banned_phrases(&item.stem, banned) {
         findings.push((Some("stem".to_owned()), LintKind::BannedPhrase { phrase }));
     }
     for word in unemphasised_negatives(&item.stem) {
@@ -499,7 +504,7 @@ fn item_findings(item: &Item, config: &LintConfig) -> Vec<(Option<String>, LintK
     }
     let options = item.interaction.options();
     for (i, option) in options.iter().enumerate() {
-        for phrase in banned_phrases(&option.text, &config.banned_phrases) {
+        for phrase in banned_phrases(&option.text, banned) {
             findings.push((
                 Some(format!("options[{i}].text")),
                 LintKind::BannedPhrase { phrase },
@@ -576,16 +581,31 @@ fn item_findings(item: &Item, config: &LintConfig) -> Vec<(Option<String>, LintK
     findings
 }
 
+/// A banned phrase as written, and its words padded by spaces
+/// (`" all of the above "`); `None` for a phrase without words.
+type Phrase<'a> = (&'a String, Option<String>);
+
+/// The banned phrases of a configuration, their words found once per run.
+fn phrases(banned: &[String]) -> Vec<Phrase<'_>> {
+    banned
+        .iter()
+        .map(|p| {
+            let words = words(p);
+            (
+                p,
+                (!words.is_empty()).then(|| format!(" {} ", words.join(" "))),
+            )
+        })
+        .collect()
+}
+
 /// The banned phrases `text` contains as whole words, case-insensitively.
-fn banned_phrases(text: &str, phrases: &[String]) -> Vec<String> {
+fn banned_phrases(text: &str, phrases: &[Phrase<'_>]) -> Vec<String> {
     let padded = format!(" {} ", words(text).join(" "));
     phrases
         .iter()
-        .filter(|p| {
-            let phrase = words(p).join(" ");
-            !phrase.is_empty() && padded.contains(&format!(" {phrase} "))
-        })
-        .cloned()
+        .filter(|(_, words)| words.as_ref().is_some_and(|w| padded.contains(w.as_str())))
+        .map(|(p, _)| (*p).clone())
         .collect()
 }
 
@@ -912,7 +932,8 @@ mod tests {
 
     #[test]
     fn banned_phrases_match_whole_words_ignoring_case() {
-        let phrases = LintConfig::default().banned_phrases;
+        let config = LintConfig::default();
+        let phrases = phrases(&config.banned_phrases);
         assert_eq!(
             banned_phrases("All of the Above.", &phrases),
             vec!["all of the above"]

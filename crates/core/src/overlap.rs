@@ -29,7 +29,8 @@
 use crate::bank::ItemBank;
 use crate::ids::{ItemId, SetId};
 use crate::item::{Interaction, Item, ItemStatus};
-use crate::text::{STOP_WORDS, content_words, words};
+use crate::text::{content_words, is_stop_word, words};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -74,7 +75,7 @@ fn tf_idf(documents: &[String]) -> Vec<Vec<(usize, f64)>> {
         .map(|d| {
             let mut counts = HashMap::new();
             for word in words(d) {
-                if STOP_WORDS.contains(&word.as_str()) {
+                if is_stop_word(&word) {
                     continue;
                 }
                 let next = terms.len();
@@ -111,42 +112,56 @@ fn tf_idf(documents: &[String]) -> Vec<Vec<(usize, f64)>> {
         .collect()
 }
 
-/// The dot product of two term-sorted sparse rows.
-fn dot(a: &[(usize, f64)], b: &[(usize, f64)]) -> f64 {
-    let (mut i, mut j, mut sum) = (0, 0, 0.0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                sum += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    sum
-}
-
 /// Every pair of items (in bank order) whose TF-IDF cosine is at least
 /// `threshold`. The document frequencies are those of `items`.
 pub fn similar_pairs(items: &[&Item], threshold: f64) -> Vec<OverlapPair> {
     let documents: Vec<String> = items.iter().map(|i| document(i)).collect();
-    let rows = tf_idf(&documents);
-    let mut pairs = Vec::new();
-    for i in 0..rows.len() {
-        for j in i + 1..rows.len() {
-            let similarity = dot(&rows[i], &rows[j]);
-            if similarity >= threshold {
-                pairs.push(OverlapPair {
-                    first: items[i].id.clone(),
-                    second: items[j].id.clone(),
-                    similarity,
-                });
-            }
-        }
-    }
-    pairs
+    similar_rows(&tf_idf(&documents), threshold)
+        .into_iter()
+        .map(|(i, j, similarity)| OverlapPair {
+            first: items[i].id.clone(),
+            second: items[j].id.clone(),
+            similarity,
+        })
+        .collect()
+}
+
+/// The pairs `(i, j, cosine)`, `i < j` in row order, of unit rows whose
+/// cosine is at least `threshold`.
+///
+/// Row `i` is spread into a dense vector over the vocabulary once, and each
+/// later row's cosine with it is one lookup per term of that row (summed in
+/// term order, as a merge of the two sparse rows would); rows are compared
+/// in parallel.
+fn similar_rows(rows: &[Vec<(usize, f64)>], threshold: f64) -> Vec<(usize, usize, f64)> {
+    let vocabulary = rows
+        .iter()
+        .flatten()
+        .map(|&(term, _)| term + 1)
+        .max()
+        .unwrap_or(0);
+    let partners: Vec<Vec<(usize, usize, f64)>> = (0..rows.len())
+        .into_par_iter()
+        .map_init(
+            || vec![0.0; vocabulary],
+            |dense, i| {
+                for &(term, w) in &rows[i] {
+                    dense[term] = w;
+                }
+                let found = (i + 1..rows.len())
+                    .filter_map(|j| {
+                        let cosine: f64 = rows[j].iter().map(|&(term, w)| dense[term] * w).sum();
+                        (cosine >= threshold).then_some((i, j, cosine))
+                    })
+                    .collect();
+                for &(term, _) in &rows[i] {
+                    dense[term] = 0.0;
+                }
+                found
+            },
+        )
+        .collect();
+    partners.into_iter().flatten().collect()
 }
 
 /// The pairs of live (not retired) items of `bank` at or above
@@ -257,6 +272,45 @@ pub fn set_cues(bank: &ItemBank, min_containment: f64) -> Vec<SetCue> {
 mod tests {
     use super::*;
     use crate::test_banks::{choice_item, one_domain};
+
+    /// The dot product of two term-sorted sparse rows, by merging them.
+    fn dot(a: &[(usize, f64)], b: &[(usize, f64)]) -> f64 {
+        let (mut i, mut j, mut sum) = (0, 0, 0.0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    sum += a[i].1 * b[j].1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        sum
+    }
+
+    #[test]
+    fn similar_rows_are_the_pairs_a_sparse_merge_finds() {
+        let docs: Vec<String> = (0..40)
+            .map(|d| {
+                (0..12)
+                    .map(|w| format!("t{}", (d * 7 + w * w) % 31))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let rows = tf_idf(&docs);
+        for threshold in [0.05, 0.3, 0.6] {
+            let expected: Vec<(usize, usize, f64)> = (0..rows.len())
+                .flat_map(|i| (i + 1..rows.len()).map(move |j| (i, j)))
+                .map(|(i, j)| (i, j, dot(&rows[i], &rows[j])))
+                .filter(|&(_, _, c)| c >= threshold)
+                .collect();
+            assert!(!expected.is_empty());
+            assert_eq!(similar_rows(&rows, threshold), expected);
+        }
+    }
 
     #[test]
     fn cosine_of_hand_computed_tf_idf() {

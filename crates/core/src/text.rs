@@ -7,7 +7,8 @@
 //! auxiliaries, prepositions, conjunctions) that carry no meaning of an
 //! item's own. No stemming: "deploy" and "deployment" are different words.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
+use std::sync::LazyLock;
 
 /// English function words left out of content words.
 pub const STOP_WORDS: &[&str] = &[
@@ -19,19 +20,41 @@ pub const STOP_WORDS: &[&str] = &[
     "you", "your",
 ];
 
+/// [`STOP_WORDS`] for lookup.
+static STOP_WORD_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+
+/// Whether `word` (lowercased) is one of [`STOP_WORDS`].
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORD_SET.contains(word)
+}
+
 /// The words of `text`, in order.
 pub fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .map(|w| w.trim_matches(|c| c == '\'' || c == '’').to_lowercase())
+        .map(|w| lowercase(w.trim_matches(|c| c == '\'' || c == '’')))
         .filter(|w| !w.is_empty())
         .collect()
+}
+
+/// `word` lowercased; words of lowercase ASCII letters, digits and
+/// apostrophes (most of them) are copied as they are.
+fn lowercase(word: &str) -> String {
+    let plain = word
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '\'');
+    if plain {
+        word.to_owned()
+    } else {
+        word.to_lowercase()
+    }
 }
 
 /// The distinct content words of `text`.
 pub fn content_words(text: &str) -> BTreeSet<String> {
     words(text)
         .into_iter()
-        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .filter(|w| !is_stop_word(w))
         .collect()
 }
 
@@ -47,5 +70,9 @@ mod tests {
         );
         let content: Vec<String> = content_words("The pod and THE node").into_iter().collect();
         assert_eq!(content, ["node", "pod"]);
+        assert_eq!(
+            words("ǅemal ΣΊΣΥΦΟΣ Straße"),
+            ["ǆemal", "σίσυφος", "straße"]
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! What can go wrong reading or writing a format: every error names the
 //! document (a file name or another label the caller gives) and what in it
-//! is wrong.
+//! is wrong. The underlying reason is part of the message, not repeated as
+//! an error source, so a chain of messages names it once.
 
 use exam_core::ids::{FormId, ItemId};
 
@@ -9,42 +10,38 @@ use exam_core::ids::{FormId, ItemId};
 #[non_exhaustive]
 pub enum FormatError {
     /// The bytes could not be read or written.
-    #[error("{name}: {source}")]
+    #[error("{name}: {error}")]
     Io {
         /// The document.
         name: String,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The JSON is malformed or not of the format's shape.
-    #[error("{name}: not {expected}: {source}")]
+    #[error("{name}: not {expected}: {error}")]
     Json {
         /// The document.
         name: String,
         /// What the document should have been.
         expected: &'static str,
         /// Where the JSON parser stopped.
-        #[source]
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
     /// The CSV is malformed.
-    #[error("{name}: {source}")]
+    #[error("{name}: {error}")]
     Csv {
         /// The document.
         name: String,
         /// The CSV error (with its position).
-        #[source]
-        source: csv::Error,
+        error: csv::Error,
     },
     /// The Parquet writer failed.
-    #[error("{name}: {source}")]
+    #[error("{name}: {error}")]
     Parquet {
         /// The document.
         name: String,
         /// The Parquet error.
-        #[source]
-        source: parquet::errors::ParquetError,
+        error: parquet::errors::ParquetError,
     },
     /// A CSV cell does not hold what its column holds.
     #[error("{name}, line {line}: column `{column}`: `{value}` is not {expected}")]
@@ -69,6 +66,26 @@ pub enum FormatError {
         found: String,
         /// The format's header.
         expected: String,
+    },
+    /// A scoring rules document is malformed or not of the format's shape
+    /// (the reason is in the message, not repeated as a source).
+    #[error("{name}: not a scoring rules file: {}{error}", field_of(.field))]
+    RulesJson {
+        /// The document.
+        name: String,
+        /// The field at fault (`passing.raw_cut`), where known.
+        field: Option<String>,
+        /// What the JSON parser found, with the line and column.
+        error: serde_json::Error,
+    },
+    /// A scoring rules document holds rules that do not check (the reason
+    /// is in the message, not repeated as a source).
+    #[error("{name}: invalid scoring rules: {error}")]
+    InvalidRules {
+        /// The document.
+        name: String,
+        /// The rule at fault.
+        error: exam_scoring::rules::RulesError,
     },
     /// A forms document holds no form.
     #[error("{name}: no forms")]
@@ -131,12 +148,19 @@ pub enum FormatError {
     },
 }
 
+/// `field `x`: ` before a reason, or nothing.
+fn field_of(field: &Option<String>) -> String {
+    field
+        .as_ref()
+        .map_or_else(String::new, |f| format!("field `{f}`: "))
+}
+
 impl FormatError {
     /// An I/O error of `name`.
     pub(crate) fn io(name: &str, source: std::io::Error) -> Self {
         Self::Io {
             name: name.to_owned(),
-            source,
+            error: source,
         }
     }
 
@@ -144,7 +168,7 @@ impl FormatError {
     pub(crate) fn csv(name: &str, source: csv::Error) -> Self {
         Self::Csv {
             name: name.to_owned(),
-            source,
+            error: source,
         }
     }
 
@@ -152,7 +176,7 @@ impl FormatError {
     pub(crate) fn parquet(name: &str, source: parquet::errors::ParquetError) -> Self {
         Self::Parquet {
             name: name.to_owned(),
-            source,
+            error: source,
         }
     }
 
@@ -161,7 +185,7 @@ impl FormatError {
         Self::Json {
             name: name.to_owned(),
             expected,
-            source,
+            error: source,
         }
     }
 }

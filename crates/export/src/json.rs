@@ -12,9 +12,31 @@ pub fn write_pretty<T: Serialize>(
     value: &T,
     name: &str,
 ) -> Result<(), FormatError> {
-    serde_json::to_writer_pretty(&mut out, value).map_err(|e| FormatError::io(name, e.into()))?;
+    write_pretty_unterminated(&mut out, value, name)?;
     writeln!(out).map_err(|e| FormatError::io(name, e))?;
     out.flush().map_err(|e| FormatError::io(name, e))
+}
+
+/// Writes `value` as one pretty JSON document with no newline after it
+/// (the documents the pilot has always written so).
+pub fn write_pretty_unterminated<T: Serialize>(
+    mut out: impl Write,
+    value: &T,
+    name: &str,
+) -> Result<(), FormatError> {
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| FormatError::io(name, e.into()))?;
+    out.flush().map_err(|e| FormatError::io(name, e))
+}
+
+/// Writes `value` as [`write_pretty_unterminated`] does, every object's
+/// keys in sorted order (a document first built as a `serde_json::Value`).
+pub fn write_pretty_sorted<T: Serialize>(
+    out: impl Write,
+    value: &T,
+    name: &str,
+) -> Result<(), FormatError> {
+    let value = serde_json::to_value(value).map_err(|e| FormatError::io(name, e.into()))?;
+    write_pretty_unterminated(out, &value, name)
 }
 
 /// Reads one JSON document of type `T` from `input`; `expected` says what

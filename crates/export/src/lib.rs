@@ -17,6 +17,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod analysis;
+pub mod blueprint_derivation;
 pub mod calibration;
 mod csv_lines;
 pub mod csv_table;
@@ -38,6 +39,9 @@ pub mod score_reports;
 pub mod scored_csv;
 pub mod scored_parquet;
 pub mod scored_responses;
+pub mod scoring_rules;
+pub mod standard_setting;
+pub mod submission_files;
 pub mod submissions;
 pub mod table;
 #[cfg(test)]

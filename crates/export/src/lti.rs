@@ -2,14 +2,17 @@
 //! candidate, the JSON of media type `application/vnd.ims.lis.v1.score+json`
 //! that a tool POSTs to a line item's `scores` endpoint.
 
+use crate::FormatError;
+use crate::json;
 use exam_scoring::report::ScoreReport;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
 
 /// The media type of a Score.
 pub const SCORE_MEDIA_TYPE: &str = "application/vnd.ims.lis.v1.score+json";
 
 /// One AGS Score (the specification's Score definition).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Score {
     /// The LTI user id of the candidate.
@@ -22,14 +25,47 @@ pub struct Score {
     pub comment: String,
     /// When the score was set (ISO 8601 with sub-second precision).
     pub timestamp: String,
-    /// The attempt is over: `Completed`.
-    pub activity_progress: &'static str,
-    /// The score is final: `FullyGraded`.
-    pub grading_progress: &'static str,
+    /// Where the candidate is in the activity (`Completed`: the attempt
+    /// is over).
+    pub activity_progress: ActivityProgress,
+    /// Where the grading is (`FullyGraded`: the score is final).
+    pub grading_progress: GradingProgress,
 }
 
-/// The scores of a line item, with the endpoint they are posted to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// AGS `activityProgress`: the candidate's progress in the activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActivityProgress {
+    /// Not started.
+    Initialized,
+    /// Started, nothing submitted.
+    Started,
+    /// Under way.
+    InProgress,
+    /// Submitted at least once, may submit again.
+    Submitted,
+    /// Finished.
+    Completed,
+}
+
+/// AGS `gradingProgress`: the status of the grading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GradingProgress {
+    /// The score is final.
+    FullyGraded,
+    /// Grading is not finished; a final score will follow.
+    Pending,
+    /// A person must finish the grading.
+    PendingManual,
+    /// Grading failed.
+    Failed,
+    /// No grading process has begun.
+    NotReady,
+}
+
+/// The scores of a line item, with the endpoint they are posted to: the
+/// document of `exam export lti-ags` and the pilot's `lti-ags-scores.json`,
+/// pretty JSON with no newline after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LineItemScores {
     /// The line item.
@@ -37,9 +73,21 @@ pub struct LineItemScores {
     /// `{line item}/scores`, where each score is POSTed.
     pub scores_url: String,
     /// [`SCORE_MEDIA_TYPE`].
-    pub content_type: &'static str,
+    pub content_type: String,
     /// One score per candidate.
     pub scores: Vec<Score>,
+}
+
+impl LineItemScores {
+    /// Reads a document.
+    pub fn read(input: impl Read, name: &str) -> Result<Self, FormatError> {
+        json::read(input, name, "an LTI AGS scores document")
+    }
+
+    /// Writes the document.
+    pub fn write(&self, out: impl Write, name: &str) -> Result<(), FormatError> {
+        json::write_pretty_unterminated(out, self, name)
+    }
 }
 
 /// Why AGS scores could not be written.
@@ -79,8 +127,8 @@ pub fn score(report: &ScoreReport, timestamp: &str) -> Score {
         score_maximum: report.max,
         comment: format!("{outcome}{} of {} points", report.raw, report.max),
         timestamp: timestamp.to_owned(),
-        activity_progress: "Completed",
-        grading_progress: "FullyGraded",
+        activity_progress: ActivityProgress::Completed,
+        grading_progress: GradingProgress::FullyGraded,
     }
 }
 
@@ -102,7 +150,7 @@ pub fn line_item_scores(
     Ok(LineItemScores {
         line_item: line_item.to_owned(),
         scores_url: url.to_string(),
-        content_type: SCORE_MEDIA_TYPE,
+        content_type: SCORE_MEDIA_TYPE.to_owned(),
         scores: reports.iter().map(|r| score(r, timestamp)).collect(),
     })
 }
@@ -110,6 +158,75 @@ pub fn line_item_scores(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use exam_core::strategies::{text, token};
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    fn score() -> impl Strategy<Value = Score> {
+        let activity = select(vec![
+            ActivityProgress::Initialized,
+            ActivityProgress::Started,
+            ActivityProgress::InProgress,
+            ActivityProgress::Submitted,
+            ActivityProgress::Completed,
+        ]);
+        let grading = select(vec![
+            GradingProgress::FullyGraded,
+            GradingProgress::Pending,
+            GradingProgress::PendingManual,
+            GradingProgress::Failed,
+            GradingProgress::NotReady,
+        ]);
+        (
+            token(),
+            0.0f64..100.0,
+            0.0f64..100.0,
+            text(),
+            token(),
+            activity,
+            grading,
+        )
+            .prop_map(
+                |(user_id, score_given, score_maximum, comment, timestamp, a, g)| Score {
+                    user_id,
+                    score_given,
+                    score_maximum,
+                    comment,
+                    timestamp,
+                    activity_progress: a,
+                    grading_progress: g,
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn written_documents_read_back_equal(
+            line_item in token(),
+            scores in proptest::collection::vec(score(), 0..5),
+        ) {
+            let doc = LineItemScores {
+                scores_url: format!("{line_item}/scores"),
+                line_item,
+                content_type: SCORE_MEDIA_TYPE.to_owned(),
+                scores,
+            };
+            let mut bytes = Vec::new();
+            doc.write(&mut bytes, "l").unwrap();
+            prop_assert_eq!(LineItemScores::read(bytes.as_slice(), "l").unwrap(), doc);
+        }
+    }
+
+    #[test]
+    fn a_progress_outside_the_specification_is_refused() {
+        let text = r#"{"lineItem": "l", "scoresUrl": "l/scores", "contentType": "application/vnd.ims.lis.v1.score+json", "scores": [{"userId": "C1", "scoreGiven": 1.0, "scoreMaximum": 2.0, "comment": "", "timestamp": "t", "activityProgress": "Done", "gradingProgress": "FullyGraded"}]}"#;
+        let err = LineItemScores::read(text.as_bytes(), "ags.json").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("ags.json: not an LTI AGS scores document: unknown variant `Done`"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn timestamps_keep_sub_second_precision_in_utc() {

@@ -1,6 +1,6 @@
 //! Ability estimation for one person under the Rasch, 2PL and 3PL models:
 //! maximum likelihood ([`mle`]), maximum a posteriori ([`map`]) and expected
-//! a posteriori ([`eap`], with [`crate::eap::EapScorer`] for repeated scoring
+//! a posteriori ([`eap`], with [`crate::eap::EapEstimator`] for repeated scoring
 //! on one form).
 //!
 //! Definitions (Baker & Kim 2004, ch. 5 and 7; Bock & Mislevy 1982):
@@ -147,7 +147,7 @@ pub fn map(
 /// One pattern on the grid of [`mod@crate::eap`] (same spacing and accuracy),
 /// evaluating the likelihood only at the nodes that carry weight; no
 /// tables are kept. To score many persons on one form, build an
-/// [`crate::EapScorer`] once instead.
+/// [`crate::EapEstimator`] once instead.
 pub fn eap(
     items: &[ItemParams],
     responses: &[Response],

@@ -23,7 +23,7 @@
 //!  "answered": 68, "omitted": 2, "not_reached": 0}
 //! ```
 
-use crate::keyed::{AnswerProblem, FormScorer, ScoringError};
+use crate::keyed::{AnswerProblem, CompiledFormKey, ScoringError};
 use crate::report::{Band, ScoreReport};
 use exam_core::attempt::{CandidateSubmission, Handle, HandleKey, SubmissionError};
 use exam_core::error::{ApiError, Fault};
@@ -173,7 +173,7 @@ impl ApiError for AttemptError {
 /// [`AttemptError`] naming the handle when an answer is invalid or the
 /// submission does not map onto the form.
 pub fn score_attempt(
-    scorer: &FormScorer,
+    scorer: &CompiledFormKey,
     form: &Form,
     handles: &HandleKey,
     candidate: &CandidateId,
@@ -243,7 +243,7 @@ mod tests {
         let (plan, rules) = shipped();
         let attempt = plan.attempt(&ExposureState::default(), 11).unwrap();
         let params = plan.bank().irt_params().unwrap();
-        let scorer = FormScorer::new(&attempt.form, &attempt.key, &rules, &params).unwrap();
+        let scorer = CompiledFormKey::new(&attempt.form, &attempt.key, &rules, &params).unwrap();
         let key = scorer.key_submission("C-1");
         let sent = CandidateSubmission::by_handle(&key, plan.handles());
         let c = CandidateId::new("C-1");

@@ -33,7 +33,7 @@
 //!
 //! # Speed
 //!
-//! [`EapScorer`] holds, per node, `ln g + Σ_j ln Q_j` and per item and node
+//! [`EapEstimator`] holds, per node, `ln g + Σ_j ln Q_j` and per item and node
 //! `ln Q_j` (and `ln P_j − ln Q_j` for items with `c > 0`). Under Rasch and
 //! 2PL the log-likelihood is `θ·Σ_j a_j x_j + const + Σ_j ln Q_j(θ)`, so a
 //! complete pattern enters only through its weighted score
@@ -100,18 +100,18 @@ pub(crate) fn grid_nodes(prior: &NormalPrior, step: f64) -> Vec<f64> {
         .collect()
 }
 
-/// EAP scoring for one set of items, with the likelihood tables computed
-/// once. `Send + Sync`; scoring does not mutate it.
+/// The EAP θ estimator of one set of items, with the likelihood tables
+/// computed once. `Send + Sync`; scoring does not mutate it.
 ///
 /// ```
 /// use exam_core::irt::ItemParams;
-/// use exam_scoring::{EapScorer, NormalPrior, Response};
+/// use exam_scoring::{EapEstimator, NormalPrior, Response};
 ///
 /// let items: Vec<ItemParams> = [-1.0, 0.0, 1.0]
 ///     .iter()
 ///     .map(|&b| ItemParams::rasch(b))
 ///     .collect::<Result<_, _>>()?;
-/// let scorer = EapScorer::new(&items, NormalPrior::standard());
+/// let scorer = EapEstimator::new(&items, NormalPrior::standard());
 /// let all_right = scorer.score(&[Response::Correct; 3])?;
 /// let all_wrong = scorer.score(&[Response::Incorrect; 3])?;
 /// // Symmetric items and prior: the two patterns mirror each other.
@@ -120,7 +120,7 @@ pub(crate) fn grid_nodes(prior: &NormalPrior, step: f64) -> Vec<f64> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct EapScorer {
+pub struct EapEstimator {
     items: Vec<ItemParams>,
     prior: NormalPrior,
     step: f64,
@@ -137,7 +137,7 @@ pub struct EapScorer {
     log_odds: Vec<f64>,
 }
 
-impl EapScorer {
+impl EapEstimator {
     /// Tables for `items` under `prior`.
     pub fn new(items: &[ItemParams], prior: NormalPrior) -> Self {
         let step = grid_step(items, &prior);
@@ -494,7 +494,7 @@ mod tests {
         ) {
             let (items, responses) = form;
             let prior = NormalPrior::new(mean, sd).unwrap();
-            let est = EapScorer::new(&items, prior).score(&responses).unwrap();
+            let est = EapEstimator::new(&items, prior).score(&responses).unwrap();
             let (theta, psd) = fine_grid(&items, &responses, &prior);
             prop_assert!((est.theta - theta).abs() < 1e-7, "{est:?} vs {theta}");
             prop_assert!((est.se - psd).abs() < 1e-7, "{est:?} vs {psd}");
@@ -514,7 +514,7 @@ mod tests {
         let (theta, psd) = fine_grid(&items, &responses, &prior);
         let one_shot = crate::ability::eap(&items, &responses, &prior).unwrap();
         for est in [
-            EapScorer::new(&items, prior).score(&responses).unwrap(),
+            EapEstimator::new(&items, prior).score(&responses).unwrap(),
             one_shot,
         ] {
             assert!(est.theta > 5.0, "{est:?} vs {theta}");
@@ -525,7 +525,7 @@ mod tests {
     #[test]
     fn scorers_can_be_shared_between_threads() {
         fn shared<T: Send + Sync>() {}
-        shared::<EapScorer>();
+        shared::<EapEstimator>();
     }
 
     #[test]
@@ -533,8 +533,8 @@ mod tests {
         let short = vec![ItemParams::two_pl(1.0, 0.0).unwrap(); 10];
         let long = vec![ItemParams::two_pl(1.0, 0.0).unwrap(); 400];
         let prior = NormalPrior::standard();
-        let h_short = EapScorer::new(&short, prior).step();
-        let h_long = EapScorer::new(&long, prior).step();
+        let h_short = EapEstimator::new(&short, prior).step();
+        let h_long = EapEstimator::new(&long, prior).step();
         assert!((h_short - 0.9 / 3.5f64.sqrt()).abs() < 1e-12);
         assert!((h_long - 0.9 / 101f64.sqrt()).abs() < 1e-12);
     }

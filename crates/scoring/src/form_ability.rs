@@ -2,7 +2,7 @@
 //! one carries IRT parameters (see [`crate::report`]).
 
 use crate::ability::Estimate;
-use crate::eap::EapScorer;
+use crate::eap::EapEstimator;
 use crate::item_response::Response;
 use crate::key::Slot;
 use crate::outcome::{ResponseStatus, ScoredSubmission};
@@ -14,7 +14,7 @@ use std::collections::HashMap;
 /// EAP scoring over the counted items of a form, where all are calibrated.
 #[derive(Debug, Clone)]
 pub(crate) struct CountedItemsEap {
-    eap: EapScorer,
+    eap: EapEstimator,
     /// Slot index of each item of `eap`.
     slots: Vec<usize>,
 }
@@ -32,7 +32,7 @@ impl CountedItemsEap {
             return None;
         }
         Some(Self {
-            eap: EapScorer::new(&items, NormalPrior::standard()),
+            eap: EapEstimator::new(&items, NormalPrior::standard()),
             slots: index,
         })
     }

@@ -29,7 +29,7 @@
 //! rule gives partial credit in `m` equal steps) is answered by category
 //! instead of steps 2–3: with probability `P(k | θ_i)` of the GPCM the
 //! answer earns credit `k/m` under the scorer's rules
-//! ([`crate::keyed::FormScorer::score_points`]):
+//! ([`crate::keyed::CompiledFormKey::score_points`]):
 //!
 //! - matching per pair: `k` prompts, chosen at random, matched to their key,
 //!   the others to a wrong option chosen `∝ w_j`;
@@ -412,7 +412,7 @@ pub fn fill_generating_params(
 
 /// GPCM generating parameters for the items whose rule gives partial
 /// credit in `m ≥ 2` equal steps
-/// ([`crate::keyed::FormScorer::score_points`]) and that have none: from
+/// ([`crate::keyed::CompiledFormKey::score_points`]) and that have none: from
 /// the seed and the item id, `a = exp(0.25 z₁)`, a location `b = z₂`, and
 /// `m` steps spread evenly over `[b − 1, b + 1]`, each moved by
 /// `0.2 z_v` (`z ~ N(0, 1)`), so that every category is reached by a

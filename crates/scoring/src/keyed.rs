@@ -1,7 +1,7 @@
 //! Keys applied: a form's scoring key compiled once, then applied to many
 //! submissions.
 //!
-//! [`FormScorer::new`] checks a [`Form`] against its [`ScoringKey`] (same
+//! [`CompiledFormKey::new`] checks a [`Form`] against its [`ScoringKey`] (same
 //! form, same items and versions in the same positions, every keyed option
 //! on its item) and compiles the key into small integer tables: options by
 //! index, multiple-response keys as bit masks, ordering keys as ranks,
@@ -10,12 +10,12 @@
 //! correct answers come only from the scoring key, never from the delivery
 //! view.
 //!
-//! [`FormScorer::score`] then checks every answer of a [`Submission`] and
+//! [`CompiledFormKey::score`] then checks every answer of a [`Submission`] and
 //! gives each item a credit under the [`ScoringRules`]
 //! (see [`crate::rules`]). Anything wrong in what the candidate sent is a
 //! [`ScoringError`] naming the candidate and the item; nothing is dropped.
-//! [`Scorer`] holds the scorers of several forms and routes each submission
-//! to its form (rayon-parallel over many submissions).
+//! [`Scorer`] holds the compiled keys of several forms and routes each
+//! submission to its form (rayon-parallel over many submissions).
 
 pub use crate::key::{MAX_OPTIONS, MAX_WEIGHT};
 pub use crate::key_fingerprint::key_fingerprint;
@@ -35,7 +35,7 @@ use std::collections::HashMap;
 /// A form's key compiled under a set of rules: scores submissions to that
 /// form. `Send + Sync`; build once per form and share.
 #[derive(Debug, Clone)]
-pub struct FormScorer {
+pub struct CompiledFormKey {
     pub(crate) form: FormId,
     pub(crate) blueprint: BlueprintId,
     pub(crate) blueprint_version: String,
@@ -47,7 +47,7 @@ pub struct FormScorer {
     pub(crate) ability: Option<CountedItemsEap>,
 }
 
-impl FormScorer {
+impl CompiledFormKey {
     /// Checks `form` against `key` and compiles it under `rules`.
     /// `params` gives IRT parameters of items, where calibrated: when every
     /// item that counts has them, reports carry an EAP θ (see
@@ -306,10 +306,11 @@ impl FormScorer {
     }
 }
 
-/// The scorers of every form of an administration, under one set of rules.
+/// The compiled keys of every form of an administration, under one set of
+/// rules: scores a submission to any of them.
 #[derive(Debug, Clone)]
 pub struct Scorer {
-    forms: HashMap<FormId, FormScorer>,
+    forms: HashMap<FormId, CompiledFormKey>,
     order: Vec<FormId>,
 }
 
@@ -319,7 +320,7 @@ impl Scorer {
     ///
     /// # Errors
     ///
-    /// [`KeyError`] as [`FormScorer::new`], a form given twice, or an
+    /// [`KeyError`] as [`CompiledFormKey::new`], a form given twice, or an
     /// adjustment naming an item on no form.
     pub fn new<'a>(
         forms: impl IntoIterator<Item = (&'a Form, &'a ScoringKey)>,
@@ -329,7 +330,7 @@ impl Scorer {
         let mut map = HashMap::new();
         let mut order = Vec::new();
         for (form, key) in forms {
-            let scorer = FormScorer::new(form, key, rules, params)?;
+            let scorer = CompiledFormKey::new(form, key, rules, params)?;
             if map.insert(form.id.clone(), scorer).is_some() {
                 return Err(KeyError::DuplicateForm(form.id.clone()));
             }
@@ -344,12 +345,12 @@ impl Scorer {
     }
 
     /// The scorer of a form.
-    pub fn form(&self, id: &FormId) -> Option<&FormScorer> {
+    pub fn form(&self, id: &FormId) -> Option<&CompiledFormKey> {
         self.forms.get(id)
     }
 
-    /// The form scorers, in the order the forms were given.
-    pub fn forms(&self) -> impl Iterator<Item = &FormScorer> {
+    /// The compiled form keys, in the order the forms were given.
+    pub fn forms(&self) -> impl Iterator<Item = &CompiledFormKey> {
         self.order.iter().filter_map(|id| self.forms.get(id))
     }
 
@@ -358,7 +359,7 @@ impl Scorer {
     /// # Errors
     ///
     /// [`ScoringError::UnknownForm`] when no scorer is for its form.
-    pub fn scorer_for(&self, submission: &Submission) -> Result<&FormScorer, ScoringError> {
+    pub fn scorer_for(&self, submission: &Submission) -> Result<&CompiledFormKey, ScoringError> {
         self.forms
             .get(&submission.form)
             .ok_or_else(|| ScoringError::UnknownForm {
@@ -371,7 +372,7 @@ impl Scorer {
     ///
     /// # Errors
     ///
-    /// [`ScoringError`] as [`FormScorer::score`], or an unknown form.
+    /// [`ScoringError`] as [`CompiledFormKey::score`], or an unknown form.
     pub fn score(&self, submission: &Submission) -> Result<ScoredSubmission, ScoringError> {
         self.scorer_for(submission)?.score(submission)
     }

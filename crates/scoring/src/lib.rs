@@ -33,7 +33,7 @@
 //! Key design decision: every estimator is a plain function of validated
 //! inputs (`exam_core::irt::ItemParams`, [`NormalPrior`], [`Response`]s) that
 //! returns a typed error instead of panicking; the speed comes from tables
-//! computed once per form ([`EapScorer`]), not from shortcuts in accuracy.
+//! computed once per form ([`EapEstimator`]), not from shortcuts in accuracy.
 //!
 //! ```
 //! use exam_core::irt::ItemParams;
@@ -86,7 +86,7 @@ pub mod theta;
 
 pub use ability::{AbilityError, Estimate, MleOptions, eap, map, mle};
 pub use angoff::{AngoffError, AngoffRound, AngoffStudy, RaterCut, RaterId};
-pub use eap::EapScorer;
+pub use eap::EapEstimator;
 pub use equating::{
     CarriedCut, EquatedScore, EquatingError, carry_cut, inverse_tcc, true_score_equating,
 };

@@ -7,7 +7,7 @@
 //! [`CreditReading`]: by default a cell is `1` when the item earned full
 //! credit and `0` otherwise (the dichotomous reading); with
 //! [`CreditReading::ScorePoints`] an item whose rule gives partial credit
-//! in `m` equal steps ([`crate::keyed::FormScorer::score_points`]) scores
+//! in `m` equal steps ([`crate::keyed::CompiledFormKey::score_points`]) scores
 //! its category `credit × m` in `0..=m` (the reading the partial credit
 //! models of exam-stats take), the others `1`/`0` as before; omitted items
 //! are [`Cell::Omitted`] (scored 0); items not on the candidate's form, and

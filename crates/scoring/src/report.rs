@@ -30,13 +30,13 @@
 //!
 //! # θ
 //!
-//! EAP with a standard normal prior ([`crate::EapScorer`], Bock & Mislevy
+//! EAP with a standard normal prior ([`crate::EapEstimator`], Bock & Mislevy
 //! 1982) over the counted items, each scored correct when it earned full
 //! credit (partial credit is not read by the dichotomous models); omitted
 //! items count as wrong, not-reached items as not presented (Lord 1980,
 //! ch. 15.11).
 
-use crate::keyed::{FormScorer, Scorer};
+use crate::keyed::{CompiledFormKey, Scorer};
 use crate::outcome::{ResponseStatus, ScoredSubmission};
 use crate::prior::NormalPrior;
 use crate::rules::Adjustment;
@@ -216,7 +216,7 @@ fn percent(raw: f64, max: f64) -> Option<f64> {
     (max > 0.0).then(|| 100.0 * raw / max)
 }
 
-impl FormScorer {
+impl CompiledFormKey {
     /// The report of a scored submission to this form.
     pub fn report(&self, scored: &ScoredSubmission) -> ScoreReport {
         let passing = self.rules.passing_for(&self.form);

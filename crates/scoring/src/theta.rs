@@ -7,14 +7,14 @@
 //! items a person was not presented do not enter that person's likelihood.
 //!
 //! EAP runs block by block ([`exam_core::responses::Block`]: persons who saw
-//! the same items) with one [`EapScorer`] per block of 16 persons or more
+//! the same items) with one [`EapEstimator`] per block of 16 persons or more
 //! (smaller blocks, as in sparse data, are scored one by one with
 //! [`eap`](crate::eap())); under Rasch and 2PL a person costs one pass over the row
 //! for `S = Σ a_j x_j` and two exponentials, and with equal slopes the
 //! estimate is cached per raw score.
 
 use crate::ability::{Estimate, MleOptions, eap, map, mle};
-use crate::eap::EapScorer;
+use crate::eap::EapEstimator;
 use crate::item_response::Response;
 use crate::prior::NormalPrior;
 use exam_core::ids::{ItemId, PersonId};
@@ -200,7 +200,7 @@ fn eap_block(
         each_row(block, out, |r| eap(items, r, &prior).ok());
         return;
     }
-    let scorer = EapScorer::new(items, prior);
+    let scorer = EapEstimator::new(items, prior);
     if !scorer.is_linear() {
         for (row, &person) in block.persons().iter().enumerate() {
             out[person] = scorer.score(&responses_of(block.row(row))).ok();

@@ -128,7 +128,7 @@ proptest! {
     ) {
         let prior = NormalPrior::new(mean, sd).unwrap();
         let one_shot = eap(&items, &responses, &prior).unwrap();
-        let prepared = exam_scoring::EapScorer::new(&items, prior).score(&responses).unwrap();
+        let prepared = exam_scoring::EapEstimator::new(&items, prior).score(&responses).unwrap();
         prop_assert!(one_shot.theta.is_finite() && one_shot.se.is_finite() && one_shot.se > 0.0);
         prop_assert!((one_shot.theta - prepared.theta).abs() < 1e-7, "{one_shot:?} {prepared:?}");
         prop_assert!((one_shot.se - prepared.se).abs() < 1e-7);

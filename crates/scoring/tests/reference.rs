@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used)]
 
 use exam_core::irt::ItemParams;
-use exam_scoring::{EapScorer, NormalPrior, Response, SummedScoreTable, eap, map};
+use exam_scoring::{EapEstimator, NormalPrior, Response, SummedScoreTable, eap, map};
 use serde_json::Value;
 
 #[path = "../../../tests/reference_data.rs"]
@@ -69,7 +69,7 @@ fn eap_of_the_first_ten_persons_matches_mirt() {
         let items = two_pl_items(&json);
         let expected_theta = floats(&json["eap_first10"]["theta"]);
         let expected_psd = floats(&json["eap_first10"]["psd"]);
-        let scorer = EapScorer::new(&items, NormalPrior::standard());
+        let scorer = EapEstimator::new(&items, NormalPrior::standard());
         for (i, row) in first_rows(&json, 10).iter().enumerate() {
             let est = scorer.score(row).unwrap();
             let one_shot = eap(&items, row, &NormalPrior::standard()).unwrap();

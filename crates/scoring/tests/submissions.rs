@@ -10,7 +10,7 @@ use exam_core::item::{ItemKind, MatchPair};
 use exam_core::jta::CompetencyLevel;
 use exam_core::submission::{Answer, ItemAnswer, Submission};
 use exam_scoring::keyed::{
-    AnswerProblem, FormScorer, KeyError, KeyMisfit, ResponseStatus, Scorer, ScoringError,
+    AnswerProblem, CompiledFormKey, KeyError, KeyMisfit, ResponseStatus, Scorer, ScoringError,
 };
 use exam_scoring::report::Band;
 use exam_scoring::rescore::rescore;
@@ -151,9 +151,9 @@ fn form_and_key(form_id: &str, specs: &[Spec]) -> (Form, ScoringKey) {
     (form, key)
 }
 
-fn scorer(rules: &ScoringRules) -> FormScorer {
+fn scorer(rules: &ScoringRules) -> CompiledFormKey {
     let (form, key) = form_and_key("F1", &specs());
-    FormScorer::new(&form, &key, rules, &HashMap::new()).unwrap()
+    CompiledFormKey::new(&form, &key, rules, &HashMap::new()).unwrap()
 }
 
 fn sel(v: &[&str]) -> Answer {
@@ -225,7 +225,7 @@ fn partial_credit_rules_by_hand() {
 fn item_weights_scale_points() {
     let (form, mut key) = form_and_key("F1", &specs());
     key.entries[0].weight = 2.5;
-    let s = FormScorer::new(&form, &key, &ScoringRules::default(), &HashMap::new())
+    let s = CompiledFormKey::new(&form, &key, &ScoringRules::default(), &HashMap::new())
         .unwrap()
         .score(&mixed())
         .unwrap();
@@ -319,7 +319,7 @@ fn theta_is_reported_when_every_counted_item_is_calibrated() {
         .map(|i| (ItemId::from(*i), ItemParams::two_pl(1.0, 0.0).unwrap()))
         .collect();
     let (form, key) = form_and_key("F1", &specs());
-    let scorer = FormScorer::new(&form, &key, &ScoringRules::default(), &params).unwrap();
+    let scorer = CompiledFormKey::new(&form, &key, &ScoringRules::default(), &params).unwrap();
     let report = scorer.report(&scorer.score(&mixed()).unwrap());
     let theta = report.theta.unwrap();
     // One of five equal items fully right (SC1): below average ability.
@@ -427,25 +427,25 @@ fn form_and_key_mismatches_are_rejected() {
     let (form, key) = form_and_key("F1", &specs());
     let (_, other_key) = form_and_key("F2", &specs());
     assert!(matches!(
-        FormScorer::new(&form, &other_key, &rules, &none),
+        CompiledFormKey::new(&form, &other_key, &rules, &none),
         Err(KeyError::WrongForm { .. })
     ));
     let mut short = key.clone();
     short.entries.pop();
     assert!(matches!(
-        FormScorer::new(&form, &short, &rules, &none),
+        CompiledFormKey::new(&form, &short, &rules, &none),
         Err(KeyError::Length { .. })
     ));
     let mut swapped = key.clone();
     swapped.entries.swap(0, 1);
     assert!(matches!(
-        FormScorer::new(&form, &swapped, &rules, &none),
+        CompiledFormKey::new(&form, &swapped, &rules, &none),
         Err(KeyError::Slot { position: 1, .. })
     ));
     let mut bad_key = key.clone();
     bad_key.entries[0].key = AnswerKey::SingleChoice { option: "Q".into() };
     assert_eq!(
-        FormScorer::new(&form, &bad_key, &rules, &none).unwrap_err(),
+        CompiledFormKey::new(&form, &bad_key, &rules, &none).unwrap_err(),
         KeyError::KeyDoesNotFit {
             form: "F1".into(),
             item: "SC1".into(),
@@ -660,8 +660,8 @@ proptest! {
         let (f1, k1) = form_and_key("F1", &plain);
         let (f2, k2) = form_and_key("F1", &shuffled);
         let none = HashMap::new();
-        let a = FormScorer::new(&f1, &k1, &rules, &none).unwrap().score(&sub).unwrap();
-        let b = FormScorer::new(&f2, &k2, &rules, &none).unwrap().score(&sub).unwrap();
+        let a = CompiledFormKey::new(&f1, &k1, &rules, &none).unwrap().score(&sub).unwrap();
+        let b = CompiledFormKey::new(&f2, &k2, &rules, &none).unwrap().score(&sub).unwrap();
         prop_assert_eq!(a, b);
     }
 }

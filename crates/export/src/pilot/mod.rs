@@ -51,6 +51,7 @@ mod summary;
 pub use summary::{CalibrationRun, DifFinding, FormOutcome, PilotSummary, StepTiming};
 
 use crate::analysis::{AnalysisDocument, DISTRACTOR_SCOPE};
+use crate::blueprint_derivation::BlueprintDerivationDocument;
 use crate::calibration::CalibrationDocument;
 use crate::forms::FormsDocument;
 use crate::groups::write_groups;
@@ -62,6 +63,8 @@ use crate::raw_csv::write_raw_csv;
 use crate::raw_responses::RawResponsesBuilder;
 use crate::report::{self, AnalysisReport};
 use crate::score_reports::ScoreReportsDocument;
+use crate::scoring_rules::write_rules;
+use crate::standard_setting::{FormCut, StandardSettingDocument, write_angoff_ratings};
 use crate::{lti, scored_csv, xapi};
 use exam_core::assembly::{AssemblyOptions, assemble};
 use exam_core::bank::ItemBank;
@@ -622,16 +625,14 @@ pub fn run_pilot(
         .clone();
     let derivation = derive(bank.jta(), &BlueprintSettings::from(blueprint.blueprint()));
     let mismatches = derivation_mismatches(bank.jta(), &blueprint, None);
+    let blueprint_doc = BlueprintDerivationDocument {
+        blueprint: blueprint.blueprint().clone(),
+        derivation: derivation.map(|d| d.1),
+        matches_derivation: mismatches.is_empty(),
+        mismatches,
+    };
     out.write_with(Step::Blueprint, "blueprint.json", |w| {
-        serde_json::to_writer_pretty(
-            w,
-            &serde_json::json!({
-                "blueprint": blueprint.blueprint(),
-                "derivation": derivation.as_ref().map(|d| &d.1),
-                "matches_derivation": mismatches.is_empty(),
-                "mismatches": mismatches,
-            }),
-        )
+        blueprint_doc.write(w, "blueprint.json")
     })?;
 
     // 2. Forms.
@@ -944,7 +945,7 @@ pub fn run_pilot(
     let study =
         simulate_angoff(&form1_items, &panel, seed).map_err(failed(Step::StandardSetting))?;
     out.write_with(Step::StandardSetting, "angoff-ratings.json", |w| {
-        serde_json::to_writer_pretty(w, &study)
+        write_angoff_ratings(w, &study, "angoff-ratings.json")
     })?;
     let final_round = study
         .final_round(2.0)
@@ -988,16 +989,20 @@ pub fn run_pilot(
     };
     rules.validate().map_err(failed(Step::StandardSetting))?;
     out.write_with(Step::StandardSetting, "scoring-rules.json", |w| {
-        serde_json::to_writer_pretty(w, &rules)
+        write_rules(w, &rules, "scoring-rules.json")
     })?;
+    let standard_setting = StandardSettingDocument {
+        cuts: cuts
+            .iter()
+            .map(|(form, cut)| FormCut {
+                cut: *cut,
+                form: form.clone(),
+            })
+            .collect(),
+        rounds: study.rounds(2.0).ok(),
+    };
     out.write_with(Step::StandardSetting, "standard-setting.json", |w| {
-        serde_json::to_writer_pretty(
-            w,
-            &serde_json::json!({
-                "rounds": study.rounds(2.0).map_err(failed(Step::StandardSetting)).ok(),
-                "cuts": cuts.iter().map(|(form, cut)| serde_json::json!({"form": form, "cut": cut})).collect::<Vec<_>>(),
-            }),
-        )
+        standard_setting.write(w, "standard-setting.json")
     })?;
 
     // 10. Score reports and decisions.
@@ -1134,19 +1139,19 @@ pub fn run_pilot(
             activity_base: design::ACTIVITY_BASE,
             started: now,
         };
-        attempts.push(serde_json::json!({
-            "candidate": r.candidate,
-            "form": r.form,
-            "statements": xapi::statements(&attempt),
-        }));
+        attempts.push(xapi::AttemptStatements {
+            candidate: r.candidate.clone(),
+            form: r.form.clone(),
+            statements: xapi::statements(&attempt),
+        });
     }
     out.write_with(Step::Exports, "xapi-statements.json", |w| {
-        serde_json::to_writer_pretty(w, &serde_json::json!({ "attempts": attempts }))
+        xapi::StatementsDocument { attempts }.write(w, "xapi-statements.json")
     })?;
     let scores = lti::line_item_scores(&reports_doc.reports, design::LINE_ITEM, &stamp)
         .map_err(failed(Step::Exports))?;
     out.write_with(Step::Exports, "lti-ags-scores.json", |w| {
-        serde_json::to_writer_pretty(w, &scores)
+        scores.write(w, "lti-ags-scores.json")
     })?;
     clock.stop();
 
@@ -1155,7 +1160,7 @@ pub fn run_pilot(
         seed,
         candidates,
         blueprint: format!("{} {}", blueprint.id, blueprint.version),
-        blueprint_matches_derivation: mismatches.is_empty(),
+        blueprint_matches_derivation: blueprint_doc.matches_derivation,
         candidates_not_reaching_the_end: stopped,
         focal_candidates: focal.iter().filter(|f| **f).count(),
         dif: dif_finding,
