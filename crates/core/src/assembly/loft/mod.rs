@@ -178,6 +178,8 @@ pub struct LoftPlan {
     pool: Pool,
     /// Per shape, its slot kinds, least time and scored items.
     parts: Vec<select::ShapeParts>,
+    /// The slot kinds of one form, kind by kind.
+    slots: Vec<usize>,
     /// Per slot kind, the units holding an item of that kind.
     with_kind: Vec<Vec<u32>>,
     /// The pool's mean features per scored item.
@@ -301,6 +303,7 @@ impl LoftPlan {
             rate,
             max_item_uses,
             parts: select::shape_parts(&pool),
+            slots: select::slot_kinds(&pool),
             pool,
             with_kind,
             mean,
@@ -349,20 +352,20 @@ impl LoftPlan {
         let elig = self.eligibility(state);
         self.check_hard_limit(&elig)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let selection = select::select(
-            &self.pool,
-            &self.parts,
-            &self.with_kind,
-            &self.mean,
-            &elig,
-            self.options.tolerance,
-            &mut rng,
-        )
-        .map_err(|s| AssemblyError::Stuck {
-            form: 1,
-            scope: self.pool.scope(s.kind),
-            missing: s.missing,
-        })?;
+        let tables = select::Tables {
+            parts: &self.parts,
+            slots: &self.slots,
+            with_kind: &self.with_kind,
+            mean: &self.mean,
+        };
+        let selection =
+            select::select(&self.pool, &tables, &elig, self.options.tolerance, &mut rng).map_err(
+                |s| AssemblyError::Stuck {
+                    form: 1,
+                    scope: self.pool.scope(s.kind),
+                    missing: s.missing,
+                },
+            )?;
         let mut h = self.digest.clone();
         h.u64(seed).u64(n);
         let id = InputsDigest::from_hasher(h).form_id(&self.blueprint, 0);

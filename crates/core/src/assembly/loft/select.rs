@@ -313,22 +313,41 @@ impl<'p> Build<'p> {
     }
 }
 
-/// Builds one form (see the module docs). `parts` are the pool's
-/// [`shape_parts`]; `with_kind[k]` lists the units
-/// holding an item of slot kind `k`; `mean` is the pool's mean feature
-/// vector per scored item.
+/// The slot kinds of one form, kind by kind: the order the construction
+/// shuffles.
+pub(super) fn slot_kinds(pool: &Pool) -> Vec<usize> {
+    (0..pool.kinds())
+        .flat_map(|k| std::iter::repeat_n(k, pool.need[k] as usize))
+        .collect()
+}
+
+/// The plan's tables [`select`] works from.
+pub(super) struct Tables<'a> {
+    /// The pool's [`shape_parts`].
+    pub parts: &'a [ShapeParts],
+    /// The pool's [`slot_kinds`].
+    pub slots: &'a [usize],
+    /// Per slot kind `k`, the units holding an item of kind `k`.
+    pub with_kind: &'a [Vec<u32>],
+    /// The pool's mean feature vector per scored item.
+    pub mean: &'a [f64],
+}
+
+/// Builds one form (see the module docs) from the plan's `tables`.
 pub(super) fn select(
     pool: &Pool,
-    parts: &[ShapeParts],
-    with_kind: &[Vec<u32>],
-    mean: &[f64],
+    tables: &Tables<'_>,
     elig: &Eligibility,
     tolerance: f64,
     rng: &mut ChaCha8Rng,
 ) -> Result<Selection, Stuck> {
-    let mut slots: Vec<usize> = (0..pool.kinds())
-        .flat_map(|k| std::iter::repeat_n(k, pool.need[k] as usize))
-        .collect();
+    let Tables {
+        parts,
+        with_kind,
+        mean,
+        ..
+    } = *tables;
+    let mut slots = tables.slots.to_vec();
     let mut stuck = Stuck {
         kind: 0,
         missing: 0,
