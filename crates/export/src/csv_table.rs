@@ -36,6 +36,18 @@ impl<W: Write> CsvWriter<W> {
             .map_err(|e| FormatError::csv(&self.name, e))
     }
 
+    /// Writes one cell of the current row ([`Self::end_row`] ends it).
+    pub fn field(&mut self, cell: impl AsRef<[u8]>) -> Result<(), FormatError> {
+        self.writer
+            .write_field(cell)
+            .map_err(|e| FormatError::csv(&self.name, e))
+    }
+
+    /// Ends the row [`Self::field`] wrote.
+    pub fn end_row(&mut self) -> Result<(), FormatError> {
+        self.row(None::<&[u8]>)
+    }
+
     /// Flushes the rows and gives the output back.
     pub fn finish(self) -> Result<W, FormatError> {
         let name = self.name;

@@ -8,6 +8,7 @@
 //! crate); [`read`] is that reader under this format's name.
 
 use crate::FormatError;
+use crate::csv_table::CsvWriter;
 use exam_core::ids::ItemId;
 use exam_core::responses::{Cell, CsvOptions, ResponseMatrix, ResponsesError};
 use std::io::{Read, Write};
@@ -33,7 +34,7 @@ pub fn write(out: impl Write, matrix: &ResponseMatrix, name: &str) -> Result<(),
 /// A scored response CSV written row by row (the header first), so that a
 /// matrix of any size streams through constant memory.
 pub struct ScoredCsvWriter<W: Write> {
-    writer: csv::Writer<W>,
+    table: CsvWriter<W>,
     name: String,
     line: Vec<u8>,
 }
@@ -41,12 +42,11 @@ pub struct ScoredCsvWriter<W: Write> {
 impl<W: Write> ScoredCsvWriter<W> {
     /// A writer that has written the header: `candidate`, then `items`.
     pub fn new(out: W, items: &[ItemId], name: &str) -> Result<Self, FormatError> {
-        let mut writer = csv::Writer::from_writer(out);
-        writer
-            .write_record(std::iter::once("candidate").chain(items.iter().map(ItemId::as_str)))
-            .map_err(|e| FormatError::csv(name, e))?;
+        let header: Vec<&str> = std::iter::once("candidate")
+            .chain(items.iter().map(ItemId::as_str))
+            .collect();
         Ok(Self {
-            writer,
+            table: CsvWriter::new(out, &header, name)?,
             name: name.to_owned(),
             line: Vec::new(),
         })
@@ -55,9 +55,7 @@ impl<W: Write> ScoredCsvWriter<W> {
     /// Writes a person's row: a score as its number, an omission as `0`,
     /// not presented as an empty cell.
     pub fn row(&mut self, person: &str, cells: &[Cell]) -> Result<(), FormatError> {
-        self.writer
-            .write_field(person)
-            .map_err(|e| FormatError::csv(&self.name, e))?;
+        self.table.field(person)?;
         for cell in cells {
             self.line.clear();
             match *cell {
@@ -67,21 +65,14 @@ impl<W: Write> ScoredCsvWriter<W> {
                 Cell::Omitted => self.line.push(b'0'),
                 Cell::NotPresented => {}
             }
-            self.writer
-                .write_field(&self.line)
-                .map_err(|e| FormatError::csv(&self.name, e))?;
+            self.table.field(&self.line)?;
         }
-        self.writer
-            .write_record(None::<&[u8]>)
-            .map_err(|e| FormatError::csv(&self.name, e))
+        self.table.end_row()
     }
 
     /// Flushes the rows and gives the output back.
     pub fn finish(self) -> Result<W, FormatError> {
-        let name = self.name;
-        self.writer
-            .into_inner()
-            .map_err(|e| FormatError::io(&name, e.into_error()))
+        self.table.finish()
     }
 }
 

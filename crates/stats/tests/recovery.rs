@@ -24,6 +24,16 @@ struct True {
 }
 
 impl True {
+    /// A dichotomous item of slope `a`, difficulty `b` and lower asymptote
+    /// `c` (intercept `d = −a b`).
+    fn dichotomous(a: f64, b: f64, c: f64) -> Self {
+        Self {
+            a,
+            d: vec![-a * b],
+            c,
+        }
+    }
+
     fn draw(&self, theta: f64, rng: &mut ChaCha8Rng) -> u8 {
         if self.d.len() == 1 {
             let p = self.c + (1.0 - self.c) / (1.0 + (-(self.a * theta + self.d[0])).exp());
@@ -87,19 +97,23 @@ fn simulate(
     builder.build()
 }
 
-fn two_pl_items(k: usize, seed: u64) -> Vec<True> {
+/// `k` generating items, item `j` drawn by `draw(j, rng)` from one
+/// generator seeded with `seed`.
+fn generate(
+    k: usize,
+    seed: u64,
+    mut draw: impl FnMut(usize, &mut ChaCha8Rng) -> True,
+) -> Vec<True> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..k)
-        .map(|_| {
-            let a = 0.6 + 1.4 * rng.random::<f64>();
-            let b = (1.2 * normal(&mut rng)).clamp(-2.2, 2.2);
-            True {
-                a,
-                d: vec![-a * b],
-                c: 0.0,
-            }
-        })
-        .collect()
+    (0..k).map(|j| draw(j, &mut rng)).collect()
+}
+
+fn two_pl_items(k: usize, seed: u64) -> Vec<True> {
+    generate(k, seed, |_, rng| {
+        let a = 0.6 + 1.4 * rng.random::<f64>();
+        let b = (1.2 * normal(rng)).clamp(-2.2, 2.2);
+        True::dichotomous(a, b, 0.0)
+    })
 }
 
 fn rmse(
@@ -174,18 +188,11 @@ fn standard_errors_cover_the_sampling_error() {
 
 #[test]
 fn three_pl_with_beta_prior_recovers_parameters() {
-    let mut rng = ChaCha8Rng::seed_from_u64(5);
-    let items: Vec<True> = (0..20)
-        .map(|_| {
-            let a = 0.8 + 1.2 * rng.random::<f64>();
-            let b = (normal(&mut rng)).clamp(-1.8, 2.0);
-            True {
-                a,
-                d: vec![-a * b],
-                c: 0.1 + 0.2 * rng.random::<f64>(),
-            }
-        })
-        .collect();
+    let items = generate(20, 5, |_, rng| {
+        let a = 0.8 + 1.2 * rng.random::<f64>();
+        let b = (normal(rng)).clamp(-1.8, 2.0);
+        True::dichotomous(a, b, 0.1 + 0.2 * rng.random::<f64>())
+    });
     let data = simulate(&items, 6000, (0.0, 1.0), 6, |_| None);
     let fit = calibrate(&data, &quick(IrtModel::ThreePl)).unwrap();
     assert!(fit.convergence.converged);
@@ -199,20 +206,17 @@ fn three_pl_with_beta_prior_recovers_parameters() {
 
 #[test]
 fn gpcm_recovers_slopes_and_steps() {
-    let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let items: Vec<True> = (0..10)
-        .map(|_| {
-            let a = 0.7 + 1.0 * rng.random::<f64>();
-            let b1 = -1.0 + 0.8 * normal(&mut rng).clamp(-1.0, 1.0);
-            let b2 = b1 + 0.5 + rng.random::<f64>();
-            // d_k = −a Σ_{v ≤ k} b_v.
-            True {
-                a,
-                d: vec![-a * b1, -a * (b1 + b2)],
-                c: 0.0,
-            }
-        })
-        .collect();
+    let items = generate(10, 7, |_, rng| {
+        let a = 0.7 + 1.0 * rng.random::<f64>();
+        let b1 = -1.0 + 0.8 * normal(rng).clamp(-1.0, 1.0);
+        let b2 = b1 + 0.5 + rng.random::<f64>();
+        // d_k = −a Σ_{v ≤ k} b_v.
+        True {
+            a,
+            d: vec![-a * b1, -a * (b1 + b2)],
+            c: 0.0,
+        }
+    });
     let data = simulate(&items, 3000, (0.0, 1.0), 8, |_| None);
     let fit = calibrate(&data, &quick(IrtModel::Gpcm)).unwrap();
     assert!(fit.convergence.converged);
@@ -242,11 +246,7 @@ fn gpcm_items_beside_fixed_three_pl_anchors_recover() {
         .map(|_| {
             let a = 0.8 + rng.random::<f64>();
             let b = (normal(&mut rng)).clamp(-1.5, 1.5);
-            True {
-                a,
-                d: vec![-a * b],
-                c: 0.2,
-            }
+            True::dichotomous(a, b, 0.2)
         })
         .collect();
     items.extend((0..6).map(|_| {
@@ -455,19 +455,12 @@ fn bad_requests_are_typed_errors() {
 #[test]
 fn s_x2_accepts_the_true_model_and_rejects_a_wrong_one() {
     use exam_stats::calibration::fit::s_x2;
-    let mut rng = ChaCha8Rng::seed_from_u64(21);
-    let items: Vec<True> = (0..12)
-        .map(|j| {
-            // Slopes from 0.4 to 2.6: far from common.
-            let a = 0.4 + 0.2 * j as f64;
-            let b = (normal(&mut rng)).clamp(-1.5, 1.5);
-            True {
-                a,
-                d: vec![-a * b],
-                c: 0.0,
-            }
-        })
-        .collect();
+    let items = generate(12, 21, |j, rng| {
+        // Slopes from 0.4 to 2.6: far from common.
+        let a = 0.4 + 0.2 * j as f64;
+        let b = (normal(rng)).clamp(-1.5, 1.5);
+        True::dichotomous(a, b, 0.0)
+    });
     let data = simulate(&items, 3000, (0.0, 1.0), 22, |_| None);
     let two_pl = calibrate(&data, &quick(IrtModel::TwoPl)).unwrap();
     let fits: Vec<_> = s_x2(&data, &two_pl)
@@ -487,22 +480,15 @@ fn s_x2_accepts_the_true_model_and_rejects_a_wrong_one() {
 #[test]
 fn infit_and_outfit_flag_over_and_under_discriminating_items() {
     use exam_stats::calibration::{fit::rasch_item_fit, rasch_cml};
-    let mut rng = ChaCha8Rng::seed_from_u64(23);
-    let items: Vec<True> = (0..16)
-        .map(|j| {
-            let a = match j {
-                0 => 3.0,
-                1 => 0.25,
-                _ => 1.0,
-            };
-            let b = (normal(&mut rng)).clamp(-1.0, 1.0);
-            True {
-                a,
-                d: vec![-a * b],
-                c: 0.0,
-            }
-        })
-        .collect();
+    let items = generate(16, 23, |j, rng| {
+        let a = match j {
+            0 => 3.0,
+            1 => 0.25,
+            _ => 1.0,
+        };
+        let b = (normal(rng)).clamp(-1.0, 1.0);
+        True::dichotomous(a, b, 0.0)
+    });
     let data = simulate(&items, 2000, (0.0, 1.0), 24, |_| None);
     let cml = rasch_cml(&data).unwrap();
     let fit: Vec<_> = rasch_item_fit(&data, &cml)
@@ -523,17 +509,10 @@ fn reported_log_likelihood_is_the_marginal_likelihood_by_brute_force() {
     // kernels, adding right answers and subtracting wrong ones, are
     // checked), with some cells not presented.
     use exam_core::quadrature::Quadrature;
-    let mut rng = ChaCha8Rng::seed_from_u64(31);
-    let items: Vec<True> = (0..8)
-        .map(|_| {
-            let a = 0.8 + rng.random::<f64>();
-            True {
-                a,
-                d: vec![a * (normal(&mut rng) - 0.8)],
-                c: 0.2,
-            }
-        })
-        .collect();
+    let items = generate(8, 31, |_, rng| {
+        let a = 0.8 + rng.random::<f64>();
+        True::dichotomous(a, 0.8 - normal(rng), 0.2)
+    });
     let data = simulate(&items, 400, (0.0, 1.0), 32, |p| {
         (p % 4 == 0).then(|| (0..8).filter(|j| j % 3 != 0).collect())
     });

@@ -9,7 +9,7 @@
 //! standard errors `√(Σ se²/n)` over the items that have one: with unbiased
 //! estimates and honest standard errors, the RMSE is close to it.
 
-use super::Calibration;
+use super::{Calibration, ItemEstimate};
 use exam_core::ids::ItemId;
 use exam_core::irt::{GpcmParams, IrtModel, ItemParams};
 use serde::{Deserialize, Serialize};
@@ -51,6 +51,19 @@ fn deviation(pairs: &[(f64, f64, Option<f64>)]) -> Deviation {
     Deviation { bias, rmse, rms_se }
 }
 
+/// The free (not fixed) items of `fit` that are in `items` and have
+/// generating parameters, with their estimates and those parameters.
+fn compared<'f, T>(
+    fit: &'f Calibration,
+    generating: &'f HashMap<ItemId, T>,
+    items: &'f [ItemId],
+) -> impl Iterator<Item = (&'f ItemEstimate, &'f T)> + 'f {
+    fit.items
+        .iter()
+        .filter(|i| !i.fixed && items.contains(&i.id))
+        .filter_map(|i| Some((i.estimate.as_ref()?, generating.get(&i.id)?)))
+}
+
 /// Recovery of the free (not fixed) dichotomous items of `fits` (the
 /// calibrations of one test under different models, say 3PL for some items
 /// and 2PL for the others) that are in `items` and have generating
@@ -64,14 +77,7 @@ pub fn recovery(
     let mut b = Vec::new();
     let mut c = Vec::new();
     for fit in fits {
-        for item in fit
-            .items
-            .iter()
-            .filter(|i| !i.fixed && items.contains(&i.id))
-        {
-            let (Some(est), Some(truth)) = (&item.estimate, generating.get(&item.id)) else {
-                continue;
-            };
+        for (est, truth) in compared(fit, generating, items) {
             let Some(est_b) = est.b() else { continue };
             a.push((est.a, truth.a(), est.se_a));
             b.push((est_b, truth.b(), est.se_b));
@@ -120,14 +126,7 @@ pub fn gpcm_recovery(
     let mut a = Vec::new();
     let mut steps = Vec::new();
     let mut d = Vec::new();
-    for item in fit
-        .items
-        .iter()
-        .filter(|i| !i.fixed && items.contains(&i.id))
-    {
-        let (Some(est), Some(truth)) = (&item.estimate, generating.get(&item.id)) else {
-            continue;
-        };
+    for (est, truth) in compared(fit, generating, items) {
         if est.d.len() < 2 || est.d.len() != truth.max_score() {
             continue;
         }

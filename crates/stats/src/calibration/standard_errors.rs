@@ -265,34 +265,21 @@ const LOUIS: &str =
     "observed information (Louis 1982: exact, all item parameters, one pass over the persons)";
 
 /// The observed information of the packed parameters `x`, and how it was
-/// computed.
-#[cfg(not(test))]
+/// computed (in tests, the numerical oracle when a test asks for it).
 fn information(
     setup: &Setup<'_>,
     state: &State,
     x: &[f64],
     layout: &LouisLayout,
 ) -> (Vec<f64>, &'static str) {
-    (louis_information(setup, state, layout, x.len()), LOUIS)
-}
-
-/// The observed information of the packed parameters `x`, and how it was
-/// computed: the numerical oracle when a test asks for it.
-#[cfg(test)]
-fn information(
-    setup: &Setup<'_>,
-    state: &State,
-    x: &[f64],
-    layout: &LouisLayout,
-) -> (Vec<f64>, &'static str) {
+    #[cfg(test)]
     if FORCE_NUMERICAL.with(std::cell::Cell::get) {
-        (
+        return (
             numerical_information(setup, state, x),
             "observed information (central differences of the analytic marginal gradient)",
-        )
-    } else {
-        (louis_information(setup, state, layout, x.len()), LOUIS)
+        );
     }
+    (louis_information(setup, state, layout, x.len()), LOUIS)
 }
 
 #[cfg(test)]
