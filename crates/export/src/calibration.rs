@@ -266,6 +266,14 @@ fn split(rows: Vec<ItemParamsRow>) -> (Vec<ItemParamsRow>, Vec<ItemParamsRow>) {
     rows.into_iter().partition(|row| row.a.is_some())
 }
 
+/// How a Rasch CML document's standard errors were computed.
+const RASCH_CML_SES: &str =
+    "inverse observed information of the conditional likelihood, difficulties summing to zero";
+
+/// How a partial credit or rating scale CML document's standard errors were
+/// computed.
+const PCM_CML_SES: &str = "inverse observed information of the conditional likelihood, carried to the thresholds and locations (category parameters summing to zero)";
+
 impl CalibrationDocument {
     /// The document of an MML calibration of `n_items` items read from
     /// `responses`, with each item's S-X² (in item order) and the test
@@ -365,13 +373,15 @@ impl CalibrationDocument {
                 },
             })
             .collect();
+        let run = (fit.n_persons_used, fit.conditional_log_likelihood);
+        let steps = (fit.iterations, &fit.convergence);
         Self::cml(
             IrtModel::Rasch,
             responses,
             n_items,
-            (fit.n_persons_used, fit.conditional_log_likelihood),
-            (fit.iterations, &fit.convergence),
-            "inverse observed information of the conditional likelihood, difficulties summing to zero",
+            run,
+            steps,
+            RASCH_CML_SES,
             rows,
         )
     }
@@ -447,6 +457,8 @@ impl CalibrationDocument {
             Ok(lr) => (Some(lr), None),
             Err(why) => (None, Some(why)),
         };
+        let run = (fit.n_persons_used, fit.conditional_log_likelihood);
+        let steps = (fit.iterations, &fit.convergence);
         Self {
             polytomous_cml: Some(PolytomousCml {
                 model: fit.model,
@@ -459,9 +471,9 @@ impl CalibrationDocument {
                 IrtModel::Gpcm,
                 responses,
                 n_items,
-                (fit.n_persons_used, fit.conditional_log_likelihood),
-                (fit.iterations, &fit.convergence),
-                "inverse observed information of the conditional likelihood, carried to the thresholds and locations (category parameters summing to zero)",
+                run,
+                steps,
+                PCM_CML_SES,
                 rows,
             )
         }

@@ -135,6 +135,17 @@ fn rmse(
     (sse / n).sqrt()
 }
 
+/// Asserts that `fit` converged and recovered its free two-step GPCM items
+/// (generated as `items`): slope RMSE below 0.1, each step's below 0.15.
+fn assert_gpcm_recovered(fit: &Calibration, items: &[True]) {
+    assert!(fit.convergence.converged);
+    let a = rmse(fit, items, |t| t.a, |e| e.a);
+    let b1 = rmse(fit, items, |t| -t.d[0] / t.a, |e| e.steps()[0]);
+    let b2 = rmse(fit, items, |t| -(t.d[1] - t.d[0]) / t.a, |e| e.steps()[1]);
+    assert!(a < 0.1, "a RMSE {a}");
+    assert!(b1 < 0.15 && b2 < 0.15, "step RMSE {b1} {b2}");
+}
+
 /// No standard errors and 31 quadrature points: plenty for recovery at
 /// these sample sizes, and half the work of the default 61 in debug builds.
 fn quick(model: IrtModel) -> CalibrationOptions {
@@ -219,12 +230,7 @@ fn gpcm_recovers_slopes_and_steps() {
     });
     let data = simulate(&items, 3000, (0.0, 1.0), 8, |_| None);
     let fit = calibrate(&data, &quick(IrtModel::Gpcm)).unwrap();
-    assert!(fit.convergence.converged);
-    let a = rmse(&fit, &items, |t| t.a, |e| e.a);
-    let b1 = rmse(&fit, &items, |t| -t.d[0] / t.a, |e| e.steps()[0]);
-    let b2 = rmse(&fit, &items, |t| -(t.d[1] - t.d[0]) / t.a, |e| e.steps()[1]);
-    assert!(a < 0.1, "a RMSE {a}");
-    assert!(b1 < 0.15 && b2 < 0.15, "step RMSE {b1} {b2}");
+    assert_gpcm_recovered(&fit, &items);
     let params = fit.items[0]
         .estimate
         .as_ref()
@@ -270,12 +276,7 @@ fn gpcm_items_beside_fixed_three_pl_anchors_recover() {
         })
         .collect();
     let fit = calibrate(&data, &options).unwrap();
-    assert!(fit.convergence.converged);
-    let a = rmse(&fit, &items, |t| t.a, |e| e.a);
-    let b1 = rmse(&fit, &items, |t| -t.d[0] / t.a, |e| e.steps()[0]);
-    let b2 = rmse(&fit, &items, |t| -(t.d[1] - t.d[0]) / t.a, |e| e.steps()[1]);
-    assert!(a < 0.1, "a RMSE {a}");
-    assert!(b1 < 0.15 && b2 < 0.15, "step RMSE {b1} {b2}");
+    assert_gpcm_recovered(&fit, &items);
 
     // Σ_p ln Σ_q w_q Π_j P_j(x_pj | μ + σ z_q), 3PL or GPCM per item.
     let rule = exam_core::quadrature::Quadrature::gauss_hermite(31);

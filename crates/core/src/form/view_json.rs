@@ -28,9 +28,8 @@ impl DeliveryView {
         out.extend_from_slice(b",\"time_limit_minutes\":");
         number(out, self.time_limit_minutes);
         if !self.stimuli.is_empty() {
-            out.extend_from_slice(b",\"stimuli\":[");
-            for (i, s) in self.stimuli.iter().enumerate() {
-                comma(out, i);
+            out.extend_from_slice(b",\"stimuli\":");
+            array(out, &self.stimuli, |out, s| {
                 out.extend_from_slice(b"{\"handle\":");
                 handle(out, s.handle);
                 out.extend_from_slice(b",\"text\":");
@@ -38,12 +37,10 @@ impl DeliveryView {
                 out.extend_from_slice(b",\"format\":");
                 plain_str(out, &s.format);
                 out.push(b'}');
-            }
-            out.push(b']');
+            });
         }
-        out.extend_from_slice(b",\"items\":[");
-        for (i, item) in self.items.iter().enumerate() {
-            comma(out, i);
+        out.extend_from_slice(b",\"items\":");
+        array(out, &self.items, |out, item| {
             out.extend_from_slice(b"{\"position\":");
             number(out, item.position);
             out.extend_from_slice(b",\"handle\":");
@@ -70,8 +67,8 @@ impl DeliveryView {
                 number(out, select);
             }
             out.push(b'}');
-        }
-        out.extend_from_slice(b"]}");
+        });
+        out.push(b'}');
     }
 
     /// The view's JSON length, give or take the small fields.
@@ -94,10 +91,16 @@ impl DeliveryView {
     }
 }
 
-fn comma(out: &mut Vec<u8>, i: usize) {
-    if i > 0 {
-        out.push(b',');
+/// A JSON array of `values`, each written by `write`.
+fn array<T>(out: &mut Vec<u8>, values: &[T], mut write: impl FnMut(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(out, value);
     }
+    out.push(b']');
 }
 
 /// A number in decimal digits, as serde_json writes an unsigned integer.
@@ -143,9 +146,7 @@ fn handle(out: &mut Vec<u8>, handle: Handle) {
 /// The options: each one's object copied whole when its text keeps it
 /// for its id ([`SharedText::choice_json`](super::SharedText::choice_json)).
 fn choices(out: &mut Vec<u8>, choices: &[DeliveredChoice]) {
-    out.push(b'[');
-    for (i, c) in choices.iter().enumerate() {
-        comma(out, i);
+    array(out, choices, |out, c| {
         let whole = c.text.choice_json(&c.id, || {
             let mut json = Vec::new();
             choice(&mut json, c);
@@ -155,8 +156,7 @@ fn choices(out: &mut Vec<u8>, choices: &[DeliveredChoice]) {
             Some(json) => out.extend_from_slice(json),
             None => choice(out, c),
         }
-    }
-    out.push(b']');
+    });
 }
 
 /// One option's object.
