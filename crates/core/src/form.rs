@@ -25,10 +25,13 @@ use crate::item::{Choice, Interaction, Item, ItemKind, MatchPair};
 use crate::jta::CompetencyLevel;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
+mod choices;
 mod shared_text;
 mod view_json;
 
+pub use choices::DeliveredChoices;
 pub use shared_text::SharedText;
 
 /// Whether a slot counts towards the score.
@@ -196,10 +199,10 @@ pub struct DeliveredItem {
     /// The question (shared with the views of other forms).
     pub stem: SharedText,
     /// The options in delivered order (for matching: the right column).
-    pub options: Vec<DeliveredChoice>,
+    pub options: DeliveredChoices,
     /// For matching items, the prompts (left column) in delivered order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub prompts: Vec<DeliveredChoice>,
+    #[serde(default, skip_serializing_if = "DeliveredChoices::is_empty")]
+    pub prompts: DeliveredChoices,
     /// For multiple-response items whose stem states it, how many to select.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub select: Option<u32>,
@@ -342,9 +345,9 @@ fn is_permutation(order: &[OptionId], choices: &[Choice]) -> bool {
 pub(crate) struct ShownTexts {
     stem: SharedText,
     /// The options in the item's order.
-    options: Vec<DeliveredChoice>,
+    options: Arc<[DeliveredChoice]>,
     /// The matching prompts in the item's order.
-    prompts: Vec<DeliveredChoice>,
+    prompts: Arc<[DeliveredChoice]>,
 }
 
 impl ShownTexts {
@@ -352,13 +355,13 @@ impl ShownTexts {
     /// later only copies them.
     pub(crate) fn escape_now(&self) {
         self.stem.json();
-        for c in self.options.iter().chain(&self.prompts) {
+        for c in self.options.iter().chain(self.prompts.iter()) {
             c.text.json();
         }
     }
 
     pub(crate) fn of(item: &Item) -> Self {
-        let shown = |choices: &[Choice]| -> Vec<DeliveredChoice> {
+        let shown = |choices: &[Choice]| -> Arc<[DeliveredChoice]> {
             choices
                 .iter()
                 .map(|c| DeliveredChoice {
@@ -372,23 +375,10 @@ impl ShownTexts {
             options: shown(item.interaction.options()),
             prompts: match &item.interaction {
                 Interaction::Matching { prompts, .. } => shown(prompts),
-                _ => Vec::new(),
+                _ => Arc::new([]),
             },
         }
     }
-}
-
-/// The choices in delivered `order`.
-fn delivered(order: &[OptionId], shown: &[DeliveredChoice]) -> Vec<DeliveredChoice> {
-    // Sized once (a collected `filter_map` would grow from four) and
-    // filled by a plain loop, which the compiler inlines.
-    let mut choices = Vec::with_capacity(order.len());
-    for id in order {
-        if let Some(c) = shown.iter().find(|c| &c.id == id) {
-            choices.push(c.clone());
-        }
-    }
-    choices
 }
 
 impl Form {
@@ -513,8 +503,8 @@ impl Form {
                 stimulus,
                 kind: item.kind(),
                 stem: texts.stem.clone(),
-                options: delivered(&slot.option_order, &texts.options),
-                prompts: delivered(&slot.prompt_order, &texts.prompts),
+                options: DeliveredChoices::in_order(&slot.option_order, &texts.options),
+                prompts: DeliveredChoices::in_order(&slot.prompt_order, &texts.prompts),
                 select,
             });
         }

@@ -7,7 +7,7 @@
 //! option's whole object (`{"id":…,"text":…}`) is copied in one piece, made
 //! once per option.
 
-use super::{DeliveredChoice, DeliveryView};
+use super::{DeliveredChoice, DeliveredChoices, DeliveryView};
 use crate::attempt::Handle;
 use serde::Serialize;
 
@@ -80,7 +80,7 @@ impl DeliveryView {
                 let options: usize = i
                     .options
                     .iter()
-                    .chain(&i.prompts)
+                    .chain(i.prompts.iter())
                     .map(|c| c.text.json().len() + 24)
                     .sum();
                 i.stem.json().len() + options + 120
@@ -92,9 +92,13 @@ impl DeliveryView {
 }
 
 /// A JSON array of `values`, each written by `write`.
-fn array<T>(out: &mut Vec<u8>, values: &[T], mut write: impl FnMut(&mut Vec<u8>, &T)) {
+fn array<'a, T: 'a>(
+    out: &mut Vec<u8>,
+    values: impl IntoIterator<Item = &'a T>,
+    mut write: impl FnMut(&mut Vec<u8>, &T),
+) {
     out.push(b'[');
-    for (i, value) in values.iter().enumerate() {
+    for (i, value) in values.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
@@ -145,8 +149,8 @@ fn handle(out: &mut Vec<u8>, handle: Handle) {
 
 /// The options: each one's object copied whole when its text keeps it
 /// for its id ([`SharedText::choice_json`](super::SharedText::choice_json)).
-fn choices(out: &mut Vec<u8>, choices: &[DeliveredChoice]) {
-    array(out, choices, |out, c| {
+fn choices(out: &mut Vec<u8>, choices: &DeliveredChoices) {
+    array(out, choices.iter(), |out, c| {
         let whole = c.text.choice_json(&c.id, || {
             let mut json = Vec::new();
             choice(&mut json, c);
@@ -171,7 +175,7 @@ fn choice(out: &mut Vec<u8>, c: &DeliveredChoice) {
 #[cfg(test)]
 mod tests {
     use super::{choices, number, plain_str};
-    use crate::form::{DeliveredChoice, SharedText};
+    use crate::form::{DeliveredChoice, DeliveredChoices, SharedText};
 
     #[test]
     fn numbers_are_written_as_serde_json_writes_them() {
@@ -187,7 +191,7 @@ mod tests {
     #[test]
     fn options_sharing_a_text_are_written_under_their_own_ids() {
         let text = SharedText::new("a \"quoted\" option");
-        let options = [
+        let options: DeliveredChoices = vec![
             DeliveredChoice {
                 id: "B".into(),
                 text: text.clone(),
@@ -200,7 +204,8 @@ mod tests {
                 id: "C".into(),
                 text,
             },
-        ];
+        ]
+        .into();
         for _ in 0..2 {
             let mut out = Vec::new();
             choices(&mut out, &options);
