@@ -240,7 +240,23 @@ mod tests {
     #[test]
     fn ids_are_ordered_as_their_texts() {
         let texts = [
-            "", "A", "AB", "AA", "B", "a", "COM-001", "COM-0010", "COM-002", "é", "e",
+            "",
+            "A",
+            "AB",
+            "AA",
+            "B",
+            "a",
+            "A\u{0}",
+            "COM-001",
+            "COM-0010",
+            "COM-002",
+            "COM-0001",
+            "COM-00010",
+            "COM-00011",
+            "COM-0001\u{0}",
+            "é",
+            "e",
+            "COM-00010-x",
         ];
         for a in texts {
             for b in texts {

@@ -29,9 +29,14 @@ impl DeliveredChoices {
     /// The choices of `shown` (an item's options, in its order) whose ids
     /// are in `order`, in that order.
     pub(crate) fn in_order(order: &[OptionId], shown: &Arc<[DeliveredChoice]>) -> Self {
-        let positions = order
-            .iter()
-            .filter_map(|id| shown.iter().position(|c| &c.id == id));
+        // The ids of a form's order are clones of the item's, so the same
+        // text in memory: found by address, by text only otherwise.
+        let positions = order.iter().filter_map(|id| {
+            shown
+                .iter()
+                .position(|c| std::ptr::eq(c.id.as_str(), id.as_str()))
+                .or_else(|| shown.iter().position(|c| &c.id == id))
+        });
         if shown.len() <= PACKED {
             let (mut packed, mut len) = (0u64, 0u8);
             for p in positions {
