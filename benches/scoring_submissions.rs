@@ -84,8 +84,8 @@ fn form() -> (Form, ScoringKey, HashMap<ItemId, ItemParams>) {
             role: SlotRole::Scored,
             section: format!("d{}", i % 5).into(),
             set: None,
-            option_order: delivered,
-            prompt_order: prompts,
+            option_order: delivered.into(),
+            prompt_order: prompts.into(),
         });
         entries.push(KeyEntry {
             position: i as u32 + 1,

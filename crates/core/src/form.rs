@@ -31,7 +31,7 @@ mod choices;
 mod shared_text;
 mod view_json;
 
-pub use choices::DeliveredChoices;
+pub use choices::{DeliveredChoices, Iter, OptionOrder, Ordered};
 pub use shared_text::SharedText;
 
 /// Whether a slot counts towards the score.
@@ -90,11 +90,11 @@ pub struct FormSlot {
     pub set: Option<SetId>,
     /// The item's option ids in delivered order (a permutation of its
     /// options; for matching items, of the right column).
-    pub option_order: Vec<OptionId>,
+    pub option_order: OptionOrder,
     /// For matching items, the prompts (left column) in delivered order;
     /// empty for other kinds.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub prompt_order: Vec<OptionId>,
+    #[serde(default, skip_serializing_if = "OptionOrder::is_empty")]
+    pub prompt_order: OptionOrder,
 }
 
 /// An assembled form: an ordered selection of items for one blueprint.
@@ -331,7 +331,7 @@ pub struct ScoringKey {
     pub entries: Vec<KeyEntry>,
 }
 
-fn is_permutation(order: &[OptionId], choices: &[Choice]) -> bool {
+fn is_permutation(order: &OptionOrder, choices: &[Choice]) -> bool {
     order.len() == choices.len() && {
         let a: BTreeSet<&OptionId> = order.iter().collect();
         let b: BTreeSet<&OptionId> = choices.iter().map(|c| &c.id).collect();

@@ -123,13 +123,8 @@ impl CompiledFormKey {
                 Some(Adjustment::Rekey { key }) => key,
                 _ => &entry.key,
             };
-            let compiled = compile_key(
-                &form.id,
-                &slot.item,
-                answer_key,
-                &slot.option_order,
-                &slot.prompt_order,
-            )?;
+            let (options, prompts) = (slot.option_order.to_vec(), slot.prompt_order.to_vec());
+            let compiled = compile_key(&form.id, &slot.item, answer_key, &options, &prompts)?;
             if answer_key.kind() != entry.key.kind() {
                 return Err(KeyError::KeyDoesNotFit {
                     form: form.id.clone(),
@@ -151,8 +146,8 @@ impl CompiledFormKey {
                 domain,
                 weight: entry.weight,
                 kind: entry.key.kind(),
-                options: slot.option_order.clone(),
-                prompts: slot.prompt_order.clone(),
+                options,
+                prompts,
                 adjustment,
                 key: compiled,
             });

@@ -113,8 +113,8 @@ fn form_and_key(form_id: &str, specs: &[Spec]) -> (Form, ScoringKey) {
             role: s.role,
             section: DomainId::from(s.domain),
             set: None,
-            option_order: s.options.clone(),
-            prompt_order: s.prompts.clone(),
+            option_order: s.options.clone().into(),
+            prompt_order: s.prompts.clone().into(),
         })
         .collect();
     let entries = specs

@@ -4,13 +4,41 @@ use super::AssemblyOptions;
 use super::pool::Pool;
 use crate::bank::ItemBank;
 use crate::blueprint::Blueprint;
-use crate::form::{DeliveryOrder, Form, FormSlot, SlotRole};
+use crate::form::{DeliveryOrder, Form, FormSlot, OptionOrder, SlotRole};
 use crate::hash::StableHasher;
 use crate::ids::{FormId, OptionId};
-use crate::item::{Interaction, ItemStatus};
+use crate::item::{Interaction, Item, ItemStatus};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::sync::Arc;
+
+/// An item's option and prompt ids in its order, shared by the forms that
+/// show it (an on-the-fly plan keeps one per bank item).
+#[derive(Debug, Clone)]
+pub(crate) struct SharedIds {
+    options: Arc<[OptionId]>,
+    prompts: Arc<[OptionId]>,
+}
+
+impl SharedIds {
+    pub(crate) fn of(item: &Item) -> Self {
+        Self {
+            options: item
+                .interaction
+                .options()
+                .iter()
+                .map(|c| c.id.clone())
+                .collect(),
+            prompts: match &item.interaction {
+                Interaction::Matching { prompts, .. } => {
+                    prompts.iter().map(|c| c.id.clone()).collect()
+                }
+                _ => Arc::new([]),
+            },
+        }
+    }
+}
 
 /// A digest of everything a form depends on: the bank (ids, versions,
 /// statuses, sets and enemies of its items, in bank order), the blueprint,
@@ -54,10 +82,14 @@ impl InputsDigest {
 /// `index + 1` (stream 0 is the search's), so a form's layout does not depend
 /// on how many forms were built before it.
 ///
+/// `shared` holds the [`SharedIds`] of each bank item when the caller
+/// keeps them (else each slot makes its item's).
+///
 /// Returns the form and the bank position of each slot's item.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn build_form_at(
     bank: &ItemBank,
+    shared: Option<&[SharedIds]>,
     blueprint: &Blueprint,
     pool: &Pool,
     units: &[u32],
@@ -117,22 +149,17 @@ pub(crate) fn build_form_at(
         for &i in &unit.items {
             positions.push(i);
             let item = &items[i];
-            let mut option_order: Vec<OptionId> = item
-                .interaction
-                .options()
-                .iter()
-                .map(|c| c.id.clone())
-                .collect();
-            let mut prompt_order: Vec<OptionId> = match &item.interaction {
-                Interaction::Matching { prompts, .. } => {
-                    prompts.iter().map(|c| c.id.clone()).collect()
+            let made;
+            let ids = match shared {
+                Some(shared) => &shared[i],
+                None => {
+                    made = SharedIds::of(item);
+                    &made
                 }
-                _ => Vec::new(),
             };
-            if item.shuffle_options {
-                option_order.shuffle(&mut rng);
-                prompt_order.shuffle(&mut rng);
-            }
+            // Options then prompts, as the vectors were shuffled before.
+            let option_order = OptionOrder::shuffled(&ids.options, item.shuffle_options, &mut rng);
+            let prompt_order = OptionOrder::shuffled(&ids.prompts, item.shuffle_options, &mut rng);
             slots.push(FormSlot {
                 item: item.id.clone(),
                 version: item.version,

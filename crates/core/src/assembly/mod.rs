@@ -847,6 +847,7 @@ pub fn assemble_with_progress(
         .map(|(f, units)| {
             delivery::build_form_at(
                 bank,
+                None,
                 blueprint,
                 &pool,
                 units,

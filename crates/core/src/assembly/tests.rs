@@ -726,7 +726,7 @@ fn delivery_view_hides_keys_and_scoring_key_maps_options() {
             entry.item
         );
         let ids: Vec<_> = item.options.iter().map(|o| o.id.clone()).collect();
-        assert_eq!(ids, slot.option_order);
+        assert_eq!(ids, slot.option_order.to_vec());
         let bank_item = bank.item(&entry.item).unwrap();
         assert_eq!(
             entry.key,
@@ -754,7 +754,9 @@ fn delivery_view_hides_keys_and_scoring_key_maps_options() {
         Err(crate::form::FormError::VersionMismatch { .. })
     ));
     let mut bad = form.clone();
-    bad.slots[0].option_order.pop();
+    let mut short = bad.slots[0].option_order.to_vec();
+    short.pop();
+    bad.slots[0].option_order = short.into();
     assert!(matches!(
         bad.scoring_key(&bank),
         Err(crate::form::FormError::BadOptionOrder { .. })

@@ -139,7 +139,7 @@ pub fn result_element(attempt: &Attempt<'_>) -> El {
             let order: Vec<String> = slot
                 .prompt_order
                 .iter()
-                .chain(&slot.option_order)
+                .chain(slot.option_order.iter())
                 .map(|o| id(o.as_str()))
                 .collect();
             response = response.attr("choiceSequence", order.join(" "));

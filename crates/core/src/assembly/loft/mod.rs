@@ -53,7 +53,7 @@ mod select;
 
 pub use exposure::ExposureState;
 
-use super::delivery::{self, InputsDigest};
+use super::delivery::{self, InputsDigest, SharedIds};
 use super::pool::{Limits, Pool};
 use super::{AssemblyError, Objective, feasibility};
 use crate::attempt::HandleKey;
@@ -186,6 +186,8 @@ pub struct LoftPlan {
     mean: Vec<f64>,
     /// Per bank item, the texts its delivery shows.
     shown: Vec<ShownTexts>,
+    /// Per bank item, its option and prompt ids.
+    ids: Vec<SharedIds>,
     /// Per bank set, its shown stimulus and format.
     stimuli: Vec<(SetId, SharedText, String)>,
     /// The bank's items by id (sorted), with the pool unit holding each
@@ -273,6 +275,7 @@ impl LoftPlan {
         // Texts escaped for JSON once here, not per view.
         let shown: Vec<ShownTexts> = bank.items().iter().map(ShownTexts::of).collect();
         shown.iter().for_each(ShownTexts::escape_now);
+        let ids = bank.items().iter().map(SharedIds::of).collect();
         let stimuli = bank
             .sets()
             .iter()
@@ -308,6 +311,7 @@ impl LoftPlan {
             with_kind,
             mean,
             shown,
+            ids,
             stimuli,
             by_id,
             digest,
@@ -432,6 +436,7 @@ impl LoftPlan {
     fn build(&self, record: &AttemptRecord) -> (Form, ScoringKey, Vec<(usize, &Item)>) {
         let (form, positions) = delivery::build_form_at(
             &self.bank,
+            Some(&self.ids),
             &self.blueprint,
             &self.pool,
             &record.units,
