@@ -141,6 +141,12 @@ impl<T> Ordered<T> {
         }
     }
 
+    /// The elements the order is taken from (all of the item's when they
+    /// are at most 16), in no particular order.
+    pub(crate) fn shared(&self) -> &[T] {
+        &self.shown
+    }
+
     /// The elements in order, in a vector.
     pub fn to_vec(&self) -> Vec<T>
     where

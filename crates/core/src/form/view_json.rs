@@ -77,10 +77,12 @@ impl DeliveryView {
             .items
             .iter()
             .map(|i| {
+                // Over the items' lists as they are (no order to follow).
                 let options: usize = i
                     .options
+                    .shared()
                     .iter()
-                    .chain(i.prompts.iter())
+                    .chain(i.prompts.shared())
                     .map(|c| c.text.json().len() + 24)
                     .sum();
                 i.stem.json().len() + options + 120
