@@ -58,6 +58,14 @@ struct Part {
     error: Option<ResponsesError>,
 }
 
+impl Part {
+    /// Adds the id of the next row, with its hash by `hasher`.
+    fn push_id(&mut self, id: PersonId, hasher: &DefaultHashBuilder) {
+        self.hashes.push(hasher.hash_one(id.as_str()));
+        self.ids.push(id);
+    }
+}
+
 impl ResponseMatrix {
     /// Reads the scored CSV of the CLI contract. `source_name` (usually the
     /// path) is used in error messages.
@@ -320,51 +328,87 @@ fn parse_plain(
     let mut line = first_line;
     let mut start = 0;
     while start < data.len() {
+        let this_line = line;
+        line += 1;
+        if let Some(next) = read_digit_row(part, data, start, this_line, layout) {
+            start = next;
+            continue;
+        }
         let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |e| start + e);
         let record = &data[start..end];
         let record = record.strip_suffix(b"\r").unwrap_or(record);
-        let this_line = line;
         start = end + 1;
-        line += 1;
         if record.is_empty() {
             continue; // a blank line, which the csv crate skips too
         }
         let ordinal = part.records;
         part.records += 1;
-        let (id, cells) = if layout.id_column {
+        let found = record.iter().filter(|&&b| b == b',').count() + 1;
+        if found != layout.width {
+            return Err(ResponsesError::RowLength {
+                source_name: source_name.to_owned(),
+                line: this_line,
+                expected: layout.width,
+                found,
+            });
+        }
+        let cells = if layout.id_column {
             // The id is the field before the first comma.
             let comma = memchr::memchr(b',', record).unwrap_or(record.len());
-            (Some(&record[..comma]), record.get(comma + 1..))
+            let id = person_id(&record[..comma], source_name, this_line)?;
+            part.push_id(id, &layout.hasher);
+            record.get(comma + 1..).unwrap_or_default()
         } else {
-            (None, Some(record))
+            record
         };
-        let start_codes = part.codes.len();
-        let digits = cells.is_some_and(|cells| push_digits(&mut part.codes, cells, layout.items));
-        if !digits {
-            let found = record.iter().filter(|&&b| b == b',').count() + 1;
-            if found != layout.width {
-                return Err(ResponsesError::RowLength {
-                    source_name: source_name.to_owned(),
-                    line: this_line,
-                    expected: layout.width,
-                    found,
-                });
-            }
-        }
-        if let Some(id) = id {
-            let id = person_id(id, source_name, this_line)
-                .inspect_err(|_| part.codes.truncate(start_codes))?;
-            part.hashes.push(layout.hasher.hash_one(id.as_str()));
-            part.ids.push(id);
-        }
-        if !digits {
-            let cells = cells.unwrap_or_default();
-            push_cells(&mut part.codes, cells, layout.items, source_name, this_line)?;
-        }
+        push_cells(&mut part.codes, cells, layout.items, source_name, this_line)?;
         part.lines.push(this_line);
         part.ordinals.push(ordinal);
     }
     Ok(())
+}
+
+/// Reads the record at `start` of a plain part, on `line`, if it is the
+/// usual one: a valid id (with an id column) and one digit per item, then
+/// a line break or the part's end; returns where the next line starts.
+/// Leaves `part` as it was otherwise, for the general path to read (or
+/// report) the line. No line-break search: such a record's length is
+/// known once its id is.
+fn read_digit_row(
+    part: &mut Part,
+    data: &[u8],
+    start: usize,
+    line: u64,
+    layout: &Layout<'_>,
+) -> Option<usize> {
+    let rest = &data[start..];
+    let cells_start = if layout.id_column {
+        memchr::memchr(b',', rest)? + 1
+    } else {
+        0
+    };
+    let cells_end = cells_start + (2 * layout.items.len()).checked_sub(1)?;
+    let next = match rest.get(cells_end) {
+        None if cells_end == rest.len() => cells_end,
+        Some(b'\n') => cells_end + 1,
+        Some(b'\r') if rest.get(cells_end + 1) == Some(&b'\n') => cells_end + 2,
+        _ => return None,
+    };
+    let id = match cells_start.checked_sub(1) {
+        Some(comma) if rest[..comma].contains(&b'\n') => return None,
+        Some(comma) => Some(person_id(&rest[..comma], layout.source_name, line).ok()?),
+        None => None,
+    };
+    if !push_digits(&mut part.codes, &rest[cells_start..cells_end], layout.items) {
+        return None;
+    }
+    if let Some(id) = id {
+        part.push_id(id, &layout.hasher);
+    }
+    part.lines.push(line);
+    part.ordinals.push(part.records);
+    part.records += 1;
+    Some(start + next)
 }
 
 /// Appends the codes of `cells`, the item fields of a plain record, if
@@ -488,9 +532,7 @@ fn parse_into(
             });
         }
         if layout.id_column {
-            let id = person_id(&record[0], source_name, line)?;
-            part.hashes.push(layout.hasher.hash_one(id.as_str()));
-            part.ids.push(id);
+            part.push_id(person_id(&record[0], source_name, line)?, &layout.hasher);
         }
         for (col, field) in record.iter().skip(skip).enumerate() {
             part.codes
