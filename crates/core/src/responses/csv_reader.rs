@@ -4,11 +4,15 @@
 //! line break that lies outside quotes (an even number of `"` before it:
 //! RFC 4180 quotes come in pairs, `""` inside a field included), so no
 //! record straddles two blocks. A block is cut the same way into a few
-//! parts per thread; the parts are parsed in parallel (rayon) by the `csv`
-//! crate into byte codes (`ByteRecord`, no `String` per cell), then pushed
-//! into the builder in file order. Line numbers count the line breaks
-//! before a part, so errors name the same line as a sequential read, and
-//! the first error in file order is the one reported.
+//! parts per thread; the parts are parsed in parallel (rayon) into byte
+//! codes, while the parts of the block before are pushed into the builder
+//! in file order. A part without quotes is split at line breaks and commas
+//! directly (its usual record, an id and one digit per item, in one
+//! branch-free pass); any other part is read by the `csv` crate
+//! (`ByteRecord`, no `String` per cell). Person ids are hashed in the
+//! parse, so the serial push only files them. Line numbers count the line
+//! breaks before a part, so errors name the same line as a sequential
+//! read, and the first error in file order is the one reported.
 
 use super::{
     ABSENT_CODE, CsvOptions, MAX_CELL_SCORE, ResponseMatrix, ResponseMatrixBuilder, ResponsesError,
