@@ -69,6 +69,8 @@ struct State<'p> {
     /// Per shape, the least expected time of its slots
     /// ([`Pool::min_seconds`]).
     shape_seconds: Vec<u64>,
+    /// Per shape, its slot kinds with their counts (the nonzero entries).
+    shape_kinds: Vec<Vec<(usize, u32)>>,
     /// Per form, remaining need per slot kind.
     need: Vec<Vec<u32>>,
     /// Per form, its mix: items per slot kind when complete.
@@ -180,6 +182,16 @@ impl<'p> State<'p> {
                         .zip(&pool.min_seconds)
                         .map(|(&c, m)| u64::from(c) * m)
                         .sum()
+                })
+                .collect(),
+            shape_kinds: pool
+                .shapes
+                .iter()
+                .map(|shape| {
+                    (shape.iter().enumerate())
+                        .filter(|(_, c)| **c > 0)
+                        .map(|(k, &c)| (k, c))
+                        .collect()
                 })
                 .collect(),
             need: needs.to_vec(),
@@ -436,24 +448,28 @@ impl<'p> State<'p> {
         let mut singles = vec![0usize; need.len()];
         let mut sets: Vec<(usize, (f64, u64, usize))> = Vec::new();
         let rest = self.least_rest(f);
-        for (s, shape) in pool.shapes.iter().enumerate() {
-            let copies = shape
-                .iter()
-                .zip(need)
-                .filter(|(c, _)| **c > 0)
-                .map(|(c, n)| n / c)
-                .min()
-                .unwrap_or(0);
+        for (s, kinds) in self.shape_kinds.iter().enumerate() {
+            let copies = kinds.iter().map(|&(k, c)| need[k] / c).min().unwrap_or(0);
             if copies == 0 {
                 continue;
             }
+            // A stand-alone item's kind.
+            let single = match kinds.as_slice() {
+                &[(kind, 1)] => Some(kind),
+                _ => None,
+            };
             // The most seconds a unit of this shape may take.
             let Some(time_budget) = self.time_budget(f, s, rest) else {
                 continue;
             };
             // Feasible units are counted only up to the scarcity threshold;
-            // past it only candidates better than the best are checked.
-            let threshold = (SCARCE * f64::from(copies)).ceil() as usize;
+            // past it only candidates better than the best are checked. A
+            // set shape's count serves only to end the scan (sets are never
+            // scarce, below): one feasible unit is enough.
+            let threshold = match single {
+                Some(_) => (SCARCE * f64::from(copies)).ceil() as usize,
+                None => 1,
+            };
             let mut feasible = 0usize;
             let mut shape_best: Option<(f64, u64, usize)> = None;
             let start = mix(self.salt ^ (f as u64) << 24 ^ self.units[f].len() as u64 ^ s as u64);
@@ -474,15 +490,25 @@ impl<'p> State<'p> {
                     .zip(&per_item)
                     .map(|(x, p)| (x - p).powi(2))
                     .sum();
-                let prio = self.priority(f, v);
+                // The random tie-break, hashed only when needed.
+                let mut prio = None;
                 // Restarts after the first randomise the greedy (GRASP):
                 // scores are inflated by up to 100% at random.
-                let noise = 1.0 + self.jitter * (prio >> 11) as f64 / (1u64 << 53) as f64;
+                let noise = if self.jitter == 0.0 {
+                    1.0
+                } else {
+                    let p = *prio.insert(self.priority(f, v));
+                    1.0 + self.jitter * (p >> 11) as f64 / (1u64 << 53) as f64
+                };
                 // Fewer repeated items: each form the unit is already on
                 // counts as missing the target per item by 100%.
                 let repeats = f64::from(self.uses[v]) * target_norm;
-                let candidate = (score * noise + repeats, prio, v);
-                let improves = shape_best.is_none_or(|b| better(candidate, b));
+                let value = score * noise + repeats;
+                let improves = shape_best.is_none_or(|b| {
+                    value < b.0 - EPS
+                        || ((value - b.0).abs() <= EPS
+                            && *prio.get_or_insert_with(|| self.priority(f, v)) < b.1)
+                });
                 if !(improves || feasible < threshold) {
                     continue;
                 }
@@ -491,14 +517,15 @@ impl<'p> State<'p> {
                 }
                 feasible += 1;
                 if improves {
-                    shape_best = Some(candidate);
+                    let prio = prio.unwrap_or_else(|| self.priority(f, v));
+                    shape_best = Some((value, prio, v));
                 }
             }
-            let single = shape.iter().sum::<u32>() == 1;
-            if single && let Some(kind) = shape.iter().position(|&c| c == 1) {
+            if let Some(kind) = single {
                 // Exact below the threshold, which is at least the need.
                 singles[kind] = feasible;
             }
+            let single = single.is_some();
             let Some(sb) = shape_best else {
                 // A needed shape with no feasible unit: another shape may
                 // still cover the need (sets), so go on.
@@ -825,8 +852,9 @@ impl<'p> State<'p> {
     }
 
     /// Calls `visit(score, u, v)` for every swap of a unit `u` of form `f`
-    /// for another unit `v` of the same shape for which `wanted(score)`
-    /// holds; the (cheap) score is computed before the constraint checks.
+    /// for another unit `v` of the same shape (within the window) for
+    /// which `wanted(score)` holds; the hard constraints are the caller's
+    /// to check ([`State::swap_ok`]), after the (cheap) score.
     fn for_each_swap(
         &self,
         f: usize,
@@ -853,7 +881,7 @@ impl<'p> State<'p> {
                     *t = b - x + y;
                 }
                 let s = self.score(&trial);
-                if wanted(s) && self.swap_ok(f, u, v) {
+                if wanted(s) {
                     visit(s, u, v);
                 }
             }
@@ -871,7 +899,11 @@ impl<'p> State<'p> {
         self.for_each_swap(
             f,
             |s| mode.better(s, best.get().map_or(reference, |b| b.0)),
-            |s, u, v| best.set(Some((s, u, v))),
+            |s, u, v| {
+                if self.swap_ok(f, u, v) {
+                    best.set(Some((s, u, v)));
+                }
+            },
         );
         best.get()
     }
@@ -881,11 +913,13 @@ impl<'p> State<'p> {
     /// form's deviation vector and `m` its largest entry, a pair of swaps
     /// with feature changes `Δ₁ + Δ₂` improves only if `Δ₂` lies within `m`
     /// of `−d − Δ₁` in every coordinate, so the swaps are bucketed on a grid
-    /// of side `m` over (up to) their first three coordinates and each swap
-    /// looks up its partners in the 3ᵏ neighbouring cells. A cell is keyed
-    /// by its coordinates packed in one word, each clamped to ±2²⁰ (a far
-    /// cell merges with the edge one: more partners are scored, none is
-    /// missed, as clamping keeps neighbours neighbours).
+    /// of side `2m` over (up to) their first three coordinates and each
+    /// swap looks up its partners in the `2ᵏ` cells that box of side `2m`
+    /// meets (per coordinate its own cell and the nearer neighbour). A
+    /// cell is keyed by its coordinates packed in one word, each clamped to
+    /// ±2²⁰ (a far cell merges with the edge one: more partners are scored,
+    /// none is missed, as clamping keeps neighbours neighbours). The hard
+    /// constraints are checked only for the swaps of an improving pair.
     fn pair_move(&mut self, f: usize) -> bool {
         let pool = self.pool;
         let k = pool.k;
@@ -911,45 +945,56 @@ impl<'p> State<'p> {
         );
         let dims = k.min(3);
         const HALF: i64 = 1 << 20;
-        let cell = |x: &[f64]| -> [i64; 3] {
+        let side = 2.0 * m;
+        // A point's cell, and per coordinate the side its nearer neighbour
+        // cell is on.
+        let cell = |x: &[f64]| -> ([i64; 3], [i64; 3]) {
             let mut c = [0i64; 3];
-            for (ci, xi) in c.iter_mut().zip(&x[..dims]) {
-                *ci = ((xi / m).floor() as i64).clamp(2 - HALF, HALF - 2);
+            let mut near = [0i64; 3];
+            for ((ci, ni), xi) in c.iter_mut().zip(&mut near).zip(&x[..dims]) {
+                let scaled = xi / side;
+                let floor = scaled.floor();
+                *ci = (floor as i64).clamp(2 - HALF, HALF - 2);
+                *ni = if scaled - floor < 0.5 { -1 } else { 1 };
             }
-            c
+            (c, near)
         };
         let key = |c: [i64; 3]| -> u64 {
             c.iter()
                 .fold(0u64, |acc, &ci| acc << 21 | (ci + HALF) as u64)
         };
-        let mut grid: HashMap<u64, Vec<u32>> = HashMap::new();
-        for (j, delta) in deltas.chunks_exact(k).enumerate() {
-            grid.entry(key(cell(delta))).or_default().push(j as u32);
+        // The swaps sorted by cell (then by index), and per cell its run.
+        let mut sorted: Vec<(u64, u32)> = deltas
+            .chunks_exact(k)
+            .enumerate()
+            .map(|(j, delta)| (key(cell(delta).0), j as u32))
+            .collect();
+        sorted.sort_unstable();
+        let mut grid: HashMap<u64, std::ops::Range<usize>> = HashMap::with_capacity(sorted.len());
+        for (at, &(cell, _)) in sorted.iter().enumerate() {
+            grid.entry(cell).or_insert(at..at).end = at + 1;
         }
         let mut best: Option<((f64, f64), usize, usize)> = None;
+        // Per swap, whether it keeps every hard constraint on its own, once
+        // asked.
+        let mut alone: Vec<Option<bool>> = vec![None; swaps.len()];
         let mut query = vec![0.0; k];
         let mut combined = vec![0.0; k];
-        let offsets: Vec<[i64; 3]> = (0..3i64.pow(dims as u32))
-            .map(|mut n| {
-                let mut o = [0i64; 3];
-                for oi in o.iter_mut().take(dims) {
-                    *oi = n % 3 - 1;
-                    n /= 3;
-                }
-                o
-            })
+        // Per coordinate, whether to step to the nearer neighbour.
+        let steps: Vec<[bool; 3]> = (0..1usize << dims)
+            .map(|n| std::array::from_fn(|c| c < dims && n >> c & 1 == 1))
             .collect();
         for (i, di) in deltas.chunks_exact(k).enumerate() {
             for ((q, dv), x) in query.iter_mut().zip(&d).zip(di) {
                 *q = -dv - x;
             }
-            let centre = cell(&query);
-            for o in &offsets {
-                let near = [centre[0] + o[0], centre[1] + o[1], centre[2] + o[2]];
-                let Some(bucket) = grid.get(&key(near)) else {
+            let (centre, side_of) = cell(&query);
+            for step in &steps {
+                let near = std::array::from_fn(|c| centre[c] + i64::from(step[c]) * side_of[c]);
+                let Some(run) = grid.get(&key(near)) else {
                     continue;
                 };
-                for &j in bucket {
+                for &(_, j) in &sorted[run.clone()] {
                     let j = j as usize;
                     if j <= i {
                         continue;
@@ -964,7 +1009,13 @@ impl<'p> State<'p> {
                         *c = dv + x + y;
                     }
                     let s = self.score_deviation(&combined);
-                    if Mode::Minimax.better(s, best.map_or(current, |b| b.0)) {
+                    if !Mode::Minimax.better(s, best.map_or(current, |b| b.0)) {
+                        continue;
+                    }
+                    let mut ok_alone = |x: usize, (u, v): (usize, usize)| {
+                        *alone[x].get_or_insert_with(|| self.swap_ok(f, u, v))
+                    };
+                    if ok_alone(i, (ui, vi)) && ok_alone(j, (uj, vj)) {
                         // Jointly admissible? Apply the first and test the second.
                         self.remove(f, ui);
                         self.add(f, vi);
