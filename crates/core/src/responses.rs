@@ -410,7 +410,8 @@ impl ResponseMatrix {
 pub struct ResponseMatrixBuilder {
     items: Vec<ItemId>,
     persons: Vec<PersonId>,
-    person_index: HashTable<usize>,
+    /// Each person's hash and index.
+    person_index: HashTable<(u64, usize)>,
     hasher: DefaultHashBuilder,
     max_scores: Vec<u8>,
     blocks: Vec<Block>,
@@ -476,38 +477,54 @@ impl ResponseMatrixBuilder {
     /// Adds a person whose cells are coded as bytes: a score `0..=250`,
     /// [`OMITTED_CODE`] or [`ABSENT_CODE`]; `codes.len()` is the item count.
     fn push_codes(&mut self, person: PersonId, codes: &[u8]) -> Result<(), ResponsesError> {
-        debug_assert_eq!(codes.len(), self.items.len());
+        let hash = self.hash_of(&person);
+        let person_idx = self.admit(person, hash)?;
+        self.place_row(person_idx, codes);
+        Ok(())
+    }
+
+    /// The hash the person table files `person` under.
+    fn hash_of(&self, person: &PersonId) -> u64 {
+        self.hasher.hash_one(person.as_str())
+    }
+
+    /// Adds `person`, whose [`Self::hash_of`] is `hash`, as the next person
+    /// without cells yet, and returns its index; fails if the id was added
+    /// before. The table keeps each hash, so growing it reads no ids.
+    fn admit(&mut self, person: PersonId, hash: u64) -> Result<usize, ResponsesError> {
         let person_idx = self.persons.len();
-        let hash = self.hasher.hash_one(person.as_str());
         let persons = &self.persons;
         match self.person_index.entry(
             hash,
-            |&i| persons[i] == person,
-            |&i| self.hasher.hash_one(persons[i].as_str()),
+            |&(h, i)| h == hash && persons[i] == person,
+            |&(h, _)| h,
         ) {
-            Entry::Occupied(first) => {
-                return Err(ResponsesError::RepeatedPerson {
-                    person,
-                    first: *first.get() + 1,
-                    second: person_idx + 1,
-                });
-            }
+            Entry::Occupied(first) => Err(ResponsesError::RepeatedPerson {
+                person,
+                first: first.get().1 + 1,
+                second: person_idx + 1,
+            }),
             Entry::Vacant(slot) => {
-                slot.insert(person_idx);
+                slot.insert((hash, person_idx));
+                self.persons.push(person);
+                Ok(person_idx)
             }
         }
-        self.persons.push(person);
+    }
 
+    /// Room for `additional` more persons in the person table.
+    fn reserve_persons(&mut self, additional: usize) {
+        self.persons.reserve(additional);
+        self.person_index.reserve(additional, |&(h, _)| h);
+    }
+
+    /// Files the coded cells (see [`Self::push_codes`]) of the person just
+    /// admitted as `person_idx` into the block of its presented items.
+    fn place_row(&mut self, person_idx: usize, codes: &[u8]) {
+        debug_assert_eq!(codes.len(), self.items.len());
         let complete = codes.iter().all(|&c| c <= MAX_CELL_SCORE);
         let block_idx = if complete {
-            match self.last_block {
-                Some(b) if self.blocks[b].items.len() == codes.len() => b,
-                _ => {
-                    self.presented.clear();
-                    self.presented.extend(0..codes.len());
-                    self.block_for_presented()
-                }
-            }
+            self.complete_block()
         } else {
             self.presented.clear();
             self.presented.extend(
@@ -518,7 +535,7 @@ impl ResponseMatrixBuilder {
                     .map(|(i, _)| i),
             );
             if self.presented.is_empty() {
-                return Ok(());
+                return;
             }
             match self.last_block {
                 Some(b) if self.blocks[b].items == self.presented => b,
@@ -538,7 +555,7 @@ impl ResponseMatrixBuilder {
             if !block.omitted.is_empty() {
                 block.omitted.resize((row + 1) * width, false);
             }
-            return Ok(());
+            return;
         }
         let track_omissions =
             !block.omitted.is_empty() || block.items.iter().any(|&i| codes[i] == OMITTED_CODE);
@@ -554,7 +571,41 @@ impl ResponseMatrixBuilder {
                 block.omitted.push(omitted);
             }
         }
-        Ok(())
+    }
+
+    /// Files the rows of `codes` (row-major, every cell a score: see
+    /// [`Self::push_codes`]) as the cells of the persons admitted last,
+    /// one row each, in order; `max` is the largest score of each column.
+    fn place_complete_rows(&mut self, codes: &[u8], max: &[u8]) {
+        let k = self.items.len();
+        let rows = codes.len() / k;
+        if rows == 0 {
+            return;
+        }
+        let block_idx = self.complete_block();
+        self.last_block = Some(block_idx);
+        let block = &mut self.blocks[block_idx];
+        let first = self.persons.len() - rows;
+        block.persons.extend(first..self.persons.len());
+        block.scores.extend_from_slice(codes);
+        if !block.omitted.is_empty() {
+            block.omitted.resize(block.scores.len(), false);
+        }
+        for (m, &c) in self.max_scores.iter_mut().zip(max) {
+            *m = (*m).max(c);
+        }
+    }
+
+    /// The block of the rows that present every item.
+    fn complete_block(&mut self) -> usize {
+        match self.last_block {
+            Some(b) if self.blocks[b].items.len() == self.items.len() => b,
+            _ => {
+                self.presented.clear();
+                self.presented.extend(0..self.items.len());
+                self.block_for_presented()
+            }
+        }
     }
 
     /// The block for the pattern in `self.presented`, created if new.

@@ -42,6 +42,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::Type;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::sync::Arc;
@@ -394,19 +395,66 @@ impl File<'_> {
         Ok(chunk)
     }
 
-    /// Each row group in order, with the 1-based row of its first row.
-    fn groups(
-        &self,
-    ) -> impl Iterator<Item = Result<(Box<dyn RowGroupReader + '_>, u64), ParquetResponsesError>> + '_
-    {
+    /// Each row group in order, with its index and the 1-based row of its
+    /// first row.
+    fn groups(&self) -> impl Iterator<Item = Result<Group<'_>, ParquetResponsesError>> + '_ {
         let mut first_row = 1u64;
         (0..self.reader.num_row_groups()).map(move |g| {
-            let group = self.reader.get_row_group(g).map_err(decode(self.name))?;
+            let reader = self.reader.get_row_group(g).map_err(decode(self.name))?;
             let row = first_row;
-            first_row += u64::try_from(group.metadata().num_rows()).unwrap_or(0);
-            Ok((group, row))
+            first_row += u64::try_from(reader.metadata().num_rows()).unwrap_or(0);
+            Ok(Group {
+                index: g,
+                reader,
+                first_row: row,
+            })
         })
     }
+
+    /// The cells of score column `c` of row group `g`, whose first row is
+    /// `first_row`, in row order (null: not presented), or the error of
+    /// its first bad value. Opens its own reader of the group, so that
+    /// columns decode in parallel.
+    fn score_cells(
+        &self,
+        g: usize,
+        c: usize,
+        first_row: u64,
+        name: &str,
+    ) -> Result<Vec<Cell>, ParquetResponsesError> {
+        let group = self.reader.get_row_group(g).map_err(decode(self.name))?;
+        let chunk = self.chunk(group.as_ref(), c)?;
+        if let Chunk::Int(values) = &chunk {
+            // The usual column, without a value enum per cell.
+            let to_cell = |v: &Option<i64>| match *v {
+                None => Some(Cell::NotPresented),
+                Some(s) => u8::try_from(s)
+                    .ok()
+                    .filter(|&s| s <= MAX_CELL_SCORE)
+                    .map(Cell::Score),
+            };
+            let cells: Vec<Cell> = values.iter().map_while(to_cell).collect();
+            if cells.len() == values.len() {
+                return Ok(cells);
+            }
+        }
+        (0..chunk.len())
+            .map(|r| match chunk.get(r) {
+                None => Ok(Cell::NotPresented),
+                Some(value) => {
+                    score(&value, self.name, first_row + r as u64, name).map(Cell::Score)
+                }
+            })
+            .collect()
+    }
+}
+
+/// A row group of an open file: its index, a reader and the 1-based row
+/// of its first row.
+struct Group<'a> {
+    index: usize,
+    reader: Box<dyn RowGroupReader + 'a>,
+    first_row: u64,
 }
 
 /// What a column is read for.
@@ -531,35 +579,37 @@ fn read_wide(
             source_name: file.name.to_owned(),
             item,
         })?;
-    let mut cells: Vec<Cell> = Vec::new();
+    let mut cells = vec![Cell::NotPresented; k];
     for group in file.groups() {
-        let (group, first_row) = group?;
+        let Group {
+            index,
+            reader: group,
+            first_row,
+        } = group?;
         let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
-        // Row-major cells of this row group, filled column by column.
-        cells.clear();
-        cells.resize(rows * k, Cell::NotPresented);
-        for (i, c) in (first_item..columns.len()).enumerate() {
-            let chunk = file.chunk(group.as_ref(), c)?;
-            for r in 0..rows {
-                if let Some(value) = chunk.get(r) {
-                    let row = first_row + r as u64;
-                    cells[r * k + i] =
-                        Cell::Score(score(&value, file.name, row, &columns[c].name)?);
-                }
-            }
-        }
+        // The score columns decoded in parallel; the first error in column
+        // order is the one reported, as in a sequential read.
+        let by_column: Vec<Vec<Cell>> = (first_item..columns.len())
+            .into_par_iter()
+            .map(|c| file.score_cells(index, c, first_row, &columns[c].name))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect::<Result<_, _>>()?;
         let ids = match options.id_column {
             true => Some(file.chunk(group.as_ref(), 0)?),
             false => None,
         };
         for r in 0..rows {
+            for (cell, column) in cells.iter_mut().zip(&by_column) {
+                *cell = column[r];
+            }
             let row = first_row + r as u64;
             let person = match &ids {
                 Some(ids) => id_text(ids.get(r), file.name, row, &columns[0].name, "person id")?,
                 None => row.to_string(),
             };
             builder
-                .push(PersonId::new(person), &cells[r * k..(r + 1) * k])
+                .push(PersonId::new(person), &cells)
                 .map_err(|e| match e {
                     ResponsesError::RepeatedPerson { person, first, .. } => {
                         ParquetResponsesError::DuplicatePerson {
@@ -618,7 +668,11 @@ fn read_long(
         })
     };
     for group in file.groups() {
-        let (group, first_row) = group?;
+        let Group {
+            reader: group,
+            first_row,
+            ..
+        } = group?;
         let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
         let person_ids = file.chunk(group.as_ref(), person_column)?;
         let item_ids = file.chunk(group.as_ref(), item_column)?;
