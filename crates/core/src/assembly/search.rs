@@ -2,12 +2,14 @@
 //! docs of [`crate::assembly`] for the method).
 
 mod conflicts;
+mod overlap;
 
 use super::pool::Pool;
 use super::{AssemblyError, Progress};
 use crate::hash::mix;
 use crate::random::standard_normal;
 use hashbrown::HashMap;
+use overlap::Overlap;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -55,13 +57,20 @@ struct State<'p> {
     /// Forms each unit is on: the per-item index through which pairs of
     /// forms come to share items.
     forms_of: Vec<Vec<u16>>,
-    /// Items two forms share, only for the pairs that share any (keyed by
-    /// [`pair`]): at most `Σ C(uses, 2)` entries over the units, however
-    /// many forms there are.
-    overlap: HashMap<u64, u32>,
-    /// Items shared beyond the limit, summed over the pairs of forms: 0
+    /// Per unit, the forms it is on, new and published.
+    uses: Vec<u32>,
+    /// Items pairs of new forms share; the excess over the limit is 0
     /// except while [`conflicts`] resolves what forced picks broke.
-    excess: u64,
+    overlap: Overlap,
+    /// Per unit, what the hot loops read of it, packed.
+    hot: Vec<Hot>,
+    /// `units × k`: each unit's features per item.
+    per_item: Vec<f64>,
+    /// Per shape, the least expected time of its slots
+    /// ([`Pool::min_seconds`]).
+    shape_seconds: Vec<u64>,
+    /// Per shape, its slot kinds with their counts (the nonzero entries).
+    shape_kinds: Vec<Vec<(usize, u32)>>,
     /// Per form, remaining need per slot kind.
     need: Vec<Vec<u32>>,
     /// Per form, its mix: items per slot kind when complete.
@@ -101,6 +110,18 @@ struct State<'p> {
 /// [`State::open_at`] of a unit at or above its plan.
 const CLOSED: u32 = u32::MAX;
 
+/// What the picks and swaps read of a unit, in one small record (a
+/// [`super::pool::Unit`] spreads it over several cache lines).
+#[derive(Debug, Clone, Copy)]
+struct Hot {
+    seconds: u64,
+    shape: u32,
+    n_items: u32,
+    capacity: u32,
+    /// Whether it has enemies.
+    enemies: bool,
+}
+
 /// What new forms must keep with forms published earlier.
 pub(crate) struct Published {
     /// Per unit, the published forms it shares items with: `(form, items)`.
@@ -130,8 +151,49 @@ impl<'p> State<'p> {
             max_shared,
             member: vec![0; (n_forms * n_units).div_ceil(64)],
             forms_of: vec![Vec::new(); n_units],
-            overlap: HashMap::new(),
-            excess: 0,
+            uses: published.shares.iter().map(|p| p.len() as u32).collect(),
+            overlap: Overlap::new(n_forms, max_shared),
+            hot: pool
+                .units
+                .iter()
+                .map(|u| Hot {
+                    seconds: u.seconds,
+                    shape: u.shape as u32,
+                    n_items: u.n_items,
+                    capacity: u.capacity,
+                    enemies: !u.enemies.is_empty(),
+                })
+                .collect(),
+            per_item: pool
+                .units
+                .iter()
+                .enumerate()
+                .flat_map(|(u, unit)| {
+                    let n = f64::from(unit.n_items);
+                    pool.feat(u).iter().map(move |x| x / n)
+                })
+                .collect(),
+            shape_seconds: pool
+                .shapes
+                .iter()
+                .map(|shape| {
+                    shape
+                        .iter()
+                        .zip(&pool.min_seconds)
+                        .map(|(&c, m)| u64::from(c) * m)
+                        .sum()
+                })
+                .collect(),
+            shape_kinds: pool
+                .shapes
+                .iter()
+                .map(|shape| {
+                    (shape.iter().enumerate())
+                        .filter(|(_, c)| **c > 0)
+                        .map(|(k, &c)| (k, c))
+                        .collect()
+                })
+                .collect(),
             need: needs.to_vec(),
             mix: needs.to_vec(),
             feat: vec![0.0; n_forms * pool.k],
@@ -158,8 +220,8 @@ impl<'p> State<'p> {
     /// Puts unit `u` on its shape's open list or takes it off, as its uses
     /// are below its plan or not.
     fn update_open(&mut self, u: usize) {
-        let below = self.uses(u) < self.plan[u] as usize;
-        let shape = self.pool.units[u].shape;
+        let below = self.uses[u] < self.plan[u];
+        let shape = self.hot[u].shape as usize;
         match (below, self.open_at[u]) {
             (true, CLOSED) => {
                 self.open_at[u] = self.open[shape].len() as u32;
@@ -185,14 +247,11 @@ impl<'p> State<'p> {
         let pool = self.pool;
         let unit = &pool.units[u];
         self.set_member(f, u, true);
-        let max = self.max_shared;
         for &g in &self.forms_of[u] {
-            let shared = self.overlap.entry(pair(f, g as usize)).or_insert(0);
-            self.excess += u64::from((*shared + unit.n_items).saturating_sub(max))
-                - u64::from(shared.saturating_sub(max));
-            *shared += unit.n_items;
+            self.overlap.join(f, g as usize, unit.n_items);
         }
         self.forms_of[u].push(f as u16);
+        self.uses[u] += 1;
         self.update_open(u);
         for &(p, n) in &self.published[u] {
             self.published_overlap[f * self.n_published + p as usize] += n;
@@ -213,21 +272,13 @@ impl<'p> State<'p> {
         let unit = &pool.units[u];
         self.set_member(f, u, false);
         self.forms_of[u].retain(|&g| g as usize != f);
+        self.uses[u] -= 1;
         self.update_open(u);
         for &(p, n) in &self.published[u] {
             self.published_overlap[f * self.n_published + p as usize] -= n;
         }
-        let max = self.max_shared;
         for &g in &self.forms_of[u] {
-            let key = pair(f, g as usize);
-            if let Some(n) = self.overlap.get_mut(&key) {
-                self.excess -= u64::from(n.saturating_sub(max))
-                    - u64::from((*n - unit.n_items).saturating_sub(max));
-                *n -= unit.n_items;
-                if *n == 0 {
-                    self.overlap.remove(&key);
-                }
-            }
+            self.overlap.leave(f, g as usize, unit.n_items);
         }
         for (n, s) in self.need[f].iter_mut().zip(&pool.shapes[unit.shape]) {
             *n += s;
@@ -257,7 +308,15 @@ impl<'p> State<'p> {
 
     /// Items forms `f` and `g` share.
     fn shared(&self, f: usize, g: usize) -> u32 {
-        self.overlap.get(&pair(f, g)).copied().unwrap_or(0)
+        self.overlap.shared(f, g)
+    }
+
+    /// Puts form `f` in focus, so the overlap checks of its candidates
+    /// read a dense row ([`Overlap::set_focus`]).
+    fn focus(&mut self, f: usize) {
+        let hot = &self.hot;
+        self.overlap
+            .set_focus(f, &self.units, &self.forms_of, |u| hot[u].n_items);
     }
 
     /// Whether unit `v` may join form `f` in place of `out` (if any), as far
@@ -266,28 +325,30 @@ impl<'p> State<'p> {
         if self.is_member(f, v) {
             return false;
         }
-        let unit = &self.pool.units[v];
-        let enemy_on_form = unit
-            .enemies
-            .iter()
-            .any(|&e| Some(e as usize) != out && self.is_member(f, e as usize));
+        let unit = self.hot[v];
+        let enemy_on_form = unit.enemies
+            && self.pool.units[v]
+                .enemies
+                .iter()
+                .any(|&e| Some(e as usize) != out && self.is_member(f, e as usize));
         if enemy_on_form {
             return false;
         }
-        let uses = self.forms_of[v].len() as u32;
-        if uses >= unit.capacity || !self.published_ok(f, v, out.as_slice()) {
+        let forms = &self.forms_of[v];
+        if forms.len() as u32 >= unit.capacity
+            || (self.n_published > 0 && !self.published_ok(f, v, out.as_slice()))
+        {
             return false;
         }
-        self.forms_of[v].iter().all(|&g| {
-            let g = g as usize;
+        forms.iter().all(|&g| {
             let shared_out = out.map_or(0, |o| {
-                if self.forms_of[o].contains(&(g as u16)) {
-                    self.pool.units[o].n_items
+                if self.forms_of[o].contains(&g) {
+                    self.hot[o].n_items
                 } else {
                     0
                 }
             });
-            self.shared(f, g) + unit.n_items <= self.max_shared + shared_out
+            self.shared(f, g as usize) + unit.n_items <= self.max_shared + shared_out
         })
     }
 
@@ -306,20 +367,35 @@ impl<'p> State<'p> {
         })
     }
 
-    /// The least time the rest of form `f` can take after adding `v`.
+    /// Whether form `f` can still meet the time limit after adding `v`
+    /// (its remaining slots filled with the fastest items of their kinds).
     fn time_ok(&self, f: usize, v: usize) -> bool {
-        let Some(limit) = self.pool.time_limit else {
-            return true;
-        };
-        let unit = &self.pool.units[v];
-        let shape = &self.pool.shapes[unit.shape];
-        let rest: u64 = self.need[f]
-            .iter()
-            .zip(shape)
-            .zip(&self.pool.min_seconds)
-            .map(|((n, s), m)| u64::from(n - s) * m)
-            .sum();
-        self.seconds[f] + unit.seconds + rest <= limit
+        let unit = self.hot[v];
+        self.time_budget(f, unit.shape as usize, self.least_rest(f))
+            .is_some_and(|b| unit.seconds <= b)
+    }
+
+    /// The least time form `f`'s remaining slots can take (0 without a
+    /// time limit).
+    fn least_rest(&self, f: usize) -> u64 {
+        match self.pool.time_limit {
+            Some(_) => self.need[f]
+                .iter()
+                .zip(&self.pool.min_seconds)
+                .map(|(&n, m)| u64::from(n) * m)
+                .sum(),
+            None => 0,
+        }
+    }
+
+    /// The most seconds a unit of shape `s` (which fits form `f`'s
+    /// remaining need, whose least time is `rest`) may take for the form
+    /// to meet the time limit; `None` when none may.
+    fn time_budget(&self, f: usize, s: usize, rest: u64) -> Option<u64> {
+        match self.pool.time_limit {
+            Some(limit) => (limit + self.shape_seconds[s]).checked_sub(self.seconds[f] + rest),
+            None => Some(u64::MAX),
+        }
     }
 
     /// The objective of a form with features `feat`: (largest absolute
@@ -371,20 +447,29 @@ impl<'p> State<'p> {
         // threshold); per set shape, its best feasible unit.
         let mut singles = vec![0usize; need.len()];
         let mut sets: Vec<(usize, (f64, u64, usize))> = Vec::new();
-        for (s, shape) in pool.shapes.iter().enumerate() {
-            let copies = shape
-                .iter()
-                .zip(need)
-                .filter(|(c, _)| **c > 0)
-                .map(|(c, n)| n / c)
-                .min()
-                .unwrap_or(0);
+        let rest = self.least_rest(f);
+        for (s, kinds) in self.shape_kinds.iter().enumerate() {
+            let copies = kinds.iter().map(|&(k, c)| need[k] / c).min().unwrap_or(0);
             if copies == 0 {
                 continue;
             }
+            // A stand-alone item's kind.
+            let single = match kinds.as_slice() {
+                &[(kind, 1)] => Some(kind),
+                _ => None,
+            };
+            // The most seconds a unit of this shape may take.
+            let Some(time_budget) = self.time_budget(f, s, rest) else {
+                continue;
+            };
             // Feasible units are counted only up to the scarcity threshold;
-            // past it only candidates better than the best are checked.
-            let threshold = (SCARCE * f64::from(copies)).ceil() as usize;
+            // past it only candidates better than the best are checked. A
+            // set shape's count serves only to end the scan (sets are never
+            // scarce, below): one feasible unit is enough.
+            let threshold = match single {
+                Some(_) => (SCARCE * f64::from(copies)).ceil() as usize,
+                None => 1,
+            };
             let mut feasible = 0usize;
             let mut shape_best: Option<(f64, u64, usize)> = None;
             let start = mix(self.salt ^ (f as u64) << 24 ^ self.units[f].len() as u64 ^ s as u64);
@@ -400,38 +485,47 @@ impl<'p> State<'p> {
                     break;
                 }
                 let v = v as usize;
-                let n = f64::from(pool.units[v].n_items);
-                let score: f64 = pool
-                    .feat(v)
+                let score: f64 = self.per_item[v * k..(v + 1) * k]
                     .iter()
                     .zip(&per_item)
-                    .map(|(x, p)| (x / n - p).powi(2))
+                    .map(|(x, p)| (x - p).powi(2))
                     .sum();
-                let prio = self.priority(f, v);
+                // The random tie-break, hashed only when needed.
+                let mut prio = None;
                 // Restarts after the first randomise the greedy (GRASP):
                 // scores are inflated by up to 100% at random.
-                let noise = 1.0 + self.jitter * (prio >> 11) as f64 / (1u64 << 53) as f64;
+                let noise = if self.jitter == 0.0 {
+                    1.0
+                } else {
+                    let p = *prio.insert(self.priority(f, v));
+                    1.0 + self.jitter * (p >> 11) as f64 / (1u64 << 53) as f64
+                };
                 // Fewer repeated items: each form the unit is already on
                 // counts as missing the target per item by 100%.
-                let repeats = self.uses(v) as f64 * target_norm;
-                let candidate = (score * noise + repeats, prio, v);
-                let improves = shape_best.is_none_or(|b| better(candidate, b));
+                let repeats = f64::from(self.uses[v]) * target_norm;
+                let value = score * noise + repeats;
+                let improves = shape_best.is_none_or(|b| {
+                    value < b.0 - EPS
+                        || ((value - b.0).abs() <= EPS
+                            && *prio.get_or_insert_with(|| self.priority(f, v)) < b.1)
+                });
                 if !(improves || feasible < threshold) {
                     continue;
                 }
-                if !self.admissible(f, v, None) || !self.time_ok(f, v) {
+                if self.hot[v].seconds > time_budget || !self.admissible(f, v, None) {
                     continue;
                 }
                 feasible += 1;
                 if improves {
-                    shape_best = Some(candidate);
+                    let prio = prio.unwrap_or_else(|| self.priority(f, v));
+                    shape_best = Some((value, prio, v));
                 }
             }
-            let single = shape.iter().sum::<u32>() == 1;
-            if single && let Some(kind) = shape.iter().position(|&c| c == 1) {
+            if let Some(kind) = single {
                 // Exact below the threshold, which is at least the need.
                 singles[kind] = feasible;
             }
+            let single = single.is_some();
             let Some(sb) = shape_best else {
                 // A needed shape with no feasible unit: another shape may
                 // still cover the need (sets), so go on.
@@ -507,6 +601,7 @@ impl<'p> State<'p> {
                 for a in &mut self.aim {
                     *a = (1.0 + spread * standard_normal(rng)).max(0.0);
                 }
+                self.focus(f);
                 match self.pick(f, true).or_else(|| self.pick(f, false)) {
                     Some(u) => self.add(f, u),
                     None if self.remix(f) => {}
@@ -691,7 +786,7 @@ impl<'p> State<'p> {
 
     /// How many forms unit `u` is on, new and published.
     fn uses(&self, u: usize) -> usize {
-        self.forms_of[u].len() + self.published[u].len()
+        self.uses[u] as usize
     }
 
     /// The secondary objective, fewer repeated items: each unit of form `f`
@@ -705,6 +800,7 @@ impl<'p> State<'p> {
         let k = pool.k;
         let mut swaps = 0;
         let mut trial = vec![0.0; k];
+        self.focus(f);
         let repeated: Vec<usize> = self.units[f]
             .iter()
             .map(|&u| u as usize)
@@ -713,9 +809,9 @@ impl<'p> State<'p> {
         for u in repeated {
             let limit = self.form_score(f).0.max(self.tolerance) + EPS;
             let mut best: Option<((f64, f64), usize)> = None;
-            for &v in &pool.by_shape[pool.units[u].shape] {
+            for &v in &pool.by_shape[self.hot[u].shape as usize] {
                 let v = v as usize;
-                if self.uses(v) > 0 {
+                if self.uses[v] > 0 {
                     continue;
                 }
                 let base = &self.feat[f * k..(f + 1) * k];
@@ -748,7 +844,7 @@ impl<'p> State<'p> {
     fn swap_ok(&self, f: usize, u: usize, v: usize) -> bool {
         let pool = self.pool;
         if let Some(limit) = pool.time_limit
-            && self.seconds[f] - pool.units[u].seconds + pool.units[v].seconds > limit
+            && self.seconds[f] - self.hot[u].seconds + self.hot[v].seconds > limit
         {
             return false;
         }
@@ -756,8 +852,9 @@ impl<'p> State<'p> {
     }
 
     /// Calls `visit(score, u, v)` for every swap of a unit `u` of form `f`
-    /// for another unit `v` of the same shape for which `wanted(score)`
-    /// holds; the (cheap) score is computed before the constraint checks.
+    /// for another unit `v` of the same shape (within the window) for
+    /// which `wanted(score)` holds; the hard constraints are the caller's
+    /// to check ([`State::swap_ok`]), after the (cheap) score.
     fn for_each_swap(
         &self,
         f: usize,
@@ -774,7 +871,7 @@ impl<'p> State<'p> {
         for &u in &self.units[f] {
             let u = u as usize;
             let fu = pool.feat(u);
-            let list = &pool.by_shape[pool.units[u].shape];
+            let list = &pool.by_shape[self.hot[u].shape as usize];
             for &v in rotated(list, mix(salt ^ u as u64)).take(CANDIDATES) {
                 let v = v as usize;
                 if v == u {
@@ -784,7 +881,7 @@ impl<'p> State<'p> {
                     *t = b - x + y;
                 }
                 let s = self.score(&trial);
-                if wanted(s) && self.swap_ok(f, u, v) {
+                if wanted(s) {
                     visit(s, u, v);
                 }
             }
@@ -802,7 +899,11 @@ impl<'p> State<'p> {
         self.for_each_swap(
             f,
             |s| mode.better(s, best.get().map_or(reference, |b| b.0)),
-            |s, u, v| best.set(Some((s, u, v))),
+            |s, u, v| {
+                if self.swap_ok(f, u, v) {
+                    best.set(Some((s, u, v)));
+                }
+            },
         );
         best.get()
     }
@@ -812,8 +913,13 @@ impl<'p> State<'p> {
     /// form's deviation vector and `m` its largest entry, a pair of swaps
     /// with feature changes `Δ₁ + Δ₂` improves only if `Δ₂` lies within `m`
     /// of `−d − Δ₁` in every coordinate, so the swaps are bucketed on a grid
-    /// of side `m` over (up to) their first three coordinates and each swap
-    /// looks up its partners in the 3ᵏ neighbouring cells.
+    /// of side `2m` over (up to) their first three coordinates and each
+    /// swap looks up its partners in the `2ᵏ` cells that box of side `2m`
+    /// meets (per coordinate its own cell and the nearer neighbour). A
+    /// cell is keyed by its coordinates packed in one word, each clamped to
+    /// ±2²⁰ (a far cell merges with the edge one: more partners are scored,
+    /// none is missed, as clamping keeps neighbours neighbours). The hard
+    /// constraints are checked only for the swaps of an improving pair.
     fn pair_move(&mut self, f: usize) -> bool {
         let pool = self.pool;
         let k = pool.k;
@@ -838,41 +944,57 @@ impl<'p> State<'p> {
             },
         );
         let dims = k.min(3);
-        let cell = |x: &[f64]| -> [i64; 3] {
+        const HALF: i64 = 1 << 20;
+        let side = 2.0 * m;
+        // A point's cell, and per coordinate the side its nearer neighbour
+        // cell is on.
+        let cell = |x: &[f64]| -> ([i64; 3], [i64; 3]) {
             let mut c = [0i64; 3];
-            for (ci, xi) in c.iter_mut().zip(&x[..dims]) {
-                *ci = (xi / m).floor() as i64;
+            let mut near = [0i64; 3];
+            for ((ci, ni), xi) in c.iter_mut().zip(&mut near).zip(&x[..dims]) {
+                let scaled = xi / side;
+                let floor = scaled.floor();
+                *ci = (floor as i64).clamp(2 - HALF, HALF - 2);
+                *ni = if scaled - floor < 0.5 { -1 } else { 1 };
             }
-            c
+            (c, near)
         };
-        let mut grid: HashMap<[i64; 3], Vec<u32>> = HashMap::new();
-        for (j, delta) in deltas.chunks_exact(k).enumerate() {
-            grid.entry(cell(delta)).or_default().push(j as u32);
+        let key = |c: [i64; 3]| -> u64 {
+            c.iter()
+                .fold(0u64, |acc, &ci| acc << 21 | (ci + HALF) as u64)
+        };
+        // The swaps sorted by cell (then by index), and per cell its run.
+        let mut sorted: Vec<(u64, u32)> = deltas
+            .chunks_exact(k)
+            .enumerate()
+            .map(|(j, delta)| (key(cell(delta).0), j as u32))
+            .collect();
+        sorted.sort_unstable();
+        let mut grid: HashMap<u64, std::ops::Range<usize>> = HashMap::with_capacity(sorted.len());
+        for (at, &(cell, _)) in sorted.iter().enumerate() {
+            grid.entry(cell).or_insert(at..at).end = at + 1;
         }
         let mut best: Option<((f64, f64), usize, usize)> = None;
+        // Per swap, whether it keeps every hard constraint on its own, once
+        // asked.
+        let mut alone: Vec<Option<bool>> = vec![None; swaps.len()];
         let mut query = vec![0.0; k];
         let mut combined = vec![0.0; k];
-        let offsets: Vec<[i64; 3]> = (0..3i64.pow(dims as u32))
-            .map(|mut n| {
-                let mut o = [0i64; 3];
-                for oi in o.iter_mut().take(dims) {
-                    *oi = n % 3 - 1;
-                    n /= 3;
-                }
-                o
-            })
+        // Per coordinate, whether to step to the nearer neighbour.
+        let steps: Vec<[bool; 3]> = (0..1usize << dims)
+            .map(|n| std::array::from_fn(|c| c < dims && n >> c & 1 == 1))
             .collect();
         for (i, di) in deltas.chunks_exact(k).enumerate() {
             for ((q, dv), x) in query.iter_mut().zip(&d).zip(di) {
                 *q = -dv - x;
             }
-            let centre = cell(&query);
-            for o in &offsets {
-                let key = [centre[0] + o[0], centre[1] + o[1], centre[2] + o[2]];
-                let Some(bucket) = grid.get(&key) else {
+            let (centre, side_of) = cell(&query);
+            for step in &steps {
+                let near = std::array::from_fn(|c| centre[c] + i64::from(step[c]) * side_of[c]);
+                let Some(run) = grid.get(&key(near)) else {
                     continue;
                 };
-                for &j in bucket {
+                for &(_, j) in &sorted[run.clone()] {
                     let j = j as usize;
                     if j <= i {
                         continue;
@@ -887,7 +1009,13 @@ impl<'p> State<'p> {
                         *c = dv + x + y;
                     }
                     let s = self.score_deviation(&combined);
-                    if Mode::Minimax.better(s, best.map_or(current, |b| b.0)) {
+                    if !Mode::Minimax.better(s, best.map_or(current, |b| b.0)) {
+                        continue;
+                    }
+                    let mut ok_alone = |x: usize, (u, v): (usize, usize)| {
+                        *alone[x].get_or_insert_with(|| self.swap_ok(f, u, v))
+                    };
+                    if ok_alone(i, (ui, vi)) && ok_alone(j, (uj, vj)) {
                         // Jointly admissible? Apply the first and test the second.
                         self.remove(f, ui);
                         self.add(f, vi);
@@ -920,6 +1048,7 @@ impl<'p> State<'p> {
     /// Returns whether the form improved.
     fn improve(&mut self, f: usize, budget: usize, mode: Mode) -> bool {
         let mut improved = false;
+        self.focus(f);
         for _ in 0..budget {
             let current = self.form_score(f);
             if current.0 <= self.tolerance {
@@ -963,12 +1092,6 @@ impl Mode {
 fn rotated(list: &[u32], start: u64) -> impl Iterator<Item = &u32> {
     let (a, b) = list.split_at((start % list.len().max(1) as u64) as usize);
     b.iter().chain(a)
-}
-
-/// The key of the unordered pair of forms `f` and `g`.
-fn pair(f: usize, g: usize) -> u64 {
-    let (a, b) = if f < g { (f, g) } else { (g, f) };
-    (a as u64) << 32 | b as u64
 }
 
 /// Lower score first, then lower priority (the random tie-break).

@@ -214,11 +214,11 @@ impl State<'_> {
             let Some(out) = self.displaced(f, shape) else {
                 continue;
             };
-            let before = self.excess as i64;
+            let before = self.overlap.excess() as i64;
             for &u in &out {
                 self.remove(f, u);
             }
-            let freed = before - self.excess as i64;
+            let freed = before - self.overlap.excess() as i64;
             for &v in &pool.by_shape[s] {
                 let v = v as usize;
                 if !self.relaxed_ok(f, None, v) || !self.time_ok(f, v) {
@@ -284,17 +284,10 @@ impl State<'_> {
         let mut budget = STEPS_PER_SLOT * slots;
         let mut tabu: HashMap<(usize, usize), usize> = HashMap::new();
         let mut step = 0usize;
-        while self.excess > 0 {
-            let mut over: Vec<u64> = self
-                .overlap
-                .iter()
-                .filter(|(_, s)| **s > self.max_shared)
-                .map(|(&key, _)| key)
-                .collect();
-            over.sort_unstable();
+        while self.overlap.excess() > 0 {
+            let mut over = self.overlap.over_full();
             over.shuffle(rng);
-            for key in over {
-                let (f, g) = ((key >> 32) as usize, (key & 0xffff_ffff) as usize);
+            for (f, g) in over {
                 if self.shared(f, g) <= self.max_shared {
                     continue;
                 }
@@ -316,7 +309,7 @@ impl State<'_> {
                 }
                 self.add(x, swap.into);
                 tabu.insert((x, swap.out), step + TENURE);
-                if self.excess == 0 {
+                if self.overlap.excess() == 0 {
                     break;
                 }
             }
@@ -411,18 +404,13 @@ impl State<'_> {
 
     /// The failure of the repair: the pair of forms that shares the most.
     fn unresolved(&self) -> AssemblyError {
-        let (key, shared) = self
-            .overlap
-            .iter()
-            .map(|(&key, &s)| (key, s))
-            .max_by_key(|&(key, s)| (s, std::cmp::Reverse(key)))
-            .unwrap_or((0, 0));
+        let ((first, second), shared) = self.overlap.most_shared();
         AssemblyError::OverlapUnresolved {
-            first: (key >> 32) as u32 + 1,
-            second: (key & 0xffff_ffff) as u32 + 1,
+            first: first as u32 + 1,
+            second: second as u32 + 1,
             shared,
             max_shared: self.max_shared,
-            excess: self.excess,
+            excess: self.overlap.excess(),
         }
     }
 }
