@@ -428,10 +428,7 @@ impl File<'_> {
             // The usual column, without a value enum per cell.
             let to_cell = |v: &Option<i64>| match *v {
                 None => Some(Cell::NotPresented),
-                Some(s) => u8::try_from(s)
-                    .ok()
-                    .filter(|&s| s <= MAX_CELL_SCORE)
-                    .map(Cell::Score),
+                Some(s) => whole_score(s).map(Cell::Score),
             };
             let cells: Vec<Cell> = values.iter().map_while(to_cell).collect();
             if cells.len() == values.len() {
@@ -502,8 +499,7 @@ fn score(
         _ => None,
     };
     whole
-        .and_then(|v| u8::try_from(v).ok())
-        .filter(|&v| v <= MAX_CELL_SCORE)
+        .and_then(whole_score)
         .ok_or_else(|| ParquetResponsesError::BadScore {
             source_name: source_name.to_owned(),
             row,
@@ -514,6 +510,11 @@ fn score(
                 Value::Text(t) => format!("`{}`", String::from_utf8_lossy(t)),
             },
         })
+}
+
+/// A whole number as a cell score, if it is one (`0..=MAX_CELL_SCORE`).
+fn whole_score(value: i64) -> Option<u8> {
+    u8::try_from(value).ok().filter(|&v| v <= MAX_CELL_SCORE)
 }
 
 /// An id value (person or item) as text, or the error naming it.

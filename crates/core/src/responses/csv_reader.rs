@@ -117,7 +117,8 @@ impl ResponseMatrix {
                 last_record_end(&buffer)
             };
             let block = &buffer[..end.unwrap_or(0)];
-            let parts = split_parts(block, rayon::current_num_threads() * PARTS_PER_THREAD);
+            let (parts, block_lines) =
+                split_parts(block, rayon::current_num_threads() * PARTS_PER_THREAD);
             let previous = std::mem::take(&mut parsed);
             let pushing = || pushed.push_all(&mut builder, previous, source_name);
             let parsing = || -> Vec<Part> {
@@ -131,9 +132,7 @@ impl ResponseMatrix {
             let (result, next) = rayon::join(pushing, parsing);
             result?;
             parsed = next;
-            line += parts.last().map_or(0, |&(start, stop, before)| {
-                before + count_byte(&block[start..stop], b'\n')
-            });
+            line += block_lines;
             if let Some(end) = end {
                 buffer.drain(..end);
             }
@@ -236,8 +235,8 @@ fn last_record_end(data: &[u8]) -> Option<usize> {
 }
 
 /// Cuts `block` (whole records) into about `parts` ranges of whole records:
-/// `(start, end, line breaks before start)`.
-fn split_parts(block: &[u8], parts: usize) -> Vec<(usize, usize, u64)> {
+/// `(start, end, line breaks before start)`, with the block's line breaks.
+fn split_parts(block: &[u8], parts: usize) -> (Vec<(usize, usize, u64)>, u64) {
     let target = (block.len() / parts.max(1)).max(MIN_PART_BYTES);
     let quoted = memchr::memchr(b'"', block).is_some();
     let mut ranges = Vec::with_capacity(parts);
@@ -258,7 +257,7 @@ fn split_parts(block: &[u8], parts: usize) -> Vec<(usize, usize, u64)> {
         lines += count_byte(&block[start..stop], b'\n');
         start = stop;
     }
-    ranges
+    (ranges, lines)
 }
 
 /// The end of the first line break outside quotes at or after `from`, for
