@@ -71,7 +71,11 @@
 //!    kind that serves the most unmet minimums and is least used relative
 //!    to its supply, so together they draw on the bank in proportion to
 //!    it. A form that later finds no item for a kind moves that slot to
-//!    another kind the ranges allow. Parallelism across mixes is carried by
+//!    another kind the ranges allow; when no single move keeps them, as a
+//!    last repair the slot moves to a kind of another cell while one of
+//!    that cell's slots moves back to the first cell, in a kind that keeps
+//!    the phase and item-kind ranges (`search/exchange.rs`), so every cell
+//!    keeps its count. Parallelism across mixes is carried by
 //!    the information target (and `max_mix_difference`, which gives every
 //!    form the same mix).
 //! 1. **Units.** A stand-alone item is a unit; the deliverable items of an

@@ -2,6 +2,7 @@
 //! docs of [`crate::assembly`] for the method).
 
 mod conflicts;
+mod exchange;
 mod overlap;
 
 use super::pool::Pool;
@@ -576,8 +577,9 @@ impl<'p> State<'p> {
     /// local search closes the gap. A form that finds no unit within the
     /// overlap limit takes the one that exceeds it least
     /// ([`State::force`]); the excess is then swapped away
-    /// ([`State::resolve`]). Fails when a form finds no unit at all, or the
-    /// excess cannot be removed.
+    /// ([`State::resolve`]). When nothing else fits, the form's mix
+    /// exchanges two slots between cells ([`State::exchange`]). Fails when
+    /// a form finds no unit at all, or the excess cannot be removed.
     fn construct(
         &mut self,
         rng: &mut ChaCha8Rng,
@@ -590,6 +592,7 @@ impl<'p> State<'p> {
         let mut round = 0usize;
         let mut repairs = REPAIRS * self.pool.need.iter().sum::<u32>() as usize * self.n_forms;
         let mut ejections = repairs;
+        let mut exchanges = repairs;
         let order = open.clone();
         while !open.is_empty() {
             let len = open.len();
@@ -608,6 +611,7 @@ impl<'p> State<'p> {
                     None if repairs > 0 && self.repair(f) => repairs -= 1,
                     None if self.force(f, rng) => {}
                     None if ejections > 0 && self.eject(f, rng) => ejections -= 1,
+                    None if exchanges > 0 && self.exchange(f) => exchanges -= 1,
                     None => {
                         let (kind, missing) = self.first_need(f).unwrap_or((0, 0));
                         return Err(AssemblyError::Stuck {

@@ -1313,3 +1313,48 @@ fn limits(forms: u32, max_shared: u32, max_uses: u32) -> AssemblyOptions {
         ..AssemblyOptions::default()
     }
 }
+
+/// A case the property test found (bank seed 945): the one Design-phase
+/// slot the blueprint asks for lands on a cell whose Design items all sit in
+/// sets too large for the form, while stand-alone Design items wait in other
+/// domains' cells. The assembler must move the Design requirement there
+/// (and a slot of that cell back) instead of giving up.
+#[test]
+fn design_slot_moves_to_a_cell_with_a_stand_alone_design_item() {
+    let spec = SyntheticSpec {
+        items: 240,
+        domains: 4,
+        scored_items: 4,
+        pretest_items: 0,
+        set_share: 0.24165417571324616,
+        enemy_share: 0.0,
+        time_limit_minutes: 8,
+        level_minimum: None,
+        ..SyntheticSpec::default()
+    };
+    let (bank, blueprint) = synthetic_bank(&spec, 945).unwrap();
+    let blueprint = edited(&bank, blueprint, |b| {
+        let at_most_one = crate::blueprint::Count::range(0, Some(1)).unwrap();
+        b.kinds.insert(ItemKind::Ordering, at_most_one);
+        let at_least_one = crate::blueprint::Count::range(1, None).unwrap();
+        b.phases.insert(LifecyclePhase::Design, at_least_one);
+    });
+    // The situation described above, read from the bank: no stand-alone
+    // Design item in d0/intermediate, some in other cells.
+    let standalone_design = |domain: &str| {
+        bank.items().iter().any(|i| {
+            i.set.is_none()
+                && i.status == ItemStatus::Operational
+                && i.phase == LifecyclePhase::Design
+                && i.level == CompetencyLevel::Intermediate
+                && i.domain.as_str() == domain
+        })
+    };
+    assert!(!standalone_design("d0"));
+    assert!(["d1", "d2", "d3"].into_iter().any(standalone_design));
+    let a = assemble(&bank, &blueprint, &limits(1, 2, 1), 0).unwrap();
+    assert_eq!(a.forms.len(), 1);
+    assert_eq!(breaches(&bank, &blueprint, &a.forms, 2, 1), None);
+    let c = coverage(&a.forms[0], &bank, &blueprint, &a.forms);
+    assert!(c.meets_blueprint(), "{:?}", c.problems);
+}
