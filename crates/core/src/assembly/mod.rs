@@ -79,7 +79,9 @@
 //!    the information target (and `max_mix_difference`, which gives every
 //!    form the same mix).
 //! 1. **Units.** A stand-alone item is a unit; the deliverable items of an
-//!    item set form one unit, so sets are all-or-none by construction. A
+//!    item set form one unit, so sets are all-or-none by construction (a
+//!    set with more items in a cell, domain, phase or item kind than its
+//!    maximum is left out, and its items are not counted as usable). A
 //!    unit's *shape* is its count vector over the blueprint cells plus the
 //!    pretest slot.
 //! 2. **Greedy construction, round robin, under an exposure plan.** Forms

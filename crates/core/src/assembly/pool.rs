@@ -248,11 +248,10 @@ impl Pool {
             })
             .collect();
         let bounds = bounds(blueprint, &cells, &classes);
-        // The most items of each kind a form may hold.
-        let mut kind_max = vec![u32::MAX; pretest + 1];
-        for b in &bounds {
-            for &k in &b.kinds {
-                kind_max[k] = kind_max[k].min(b.max);
+        let mut bounds_of = vec![Vec::new(); pretest + 1];
+        for (b, bound) in bounds.iter().enumerate() {
+            for &k in &bound.kinds {
+                bounds_of[k].push(b);
             }
         }
         let mut available = vec![0u32; pretest + 1];
@@ -306,19 +305,30 @@ impl Pool {
         let mut usable = vec![0u32; pretest + 1];
         let mut any_time = false;
         let mut shape = vec![0u32; pretest + 1];
+        // A unit's items per content constraint.
+        let mut per_bound = vec![0u32; bounds.len()];
         for (set, members) in groups {
             shape.fill(0);
+            per_bound.fill(0);
             // An operational item outside the blueprint's domains cannot be
-            // placed, and a set goes all or none.
+            // placed, and a set goes all or none: it fits only when no
+            // content constraint's maximum is below its items there (a set
+            // of three in a cell of at most one item never fits, even when
+            // its items are of three phases, three slot kinds).
             let mut placeable = true;
             for &i in &members {
                 match kind_of[i] {
-                    Some(k) => shape[k] += 1,
+                    Some(k) => {
+                        shape[k] += 1;
+                        for &b in &bounds_of[k] {
+                            per_bound[b] += 1;
+                        }
+                    }
                     None => placeable = false,
                 }
                 any_time |= items[i].expected_seconds.is_some();
             }
-            let fits = placeable && shape.iter().zip(&kind_max).all(|(s, n)| s <= n);
+            let fits = placeable && per_bound.iter().zip(&bounds).all(|(n, b)| *n <= b.max);
             let capacity = members.iter().map(|&i| item_cap(i)).min().unwrap_or(0);
             let self_enemy = members.iter().any(|&i| {
                 items[i]
@@ -409,12 +419,6 @@ impl Pool {
             }
         }
 
-        let mut bounds_of = vec![Vec::new(); pretest + 1];
-        for (b, bound) in bounds.iter().enumerate() {
-            for &k in &bound.kinds {
-                bounds_of[k].push(b);
-            }
-        }
         let mut pool = Pool {
             cells,
             need: Vec::new(),

@@ -1314,13 +1314,13 @@ fn limits(forms: u32, max_shared: u32, max_uses: u32) -> AssemblyOptions {
     }
 }
 
-/// A case the property test found (bank seed 945): the one Design-phase
-/// slot the blueprint asks for lands on a cell whose Design items all sit in
-/// sets too large for the form, while stand-alone Design items wait in other
-/// domains' cells. The assembler must move the Design requirement there
-/// (and a slot of that cell back) instead of giving up.
-#[test]
-fn design_slot_moves_to_a_cell_with_a_stand_alone_design_item() {
+/// A case the property test found (bank seed 945): four domains of one
+/// intermediate item each, at least one Design item, at most one Ordering
+/// item. Every Design item of d0/intermediate belongs to a set of three
+/// d0/intermediate items (of three phases, so three slot kinds of one
+/// each), which the cell's one slot cannot hold; stand-alone Design items
+/// wait in other domains' cells.
+fn design_in_sets_instance() -> (ItemBank, CheckedBlueprint) {
     let spec = SyntheticSpec {
         items: 240,
         domains: 4,
@@ -1339,8 +1339,16 @@ fn design_slot_moves_to_a_cell_with_a_stand_alone_design_item() {
         let at_least_one = crate::blueprint::Count::range(1, None).unwrap();
         b.phases.insert(LifecyclePhase::Design, at_least_one);
     });
-    // The situation described above, read from the bank: no stand-alone
-    // Design item in d0/intermediate, some in other cells.
+    (bank, blueprint)
+}
+
+/// The instance above is solved: the mix counts only items in units a form
+/// can hold, so it puts the Design slot where a stand-alone Design item is
+/// (and the exchange of slots between cells would repair it otherwise).
+#[test]
+fn design_slot_goes_to_a_cell_with_a_stand_alone_design_item() {
+    let (bank, blueprint) = design_in_sets_instance();
+    // The situation described above, read from the bank.
     let standalone_design = |domain: &str| {
         bank.items().iter().any(|i| {
             i.set.is_none()
@@ -1357,4 +1365,124 @@ fn design_slot_moves_to_a_cell_with_a_stand_alone_design_item() {
     assert_eq!(breaches(&bank, &blueprint, &a.forms, 2, 1), None);
     let c = coverage(&a.forms[0], &bank, &blueprint, &a.forms);
     assert!(c.meets_blueprint(), "{:?}", c.problems);
+}
+
+/// No unit of the pool holds more items of a content constraint than the
+/// constraint's maximum: the d0/intermediate sets of three above are left
+/// out (and their items are not counted as usable), though each of their
+/// slot kinds alone may hold one item.
+#[test]
+fn sets_a_cell_cannot_hold_are_not_usable() {
+    let (bank, blueprint) = design_in_sets_instance();
+    let in_d0_intermediate =
+        |i: &Item| i.domain.as_str() == "d0" && i.level == CompetencyLevel::Intermediate;
+    // By hand from the bank: some set has all three items in d0/intermediate.
+    let mut per_set: HashMap<&SetId, usize> = HashMap::new();
+    for item in bank.items().iter().filter(|i| in_d0_intermediate(i)) {
+        if let Some(set) = &item.set {
+            *per_set.entry(set).or_default() += 1;
+        }
+    }
+    assert!(per_set.values().any(|&n| n == 3), "{per_set:?}");
+    let limits = pool::Limits {
+        capacity: 1,
+        exposure: None,
+        item_caps: None,
+    };
+    let pool = pool::Pool::build(&bank, &blueprint, &Objective::Auto, &limits).unwrap();
+    for unit in &pool.units {
+        let shape = &pool.shapes[unit.shape];
+        for bound in &pool.bounds {
+            let items: u32 = bound.kinds.iter().map(|&k| shape[k]).sum();
+            assert!(items <= bound.max, "{:?} {:?}", unit.set, bound.scope);
+        }
+    }
+    let d0_intermediate = pool
+        .bounds
+        .iter()
+        .find(|b| {
+            b.scope
+                == Scope::Cell {
+                    domain: crate::ids::DomainId::new("d0"),
+                    level: CompetencyLevel::Intermediate,
+                }
+        })
+        .unwrap();
+    let usable: u32 = d0_intermediate.kinds.iter().map(|&k| pool.usable[k]).sum();
+    let standalone = bank
+        .items()
+        .iter()
+        .filter(|i| i.set.is_none() && i.status == ItemStatus::Operational)
+        .filter(|i| in_d0_intermediate(i))
+        .count();
+    assert_eq!(usable as usize, standalone);
+}
+
+/// The exchange of two slots between cells, by hand: two domains of one
+/// intermediate item each, at least one Design item. Domain d0 has three
+/// Design and three Discovery items, d1 one Design and three Discovery
+/// items, and every d0 Design item is an enemy of every d1 item. The mix
+/// puts the Design slot on d0 (three items against one), but the only forms
+/// are d1's Design item with a d0 Discovery item: the Design slot must move
+/// to d1 and d1's slot back to d0 as Discovery, which no single move of one
+/// slot (cells are exact) nor forcing an item in (enemies stay hard) can do.
+#[test]
+fn design_slot_and_a_cell_slot_change_places_when_enemies_block_the_mix() {
+    let spec = SyntheticSpec {
+        items: 10,
+        domains: 2,
+        scored_items: 2,
+        pretest_share: 0.0,
+        set_share: 0.0,
+        enemy_share: 0.0,
+        ..SyntheticSpec::default()
+    };
+    let (bank, blueprint) = synthetic_bank(&spec, 1).unwrap();
+    // (domain, phase) of the ten items, in bank order.
+    let layout = [
+        ("d0", LifecyclePhase::Design),
+        ("d0", LifecyclePhase::Design),
+        ("d0", LifecyclePhase::Design),
+        ("d0", LifecyclePhase::Discovery),
+        ("d0", LifecyclePhase::Discovery),
+        ("d0", LifecyclePhase::Discovery),
+        ("d1", LifecyclePhase::Design),
+        ("d1", LifecyclePhase::Discovery),
+        ("d1", LifecyclePhase::Discovery),
+        ("d1", LifecyclePhase::Discovery),
+    ];
+    let mut items: Vec<Item> = bank.items().to_vec();
+    let ids: Vec<ItemId> = items.iter().map(|i| i.id.clone()).collect();
+    for (n, (item, (domain, phase))) in items.iter_mut().zip(layout).enumerate() {
+        item.domain = crate::ids::DomainId::new(domain);
+        item.task = crate::ids::TaskId::new(format!("T-{domain}"));
+        item.level = CompetencyLevel::Intermediate;
+        item.phase = phase;
+        item.enemies = match n {
+            0..3 => ids[6..].to_vec(),
+            6.. => ids[..3].to_vec(),
+            _ => Vec::new(),
+        };
+    }
+    let bank = ItemBank::new(bank.jta().clone(), bank.sets().to_vec(), items).unwrap();
+    let blueprint = edited(&bank, blueprint, |b| {
+        for d in &mut b.domains {
+            d.levels = crate::blueprint::LevelCounts::exact(0, 1, 0);
+        }
+        let at_least_one = crate::blueprint::Count::range(1, None).unwrap();
+        b.phases.insert(LifecyclePhase::Design, at_least_one);
+    });
+    for seed in 0..4 {
+        let a = assemble(&bank, &blueprint, &limits(1, 2, 1), seed).unwrap();
+        let form: BTreeSet<&str> = a.forms[0].slots.iter().map(|s| s.item.as_str()).collect();
+        let d1_design = ids[6].as_str();
+        assert!(form.contains(d1_design), "{form:?}");
+        assert!(
+            ids[3..6].iter().any(|i| form.contains(i.as_str())),
+            "{form:?}"
+        );
+        assert_eq!(breaches(&bank, &blueprint, &a.forms, 2, 1), None);
+        let c = coverage(&a.forms[0], &bank, &blueprint, &a.forms);
+        assert!(c.meets_blueprint(), "{:?}", c.problems);
+    }
 }
