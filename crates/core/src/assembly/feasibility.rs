@@ -72,8 +72,9 @@ pub(crate) fn check(
     check_mixes(pool, &needs, max_shared, max_uses)
 }
 
-/// Checks every slot kind and the whole form, and the time limit, for the
-/// forms' mixes `needs` (per form, items per slot kind).
+/// Checks every slot kind and the whole form for the forms' mixes `needs`
+/// (per form, items per slot kind), and the time limit for any mix the
+/// ranges allow ([`fastest_seconds`]).
 pub(crate) fn check_mixes(
     pool: &Pool,
     needs: &[Vec<u32>],
@@ -140,18 +141,15 @@ pub(crate) fn check_mixes(
         });
     }
     if let Some(limit) = pool.time_limit {
-        let prefix = fastest_prefix(pool);
-        for need in needs {
-            let fastest = fastest_seconds(&prefix, need);
-            if fastest > limit {
-                return Err(AssemblyError::TimeShort {
-                    fastest_seconds: fastest,
-                    limit_seconds: limit,
-                });
-            }
+        let fastest = fastest_seconds(pool, 1, 1);
+        if fastest > limit {
+            return Err(AssemblyError::TimeShort {
+                fastest_seconds: fastest,
+                limit_seconds: limit,
+            });
         }
         let budget = u64::from(forms) * limit;
-        let fastest = fastest_total_seconds(pool, needs, max_uses);
+        let fastest = fastest_seconds(pool, forms, max_uses);
         if fastest > budget {
             return Err(AssemblyError::TimeBudgetShort {
                 forms,
@@ -163,76 +161,69 @@ pub(crate) fn check_mixes(
     Ok(())
 }
 
-/// A lower bound on the expected time of all forms together: each form
-/// takes at most the limit, so all take at most `forms · limit`; and
-/// however the slots are filled, per slot kind its total demand
-/// `T_k = Σ_f need_f(k)` is met by items each used at most
-/// `min(capacity, forms)` times, which takes at least the time of the `T_k`
-/// fastest item uses (a set's time spread evenly over its items, as in
-/// [`fastest_seconds`]). The fast items cannot all go on every form.
-fn fastest_total_seconds(pool: &Pool, needs: &[Vec<u32>], max_uses: u32) -> u64 {
-    let forms = needs.len() as u32;
-    let mut per_kind: Vec<Vec<(u64, u32)>> = vec![Vec::new(); pool.kinds()];
+/// A lower bound on the expected time of `forms` forms together, whatever
+/// their mixes: each form takes at most the limit, so all take at most
+/// `forms · limit`. The bound keeps of the blueprint only each cell's range
+/// `[lo, hi]` (and the pretest count) and the form's length `n`, so it holds
+/// for every mix the ranges allow (the forms' chosen mixes are one of many:
+/// a slow chosen mix proves nothing). An item goes on at most
+/// `min(capacity, max_uses, forms)` forms. Per cell, the `forms · lo` fastest
+/// item uses are taken; the rest of the `forms · n` slots take the fastest
+/// uses left in any cell, at most `forms · hi` per cell. Taking the cheapest
+/// uses first is optimal here: the relaxed problem has only per-cell lower
+/// and upper limits and a total. A set's time is spread evenly over its
+/// items. With exact cells this is the time of each cell's fastest items,
+/// the bound of one form when `forms` and `max_uses` are 1.
+fn fastest_seconds(pool: &Pool, forms: u32, max_uses: u32) -> u64 {
+    // A kind's first constraint is its cell (or the pretest slots): the
+    // groups of the bound.
+    let group = |kind: usize| pool.bounds_of[kind][0];
+    let mut uses: Vec<Vec<(u64, u64)>> = vec![Vec::new(); pool.bounds.len()];
     for unit in &pool.units {
         let per_item = unit.seconds / u64::from(unit.n_items.max(1));
-        let uses = unit.capacity.min(max_uses).min(forms);
+        let cap = u64::from(unit.capacity.min(max_uses).min(forms));
         for (kind, &count) in pool.shapes[unit.shape].iter().enumerate() {
-            per_kind[kind].extend(std::iter::repeat_n((per_item, uses), count as usize));
+            let list = &mut uses[group(kind)];
+            list.extend(std::iter::repeat_n((per_item, cap), count as usize));
         }
     }
-    per_kind
-        .iter_mut()
-        .enumerate()
-        .map(|(kind, items)| {
-            let mut demand: u64 = needs.iter().map(|n| u64::from(n[kind])).sum();
-            items.sort_unstable();
-            let mut total = 0;
-            for &(seconds, uses) in items.iter() {
-                let take = demand.min(u64::from(uses));
-                total += take * seconds;
-                demand -= take;
-                if demand == 0 {
-                    break;
-                }
+    let forms = u64::from(forms);
+    let groups: Vec<usize> = {
+        let mut g: Vec<usize> = (0..pool.kinds()).map(group).collect();
+        g.sort_unstable();
+        g.dedup();
+        g
+    };
+    let mut total = 0;
+    let mut taken = 0;
+    // Uses left after each cell's minimum: (seconds, uses).
+    let mut rest: Vec<(u64, u64)> = Vec::new();
+    for &g in &groups {
+        let list = &mut uses[g];
+        list.sort_unstable();
+        let bound = &pool.bounds[g];
+        let mut lo = forms * u64::from(bound.min);
+        let mut room = forms * u64::from(bound.max) - lo;
+        for &(seconds, cap) in list.iter() {
+            let take = lo.min(cap);
+            total += take * seconds;
+            taken += take;
+            lo -= take;
+            let more = (cap - take).min(room);
+            room -= more;
+            if more > 0 {
+                rest.push((seconds, more));
             }
-            total
-        })
-        .sum()
-}
-
-/// Per slot kind, the running sums of its items' expected times, fastest
-/// first (a set's time spread evenly over its items for this bound):
-/// `prefix[k][n]` is the least time `n` items of kind `k` can take.
-fn fastest_prefix(pool: &Pool) -> Vec<Vec<u64>> {
-    let mut per_kind: Vec<Vec<u64>> = vec![Vec::new(); pool.kinds()];
-    for unit in &pool.units {
-        let per_item = unit.seconds / u64::from(unit.n_items.max(1));
-        for (kind, &count) in pool.shapes[unit.shape].iter().enumerate() {
-            per_kind[kind].extend(std::iter::repeat_n(per_item, count as usize));
         }
     }
-    per_kind
-        .into_iter()
-        .map(|mut times| {
-            times.sort_unstable();
-            std::iter::once(0)
-                .chain(times.into_iter().scan(0, |sum, t| {
-                    *sum += t;
-                    Some(*sum)
-                }))
-                .collect()
-        })
-        .collect()
-}
-
-/// A lower bound on a form's expected time: per slot kind, the sum of the
-/// fastest items' times (from [`fastest_prefix`]).
-fn fastest_seconds(prefix: &[Vec<u64>], need: &[u32]) -> u64 {
-    prefix
-        .iter()
-        .zip(need)
-        .map(|(p, &n)| p[(n as usize).min(p.len() - 1)])
-        .sum()
+    let slots = forms * u64::from(pool.need.iter().sum::<u32>());
+    rest.sort_unstable();
+    for (seconds, more) in rest {
+        let take = slots.saturating_sub(taken).min(more);
+        total += take * seconds;
+        taken += take;
+    }
+    total
 }
 
 #[cfg(test)]

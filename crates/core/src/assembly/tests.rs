@@ -1418,16 +1418,11 @@ fn sets_a_cell_cannot_hold_are_not_usable() {
     assert_eq!(usable as usize, standalone);
 }
 
-/// The exchange of two slots between cells, by hand: two domains of one
-/// intermediate item each, at least one Design item. Domain d0 has three
-/// Design and three Discovery items, d1 one Design and three Discovery
-/// items, and every d0 Design item is an enemy of every d1 item. The mix
-/// puts the Design slot on d0 (three items against one), but the only forms
-/// are d1's Design item with a d0 Discovery item: the Design slot must move
-/// to d1 and d1's slot back to d0 as Discovery, which no single move of one
-/// slot (cells are exact) nor forcing an item in (enemies stay hard) can do.
-#[test]
-fn design_slot_and_a_cell_slot_change_places_when_enemies_block_the_mix() {
+/// Two domains of one intermediate item each, at least one Design item, an
+/// 8-minute limit; ten items: d0 has three Design items (0-2) and three
+/// Discovery items (3-5), d1 one Design item (6) and three Discovery items
+/// (7-9), each of 60 s and without enemies; then `edit` on the items.
+fn design_in_two_domains(edit: impl FnOnce(&mut [Item])) -> (ItemBank, CheckedBlueprint) {
     let spec = SyntheticSpec {
         items: 10,
         domains: 2,
@@ -1435,35 +1430,24 @@ fn design_slot_and_a_cell_slot_change_places_when_enemies_block_the_mix() {
         pretest_share: 0.0,
         set_share: 0.0,
         enemy_share: 0.0,
+        time_limit_minutes: 8,
         ..SyntheticSpec::default()
     };
     let (bank, blueprint) = synthetic_bank(&spec, 1).unwrap();
-    // (domain, phase) of the ten items, in bank order.
-    let layout = [
-        ("d0", LifecyclePhase::Design),
-        ("d0", LifecyclePhase::Design),
-        ("d0", LifecyclePhase::Design),
-        ("d0", LifecyclePhase::Discovery),
-        ("d0", LifecyclePhase::Discovery),
-        ("d0", LifecyclePhase::Discovery),
-        ("d1", LifecyclePhase::Design),
-        ("d1", LifecyclePhase::Discovery),
-        ("d1", LifecyclePhase::Discovery),
-        ("d1", LifecyclePhase::Discovery),
-    ];
     let mut items: Vec<Item> = bank.items().to_vec();
-    let ids: Vec<ItemId> = items.iter().map(|i| i.id.clone()).collect();
-    for (n, (item, (domain, phase))) in items.iter_mut().zip(layout).enumerate() {
+    for (n, item) in items.iter_mut().enumerate() {
+        let domain = if n < 6 { "d0" } else { "d1" };
         item.domain = crate::ids::DomainId::new(domain);
         item.task = crate::ids::TaskId::new(format!("T-{domain}"));
         item.level = CompetencyLevel::Intermediate;
-        item.phase = phase;
-        item.enemies = match n {
-            0..3 => ids[6..].to_vec(),
-            6.. => ids[..3].to_vec(),
-            _ => Vec::new(),
+        item.phase = match n {
+            0..3 | 6 => LifecyclePhase::Design,
+            _ => LifecyclePhase::Discovery,
         };
+        item.enemies.clear();
+        item.expected_seconds = Some(60);
     }
+    edit(&mut items);
     let bank = ItemBank::new(bank.jta().clone(), bank.sets().to_vec(), items).unwrap();
     let blueprint = edited(&bank, blueprint, |b| {
         for d in &mut b.domains {
@@ -1472,17 +1456,63 @@ fn design_slot_and_a_cell_slot_change_places_when_enemies_block_the_mix() {
         let at_least_one = crate::blueprint::Count::range(1, None).unwrap();
         b.phases.insert(LifecyclePhase::Design, at_least_one);
     });
+    (bank, blueprint)
+}
+
+/// Asserts that seeds 0-3 each give a form of d1's Design item and a d0
+/// Discovery item, meeting every hard constraint.
+fn assert_d1_design_and_d0_discovery(bank: &ItemBank, blueprint: &CheckedBlueprint) {
+    let ids: Vec<&str> = bank.items().iter().map(|i| i.id.as_str()).collect();
     for seed in 0..4 {
-        let a = assemble(&bank, &blueprint, &limits(1, 2, 1), seed).unwrap();
+        let a = assemble(bank, blueprint, &limits(1, 2, 1), seed).unwrap();
         let form: BTreeSet<&str> = a.forms[0].slots.iter().map(|s| s.item.as_str()).collect();
-        let d1_design = ids[6].as_str();
-        assert!(form.contains(d1_design), "{form:?}");
-        assert!(
-            ids[3..6].iter().any(|i| form.contains(i.as_str())),
-            "{form:?}"
-        );
-        assert_eq!(breaches(&bank, &blueprint, &a.forms, 2, 1), None);
-        let c = coverage(&a.forms[0], &bank, &blueprint, &a.forms);
+        assert!(form.contains(ids[6]), "{form:?}");
+        assert!(ids[3..6].iter().any(|i| form.contains(i)), "{form:?}");
+        assert_eq!(breaches(bank, blueprint, &a.forms, 2, 1), None);
+        let c = coverage(&a.forms[0], bank, blueprint, &a.forms);
         assert!(c.meets_blueprint(), "{:?}", c.problems);
     }
+}
+
+/// The exchange of two slots between cells, by hand: in
+/// [`design_in_two_domains`], every d0 Design item is an enemy of every d1
+/// item. The mix puts the Design slot on d0 (three items against one), but
+/// the only forms are d1's Design item with a d0 Discovery item: the Design
+/// slot must move to d1 and d1's slot back to d0 as Discovery, which no
+/// single move of one slot (cells are exact) nor forcing an item in
+/// (enemies stay hard) can do.
+#[test]
+fn design_slot_and_a_cell_slot_change_places_when_enemies_block_the_mix() {
+    let (bank, blueprint) = design_in_two_domains(|items| {
+        let ids: Vec<ItemId> = items.iter().map(|i| i.id.clone()).collect();
+        for (n, item) in items.iter_mut().enumerate() {
+            item.enemies = match n {
+                0..3 => ids[6..].to_vec(),
+                6.. => ids[..3].to_vec(),
+                _ => Vec::new(),
+            };
+        }
+    });
+    assert_d1_design_and_d0_discovery(&bank, &blueprint);
+}
+
+/// A slow chosen mix proves nothing: in [`design_in_two_domains`], d0's
+/// Design items take 450 s each and every other item 60 s. The mix puts the
+/// Design slot on d0, which needs 510 s of the 480; the form of d1's Design
+/// item and a d0 Discovery item takes 120 s. The time check must not call
+/// the request infeasible, and the assembler must move the Design slot.
+#[test]
+fn a_slow_mix_is_no_proof_that_the_time_limit_cannot_be_met() {
+    let slow = |items: &mut [Item], which: &[usize]| {
+        for &n in which {
+            items[n].expected_seconds = Some(450);
+        }
+    };
+    let (bank, blueprint) = design_in_two_domains(|items| slow(items, &[0, 1, 2]));
+    assert_d1_design_and_d0_discovery(&bank, &blueprint);
+    // With d1's Design item as slow, no form fits (450 s + 60 s). The
+    // counting bound keeps only the cells' ranges (every Design item could
+    // be avoided there), so the search is what reports it.
+    let (bank, blueprint) = design_in_two_domains(|items| slow(items, &[0, 1, 2, 6]));
+    assert!(assemble(&bank, &blueprint, &limits(1, 2, 1), 0).is_err());
 }
