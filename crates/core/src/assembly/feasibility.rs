@@ -61,58 +61,67 @@ fn min_shared(total: u64, supply: u32) -> u64 {
     extra * (r + 1) * r / 2 + (d - extra) * r * r.saturating_sub(1) / 2
 }
 
-/// [`check_mixes`] for `forms` forms of the pool's balanced mix.
+/// Checks that `forms` forms can exist under the overlap and use limits,
+/// whatever their mixes within the blueprint's ranges (a mix the assembler
+/// chose is one of many, and a shortfall of it proves nothing): each cell
+/// and the pretest slots, the overlap budget they share, the whole form,
+/// every domain, phase and item kind, and the time limit
+/// ([`fastest_seconds`]). A constraint's minimum is what every form must
+/// hold of it; with exact cells (the mix is then forced) these are the
+/// forms' own counts.
 pub(crate) fn check(
     pool: &Pool,
     forms: u32,
     max_shared: u32,
     max_uses: u32,
 ) -> Result<(), AssemblyError> {
-    let needs = vec![pool.need.clone(); forms as usize];
-    check_mixes(pool, &needs, max_shared, max_uses)
-}
-
-/// Checks every slot kind and the whole form for the forms' mixes `needs`
-/// (per form, items per slot kind), and the time limit for any mix the
-/// ranges allow ([`fastest_seconds`]).
-pub(crate) fn check_mixes(
-    pool: &Pool,
-    needs: &[Vec<u32>],
-    max_shared: u32,
-    max_uses: u32,
-) -> Result<(), AssemblyError> {
-    let forms = needs.len() as u32;
-    let pretest = pool.cells.len();
-    let demand = |kind: usize| -> (u32, u64) {
-        let per_form = needs.iter().map(|n| n[kind]).max().unwrap_or(0);
-        let total = needs.iter().map(|n| u64::from(n[kind])).sum();
-        (per_form, total)
-    };
-    for kind in 0..pool.kinds() {
-        let (per_form, total) = demand(kind);
-        let needed = min_distinct_total(forms, per_form, total, max_uses, max_shared);
-        if pool.usable[kind] < needed {
+    // A constraint's demand: per form its minimum, over all forms that
+    // many times; and the items that can meet it.
+    let short = |b: usize, kind: &'static str| -> Result<(), AssemblyError> {
+        let bound = &pool.bounds[b];
+        let total = u64::from(forms) * u64::from(bound.min);
+        let needed = min_distinct_total(forms, bound.min, total, max_uses, max_shared);
+        let usable: u32 = bound.kinds.iter().map(|&k| pool.usable[k]).sum();
+        if usable < needed {
             return Err(AssemblyError::Short {
-                scope: pool.scope(kind),
+                scope: bound.scope.clone(),
                 forms,
-                per_form,
+                per_form: bound.min,
                 max_shared,
                 max_uses: max_uses.min(forms),
                 needed,
-                available: pool.available[kind],
-                usable: pool.usable[kind],
-                kind: if kind == pretest {
-                    "pretest"
-                } else {
-                    "operational"
-                },
+                available: bound.kinds.iter().map(|&k| pool.available[k]).sum(),
+                usable,
+                kind,
             });
         }
+        Ok(())
+    };
+    // Cells and the pretest slots: a kind's first constraint; they
+    // partition the items.
+    let pretest = pool.cells.len();
+    let mut groups: Vec<usize> = (0..pool.kinds()).map(|k| pool.bounds_of[k][0]).collect();
+    groups.dedup();
+    for &g in &groups {
+        let pretest_slots = pool.bounds[g].kinds == [pretest];
+        short(
+            g,
+            if pretest_slots {
+                "pretest"
+            } else {
+                "operational"
+            },
+        )?;
     }
     // The overlap budget is shared by all cells: each cell that must reuse
     // items spends at least its balanced number of shared incidences.
-    let spent: u64 = (0..pool.kinds())
-        .map(|kind| min_shared(demand(kind).1, pool.usable[kind]))
+    let spent: u64 = groups
+        .iter()
+        .map(|&g| {
+            let bound = &pool.bounds[g];
+            let usable = bound.kinds.iter().map(|&k| pool.usable[k]).sum();
+            min_shared(u64::from(forms) * u64::from(bound.min), usable)
+        })
         .sum();
     let n = u64::from(forms);
     let budget = n * n.saturating_sub(1) / 2 * u64::from(max_shared);
@@ -139,6 +148,16 @@ pub(crate) fn check_mixes(
             usable,
             kind: "operational and pretest",
         });
+    }
+    // Domains, phases and item kinds (the whole form is checked above).
+    for (b, bound) in pool.bounds.iter().enumerate() {
+        let other = matches!(
+            bound.scope,
+            Scope::Domain { .. } | Scope::Phase { .. } | Scope::ItemKind { .. }
+        );
+        if other {
+            short(b, "operational")?;
+        }
     }
     if let Some(limit) = pool.time_limit {
         let fastest = fastest_seconds(pool, 1, 1);

@@ -134,8 +134,11 @@
 //!
 //! Because swaps keep shapes, content constraints hold after every step;
 //! cross-form constraints are checked on every move. Infeasible requests are
-//! caught before the search by counting arguments that name the cell and the
-//! shortfall ([`AssemblyError::Short`], [`AssemblyError::OverlapShort`],
+//! caught before the search by counting arguments that name the constraint
+//! (cell, domain, phase, item kind, pretest slots, the whole form) and the
+//! shortfall, from each constraint's minimum, so they hold for every mix the
+//! ranges allow and not only the chosen ones (`feasibility.rs`;
+//! [`AssemblyError::Short`], [`AssemblyError::OverlapShort`],
 //! [`AssemblyError::TimeBudgetShort`]); if the heuristic still cannot
 //! complete a form it says which form and which need it could not fill.
 //!
@@ -830,7 +833,7 @@ pub fn assemble_with_progress(
         blueprint.max_mix_difference.is_some(),
         seed,
     )?;
-    feasibility::check_mixes(&pool, &needs, max_shared, capacity)?;
+    feasibility::check(&pool, options.forms, max_shared, capacity)?;
     let published = published_shares(bank, &pool, options);
     let selection = search::run(
         &pool,

@@ -1516,3 +1516,29 @@ fn a_slow_mix_is_no_proof_that_the_time_limit_cannot_be_met() {
     let (bank, blueprint) = design_in_two_domains(|items| slow(items, &[0, 1, 2, 6]));
     assert!(assemble(&bank, &blueprint, &limits(1, 2, 1), 0).is_err());
 }
+
+/// A phase minimum that the forms together cannot meet is named, whatever
+/// mixes the assembler would choose: in [`design_in_two_domains`] with item
+/// 2 turned Discovery, three Design items remain; four forms of at least
+/// one Design item each, every item on at most one form, need four (by
+/// hand). Each cell could supply its four slots (d0 six items, d1 four).
+#[test]
+fn a_phase_minimum_all_forms_cannot_meet_is_proved_infeasible() {
+    let (bank, blueprint) =
+        design_in_two_domains(|items| items[2].phase = LifecyclePhase::Discovery);
+    match assemble(&bank, &blueprint, &limits(4, 2, 1), 0) {
+        Err(AssemblyError::Short {
+            scope: Scope::Phase { phase },
+            forms: 4,
+            per_form: 1,
+            needed: 4,
+            available: 3,
+            usable: 3,
+            ..
+        }) => assert_eq!(phase, LifecyclePhase::Design),
+        other => panic!("{other:?}"),
+    }
+    // Three forms fit: one Design item each.
+    let a = assemble(&bank, &blueprint, &limits(3, 2, 1), 0).unwrap();
+    assert_eq!(breaches(&bank, &blueprint, &a.forms, 2, 1), None);
+}
