@@ -592,7 +592,9 @@ impl<'p> State<'p> {
         let mut round = 0usize;
         let mut repairs = REPAIRS * self.pool.need.iter().sum::<u32>() as usize * self.n_forms;
         let mut ejections = repairs;
-        let mut exchanges = repairs;
+        // Each exchange scans the slot kinds of two cells per target kind;
+        // a few per form are what a misplaced phase or item-kind slot needs.
+        let mut exchanges = REPAIRS * self.n_forms;
         let order = open.clone();
         while !open.is_empty() {
             let len = open.len();

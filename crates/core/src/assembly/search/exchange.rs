@@ -29,6 +29,10 @@ impl State<'_> {
             return false;
         };
         let scored = pool.cells.len();
+        // Items per content constraint of the form's mix.
+        let sums: Vec<i64> = (pool.bounds.iter())
+            .map(|b| b.kinds.iter().map(|&k| i64::from(self.mix[f][k])).sum())
+            .collect();
         // The slot kinds of a kind's cell (its first constraint).
         let cell_kinds = |k: usize| &pool.bounds[pool.bounds_of[k][0]].kinds;
         let mut targets: Vec<usize> = (0..scored)
@@ -51,7 +55,7 @@ impl State<'_> {
                 };
                 for &y in cell_kinds(from) {
                     let moves = [(from, -1), (to, 1), (x, -1), (y, 1)];
-                    if y == from || y == x || !self.keeps_ranges(f, &moves) {
+                    if y == from || y == x || !self.keeps_ranges(&sums, &moves) {
                         continue;
                     }
                     // The need after the moves (a filled `x` slot's need
@@ -86,11 +90,11 @@ impl State<'_> {
             .find(|&u| self.hot[u].shape as usize == shape)
     }
 
-    /// Whether form `f`'s mix changed by `moves` (slot kind, change) keeps
-    /// every content constraint the moves touch within its range.
-    fn keeps_ranges(&self, f: usize, moves: &[(usize, i64)]) -> bool {
+    /// Whether a mix with `sums` items per content constraint, changed by
+    /// `moves` (slot kind, change), keeps every constraint the moves touch
+    /// within its range.
+    fn keeps_ranges(&self, sums: &[i64], moves: &[(usize, i64)]) -> bool {
         let pool = self.pool;
-        let mix = &self.mix[f];
         moves.iter().all(|&(k, _)| {
             pool.bounds_of[k].iter().all(|&b| {
                 let bound = &pool.bounds[b];
@@ -99,8 +103,7 @@ impl State<'_> {
                     .filter(|(j, _)| pool.bounds_of[*j].contains(&b))
                     .map(|(_, d)| d)
                     .sum();
-                let sum: i64 = bound.kinds.iter().map(|&j| i64::from(mix[j])).sum();
-                (i64::from(bound.min)..=i64::from(bound.max)).contains(&(sum + change))
+                (i64::from(bound.min)..=i64::from(bound.max)).contains(&(sums[b] + change))
             })
         })
     }
