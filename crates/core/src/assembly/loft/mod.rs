@@ -46,7 +46,14 @@
 //! normalised weighted deviation heuristic; then random same-shape swaps
 //! lower the largest deviation until it is within
 //! [`LoftOptions::tolerance`]. [`LoftQuality::max_deviation`] reports the
-//! deviation reached.
+//! deviation reached. A slot whose units carry no scored item (the pretest
+//! slots) takes the first fitting unit drawn: they all score alike.
+//! Without a statistical objective each slot takes the least exposed of up
+//! to 3 random fitting units within their cap.
+//!
+//! The draws come from the units within their cap (listed once per
+//! attempt, a unit leaving its list when it joins the form), each index
+//! from one 32-bit draw by Lemire's multiply-shift.
 
 mod exposure;
 mod select;
@@ -184,6 +191,8 @@ pub struct LoftPlan {
     with_kind: Vec<Vec<u32>>,
     /// The pool's mean features per scored item.
     mean: Vec<f64>,
+    /// Per slot kind, whether its units all score alike.
+    flat: Vec<bool>,
     /// Per bank item, the texts its delivery shows.
     shown: Vec<ShownTexts>,
     /// Per bank item, its option and prompt ids.
@@ -262,6 +271,16 @@ impl LoftPlan {
         for m in &mut mean {
             *m /= f64::from(scored.max(1));
         }
+        let parts = select::shape_parts(&pool);
+        let flat = with_kind
+            .iter()
+            .map(|list| {
+                pool.k > 0
+                    && list
+                        .iter()
+                        .all(|&u| select::scored_items(&parts, &pool, u) == 0)
+            })
+            .collect();
         let mut digest = StableHasher::new();
         // The bank enters by its fingerprint, hashed once when it was built.
         digest.str("exam-engine loft form v3");
@@ -305,11 +324,12 @@ impl LoftPlan {
             handles,
             rate,
             max_item_uses,
-            parts: select::shape_parts(&pool),
+            parts,
             slots: select::slot_kinds(&pool),
             pool,
             with_kind,
             mean,
+            flat,
             shown,
             ids,
             stimuli,
@@ -361,6 +381,7 @@ impl LoftPlan {
             slots: &self.slots,
             with_kind: &self.with_kind,
             mean: &self.mean,
+            flat: &self.flat,
         };
         let selection =
             select::select(&self.pool, &tables, &elig, self.options.tolerance, &mut rng).map_err(
