@@ -199,10 +199,9 @@ pub struct LoftPlan {
     ids: Vec<SharedIds>,
     /// Per bank set, its shown stimulus and format.
     stimuli: Vec<(SetId, SharedText, String)>,
-    /// The bank's items by id (sorted), with the pool unit holding each
-    /// (`u32::MAX` for items outside the pool): the exposure state's
-    /// counts are matched to them in one merge.
-    by_id: Vec<(ItemId, u32)>,
+    /// The bank's items in the pool, with the pool unit holding each and
+    /// the hash the exposure state files the item under.
+    unit_of: Vec<(ItemId, u32, u64)>,
     digest: StableHasher,
     fingerprint: u64,
 }
@@ -304,19 +303,18 @@ impl LoftPlan {
                 (set.id.clone(), text, set.format.clone())
             })
             .collect();
-        let mut unit_of = vec![u32::MAX; bank.items().len()];
-        for (u, unit) in pool.units.iter().enumerate() {
-            for &i in &unit.items {
-                unit_of[i] = u as u32;
-            }
-        }
-        let mut by_id: Vec<(ItemId, u32)> = bank
-            .items()
+        let unit_of = pool
+            .units
             .iter()
-            .zip(unit_of)
-            .map(|(item, u)| (item.id.clone(), u))
+            .enumerate()
+            .flat_map(|(u, unit)| {
+                let items = bank.items();
+                unit.items.iter().map(move |&i| {
+                    let id = &items[i].id;
+                    (id.clone(), u as u32, exposure::hash_of(id))
+                })
+            })
             .collect();
-        by_id.sort_unstable();
         Ok(Self {
             bank,
             blueprint,
@@ -333,7 +331,7 @@ impl LoftPlan {
             shown,
             ids,
             stimuli,
-            by_id,
+            unit_of,
             digest,
             fingerprint,
         })
@@ -478,13 +476,12 @@ impl LoftPlan {
     fn eligibility(&self, state: &ExposureState) -> Eligibility {
         // Per unit, the most uses of any of its items.
         let mut most = vec![0u64; self.pool.units.len()];
-        let mut bank = self.by_id.iter().peekable();
-        for (id, &u) in &state.uses {
-            while bank.next_if(|(b, _)| b < id).is_some() {}
-            if let Some((_, unit)) = bank.next_if(|(b, _)| b == id)
-                && let Some(m) = most.get_mut(*unit as usize)
-            {
-                *m = (*m).max(u);
+        if !state.is_empty() {
+            for (id, u, hash) in &self.unit_of {
+                if let Some(n) = state.uses_hashed(*hash, id) {
+                    let m = &mut most[*u as usize];
+                    *m = (*m).max(n);
+                }
             }
         }
         let cap = (self.rate * (state.forms_delivered + 1) as f64).max(1.0);
