@@ -136,15 +136,21 @@ impl<'p> Build<'p> {
         scored_items(self.parts, self.pool, u)
     }
 
-    /// Whether unit `u` can join the form: not on it, no enemy on it, not
-    /// spent, its shape within the open needs, the time limit reachable.
+    /// Whether unit `u` can join the form: not spent, and
+    /// [`fits_unspent`](Self::fits_unspent).
     fn fits(&self, u: u32) -> bool {
+        !self.elig.spent[u as usize] && self.fits_unspent(u)
+    }
+
+    /// Whether unit `u`, not spent (as every unit of the open lists), can
+    /// join the form: not on it, no enemy on it, its shape within the open
+    /// needs, the time limit reachable.
+    fn fits_unspent(&self, u: u32) -> bool {
         let ui = u as usize;
         let unit = &self.pool.units[ui];
         let parts = &self.parts[unit.shape];
         if self.on[ui]
             || self.enemy_hits[ui] > 0
-            || self.elig.spent[ui]
             || parts.kinds.iter().any(|&(k, c)| c > self.need[k])
         {
             return false;
@@ -176,7 +182,7 @@ impl<'p> Build<'p> {
     /// What a slot minimises: the [`score`](Self::score) with a
     /// statistical objective, else the excess over the cap (the least
     /// exposed first).
-    #[inline]
+    #[inline(always)]
     fn value(&self, u: u32, mean: &[f64]) -> f64 {
         if self.pool.k > 0 {
             self.score(u, mean)
@@ -230,7 +236,7 @@ impl<'p> Build<'p> {
             for _ in 0..DRAWS {
                 let i = index(rng, open.len());
                 let u = open[i];
-                if !self.fits(u) {
+                if !self.fits_unspent(u) {
                     continue;
                 }
                 let s = score(u);
