@@ -107,42 +107,69 @@ impl ResponseMatrix {
         let mut line = 1 + count_byte(&buffer[..header_end], b'\n');
         buffer.drain(..header_end);
         let mut pushed = Pushed::default();
-        // A block's parts are parsed while the parts of the one before are
-        // pushed into the builder.
+        // While a block's parts are parsed, the parts of the block before
+        // are pushed into the builder and the next block is read (into the
+        // other buffer, after the records this block cut off).
         let mut parsed: Vec<Part> = Vec::new();
+        let mut next_buffer = Vec::with_capacity(BLOCK_BYTES);
+        let parts_wanted = rayon::current_num_threads() * PARTS_PER_THREAD;
+        let mut cut = Cut::of(&buffer, eof, parts_wanted);
         loop {
-            let end = if eof {
-                Some(buffer.len())
-            } else {
-                last_record_end(&buffer)
-            };
-            let block = &buffer[..end.unwrap_or(0)];
-            let (parts, block_lines) =
-                split_parts(block, rayon::current_num_threads() * PARTS_PER_THREAD);
+            let (block, rest) = buffer.split_at(cut.end);
+            next_buffer.clear();
+            next_buffer.extend_from_slice(rest);
             let previous = std::mem::take(&mut parsed);
-            let pushing = || pushed.push_all(&mut builder, previous, source_name);
-            let parsing = || -> Vec<Part> {
-                parts
-                    .par_iter()
-                    .map(|&(start, stop, lines_before)| {
-                        parse_part(&block[start..stop], line + lines_before, &layout)
-                    })
-                    .collect()
-            };
-            let (result, next) = rayon::join(pushing, parsing);
-            result?;
-            parsed = next;
-            line += block_lines;
-            if let Some(end) = end {
-                buffer.drain(..end);
-            }
-            if eof {
+            let mut pushing = Ok(());
+            let mut read = Ok(None);
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| pushing = pushed.push_all(&mut builder, previous, source_name));
+                scope.spawn(|_| {
+                    parsed = cut
+                        .parts
+                        .par_iter()
+                        .map(|&(start, stop, lines_before)| {
+                            parse_part(&block[start..stop], line + lines_before, &layout)
+                        })
+                        .collect();
+                });
+                if !eof {
+                    read = fill(&mut reader, &mut next_buffer)
+                        .map(|eof| Some((eof, Cut::of(&next_buffer, eof, parts_wanted))));
+                }
+            });
+            pushing?;
+            line += cut.lines;
+            let Some((next_eof, next_cut)) = read.map_err(io_error)? else {
                 break;
-            }
-            eof = fill(&mut reader, &mut buffer).map_err(io_error)?;
+            };
+            (eof, cut) = (next_eof, next_cut);
+            std::mem::swap(&mut buffer, &mut next_buffer);
         }
         pushed.push_all(&mut builder, parsed, source_name)?;
         Ok(builder.build())
+    }
+}
+
+/// Where a buffer's block of whole records ends (after its last line break
+/// outside quotes, or at the buffer's end at the end of the input), the
+/// parts it is parsed in and its line breaks.
+struct Cut {
+    end: usize,
+    parts: Vec<(usize, usize, u64)>,
+    lines: u64,
+}
+
+impl Cut {
+    /// The cut of `buffer` into about `parts` parts.
+    fn of(buffer: &[u8], eof: bool, parts: usize) -> Self {
+        let quoted = memchr::memchr(b'"', buffer).is_some();
+        let end = if eof {
+            buffer.len()
+        } else {
+            last_record_end(buffer, quoted).unwrap_or(0)
+        };
+        let (parts, lines) = split_parts(&buffer[..end], quoted, parts);
+        Self { end, parts, lines }
     }
 }
 
@@ -217,9 +244,10 @@ fn first_record_end(data: &[u8]) -> Option<usize> {
         .map(|p| p + 1)
 }
 
-/// The end (after its line break) of the last line break outside quotes.
-fn last_record_end(data: &[u8]) -> Option<usize> {
-    if memchr::memchr(b'"', data).is_none() {
+/// The end (after its line break) of the last line break outside quotes,
+/// for `data` that holds a `"` if `quoted`.
+fn last_record_end(data: &[u8], quoted: bool) -> Option<usize> {
+    if !quoted {
         return memchr::memrchr(b'\n', data).map(|p| p + 1);
     }
     let mut quoted = count_byte(data, b'"') % 2 == 1;
@@ -234,11 +262,11 @@ fn last_record_end(data: &[u8]) -> Option<usize> {
         .map(|p| p + 1)
 }
 
-/// Cuts `block` (whole records) into about `parts` ranges of whole records:
-/// `(start, end, line breaks before start)`, with the block's line breaks.
-fn split_parts(block: &[u8], parts: usize) -> (Vec<(usize, usize, u64)>, u64) {
+/// Cuts `block` (whole records, holding a `"` if `quoted`) into about
+/// `parts` ranges of whole records: `(start, end, line breaks before
+/// start)`, with the block's line breaks.
+fn split_parts(block: &[u8], quoted: bool, parts: usize) -> (Vec<(usize, usize, u64)>, u64) {
     let target = (block.len() / parts.max(1)).max(MIN_PART_BYTES);
-    let quoted = memchr::memchr(b'"', block).is_some();
     let mut ranges = Vec::with_capacity(parts);
     let mut start = 0;
     let mut lines = 0;
