@@ -286,7 +286,7 @@ fn ten_thousand_forms_at_low_rates_never_lock_up() {
             state.record(&attempt.form);
         }
         assert_eq!(state.forms_delivered, FORMS);
-        let uses = |item: &Item| state.uses.get(&item.id).copied().unwrap_or(0);
+        let uses = |item: &Item| state.uses(&item.id);
         // The cap's bound where the bank's arithmetic guarantees it.
         let bound = ((rate * FORMS as f64).floor() as u64).max(1);
         let within = kinds_within_cap(bank, blueprint, rate, FORMS);
@@ -427,7 +427,7 @@ fn exam_loft_writes_the_form_and_counts_it_in_the_state_file() {
     let st: ExposureState =
         serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert_eq!(st.forms_delivered, 2);
-    assert_eq!(st.uses.values().sum::<u64>(), 140);
+    assert_eq!(st.items().map(|(_, n)| n).sum::<u64>(), 140);
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let view = doc["delivery_view"].to_string();
@@ -497,7 +497,7 @@ fn loft_document_and_exposure_state_golden_and_round_trip() {
     let exposure = read_exposure(written.as_bytes(), "exposure.json").unwrap();
     assert_eq!(exposure.forms_delivered, 1);
     assert_eq!(
-        exposure.uses.values().sum::<u64>(),
+        exposure.items().map(|(_, n)| n).sum::<u64>(),
         doc.form.slots.len() as u64
     );
     let mut again = Vec::new();

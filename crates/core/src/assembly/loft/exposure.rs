@@ -3,8 +3,11 @@
 
 use crate::form::Form;
 use crate::ids::ItemId;
+use foldhash::fast::FixedState;
+use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
 /// Forms delivered so far and, per item, the forms it was on.
 ///
@@ -15,33 +18,107 @@ use std::collections::BTreeMap;
 /// [`merge`](Self::merge) into the total, in any order and grouping, like
 /// the sufficient statistics of exam-stats.
 ///
+/// As JSON, `{"forms_delivered": N, "uses": {item: n}}` with the items in
+/// id order. In memory the counts are a hash map with a fixed hash of the
+/// id text (the ids are the bank's, not a client's), so a plan hashes its
+/// items once and looks their counts up without hashing again.
+///
 /// ```
 /// # use exam_core::assembly::ExposureState;
 /// let shared: ExposureState = serde_json::from_str(
-///     r#"{"forms_delivered": 2, "uses": {"COM-001": 2, "PRJ-004": 1}}"#)?;
+///     r#"{"forms_delivered": 2, "uses": {"PRJ-004": 1, "COM-001": 2}}"#)?;
 /// let mut total = ExposureState::default();
 /// total.merge(&shared);
 /// total.merge(&shared);
 /// assert_eq!(total.forms_delivered, 4);
+/// assert_eq!(total.uses(&"COM-001".into()), 4);
 /// assert_eq!(total.rate(&"COM-001".into()), 1.0);
+/// assert_eq!(
+///     serde_json::to_string(&total)?,
+///     r#"{"forms_delivered":4,"uses":{"COM-001":4,"PRJ-004":2}}"#
+/// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(from = "Stored")]
 pub struct ExposureState {
     /// Forms delivered so far.
     pub forms_delivered: u64,
     /// Per item, the forms it was on (items never delivered are absent).
-    pub uses: BTreeMap<ItemId, u64>,
+    uses: HashMap<ItemId, u64, FixedState>,
+}
+
+/// The hash an [`ExposureState`] files `id` under.
+pub(super) fn hash_of(id: &ItemId) -> u64 {
+    FixedState::default().hash_one(id)
+}
+
+/// The JSON form of an [`ExposureState`] as read.
+#[derive(Deserialize)]
+struct Stored {
+    forms_delivered: u64,
+    uses: BTreeMap<ItemId, u64>,
+}
+
+impl From<Stored> for ExposureState {
+    fn from(stored: Stored) -> Self {
+        Self {
+            forms_delivered: stored.forms_delivered,
+            uses: stored.uses.into_iter().collect(),
+        }
+    }
+}
+
+/// The JSON form of an [`ExposureState`] as written: the items in id order.
+#[derive(Serialize)]
+struct Written<'a> {
+    forms_delivered: u64,
+    uses: BTreeMap<&'a ItemId, u64>,
+}
+
+impl Serialize for ExposureState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Written {
+            forms_delivered: self.forms_delivered,
+            uses: self.uses.iter().map(|(id, &n)| (id, n)).collect(),
+        }
+        .serialize(serializer)
+    }
 }
 
 impl ExposureState {
+    /// The forms an item was on (0 for an item never delivered).
+    pub fn uses(&self, item: &ItemId) -> u64 {
+        self.uses.get(item).copied().unwrap_or(0)
+    }
+
+    /// [`uses`](Self::uses) of an item whose [`hash_of`] is `hash`; `None`
+    /// for an item never delivered.
+    pub(super) fn uses_hashed(&self, hash: u64, item: &ItemId) -> Option<u64> {
+        self.uses
+            .raw_entry()
+            .from_hash(hash, |id| id == item)
+            .map(|(_, &n)| n)
+    }
+
+    /// Whether no item has been counted.
+    pub(super) fn is_empty(&self) -> bool {
+        self.uses.is_empty()
+    }
+
+    /// The items counted, with the forms each was on, in no particular
+    /// order.
+    pub fn items(&self) -> impl Iterator<Item = (&ItemId, u64)> {
+        self.uses.iter().map(|(id, &n)| (id, n))
+    }
+
     /// The exposure rate of an item: the share of delivered forms it was on
     /// (0 before any form).
     pub fn rate(&self, item: &ItemId) -> f64 {
         if self.forms_delivered == 0 {
             return 0.0;
         }
-        self.uses.get(item).copied().unwrap_or(0) as f64 / self.forms_delivered as f64
+        self.uses(item) as f64 / self.forms_delivered as f64
     }
 
     /// The largest exposure rate of any item (0 before any form).

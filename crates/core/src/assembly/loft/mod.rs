@@ -46,7 +46,14 @@
 //! normalised weighted deviation heuristic; then random same-shape swaps
 //! lower the largest deviation until it is within
 //! [`LoftOptions::tolerance`]. [`LoftQuality::max_deviation`] reports the
-//! deviation reached.
+//! deviation reached. A slot whose units carry no scored item (the pretest
+//! slots) takes the first fitting unit drawn: they all score alike.
+//! Without a statistical objective each slot takes the least exposed of up
+//! to 3 random fitting units within their cap.
+//!
+//! The draws come from the units within their cap (listed once per
+//! attempt, a unit leaving its list when it joins the form), each index
+//! from one 32-bit draw by Lemire's multiply-shift.
 
 mod exposure;
 mod select;
@@ -184,16 +191,17 @@ pub struct LoftPlan {
     with_kind: Vec<Vec<u32>>,
     /// The pool's mean features per scored item.
     mean: Vec<f64>,
+    /// Per slot kind, whether its units all score alike.
+    flat: Vec<bool>,
     /// Per bank item, the texts its delivery shows.
     shown: Vec<ShownTexts>,
     /// Per bank item, its option and prompt ids.
     ids: Vec<SharedIds>,
     /// Per bank set, its shown stimulus and format.
     stimuli: Vec<(SetId, SharedText, String)>,
-    /// The bank's items by id (sorted), with the pool unit holding each
-    /// (`u32::MAX` for items outside the pool): the exposure state's
-    /// counts are matched to them in one merge.
-    by_id: Vec<(ItemId, u32)>,
+    /// The bank's items in the pool, with the pool unit holding each and
+    /// the hash the exposure state files the item under.
+    unit_of: Vec<(ItemId, u32, u64)>,
     digest: StableHasher,
     fingerprint: u64,
 }
@@ -262,6 +270,16 @@ impl LoftPlan {
         for m in &mut mean {
             *m /= f64::from(scored.max(1));
         }
+        let parts = select::shape_parts(&pool);
+        let flat = with_kind
+            .iter()
+            .map(|list| {
+                pool.k > 0
+                    && list
+                        .iter()
+                        .all(|&u| select::scored_items(&parts, &pool, u) == 0)
+            })
+            .collect();
         let mut digest = StableHasher::new();
         // The bank enters by its fingerprint, hashed once when it was built.
         digest.str("exam-engine loft form v3");
@@ -285,19 +303,18 @@ impl LoftPlan {
                 (set.id.clone(), text, set.format.clone())
             })
             .collect();
-        let mut unit_of = vec![u32::MAX; bank.items().len()];
-        for (u, unit) in pool.units.iter().enumerate() {
-            for &i in &unit.items {
-                unit_of[i] = u as u32;
-            }
-        }
-        let mut by_id: Vec<(ItemId, u32)> = bank
-            .items()
+        let unit_of = pool
+            .units
             .iter()
-            .zip(unit_of)
-            .map(|(item, u)| (item.id.clone(), u))
+            .enumerate()
+            .flat_map(|(u, unit)| {
+                let items = bank.items();
+                unit.items.iter().map(move |&i| {
+                    let id = &items[i].id;
+                    (id.clone(), u as u32, exposure::hash_of(id))
+                })
+            })
             .collect();
-        by_id.sort_unstable();
         Ok(Self {
             bank,
             blueprint,
@@ -305,15 +322,16 @@ impl LoftPlan {
             handles,
             rate,
             max_item_uses,
-            parts: select::shape_parts(&pool),
+            parts,
             slots: select::slot_kinds(&pool),
             pool,
             with_kind,
             mean,
+            flat,
             shown,
             ids,
             stimuli,
-            by_id,
+            unit_of,
             digest,
             fingerprint,
         })
@@ -361,6 +379,7 @@ impl LoftPlan {
             slots: &self.slots,
             with_kind: &self.with_kind,
             mean: &self.mean,
+            flat: &self.flat,
         };
         let selection =
             select::select(&self.pool, &tables, &elig, self.options.tolerance, &mut rng).map_err(
@@ -457,13 +476,12 @@ impl LoftPlan {
     fn eligibility(&self, state: &ExposureState) -> Eligibility {
         // Per unit, the most uses of any of its items.
         let mut most = vec![0u64; self.pool.units.len()];
-        let mut bank = self.by_id.iter().peekable();
-        for (id, &u) in &state.uses {
-            while bank.next_if(|(b, _)| b < id).is_some() {}
-            if let Some((_, unit)) = bank.next_if(|(b, _)| b == id)
-                && let Some(m) = most.get_mut(*unit as usize)
-            {
-                *m = (*m).max(u);
+        if !state.is_empty() {
+            for (id, u, hash) in &self.unit_of {
+                if let Some(n) = state.uses_hashed(*hash, id) {
+                    let m = &mut most[*u as usize];
+                    *m = (*m).max(n);
+                }
             }
         }
         let cap = (self.rate * (state.forms_delivered + 1) as f64).max(1.0);

@@ -74,7 +74,7 @@ fn exposure_stays_within_the_soft_cap_where_the_bank_allows() {
         let n = state.forms_delivered as f64;
         let cap = (0.25 * n).max(1.0);
         assert!(
-            state.uses.values().all(|&u| u as f64 <= cap + 1e-9),
+            state.items().all(|(_, u)| u as f64 <= cap + 1e-9),
             "after {n} forms"
         );
         forms.push(attempt.form);
@@ -195,7 +195,7 @@ fn a_hard_use_limit_ends_in_exposure_exhausted_naming_the_part() {
             Err(e) => Some(e),
         })
         .expect("the limit runs out");
-    assert!(state.uses.values().all(|&u| u <= 2));
+    assert!(state.items().all(|(_, u)| u <= 2));
     assert!(matches!(
         err,
         AssemblyError::ExposureExhausted {
