@@ -97,11 +97,9 @@ pub(crate) fn check(
         }
         Ok(())
     };
-    // Cells and the pretest slots: a kind's first constraint; they
-    // partition the items.
+    // Cells and the pretest slots: they partition the items.
     let pretest = pool.cells.len();
-    let mut groups: Vec<usize> = (0..pool.kinds()).map(|k| pool.bounds_of[k][0]).collect();
-    groups.dedup();
+    let groups = pool.cell_bounds();
     for &g in &groups {
         let pretest_slots = pool.bounds[g].kinds == [pretest];
         short(
@@ -194,30 +192,22 @@ pub(crate) fn check(
 /// items. With exact cells this is the time of each cell's fastest items,
 /// the bound of one form when `forms` and `max_uses` are 1.
 fn fastest_seconds(pool: &Pool, forms: u32, max_uses: u32) -> u64 {
-    // A kind's first constraint is its cell (or the pretest slots): the
-    // groups of the bound.
-    let group = |kind: usize| pool.bounds_of[kind][0];
+    // The groups of the bound: the cells and the pretest slots.
     let mut uses: Vec<Vec<(u64, u64)>> = vec![Vec::new(); pool.bounds.len()];
     for unit in &pool.units {
         let per_item = unit.seconds / u64::from(unit.n_items.max(1));
         let cap = u64::from(unit.capacity.min(max_uses).min(forms));
         for (kind, &count) in pool.shapes[unit.shape].iter().enumerate() {
-            let list = &mut uses[group(kind)];
+            let list = &mut uses[pool.cell_bound(kind)];
             list.extend(std::iter::repeat_n((per_item, cap), count as usize));
         }
     }
     let forms = u64::from(forms);
-    let groups: Vec<usize> = {
-        let mut g: Vec<usize> = (0..pool.kinds()).map(group).collect();
-        g.sort_unstable();
-        g.dedup();
-        g
-    };
     let mut total = 0;
     let mut taken = 0;
     // Uses left after each cell's minimum: (seconds, uses).
     let mut rest: Vec<(u64, u64)> = Vec::new();
-    for &g in &groups {
+    for g in pool.cell_bounds() {
         let list = &mut uses[g];
         list.sort_unstable();
         let bound = &pool.bounds[g];

@@ -101,9 +101,8 @@ fn forced(pool: &Pool) -> Option<Vec<u32>> {
 /// slots, and domains and totals made of exact cells, are left to the
 /// feasibility check, which says more.
 fn check_supply(pool: &Pool) -> Result<(), AssemblyError> {
-    // A kind's first constraint is its cell (or the pretest slots).
     let exact = |k: usize| {
-        let cell = &pool.bounds[pool.bounds_of[k][0]];
+        let cell = &pool.bounds[pool.cell_bound(k)];
         cell.min == cell.max
     };
     let checked = pool.bounds.iter().filter(|b| match b.scope {

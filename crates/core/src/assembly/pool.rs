@@ -176,6 +176,21 @@ impl Pool {
         }
     }
 
+    /// The constraint of slot kind `kind`'s cell (or of the pretest slots):
+    /// its first.
+    pub fn cell_bound(&self, kind: usize) -> usize {
+        self.bounds_of[kind][0]
+    }
+
+    /// The constraints of the cells and of the pretest slots, each once, in
+    /// order: they partition the slot kinds.
+    pub fn cell_bounds(&self) -> Vec<usize> {
+        let mut cells: Vec<usize> = (0..self.kinds()).map(|k| self.cell_bound(k)).collect();
+        cells.sort_unstable();
+        cells.dedup();
+        cells
+    }
+
     /// The shape of a stand-alone item of slot kind `kind`, if the pool has
     /// one.
     pub fn single_shape(&self, kind: usize) -> Option<usize> {

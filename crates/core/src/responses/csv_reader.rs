@@ -6,9 +6,10 @@
 //! record straddles two blocks. A block is cut the same way into a few
 //! parts per thread; the parts are parsed in parallel (rayon) into byte
 //! codes, while the parts of the block before are pushed into the builder
-//! in file order. A part without quotes is split at line breaks and commas
-//! directly (its usual record, an id and one digit per item, in one
-//! branch-free pass); any other part is read by the `csv` crate
+//! in file order and the next block is read and cut on the calling thread.
+//! A part without quotes is split at line breaks and commas directly (its
+//! usual record, an id and one digit per item, four digits a 64-bit word
+//! at a time); any other part is read by the `csv` crate
 //! (`ByteRecord`, no `String` per cell). Person ids are hashed in the
 //! parse, so the serial push only files them. Line numbers count the line
 //! breaks before a part, so errors name the same line as a sequential

@@ -34,7 +34,7 @@ impl State<'_> {
             .map(|b| b.kinds.iter().map(|&k| i64::from(self.mix[f][k])).sum())
             .collect();
         // The slot kinds of a kind's cell (its first constraint).
-        let cell_kinds = |k: usize| &pool.bounds[pool.bounds_of[k][0]].kinds;
+        let cell_kinds = |k: usize| &pool.bounds[pool.cell_bound(k)].kinds;
         let mut targets: Vec<usize> = (0..scored)
             .filter(|&k| k != from && pool.single_shape(k).is_some())
             .collect();
